@@ -1,0 +1,54 @@
+/**
+ * `jml` command dispatcher. Each sub-command lives in `cli/commands/<name>.ts` and exports
+ * `run(args: string[]): Promise<number>` (the exit code) plus a one-line `summary`.
+ * Commands are loaded lazily so `jml validate` does not pay for loading the Temporal worker.
+ */
+import { UsageError } from './args';
+
+type CommandModule = { run(args: string[]): Promise<number>; summary: string };
+
+/** Sub-command name → module path (relative to this file). */
+const COMMANDS: Record<string, string> = {
+  validate: './commands/validate',
+  scim: './commands/scim',
+  engine: './commands/engine',
+  'scim-server': './commands/scim-server',
+};
+
+function usage(): string {
+  const lines = ['Usage: jml <command> [options]', '', 'Commands:'];
+  for (const [name, path] of Object.entries(COMMANDS)) {
+    let summary: string;
+    try {
+      summary = (require(path) as CommandModule).summary;
+    } catch {
+      summary = '(not available)';
+    }
+    lines.push(`  ${name.padEnd(14)} ${summary}`);
+  }
+  lines.push('', 'Run `jml <command> --help` for the options of a command.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const path = COMMANDS[name];
+  if (!path) {
+    console.error(`jml: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const command = require(path) as CommandModule;
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`jml ${name}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
