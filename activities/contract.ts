@@ -1,0 +1,46 @@
+/**
+ * The activity surface the lifecycle workflows call. `createActivities` (activities/index.ts)
+ * implements it; workflows import it only as a type. Every activity is idempotent: Temporal
+ * may run it more than once (retries, a worker dying after the request but before completion).
+ */
+import type { EmployeeRecord } from '../lib/hr/employee';
+import type { AppOutcome, LifecycleKind, LifecyclePlan } from '../lib/lifecycle/types';
+
+export interface AccountRef {
+  app: string;
+  employeeId: string;
+  /** Known SCIM `id`: one request instead of lookup + request. */
+  scimId?: string;
+  /** For audit correlation. */
+  eventId: string;
+}
+
+export interface AlertInput {
+  kind: 'sla-breached' | 'app-failed';
+  employeeId: string;
+  lifecycle: LifecycleKind;
+  eventId: string;
+  workflowId: string;
+  app?: string;
+  message: string;
+  atMs: number;
+}
+
+export interface LifecycleActivities {
+  /** Evaluates access rules and policy for a snapshot (config is read here, never in workflows). */
+  planLifecycle(input: { employee: EmployeeRecord }): Promise<LifecyclePlan>;
+  /** Create-or-adopt (or reactivate a known account), apply mapped attributes, add groups. */
+  provisionAccount(input: AccountRef & { employee: EmployeeRecord; groups: string[] }): Promise<AppOutcome>;
+  /** PATCH the mapped attributes that changed between two snapshots. */
+  updateAccount(input: AccountRef & { employee: EmployeeRecord; previous: EmployeeRecord }): Promise<AppOutcome>;
+  /** Add and remove group memberships. */
+  setGroups(input: AccountRef & { add: string[]; remove: string[]; current: string[] }): Promise<AppOutcome>;
+  /** `active=false` — the leaver's revocation. */
+  deactivateAccount(input: AccountRef): Promise<AppOutcome>;
+  /** `active=true` on the same account — re-hire. */
+  reactivateAccount(input: AccountRef & { employee: EmployeeRecord; groups: string[] }): Promise<AppOutcome>;
+  /** DELETE per the connector's delete semantics (after retention). */
+  deleteAccount(input: AccountRef): Promise<AppOutcome>;
+  /** SLA breaches and failed apps: the configured webhook, or a log line when none. */
+  sendAlert(input: AlertInput): Promise<void>;
+}

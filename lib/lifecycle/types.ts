@@ -1,0 +1,141 @@
+/**
+ * Plain data exchanged between the lifecycle workflows and their activities. Everything here
+ * crosses Temporal's payload converter (JSON), so: no classes, no Dates (epoch ms), no Maps.
+ */
+import type { EmployeeRecord } from '../hr/employee';
+
+export type LifecycleKind = 'joiner' | 'mover' | 'leaver' | 'rehire' | 'revocation' | 'deletion';
+
+/** Where one person's account in one app stands, as the orchestrator last left it. */
+export type AccountState = 'active' | 'deactivated' | 'deleted' | 'failed';
+
+export interface AppAccount {
+  app: string;
+  /** The app's SCIM `id`, stored so later operations need one request, not a lookup. */
+  scimId?: string;
+  state: AccountState;
+  /** Group display names the orchestrator manages for this account. */
+  groups: string[];
+  lastChangeAtMs: number;
+  deactivatedAtMs?: number;
+  deletedAtMs?: number;
+  /** The last failure, when `state` is `failed` or an operation did not complete. */
+  lastError?: StepError;
+  /** The lifecycle whose step failed for this app: what an operator's `retryApp` re-runs. */
+  failedLifecycle?: LifecycleKind;
+}
+
+/** What the policy grants a person in one app, and why (for audit and `jml plan`). */
+export interface AppGrant {
+  app: string;
+  groups: string[];
+  rules: string[];
+}
+
+/** What an app's DELETE means (from the connector), needed by the workflow to decide deletion. */
+export interface AppDeletePolicy {
+  mode: 'hard' | 'deactivate-only' | 'none';
+  reversible: boolean;
+  retentionMs: number;
+}
+
+/** Policy facts a lifecycle run needs, resolved by an activity so config never loads in workflows. */
+export interface LifecyclePlan {
+  grants: AppGrant[];
+  slaMs: Record<'joiner' | 'mover' | 'leaver', number>;
+  deletePolicy: Record<string, AppDeletePolicy>;
+  joinerLeadTimeMs: number;
+  moverRevokeGraceMs: number;
+}
+
+export interface StepError {
+  /** The error code (`SCIM_RATE_LIMITED`, …) from lib/errors.ts, or the failure type. */
+  type: string;
+  message: string;
+  nonRetryable: boolean;
+}
+
+export type StepAction =
+  | 'created'
+  | 'adopted'
+  | 'reactivated'
+  | 'updated'
+  | 'unchanged'
+  | 'deactivated'
+  | 'deleted'
+  | 'delete-skipped'
+  | 'failed';
+
+/** One app's result in one lifecycle run. */
+export interface AppOutcome {
+  app: string;
+  action: StepAction;
+  scimId?: string;
+  /** Managed group memberships after the step; absent when the step did not touch groups. */
+  groups?: string[];
+  atMs: number;
+  error?: StepError;
+  /** Free text for the timeline: "DELETE only deactivates in slack", "created (adopted 409)". */
+  note?: string;
+}
+
+/** One milestone in a person's lifecycle, shown by the `timeline` query and kept in the audit. */
+export interface TimelineEntry {
+  atMs: number;
+  kind:
+    | 'event-received'
+    | 'event-duplicate'
+    | 'event-stale'
+    | 'event-scheduled'
+    | 'event-cancelled'
+    | 'lifecycle-started'
+    | 'lifecycle-completed'
+    | 'lifecycle-failed'
+    | 'app-succeeded'
+    | 'app-failed'
+    | 'sla-breached'
+    | 'deletion-scheduled'
+    | 'deletion-cancelled'
+    | 'legal-hold-placed'
+    | 'legal-hold-released'
+    | 'retry-requested';
+  eventId?: string;
+  lifecycle?: LifecycleKind;
+  app?: string;
+  detail?: string;
+}
+
+export interface LifecycleInput {
+  employee: EmployeeRecord;
+  /** Snapshot before this change (mover: old attributes; rehire: the leaver's record). */
+  previous?: EmployeeRecord;
+  eventId: string;
+  /** The change's effective time; SLA deadlines count from here. */
+  effectiveAtMs: number;
+  accounts: Record<string, AppAccount>;
+  /** Restrict to these apps (an operator's `retryApp`). */
+  onlyApps?: string[];
+}
+
+export interface LifecycleResult {
+  kind: LifecycleKind;
+  eventId: string;
+  outcomes: AppOutcome[];
+  slaDeadlineMs: number;
+  slaBreached: boolean;
+  completedAtMs: number;
+  timeline: TimelineEntry[];
+  /** Leaver only: per-app deletion schedule computed from the retention policy. */
+  deletion?: ScheduledDeletion[];
+  /** Mover only: access kept for the policy's grace period, revoked later by the employee workflow. */
+  revokeLater?: { app: string; revokeAtMs: number }[];
+}
+
+/** A deactivated account waiting out its retention period before DELETE. */
+export interface ScheduledDeletion {
+  app: string;
+  deleteAtMs: number;
+  reversible: boolean;
+  /** The event that caused the deactivation (names the deletion run). */
+  eventId: string;
+}

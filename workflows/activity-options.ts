@@ -1,0 +1,42 @@
+/**
+ * Named activity option presets. Temporal owns retries: activities never loop, they throw
+ * typed failures (non-retryable for 4xx/schema errors) and these policies back off.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/**
+ * One SCIM operation (possibly lookup + write). The start-to-close covers the per-app rate
+ * limiter's queueing; the schedule-to-close bounds how long an app step may keep retrying
+ * before it is recorded as failed and left for an operator's `retryApp`.
+ */
+export const SCIM_STEP: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '6 hours',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+  },
+};
+
+/**
+ * Revocation retries harder and longer than the rest: a leaver must not stay active because
+ * an app was down for an afternoon. The SLA timer alerts long before this gives up.
+ */
+export const SCIM_REVOKE: ActivityOptions = {
+  ...SCIM_STEP,
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+};
+
+/** Reading config and evaluating access rules: local and fast. */
+export const PLANNING: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 5 },
+};
+
+/** Alert delivery must not hold up the lifecycle; a few attempts, then it is logged as lost. */
+export const ALERTING: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 8 },
+};

@@ -1,0 +1,36 @@
+/**
+ * Deletion after retention: DELETE the accounts whose retention has run out. Started by the
+ * employee workflow only when no legal hold is on; a hold placed while this runs is forwarded
+ * as a signal and stops every delete not yet sent (a request already in flight cannot be
+ * recalled, which is why the employee workflow checks the hold before starting this run).
+ */
+import { condition, setHandler } from '@temporalio/workflow';
+import type { AppAccount, LifecycleResult, ScheduledDeletion } from '../lib/lifecycle/types';
+import { deletionHoldSignal } from './messages';
+import { scim, summarized } from './lifecycle-activities';
+import { markLifecycle, runPerApp } from './steps';
+import { appTimeline } from './timeline';
+
+export interface DeletionInput {
+  employeeId: string;
+  eventId: string;
+  due: ScheduledDeletion[];
+  accounts: Record<string, AppAccount>;
+}
+
+export async function deletionWorkflow(input: DeletionInput): Promise<LifecycleResult> {
+  let onHold = false;
+  setHandler(deletionHoldSignal, ({ onHold: hold }) => {
+    onHold = hold;
+  });
+  const apps = input.due.map((d) => d.app);
+  markLifecycle('deletion', input.employeeId, apps);
+  const outcomes = await runPerApp(apps, async (app) => {
+    await condition(() => !onHold);
+    return scim.deleteAccount.executeWithOptions(summarized('step', `delete ${app}`), [
+      { app, employeeId: input.employeeId, scimId: input.accounts[app]?.scimId, eventId: input.eventId },
+    ]);
+  });
+  const timeline = appTimeline(outcomes, input.eventId, 'deletion');
+  return { kind: 'deletion', eventId: input.eventId, outcomes, slaDeadlineMs: 0, slaBreached: false, completedAtMs: Date.now(), timeline };
+}

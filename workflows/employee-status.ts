@@ -1,0 +1,17 @@
+/** Builds the `status` query answer from the employee workflow's state (pure). */
+import type { EmployeeState } from '../lib/lifecycle/state';
+import type { EmployeeStatus } from './messages';
+
+export function describeStatus(s: EmployeeState, stage: EmployeeStatus['stage'], currentEventId?: string): EmployeeStatus {
+  return {
+    employeeId: s.employeeId,
+    stage,
+    currentEventId,
+    employeeStatus: s.snapshot?.status,
+    accounts: Object.values(s.accounts).sort((a, b) => a.app.localeCompare(b.app)),
+    pendingEvents: s.pending.map((p) => ({ eventId: p.event.eventId, type: p.event.type, dueAtMs: p.dueAtMs })),
+    pendingDeletion: s.deletions.map((d) => ({ app: d.app, deleteAtMs: d.deleteAtMs, mode: 'hard' })),
+    legalHold: s.legalHold,
+    failedApps: Object.values(s.accounts).filter((a) => a.state === 'failed').map((a) => a.app),
+  };
+}

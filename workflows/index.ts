@@ -1,0 +1,6 @@
+/** The only `workflowsPath` the worker bundles: every workflow type, exported by name. */
+export { employeeWorkflow } from './employee';
+export { joinerWorkflow } from './joiner';
+export { moverWorkflow } from './mover';
+export { leaverWorkflow } from './leaver';
+export { deletionWorkflow } from './deletion';

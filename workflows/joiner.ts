@@ -1,0 +1,45 @@
+/**
+ * Joiner (and re-hire): evaluate access → for every granted app in parallel, create or adopt
+ * the account (or reactivate the person's existing one), apply mapped attributes and groups.
+ * Runbook: "provision day-one access within the SLA; report per app; never let one app block".
+ */
+import type { AppOutcome, LifecycleInput, LifecycleResult, TimelineEntry } from '../lib/lifecycle/types';
+import { planning, scim, summarized } from './lifecycle-activities';
+import { markLifecycle, onSlaBreach, runPerApp, underSla } from './steps';
+import { appTimeline } from './timeline';
+
+export interface JoinerInput extends LifecycleInput {
+  /** `rehire` reactivates accounts the person already has instead of creating new ones. */
+  kind: 'joiner' | 'rehire';
+}
+
+export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResult> {
+  const { employee, eventId, kind } = input;
+  const plan = await planning.planLifecycle({ employee });
+  const grants = plan.grants.filter((g) => !input.onlyApps || input.onlyApps.includes(g.app));
+  const slaDeadlineMs = input.effectiveAtMs + plan.slaMs.joiner;
+  const timeline: TimelineEntry[] = [];
+  markLifecycle(kind, employee.employeeId, grants.map((g) => g.app), slaDeadlineMs);
+
+  const work = runPerApp(grants.map((g) => g.app), async (app): Promise<AppOutcome> => {
+    const grant = grants.find((g) => g.app === app)!;
+    const known = input.accounts[app];
+    const ref = { app, employeeId: employee.employeeId, scimId: known?.scimId, eventId };
+    if (known?.scimId && known.state !== 'deleted') {
+      return scim.reactivateAccount.executeWithOptions(summarized('step', `reactivate ${app}`), [
+        { ...ref, employee, groups: grant.groups },
+      ]);
+    }
+    return scim.provisionAccount.executeWithOptions(summarized('step', `provision ${app}`), [
+      { ...ref, employee, groups: grant.groups },
+    ]);
+  });
+
+  const { value: outcomes, breached } = await underSla(
+    slaDeadlineMs,
+    work,
+    onSlaBreach(kind, employee.employeeId, eventId, timeline),
+  );
+  timeline.push(...appTimeline(outcomes, eventId, kind));
+  return { kind, eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline };
+}

@@ -1,0 +1,54 @@
+/**
+ * Leaver: revoke every account in parallel — one request per app when the SCIM `id` is known —
+ * record when each was revoked, and hand back the deletion schedule. The retention wait itself
+ * lives in the employee workflow, so a re-hire or a legal hold can act on it while this run is
+ * long finished (see README, "Why deletion waits in the employee workflow").
+ */
+import type { LifecycleInput, LifecycleResult, ScheduledDeletion, TimelineEntry } from '../lib/lifecycle/types';
+import { planning, revocation, summarized } from './lifecycle-activities';
+import { markLifecycle, onSlaBreach, runPerApp, underSla } from './steps';
+import { appTimeline } from './timeline';
+
+export interface LeaverInput extends LifecycleInput {
+  /** `revocation`: a mover's deferred revoke of apps no longer granted, same steps. @default 'leaver' */
+  kind?: 'leaver' | 'revocation';
+}
+
+export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResult> {
+  const { employee, eventId, accounts } = input;
+  const kind = input.kind ?? 'leaver';
+  const plan = await planning.planLifecycle({ employee });
+  const targets = Object.values(accounts)
+    .filter((a) => a.state === 'active' || a.state === 'failed')
+    .filter((a) => !input.onlyApps || input.onlyApps.includes(a.app))
+    .map((a) => a.app);
+  const slaDeadlineMs = input.effectiveAtMs + plan.slaMs.leaver;
+  const timeline: TimelineEntry[] = [];
+  markLifecycle(kind, employee.employeeId, targets, slaDeadlineMs);
+
+  const work = runPerApp(targets, (app) =>
+    revocation.deactivateAccount.executeWithOptions(summarized('revoke', `deactivate ${app}`), [
+      { app, employeeId: employee.employeeId, scimId: accounts[app]?.scimId, eventId },
+    ]),
+  );
+  const { value: outcomes, breached } = await underSla(
+    slaDeadlineMs,
+    work,
+    onSlaBreach(kind, employee.employeeId, eventId, timeline),
+  );
+  timeline.push(...appTimeline(outcomes, eventId, kind));
+
+  const deletion: ScheduledDeletion[] = [];
+  for (const outcome of outcomes) {
+    const policy = plan.deletePolicy[outcome.app];
+    if (outcome.action !== 'deactivated' || !policy) continue;
+    if (policy.mode === 'hard') {
+      const deleteAtMs = outcome.atMs + policy.retentionMs;
+      deletion.push({ app: outcome.app, deleteAtMs, reversible: policy.reversible, eventId });
+      timeline.push({ atMs: Date.now(), kind: 'deletion-scheduled', eventId, app: outcome.app, lifecycle: kind, detail: `delete at ${new Date(deleteAtMs).toISOString()}` });
+    } else {
+      timeline.push({ atMs: Date.now(), kind: 'deletion-scheduled', eventId, app: outcome.app, lifecycle: kind, detail: `no delete: ${policy.mode}; account stays deactivated` });
+    }
+  }
+  return { kind, eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline, deletion };
+}
