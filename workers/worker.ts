@@ -1,0 +1,51 @@
+/**
+ * The lifecycle worker: bundles `workflows/index.ts` (the only workflowsPath) and serves the
+ * activities built by `createActivities`. The CLI (`jml worker`), the dev stack and the tests
+ * all go through `createLifecycleWorker`, so they run the same workflow code the same way.
+ */
+import path from 'node:path';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { LifecycleActivities } from '../activities/contract';
+
+/** @default task queue of every process unless `TEMPORAL_TASK_QUEUE` says otherwise */
+export const DEFAULT_TASK_QUEUE = 'jml-lifecycle';
+
+export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
+
+let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundling costs seconds: done once per process and shared by every worker it creates. */
+export function lifecycleWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  cachedBundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return cachedBundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string, meta?: Record<string, unknown>) => console.warn(message, meta ?? ''),
+  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta ?? ''),
+};
+
+export interface LifecycleWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** @default DEFAULT_TASK_QUEUE */
+  taskQueue?: string;
+  activities: LifecycleActivities;
+  /** Concurrent activity executions; SCIM per-app limits apply underneath. @default 100 */
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export async function createLifecycleWorker(options: LifecycleWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    workflowBundle: await lifecycleWorkflowBundle(),
+    activities: options.activities,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
+  });
+}
