@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   SCIM_PROTOCOL: 'SCIM_PROTOCOL',
   /** The operation needs a capability the connector does not declare (PATCH, groups, delete). */
   SCIM_UNSUPPORTED: 'SCIM_UNSUPPORTED',
+  /** A `required` mapping has no value for this employee (names app, target and HR field). */
+  MAPPING_REQUIRED_MISSING: 'MAPPING_REQUIRED_MISSING',
+  /** A mapped value cannot be written to its SCIM attribute (e.g. "maybe" for a boolean). */
+  MAPPING_INVALID_VALUE: 'MAPPING_INVALID_VALUE',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
