@@ -1,0 +1,78 @@
+/**
+ * HTTP plumbing: reading a bounded request body, content negotiation (RFC 7644 §3.1 and §8.1:
+ * `application/scim+json`, with `application/json` accepted), and writing responses.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ScimResponse } from '../context';
+import { ScimError, badRequest } from '../protocol/errors';
+
+/** Largest request body read (the Bulk limit plus room for the envelope). */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export class BodyTooLargeError extends Error {}
+
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLargeError(`request body larger than ${limit} bytes`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const JSON_TYPES = /^application\/(scim\+)?json\b/i;
+
+/** Parses a JSON body; an unsupported media type is a 415, malformed JSON a 400 invalidSyntax. */
+export function parseJsonBody(raw: string, contentType: string | undefined): unknown {
+  if (raw.trim() === '') return undefined;
+  if (contentType !== undefined && contentType !== '' && !JSON_TYPES.test(contentType)) {
+    throw new ScimError(415, `unsupported content type "${contentType}"; use application/scim+json`);
+  }
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw badRequest.invalidSyntax('the request body is not valid JSON');
+  }
+}
+
+/** Parses the body only for the request record; never throws. */
+export function bodyForRecord(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+/** `application/scim+json` unless the client accepts only `application/json`. */
+export function responseContentType(accept: string | undefined): string {
+  if (accept && !/application\/scim\+json|\*\/\*|application\/\*/i.test(accept) && /application\/json/i.test(accept)) {
+    return 'application/json; charset=utf-8';
+  }
+  return 'application/scim+json; charset=utf-8';
+}
+
+/** Writes a response unless the connection is already gone. Returns whether it was written. */
+export function writeResponse(res: ServerResponse, response: ScimResponse, contentType: string): boolean {
+  if (res.destroyed || res.writableEnded) return false;
+  const headers: Record<string, string> = { ...(response.headers ?? {}) };
+  let payload: string | undefined;
+  if (response.body !== undefined && response.status !== 204 && response.status !== 304) {
+    payload = JSON.stringify(response.body);
+    headers['content-type'] = contentType;
+    headers['content-length'] = String(Buffer.byteLength(payload));
+  }
+  res.writeHead(response.status, headers);
+  res.end(payload);
+  return true;
+}

@@ -1,0 +1,96 @@
+/**
+ * Applies a PATCH request (RFC 7644 §3.5.2) to a copy of a resource's attributes. The request
+ * is atomic: either every operation applies or the stored resource is left untouched (the
+ * caller commits the returned copy only on success).
+ */
+import { ScimError, badRequest } from '../protocol/errors';
+import { URN } from '../protocol/urns';
+import { parsePatchPath, type PathContext, type PatchTarget } from './path';
+import { addValue, removeValue, replaceValue, type Json } from './operations';
+
+export type PatchOpName = 'add' | 'replace' | 'remove';
+
+export interface PatchOperation {
+  op: PatchOpName;
+  path?: string;
+  value?: unknown;
+}
+
+export interface PatchOptions extends PathContext {
+  /** Refuse value-filter paths (`emails[type eq "work"].value`) like some apps do. */
+  rejectValuePaths: boolean;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates the PatchOp envelope; operation names are case-insensitive (Entra sends `Replace`). */
+export function parsePatchRequest(body: unknown): PatchOperation[] {
+  if (!isObject(body)) throw badRequest.invalidSyntax('the PATCH body must be a JSON object');
+  const schemas = Array.isArray(body.schemas) ? body.schemas : [];
+  if (!schemas.some((s) => typeof s === 'string' && s.toLowerCase() === URN.patchOp.toLowerCase())) {
+    throw badRequest.invalidSyntax(`a PATCH body must list the schema ${URN.patchOp}`);
+  }
+  const ops = body.Operations ?? body.operations;
+  if (!Array.isArray(ops) || ops.length === 0) throw badRequest.invalidSyntax('"Operations" must be a non-empty array');
+  return ops.map((raw, i) => {
+    if (!isObject(raw)) throw badRequest.invalidSyntax(`Operations[${i}] must be an object`);
+    const op = typeof raw.op === 'string' ? raw.op.toLowerCase() : '';
+    if (op !== 'add' && op !== 'replace' && op !== 'remove') throw badRequest.invalidSyntax(`Operations[${i}].op "${String(raw.op)}" is not add, replace or remove`);
+    if (raw.path !== undefined && typeof raw.path !== 'string') throw badRequest.invalidPath(`Operations[${i}].path must be a string`);
+    if (op !== 'remove' && raw.value === undefined) throw badRequest.invalidSyntax(`Operations[${i}] (${op}) needs a "value"`);
+    return { op, path: raw.path as string | undefined, value: raw.value };
+  });
+}
+
+function applyTargeted(data: Json, op: PatchOpName, target: PatchTarget, value: unknown, options: PatchOptions): void {
+  if (target.kind === 'extension') {
+    if (op === 'remove') {
+      delete data[target.schema.id];
+      return;
+    }
+    if (!isObject(value)) throw badRequest.invalidValue(`the value for ${target.schema.id} must be an object`);
+    for (const [key, inner] of Object.entries(value)) applyPath(data, op, `${target.schema.id}:${key}`, inner, options);
+    return;
+  }
+  if (target.filter && options.rejectValuePaths) {
+    throw badRequest.invalidPath(`value filter paths such as "${target.raw}" are not supported; replace the whole attribute`);
+  }
+  if (op === 'add') addValue(data, target, value);
+  else if (op === 'replace') replaceValue(data, target, value);
+  else removeValue(data, target, value);
+}
+
+function applyPath(data: Json, op: PatchOpName, path: string, value: unknown, options: PatchOptions): void {
+  applyTargeted(data, op, parsePatchPath(path, options), value, options);
+}
+
+/**
+ * Without a path the value is an object whose keys are attributes of the resource (§3.5.2.1,
+ * §3.5.2.3). Entra also puts full paths there (`name.givenName`, `urn:…:User:department`), so
+ * each key is read as a path.
+ */
+function applyWithoutPath(data: Json, operation: PatchOperation, options: PatchOptions): void {
+  if (operation.op === 'remove') throw badRequest.noTarget('a remove operation needs a "path" (RFC 7644 §3.5.2.2)');
+  if (!isObject(operation.value)) throw badRequest.invalidValue(`a ${operation.op} without "path" needs an object value`);
+  for (const [key, value] of Object.entries(operation.value)) {
+    if (key.toLowerCase() === 'schemas') continue;
+    applyPath(data, operation.op, key, value, options);
+  }
+}
+
+/** Returns the patched copy of `data`; throws a ScimError (400) when any operation fails. */
+export function applyPatch(data: Json, operations: PatchOperation[], options: PatchOptions): Json {
+  const copy = structuredClone(data);
+  operations.forEach((operation, index) => {
+    try {
+      if (operation.path === undefined || operation.path === '') applyWithoutPath(copy, operation, options);
+      else applyPath(copy, operation.op, operation.path, operation.value, options);
+    } catch (err) {
+      if (err instanceof ScimError) throw new ScimError(err.status, `Operations[${index}]: ${err.message}`, err.scimType);
+      throw err;
+    }
+  });
+  return copy;
+}

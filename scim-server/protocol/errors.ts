@@ -1,0 +1,61 @@
+/**
+ * SCIM protocol errors (RFC 7644 §3.12): a status, an optional `scimType` and a `detail`,
+ * serialized as `{ schemas: [Error], status: "409", scimType, detail }` (status is a string).
+ */
+import { URN } from './urns';
+
+/** The `scimType` values of RFC 7644 §3.12, Table 9. */
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
+
+/** Thrown anywhere in request handling; the HTTP layer turns it into an error response. */
+export class ScimError extends Error {
+  readonly status: number;
+  readonly scimType: ScimType | undefined;
+  /** Extra response headers (Allow, Retry-After, WWW-Authenticate). */
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, detail: string, scimType?: ScimType, headers: Record<string, string> = {}) {
+    super(detail);
+    this.name = 'ScimError';
+    this.status = status;
+    this.scimType = scimType;
+    this.headers = headers;
+  }
+}
+
+export interface ScimErrorBody {
+  schemas: string[];
+  status: string;
+  scimType?: ScimType;
+  detail: string;
+}
+
+export function errorBody(status: number, detail: string, scimType?: ScimType): ScimErrorBody {
+  const body: ScimErrorBody = { schemas: [URN.error], status: String(status), detail };
+  if (scimType) body.scimType = scimType;
+  return body;
+}
+
+/** 400 helpers, named after their scimType. */
+export const badRequest = {
+  invalidFilter: (detail: string) => new ScimError(400, detail, 'invalidFilter'),
+  invalidSyntax: (detail: string) => new ScimError(400, detail, 'invalidSyntax'),
+  invalidPath: (detail: string) => new ScimError(400, detail, 'invalidPath'),
+  invalidValue: (detail: string) => new ScimError(400, detail, 'invalidValue'),
+  noTarget: (detail: string) => new ScimError(400, detail, 'noTarget'),
+  mutability: (detail: string) => new ScimError(400, detail, 'mutability'),
+};
+
+export function notFound(detail: string): ScimError {
+  return new ScimError(404, detail);
+}

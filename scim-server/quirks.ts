@@ -1,0 +1,112 @@
+/**
+ * Quirk profiles: how real applications deviate from RFC 7644. A profile is a flat set of
+ * flags; the named profiles below model public vendor behaviour (see
+ * shared/notes/scim-field-facts.md) and any flag can be layered on top of one of them.
+ */
+import type { ServerRateLimit } from './types';
+
+/** Filter operators and logical operators of RFC 7644 §3.4.2.2. */
+export type FilterOperatorName = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not';
+
+export const ALL_FILTER_OPERATORS: readonly FilterOperatorName[] = ['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not'];
+
+/**
+ * What `DELETE /Users/{id}` does: `hard` removes the account (then 404), `deactivate` only sets
+ * `active=false` (Slack) and answers 204, `unsupported` answers 405 (Canva).
+ */
+export type UserDeleteBehaviour = 'hard' | 'deactivate' | 'unsupported';
+
+/** `supported`, or how an app without PATCH refuses it: 405 Method Not Allowed or 501 Not Implemented. */
+export type PatchSupport = 'supported' | 'method-not-allowed' | 'not-implemented';
+
+export interface QuirkProfile {
+  name: string;
+  userDelete: UserDeleteBehaviour;
+  patch: PatchSupport;
+  /** `/Groups` exists (otherwise 404 and absent from /ResourceTypes). */
+  groups: boolean;
+  /** `/Bulk` exists (RFC 7644 §3.7). */
+  bulk: boolean;
+  /** Versions are checked (`If-Match` → 412, `If-None-Match` → 304); otherwise those headers are ignored. */
+  etag: boolean;
+  /** `sortBy`/`sortOrder` are honoured (RFC 7644 §3.4.2.3). */
+  sort: boolean;
+  /** Operators the filter parser accepts; others answer 400 invalidFilter. */
+  filterOperators: readonly FilterOperatorName[];
+  /** String comparisons in filters are case-exact even where the schema says caseExact=false (userName). */
+  caseSensitiveFilters: boolean;
+  /** A successful PATCH answers 204 with no body instead of 200 with the resource. */
+  patchReturns204: boolean;
+  /** No `Location` header and no `meta.location`. */
+  omitLocation: boolean;
+  /**
+   * Broken paging: `startIndex` is ignored (every request returns the first page), `itemsPerPage`
+   * echoes the requested count, `totalResults` is one more than the store holds.
+   */
+  badPaging: boolean;
+  /** PATCH paths with a value filter (`emails[type eq "work"].value`) answer 400 invalidPath. */
+  rejectValuePathPatch: boolean;
+  /** `externalId` is silently dropped on write, so filtering on it never matches. */
+  ignoresExternalId: boolean;
+  /** A user whose email (any `emails.value`) belongs to another user is a 409 uniqueness conflict. */
+  dedupeOnEmail: boolean;
+  /** The app's own rate limit, used unless the server options set one. */
+  rateLimit?: ServerRateLimit;
+}
+
+const RFC: QuirkProfile = {
+  name: 'rfc',
+  userDelete: 'hard',
+  patch: 'supported',
+  groups: true,
+  bulk: true,
+  etag: true,
+  sort: true,
+  filterOperators: ALL_FILTER_OPERATORS,
+  caseSensitiveFilters: false,
+  patchReturns204: false,
+  omitLocation: false,
+  badPaging: false,
+  rejectValuePathPatch: false,
+  ignoresExternalId: false,
+  dedupeOnEmail: false,
+};
+
+/** The named profiles. */
+export const QUIRK_PROFILES = {
+  rfc: RFC,
+  // Slack: DELETE only deactivates; user writes are limited to 180/min with a burst of 20.
+  slack: { ...RFC, name: 'slack', userDelete: 'deactivate', bulk: false, etag: false, rateLimit: { requestsPerSecond: 3, burst: 20 } },
+  // GitHub EMU: active=false is reversible, DELETE is an irreversible hard deprovision.
+  'github-emu': { ...RFC, name: 'github-emu', userDelete: 'hard', bulk: false, etag: false },
+  'no-patch': { ...RFC, name: 'no-patch', patch: 'not-implemented', bulk: false },
+  // Canva: no DELETE at all; deprovisioning is active=false.
+  canva: { ...RFC, name: 'canva', userDelete: 'unsupported', bulk: false, etag: false, groups: true },
+  'no-delete': { ...RFC, name: 'no-delete', userDelete: 'unsupported' },
+  'no-groups': { ...RFC, name: 'no-groups', groups: false },
+  // Entra-tuned apps commonly implement only what Entra sends: eq and and.
+  minimal: { ...RFC, name: 'minimal', bulk: false, sort: false, etag: false, filterOperators: ['eq', 'and'] },
+} satisfies Record<string, QuirkProfile>;
+
+export type QuirkProfileName = keyof typeof QUIRK_PROFILES;
+
+/** A profile built from a named base (default `rfc`) with some flags overridden. */
+export type QuirkProfileInput = Partial<Omit<QuirkProfile, 'name'>> & { base?: QuirkProfileName; name?: string };
+
+export function isQuirkProfileName(name: string): name is QuirkProfileName {
+  return Object.prototype.hasOwnProperty.call(QUIRK_PROFILES, name);
+}
+
+/** Resolves a profile name or composition into a complete profile. */
+export function resolveProfile(input: QuirkProfileName | QuirkProfileInput | undefined): QuirkProfile {
+  if (input === undefined) return RFC;
+  if (typeof input === 'string') {
+    if (!isQuirkProfileName(input)) throw new Error(`unknown SCIM quirk profile "${input}" (known: ${Object.keys(QUIRK_PROFILES).join(', ')})`);
+    return QUIRK_PROFILES[input];
+  }
+  const { base, ...flags } = input;
+  const baseProfile = resolveProfile(base ?? 'rfc');
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const name = input.name ?? (Object.keys(defined).length ? `${baseProfile.name}+custom` : baseProfile.name);
+  return { ...baseProfile, ...defined, name };
+}
