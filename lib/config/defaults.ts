@@ -1,0 +1,34 @@
+/**
+ * Every default of the connector and policy files, in one place (docs/connectors.md and
+ * docs/policy.md quote these values). The zod schemas declare no defaults of their own, so a
+ * default can never differ between the schema, the resolver and the docs.
+ */
+import type { ConnectorCapabilities, DeleteSemantics, Lifecycle, RateLimitConfig, TimeoutConfig } from './types';
+
+export const CONNECTOR_DEFAULTS = {
+  scim: { allowInsecureHttp: false, userSchemaExtensions: [] as string[] },
+  timeouts: { connectMs: 5_000, requestMs: 30_000 } satisfies TimeoutConfig,
+  /** `burst` defaults to `requestsPerSecond` (computed, see resolve). */
+  rateLimit: { requestsPerSecond: 10, maxConcurrency: 8 } satisfies Omit<RateLimitConfig, 'burst'>,
+  capabilities: {
+    patch: true,
+    put: true,
+    groups: false,
+    bulk: false,
+    etag: false,
+    filterOperators: ['eq', 'and'],
+    maxPageSize: 100,
+  } satisfies ConnectorCapabilities,
+  delete: { mode: 'deactivate-only', reversible: false, deactivateIsDestructive: false } satisfies DeleteSemantics,
+  match: ['externalId', 'userName'] as ('externalId' | 'userName')[],
+  mapping: { applyOn: ['create', 'update'] as Lifecycle[], required: false },
+  /** `groups.manage` defaults to `capabilities.groups` (computed, see resolve). */
+  groups: { create: false, nameTemplate: '{{group}}' },
+} as const;
+
+export const POLICY_DEFAULTS = {
+  slas: { joinerMs: 3_600_000, moverMs: 14_400_000, leaverMs: 900_000 },
+  retention: { defaultMs: 2_592_000_000 },
+  joiner: { leadTimeMs: 0 },
+  mover: { revokeGraceMs: 0 },
+} as const;

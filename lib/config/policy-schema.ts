@@ -1,0 +1,67 @@
+/**
+ * The shape of `config/policy.yaml`, as written (before defaults), and its resolution to
+ * `PolicyConfig`.
+ */
+import { z } from 'zod';
+import { durationMs } from './connector-resolve';
+import { POLICY_DEFAULTS as D } from './defaults';
+import type { AccessCondition, PolicyConfig } from './types';
+
+const duration = z.union([z.string(), z.number().int().nonnegative()]);
+const conditionValue = z.union([z.string(), z.number(), z.boolean()]);
+/** `department: Engineering` or `department: [Engineering, Platform]`. */
+const condition = z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1)]));
+
+export const policyFileSchema = z.strictObject({
+  slas: z.strictObject({ joiner: duration.optional(), mover: duration.optional(), leaver: duration.optional() }).optional(),
+  retention: z.strictObject({ default: duration.optional(), perApp: z.record(z.string(), duration).optional() }).optional(),
+  joiner: z.strictObject({ leadTime: duration.optional() }).optional(),
+  mover: z.strictObject({ revokeGrace: duration.optional() }).optional(),
+  notifications: z.strictObject({ webhookUrl: z.string().min(1).optional() }).optional(),
+  access: z.strictObject({
+    rules: z.array(
+      z.strictObject({
+        name: z.string().min(1),
+        description: z.string().optional(),
+        when: condition.optional(),
+        unless: condition.optional(),
+        grant: z.array(z.strictObject({ app: z.string().min(1), groups: z.array(z.string().min(1)).optional() })).min(1),
+      }),
+    ),
+  }),
+});
+
+export type PolicyFile = z.infer<typeof policyFileSchema>;
+
+function resolveCondition(c: Record<string, unknown>): AccessCondition {
+  const out: AccessCondition = {};
+  for (const [field, v] of Object.entries(c)) out[field] = (Array.isArray(v) ? v : [v]).map(String);
+  return out;
+}
+
+/** Applies POLICY_DEFAULTS; invalid durations resolve to the default (the rules pass reports them). */
+export function resolvePolicy(file: PolicyFile, sourceFile: string): PolicyConfig {
+  const ms = (v: string | number | undefined, fallback: number) => durationMs(v, fallback) ?? fallback;
+  const perAppMs: Record<string, number> = {};
+  for (const [app, v] of Object.entries(file.retention?.perApp ?? {})) perAppMs[app] = ms(v, D.retention.defaultMs);
+  return {
+    slas: {
+      joinerMs: ms(file.slas?.joiner, D.slas.joinerMs),
+      moverMs: ms(file.slas?.mover, D.slas.moverMs),
+      leaverMs: ms(file.slas?.leaver, D.slas.leaverMs),
+    },
+    retention: { defaultMs: ms(file.retention?.default, D.retention.defaultMs), perAppMs },
+    joiner: { leadTimeMs: ms(file.joiner?.leadTime, D.joiner.leadTimeMs) },
+    mover: { revokeGraceMs: ms(file.mover?.revokeGrace, D.mover.revokeGraceMs) },
+    access: {
+      rules: file.access.rules.map((r) => ({
+        name: r.name,
+        when: resolveCondition(r.when ?? {}),
+        ...(r.unless ? { unless: resolveCondition(r.unless) } : {}),
+        grant: r.grant.map((g) => ({ app: g.app, groups: g.groups ?? [] })),
+      })),
+    },
+    notifications: file.notifications?.webhookUrl ? { webhookUrl: file.notifications.webhookUrl } : {},
+    sourceFile,
+  };
+}

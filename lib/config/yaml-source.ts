@@ -1,0 +1,81 @@
+/**
+ * A parsed YAML file that remembers where every node came from, so an issue found on the
+ * plain data (by zod or a cross-field rule) can be reported at its line and column.
+ */
+import { relative, isAbsolute } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { formatIssuePath, type ConfigIssue } from './issues';
+
+export type IssuePath = readonly PropertyKey[];
+
+export interface YamlSource {
+  /** The path shown in messages (relative to the working directory when inside it). */
+  file: string;
+  doc: Document;
+  lines: LineCounter;
+  /** The plain data (`undefined` when the file did not parse). */
+  data: unknown;
+}
+
+/** What to display for a file: relative to the cwd when it is below it, else absolute. */
+export function displayPath(absolute: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, absolute);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
+}
+
+/** Parses YAML, returning syntax errors (all of them) as issues. */
+export function parseYamlSource(file: string, text: string): { source: YamlSource; issues: ConfigIssue[] } {
+  const lines = new LineCounter();
+  // uniqueKeys (the default) makes a repeated key an error instead of a silent override.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const issues: ConfigIssue[] = doc.errors.map((err) => {
+    const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
+    return { file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${firstSentence(err.message)}` };
+  });
+  const data = issues.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  return { source: { file, doc, lines, data }, issues };
+}
+
+/** yaml's messages end with " at line N, column M:" and a code excerpt; the position is reported separately. */
+function firstSentence(message: string): string {
+  return message.split(/ at line \d+, column \d+/)[0].trim();
+}
+
+interface Located {
+  node: Node | null | undefined;
+  key?: Node;
+}
+
+/** Walks as far down `path` as the document goes. */
+function walk(doc: Document, path: IssuePath): { found: Located; depth: number } {
+  let current: Located = { node: doc.contents as Node | null };
+  let depth = 0;
+  for (const segment of path) {
+    const node = current.node;
+    let next: Located | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      if (pair) next = { node: pair.value as Node | null, key: pair.key as Node };
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment];
+      if (item !== undefined) next = { node: item as Node };
+    }
+    if (!next) break;
+    current = next;
+    depth++;
+  }
+  return { found: current, depth };
+}
+
+/**
+ * The issue at `path`. Points at the value when it exists, at its key when `at: 'key'`
+ * (unknown keys), and otherwise at the closest ancestor that exists (a missing key).
+ */
+export function issueAt(source: YamlSource, path: IssuePath, message: string, at: 'value' | 'key' = 'value'): ConfigIssue {
+  const { found, depth } = walk(source.doc, path);
+  const complete = depth === path.length;
+  const target = (complete && at === 'value' ? found.node : undefined) ?? found.key ?? found.node;
+  const offset = target?.range?.[0] ?? 0;
+  const pos = source.lines.linePos(offset);
+  return { file: source.file, line: pos.line, column: pos.col, path: formatIssuePath(path), message };
+}
