@@ -84,7 +84,7 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
   const counters = { requests: 0, rateLimited: 0, faults: {} as Record<string, number> };
   const meter = new RateMeter();
   const timers = new Timers();
-  const handler = new RequestHandler({ state, basePath, auth: options.auth, planner, bucket: () => bucket, meter, requests, counters, sleep: timers.sleep });
+  const handler = new RequestHandler({ state, basePath, auth: options.auth, planner, bucket: () => bucket, meter, requests, counters, onRequest: options.onRequest, sleep: timers.sleep });
   const server = createServer((req, res) => void handler.handle(req, res));
   const address = await listen(server, options.port ?? 0, host);
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;

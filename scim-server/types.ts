@@ -86,6 +86,8 @@ export interface ScimServerOptions {
   rateLimit?: ServerRateLimit;
   /** Largest `count` honoured in one page (RFC 7644 §3.4.2.4). @default 100 */
   maxPageSize?: number;
+  /** Called once per request when it is answered, or when it ends without an answer (reset, hang). */
+  onRequest?: (record: RecordedRequest) => void;
   /** Seed of the fault-injection random generator; the same seed and request sequence inject the same faults. */
   seed?: number;
 }

@@ -24,6 +24,7 @@ export interface HandlerDeps {
   meter: RateMeter;
   requests: RecordedRequest[];
   counters: { requests: number; rateLimited: number; faults: Record<string, number> };
+  onRequest?: (record: RecordedRequest) => void;
   /** Waits that can be cancelled when the server stops. */
   sleep: (ms: number) => Promise<void>;
 }
@@ -116,10 +117,18 @@ export class RequestHandler {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const record = this.newRecord(req);
+    try {
+      await this.run(req, res, record);
+    } finally {
+      this.deps.onRequest?.(record);
+    }
+  }
+
+  private newRecord(req: IncomingMessage): RecordedRequest {
     const url = new URL(req.url ?? '/', 'http://scim.invalid');
-    const method = (req.method ?? 'GET').toUpperCase();
     const record: RecordedRequest = {
-      method,
+      method: (req.method ?? 'GET').toUpperCase(),
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: redactHeaders(req.headers),
@@ -132,6 +141,12 @@ export class RequestHandler {
     this.deps.requests.push(record);
     this.deps.counters.requests += 1;
     this.deps.meter.record(record.receivedAt);
+    return record;
+  }
+
+  private async run(req: IncomingMessage, res: ServerResponse, record: RecordedRequest): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://scim.invalid');
+    const method = record.method;
     const accept = req.headers.accept;
     let raw: string;
     try {

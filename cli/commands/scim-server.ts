@@ -1,0 +1,190 @@
+/**
+ * `jml scim-server`: runs the reference SCIM 2.0 server as a standalone process. The first
+ * line on stdout is the base URL, so scripts can read it; with `--log-requests` one JSON line
+ * per request follows. SIGINT/SIGTERM stop it cleanly (exit code 0).
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError, parseCommandArgs } from '../args';
+import { startScimServer, type FaultOptions, type FaultTiming, type QuirkProfileInput, type ScimServerOptions } from '../../scim-server';
+
+export const summary = 'Run the reference SCIM 2.0 server (stand-in app with faults and quirks)';
+
+const OPTIONS = {
+  port: { type: 'string', default: '0' },
+  host: { type: 'string', default: '127.0.0.1' },
+  'base-path': { type: 'string', default: '/scim/v2' },
+  token: { type: 'string' },
+  'token-env': { type: 'string' },
+  'basic-user': { type: 'string' },
+  'basic-password-env': { type: 'string' },
+  profile: { type: 'string', default: 'rfc' },
+  quirk: { type: 'string', multiple: true },
+  'filter-operators': { type: 'string' },
+  latency: { type: 'string' },
+  'rate-429': { type: 'string' },
+  'rate-5xx': { type: 'string' },
+  'status-5xx': { type: 'string' },
+  'rate-hang': { type: 'string' },
+  'hang-ms': { type: 'string' },
+  'rate-reset': { type: 'string' },
+  'fault-timing': { type: 'string' },
+  'fault-methods': { type: 'string' },
+  'retry-after': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'max-page-size': { type: 'string' },
+  seed: { type: 'string' },
+  'seed-file': { type: 'string' },
+  'log-requests': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+const HELP = `Usage: jml scim-server [options]
+
+  --port N                 listen port (0 = any free port)              [0]
+  --host H                 listen address                                [127.0.0.1]
+  --base-path P            URL prefix                                    [/scim/v2]
+  --token T | --token-env NAME            require this bearer token
+  --basic-user U --basic-password-env NAME  require HTTP Basic
+  --profile NAME           rfc, slack, github-emu, no-patch, canva, no-delete, no-groups, minimal
+  --quirk FLAG[=VALUE]     override a profile flag (repeatable), e.g. --quirk patchReturns204
+  --filter-operators LIST  accepted filter operators, e.g. eq,and
+  --latency MS|MIN-MAX     added latency
+  --rate-429 P --rate-5xx P --rate-hang P --rate-reset P   fault probabilities (0..1)
+  --status-5xx N --hang-ms MS --retry-after S
+  --fault-timing before|after   inject faults before or after the write takes effect
+  --fault-methods LIST     only these methods get faults, e.g. POST,PATCH
+  --rate-limit RPS[:BURST] server-side token bucket (429 + Retry-After)
+  --max-page-size N        largest page                                  [100]
+  --seed N                 deterministic fault injection
+  --seed-file FILE         JSON {"users": [...], "groups": [...]} loaded at start
+  --log-requests           one JSON line per request on stdout
+
+Prints the base URL on the first line of stdout when ready. Stop with Ctrl-C (SIGINT) or SIGTERM.`;
+
+type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
+
+function number(value: string | undefined, name: string, check: (n: number) => boolean = Number.isFinite): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !check(n)) throw new UsageError(`--${name} must be a valid number, got "${value}"`);
+  return n;
+}
+
+const rate = (value: string | undefined, name: string) => number(value, name, (n) => n >= 0 && n <= 1);
+
+function parseQuirkValue(raw: string): unknown {
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (raw !== '' && !Number.isNaN(Number(raw))) return Number(raw);
+  return raw;
+}
+
+function profileOf(values: Values): QuirkProfileInput {
+  const profile: Record<string, unknown> = { base: values.profile };
+  for (const quirk of values.quirk ?? []) {
+    const [key = '', ...rest] = quirk.split('=');
+    profile[key] = rest.length ? parseQuirkValue(rest.join('=')) : true;
+  }
+  if (values['filter-operators']) profile.filterOperators = values['filter-operators'].split(',').map((s) => s.trim());
+  return profile as QuirkProfileInput;
+}
+
+function latencyOf(value: string | undefined): FaultOptions['latencyMs'] {
+  if (value === undefined) return undefined;
+  const range = /^(\d+)-(\d+)$/.exec(value);
+  if (range) return { min: Number(range[1]), max: Number(range[2]) };
+  return number(value, 'latency', (n) => n >= 0);
+}
+
+function faultsOf(values: Values): FaultOptions {
+  const timing = values['fault-timing'];
+  if (timing !== undefined && timing !== 'before' && timing !== 'after') throw new UsageError('--fault-timing must be "before" or "after"');
+  const faults: FaultOptions = {
+    latencyMs: latencyOf(values.latency),
+    rate429: rate(values['rate-429'], 'rate-429'),
+    rate5xx: rate(values['rate-5xx'], 'rate-5xx'),
+    status5xx: number(values['status-5xx'], 'status-5xx'),
+    rateHang: rate(values['rate-hang'], 'rate-hang'),
+    hangMs: number(values['hang-ms'], 'hang-ms', (n) => n >= 0),
+    rateReset: rate(values['rate-reset'], 'rate-reset'),
+    retryAfterSeconds: number(values['retry-after'], 'retry-after', (n) => n >= 0),
+    faultTiming: timing as FaultTiming | undefined,
+    methods: values['fault-methods']?.split(',').map((m) => m.trim().toUpperCase()),
+  };
+  return Object.fromEntries(Object.entries(faults).filter(([, v]) => v !== undefined)) as FaultOptions;
+}
+
+function secretFromEnv(name: string | undefined, flag: string): string | undefined {
+  if (name === undefined) return undefined;
+  const value = process.env[name];
+  if (!value) throw new UsageError(`--${flag}: environment variable ${name} is not set`);
+  return value;
+}
+
+function authOf(values: Values): ScimServerOptions['auth'] {
+  if (values.token !== undefined && values['token-env'] !== undefined) throw new UsageError('use either --token or --token-env');
+  const bearerToken = values.token ?? secretFromEnv(values['token-env'], 'token-env');
+  const password = secretFromEnv(values['basic-password-env'], 'basic-password-env');
+  if ((values['basic-user'] === undefined) !== (password === undefined)) throw new UsageError('--basic-user and --basic-password-env go together');
+  const basic = values['basic-user'] !== undefined && password !== undefined ? { username: values['basic-user'], password } : undefined;
+  return bearerToken === undefined && !basic ? undefined : { bearerToken, basic };
+}
+
+function rateLimitOf(value: string | undefined): ScimServerOptions['rateLimit'] {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(value);
+  if (!match) throw new UsageError('--rate-limit must look like RPS or RPS:BURST, e.g. 3:20');
+  const requestsPerSecond = Number(match[1]);
+  return { requestsPerSecond, burst: match[2] ? Number(match[2]) : Math.max(1, Math.ceil(requestsPerSecond)) };
+}
+
+/** Builds the server options from the command line (exported for tests). */
+export function optionsFromArgs(args: string[]): ScimServerOptions | undefined {
+  const { values } = parseCommandArgs(args, OPTIONS, false);
+  if (values.help) return undefined;
+  return {
+    port: number(values.port, 'port', (n) => Number.isInteger(n) && n >= 0 && n < 65536),
+    host: values.host,
+    basePath: values['base-path'],
+    auth: authOf(values),
+    profile: profileOf(values),
+    faults: faultsOf(values),
+    rateLimit: rateLimitOf(values['rate-limit']),
+    maxPageSize: number(values['max-page-size'], 'max-page-size', (n) => Number.isInteger(n) && n > 0),
+    seed: number(values.seed, 'seed', Number.isInteger),
+  };
+}
+
+function loadSeedFile(path: string): { users: Record<string, unknown>[]; groups: Record<string, unknown>[] } {
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { users?: unknown; groups?: unknown };
+  const list = (v: unknown) => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
+  return { users: list(parsed.users), groups: list(parsed.groups) };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const options = optionsFromArgs(args);
+  if (!options) {
+    console.log(HELP);
+    return 0;
+  }
+  const { values } = parseCommandArgs(args, OPTIONS, false);
+  const log = values['log-requests'];
+  let server;
+  try {
+    server = await startScimServer({ ...options, onRequest: log ? (r) => console.log(JSON.stringify(r)) : undefined });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values['seed-file']) {
+    const seed = loadSeedFile(values['seed-file']);
+    for (const user of seed.users) server.seedUser(user);
+    for (const group of seed.groups) server.seedGroup(group);
+  }
+  console.log(server.url);
+  const stopping = new Promise<void>((resolve) => {
+    const stop = () => void server.stop().then(resolve, resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await stopping;
+  return 0;
+}
