@@ -121,6 +121,7 @@ function patchResource(state: ServerState, type: ResourceTypeDef, resource: Stor
 
 /** `GET/PUT/PATCH/DELETE /Users/{id}` and `/Groups/{id}`. */
 export function handleSingle(state: ServerState, type: ResourceTypeDef, id: string, req: ScimRequest): ScimResponse {
+  if (!['GET', 'PUT', 'PATCH', 'DELETE'].includes(req.method)) throw methodNotAllowed('GET, PUT, PATCH, DELETE');
   const resource = state.store.get(type.name, id);
   switch (req.method) {
     case 'GET': {
@@ -139,8 +140,7 @@ export function handleSingle(state: ServerState, type: ResourceTypeDef, id: stri
     case 'PATCH':
       return patchResource(state, type, resource, req);
     case 'DELETE':
-      return deleteResource(state, type, resource, req);
     default:
-      throw methodNotAllowed('GET, PUT, PATCH, DELETE');
+      return deleteResource(state, type, resource, req);
   }
 }
