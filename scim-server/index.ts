@@ -78,8 +78,12 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
   const state: ServerState = { store: new ResourceStore(), profile: resolveProfile(options.profile), baseUrl: '', maxPageSize: options.maxPageSize ?? 100 };
   const planner = new FaultPlanner(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   planner.configure(options.faults ?? {});
-  const rateLimitFor = (profile: QuirkProfile): ServerRateLimit | undefined => options.rateLimit ?? profile.rateLimit;
-  let bucket: TokenBucket | undefined = rateLimitFor(state.profile) && bucketFor(rateLimitFor(state.profile)!);
+  const rateLimitFor = (profile: QuirkProfile): ServerRateLimit | null | undefined => (options.rateLimit === undefined ? profile.rateLimit : options.rateLimit);
+  const bucketOf = (profile: QuirkProfile): TokenBucket | undefined => {
+    const limit = rateLimitFor(profile);
+    return limit ? bucketFor(limit) : undefined;
+  };
+  let bucket = bucketOf(state.profile);
   const requests: RecordedRequest[] = [];
   const counters = { requests: 0, rateLimited: 0, faults: {} as Record<string, number> };
   const meter = new RateMeter();
@@ -102,8 +106,7 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
     setFaults: (faults: FaultOptions) => planner.configure(faults),
     setProfile: (profile: QuirkProfileName | QuirkProfileInput) => {
       state.profile = resolveProfile(profile);
-      const limit = rateLimitFor(state.profile);
-      bucket = limit && bucketFor(limit);
+      bucket = bucketOf(state.profile);
     },
     clearRequests: () => {
       requests.length = 0;

@@ -50,8 +50,8 @@ export interface QuirkProfile {
   ignoresExternalId: boolean;
   /** A user whose email (any `emails.value`) belongs to another user is a 409 uniqueness conflict. */
   dedupeOnEmail: boolean;
-  /** The app's own rate limit, used unless the server options set one. */
-  rateLimit?: ServerRateLimit;
+  /** The app's own rate limit, used unless the server options set one; null = none. */
+  rateLimit?: ServerRateLimit | null;
 }
 
 const RFC: QuirkProfile = {

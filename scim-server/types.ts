@@ -82,8 +82,8 @@ export interface ScimServerOptions {
   profile?: QuirkProfileName | QuirkProfileInput;
   /** @default no faults */
   faults?: FaultOptions;
-  /** Overrides the profile's own limit (Slack's profile has one). */
-  rateLimit?: ServerRateLimit;
+  /** Overrides the profile's own limit (Slack's profile has one); null disables rate limiting. */
+  rateLimit?: ServerRateLimit | null;
   /** Largest `count` honoured in one page (RFC 7644 §3.4.2.4). @default 100 */
   maxPageSize?: number;
   /** Called once per request when it is answered, or when it ends without an answer (reset, hang). */

@@ -53,7 +53,8 @@ const HELP = `Usage: jml scim-server [options]
   --status-5xx N --hang-ms MS --retry-after S
   --fault-timing before|after   inject faults before or after the write takes effect
   --fault-methods LIST     only these methods get faults, e.g. POST,PATCH
-  --rate-limit RPS[:BURST] server-side token bucket (429 + Retry-After)
+  --rate-limit RPS[:BURST] server-side token bucket (429 + Retry-After); off = none,
+                           even if the profile has one (slack)
   --max-page-size N        largest page                                  [100]
   --seed N                 deterministic fault injection
   --seed-file FILE         JSON {"users": [...], "groups": [...]} loaded at start
@@ -131,6 +132,7 @@ function authOf(values: Values): ScimServerOptions['auth'] {
 
 function rateLimitOf(value: string | undefined): ScimServerOptions['rateLimit'] {
   if (value === undefined) return undefined;
+  if (value === 'off') return null;
   const match = /^(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(value);
   if (!match) throw new UsageError('--rate-limit must look like RPS or RPS:BURST, e.g. 3:20');
   const requestsPerSecond = Number(match[1]);

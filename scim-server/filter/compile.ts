@@ -16,8 +16,6 @@ export interface FilterContext {
   type: ResourceTypeDef;
   /** Compare strings case-exactly even where the schema says otherwise (a quirk). */
   caseSensitive: boolean;
-  /** Attributes that behave as absent (e.g. externalId for servers that drop it). */
-  ignored?: ReadonlySet<string>;
 }
 
 /** How to read the values of one attribute from an item, and its definition. */
@@ -41,7 +39,6 @@ function resourceAccessor(path: AttrPath, ctx: FilterContext): Accessor {
   const valueDef = ref.def.multiValued && ref.def.type === 'complex' && !ref.sub ? findAttribute(ref.def.subAttributes, 'value') : undefined;
   const sub = ref.sub ?? valueDef;
   const def = sub ?? ref.def;
-  if (ctx.ignored?.has(ref.def.name)) return { def, values: () => [] };
   return {
     def,
     values: (item) => {
@@ -100,7 +97,6 @@ function compileValuePath(node: Extract<FilterNode, { kind: 'valuePath' }>, ctx:
   const ref = resolveAttrPath(ctx.type, node.path);
   if (!ref || ref.sub || ref.def.type !== 'complex') throw badRequest.invalidFilter(`"${node.path.raw}" is not a complex attribute`);
   const inner = compileNode(node.filter, ctx, ref.def);
-  if (ctx.ignored?.has(ref.def.name)) return () => false;
   return (item) =>
     flatten(topValue(item, ref)).some((element) => element !== null && typeof element === 'object' && inner(element as Record<string, unknown>));
 }
