@@ -5,12 +5,15 @@
 import type { ScimRequest, ScimResponse, ServerState } from './context';
 import { handleResourceTypes, handleSchemas, resourceTypes, serviceProviderConfig } from './discovery';
 import { ScimError, notFound } from './protocol/errors';
-import { URN } from './protocol/urns';
-import { handleCollection, handleSingle, listResources, methodNotAllowed, readSearchBody } from './resources/endpoints';
+import { handleCollection, handleSingle, matchingResources, methodNotAllowed, readSearchBody } from './resources/endpoints';
+import { project } from './resources/projection';
+import { listResponse, pageOf } from './resources/query';
+import { renderResource, type RenderContext } from './resources/render';
+import type { StoredResource } from './resources/store';
 import { handleBulk } from './bulk';
 import type { ResourceTypeDef } from './schema/definitions';
 
-type Json = Record<string, unknown>;
+type Found = { type: ResourceTypeDef; resource: StoredResource; ctx: RenderContext };
 
 function onlyGet(req: ScimRequest): void {
   if (req.method !== 'GET') throw methodNotAllowed('GET');
@@ -20,20 +23,20 @@ function onlyGet(req: ScimRequest): void {
 function searchAll(state: ServerState, req: ScimRequest): ScimResponse {
   if (req.method !== 'POST') throw methodNotAllowed('POST');
   const query = readSearchBody(req.body);
-  const all: Json[] = [];
+  const all: Found[] = [];
   let lastError: unknown;
   for (const type of resourceTypes(state)) {
     try {
-      const unpaged = listResources(state, type, { ...query, startIndex: 1, count: Number.MAX_SAFE_INTEGER });
-      all.push(...((unpaged.body as Json).Resources as Json[]));
+      const { ctx, matched } = matchingResources(state, type, query);
+      all.push(...matched.map((resource) => ({ type, resource, ctx })));
     } catch (err) {
       lastError = err;
     }
   }
   if (all.length === 0 && lastError) throw lastError;
-  const count = Math.min(query.count ?? state.maxPageSize, state.maxPageSize);
-  const page = all.slice(query.startIndex - 1, query.startIndex - 1 + count);
-  return { status: 200, body: { schemas: [URN.listResponse], totalResults: all.length, startIndex: query.startIndex, itemsPerPage: page.length, Resources: page } };
+  const page = pageOf(all, query, state.profile, state.maxPageSize);
+  const items = page.items.map(({ type, resource, ctx }) => project(renderResource(resource, ctx), type, query));
+  return { status: 200, body: listResponse({ ...page, items }) };
 }
 
 function typeForSegment(state: ServerState, segment: string): ResourceTypeDef | undefined {

@@ -110,3 +110,13 @@ export function compileFilter(node: FilterNode, ctx: FilterContext): Predicate {
 export function compileElementFilter(node: FilterNode, parent: AttributeDef, ctx: FilterContext): Predicate {
   return compileNode(node, ctx, parent);
 }
+
+/** Lower-case names of the top-level attributes a filter reads (to skip computing the others). */
+export function referencedAttributes(node: FilterNode, into: Set<string> = new Set()): Set<string> {
+  if (node.kind === 'logical') {
+    referencedAttributes(node.left, into);
+    referencedAttributes(node.right, into);
+  } else if (node.kind === 'not') referencedAttributes(node.filter, into);
+  else into.add(node.path.name.toLowerCase());
+  return into;
+}

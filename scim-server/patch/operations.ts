@@ -8,6 +8,8 @@
  * - `remove` of something already absent succeeds, so retried requests stay idempotent.
  * - `remove` on a multi-valued attribute with a `value` array removes those values (Entra's
  *   form for group members: `{op: "Remove", path: "members", value: [{value: "id"}]}`).
+ * - A string value for a complex attribute with a `value` sub-attribute means `{ value }`
+ *   (Entra sends the enterprise `manager` that way).
  */
 import type { FilterNode } from '../filter/parser';
 import { badRequest } from '../protocol/errors';
@@ -124,8 +126,10 @@ function writeValue(data: Json, target: AttributeTarget, value: unknown, op: 'ad
     singlePrimary(items, touched);
     store(container, def.name, items);
   } else if (def.type === 'complex') {
+    // Entra sends the enterprise `manager` as a bare id string; it means `{ value: id }`.
+    const object = typeof value === 'string' && def.subAttributes?.some((a) => a.name === 'value') ? { value } : value;
     // Sub-attributes not named in the value are left unchanged (§3.5.2.1, §3.5.2.3).
-    const merged = { ...((container[def.name] as Json | undefined) ?? {}), ...(coerceAttribute(def, value, target.raw) as Json | undefined) };
+    const merged = { ...((container[def.name] as Json | undefined) ?? {}), ...(coerceAttribute(def, object, target.raw) as Json | undefined) };
     store(container, def.name, merged);
   } else {
     store(container, def.name, coerceAttribute(def, value, target.raw));

@@ -9,8 +9,8 @@ import { URN } from '../protocol/urns';
 import { ALL_FILTER_OPERATORS } from '../quirks';
 import type { ResourceTypeDef } from '../schema/definitions';
 import { project, splitAttributeList, type Projection } from './projection';
-import { filterFor, pageOf, readListQuery, sortResources, type ListQuery } from './query';
-import { locationOf, renderResource, weakEtag, type RenderContext } from './render';
+import { filterFor, listResponse, pageOf, readListQuery, sortResources, type ListQuery } from './query';
+import { filterView, locationOf, membershipIndex, renderResource, weakEtag, type RenderContext } from './render';
 import type { StoredResource } from './store';
 import { attributesFromBody, finishWrite } from './write';
 
@@ -51,15 +51,28 @@ function checkIfMatch(state: ServerState, req: ScimRequest, resource: StoredReso
   }
 }
 
+/** Attributes not stored as such: rendered (`id`, `meta`, `groups`, `members`) or never visible (`password`). */
+const COMPUTED = ['id', 'meta', 'groups', 'members', 'password'];
+
+/** Filters, sorts and pages every resource of one type; rendering only the returned page. */
+export function matchingResources(state: ServerState, type: ResourceTypeDef, query: ListQuery): { ctx: RenderContext; matched: StoredResource[] } {
+  const { matches, reads } = filterFor(query, type, state.profile);
+  const ctx: RenderContext = { ...renderContext(state), membership: membershipIndex(state.store) };
+  // The stored attributes serve as the view unless the query reads computed or hidden ones.
+  const computed = COMPUTED.some((name) => reads.has(name));
+  const entries = state.store
+    .list(type.name)
+    .map((resource) => ({ resource, view: computed ? filterView(resource, ctx) : resource.data }))
+    .filter((e) => matches(e.view));
+  if (state.profile.sort) sortResources(entries, type, query, (e) => e.view);
+  return { ctx, matched: entries.map((e) => e.resource) };
+}
+
 /** Lists resources of one type matching a query. */
 export function listResources(state: ServerState, type: ResourceTypeDef, query: ListQuery): ScimResponse {
-  const matches = filterFor(query, type, state.profile);
-  const ctx = renderContext(state);
-  const items = state.store.list(type.name).map((r) => renderResource(r, ctx)).filter(matches);
-  if (state.profile.sort) sortResources(items, type, query);
-  const body = pageOf(items, query, state.profile, state.maxPageSize);
-  body.Resources = (body.Resources as Json[]).map((r) => project(r, type, query));
-  return { status: 200, body };
+  const { ctx, matched } = matchingResources(state, type, query);
+  const page = pageOf(matched, query, state.profile, state.maxPageSize);
+  return { status: 200, body: listResponse({ ...page, items: page.items.map((r) => project(renderResource(r, ctx), type, query)) }) };
 }
 
 function create(state: ServerState, type: ResourceTypeDef, req: ScimRequest): ScimResponse {

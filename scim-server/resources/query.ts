@@ -2,7 +2,7 @@
  * Query parameters of list and search requests (RFC 7644 §3.4.2): filter, sortBy/sortOrder,
  * startIndex/count paging (1-based), and the projection. The `badPaging` quirk lives here.
  */
-import { compileFilter, type Predicate } from '../filter/compile';
+import { compileFilter, referencedAttributes, type Predicate } from '../filter/compile';
 import { parseFilter } from '../filter/parser';
 import { badRequest } from '../protocol/errors';
 import { URN } from '../protocol/urns';
@@ -60,11 +60,16 @@ export function readListQuery(source: URLSearchParams | Json): ListQuery {
   };
 }
 
-/** Compiles the query's filter for a resource type (or matches everything without one). */
-export function filterFor(query: ListQuery, type: ResourceTypeDef, profile: QuirkProfile): Predicate {
-  if (query.filter === undefined || query.filter.trim() === '') return () => true;
+/**
+ * Compiles the query's filter for a resource type (or matches everything without one), and
+ * says which top-level attributes it and `sortBy` read.
+ */
+export function filterFor(query: ListQuery, type: ResourceTypeDef, profile: QuirkProfile): { matches: Predicate; reads: Set<string> } {
+  const reads = new Set<string>();
+  if (query.sortBy) reads.add(parseAttrPath(query.sortBy, badRequest.invalidValue).name.toLowerCase());
+  if (query.filter === undefined || query.filter.trim() === '') return { matches: () => true, reads };
   const node = parseFilter(query.filter, profile.filterOperators);
-  return compileFilter(node, { type, caseSensitive: profile.caseSensitiveFilters });
+  return { matches: compileFilter(node, { type, caseSensitive: profile.caseSensitiveFilters }), reads: referencedAttributes(node, reads) };
 }
 
 /** The value sorted on: a multi-valued attribute sorts by its primary (or first) value (RFC 7644 §3.4.2.3). */
@@ -90,10 +95,10 @@ function compareKeys(a: { value: unknown; caseExact: boolean }, b: { value: unkn
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Sorts rendered resources in place; unassigned values sort last in either order. */
-export function sortResources(items: Json[], type: ResourceTypeDef, query: ListQuery): void {
+/** Sorts in place by the attribute `query.sortBy` of each item's view; unassigned values sort last in either order. */
+export function sortResources<T>(items: T[], type: ResourceTypeDef, query: ListQuery, view: (item: T) => Json): void {
   if (!query.sortBy) return;
-  const keyed = items.map((item) => ({ item, key: sortKey(item, type, query.sortBy!) }));
+  const keyed = items.map((item) => ({ item, key: sortKey(view(item), type, query.sortBy!) }));
   const sign = query.sortOrder === 'descending' ? -1 : 1;
   keyed.sort((l, r) => {
     const missing = (k: { value: unknown }) => k.value === undefined || k.value === null;
@@ -103,17 +108,28 @@ export function sortResources(items: Json[], type: ResourceTypeDef, query: ListQ
   items.splice(0, items.length, ...keyed.map((k) => k.item));
 }
 
-/** Builds the ListResponse (RFC 7644 §3.4.2) for already filtered and sorted resources. */
-export function pageOf(items: Json[], query: ListQuery, profile: QuirkProfile, maxPageSize: number): Json {
+export interface Page<T> {
+  totalResults: number;
+  startIndex: number;
+  itemsPerPage: number;
+  items: T[];
+}
+
+/** Cuts the page (RFC 7644 §3.4.2.4) out of already filtered and sorted items. */
+export function pageOf<T>(items: T[], query: ListQuery, profile: QuirkProfile, maxPageSize: number): Page<T> {
   const count = Math.min(query.count ?? maxPageSize, maxPageSize);
   // badPaging: the start index is ignored and the counts are wrong, as in some real apps.
   const startIndex = profile.badPaging ? 1 : query.startIndex;
   const page = items.slice(startIndex - 1, startIndex - 1 + count);
   return {
-    schemas: [URN.listResponse],
     totalResults: profile.badPaging ? items.length + 1 : items.length,
     startIndex: profile.badPaging ? query.startIndex : startIndex,
     itemsPerPage: profile.badPaging ? count : page.length,
-    Resources: page,
+    items: page,
   };
+}
+
+/** The ListResponse message (RFC 7644 §3.4.2). */
+export function listResponse(page: Page<Json>): Json {
+  return { schemas: [URN.listResponse], totalResults: page.totalResults, startIndex: page.startIndex, itemsPerPage: page.itemsPerPage, Resources: page.items };
 }

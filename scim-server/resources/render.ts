@@ -13,6 +13,8 @@ export interface RenderContext {
   /** Base URL used for `meta.location` and `$ref`s. */
   baseUrl: string;
   omitLocation: boolean;
+  /** Precomputed `membershipIndex`, so listing many users stays linear. */
+  membership?: Map<string, StoredResource[]>;
 }
 
 export function weakEtag(resource: StoredResource): string {
@@ -34,8 +36,21 @@ function memberView(member: Json, ctx: RenderContext): Json {
   return view;
 }
 
+/** Member id → the groups listing it, in one pass over the groups. */
+export function membershipIndex(store: ResourceStore): Map<string, StoredResource[]> {
+  const index = new Map<string, StoredResource[]>();
+  for (const group of store.list('Group')) {
+    for (const member of Array.isArray(group.data.members) ? (group.data.members as Json[]) : []) {
+      const id = String(member.value);
+      index.set(id, [...(index.get(id) ?? []), group]);
+    }
+  }
+  return index;
+}
+
 function userGroups(user: StoredResource, ctx: RenderContext): Json[] {
-  return ctx.store.groupsOf(user.id).map((g) => ({
+  const groups = ctx.membership ? (ctx.membership.get(user.id) ?? []) : ctx.store.groupsOf(user.id);
+  return groups.map((g) => ({
     value: g.id,
     $ref: locationOf(g, ctx.baseUrl),
     display: g.data.displayName,
@@ -43,22 +58,7 @@ function userGroups(user: StoredResource, ctx: RenderContext): Json[] {
   }));
 }
 
-/** The full representation of a resource (before `attributes`/`excludedAttributes` projection). */
-export function renderResource(resource: StoredResource, ctx: RenderContext): Json {
-  const { data } = resource;
-  const core = resource.kind === 'User' ? URN.user : URN.group;
-  const extensions = Object.keys(data).filter((k) => k.startsWith('urn:'));
-  const copy = structuredClone(data);
-  const coreEntries = Object.entries(copy).filter(([k]) => !k.startsWith('urn:'));
-  const body: Json = { schemas: [core, ...extensions], id: resource.id, ...Object.fromEntries(coreEntries) };
-  for (const urn of extensions) body[urn] = copy[urn];
-  delete body.password;
-  if (resource.kind === 'User') {
-    const groups = userGroups(resource, ctx);
-    if (groups.length) body.groups = groups;
-  } else if (Array.isArray(data.members)) {
-    body.members = (data.members as Json[]).map((m) => memberView(m, ctx));
-  }
+function metaOf(resource: StoredResource, ctx: RenderContext): Json {
   const meta: Json = {
     resourceType: resource.kind,
     created: resource.created,
@@ -66,6 +66,34 @@ export function renderResource(resource: StoredResource, ctx: RenderContext): Js
     version: weakEtag(resource),
   };
   if (!ctx.omitLocation) meta.location = locationOf(resource, ctx.baseUrl);
+  return meta;
+}
+
+/**
+ * What filters and sorting see: the stored attributes plus `id`, `meta` and the computed
+ * attributes, without copying (never hand this object out).
+ */
+export function filterView(resource: StoredResource, ctx: RenderContext): Json {
+  const view: Json = { ...resource.data, id: resource.id, meta: metaOf(resource, ctx) };
+  delete view.password;
+  if (resource.kind === 'User') {
+    const groups = userGroups(resource, ctx);
+    if (groups.length) view.groups = groups;
+  } else if (Array.isArray(resource.data.members)) {
+    view.members = (resource.data.members as Json[]).map((m) => memberView(m, ctx));
+  }
+  return view;
+}
+
+/** The full representation of a resource (before `attributes`/`excludedAttributes` projection), a fresh copy. */
+export function renderResource(resource: StoredResource, ctx: RenderContext): Json {
+  const view = structuredClone(filterView(resource, ctx));
+  const extensions = Object.keys(view).filter((k) => k.startsWith('urn:'));
+  const core = resource.kind === 'User' ? URN.user : URN.group;
+  const { id, meta, ...attributes } = view;
+  const body: Json = { schemas: [core, ...extensions], id };
+  for (const [key, value] of Object.entries(attributes)) if (!key.startsWith('urn:')) body[key] = value;
+  for (const urn of extensions) body[urn] = attributes[urn];
   body.meta = meta;
   return body;
 }

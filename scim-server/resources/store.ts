@@ -33,6 +33,8 @@ function emailsOf(data: Json): string[] {
 export class ResourceStore {
   private readonly users = new Map<string, StoredResource>();
   private readonly groups = new Map<string, StoredResource>();
+  /** Lower-cased userName → user id, so uniqueness checks stay O(1). */
+  private readonly userNames = new Map<string, string>();
   private clock = 0;
 
   private map(kind: ResourceKind): Map<string, StoredResource> {
@@ -60,6 +62,7 @@ export class ResourceStore {
   }
 
   clear(): void {
+    this.userNames.clear();
     this.users.clear();
     this.groups.clear();
   }
@@ -71,19 +74,29 @@ export class ResourceStore {
     const now = this.now();
     const resource: StoredResource = { kind, id, data, created: now, lastModified: now, version: 1 };
     this.map(kind).set(resource.id, resource);
+    this.indexUserName(resource, undefined);
     return resource;
   }
 
   replace(existing: StoredResource, data: Json, rules: StoreRules): StoredResource {
     this.check(existing.kind, data, existing.id, rules);
+    const before = existing.data.userName;
     existing.data = data;
+    this.indexUserName(existing, before);
     existing.lastModified = this.now();
     existing.version += 1;
     return existing;
   }
 
+  private indexUserName(resource: StoredResource, before: unknown): void {
+    if (resource.kind !== 'User') return;
+    if (typeof before === 'string') this.userNames.delete(before.toLowerCase());
+    this.userNames.set(String(resource.data.userName).toLowerCase(), resource.id);
+  }
+
   remove(existing: StoredResource): void {
     this.map(existing.kind).delete(existing.id);
+    if (existing.kind === 'User') this.userNames.delete(String(existing.data.userName).toLowerCase());
     for (const group of this.groups.values()) {
       const members = Array.isArray(group.data.members) ? (group.data.members as Json[]) : [];
       const kept = members.filter((m) => m.value !== existing.id);
@@ -110,12 +123,10 @@ export class ResourceStore {
 
   private checkUser(data: Json, selfId: string | undefined, rules: StoreRules): void {
     if (typeof data.userName !== 'string' || data.userName === '') throw badRequest.invalidValue('"userName" is required (RFC 7643 §4.1.1)');
-    const userName = data.userName.toLowerCase();
-    const others = this.list('User').filter((u) => u.id !== selfId);
-    if (others.some((u) => String(u.data.userName).toLowerCase() === userName)) {
-      throw new ScimError(409, `userName "${data.userName}" is already taken`, 'uniqueness');
-    }
+    const owner = this.userNames.get(data.userName.toLowerCase());
+    if (owner !== undefined && owner !== selfId) throw new ScimError(409, `userName "${data.userName}" is already taken`, 'uniqueness');
     if (!rules.dedupeOnEmail) return;
+    const others = this.list('User').filter((u) => u.id !== selfId);
     const emails = new Set(emailsOf(data));
     const clash = others.find((u) => emailsOf(u.data).some((e) => emails.has(e)));
     if (clash) throw new ScimError(409, 'a user with the same email address already exists', 'uniqueness');

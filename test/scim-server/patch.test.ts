@@ -48,6 +48,11 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
     expect(answer.body[ENTERPRISE]).toEqual({ department: 'Engineering', employeeNumber: '42' });
   });
 
+  it('accepts the enterprise manager as a bare id string (Entra)', async () => {
+    const answer = await patch({ op: 'Add', path: `${ENTERPRISE}:manager`, value: 'boss-id' });
+    expect(answer.body[ENTERPRISE]).toEqual({ department: 'Engineering', manager: { value: 'boss-id' } });
+  });
+
   it('replaces the value selected by a value-filter path, and creates it when an eq filter matches nothing', async () => {
     const replaced = await patch({ op: 'replace', path: 'emails[type eq "work"].value', value: 'alice@new.com' });
     expect(replaced.body.emails).toEqual([

@@ -106,6 +106,15 @@ describe('GET, PUT, DELETE /Users/{id}', () => {
     expect(put.body.scimType).toBe('uniqueness');
   });
 
+  it('frees a userName when the user is renamed or deleted', async () => {
+    const { body: first } = await createUser(server, 'Mia');
+    expect((await call(server, 'PUT', `/Users/${first.id}`, { body: userBody('mia.renamed') })).status).toBe(200);
+    const { body: second } = await createUser(server, 'MIA');
+    expect((await call(server, 'POST', '/Users', { body: userBody('Mia.Renamed') })).status).toBe(409);
+    await call(server, 'DELETE', `/Users/${second.id}`);
+    await createUser(server, 'mia');
+  });
+
   it('DELETE answers 204, then the user is gone (404) (§3.6)', async () => {
     const { body: created } = await createUser(server, 'ivan');
     expect((await call(server, 'DELETE', `/Users/${created.id}`)).status).toBe(204);
