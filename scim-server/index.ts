@@ -93,6 +93,7 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
   const address = await listen(server, options.port ?? 0, host);
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   state.baseUrl = `http://${hostPart}:${address.port}${basePath}`;
+  let stopped: Promise<void> | undefined;
   const render = (r: Parameters<typeof renderResource>[0]) => renderResource(r, { store: state.store, baseUrl: state.baseUrl, omitLocation: state.profile.omitLocation });
 
   return {
@@ -126,12 +127,14 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
       maxObservedRatePerSecond: meter.max,
       faultsInjected: { ...counters.faults },
     }),
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    stop: () => {
+      stopped ??= new Promise<void>((resolve, reject) => {
         timers.cancelAll();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      return stopped;
+    },
   };
 }
 

@@ -120,6 +120,9 @@ export class RequestHandler {
     const record = this.newRecord(req);
     try {
       await this.run(req, res, record);
+    } catch (err) {
+      // A bug here must not take the process down with an unhandled rejection: answer 500.
+      this.answer(res, record, errorResponse(err), req.headers.accept);
     } finally {
       this.deps.onRequest?.(record);
     }

@@ -64,7 +64,7 @@ export function responseContentType(accept: string | undefined): string {
 
 /** Writes a response unless the connection is already gone. Returns whether it was written. */
 export function writeResponse(res: ServerResponse, response: ScimResponse, contentType: string): boolean {
-  if (res.destroyed || res.writableEnded) return false;
+  if (res.destroyed || res.writableEnded || res.headersSent) return false;
   const headers: Record<string, string> = { ...(response.headers ?? {}) };
   let payload: string | undefined;
   if (response.body !== undefined && response.status !== 204 && response.status !== 304) {

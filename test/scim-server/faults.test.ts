@@ -86,6 +86,17 @@ describe('injected faults', () => {
     expect(server.requests[0]!.status).toBeNull();
   });
 
+  it('stop() ends hanging requests and can be called twice', async () => {
+    const target = await startScimServer({ faults: { rateHang: 1 } });
+    const pending = fetch(`${target.url}/Users`).then(
+      () => 'answered',
+      () => 'network',
+    );
+    while (target.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([target.stop(), target.stop()]);
+    expect(await pending).toBe('network');
+  });
+
   it('only strikes matching methods and paths, and at most `limit` times', async () => {
     server.setFaults({ rate5xx: 1, methods: ['PATCH'], pathPrefix: '/Users' });
     expect((await call(server, 'GET', '/Users')).status).toBe(200);
