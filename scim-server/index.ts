@@ -15,6 +15,7 @@ import { FaultPlanner } from './faults/planner';
 import { RateMeter, bucketFor, type TokenBucket } from './faults/rate-limit';
 import type { FaultOptions } from './faults/types';
 import { RequestHandler } from './http/handler';
+import { TokenIssuer } from './http/oauth';
 import { URN } from './protocol/urns';
 import { resolveProfile, type QuirkProfile, type QuirkProfileInput, type QuirkProfileName } from './quirks';
 import { renderResource } from './resources/render';
@@ -79,16 +80,17 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
   const planner = new FaultPlanner(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   planner.configure(options.faults ?? {});
   const rateLimitFor = (profile: QuirkProfile): ServerRateLimit | null | undefined => (options.rateLimit === undefined ? profile.rateLimit : options.rateLimit);
-  const bucketOf = (profile: QuirkProfile): TokenBucket | undefined => {
+  const limiterOf = (profile: QuirkProfile): { bucket: TokenBucket; methods?: string[] } | undefined => {
     const limit = rateLimitFor(profile);
-    return limit ? bucketFor(limit) : undefined;
+    return limit ? { bucket: bucketFor(limit), methods: limit.methods } : undefined;
   };
-  let bucket = bucketOf(state.profile);
+  let limiter = limiterOf(state.profile);
   const requests: RecordedRequest[] = [];
   const counters = { requests: 0, rateLimited: 0, faults: {} as Record<string, number> };
   const meter = new RateMeter();
   const timers = new Timers();
-  const handler = new RequestHandler({ state, basePath, auth: options.auth, planner, bucket: () => bucket, meter, requests, counters, onRequest: options.onRequest, sleep: timers.sleep });
+  const issuer = options.auth?.oauth2 ? new TokenIssuer(options.auth.oauth2) : undefined;
+  const handler = new RequestHandler({ state, basePath, auth: options.auth, issuer, planner, rateLimit: () => limiter, meter, requests, counters, onRequest: options.onRequest, sleep: timers.sleep });
   const server = createServer((req, res) => void handler.handle(req, res));
   const address = await listen(server, options.port ?? 0, host);
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -107,7 +109,7 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
     setFaults: (faults: FaultOptions) => planner.configure(faults),
     setProfile: (profile: QuirkProfileName | QuirkProfileInput) => {
       state.profile = resolveProfile(profile);
-      bucket = bucketOf(state.profile);
+      limiter = limiterOf(state.profile);
     },
     clearRequests: () => {
       requests.length = 0;
@@ -120,6 +122,7 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
       counters.faults = {};
       meter.reset();
       planner.restart();
+      issuer?.clear();
     },
     stats: () => ({
       requests: counters.requests,

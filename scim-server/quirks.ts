@@ -72,16 +72,41 @@ const RFC: QuirkProfile = {
   dedupeOnEmail: false,
 };
 
+const GITHUB_EMU: QuirkProfile = { ...RFC, name: 'github-emu', userDelete: 'hard', bulk: false, etag: false, sort: false, filterOperators: ['eq'] };
+
 /** The named profiles. */
 export const QUIRK_PROFILES = {
   rfc: RFC,
-  // Slack: DELETE only deactivates; user writes are limited to 180/min with a burst of 20.
-  slack: { ...RFC, name: 'slack', userDelete: 'deactivate', bulk: false, etag: false, rateLimit: { requestsPerSecond: 3, burst: 20 } },
-  // GitHub EMU: active=false is reversible, DELETE is an irreversible hard deprovision.
-  'github-emu': { ...RFC, name: 'github-emu', userDelete: 'hard', bulk: false, etag: false },
+  // Slack: DELETE only deactivates; user writes (POST, PUT/PATCH, DELETE) are limited to
+  // 180/min with a burst of 20; reads have a far higher limit and are not modelled.
+  slack: {
+    ...RFC,
+    name: 'slack',
+    userDelete: 'deactivate',
+    bulk: false,
+    etag: false,
+    filterOperators: ['eq', 'and'],
+    rateLimit: { requestsPerSecond: 3, burst: 20, methods: ['POST', 'PUT', 'PATCH', 'DELETE'] },
+  },
+  // GitHub EMU: active=false is reversible, DELETE is an irreversible hard deprovision; user
+  // lookups are `eq` filters only.
+  'github-emu': GITHUB_EMU,
+  /** Alias of `github-emu`, named like config/connectors/github.yaml. */
+  github: { ...GITHUB_EMU, name: 'github' },
   'no-patch': { ...RFC, name: 'no-patch', patch: 'not-implemented', bulk: false },
-  // Canva: no DELETE at all; deprovisioning is active=false.
-  canva: { ...RFC, name: 'canva', userDelete: 'unsupported', bulk: false, etag: false, groups: true },
+  // Canva, as config/connectors/canva.yaml describes it: no DELETE (deprovisioning is
+  // active=false), no PATCH (full PUTs), no groups, `eq` filters only.
+  canva: {
+    ...RFC,
+    name: 'canva',
+    userDelete: 'unsupported',
+    patch: 'method-not-allowed',
+    groups: false,
+    bulk: false,
+    etag: false,
+    sort: false,
+    filterOperators: ['eq'],
+  },
   'no-delete': { ...RFC, name: 'no-delete', userDelete: 'unsupported' },
   'no-groups': { ...RFC, name: 'no-groups', groups: false },
   // Entra-tuned apps commonly implement only what Entra sends: eq and and.

@@ -58,10 +58,34 @@ export interface ScimGroupResource {
   [attribute: string]: unknown;
 }
 
+/**
+ * An OAuth 2.0 token endpoint for the client-credentials grant (RFC 6749 §4.4), served at
+ * `tokenPath` outside the SCIM base path; the access tokens it issues are accepted as bearer
+ * tokens until they expire.
+ */
+export interface ServerOAuth2 {
+  clientId: string;
+  clientSecret: string;
+  /** @default '/oauth/token' */
+  tokenPath?: string;
+  /** Lifetime of issued tokens. @default 3600 */
+  tokenTtlSeconds?: number;
+}
+
+export interface ServerAuth {
+  /** A static bearer token (RFC 6750). */
+  bearerToken?: string;
+  /** HTTP Basic credentials (RFC 7617). */
+  basic?: { username: string; password: string };
+  oauth2?: ServerOAuth2;
+}
+
 /** Token-bucket limit enforced by the server itself (429 + Retry-After when exceeded). */
 export interface ServerRateLimit {
   requestsPerSecond: number;
   burst: number;
+  /** Only requests with these methods consume tokens (Slack limits writes, not reads). @default all */
+  methods?: string[];
   /**
    * Servers in the same process naming the same budget share one bucket: an org-wide limit
    * shared by several apps (Slack, Zoom).
@@ -76,8 +100,8 @@ export interface ScimServerOptions {
   host?: string;
   /** @default '/scim/v2' */
   basePath?: string;
-  /** Without it the server accepts every request. Either scheme is accepted when both are set. */
-  auth?: { bearerToken?: string; basic?: { username: string; password: string } };
+  /** Without it the server accepts every request. Any configured scheme is accepted. */
+  auth?: ServerAuth;
   /** A named profile or a composed one (`{ base: 'slack', patchReturns204: true }`). @default 'rfc' */
   profile?: QuirkProfileName | QuirkProfileInput;
   /** @default no faults */

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError, parseCommandArgs } from '../args';
-import { startScimServer, type FaultOptions, type FaultTiming, type QuirkProfileInput, type ScimServerOptions } from '../../scim-server';
+import { startScimServer, type FaultOptions, type FaultTiming, type QuirkProfileInput, type ScimServerOptions, type ServerOAuth2 } from '../../scim-server';
 
 export const summary = 'Run the reference SCIM 2.0 server (stand-in app with faults and quirks)';
 
@@ -17,6 +17,10 @@ const OPTIONS = {
   'token-env': { type: 'string' },
   'basic-user': { type: 'string' },
   'basic-password-env': { type: 'string' },
+  'oauth-client-id': { type: 'string' },
+  'oauth-client-secret-env': { type: 'string' },
+  'oauth-token-path': { type: 'string' },
+  'oauth-token-ttl': { type: 'string' },
   profile: { type: 'string', default: 'rfc' },
   quirk: { type: 'string', multiple: true },
   'filter-operators': { type: 'string' },
@@ -31,6 +35,7 @@ const OPTIONS = {
   'fault-methods': { type: 'string' },
   'retry-after': { type: 'string' },
   'rate-limit': { type: 'string' },
+  'rate-limit-methods': { type: 'string' },
   'max-page-size': { type: 'string' },
   seed: { type: 'string' },
   'seed-file': { type: 'string' },
@@ -45,6 +50,10 @@ const HELP = `Usage: jml scim-server [options]
   --base-path P            URL prefix                                    [/scim/v2]
   --token T | --token-env NAME            require this bearer token
   --basic-user U --basic-password-env NAME  require HTTP Basic
+  --oauth-client-id ID --oauth-client-secret-env NAME
+                           serve an OAuth2 client-credentials token endpoint and accept its tokens
+  --oauth-token-path P     token endpoint path                           [/oauth/token]
+  --oauth-token-ttl S      lifetime of issued tokens in seconds          [3600]
   --profile NAME           rfc, slack, github-emu, no-patch, canva, no-delete, no-groups, minimal
   --quirk FLAG[=VALUE]     override a profile flag (repeatable), e.g. --quirk patchReturns204
   --filter-operators LIST  accepted filter operators, e.g. eq,and
@@ -55,6 +64,7 @@ const HELP = `Usage: jml scim-server [options]
   --fault-methods LIST     only these methods get faults, e.g. POST,PATCH
   --rate-limit RPS[:BURST] server-side token bucket (429 + Retry-After); off = none,
                            even if the profile has one (slack)
+  --rate-limit-methods LIST  only these methods count against it, e.g. POST,PUT,PATCH,DELETE
   --max-page-size N        largest page                                  [100]
   --seed N                 deterministic fault injection
   --seed-file FILE         JSON {"users": [...], "groups": [...]} loaded at start
@@ -121,22 +131,37 @@ function secretFromEnv(name: string | undefined, flag: string): string | undefin
   return value;
 }
 
+function oauthOf(values: Values): ServerOAuth2 | undefined {
+  const clientId = values['oauth-client-id'];
+  const clientSecret = secretFromEnv(values['oauth-client-secret-env'], 'oauth-client-secret-env');
+  if ((clientId === undefined) !== (clientSecret === undefined)) throw new UsageError('--oauth-client-id and --oauth-client-secret-env go together');
+  if (clientId === undefined || clientSecret === undefined) return undefined;
+  const tokenTtlSeconds = number(values['oauth-token-ttl'], 'oauth-token-ttl', (n) => n >= 0);
+  return { clientId, clientSecret, tokenPath: values['oauth-token-path'], tokenTtlSeconds };
+}
+
 function authOf(values: Values): ScimServerOptions['auth'] {
   if (values.token !== undefined && values['token-env'] !== undefined) throw new UsageError('use either --token or --token-env');
   const bearerToken = values.token ?? secretFromEnv(values['token-env'], 'token-env');
   const password = secretFromEnv(values['basic-password-env'], 'basic-password-env');
   if ((values['basic-user'] === undefined) !== (password === undefined)) throw new UsageError('--basic-user and --basic-password-env go together');
   const basic = values['basic-user'] !== undefined && password !== undefined ? { username: values['basic-user'], password } : undefined;
-  return bearerToken === undefined && !basic ? undefined : { bearerToken, basic };
+  const oauth2 = oauthOf(values);
+  if (bearerToken === undefined && !basic && !oauth2) return undefined;
+  return Object.fromEntries(Object.entries({ bearerToken, basic, oauth2 }).filter(([, v]) => v !== undefined)) as ScimServerOptions['auth'];
 }
 
-function rateLimitOf(value: string | undefined): ScimServerOptions['rateLimit'] {
-  if (value === undefined) return undefined;
+function rateLimitOf(value: string | undefined, methods: string | undefined): ScimServerOptions['rateLimit'] {
+  if (value === undefined) {
+    if (methods !== undefined) throw new UsageError('--rate-limit-methods needs --rate-limit');
+    return undefined;
+  }
   if (value === 'off') return null;
   const match = /^(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(value);
   if (!match) throw new UsageError('--rate-limit must look like RPS or RPS:BURST, e.g. 3:20');
   const requestsPerSecond = Number(match[1]);
-  return { requestsPerSecond, burst: match[2] ? Number(match[2]) : Math.max(1, Math.ceil(requestsPerSecond)) };
+  const burst = match[2] ? Number(match[2]) : Math.max(1, Math.ceil(requestsPerSecond));
+  return { requestsPerSecond, burst, ...(methods ? { methods: methods.split(',').map((m) => m.trim().toUpperCase()) } : {}) };
 }
 
 /** Builds the server options from the command line (exported for tests). */
@@ -150,7 +175,7 @@ export function optionsFromArgs(args: string[]): ScimServerOptions | undefined {
     auth: authOf(values),
     profile: profileOf(values),
     faults: faultsOf(values),
-    rateLimit: rateLimitOf(values['rate-limit']),
+    rateLimit: rateLimitOf(values['rate-limit'], values['rate-limit-methods']),
     maxPageSize: number(values['max-page-size'], 'max-page-size', (n) => Number.isInteger(n) && n > 0),
     seed: number(values.seed, 'seed', Number.isInteger),
   };

@@ -1,21 +1,11 @@
 /**
- * Authentication of SCIM requests (RFC 7644 §2): a bearer token (RFC 6750) and/or HTTP Basic
- * (RFC 7617). Secrets are compared in constant time.
+ * Authentication of SCIM requests (RFC 7644 §2): a static bearer token or an OAuth access
+ * token (RFC 6750), and/or HTTP Basic (RFC 7617). Secrets are compared in constant time.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { ScimError } from '../protocol/errors';
-
-export interface AuthOptions {
-  bearerToken?: string;
-  basic?: { username: string; password: string };
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  // Hashing first gives equal-length inputs, so the comparison time does not reveal the length.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+import type { ServerAuth } from '../types';
+import type { TokenIssuer } from './oauth';
+import { sameSecret } from './secrets';
 
 function basicMatches(credentials: string, expected: { username: string; password: string }): boolean {
   const decoded = Buffer.from(credentials, 'base64').toString('utf8');
@@ -26,17 +16,31 @@ function basicMatches(credentials: string, expected: { username: string; passwor
   return userOk && passwordOk;
 }
 
-/** Throws a 401 ScimError (with WWW-Authenticate) unless the Authorization header satisfies `auth`. */
-export function authenticate(header: string | undefined, auth: AuthOptions | undefined): void {
-  if (!auth || (auth.bearerToken === undefined && auth.basic === undefined)) return;
+function challenges(auth: ServerAuth, bearerError?: string): string {
+  const bearer = auth.bearerToken !== undefined || auth.oauth2 !== undefined;
+  const error = bearerError ? `, error="${bearerError}"` : '';
+  return [bearer ? `Bearer realm="scim"${error}` : undefined, auth.basic ? 'Basic realm="scim"' : undefined].filter(Boolean).join(', ');
+}
+
+/**
+ * Throws a 401 ScimError (with WWW-Authenticate, RFC 6750 §3) unless the Authorization header
+ * satisfies `auth`. An expired OAuth token is reported as `error="invalid_token"`.
+ */
+export function authenticate(header: string | undefined, auth: ServerAuth | undefined, issuer?: TokenIssuer): void {
+  if (!auth || (auth.bearerToken === undefined && auth.basic === undefined && auth.oauth2 === undefined)) return;
   const [scheme = '', ...rest] = (header ?? '').trim().split(/\s+/);
   const credentials = rest.join(' ');
   const lower = scheme.toLowerCase();
-  if (lower === 'bearer' && auth.bearerToken !== undefined && sameSecret(credentials, auth.bearerToken)) return;
+  let tokenState: string | undefined;
+  if (lower === 'bearer') {
+    if (auth.bearerToken !== undefined && sameSecret(credentials, auth.bearerToken)) return;
+    tokenState = issuer?.check(credentials);
+    if (tokenState === 'valid') return;
+  }
   if (lower === 'basic' && auth.basic && basicMatches(credentials, auth.basic)) return;
-  const challenges = [auth.bearerToken !== undefined ? 'Bearer realm="scim"' : undefined, auth.basic ? 'Basic realm="scim"' : undefined].filter(Boolean);
-  const detail = header ? 'invalid credentials' : 'authentication required';
-  throw new ScimError(401, detail, undefined, { 'www-authenticate': challenges.join(', ') });
+  const expired = tokenState === 'expired';
+  const detail = expired ? 'the access token has expired' : header ? 'invalid credentials' : 'authentication required';
+  throw new ScimError(401, detail, undefined, { 'www-authenticate': challenges(auth, lower === 'bearer' ? 'invalid_token' : undefined) });
 }
 
 const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);

@@ -11,16 +11,20 @@ import type { FaultKind, FaultTiming } from '../faults/types';
 import { ScimError, errorBody } from '../protocol/errors';
 import { route } from '../router';
 import type { RecordedRequest } from '../types';
-import { authenticate, redactHeaders, type AuthOptions } from './auth';
+import type { ServerAuth } from '../types';
+import { authenticate, redactHeaders } from './auth';
+import type { TokenIssuer } from './oauth';
 import { BodyTooLargeError, bodyForRecord, parseJsonBody, readBody, responseContentType, writeResponse } from './io';
 
 export interface HandlerDeps {
   state: ServerState;
   basePath: string;
-  auth?: AuthOptions;
+  auth?: ServerAuth;
+  /** The OAuth token endpoint, when `auth.oauth2` is configured. */
+  issuer?: TokenIssuer;
   planner: FaultPlanner;
-  /** The current rate-limit bucket, if any. */
-  bucket: () => TokenBucket | undefined;
+  /** The current rate limit, if any: its bucket and the methods it applies to (all when absent). */
+  rateLimit: () => { bucket: TokenBucket; methods?: string[] } | undefined;
   meter: RateMeter;
   requests: RecordedRequest[];
   counters: { requests: number; rateLimited: number; faults: Record<string, number> };
@@ -58,7 +62,7 @@ export class RequestHandler {
   /** Authentication, then routing; every failure becomes an RFC 7644 §3.12 error response. */
   private process(req: IncomingMessage, raw: string, relative: string | undefined, query: URLSearchParams): ScimResponse {
     try {
-      authenticate(req.headers.authorization, this.deps.auth);
+      authenticate(req.headers.authorization, this.deps.auth, this.deps.issuer);
       if (relative === undefined) throw new ScimError(404, `no SCIM endpoint outside ${this.deps.basePath}`);
       const request: ScimRequest = {
         method: (req.method ?? 'GET').toUpperCase(),
@@ -79,8 +83,10 @@ export class RequestHandler {
 
   /** Rate limit: 429 with Retry-After when the token bucket is empty. Returns true if refused. */
   private refusedByRateLimit(res: ServerResponse, record: RecordedRequest, accept: string | undefined): boolean {
-    const decision = this.deps.bucket()?.take();
-    if (!decision || decision.allowed) return false;
+    const limit = this.deps.rateLimit();
+    if (!limit || (limit.methods && !limit.methods.some((m) => m.toUpperCase() === record.method))) return false;
+    const decision = limit.bucket.take();
+    if (decision.allowed) return false;
     this.deps.counters.rateLimited += 1;
     record.faults.push({ kind: 'rateLimit', timing: 'before' });
     const body = errorBody(429, 'rate limit exceeded');
@@ -147,6 +153,15 @@ export class RequestHandler {
     return record;
   }
 
+  /** The token endpoint stands apart from the SCIM API: no faults, no rate limit, plain JSON. */
+  private serveToken(issuer: TokenIssuer, req: IncomingMessage, res: ServerResponse, record: RecordedRequest, raw: string): void {
+    const issued = issuer.issue(record.method, req.headers['content-type'], raw, req.headers.authorization);
+    if (writeResponse(res, issued, 'application/json; charset=utf-8')) {
+      record.status = issued.status;
+      record.durationMs = Date.now() - record.receivedAt;
+    }
+  }
+
   private async run(req: IncomingMessage, res: ServerResponse, record: RecordedRequest): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://scim.invalid');
     const method = record.method;
@@ -159,7 +174,8 @@ export class RequestHandler {
       else req.socket.destroy();
       return;
     }
-    record.body = bodyForRecord(raw);
+    record.body = bodyForRecord(raw, req.headers['content-type']);
+    if (this.deps.issuer && url.pathname === this.deps.issuer.tokenPath) return this.serveToken(this.deps.issuer, req, res, record, raw);
     if (this.refusedByRateLimit(res, record, accept)) return;
     const relative = this.relativePath(url.pathname);
     const decision = this.deps.planner.decide(method, relative ?? url.pathname);

@@ -44,9 +44,16 @@ export function parseJsonBody(raw: string, contentType: string | undefined): unk
   }
 }
 
-/** Parses the body only for the request record; never throws. */
-export function bodyForRecord(raw: string): unknown {
+const SECRET_FORM_FIELDS = new Set(['client_secret', 'password', 'assertion']);
+
+/** Parses the body only for the request record, with form-encoded secrets redacted; never throws. */
+export function bodyForRecord(raw: string, contentType: string | undefined): unknown {
   if (raw === '') return undefined;
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) {
+    const form = Object.fromEntries(new URLSearchParams(raw));
+    for (const key of Object.keys(form)) if (SECRET_FORM_FIELDS.has(key)) form[key] = '[REDACTED]';
+    return form;
+  }
   try {
     return JSON.parse(raw) as unknown;
   } catch {

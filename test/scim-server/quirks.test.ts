@@ -26,14 +26,18 @@ describe('named profiles', () => {
     expect(config.body).toMatchObject({ bulk: { supported: false }, etag: { supported: false } });
   });
 
-  it('slack: enforces its own rate limit (180 writes/min, burst 20)', async () => {
+  it('slack: limits writes (180/min, burst 20) but not reads', async () => {
     server.setProfile('slack');
-    expect(QUIRK_PROFILES.slack.rateLimit).toEqual({ requestsPerSecond: 3, burst: 20 });
-    const statuses: number[] = [];
-    for (let i = 0; i < 40; i += 1) statuses.push((await call(server, 'GET', '/Users')).status);
-    expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true);
-    expect(statuses).toContain(429);
-    expect(server.stats().rateLimited).toBeGreaterThan(0);
+    expect(QUIRK_PROFILES.slack.rateLimit).toEqual({ requestsPerSecond: 3, burst: 20, methods: ['POST', 'PUT', 'PATCH', 'DELETE'] });
+    const writes: number[] = [];
+    for (let i = 0; i < 40; i += 1) writes.push((await call(server, 'POST', '/Users', { body: userBody(`s${i}`) })).status);
+    expect(writes.slice(0, 20).every((s) => s === 201)).toBe(true);
+    expect(writes).toContain(429);
+    expect(server.users()).toHaveLength(writes.filter((s) => s === 201).length);
+    const reads: number[] = [];
+    for (let i = 0; i < 30; i += 1) reads.push((await call(server, 'GET', '/Users?count=1')).status);
+    expect(reads.every((s) => s === 200)).toBe(true);
+    expect(server.stats().rateLimited).toBe(writes.filter((s) => s === 429).length);
   });
 
   it('github-emu: DELETE is a hard delete', async () => {
@@ -61,6 +65,19 @@ describe('named profiles', () => {
     const answer = await call(server, 'DELETE', `/Users/${user.id}`);
     expect(answer.status).toBe(405);
     expect(server.users()).toHaveLength(1);
+  });
+
+  it('canva: no PATCH (405), no groups, eq filters only; PUT carries updates', async () => {
+    server.setProfile('canva');
+    const { body: user } = await createUser(server, 'cara');
+    expect((await call(server, 'PATCH', `/Users/${user.id}`, { body: replaceTitle })).status).toBe(405);
+    expect((await call(server, 'PUT', `/Users/${user.id}`, { body: userBody('cara', { active: false }) })).body.active).toBe(false);
+    expect((await call(server, 'GET', '/Groups')).status).toBe(404);
+    expect((await call(server, 'GET', filterQuery('userName eq "cara" and active eq false'))).status).toBe(400);
+  });
+
+  it('github is an alias of github-emu', () => {
+    expect({ ...QUIRK_PROFILES.github, name: 'github-emu' }).toEqual(QUIRK_PROFILES['github-emu']);
   });
 
   it('no-groups: /Groups does not exist', async () => {

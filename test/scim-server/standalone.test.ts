@@ -66,7 +66,7 @@ describe('optionsFromArgs', () => {
       port: 9001,
       host: '127.0.0.1',
       basePath: '/scim/v2',
-      auth: { bearerToken: 'x', basic: undefined },
+      auth: { bearerToken: 'x' },
       profile: { base: 'github-emu', omitLocation: true, userDelete: 'deactivate', filterOperators: ['eq', 'and'] },
       faults: {
         latencyMs: { min: 10, max: 20 }, rate429: 0.05, rate5xx: 0.05, status5xx: 502, rateHang: 0.05, hangMs: 100, rateReset: 0.05,
@@ -78,7 +78,20 @@ describe('optionsFromArgs', () => {
     });
   });
 
+  it('configures the OAuth token endpoint and method-scoped rate limits', () => {
+    process.env.SCIM_TEST_OAUTH_SECRET = 'sec';
+    const options = optionsFromArgs([
+      '--oauth-client-id', 'jml', '--oauth-client-secret-env', 'SCIM_TEST_OAUTH_SECRET', '--oauth-token-ttl', '60',
+      '--rate-limit', '2', '--rate-limit-methods', 'post,delete',
+    ]);
+    expect(options?.auth).toEqual({ oauth2: { clientId: 'jml', clientSecret: 'sec', tokenPath: undefined, tokenTtlSeconds: 60 } });
+    expect(options?.rateLimit).toEqual({ requestsPerSecond: 2, burst: 2, methods: ['POST', 'DELETE'] });
+    expect(optionsFromArgs(['--rate-limit', 'off'])?.rateLimit).toBeNull();
+  });
+
   it('refuses contradictory or malformed flags', () => {
+    expect(() => optionsFromArgs(['--oauth-client-id', 'only-id'])).toThrow(UsageError);
+    expect(() => optionsFromArgs(['--rate-limit-methods', 'POST'])).toThrow(UsageError);
     expect(() => optionsFromArgs(['--token', 'a', '--token-env', 'B'])).toThrow(UsageError);
     expect(() => optionsFromArgs(['--fault-timing', 'later'])).toThrow(UsageError);
     expect(() => optionsFromArgs(['--rate-limit', 'fast'])).toThrow(UsageError);
