@@ -90,7 +90,7 @@ export async function startScimServer(options: ScimServerOptions = {}): Promise<
   const meter = new RateMeter();
   const timers = new Timers();
   const issuer = options.auth?.oauth2 ? new TokenIssuer(options.auth.oauth2) : undefined;
-  const handler = new RequestHandler({ state, basePath, auth: options.auth, issuer, planner, rateLimit: () => limiter, meter, requests, counters, onRequest: options.onRequest, sleep: timers.sleep });
+  const handler = new RequestHandler({ state, basePath, auth: options.auth, issuer, planner, rateLimit: () => limiter, meter, requests, counters, onRequest: options.onRequest, maxRecordedRequests: options.maxRecordedRequests, sleep: timers.sleep });
   const server = createServer((req, res) => void handler.handle(req, res));
   const address = await listen(server, options.port ?? 0, host);
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -110,6 +110,11 @@ export interface ScimServerOptions {
   rateLimit?: ServerRateLimit | null;
   /** Largest `count` honoured in one page (RFC 7644 §3.4.2.4). @default 100 */
   maxPageSize?: number;
+  /**
+   * Keep only the most recent N request records (a long-running dev-stack process would
+   * otherwise grow without bound). Statistics still count every request. @default unlimited
+   */
+  maxRecordedRequests?: number;
   /** Called once per request when it is answered, or when it ends without an answer (reset, hang). */
   onRequest?: (record: RecordedRequest) => void;
   /** Seed of the fault-injection random generator; the same seed and request sequence inject the same faults. */

@@ -40,6 +40,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   'seed-file': { type: 'string' },
   'log-requests': { type: 'boolean', default: false },
+  'max-recorded-requests': { type: 'string', default: '10000' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -69,6 +70,7 @@ const HELP = `Usage: jml scim-server [options]
   --seed N                 deterministic fault injection
   --seed-file FILE         JSON {"users": [...], "groups": [...]} loaded at start
   --log-requests           one JSON line per request on stdout
+  --max-recorded-requests N  request records kept in memory              [10000]
 
 Prints the base URL on the first line of stdout when ready. Stop with Ctrl-C (SIGINT) or SIGTERM.`;
 
@@ -178,6 +180,7 @@ export function optionsFromArgs(args: string[]): ScimServerOptions | undefined {
     rateLimit: rateLimitOf(values['rate-limit'], values['rate-limit-methods']),
     maxPageSize: number(values['max-page-size'], 'max-page-size', (n) => Number.isInteger(n) && n > 0),
     seed: number(values.seed, 'seed', Number.isInteger),
+    maxRecordedRequests: number(values['max-recorded-requests'], 'max-recorded-requests', (n) => Number.isInteger(n) && n >= 0),
   };
 }
 

@@ -29,6 +29,7 @@ export interface HandlerDeps {
   requests: RecordedRequest[];
   counters: { requests: number; rateLimited: number; faults: Record<string, number> };
   onRequest?: (record: RecordedRequest) => void;
+  maxRecordedRequests?: number;
   /** Waits that can be cancelled when the server stops. */
   sleep: (ms: number) => Promise<void>;
 }
@@ -147,7 +148,9 @@ export class RequestHandler {
       durationMs: null,
       faults: [],
     };
-    this.deps.requests.push(record);
+    const { requests, maxRecordedRequests: max } = this.deps;
+    requests.push(record);
+    if (max !== undefined && requests.length > max) requests.splice(0, requests.length - max);
     this.deps.counters.requests += 1;
     this.deps.meter.record(record.receivedAt);
     return record;

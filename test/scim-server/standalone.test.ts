@@ -75,6 +75,7 @@ describe('optionsFromArgs', () => {
       rateLimit: { requestsPerSecond: 3, burst: 20 },
       maxPageSize: 50,
       seed: 42,
+      maxRecordedRequests: 10000,
     });
   });
 

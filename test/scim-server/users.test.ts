@@ -153,6 +153,19 @@ describe('ETags (RFC 7644 §3.14)', () => {
   });
 });
 
+describe('request records', () => {
+  it('keeps only the most recent maxRecordedRequests records but counts every request', async () => {
+    const capped = await startScimServer({ maxRecordedRequests: 2 });
+    try {
+      for (const n of [1, 2, 3]) await call(capped, 'GET', `/Users?n=${n}`);
+      expect(capped.requests.map((r) => r.query.n)).toEqual(['2', '3']);
+      expect(capped.stats().requests).toBe(3);
+    } finally {
+      await capped.stop();
+    }
+  });
+});
+
 describe('authentication', () => {
   it('answers 401 with a SCIM error and WWW-Authenticate without or with wrong credentials', async () => {
     for (const token of [null, 'wrong']) {
