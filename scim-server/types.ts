@@ -78,6 +78,11 @@ export interface ServerAuth {
   /** HTTP Basic credentials (RFC 7617). */
   basic?: { username: string; password: string };
   oauth2?: ServerOAuth2;
+  /**
+   * Serve `/ServiceProviderConfig`, `/ResourceTypes` and `/Schemas` without credentials, as
+   * some providers do; most real apps require them there too. @default false
+   */
+  publicDiscovery?: boolean;
 }
 
 /** Token-bucket limit enforced by the server itself (429 + Retry-After when exceeded). */

@@ -17,6 +17,7 @@ const OPTIONS = {
   'token-env': { type: 'string' },
   'basic-user': { type: 'string' },
   'basic-password-env': { type: 'string' },
+  'public-discovery': { type: 'boolean', default: false },
   'oauth-client-id': { type: 'string' },
   'oauth-client-secret-env': { type: 'string' },
   'oauth-token-path': { type: 'string' },
@@ -51,6 +52,7 @@ const HELP = `Usage: jml scim-server [options]
   --base-path P            URL prefix                                    [/scim/v2]
   --token T | --token-env NAME            require this bearer token
   --basic-user U --basic-password-env NAME  require HTTP Basic
+  --public-discovery       serve /ServiceProviderConfig, /ResourceTypes, /Schemas without credentials
   --oauth-client-id ID --oauth-client-secret-env NAME
                            serve an OAuth2 client-credentials token endpoint and accept its tokens
   --oauth-token-path P     token endpoint path                           [/oauth/token]
@@ -150,7 +152,8 @@ function authOf(values: Values): ScimServerOptions['auth'] {
   const basic = values['basic-user'] !== undefined && password !== undefined ? { username: values['basic-user'], password } : undefined;
   const oauth2 = oauthOf(values);
   if (bearerToken === undefined && !basic && !oauth2) return undefined;
-  return Object.fromEntries(Object.entries({ bearerToken, basic, oauth2 }).filter(([, v]) => v !== undefined)) as ScimServerOptions['auth'];
+  const publicDiscovery = values['public-discovery'] || undefined;
+  return Object.fromEntries(Object.entries({ bearerToken, basic, oauth2, publicDiscovery }).filter(([, v]) => v !== undefined)) as ScimServerOptions['auth'];
 }
 
 function rateLimitOf(value: string | undefined, methods: string | undefined): ScimServerOptions['rateLimit'] {

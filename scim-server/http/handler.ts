@@ -34,6 +34,8 @@ export interface HandlerDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
+const DISCOVERY = new Set(['ServiceProviderConfig', 'ResourceTypes', 'Schemas']);
+
 function errorResponse(err: unknown): ScimResponse {
   if (err instanceof ScimError) return { status: err.status, body: errorBody(err.status, err.message, err.scimType), headers: err.headers };
   const detail = err instanceof Error ? err.message : String(err);
@@ -60,10 +62,15 @@ export class RequestHandler {
     }
   }
 
+  private isPublic(relative: string | undefined): boolean {
+    const first = relative?.split('/')[1];
+    return this.deps.auth?.publicDiscovery === true && first !== undefined && DISCOVERY.has(first);
+  }
+
   /** Authentication, then routing; every failure becomes an RFC 7644 §3.12 error response. */
   private process(req: IncomingMessage, raw: string, relative: string | undefined, query: URLSearchParams): ScimResponse {
     try {
-      authenticate(req.headers.authorization, this.deps.auth, this.deps.issuer);
+      if (!this.isPublic(relative)) authenticate(req.headers.authorization, this.deps.auth, this.deps.issuer);
       if (relative === undefined) throw new ScimError(404, `no SCIM endpoint outside ${this.deps.basePath}`);
       const request: ScimRequest = {
         method: (req.method ?? 'GET').toUpperCase(),

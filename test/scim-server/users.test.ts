@@ -189,6 +189,18 @@ describe('authentication', () => {
     }
   });
 
+  it('serves discovery without credentials only when publicDiscovery is set', async () => {
+    expect((await call(server, 'GET', '/ServiceProviderConfig', { token: null })).status).toBe(401);
+    const open = await startScimServer({ auth: { bearerToken: 'tok', publicDiscovery: true } });
+    try {
+      expect((await call(open, 'GET', '/ServiceProviderConfig', { token: null })).status).toBe(200);
+      expect((await call(open, 'GET', '/Schemas', { token: null })).status).toBe(200);
+      expect((await call(open, 'GET', '/Users', { token: null })).status).toBe(401);
+    } finally {
+      await open.stop();
+    }
+  });
+
   it('records requests in order with credentials redacted', async () => {
     await createUser(server, 'leo');
     await call(server, 'GET', '/Users?count=1');
