@@ -43,9 +43,17 @@ function typeForSegment(state: ServerState, segment: string): ResourceTypeDef | 
   return resourceTypes(state).find((t) => t.endpoint === `/${segment}`);
 }
 
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw notFound(`malformed path segment "${segment}"`);
+  }
+}
+
 /** Dispatches a request whose path is relative to the base path. */
 export function route(state: ServerState, req: ScimRequest): ScimResponse {
-  const segments = req.path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const segments = req.path.split('/').filter(Boolean).map(decodeSegment);
   const [first, second, ...rest] = segments;
   if (first === undefined) throw notFound('no endpoint at the base path');
   if (rest.length) throw notFound(`no endpoint at ${req.path}`);

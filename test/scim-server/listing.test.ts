@@ -80,6 +80,7 @@ describe('discovery (RFC 7644 §4)', () => {
 
   it('answers 404 outside the base path and for unknown endpoints', async () => {
     expect((await call(server, 'GET', '/Widgets')).status).toBe(404);
+    expect((await call(server, 'GET', '/Users/%E0%A4%A')).status).toBe(404);
     const outside = await fetch(server.url.replace('/scim/v2', '/other'), { headers: { authorization: 'Bearer t' } });
     expect(outside.status).toBe(404);
     await outside.text();
