@@ -82,6 +82,7 @@ function nextRunnable(pending: BulkOperation[], ids: Map<string, string>, declar
   return pending.find((op) => referencedIds(op).every((id) => ids.has(id) || !declared.has(id)));
 }
 
+/** `POST /Bulk`: runs the operations through `router` and answers a BulkResponse (always 200; per-operation statuses inside). */
 export function handleBulk(state: ServerState, req: ScimRequest, router: Router): ScimResponse {
   if (JSON.stringify(req.body ?? null).length > BULK_LIMITS.maxPayloadSize) throw new ScimError(413, `the Bulk payload exceeds ${BULK_LIMITS.maxPayloadSize} bytes`);
   const { operations, failOnErrors } = parseOperations(req.body);

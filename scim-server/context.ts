@@ -12,6 +12,7 @@ export interface ScimRequest {
   body: unknown;
 }
 
+/** An answer before HTTP serialization; `body` is JSON. */
 export interface ScimResponse {
   status: number;
   body?: unknown;

@@ -22,6 +22,7 @@ function meta(state: ServerState, resourceType: string, path: string): Json {
   return { resourceType, location: `${state.baseUrl}${path}` };
 }
 
+/** The ServiceProviderConfig resource (RFC 7643 §5) describing this instance's profile. */
 export function serviceProviderConfig(state: ServerState): Json {
   const { profile } = state;
   return {

@@ -8,6 +8,7 @@ import type { ServerRateLimit } from './types';
 /** Filter operators and logical operators of RFC 7644 §3.4.2.2. */
 export type FilterOperatorName = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not';
 
+/** Every operator: what an RFC-complete service provider accepts. */
 export const ALL_FILTER_OPERATORS: readonly FilterOperatorName[] = ['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not'];
 
 /**
@@ -19,6 +20,7 @@ export type UserDeleteBehaviour = 'hard' | 'deactivate' | 'unsupported';
 /** `supported`, or how an app without PATCH refuses it: 405 Method Not Allowed or 501 Not Implemented. */
 export type PatchSupport = 'supported' | 'method-not-allowed' | 'not-implemented';
 
+/** A complete set of behaviour flags. */
 export interface QuirkProfile {
   name: string;
   userDelete: UserDeleteBehaviour;
@@ -113,11 +115,13 @@ export const QUIRK_PROFILES = {
   minimal: { ...RFC, name: 'minimal', bulk: false, sort: false, etag: false, filterOperators: ['eq', 'and'] },
 } satisfies Record<string, QuirkProfile>;
 
+/** Names of the built-in profiles. */
 export type QuirkProfileName = keyof typeof QUIRK_PROFILES;
 
 /** A profile built from a named base (default `rfc`) with some flags overridden. */
 export type QuirkProfileInput = Partial<Omit<QuirkProfile, 'name'>> & { base?: QuirkProfileName; name?: string };
 
+/** True when `name` is a built-in profile. */
 export function isQuirkProfileName(name: string): name is QuirkProfileName {
   return Object.prototype.hasOwnProperty.call(QUIRK_PROFILES, name);
 }

@@ -72,6 +72,7 @@ export interface ServerOAuth2 {
   tokenTtlSeconds?: number;
 }
 
+/** Accepted credentials; any configured scheme authenticates a request. */
 export interface ServerAuth {
   /** A static bearer token (RFC 6750). */
   bearerToken?: string;
@@ -98,6 +99,7 @@ export interface ServerRateLimit {
   budget?: string;
 }
 
+/** Options of `startScimServer`. */
 export interface ScimServerOptions {
   /** 0 picks a free port. @default 0 */
   port?: number;
@@ -153,6 +155,7 @@ export interface RecordedRequest {
   faults: InjectedFault[];
 }
 
+/** Counters since start or the last `reset()`. */
 export interface ScimServerStats {
   requests: number;
   /** Requests refused by the server-side rate limit (clients exceeding it). */
@@ -163,6 +166,7 @@ export interface ScimServerStats {
   faultsInjected: Record<string, number>;
 }
 
+/** A running server: its URL, its store and request log, and run-time controls. */
 export interface ScimServerHandle {
   /** Base URL, e.g. `http://127.0.0.1:PORT/scim/v2`. */
   url: string;

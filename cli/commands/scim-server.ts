@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError, parseCommandArgs } from '../args';
 import { startScimServer, type FaultOptions, type FaultTiming, type QuirkProfileInput, type ScimServerOptions, type ServerOAuth2 } from '../../scim-server';
 
+/** One line for `jml --help`. */
 export const summary = 'Run the reference SCIM 2.0 server (stand-in app with faults and quirks)';
 
 const OPTIONS = {
@@ -193,6 +194,7 @@ function loadSeedFile(path: string): { users: Record<string, unknown>[]; groups:
   return { users: list(parsed.users), groups: list(parsed.groups) };
 }
 
+/** Starts the server and resolves with exit code 0 once SIGINT/SIGTERM stopped it. */
 export async function run(args: string[]): Promise<number> {
   const options = optionsFromArgs(args);
   if (!options) {

@@ -6,6 +6,7 @@
 import { seededRandom, type Random } from './random';
 import type { FaultKind, FaultOptions, FaultTiming } from './types';
 
+/** What to do to one request: added latency and at most one fault. */
 export interface FaultDecision {
   latencyMs: number;
   fault?: { kind: FaultKind; timing: FaultTiming };
@@ -33,6 +34,7 @@ export function validateFaults(options: FaultOptions): void {
   if (options.status5xx !== undefined && !(options.status5xx >= 500 && options.status5xx <= 599)) throw new RangeError('faults.status5xx must be a 5xx status');
 }
 
+/** Seeded per-request fault decisions for one server instance. */
 export class FaultPlanner {
   private options: FaultOptions = {};
   private random: Random;

@@ -4,6 +4,7 @@
  */
 export type Random = () => number;
 
+/** Returns a generator of floats in [0, 1) determined by `seed`. */
 export function seededRandom(seed: number): Random {
   let state = seed >>> 0;
   return () => {

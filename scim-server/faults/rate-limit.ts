@@ -4,6 +4,7 @@
  */
 import type { ServerRateLimit } from '../types';
 
+/** A token bucket: `burst` tokens at most, refilled at `requestsPerSecond`. */
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
@@ -38,6 +39,7 @@ export class TokenBucket {
 /** Buckets shared by name across servers of one process: an org-wide budget (Slack, Zoom). */
 const sharedBuckets = new Map<string, TokenBucket>();
 
+/** A fresh bucket, or the process-wide one shared under `limit.budget`. */
 export function bucketFor(limit: ServerRateLimit): TokenBucket {
   if (!limit.budget) return new TokenBucket(limit.requestsPerSecond, limit.burst);
   let bucket = sharedBuckets.get(limit.budget);

@@ -10,6 +10,7 @@ export type FaultKind = '429' | '5xx' | 'hang' | 'reset';
  */
 export type FaultTiming = 'before' | 'after';
 
+/** What to inject, how often and into which requests. */
 export interface FaultOptions {
   /** Added to every matching request: fixed, or uniform in [min, max]. @default 0 */
   latencyMs?: number | { min: number; max: number };

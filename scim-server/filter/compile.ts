@@ -10,8 +10,10 @@ import type { AttributeDef, ResourceTypeDef } from '../schema/definitions';
 import { comparator } from './compare';
 import type { FilterNode } from './parser';
 
+/** A compiled filter: true when the resource (or multi-valued element) matches. */
 export type Predicate = (item: Record<string, unknown>) => boolean;
 
+/** What a filter is compiled against. */
 export interface FilterContext {
   type: ResourceTypeDef;
   /** Compare strings case-exactly even where the schema says otherwise (a quirk). */

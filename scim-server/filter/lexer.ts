@@ -5,6 +5,7 @@
  */
 import { badRequest } from '../protocol/errors';
 
+/** A lexical token with its 0-based position, for error messages. */
 export type Token =
   | { kind: 'paren'; value: '(' | ')'; pos: number }
   | { kind: 'bracket'; value: '[' | ']'; pos: number }

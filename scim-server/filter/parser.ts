@@ -8,9 +8,12 @@ import type { FilterOperatorName } from '../quirks';
 import { parseAttrPath, type AttrPath } from '../schema/resolve';
 import { tokenize, type Token } from './lexer';
 
+/** Attribute operators of RFC 7644 §3.4.2.2, Table 3 (`pr` is a node kind of its own). */
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
+/** `compValue` of the ABNF: false / null / true / number / string. */
 export type FilterValue = string | number | boolean | null;
 
+/** The filter syntax tree. */
 export type FilterNode =
   | { kind: 'compare'; path: AttrPath; op: CompareOp; value: FilterValue }
   | { kind: 'present'; path: AttrPath }

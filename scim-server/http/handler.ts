@@ -16,6 +16,7 @@ import { authenticate, redactHeaders } from './auth';
 import type { TokenIssuer } from './oauth';
 import { BodyTooLargeError, bodyForRecord, parseJsonBody, readBody, responseContentType, writeResponse } from './io';
 
+/** Everything the request handler works with; the server composes it. */
 export interface HandlerDeps {
   state: ServerState;
   basePath: string;
@@ -46,6 +47,7 @@ function retryAfter(seconds: number): Record<string, string> {
   return { 'retry-after': String(Math.max(1, Math.ceil(seconds))) };
 }
 
+/** Handles every HTTP request of one server instance. */
 export class RequestHandler {
   constructor(private readonly deps: HandlerDeps) {}
 

@@ -9,8 +9,10 @@ import { ScimError, badRequest } from '../protocol/errors';
 /** Largest request body read (the Bulk limit plus room for the envelope). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+/** The request body exceeded the limit; answered with 413. */
 export class BodyTooLargeError extends Error {}
 
+/** Reads the whole body as UTF-8, refusing more than `limit` bytes. */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

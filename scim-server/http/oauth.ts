@@ -30,6 +30,7 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   }
 }
 
+/** Issues and checks access tokens for one server instance. */
 export class TokenIssuer {
   private readonly tokens = new Map<string, number>();
   readonly tokenPath: string;

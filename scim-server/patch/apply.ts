@@ -8,14 +8,17 @@ import { URN } from '../protocol/urns';
 import { parsePatchPath, type PathContext, type PatchTarget } from './path';
 import { addValue, removeValue, replaceValue, type Json } from './operations';
 
+/** PATCH operation names, normalized to lower case. */
 export type PatchOpName = 'add' | 'replace' | 'remove';
 
+/** One validated element of `Operations`. */
 export interface PatchOperation {
   op: PatchOpName;
   path?: string;
   value?: unknown;
 }
 
+/** How paths are resolved and which path forms the service provider refuses. */
 export interface PatchOptions extends PathContext {
   /** Refuse value-filter paths (`emails[type eq "work"].value`) like some apps do. */
   rejectValuePaths: boolean;

@@ -18,6 +18,7 @@ import type { AttributeDef } from '../schema/definitions';
 import { containerOf } from '../schema/resolve';
 import type { PatchTarget } from './path';
 
+/** A JSON object. */
 export type Json = Record<string, unknown>;
 type AttributeTarget = Extract<PatchTarget, { kind: 'attribute' }>;
 
@@ -137,10 +138,12 @@ function writeValue(data: Json, target: AttributeTarget, value: unknown, op: 'ad
   cleanupExtension(data, target);
 }
 
+/** `add` (RFC 7644 §3.5.2.1) on a resolved target. */
 export function addValue(data: Json, target: AttributeTarget, value: unknown): void {
   writeValue(data, target, value, 'add');
 }
 
+/** `replace` (RFC 7644 §3.5.2.3) on a resolved target. */
 export function replaceValue(data: Json, target: AttributeTarget, value: unknown): void {
   writeValue(data, target, value, 'replace');
 }
@@ -164,6 +167,7 @@ function removeFromList(container: Json, target: AttributeTarget, value: unknown
   }
 }
 
+/** `remove` (RFC 7644 §3.5.2.2) on a resolved target. */
 export function removeValue(data: Json, target: AttributeTarget, value: unknown): void {
   const container = containerOf(data, target.ref, false);
   guard(target, 'remove', undefined);

@@ -11,6 +11,7 @@ import type { FilterOperatorName } from '../quirks';
 import type { AttributeDef, SchemaDef } from '../schema/definitions';
 import { findAttribute, findSchema, parseAttrPath, resolveAttrPath, type AttrRef } from '../schema/resolve';
 
+/** What a PATCH path designates: a whole extension object, or an attribute (optionally filtered). */
 export type PatchTarget =
   | { kind: 'extension'; schema: SchemaDef }
   | {
@@ -23,6 +24,7 @@ export type PatchTarget =
       subAfterFilter?: AttributeDef;
     };
 
+/** Schema and filter settings used to resolve PATCH paths. */
 export interface PathContext extends FilterContext {
   operators: readonly FilterOperatorName[];
 }

@@ -33,6 +33,7 @@ export class ScimError extends Error {
   }
 }
 
+/** The error message body of RFC 7644 §3.12. */
 export interface ScimErrorBody {
   schemas: string[];
   status: string;
@@ -40,6 +41,7 @@ export interface ScimErrorBody {
   detail: string;
 }
 
+/** Builds an error body; `status` is serialized as a string, as §3.12 shows. */
 export function errorBody(status: number, detail: string, scimType?: ScimType): ScimErrorBody {
   const body: ScimErrorBody = { schemas: [URN.error], status: String(status), detail };
   if (scimType) body.scimType = scimType;
@@ -56,6 +58,7 @@ export const badRequest = {
   mutability: (detail: string) => new ScimError(400, detail, 'mutability'),
 };
 
+/** 404 for an unknown resource or endpoint. */
 export function notFound(detail: string): ScimError {
   return new ScimError(404, detail);
 }

@@ -100,6 +100,7 @@ export function readSearchBody(body: unknown): ListQuery {
   return readListQuery(body as Json);
 }
 
+/** 405 with the `Allow` header listing what the endpoint accepts. */
 export function methodNotAllowed(allow: string): ScimError {
   return new ScimError(405, `method not allowed here; allowed: ${allow}`, undefined, { allow });
 }

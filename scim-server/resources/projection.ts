@@ -9,6 +9,7 @@ import { findAttribute, findSchema, parseAttrPath, resolveAttrPath } from '../sc
 
 type Json = Record<string, unknown>;
 
+/** The `attributes` / `excludedAttributes` parameters, already split. */
 export interface Projection {
   attributes?: string[];
   excludedAttributes?: string[];

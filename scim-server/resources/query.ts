@@ -13,6 +13,7 @@ import { splitAttributeList, type Projection } from './projection';
 
 type Json = Record<string, unknown>;
 
+/** A list or search request's parameters, validated. */
 export interface ListQuery extends Projection {
   filter?: string;
   sortBy?: string;
@@ -108,6 +109,7 @@ export function sortResources<T>(items: T[], type: ResourceTypeDef, query: ListQ
   items.splice(0, items.length, ...keyed.map((k) => k.item));
 }
 
+/** One page of results and the counts the ListResponse reports. */
 export interface Page<T> {
   totalResults: number;
   startIndex: number;

@@ -8,6 +8,7 @@ import type { ResourceStore, StoredResource } from './store';
 
 type Json = Record<string, unknown>;
 
+/** What rendering needs besides the resource. */
 export interface RenderContext {
   store: ResourceStore;
   /** Base URL used for `meta.location` and `$ref`s. */
@@ -17,10 +18,12 @@ export interface RenderContext {
   membership?: Map<string, StoredResource[]>;
 }
 
+/** The resource version as a weak entity tag (RFC 7232 §2.3). */
 export function weakEtag(resource: StoredResource): string {
   return `W/"${resource.version}"`;
 }
 
+/** The canonical URI of a resource (`meta.location`, `Location`, `$ref`). */
 export function locationOf(resource: StoredResource, baseUrl: string): string {
   return `${baseUrl}/${resource.kind === 'User' ? 'Users' : 'Groups'}/${resource.id}`;
 }

@@ -8,6 +8,7 @@ import { ScimError, badRequest, notFound } from '../protocol/errors';
 
 type Json = Record<string, unknown>;
 
+/** The resource types the store holds. */
 export type ResourceKind = 'User' | 'Group';
 
 /** A stored resource: its attributes (without id/meta/schemas) plus bookkeeping. */
@@ -21,6 +22,7 @@ export interface StoredResource {
   version: number;
 }
 
+/** Integrity rules that depend on the quirk profile. */
 export interface StoreRules {
   dedupeOnEmail: boolean;
 }
@@ -30,6 +32,7 @@ function emailsOf(data: Json): string[] {
   return emails.map((e) => e.value).filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase());
 }
 
+/** Users and groups of one server instance, with their integrity rules. */
 export class ResourceStore {
   private readonly users = new Map<string, StoredResource>();
   private readonly groups = new Map<string, StoredResource>();

@@ -5,9 +5,13 @@
  */
 import { URN } from '../protocol/urns';
 
+/** Attribute data types (RFC 7643 §2.3). */
 export type AttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'complex' | 'binary';
+/** Attribute mutability (RFC 7643 §7). */
 export type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
+/** When an attribute is returned (RFC 7643 §7). */
 export type Returned = 'always' | 'never' | 'default' | 'request';
+/** Attribute uniqueness (RFC 7643 §7). */
 export type Uniqueness = 'none' | 'server' | 'global';
 
 /** One attribute, as in the `attributes` of a Schema resource (RFC 7643 §7). */
@@ -26,6 +30,7 @@ export interface AttributeDef {
   referenceTypes?: string[];
 }
 
+/** A schema resource (RFC 7643 §7) as the server uses it. */
 export interface SchemaDef {
   id: string;
   name: string;
@@ -95,6 +100,7 @@ const groupRef = (opts: Opts = {}) => [
   attr('$ref', 'reference', 'The URI of the referenced resource.', { caseExact: true, referenceTypes: ['User', 'Group'], ...opts }),
 ];
 
+/** `urn:ietf:params:scim:schemas:core:2.0:User` (RFC 7643 §4.1, §8.7.1). */
 export const USER_SCHEMA: SchemaDef = {
   id: URN.user,
   name: 'User',
@@ -120,6 +126,7 @@ export const USER_SCHEMA: SchemaDef = {
   ],
 };
 
+/** The enterprise User extension (RFC 7643 §4.3). */
 export const ENTERPRISE_USER_SCHEMA: SchemaDef = {
   id: URN.enterpriseUser,
   name: 'EnterpriseUser',
@@ -136,6 +143,7 @@ export const ENTERPRISE_USER_SCHEMA: SchemaDef = {
   ],
 };
 
+/** `urn:ietf:params:scim:schemas:core:2.0:Group` (RFC 7643 §4.2). */
 export const GROUP_SCHEMA: SchemaDef = {
   id: URN.group,
   name: 'Group',
@@ -162,5 +170,7 @@ export interface ResourceTypeDef {
   extensions: SchemaDef[];
 }
 
+/** The User resource type with its enterprise extension. */
 export const USER_TYPE: ResourceTypeDef = { name: 'User', endpoint: '/Users', schema: USER_SCHEMA, extensions: [ENTERPRISE_USER_SCHEMA] };
+/** The Group resource type. */
 export const GROUP_TYPE: ResourceTypeDef = { name: 'Group', endpoint: '/Groups', schema: GROUP_SCHEMA, extensions: [] };

@@ -42,6 +42,7 @@ export function findSchema(type: ResourceTypeDef, uri: string): SchemaDef | unde
   return [type.schema, ...type.extensions].find((s) => s.id.toLowerCase() === lower);
 }
 
+/** Finds an attribute definition by name, case-insensitively (RFC 7643 §2.1). */
 export function findAttribute(list: readonly AttributeDef[] | undefined, name: string): AttributeDef | undefined {
   const lower = name.toLowerCase();
   return list?.find((a) => a.name.toLowerCase() === lower);
