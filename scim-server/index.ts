@@ -68,7 +68,7 @@ function seed(state: ServerState, type: ResourceTypeDef, input: Json): Json {
   const { id, schemas, ...rest } = input;
   const body = { schemas: Array.isArray(schemas) ? schemas : [type.schema.id], ...rest };
   const data = attributesFromBody(type, body, state.profile);
-  const created = state.store.create(type.name, data, { dedupeOnEmail: state.profile.dedupeOnEmail }, typeof id === 'string' ? id : undefined);
+  const created = state.store.create(type.name, data, state.profile, typeof id === 'string' ? id : undefined);
   return renderResource(created, { store: state.store, baseUrl: state.baseUrl, omitLocation: state.profile.omitLocation });
 }
 

@@ -52,6 +52,12 @@ export interface QuirkProfile {
   ignoresExternalId: boolean;
   /** A user whose email (any `emails.value`) belongs to another user is a 409 uniqueness conflict. */
   dedupeOnEmail: boolean;
+  /** Group `displayName`s are unique (case-insensitively): a duplicate is a 409, as in Slack and GitHub. */
+  uniqueGroupNames: boolean;
+  /** PATCH op names must be lower case (`Replace` is a 400), exposing clients that send Entra-style ops. */
+  lowercasePatchOpsOnly: boolean;
+  /** Setting `active=false` deletes the user for good (PagerDuty): the answer shows it inactive, then it is gone (404). */
+  deactivateDeletes: boolean;
   /** The app's own rate limit, used unless the server options set one; null = none. */
   rateLimit?: ServerRateLimit | null;
 }
@@ -72,9 +78,21 @@ const RFC: QuirkProfile = {
   rejectValuePathPatch: false,
   ignoresExternalId: false,
   dedupeOnEmail: false,
+  uniqueGroupNames: false,
+  lowercasePatchOpsOnly: false,
+  deactivateDeletes: false,
 };
 
-const GITHUB_EMU: QuirkProfile = { ...RFC, name: 'github-emu', userDelete: 'hard', bulk: false, etag: false, sort: false, filterOperators: ['eq'] };
+const GITHUB_EMU: QuirkProfile = {
+  ...RFC,
+  name: 'github-emu',
+  userDelete: 'hard',
+  bulk: false,
+  etag: false,
+  sort: false,
+  filterOperators: ['eq'],
+  uniqueGroupNames: true,
+};
 
 /** The named profiles. */
 export const QUIRK_PROFILES = {
@@ -88,6 +106,7 @@ export const QUIRK_PROFILES = {
     bulk: false,
     etag: false,
     filterOperators: ['eq', 'and'],
+    uniqueGroupNames: true,
     rateLimit: { requestsPerSecond: 3, burst: 20, methods: ['POST', 'PUT', 'PATCH', 'DELETE'] },
   },
   // GitHub EMU: active=false is reversible, DELETE is an irreversible hard deprovision; user
@@ -110,6 +129,8 @@ export const QUIRK_PROFILES = {
     filterOperators: ['eq'],
   },
   'no-delete': { ...RFC, name: 'no-delete', userDelete: 'unsupported' },
+  // PagerDuty: deactivating a user deletes it and it cannot be reactivated.
+  pagerduty: { ...RFC, name: 'pagerduty', deactivateDeletes: true, bulk: false, etag: false, groups: false },
   'no-groups': { ...RFC, name: 'no-groups', groups: false },
   // Entra-tuned apps commonly implement only what Entra sends: eq and and.
   minimal: { ...RFC, name: 'minimal', bulk: false, sort: false, etag: false, filterOperators: ['eq', 'and'] },

@@ -28,8 +28,11 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Validates the PatchOp envelope; operation names are case-insensitive (Entra sends `Replace`). */
-export function parsePatchRequest(body: unknown): PatchOperation[] {
+/**
+ * Validates the PatchOp envelope. Operation names are case-insensitive (Entra sends
+ * `Replace`) unless `lowercaseOnly`, which models apps that accept only the RFC's spelling.
+ */
+export function parsePatchRequest(body: unknown, lowercaseOnly = false): PatchOperation[] {
   if (!isObject(body)) throw badRequest.invalidSyntax('the PATCH body must be a JSON object');
   const schemas = Array.isArray(body.schemas) ? body.schemas : [];
   if (!schemas.some((s) => typeof s === 'string' && s.toLowerCase() === URN.patchOp.toLowerCase())) {
@@ -39,7 +42,7 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
   if (!Array.isArray(ops) || ops.length === 0) throw badRequest.invalidSyntax('"Operations" must be a non-empty array');
   return ops.map((raw, i) => {
     if (!isObject(raw)) throw badRequest.invalidSyntax(`Operations[${i}] must be an object`);
-    const op = typeof raw.op === 'string' ? raw.op.toLowerCase() : '';
+    const op = typeof raw.op === 'string' && (!lowercaseOnly || raw.op === raw.op.toLowerCase()) ? raw.op.toLowerCase() : '';
     if (op !== 'add' && op !== 'replace' && op !== 'remove') throw badRequest.invalidSyntax(`Operations[${i}].op "${String(raw.op)}" is not add, replace or remove`);
     if (raw.path !== undefined && typeof raw.path !== 'string') throw badRequest.invalidPath(`Operations[${i}].path must be a string`);
     if (op !== 'remove' && raw.value === undefined) throw badRequest.invalidSyntax(`Operations[${i}] (${op}) needs a "value"`);

@@ -77,7 +77,7 @@ export function listResources(state: ServerState, type: ResourceTypeDef, query: 
 
 function create(state: ServerState, type: ResourceTypeDef, req: ScimRequest): ScimResponse {
   const data = attributesFromBody(type, req.body, state.profile);
-  const created = state.store.create(type.name, data, { dedupeOnEmail: state.profile.dedupeOnEmail });
+  const created = state.store.create(type.name, data, state.profile);
   return resourceResponse(state, type, created, 201, req);
 }
 
@@ -110,25 +110,32 @@ function deleteResource(state: ServerState, type: ResourceTypeDef, resource: Sto
   if (type.name === 'User' && state.profile.userDelete === 'unsupported') throw methodNotAllowed('GET, PUT, PATCH');
   if (type.name === 'User' && state.profile.userDelete === 'deactivate') {
     // Slack: DELETE only deactivates; the account stays readable with active=false.
-    state.store.replace(resource, { ...resource.data, active: false }, { dedupeOnEmail: false });
+    state.store.replace(resource, { ...resource.data, active: false }, { dedupeOnEmail: false, uniqueGroupNames: false });
   } else {
     state.store.remove(resource);
   }
   return { status: 204 };
 }
 
+/** Stores a PUT/PATCH result; under `deactivateDeletes` a deactivated user is then deleted for good. */
+function commit(state: ServerState, resource: StoredResource, data: Json): StoredResource {
+  const updated = state.store.replace(resource, data, state.profile);
+  if (state.profile.deactivateDeletes && updated.kind === 'User' && updated.data.active === false) state.store.remove(updated);
+  return updated;
+}
+
 function patchResource(state: ServerState, type: ResourceTypeDef, resource: StoredResource, req: ScimRequest): ScimResponse {
   if (state.profile.patch === 'method-not-allowed') throw methodNotAllowed('GET, PUT, DELETE');
   if (state.profile.patch === 'not-implemented') throw new ScimError(501, 'PATCH is not implemented by this service provider; use PUT');
   checkIfMatch(state, req, resource);
-  const operations = parsePatchRequest(req.body);
+  const operations = parsePatchRequest(req.body, state.profile.lowercasePatchOpsOnly);
   const patched = applyPatch(resource.data, operations, {
     type,
     caseSensitive: false,
     operators: ALL_FILTER_OPERATORS,
     rejectValuePaths: state.profile.rejectValuePathPatch,
   });
-  const updated = state.store.replace(resource, finishWrite(patched, state.profile), { dedupeOnEmail: state.profile.dedupeOnEmail });
+  const updated = commit(state, resource, finishWrite(patched, state.profile));
   if (state.profile.patchReturns204) return { status: 204, headers: state.profile.etag ? { etag: weakEtag(updated) } : {} };
   return resourceResponse(state, type, updated, 200, req);
 }
@@ -148,8 +155,7 @@ export function handleSingle(state: ServerState, type: ResourceTypeDef, id: stri
     case 'PUT': {
       checkIfMatch(state, req, resource);
       const data = attributesFromBody(type, req.body, state.profile, resource);
-      const updated = state.store.replace(resource, data, { dedupeOnEmail: state.profile.dedupeOnEmail });
-      return resourceResponse(state, type, updated, 200, req);
+      return resourceResponse(state, type, commit(state, resource, data), 200, req);
     }
     case 'PATCH':
       return patchResource(state, type, resource, req);

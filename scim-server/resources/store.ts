@@ -25,6 +25,7 @@ export interface StoredResource {
 /** Integrity rules that depend on the quirk profile. */
 export interface StoreRules {
   dedupeOnEmail: boolean;
+  uniqueGroupNames: boolean;
 }
 
 function emailsOf(data: Json): string[] {
@@ -121,7 +122,7 @@ export class ResourceStore {
 
   private check(kind: ResourceKind, data: Json, selfId: string | undefined, rules: StoreRules): void {
     if (kind === 'User') this.checkUser(data, selfId, rules);
-    else this.checkGroup(data, selfId);
+    else this.checkGroup(data, selfId, rules);
   }
 
   private checkUser(data: Json, selfId: string | undefined, rules: StoreRules): void {
@@ -135,8 +136,12 @@ export class ResourceStore {
     if (clash) throw new ScimError(409, 'a user with the same email address already exists', 'uniqueness');
   }
 
-  private checkGroup(data: Json, selfId: string | undefined): void {
+  private checkGroup(data: Json, selfId: string | undefined, rules: StoreRules): void {
     if (typeof data.displayName !== 'string' || data.displayName === '') throw badRequest.invalidValue('"displayName" is required (RFC 7643 §4.2)');
+    const name = data.displayName.toLowerCase();
+    if (rules.uniqueGroupNames && this.list('Group').some((g) => g.id !== selfId && String(g.data.displayName).toLowerCase() === name)) {
+      throw new ScimError(409, `a group named "${data.displayName}" already exists`, 'uniqueness');
+    }
     const members = Array.isArray(data.members) ? (data.members as Json[]) : [];
     for (const member of members) {
       const value = member.value;

@@ -163,6 +163,34 @@ describe('quirk flags', () => {
     expect(answer.body.scimType).toBe('uniqueness');
   });
 
+  it('uniqueGroupNames: a second group with the same name (any case) is a 409', async () => {
+    server.setProfile({ uniqueGroupNames: true });
+    server.seedGroup({ displayName: 'Engineering' });
+    const answer = await call(server, 'POST', '/Groups', { body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'engineering' } });
+    expect(answer.status).toBe(409);
+    expect(answer.body.scimType).toBe('uniqueness');
+    expect(QUIRK_PROFILES.slack.uniqueGroupNames).toBe(true);
+  });
+
+  it('lowercasePatchOpsOnly: "Replace" is a 400, "replace" works', async () => {
+    server.setProfile({ lowercasePatchOpsOnly: true });
+    const { body: user } = await createUser(server, 'lc');
+    const capitalized = await call(server, 'PATCH', `/Users/${user.id}`, { body: patchBody({ op: 'Replace', path: 'title', value: 'x' }) });
+    expect(capitalized.status).toBe(400);
+    expect(capitalized.body.scimType).toBe('invalidSyntax');
+    expect((await call(server, 'PATCH', `/Users/${user.id}`, { body: replaceTitle })).status).toBe(200);
+  });
+
+  it('pagerduty (deactivateDeletes): active=false answers the inactive user, then it is gone', async () => {
+    server.setProfile('pagerduty');
+    const { body: user } = await createUser(server, 'pd', { active: true });
+    const answer = await call(server, 'PATCH', `/Users/${user.id}`, { body: patchBody({ op: 'replace', path: 'active', value: false }) });
+    expect(answer.status).toBe(200);
+    expect(answer.body.active).toBe(false);
+    expect((await call(server, 'GET', `/Users/${user.id}`)).status).toBe(404);
+    expect(server.users()).toHaveLength(0);
+  });
+
   it('composes flags on a named base and rejects unknown profile names', () => {
     expect(() => server.setProfile({ base: 'slack', patchReturns204: true })).not.toThrow();
     expect(() => server.setProfile('nope' as never)).toThrow(/unknown SCIM quirk profile/);
