@@ -147,6 +147,17 @@ export function isQuirkProfileName(name: string): name is QuirkProfileName {
   return Object.prototype.hasOwnProperty.call(QUIRK_PROFILES, name);
 }
 
+/** Throws on unknown flags or values of the wrong type (a typo in `--quirk` must not pass silently). */
+function checkFlags(flags: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(flags)) {
+    if (key === 'name' || key === 'rateLimit' || value === undefined) continue;
+    if (!Object.prototype.hasOwnProperty.call(RFC, key)) throw new Error(`unknown SCIM quirk flag "${key}"`);
+    const expected = RFC[key as keyof QuirkProfile];
+    const ok = Array.isArray(expected) ? Array.isArray(value) : typeof value === typeof expected;
+    if (!ok) throw new Error(`SCIM quirk flag "${key}" must be ${Array.isArray(expected) ? 'a list' : `a ${typeof expected}`}`);
+  }
+}
+
 /** Resolves a profile name or composition into a complete profile. */
 export function resolveProfile(input: QuirkProfileName | QuirkProfileInput | undefined): QuirkProfile {
   if (input === undefined) return RFC;
@@ -155,6 +166,7 @@ export function resolveProfile(input: QuirkProfileName | QuirkProfileInput | und
     return QUIRK_PROFILES[input];
   }
   const { base, ...flags } = input;
+  checkFlags(flags);
   const baseProfile = resolveProfile(base ?? 'rfc');
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   const name = input.name ?? (Object.keys(defined).length ? `${baseProfile.name}+custom` : baseProfile.name);

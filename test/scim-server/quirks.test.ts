@@ -194,5 +194,7 @@ describe('quirk flags', () => {
   it('composes flags on a named base and rejects unknown profile names', () => {
     expect(() => server.setProfile({ base: 'slack', patchReturns204: true })).not.toThrow();
     expect(() => server.setProfile('nope' as never)).toThrow(/unknown SCIM quirk profile/);
+    expect(() => server.setProfile({ patchReturns240: true } as never)).toThrow(/unknown SCIM quirk flag "patchReturns240"/);
+    expect(() => server.setProfile({ badPaging: 'yes' } as never)).toThrow(/must be a boolean/);
   });
 });

@@ -44,13 +44,16 @@ describe('jml scim-server (standalone process)', () => {
     expect(code).toBe(0);
   });
 
-  it('exits with code 2 and a message on a bad option', async () => {
-    const { child } = startProcess(['--rate-429', '2']);
+  it.each([
+    [['--rate-429', '2'], '--rate-429'],
+    [['--quirk', 'omitLocaton'], 'omitLocaton'],
+  ])('exits with code 2 and a message on a bad option %p', async (args, mention) => {
+    const { child } = startProcess(args);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(2);
-    expect(stderr).toContain('--rate-429');
+    expect(stderr).toContain(mention);
   });
 });
 
