@@ -151,8 +151,10 @@ export interface RecordedRequest {
   receivedAt: number;
   /** Null while pending or when no answer was sent. */
   durationMs: number | null;
-  /** Faults injected into this request (latency may combine with one other fault). */
+  /** Everything injected into this request, in order (latency may combine with one other fault). */
   faults: InjectedFault[];
+  /** The fault that decided the outcome (429, 5xx, hang, reset or the rate limit), if any; latency only appears in `faults`. */
+  fault?: InjectedFault;
 }
 
 /** Counters since start or the last `reset()`. */

@@ -98,7 +98,8 @@ export class RequestHandler {
     const decision = limit.bucket.take();
     if (decision.allowed) return false;
     this.deps.counters.rateLimited += 1;
-    record.faults.push({ kind: 'rateLimit', timing: 'before' });
+    record.fault = { kind: 'rateLimit', timing: 'before' };
+    record.faults.push(record.fault);
     const body = errorBody(429, 'rate limit exceeded');
     this.answer(res, record, { status: 429, body, headers: retryAfter(decision.retryAfterMs / 1000) }, accept);
     return true;
@@ -114,6 +115,7 @@ export class RequestHandler {
     this.count(kind);
     const fault: RecordedRequest['faults'][number] = { kind, timing };
     record.faults.push(fault);
+    record.fault = fault;
     switch (kind) {
       case '429':
         return { status: 429, body: errorBody(429, 'too many requests (injected)'), headers: retryAfter(options.retryAfterSeconds ?? 1) };

@@ -65,6 +65,8 @@ describe('injected faults', () => {
     const lookup = await call(server, 'GET', `/Users?filter=${encodeURIComponent('userName eq "ghost"')}`);
     expect(lookup.body.totalResults).toBe(1);
     expect(server.requests[0]!.faults).toEqual([{ kind: '5xx', timing: 'after' }]);
+    expect(server.requests[0]!.fault).toEqual({ kind: '5xx', timing: 'after' });
+    expect(server.requests[1]!.fault).toBeUndefined();
   });
 
   it('resets the connection; with timing after, the create has taken effect', async () => {

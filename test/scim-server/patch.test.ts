@@ -53,6 +53,13 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
     expect(answer.body[ENTERPRISE]).toEqual({ department: 'Engineering', manager: { value: 'boss-id' } });
   });
 
+  it('reads value-filter paths used as keys of a path-less value (Entra)', async () => {
+    const answer = await patch({ op: 'Add', value: { 'emails[type eq "work"].value': 'alice@new.com', 'addresses[type eq "work"].locality': 'Oxford' } });
+    expect(answer.status).toBe(200);
+    expect(answer.body.emails[0]).toEqual({ value: 'alice@new.com', type: 'work', primary: true });
+    expect(answer.body.addresses).toEqual([{ type: 'work', locality: 'Oxford' }]);
+  });
+
   it('replaces the value selected by a value-filter path, and creates it when an eq filter matches nothing', async () => {
     const replaced = await patch({ op: 'replace', path: 'emails[type eq "work"].value', value: 'alice@new.com' });
     expect(replaced.body.emails).toEqual([
