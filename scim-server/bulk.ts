@@ -28,7 +28,7 @@ function parseOperations(body: unknown): { operations: BulkOperation[]; failOnEr
   const { schemas, Operations: ops, failOnErrors } = body as Json;
   if (!Array.isArray(schemas) || !schemas.includes(URN.bulkRequest)) throw badRequest.invalidSyntax(`a Bulk body must list the schema ${URN.bulkRequest}`);
   if (!Array.isArray(ops)) throw badRequest.invalidSyntax('"Operations" must be an array');
-  if (ops.length > BULK_LIMITS.maxOperations) throw new ScimError(413, `at most ${BULK_LIMITS.maxOperations} operations per Bulk request`, 'tooMany');
+  if (ops.length > BULK_LIMITS.maxOperations) throw new ScimError(413, `at most ${BULK_LIMITS.maxOperations} operations per Bulk request (maxOperations, RFC 7644 §3.7.4)`);
   if (failOnErrors !== undefined && (!Number.isInteger(failOnErrors) || (failOnErrors as number) < 1)) throw badRequest.invalidValue('"failOnErrors" must be a positive integer');
   const operations = ops.map((raw: unknown, index): BulkOperation => {
     const op = (raw ?? {}) as Json;

@@ -105,6 +105,14 @@ describe('Bulk (RFC 7644 §3.7)', () => {
     expect(server.groups()).toHaveLength(0);
   });
 
+  it('answers 413 above maxOperations and changes nothing', async () => {
+    const Operations = Array.from({ length: 1001 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: userBody(`u${i}`) }));
+    const answer = await call(server, 'POST', '/Bulk', { body: { schemas: [BULK], Operations } });
+    expect(answer.status).toBe(413);
+    expect(answer.body.detail).toMatch(/maxOperations/);
+    expect(server.users()).toHaveLength(0);
+  });
+
   it('rejects a malformed Bulk request', async () => {
     const answer = await call(server, 'POST', '/Bulk', { body: { schemas: [BULK], Operations: [{ method: 'GET', path: '/Users' }] } });
     expect(answer.status).toBe(400);
