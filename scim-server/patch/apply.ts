@@ -22,6 +22,8 @@ export interface PatchOperation {
 export interface PatchOptions extends PathContext {
   /** Refuse value-filter paths (`emails[type eq "work"].value`) like some apps do. */
   rejectValuePaths: boolean;
+  /** The patched resource's id: Okta repeats it in path-less values, which is harmless when unchanged. */
+  resourceId?: string;
 }
 
 function isObject(value: unknown): value is Json {
@@ -82,6 +84,7 @@ function applyWithoutPath(data: Json, operation: PatchOperation, options: PatchO
   if (!isObject(operation.value)) throw badRequest.invalidValue(`a ${operation.op} without "path" needs an object value`);
   for (const [key, value] of Object.entries(operation.value)) {
     if (key.toLowerCase() === 'schemas') continue;
+    if (key.toLowerCase() === 'id' && value === options.resourceId) continue;
     applyPath(data, operation.op, key, value, options);
   }
 }

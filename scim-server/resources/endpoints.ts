@@ -134,6 +134,7 @@ function patchResource(state: ServerState, type: ResourceTypeDef, resource: Stor
     caseSensitive: false,
     operators: ALL_FILTER_OPERATORS,
     rejectValuePaths: state.profile.rejectValuePathPatch,
+    resourceId: resource.id,
   });
   const updated = commit(state, resource, finishWrite(patched, state.profile));
   if (state.profile.patchReturns204) return { status: 204, headers: state.profile.etag ? { etag: weakEtag(updated) } : {} };

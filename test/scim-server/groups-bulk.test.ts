@@ -41,6 +41,16 @@ describe('Groups (RFC 7643 §4.2)', () => {
     expect(server.groups()[0]!.members!.map((m) => m.value)).toEqual([users[2]]);
   });
 
+  it('renames a group with an Okta-style path-less replace that repeats the id', async () => {
+    const group = server.seedGroup({ displayName: 'old' });
+    const renamed = await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'replace', value: { id: group.id, displayName: 'new' } }) });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.displayName).toBe('new');
+    const moved = await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'replace', value: { id: 'other', displayName: 'x' } }) });
+    expect(moved.status).toBe(400);
+    expect(moved.body.scimType).toBe('mutability');
+  });
+
   it('drops a hard-deleted user from every group', async () => {
     const { body: user } = await createUser(server, 'gone');
     server.seedGroup({ displayName: 'g', members: [{ value: user.id }] });
