@@ -1,11 +1,12 @@
 /**
  * `jml scim-server`: runs the reference SCIM 2.0 server as a standalone process. The first
- * line on stdout is the base URL, so scripts can read it; with `--log-requests` one JSON line
- * per request follows. SIGINT/SIGTERM stop it cleanly (exit code 0).
+ * line on stdout is the base URL, so scripts can read it; with `--log-requests` one pino JSON
+ * line per request follows. SIGINT/SIGTERM stop it cleanly (exit code 0).
  */
 import { readFileSync } from 'node:fs';
+import { createLogger } from '../../lib/logger';
 import { UsageError, parseCommandArgs } from '../args';
-import { startScimServer, type FaultOptions, type FaultTiming, type QuirkProfileInput, type ScimServerOptions, type ServerOAuth2 } from '../../scim-server';
+import { startScimServer, type FaultOptions, type FaultTiming, type QuirkProfileInput, type RecordedRequest, type ScimServerOptions, type ServerOAuth2 } from '../../scim-server';
 
 /** One line for `jml --help`. */
 export const summary = 'Run the reference SCIM 2.0 server (stand-in app with faults and quirks)';
@@ -72,7 +73,7 @@ const HELP = `Usage: jml scim-server [options]
   --max-page-size N        largest page                                  [100]
   --seed N                 deterministic fault injection
   --seed-file FILE         JSON {"users": [...], "groups": [...]} loaded at start
-  --log-requests           one JSON line per request on stdout
+  --log-requests           one JSON log line (pino) per request on stdout
   --max-recorded-requests N  request records kept in memory              [10000]
 
 Prints the base URL on the first line of stdout when ready. Stop with Ctrl-C (SIGINT) or SIGTERM.`;
@@ -188,6 +189,13 @@ export function optionsFromArgs(args: string[]): ScimServerOptions | undefined {
   };
 }
 
+/** One pino line per request (lib/logger redacts credentials); bodies are left out of the log. */
+function requestLogger(): (record: RecordedRequest) => void {
+  const logger = createLogger({ base: { component: 'scim-server' } });
+  return ({ method, path, query, status, durationMs, faults, headers }) =>
+    logger.info({ method, path, query, status, durationMs, faults, userAgent: headers['user-agent'] }, 'scim request');
+}
+
 function loadSeedFile(path: string): { users: Record<string, unknown>[]; groups: Record<string, unknown>[] } {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as { users?: unknown; groups?: unknown };
   const list = (v: unknown) => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
@@ -202,10 +210,10 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const { values } = parseCommandArgs(args, OPTIONS, false);
-  const log = values['log-requests'];
+  const log = values['log-requests'] ? requestLogger() : undefined;
   let server;
   try {
-    server = await startScimServer({ ...options, onRequest: log ? (r) => console.log(JSON.stringify(r)) : undefined });
+    server = await startScimServer({ ...options, onRequest: log });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -56,6 +56,13 @@ describe('attributes and excludedAttributes (RFC 7644 §3.4.2.5)', () => {
     expect(user.userName).toEqual(expect.any(String));
   });
 
+  it('applies to write responses (RFC 7644 §3.9)', async () => {
+    const created = await call(server, 'POST', '/Users?attributes=userName', { body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'projected', title: 'T' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id: expect.any(String), userName: 'projected' });
+    await call(server, 'DELETE', `/Users/${created.body.id}`);
+  });
+
   it('applies to single-resource reads too', async () => {
     const id = server.users()[0]!.id;
     const answer = await call(server, 'GET', `/Users/${id}?attributes=${ENTERPRISE}`);
