@@ -37,6 +37,7 @@ const OPTIONS = {
   'fault-timing': { type: 'string' },
   'fault-methods': { type: 'string' },
   'retry-after': { type: 'string' },
+  'retry-after-format': { type: 'string' },
   'rate-limit': { type: 'string' },
   'rate-limit-methods': { type: 'string' },
   'max-page-size': { type: 'string' },
@@ -64,7 +65,7 @@ const HELP = `Usage: jml scim-server [options]
   --filter-operators LIST  accepted filter operators, e.g. eq,and
   --latency MS|MIN-MAX     added latency
   --rate-429 P --rate-5xx P --rate-hang P --rate-reset P   fault probabilities (0..1)
-  --status-5xx N --hang-ms MS --retry-after S
+  --status-5xx N --hang-ms MS --retry-after S --retry-after-format seconds|http-date
   --fault-timing before|after   inject faults before or after the write takes effect
   --fault-methods LIST     only these methods get faults, e.g. POST,PATCH
   --rate-limit RPS[:BURST] server-side token bucket (429 + Retry-After); off = none,
@@ -112,6 +113,11 @@ function latencyOf(value: string | undefined): FaultOptions['latencyMs'] {
   return number(value, 'latency', (n) => n >= 0);
 }
 
+function retryAfterFormatOf(value: string | undefined): FaultOptions['retryAfterFormat'] {
+  if (value !== undefined && value !== 'seconds' && value !== 'http-date') throw new UsageError('--retry-after-format must be "seconds" or "http-date"');
+  return value;
+}
+
 function faultsOf(values: Values): FaultOptions {
   const timing = values['fault-timing'];
   if (timing !== undefined && timing !== 'before' && timing !== 'after') throw new UsageError('--fault-timing must be "before" or "after"');
@@ -125,6 +131,7 @@ function faultsOf(values: Values): FaultOptions {
     rateReset: rate(values['rate-reset'], 'rate-reset'),
     retryAfterSeconds: number(values['retry-after'], 'retry-after', (n) => n >= 0),
     faultTiming: timing as FaultTiming | undefined,
+    retryAfterFormat: retryAfterFormatOf(values['retry-after-format']),
     methods: values['fault-methods']?.split(',').map((m) => m.trim().toUpperCase()),
   };
   return Object.fromEntries(Object.entries(faults).filter(([, v]) => v !== undefined)) as FaultOptions;

@@ -31,6 +31,7 @@ export function validateFaults(options: FaultOptions): void {
   const latency = options.latencyMs;
   if (typeof latency === 'number' && !(latency >= 0)) throw new RangeError('faults.latencyMs must be >= 0');
   if (typeof latency === 'object' && !(latency.min >= 0 && latency.max >= latency.min)) throw new RangeError('faults.latencyMs needs 0 <= min <= max');
+  if (options.retryAfterFormat !== undefined && !['seconds', 'http-date'].includes(options.retryAfterFormat)) throw new RangeError('faults.retryAfterFormat must be "seconds" or "http-date"');
   if (options.status5xx !== undefined && !(options.status5xx >= 500 && options.status5xx <= 599)) throw new RangeError('faults.status5xx must be a 5xx status');
 }
 

@@ -18,6 +18,11 @@ export interface FaultOptions {
   rate429?: number;
   /** `Retry-After` seconds sent with injected 429s (and 503s). @default 1 */
   retryAfterSeconds?: number;
+  /**
+   * How `Retry-After` is written on every 429/503 (injected or rate limit): delay-seconds or an
+   * HTTP-date (RFC 9110 §10.2.3 allows both; clients must parse both). @default 'seconds'
+   */
+  retryAfterFormat?: 'seconds' | 'http-date';
   /** Probability of a 5xx answer. @default 0 */
   rate5xx?: number;
   /** Status used for injected 5xx. @default 503 */

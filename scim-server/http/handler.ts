@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ScimRequest, ScimResponse, ServerState } from '../context';
 import type { FaultPlanner } from '../faults/planner';
 import type { RateMeter, TokenBucket } from '../faults/rate-limit';
-import type { FaultKind, FaultTiming } from '../faults/types';
+import type { FaultKind, FaultOptions, FaultTiming } from '../faults/types';
 import { ScimError, errorBody } from '../protocol/errors';
 import { route } from '../router';
 import type { RecordedRequest } from '../types';
@@ -43,8 +43,9 @@ function errorResponse(err: unknown): ScimResponse {
   return { status: 500, body: errorBody(500, `internal error: ${detail}`) };
 }
 
-function retryAfter(seconds: number): Record<string, string> {
-  return { 'retry-after': String(Math.max(1, Math.ceil(seconds))) };
+function retryAfter(seconds: number, format: FaultOptions['retryAfterFormat']): Record<string, string> {
+  const whole = Math.max(1, Math.ceil(seconds));
+  return { 'retry-after': format === 'http-date' ? new Date(Date.now() + whole * 1000).toUTCString() : String(whole) };
 }
 
 /** Handles every HTTP request of one server instance. */
@@ -101,7 +102,7 @@ export class RequestHandler {
     record.fault = { kind: 'rateLimit', timing: 'before' };
     record.faults.push(record.fault);
     const body = errorBody(429, 'rate limit exceeded');
-    this.answer(res, record, { status: 429, body, headers: retryAfter(decision.retryAfterMs / 1000) }, accept);
+    this.answer(res, record, { status: 429, body, headers: retryAfter(decision.retryAfterMs / 1000, this.deps.planner.current.retryAfterFormat) }, accept);
     return true;
   }
 
@@ -118,10 +119,10 @@ export class RequestHandler {
     record.fault = fault;
     switch (kind) {
       case '429':
-        return { status: 429, body: errorBody(429, 'too many requests (injected)'), headers: retryAfter(options.retryAfterSeconds ?? 1) };
+        return { status: 429, body: errorBody(429, 'too many requests (injected)'), headers: retryAfter(options.retryAfterSeconds ?? 1, options.retryAfterFormat) };
       case '5xx': {
         const status = options.status5xx ?? 503;
-        return { status, body: errorBody(status, 'service unavailable (injected)'), headers: status === 503 ? retryAfter(options.retryAfterSeconds ?? 1) : {} };
+        return { status, body: errorBody(status, 'service unavailable (injected)'), headers: status === 503 ? retryAfter(options.retryAfterSeconds ?? 1, options.retryAfterFormat) : {} };
       }
       case 'reset':
         req.socket.destroy();

@@ -48,6 +48,14 @@ describe('injected faults', () => {
     expect(server.users()).toHaveLength(0);
   });
 
+  it('writes Retry-After as an HTTP-date when asked', async () => {
+    server.setFaults({ rate429: 1, retryAfterSeconds: 30, retryAfterFormat: 'http-date' });
+    const answer = await call(server, 'GET', '/Users');
+    const date = Date.parse(answer.headers.get('retry-after') ?? '');
+    expect(answer.headers.get('retry-after')).toMatch(/GMT$/);
+    expect(date).toBeGreaterThan(Date.now());
+  });
+
   it('answers the configured 5xx', async () => {
     server.setFaults({ rate5xx: 1, status5xx: 502 });
     expect((await call(server, 'GET', '/Users')).status).toBe(502);
