@@ -99,7 +99,7 @@ function upsertFiltered(container: Json, target: AttributeTarget, value: unknown
     return replacement;
   });
   singlePrimary(items, touched);
-  store(container, def.name, items);
+  store(container, def.name, items.filter((e) => Object.keys(e).length > 0));
 }
 
 function setSubAttribute(container: Json, target: AttributeTarget, value: unknown): void {
