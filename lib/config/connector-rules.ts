@@ -9,7 +9,8 @@ import { checkHrField } from './hr-fields';
 import { tryParseDuration, DURATION_HINT } from './duration';
 import type { ConnectorConfig } from './types';
 
-export type Report = (path: (string | number)[], message: string) => void;
+/** Reports an issue at a YAML path; `at: 'key'` points at the key instead of its value. */
+export type Report = (path: (string | number)[], message: string, at?: 'key' | 'value') => void;
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);

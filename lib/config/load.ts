@@ -7,15 +7,19 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { ENTERPRISE_USER_SCHEMA } from '../mapping/types';
 import { reconcileBudgets, type BudgetMember } from './budgets';
-import { checkConnector } from './connector-rules';
+import { checkConnector, type Report } from './connector-rules';
 import { resolveConnector } from './connector-resolve';
 import { connectorFileSchema, type ConnectorFile } from './connector-schema';
-import { ConfigError, type ConfigIssue } from './issues';
+import { ConfigError, sortIssues, type ConfigIssue } from './issues';
 import { checkPolicy } from './policy-rules';
-import { policyFileSchema, resolvePolicy } from './policy-schema';
+import { policyFileSchema, resolvePolicy, type PolicyFile } from './policy-schema';
+import { salvage } from './salvage';
 import type { ConnectorConfig, LoadedConfig, PolicyConfig } from './types';
 import { displayPath, issueAt, parseYamlSource, type YamlSource } from './yaml-source';
 import { zodIssuesToConfig } from './zod-issues';
+
+/** Sections without which the rules pass cannot run. */
+const REQUIRED_CONNECTOR_KEYS = ['id', 'scim', 'auth', 'mappings'];
 
 export interface LoadOptions {
   /** File paths in messages are shown relative to this directory. @default process.cwd() */
@@ -60,7 +64,7 @@ export async function checkConfigDir(dir: string, options: LoadOptions = {}): Pr
   for (const m of members) connectors[m.resolved.id] = m.resolved;
   const policy = await loadPolicyFile(root, show, connectors, declared, issues);
   const valid = issues.length === 0 && policy !== undefined;
-  return { config: valid ? { connectors, policy, dir: root } : undefined, issues };
+  return { config: valid ? { connectors, policy, dir: root } : undefined, issues: sortIssues(issues) };
 }
 
 function fileIssue(file: string, message: string): ConfigIssue {
@@ -96,26 +100,30 @@ async function readSource(path: string, file: string, issues: ConfigIssue[]): Pr
   return parsed.source;
 }
 
+/**
+ * `declared` collects the ids of all connector files, valid or not (an id must equal its file
+ * name), so the policy check does not add "unknown app" on top of the file's own issues.
+ */
 async function loadConnectorFile(path: string, file: string, declared: Set<string>, issues: ConfigIssue[]): Promise<BudgetMember | undefined> {
+  const fileId = basename(path, extname(path));
+  const seen = declared.has(fileId);
+  declared.add(fileId);
   const source = await readSource(path, file, issues);
   if (!source) return undefined;
-  const fileId = basename(path, extname(path));
   const schema = connectorFileSchema(fileId.toUpperCase().replace(/[^A-Z0-9]+/g, '_'));
-  const rawId = (source.data as { id?: unknown }).id;
-  if (typeof rawId === 'string' && declared.has(rawId)) {
-    issues.push(issueAt(source, ['id'], `duplicate connector id "${rawId}" (another file in connectors/ already declares it)`));
+  if (seen) {
+    issues.push(issueAt(source, ['id'], `duplicate connector id "${fileId}" (another file in connectors/ has the same name)`));
     return undefined;
   }
-  if (typeof rawId === 'string') declared.add(rawId);
   const parsed = schema.safeParse(source.data);
-  if (!parsed.success) {
-    issues.push(...zodIssuesToConfig(source, schema, parsed.error.issues));
-    return undefined;
-  }
-  const data: ConnectorFile = parsed.data;
-  const resolved = resolveConnector(data, file);
-  const report = (p: (string | number)[], message: string) => issues.push(issueAt(source, p, message));
   const before = issues.length;
+  if (!parsed.success) issues.push(...zodIssuesToConfig(source, schema, parsed.error.issues));
+  const data = parsed.success
+    ? parsed.data
+    : (salvage(source.data, parsed.error.issues, REQUIRED_CONNECTOR_KEYS) as ConnectorFile | undefined);
+  if (!data) return undefined;
+  const resolved = resolveConnector(data, file);
+  const report: Report = (p, message, at) => issues.push(issueAt(source, p, message, at));
   checkConnector(data, resolved, fileId, report);
   if (issues.length > before) return undefined;
   addUsedEnterpriseSchema(resolved);
@@ -145,11 +153,10 @@ async function loadPolicyFile(
   const source = await readSource(path, file, issues);
   if (!source) return undefined;
   const parsed = policyFileSchema.safeParse(source.data);
-  if (!parsed.success) {
-    issues.push(...zodIssuesToConfig(source, policyFileSchema, parsed.error.issues));
-    return undefined;
-  }
   const before = issues.length;
-  checkPolicy(parsed.data, connectors, declared, (p, message) => issues.push(issueAt(source, p, message)));
-  return issues.length > before ? undefined : resolvePolicy(parsed.data, file);
+  if (!parsed.success) issues.push(...zodIssuesToConfig(source, policyFileSchema, parsed.error.issues));
+  const data = parsed.success ? parsed.data : (salvage(source.data, parsed.error.issues, ['access']) as PolicyFile | undefined);
+  if (!data) return undefined;
+  checkPolicy(data, connectors, declared, (p, message, at) => issues.push(issueAt(source, p, message, at)));
+  return issues.length > before ? undefined : resolvePolicy(data, file);
 }

@@ -28,7 +28,7 @@ export function checkPolicy(
   checkDurations(file, report);
   const ids = Object.keys(connectors);
   for (const app of Object.keys(file.retention?.perApp ?? {})) {
-    if (!declared.has(app)) report(['retention', 'perApp', app], `"${app}" is not a connector id${didYouMean(app, ids)}`);
+    if (!declared.has(app)) report(['retention', 'perApp', app], `"${app}" is not a connector id${didYouMean(app, ids)}`, 'key');
   }
   const url = file.notifications?.webhookUrl;
   if (url !== undefined && !isSecretRef(url) && !/^https:\/\//.test(url)) {
@@ -63,7 +63,7 @@ function checkCondition(condition: Record<string, unknown>, path: (string | numb
   for (const [field, raw] of Object.entries(condition)) {
     const problem = checkHrField(field);
     if (problem) {
-      report([...path, field], problem);
+      report([...path, field], problem, 'key');
       continue;
     }
     const allowed = ENUM_FIELDS[field];
@@ -82,7 +82,8 @@ function checkGrant(grant: Grant, connectors: Record<string, ConnectorConfig>, d
   const connector = connectors[grant.app];
   if (!connector) {
     if (declared.has(grant.app)) return;
-    report([...path, 'app'], `unknown app "${grant.app}"${didYouMean(grant.app, declared)}; it must be a connector id from connectors/*.yaml`);
+    const hint = didYouMean(grant.app, declared) || `; apps are the connector ids in connectors/ (${[...declared].join(', ') || 'none'})`;
+    report([...path, 'app'], `unknown app "${grant.app}"${hint}`);
     return;
   }
   const groups = grant.groups ?? [];

@@ -1,0 +1,170 @@
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../../lib/config';
+import { BASE_CONNECTOR, BASE_POLICY, cleanUp, issuesFor } from './helpers';
+
+afterAll(cleanUp);
+
+const APP = 'connectors/app.yaml';
+
+describe('loadConfig on valid input', () => {
+  test('the base fixture has no issues', async () => {
+    expect(await issuesFor({})).toEqual([]);
+  });
+
+  test('the shipped config/ loads with defaults applied', async () => {
+    const config = await loadConfig(join(__dirname, '../../../config'));
+    expect(Object.keys(config.connectors).sort()).toEqual(['canva', 'github', 'slack']);
+    const canva = config.connectors.canva;
+    expect(canva.capabilities).toMatchObject({ patch: false, put: true, groups: false, bulk: false });
+    expect(canva.delete).toEqual({ mode: 'none', reversible: false, deactivateIsDestructive: false });
+    expect(canva.groups.manage).toBe(false);
+    expect(canva.rateLimit).toEqual({ requestsPerSecond: 5, burst: 5, maxConcurrency: 4 });
+    expect(canva.timeouts).toEqual({ connectMs: 5000, requestMs: 20000 });
+    expect(canva.scim.userSchemaExtensions).toEqual(['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']);
+    expect(config.connectors.github.delete).toMatchObject({ mode: 'hard', reversible: false });
+    expect(config.policy.slas).toEqual({ joinerMs: 3_600_000, moverMs: 14_400_000, leaverMs: 900_000 });
+    expect(config.policy.retention).toEqual({ defaultMs: 2_592_000_000, perAppMs: { github: 7_776_000_000 } });
+  });
+});
+
+describe('config issues carry file:line:col path — message', () => {
+  test('YAML syntax error', async () => {
+    const text = BASE_CONNECTOR.replace('  type: bearer', '  type: [bearer');
+    expect(await issuesFor({ [APP]: text })).toEqual([
+      `${APP}:7:3 — YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+    ]);
+  });
+
+  test('duplicate YAML keys are syntax errors, not silent overrides', async () => {
+    const text = BASE_CONNECTOR.replace('displayName: App\n', 'displayName: App\ndisplayName: Other\n');
+    expect(await issuesFor({ [APP]: text })).toEqual([`${APP}:3:1 — YAML syntax error: Map keys must be unique`]);
+  });
+
+  test('unknown key with did-you-mean', async () => {
+    const text = BASE_CONNECTOR.replace('capabilities:\n  groups: true', 'capabilities:\n  group: true');
+    expect(await issuesFor({ [APP]: text })).toEqual([`${APP}:9:3 capabilities.group — unknown key "group"; did you mean "groups"?`]);
+  });
+
+  test('unknown key without a close match lists the allowed keys', async () => {
+    const text = BASE_CONNECTOR.replace('  token: env:APP_SCIM_TOKEN', '  token: env:APP_SCIM_TOKEN\n  header: X-Api-Key');
+    expect(await issuesFor({ [APP]: text })).toEqual([`${APP}:8:3 auth.header — unknown key "header"; allowed keys: type, token`]);
+  });
+
+  test('wrong type', async () => {
+    const text = BASE_CONNECTOR.replace('  groups: true', '  groups: yes please');
+    expect(await issuesFor({ [APP]: text })).toEqual([`${APP}:9:11 capabilities.groups — must be true or false, not the string "yes please"`]);
+  });
+
+  test('missing required key points at the parent', async () => {
+    const text = BASE_CONNECTOR.replace('  baseUrl: https://app.example.com/scim/v2\n', '  allowInsecureHttp: false\n');
+    expect(await issuesFor({ [APP]: text })).toEqual([`${APP}:3:1 scim.baseUrl — required key "baseUrl" is missing`]);
+  });
+
+  test('literal secret', async () => {
+    const text = BASE_CONNECTOR.replace('token: env:APP_SCIM_TOKEN', 'token: xoxp-1234-5678-abcdef');
+    const issues = await issuesFor({ [APP]: text });
+    expect(issues).toEqual([
+      `${APP}:7:10 auth.token — literal secrets are not allowed in config files; move the value into an environment variable and write "env:APP_SCIM_TOKEN" (or into a file: "file:/run/secrets/…")`,
+    ]);
+    expect(issues.join('\n')).not.toContain('xoxp');
+  });
+
+  test('bad auth type with did-you-mean', async () => {
+    const text = BASE_CONNECTOR.replace('type: bearer', 'type: baerer');
+    expect(await issuesFor({ [APP]: text })).toEqual([
+      `${APP}:6:9 auth.type — unknown type "baerer"; did you mean "bearer"? (one of: bearer, basic, oauth2-client-credentials)`,
+    ]);
+  });
+
+  test('http URL to a non-loopback host', async () => {
+    const text = BASE_CONNECTOR.replace('https://app.example.com', 'http://app.example.com');
+    expect(await issuesFor({ [APP]: text })).toEqual([
+      `${APP}:4:12 scim.baseUrl — plain http to "app.example.com" would send credentials unencrypted; use https: (or set scim.allowInsecureHttp: true for a trusted network)`,
+    ]);
+  });
+
+  test('http to loopback, or with allowInsecureHttp, is accepted', async () => {
+    const loopback = BASE_CONNECTOR.replace('https://app.example.com', 'http://127.0.0.1:9101');
+    const allowed = BASE_CONNECTOR.replace('https://app.example.com/scim/v2', 'http://scim.internal/v2\n  allowInsecureHttp: true');
+    expect(await issuesFor({ [APP]: loopback })).toEqual([]);
+    expect(await issuesFor({ [APP]: allowed })).toEqual([]);
+  });
+
+  test('unknown SCIM path with did-you-mean', async () => {
+    const text = `${BASE_CONNECTOR}  - source: workEmail\n    target: emials[type eq "work"].value\n`;
+    expect(await issuesFor({ [APP]: text })).toEqual([
+      `${APP}:18:13 mappings[2].target — unknown SCIM attribute "emials"; did you mean "emails"?`,
+    ]);
+  });
+
+  test('cross-field rules', async () => {
+    const text = BASE_CONNECTOR.replace('capabilities:\n  groups: true\n', 'groups:\n  manage: true\n').replace(
+      '    target: userName\n',
+      '    target: userName\n    applyOn: [update]\n',
+    ) + '  - value: Staff\n    map: { a: b }\n    target: userType\n    required: true\n  - source: departmnet\n    target: title\n';
+    expect(await issuesFor({ [APP]: text, 'policy.yaml': 'access:\n  rules: []\n' })).toEqual([
+      `${APP}:9:11 groups.manage — groups.manage needs capabilities.groups: true (the app must support /Groups)`,
+      `${APP}:11:3 mappings — "userName" must be mapped for create (add a mapping with target: userName)`,
+      `${APP}:19:10 mappings[2].map — map needs source: (it translates HR values)`,
+      `${APP}:21:15 mappings[2].required — a constant is always present; remove required`,
+      `${APP}:22:13 mappings[3].source — unknown HR field "departmnet"; did you mean "department"?`,
+    ]);
+  });
+
+  test('duplicate connector ids and id/file name mismatch', async () => {
+    const issues = await issuesFor({ 'connectors/app.yml': BASE_CONNECTOR, 'connectors/other.yaml': BASE_CONNECTOR });
+    expect(issues).toEqual([
+      `connectors/app.yml:1:5 id — duplicate connector id "app" (another file in connectors/ has the same name)`,
+      `connectors/other.yaml:1:5 id — id "app" must equal the file name "other" (rename the file or the id)`,
+    ]);
+  });
+
+  test('id must equal the file name', async () => {
+    expect(await issuesFor({ 'connectors/other.yaml': BASE_CONNECTOR.replace('id: app', 'id: othr') })).toEqual([
+      `connectors/other.yaml:1:5 id — id "othr" must equal the file name "other" (rename the file or the id)`,
+    ]);
+  });
+
+  test('policy grant to an unknown app, groups on an app without groups, bad retention key', async () => {
+    const policy = `retention:\n  perApp:\n    ap: 90d\naccess:\n  rules:\n    - name: r\n      when: { departmet: [Sales], employmentType: CONTRACTR }\n      grant:\n        - app: slak\n        - app: nogroups\n          groups: [x]\n`;
+    const nogroups = BASE_CONNECTOR.replace('id: app', 'id: nogroups').replace('capabilities:\n  groups: true\n', '');
+    expect(await issuesFor({ 'policy.yaml': policy, 'connectors/nogroups.yaml': nogroups })).toEqual([
+      `policy.yaml:3:5 retention.perApp.ap — "ap" is not a connector id; did you mean "app"?`,
+      `policy.yaml:7:15 access.rules[0].when.departmet — unknown HR field "departmet"; did you mean "department"?`,
+      `policy.yaml:7:51 access.rules[0].when.employmentType — "CONTRACTR" is never a value of employmentType; did you mean "CONTRACTOR"? (one of: FULL_TIME, PART_TIME, CONTRACTOR, INTERN, TEMPORARY)`,
+      `policy.yaml:9:16 access.rules[0].grant[0].app — unknown app "slak"; apps are the connector ids in connectors/ (app, nogroups)`,
+      `policy.yaml:11:19 access.rules[0].grant[1].groups — connector "nogroups" does not manage groups (capabilities.groups is false); remove groups or enable them in nogroups.yaml`,
+    ]);
+  });
+
+  test('issues of all files are collected, and loadConfig throws them all at once', async () => {
+    const issues = await issuesFor({
+      [APP]: BASE_CONNECTOR.replace('type: bearer', 'type: bearr'),
+      'connectors/b.yaml': 'id: b\nscim: [\n',
+      'policy.yaml': BASE_POLICY.replace('grant:', 'grants:'),
+    });
+    expect(issues).toHaveLength(4);
+    expect(issues[0]).toMatch(/^connectors\/app\.yaml:6:9 auth\.type — unknown type "bearr"/);
+    expect(issues[1]).toMatch(/^connectors\/b\.yaml:\d+:\d+ — YAML syntax error/);
+    expect(issues.slice(2)).toEqual([
+      'policy.yaml:3:7 access.rules[0].grant — required key "grant" is missing',
+      'policy.yaml:4:7 access.rules[0].grants — unknown key "grants"; did you mean "grant"?',
+    ]);
+  });
+
+  test('loadConfig throws ConfigError with code CONFIG_INVALID listing every issue', async () => {
+    const err = await loadConfig(join(__dirname, 'fixtures/broken')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    const configError = err as ConfigError;
+    expect(configError.code).toBe('CONFIG_INVALID');
+    expect(configError.issues.length).toBeGreaterThan(2);
+    expect(configError.message.split('\n')).toHaveLength(configError.issues.length + 1);
+  });
+
+  test('a missing policy file and an empty connectors dir are reported', async () => {
+    expect(await issuesFor({ [APP]: undefined, 'policy.yaml': undefined, 'connectors/README': 'x' })).toEqual([
+      'connectors — no connector files (*.yaml)',
+      'policy.yaml — not found; the policy file holds SLAs, retention and access rules',
+    ]);
+  });
+});
