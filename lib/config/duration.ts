@@ -49,3 +49,12 @@ export function tryParseDuration(text: string): number | undefined {
     weeks * UNIT_MS.w + days * UNIT_MS.d + hours * UNIT_MS.h + minutes * UNIT_MS.m + seconds * UNIT_MS.s,
   );
 }
+
+/** Milliseconds → the largest whole unit that fits exactly (`30d`, `90m`, `1500ms`), for summaries. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0';
+  for (const unit of ['w', 'd', 'h', 'm', 's'] as const) {
+    if (ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}
