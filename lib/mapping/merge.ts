@@ -65,7 +65,11 @@ function mergeEntries(existing: unknown[], incoming: unknown[]): unknown[] {
     const type = isObject(value) && typeof value.type === 'string' ? value.type.toLowerCase() : undefined;
     const index = type === undefined ? -1 : out.findIndex((e) => isObject(e) && typeof e.type === 'string' && e.type.toLowerCase() === type);
     if (index === -1) out.push(cloneJson(value));
-    else out[index] = deepMerge(out[index] as Obj, value as Obj);
+    else {
+      // Same value: keep the app's own spelling of `type` so the PUT does not churn it.
+      const existingType = (out[index] as Obj).type;
+      out[index] = { ...deepMerge(out[index] as Obj, value as Obj), type: existingType };
+    }
   }
   return out;
 }

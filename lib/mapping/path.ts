@@ -56,7 +56,7 @@ export function parseScimPath(text: string): ScimPath {
   }
   const open = rest.indexOf('[');
   if (open === -1) return { schema, ...parseDotted(rest, offset) };
-  const close = rest.indexOf(']', open);
+  const close = closingBracket(rest, open);
   if (close === -1) throw new ScimPathSyntaxError('"[" is never closed with "]"', offset + open);
   const attribute = checkName(rest.slice(0, open), offset);
   const filter = parseFilter(rest.slice(open + 1, close), offset + open + 1);
@@ -67,6 +67,18 @@ export function parseScimPath(text: string): ScimPath {
   }
   const subAttribute = checkName(tail.slice(1), offset + close + 2);
   return { schema, attribute, filter, subAttribute };
+}
+
+/** The `]` closing the filter at `open`, skipping brackets inside quoted values. */
+function closingBracket(text: string, open: number): number {
+  let quoted = false;
+  for (let i = open + 1; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted && ch === '\\') i++;
+    else if (ch === '"') quoted = !quoted;
+    else if (ch === ']' && !quoted) return i;
+  }
+  return -1;
 }
 
 function parseDotted(text: string, offset: number): Omit<ScimPath, 'schema'> {

@@ -13,9 +13,10 @@ function isObject(value: unknown): value is Obj {
 
 /** The existing key matching `name` case-insensitively, or `name` itself. */
 export function keyOf(obj: Obj, name: string): string {
-  if (name in obj) return name;
+  if (obj[name] !== undefined) return name;
   const lower = name.toLowerCase();
-  return Object.keys(obj).find((k) => k.toLowerCase() === lower) ?? name;
+  const keys = Object.keys(obj).filter((k) => k.toLowerCase() === lower);
+  return keys.find((k) => obj[k] !== undefined) ?? keys[0] ?? name;
 }
 
 function child(obj: Obj, name: string): unknown {
