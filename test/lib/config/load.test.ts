@@ -167,4 +167,29 @@ describe('config issues carry file:line:col path — message', () => {
       'policy.yaml — not found; the policy file holds SLAs, retention and access rules',
     ]);
   });
+
+  test('connectors sharing a rate-limit budget must agree on its numbers', async () => {
+    const withBudget = (id: string, limits: string) =>
+      BASE_CONNECTOR.replace('id: app', `id: ${id}`).replace('capabilities:', `rateLimit:\n  budget: org\n${limits}capabilities:`);
+    expect(
+      await issuesFor({ [APP]: withBudget('app', '  requestsPerSecond: 3\n'), 'connectors/b.yaml': withBudget('b', '  requestsPerSecond: 5\n') }),
+    ).toEqual([
+      'connectors/b.yaml:10:22 rateLimit.requestsPerSecond — budget "org" has requestsPerSecond 3 in connectors/app.yaml; connectors sharing a budget must agree (or state it in one file only)',
+    ]);
+  });
+});
+
+test('a budget defined once is inherited by the other connectors that name it', async () => {
+  const { mkdtemp, mkdir, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const root = await mkdtemp(join(tmpdir(), 'jml-budget-'));
+  await mkdir(join(root, 'connectors'));
+  const withBudget = (id: string, limits: string) =>
+    BASE_CONNECTOR.replace('id: app', `id: ${id}`).replace('capabilities:', `rateLimit:\n  budget: org\n${limits}capabilities:`);
+  await writeFile(join(root, 'connectors/app.yaml'), withBudget('app', '  requestsPerSecond: 3\n  burst: 20\n'));
+  await writeFile(join(root, 'connectors/b.yaml'), withBudget('b', '  maxConcurrency: 2\n'));
+  await writeFile(join(root, 'policy.yaml'), BASE_POLICY);
+  const config = await loadConfig(root);
+  expect(config.connectors.b.rateLimit).toEqual({ requestsPerSecond: 3, burst: 20, budget: 'org', maxConcurrency: 2 });
+  await rm(root, { recursive: true, force: true });
 });
