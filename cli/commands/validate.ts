@@ -43,7 +43,7 @@ export async function run(args: string[]): Promise<number> {
     console.error(`\n${dir}: ${issues.length === 1 ? '1 problem' : `${issues.length} problems`}; fix them and run jml validate again.`);
     return 1;
   }
-  const secrets = await checkSecrets(config, { baseDir: dir });
+  const secrets = await checkSecrets(config);
   const fatal = secrets.filter((s) => s.kind === 'file-unreadable' || values['strict-secrets']);
   const lines = [`${dir}: valid`, ...summarizeConfig(config)];
   const notices = configNotices(config);

@@ -14,6 +14,7 @@ import { ConfigError, sortIssues, type ConfigIssue } from './issues';
 import { checkPolicy } from './policy-rules';
 import { policyFileSchema, resolvePolicy, type PolicyFile } from './policy-schema';
 import { salvage } from './salvage';
+import { anchorSecretRef } from './secrets';
 import type { ConnectorConfig, LoadedConfig, PolicyConfig } from './types';
 import { displayPath, issueAt, parseYamlSource, type YamlSource } from './yaml-source';
 import { zodIssuesToConfig } from './zod-issues';
@@ -61,10 +62,21 @@ export async function checkConfigDir(dir: string, options: LoadOptions = {}): Pr
   }
   reconcileBudgets(members);
   const connectors: Record<string, ConnectorConfig> = {};
-  for (const m of members) connectors[m.resolved.id] = m.resolved;
+  for (const m of members) connectors[m.resolved.id] = anchorAuthSecrets(m.resolved, root);
   const policy = await loadPolicyFile(root, show, connectors, declared, issues);
+  const webhook = policy?.notifications.webhookUrl;
+  if (policy && webhook) policy.notifications.webhookUrl = anchorSecretRef(webhook, root);
   const valid = issues.length === 0 && policy !== undefined;
   return { config: valid ? { connectors, policy, dir: root } : undefined, issues: sortIssues(issues) };
+}
+
+/** Relative `file:` secrets are relative to the config directory, not to the process's cwd. */
+function anchorAuthSecrets(c: ConnectorConfig, root: string): ConnectorConfig {
+  const auth = c.auth;
+  if (auth.type === 'bearer') auth.token = anchorSecretRef(auth.token, root);
+  else if (auth.type === 'basic') auth.password = anchorSecretRef(auth.password, root);
+  else auth.clientSecret = anchorSecretRef(auth.clientSecret, root);
+  return c;
 }
 
 function fileIssue(file: string, message: string): ConfigIssue {

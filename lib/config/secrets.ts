@@ -30,6 +30,17 @@ export function parseSecretRef(ref: string): ParsedSecretRef | undefined {
   return undefined;
 }
 
+/**
+ * Makes a relative `file:` reference absolute against `baseDir` (the loader uses the config
+ * directory, so `file:secrets/slack` means the same wherever the process starts). Other
+ * references are returned unchanged.
+ */
+export function anchorSecretRef(ref: string, baseDir: string): string {
+  const parsed = parseSecretRef(ref);
+  if (parsed?.kind !== 'file' || isAbsolute(parsed.path)) return ref;
+  return `file:${resolve(baseDir, parsed.path)}`;
+}
+
 /** True when `ref` is a well-formed `env:`/`file:` reference. */
 export function isSecretRef(ref: string): boolean {
   return parseSecretRef(ref) !== undefined;

@@ -26,8 +26,9 @@ export function displayPath(absolute: string, cwd = process.cwd()): string {
 /** Parses YAML, returning syntax errors (all of them) as issues. */
 export function parseYamlSource(file: string, text: string): { source: YamlSource; issues: ConfigIssue[] } {
   const lines = new LineCounter();
-  // uniqueKeys (the default) makes a repeated key an error instead of a silent override.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  // uniqueKeys makes a repeated key an error instead of a silent override; merge keys
+  // (`<<: *common`) let connector files share blocks such as standard mappings.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
   const issues: ConfigIssue[] = doc.errors.map((err) => {
     const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
     return { file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${firstSentence(err.message)}` };

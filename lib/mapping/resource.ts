@@ -111,7 +111,10 @@ export function removePath(resource: Obj, path: ScimPath): void {
   if (isObject(complex)) delete complex[keyOf(complex, path.subAttribute)];
 }
 
-/** A deep copy of plain JSON data (resources are JSON by construction). */
+/**
+ * A deep copy of plain JSON data (resources are JSON by construction). Not `structuredClone`:
+ * that is a Node global, absent from Temporal's workflow sandbox, which imports this module.
+ */
 export function cloneJson<T>(value: T): T {
-  return structuredClone(value);
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }

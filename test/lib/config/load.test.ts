@@ -193,3 +193,20 @@ test('a budget defined once is inherited by the other connectors that name it', 
   expect(config.connectors.b.rateLimit).toEqual({ requestsPerSecond: 3, burst: 20, budget: 'org', maxConcurrency: 2 });
   await rm(root, { recursive: true, force: true });
 });
+
+test('relative file: secrets are anchored to the config directory; YAML merge keys work', async () => {
+  const { mkdtemp, mkdir, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const root = await mkdtemp(join(tmpdir(), 'jml-anchor-'));
+  await mkdir(join(root, 'connectors'));
+  const connector = BASE_CONNECTOR.replace('token: env:APP_SCIM_TOKEN', 'token: file:secrets/app-token').replace(
+    'displayName: App\n',
+    'displayName: App\ntimeouts:\n  <<: { connect: 2s, request: 10s }\n',
+  );
+  await writeFile(join(root, 'connectors/app.yaml'), connector);
+  await writeFile(join(root, 'policy.yaml'), BASE_POLICY);
+  const config = await loadConfig(root);
+  expect(config.connectors.app.auth).toEqual({ type: 'bearer', token: `file:${join(root, 'secrets/app-token')}` });
+  expect(config.connectors.app.timeouts).toEqual({ connectMs: 2000, requestMs: 10000 });
+  await rm(root, { recursive: true, force: true });
+});
