@@ -7,6 +7,7 @@ import { templatePlaceholders } from '../mapping/template';
 import type { ConnectorFile } from './connector-schema';
 import { checkHrField } from './hr-fields';
 import { tryParseDuration, DURATION_HINT } from './duration';
+import { hasHoles } from './salvage';
 import type { ConnectorConfig } from './types';
 
 /** Reports an issue at a YAML path; `at: 'key'` points at the key instead of its value. */
@@ -78,6 +79,8 @@ function checkMappings(c: ConnectorConfig, report: Report): void {
     return result.ok ? result.target : undefined;
   });
   c.mappings.forEach((m, i) => checkMappingSource(m, targets[i], i, report));
+  // With broken mappings set aside (salvage), "userName is not mapped" may just mean it is broken.
+  if (hasHoles(c.mappings)) return checkDuplicateTargets(c, targets, report);
   for (const attr of ['userName', 'externalId']) {
     const mapped = targets.some((t, i) => t?.text === attr && c.mappings[i].applyOn.includes('create'));
     if (!mapped) report(['mappings'], `"${attr}" must be mapped for create (add a mapping with target: ${attr})`);

@@ -132,7 +132,7 @@ async function loadConnectorFile(path: string, file: string, declared: Set<strin
   if (!parsed.success) issues.push(...zodIssuesToConfig(source, schema, parsed.error.issues));
   const data = parsed.success
     ? parsed.data
-    : (salvage(source.data, parsed.error.issues, REQUIRED_CONNECTOR_KEYS) as ConnectorFile | undefined);
+    : (salvage(source.data, parsed.error.issues, REQUIRED_CONNECTOR_KEYS, [['mappings']]) as ConnectorFile | undefined);
   if (!data) return undefined;
   const resolved = resolveConnector(data, file);
   const report: Report = (p, message, at) => issues.push(issueAt(source, p, message, at));
@@ -167,7 +167,7 @@ async function loadPolicyFile(
   const parsed = policyFileSchema.safeParse(source.data);
   const before = issues.length;
   if (!parsed.success) issues.push(...zodIssuesToConfig(source, policyFileSchema, parsed.error.issues));
-  const data = parsed.success ? parsed.data : (salvage(source.data, parsed.error.issues, ['access']) as PolicyFile | undefined);
+  const data = parsed.success ? parsed.data : (salvage(source.data, parsed.error.issues, ['access'], [['access', 'rules']]) as PolicyFile | undefined);
   if (!data) return undefined;
   checkPolicy(data, connectors, declared, (p, message, at) => issues.push(issueAt(source, p, message, at)));
   return issues.length > before ? undefined : resolvePolicy(data, file);

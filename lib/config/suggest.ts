@@ -21,8 +21,27 @@ export function editDistance(a: string, b: string): number {
   return d[s.length][t.length];
 }
 
-/** The best candidate within a third of the word's length (at least 1, at most 3 edits). */
+/**
+ * The best candidate within a third of the word's length (at least 1, at most 3 edits), or
+ * else one that the word abbreviates or extends (`deactivate` → `deactivate-only`,
+ * `lowercase` → `lower`).
+ */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  return closestByEdits(word, list) ?? closestByPrefix(word, list);
+}
+
+function closestByPrefix(word: string, candidates: string[]): string | undefined {
+  const w = word.toLowerCase();
+  if (w.length < 3) return undefined;
+  const hits = candidates.filter((c) => {
+    const l = c.toLowerCase();
+    return l.length >= 3 && (l.startsWith(w) || w.startsWith(l));
+  });
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
+function closestByEdits(word: string, candidates: string[]): string | undefined {
   const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
   let best: string | undefined;
   let bestDistance = Infinity;

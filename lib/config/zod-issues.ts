@@ -92,11 +92,44 @@ export function zodIssuesToConfig(source: YamlSource, schema: AnySchema, issues:
       out.push(issueAt(source, path, `${JSON.stringify(value)} is not allowed${didYouMean(String(value), options)} (one of: ${options.join(', ')})`));
     } else if (issue.code === 'invalid_union' && 'discriminator' in issue) {
       out.push(issueAt(source, path, discriminatorMessage(issue as unknown as { options: unknown[] }, value)));
+    } else if (issue.code === 'too_small' || issue.code === 'too_big') {
+      out.push(issueAt(source, path, boundMessage(issue)));
+    } else if (issue.code === 'invalid_union') {
+      out.push(issueAt(source, path, unionMessage(issue.errors, value)));
     } else {
       out.push(issueAt(source, path, issue.message));
     }
   }
   return out;
+}
+
+/** Bounds in words; custom messages (set in the schema) are kept. */
+function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  if (!issue.message.startsWith('Too ')) return issue.message;
+  const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+  if (issue.origin === 'array') return issue.code === 'too_small' && bound === 1 ? 'must not be empty' : `must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} items`;
+  if (issue.origin === 'string') return 'must not be empty';
+  const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+  return `must be ${op} ${bound}`;
+}
+
+/** "must be a string, a number or a list, not null" from the members' type errors. */
+function unionMessage(errors: readonly (readonly z.core.$ZodIssue[])[], value: unknown): string {
+  const expected = new Set<string>();
+  const collect = (branches: readonly (readonly z.core.$ZodIssue[])[]) => {
+    for (const branch of branches) {
+      for (const e of branch) {
+        if (e.path.length > 0) continue;
+        if (e.code === 'invalid_type') expected.add(ARTICLE[e.expected] ?? e.expected);
+        else if (e.code === 'invalid_union') collect(e.errors);
+      }
+    }
+  };
+  collect(errors);
+  if (expected.size === 0) return `${describe(value)} is not valid here`;
+  const list = [...expected].map((e) => (e === ARTICLE.boolean ? 'true/false' : e));
+  const text = list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} or ${list.at(-1)}`;
+  return `must be ${text}, not ${describe(value)}`;
 }
 
 function discriminatorMessage(issue: { options: unknown[] }, value: unknown): string {

@@ -210,3 +210,18 @@ test('relative file: secrets are anchored to the config directory; YAML merge ke
   expect(config.connectors.app.timeouts).toEqual({ connectMs: 2000, requestMs: 10000 });
   await rm(root, { recursive: true, force: true });
 });
+
+test('after schema errors the rules still run on everything that is intact', async () => {
+  const connector = BASE_CONNECTOR.replace('capabilities:\n  groups: true\n', 'capabilities:\n  groups: true\n  maxPageSize: 0\n') +
+    '  - source: workEmail\n    target: emails[type eq "work"].value\n    transform: [lowercase]\n  - source: titel\n    target: title\n';
+  const policy = 'slas:\n  leaver: P1M\naccess:\n  rules:\n    - name: a\n      when: { department: null }\n      grant: []\n    - name: b\n      grant: [{ app: ap }]\n';
+  expect(await issuesFor({ [APP]: connector, 'policy.yaml': policy })).toEqual([
+    `${APP}:10:16 capabilities.maxPageSize — must be >= 1`,
+    `${APP}:20:17 mappings[2].transform[0] — "lowercase" is not allowed; did you mean "lower"? (one of: lower, upper, trim)`,
+    `${APP}:21:13 mappings[3].source — unknown HR field "titel"; did you mean "title"?`,
+    'policy.yaml:2:11 slas.leaver — "P1M" is not a duration; write a duration such as 15m, 1h, 30d or ISO 8601 PT15M, P30D',
+    'policy.yaml:6:27 access.rules[0].when.department — must be a string, a number, true/false or a list, not null',
+    'policy.yaml:7:14 access.rules[0].grant — must not be empty',
+    'policy.yaml:9:22 access.rules[1].grant[0].app — unknown app "ap"; did you mean "app"?',
+  ]);
+});
