@@ -8,6 +8,7 @@ import { checkConfigDir, formatConfigIssue } from '../../lib/config';
 import { checkSecrets } from '../../lib/config/secret-check';
 import { configNotices, summarizeConfig } from '../../lib/config/summary';
 
+/** One line for `jml --help`. */
 export const summary = 'Check config/connectors/*.yaml and config/policy.yaml; print every problem';
 
 const HELP = `Usage: jml validate [--config DIR] [--strict-secrets]
@@ -22,6 +23,7 @@ Options:
 
 Exit codes: 0 valid, 1 invalid, 2 usage error.`;
 
+/** Runs the command; resolves to the exit code (0 valid, 1 invalid; usage errors throw `UsageError` → 2). */
 export async function run(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(
     args,

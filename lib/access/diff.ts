@@ -4,11 +4,13 @@
  */
 import type { AccessPlan } from './evaluate';
 
+/** Group memberships to add and remove in one app (display names). */
 export interface GroupChanges {
   add: string[];
   remove: string[];
 }
 
+/** What changes between two access plans. */
 export interface AccessDiff {
   /** Apps in `after` but not in `before` (provision). */
   grant: string[];

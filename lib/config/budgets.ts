@@ -9,6 +9,7 @@
 import type { ConnectorFile } from './connector-schema';
 import type { ConnectorConfig } from './types';
 
+/** A valid connector taking part in budget reconciliation. */
 export interface BudgetMember {
   file: ConnectorFile;
   resolved: ConnectorConfig;

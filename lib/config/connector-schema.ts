@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { isSecretRef } from './secrets';
 
 const FILTER_OPERATORS = ['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not'] as const;
-export const AUTH_TYPES = ['bearer', 'basic', 'oauth2-client-credentials'] as const;
 
 const scalar = z.union([z.string(), z.boolean(), z.number()]);
 const duration = z.union([z.string(), z.number().int().nonnegative()]);
@@ -98,5 +97,7 @@ export function connectorFileSchema(envPrefix: string) {
   });
 }
 
+/** A connector file as written (schema output, before defaults). */
 export type ConnectorFile = z.infer<ReturnType<typeof connectorFileSchema>>;
+/** One `mappings[]` entry as written. */
 export type MappingFile = ConnectorFile['mappings'][number];

@@ -5,6 +5,7 @@
  */
 import type { ConnectorCapabilities, DeleteSemantics, Lifecycle, RateLimitConfig, TimeoutConfig } from './types';
 
+/** Defaults of every optional connector option (docs/connectors.md quotes them). */
 export const CONNECTOR_DEFAULTS = {
   scim: { allowInsecureHttp: false, userSchemaExtensions: [] as string[] },
   timeouts: { connectMs: 5_000, requestMs: 30_000 } satisfies TimeoutConfig,
@@ -26,6 +27,7 @@ export const CONNECTOR_DEFAULTS = {
   groups: { create: false, nameTemplate: '{{group}}' },
 } as const;
 
+/** Defaults of every optional policy option, in milliseconds (docs/policy.md). */
 export const POLICY_DEFAULTS = {
   slas: { joinerMs: 3_600_000, moverMs: 14_400_000, leaverMs: 900_000 },
   retention: { defaultMs: 2_592_000_000 },

@@ -22,6 +22,7 @@ import { zodIssuesToConfig } from './zod-issues';
 /** Sections without which the rules pass cannot run. */
 const REQUIRED_CONNECTOR_KEYS = ['id', 'scim', 'auth', 'mappings'];
 
+/** Options of {@link loadConfig}. */
 export interface LoadOptions {
   /** File paths in messages are shown relative to this directory. @default process.cwd() */
   cwd?: string;

@@ -12,6 +12,7 @@ const conditionValue = z.union([z.string(), z.number(), z.boolean()]);
 /** `department: Engineering` or `department: [Engineering, Platform]`. */
 const condition = z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1)]));
 
+/** `config/policy.yaml` as written; strict, no defaults (see POLICY_DEFAULTS). */
 export const policyFileSchema = z.strictObject({
   slas: z.strictObject({ joiner: duration.optional(), mover: duration.optional(), leaver: duration.optional() }).optional(),
   retention: z.strictObject({ default: duration.optional(), perApp: z.record(z.string(), duration).optional() }).optional(),
@@ -31,6 +32,7 @@ export const policyFileSchema = z.strictObject({
   }),
 });
 
+/** The policy file as written (schema output, before defaults). */
 export type PolicyFile = z.infer<typeof policyFileSchema>;
 
 function resolveCondition(c: Record<string, unknown>): AccessCondition {

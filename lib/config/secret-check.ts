@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseSecretRef } from './secrets';
 import type { LoadedConfig } from './types';
 
+/** A secret reference that would not resolve now. */
 export interface SecretProblem {
   /** The file that holds the reference. */
   file: string;
@@ -18,6 +19,7 @@ export interface SecretProblem {
   message: string;
 }
 
+/** Where {@link checkSecrets} looks; tests inject `env`. */
 export interface SecretCheckSources {
   /** @default process.env */
   env?: Record<string, string | undefined>;

@@ -6,8 +6,10 @@ import { relative, isAbsolute } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { formatIssuePath, type ConfigIssue } from './issues';
 
+/** A zod-style path into the document (`['mappings', 3, 'target']`). */
 export type IssuePath = readonly PropertyKey[];
 
+/** One parsed file with its position index. */
 export interface YamlSource {
   /** The path shown in messages (relative to the working directory when inside it). */
   file: string;

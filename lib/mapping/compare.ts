@@ -9,6 +9,7 @@
  */
 import type { ScimAttributeDef } from './scim-schema';
 
+/** How {@link sameValue} compares; see the module comment. */
 export type CompareMode = 'exact' | 'scim';
 
 function isAbsent(value: unknown): boolean {

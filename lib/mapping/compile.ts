@@ -10,6 +10,7 @@ export type MappingConnector = Pick<ConnectorConfig, 'id' | 'mappings'> & {
   scim: Pick<ConnectorConfig['scim'], 'userSchemaExtensions'>;
 };
 
+/** A mapping with its target resolved against the schemas. */
 export interface CompiledMapping {
   mapping: AttributeMapping;
   target: ResolvedTarget;

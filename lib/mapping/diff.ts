@@ -12,6 +12,7 @@ import { formatScimPath, type ScimPath } from './path';
 import { readPath } from './resource';
 import type { ScimPatchOperation, ScimUserResource } from './types';
 
+/** Options of {@link diffScimUser}. */
 export interface DiffOptions {
   /** @default 'scim' — see compare.ts */
   compare?: CompareMode;

@@ -6,6 +6,7 @@
  */
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from './types';
 
+/** RFC 7643 §2.3 data types. */
 export type ScimType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
 
 /** The slice of an RFC 7643 §7 attribute definition the mapping needs. */

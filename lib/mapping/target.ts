@@ -21,6 +21,7 @@ export interface ResolvedTarget {
   leaf: ScimAttributeDef | undefined;
 }
 
+/** A resolved target, or why the target is invalid (with did-you-mean). */
 export type TargetResult = { ok: true; target: ResolvedTarget } | { ok: false; message: string };
 
 /**

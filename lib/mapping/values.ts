@@ -6,6 +6,7 @@ import type { AttributeMapping, Transform } from '../config/types';
 import type { EmployeeRecord } from '../hr/employee';
 import { employeeLookup, readHrField, renderTemplate, templatePlaceholders } from './template';
 
+/** A single SCIM value a mapping can produce. */
 export type ScimScalar = string | boolean | number;
 
 const TRANSFORMS: Record<Transform, (s: string) => string> = {
