@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args';
-import { checkConfigDir, formatConfigIssue } from '../../lib/config';
+import { checkConfigDir, defaultConfigDir, formatConfigIssue } from '../../lib/config';
 import { checkSecrets } from '../../lib/config/secret-check';
 import { configNotices, summarizeConfig } from '../../lib/config/summary';
 
@@ -38,7 +38,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const dir = resolve(values.config ?? process.env.JML_CONFIG_DIR ?? 'config');
+  const dir = values.config !== undefined ? resolve(values.config) : defaultConfigDir();
   const { config, issues } = await checkConfigDir(dir);
   if (!config) {
     for (const issue of issues) console.error(formatConfigIssue(issue));

@@ -3,7 +3,7 @@
  * `loadConfig` does I/O; everything else here is pure.
  */
 export type * from './types';
-export { loadConfig, checkConfigDir, type LoadOptions, type ConfigCheck } from './load';
+export { loadConfig, checkConfigDir, defaultConfigDir, type LoadOptions, type ConfigCheck } from './load';
 export { ConfigError, formatConfigIssue, formatConfigIssues, type ConfigIssue } from './issues';
 export { resolveSecret, parseSecretRef, isSecretRef, type SecretSources, type ParsedSecretRef } from './secrets';
 export { parseDuration, tryParseDuration } from './duration';

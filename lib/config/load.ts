@@ -35,6 +35,14 @@ export interface ConfigCheck {
 }
 
 /**
+ * The config directory every entry point uses unless told otherwise: `$JML_CONFIG_DIR`, else
+ * `./config`, as an absolute path.
+ */
+export function defaultConfigDir(env: Record<string, string | undefined> = process.env): string {
+  return resolve(env.JML_CONFIG_DIR || 'config');
+}
+
+/**
  * Reads, validates and resolves the configuration in `dir`.
  * @throws ConfigError (`CONFIG_INVALID`) with every issue found.
  */
