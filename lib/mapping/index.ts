@@ -3,7 +3,7 @@
  * Pure functions only (no I/O), so workflows, activities and tests can all import them.
  */
 export type { ScimPatchOperation, ScimPatchRequest, ScimUserResource } from './types';
-export { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA, PATCH_OP_SCHEMA } from './types';
+export { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA, PATCH_OP_SCHEMA, patchRequest } from './types';
 export { buildScimUser, MappingError, type MissingValue } from './build';
 export { diffScimUser, diffHrSnapshots, type DiffOptions } from './diff';
 export type { CompareMode } from './compare';

@@ -43,3 +43,8 @@ export interface ScimPatchRequest {
   schemas: [typeof PATCH_OP_SCHEMA];
   Operations: ScimPatchOperation[];
 }
+
+/** Wraps operations in the PatchOp message (RFC 7644 §3.5.2). */
+export function patchRequest(operations: ScimPatchOperation[]): ScimPatchRequest {
+  return { schemas: [PATCH_OP_SCHEMA], Operations: operations };
+}

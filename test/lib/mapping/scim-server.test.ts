@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../../lib/config';
 import type { ConnectorConfig, LoadedConfig } from '../../../lib/config/types';
 import type { EmployeeRecord } from '../../../lib/hr/employee';
-import { buildScimUser, diffHrSnapshots, diffScimUser, mergeForPut, PATCH_OP_SCHEMA, type ScimUserResource } from '../../../lib/mapping';
+import { buildScimUser, diffHrSnapshots, diffScimUser, mergeForPut, patchRequest, type ScimUserResource } from '../../../lib/mapping';
 import { startScimServer, type QuirkProfileName, type ScimServerHandle } from '../../../scim-server';
 import { ada } from './fixtures';
 
@@ -43,7 +43,7 @@ test.each(['slack', 'github'] as const)('%s: create, then the mover PATCH is acc
     expect(created.status).toBe(201);
     const ops = diffHrSnapshots(connector, ada, mover);
     expect(ops.length).toBeGreaterThan(0);
-    const patched = await call(server, 'PATCH', `/Users/${created.json.id}`, { schemas: [PATCH_OP_SCHEMA], Operations: ops });
+    const patched = await call(server, 'PATCH', `/Users/${created.json.id}`, patchRequest(ops));
     expect([200, 204]).toContain(patched.status);
     const current = await call(server, 'GET', `/Users/${created.json.id}`);
     expect(diffScimUser(connector, current.json, buildScimUser(connector, mover, 'update'))).toEqual([]);
