@@ -4,7 +4,15 @@
  * may run it more than once (retries, a worker dying after the request but before completion).
  */
 import type { EmployeeRecord } from '../lib/hr/employee';
-import type { AppOutcome, LifecycleKind, LifecyclePlan } from '../lib/lifecycle/types';
+import type { AppOutcome, LifecycleKind, LifecyclePlan, TimelineEntry } from '../lib/lifecycle/types';
+
+/** Milestones for the audit trail, each keyed so a retried or replayed write is a no-op. */
+export interface MilestoneInput {
+  employeeId: string;
+  workflowId: string;
+  runId: string;
+  entries: { key: string; entry: TimelineEntry }[];
+}
 
 export interface AccountRef {
   app: string;
@@ -43,4 +51,6 @@ export interface LifecycleActivities {
   deleteAccount(input: AccountRef): Promise<AppOutcome>;
   /** SLA breaches and failed apps: the configured webhook, or a log line when none. */
   sendAlert(input: AlertInput): Promise<void>;
+  /** Appends lifecycle milestones to the audit trail; a repeated key is a no-op. */
+  recordMilestones(input: MilestoneInput): Promise<void>;
 }

@@ -40,3 +40,12 @@ export const ALERTING: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 8 },
 };
+
+/**
+ * Writing milestones to the audit store. Unlimited attempts: evidence must not be dropped
+ * because the database was briefly down; the employee workflow waits rather than lose it.
+ */
+export const AUDITING: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};

@@ -10,14 +10,22 @@ import type { HrEvent } from '../lib/hr/event';
 import { classifyTransition, snapshotOf } from '../lib/lifecycle/classify';
 import { admitEvent, eventVersion, rememberEventId } from '../lib/lifecycle/ordering';
 import { addPending, cancelPending, dueTime, takeDue } from '../lib/lifecycle/pending';
-import { applyResult, cancelScheduledRemovals, initialState, lifecycleFor, nextWakeUpMs, type EmployeeState } from '../lib/lifecycle/state';
+import {
+  appendTimeline,
+  applyResult,
+  cancelScheduledRemovals,
+  initialState,
+  lifecycleFor,
+  nextWakeUpMs,
+  unauditedTimeline,
+  type EmployeeState,
+} from '../lib/lifecycle/state';
 import type { LifecycleKind, LifecycleResult, ScheduledDeletion, TimelineEntry } from '../lib/lifecycle/types';
 import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlot } from './children';
 import { describeStatus } from './employee-status';
-import { alerts, planning } from './lifecycle-activities';
+import { alerts, auditing, planning } from './lifecycle-activities';
 import * as msg from './messages';
 import { EMPLOYEE_ID } from './search-attributes';
-import { boundTimeline } from './timeline';
 
 export interface EmployeeWorkflowInput {
   employeeId: string;
@@ -34,8 +42,23 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
   let currentEventId: string | undefined;
   const deletionSlot: DeletionChildSlot = {};
   const note = (entry: Omit<TimelineEntry, 'atMs'>) => {
-    s.timeline = boundTimeline([...s.timeline, { atMs: Date.now(), ...entry }]);
+    s = appendTimeline(s, [{ atMs: Date.now(), ...entry }]);
   };
+
+  /** Hands new milestones to the audit store; keys (workflow id + sequence) make it idempotent. */
+  async function flushAudit(): Promise<void> {
+    const batch = unauditedTimeline(s);
+    if (batch.length === 0) return;
+    const { workflowId, runId } = workflowInfo();
+    const upTo = s.timelineSeq;
+    await auditing.recordMilestones({
+      employeeId: s.employeeId,
+      workflowId,
+      runId,
+      entries: batch.map(({ seq, entry }) => ({ key: `${workflowId}#${seq}`, entry })),
+    });
+    s.auditedSeq = Math.max(s.auditedSeq, upTo);
+  }
 
   setHandler(msg.hrEventSignal, (event) => void s.inbox.push(event));
   setHandler(msg.placeLegalHoldSignal, (hold) => {
@@ -62,12 +85,13 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     stage = kind;
     currentEventId = eventId;
     note({ kind: 'lifecycle-started', eventId, lifecycle: kind });
+    await flushAudit();
     try {
       const result = await start();
-      s = applyResult(s, result);
-      s.timeline = boundTimeline([...s.timeline, ...result.timeline]);
+      s = appendTimeline(applyResult(s, result), result.timeline);
       const failed = result.outcomes.filter((o) => o.action === 'failed');
-      note({ kind: 'lifecycle-completed', eventId, lifecycle: kind, detail: `${result.outcomes.length - failed.length} ok, ${failed.length} failed` });
+      const sla = result.slaDeadlineMs > 0 ? { slaDeadlineMs: result.slaDeadlineMs, slaBreached: result.slaBreached } : {};
+      note({ kind: 'lifecycle-completed', eventId, lifecycle: kind, detail: `${result.outcomes.length - failed.length} ok, ${failed.length} failed`, ...sla });
       for (const f of failed) await alert(kind, eventId, `${kind} step failed in ${f.app}: ${f.error?.type} ${f.error?.message}`, f.app);
     } catch (err) {
       // The child failed as a whole (e.g. planning): mark its apps for an operator's retryApp.
@@ -112,7 +136,14 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       }
       s.seenEventIds = rememberEventId(s.seenEventIds, event.eventId);
       s.lastVersion = eventVersion(event);
-      note({ kind: 'event-received', eventId: event.eventId, detail: `${event.type ?? 'snapshot'} effective ${event.effectiveAt}` });
+      note({
+        kind: 'event-received',
+        eventId: event.eventId,
+        detail: `${event.type ?? 'snapshot'} effective ${event.effectiveAt}`,
+        eventType: event.type ?? 'snapshot',
+        effectiveAtMs: Date.parse(event.effectiveAt),
+        ...(event.initiator === undefined ? {} : { initiator: event.initiator }),
+      });
       if (event.type === 'cancel') {
         const { pending, cancelled } = cancelPending(s.pending, event.cancelsEventId!);
         s.pending = pending;
@@ -179,7 +210,10 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
   for (;;) {
     const wakeAt = nextWakeUpMs(s);
     const hasWork = () =>
-      s.inbox.length > 0 || s.retries.length > 0 || (!s.legalHold && s.deletions.some((d) => d.deleteAtMs <= Date.now()));
+      s.inbox.length > 0 ||
+      s.retries.length > 0 ||
+      s.timelineSeq > s.auditedSeq ||
+      (!s.legalHold && s.deletions.some((d) => d.deleteAtMs <= Date.now()));
     if (wakeAt === undefined) await condition(hasWork);
     else await condition(hasWork, Math.max(1, wakeAt - Date.now()));
 
@@ -190,6 +224,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     await runRevocations();
     await runDeletions();
     await runRetries();
+    await flushAudit();
 
     const info = workflowInfo();
     if (s.inbox.length === 0 && (info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE)) {

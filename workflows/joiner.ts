@@ -38,7 +38,7 @@ export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResul
   const { value: outcomes, breached } = await underSla(
     slaDeadlineMs,
     work,
-    onSlaBreach(kind, employee.employeeId, eventId, timeline),
+    onSlaBreach(kind, employee.employeeId, eventId, timeline, slaDeadlineMs),
   );
   timeline.push(...appTimeline(outcomes, eventId, kind));
   return { kind, eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline };

@@ -34,7 +34,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
   const { value: outcomes, breached } = await underSla(
     slaDeadlineMs,
     work,
-    onSlaBreach(kind, employee.employeeId, eventId, timeline),
+    onSlaBreach(kind, employee.employeeId, eventId, timeline, slaDeadlineMs),
   );
   timeline.push(...appTimeline(outcomes, eventId, kind));
 

@@ -53,7 +53,7 @@ export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult>
   const { value: outcomes, breached } = await underSla(
     slaDeadlineMs,
     runPerApp(apps, changeOne),
-    onSlaBreach('mover', employee.employeeId, eventId, timeline),
+    onSlaBreach('mover', employee.employeeId, eventId, timeline, slaDeadlineMs),
   );
   timeline.push(...appTimeline(outcomes, eventId, 'mover'));
   const revokeLater = graceMs > 0 ? toRevoke.map((app) => ({ app, revokeAtMs: Date.now() + graceMs })) : undefined;

@@ -96,17 +96,17 @@ export function currentWorkflowId(): string {
  * The standard reaction to a missed SLA: flag the run for the UI (`SlaBreached = true`), note
  * it in the timeline, and alert. Returned as a callback for `underSla`.
  */
-export function onSlaBreach(kind: LifecycleKind, employeeId: string, eventId: string, timeline: TimelineEntry[]) {
+export function onSlaBreach(kind: LifecycleKind, employeeId: string, eventId: string, timeline: TimelineEntry[], slaDeadlineMs: number) {
   return async (): Promise<void> => {
     markSlaBreached();
-    timeline.push({ atMs: Date.now(), kind: 'sla-breached', eventId, lifecycle: kind });
+    timeline.push({ atMs: Date.now(), kind: 'sla-breached', eventId, lifecycle: kind, slaDeadlineMs, slaBreached: true });
     await alerts.sendAlert({
       kind: 'sla-breached',
       employeeId,
       lifecycle: kind,
       eventId,
       workflowId: workflowInfo().workflowId,
-      message: `${kind} for ${employeeId} not complete within the SLA`,
+      message: `${kind} for ${employeeId} not complete by the SLA deadline ${new Date(slaDeadlineMs).toISOString()}`,
       atMs: Date.now(),
     });
   };

@@ -9,10 +9,7 @@ export function appTimeline(outcomes: AppOutcome[], eventId: string, lifecycle: 
     lifecycle,
     app: o.app,
     detail: o.action === 'failed' ? `${o.error?.type}: ${o.error?.message}` : [o.action, o.note].filter(Boolean).join(' — '),
+    action: o.action,
+    ...(o.scimId === undefined ? {} : { scimId: o.scimId }),
   }));
-}
-
-/** Keeps the newest entries; the audit store (not workflow state) is the long-term record. */
-export function boundTimeline(entries: TimelineEntry[], limit = 1000): TimelineEntry[] {
-  return entries.length > limit ? entries.slice(entries.length - limit) : entries;
 }

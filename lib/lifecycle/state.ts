@@ -33,7 +33,12 @@ export interface EmployeeState {
   legalHold?: LegalHoldState;
   /** Apps an operator asked to retry. */
   retries: string[];
+  /** Newest milestones (bounded); the audit store keeps them all. */
   timeline: TimelineEntry[];
+  /** Milestones ever appended: the sequence number that keys each one in the audit trail. */
+  timelineSeq: number;
+  /** Milestones already handed to the audit store. */
+  auditedSeq: number;
 }
 
 export function initialState(employeeId: string): EmployeeState {
@@ -48,6 +53,8 @@ export function initialState(employeeId: string): EmployeeState {
     revocations: [],
     retries: [],
     timeline: [],
+    timelineSeq: 0,
+    auditedSeq: 0,
   };
 }
 
@@ -110,7 +117,24 @@ export function cancelScheduledRemovals(state: EmployeeState, atMs: number, even
     app: d.app,
     detail: `re-hire cancelled deletion scheduled for ${new Date(d.deleteAtMs).toISOString()}`,
   }));
-  return { ...state, deletions: [], revocations: [], timeline: [...state.timeline, ...cancelled] };
+  return { ...appendTimeline(state, cancelled), deletions: [], revocations: [] };
+}
+
+/** Keeps the newest entries in workflow state; the audit store (not state) is the long-term record. */
+export const TIMELINE_LIMIT = 1000;
+
+/** Appends milestones, bounding what state keeps and counting every one for the audit keys. */
+export function appendTimeline(state: EmployeeState, entries: TimelineEntry[]): EmployeeState {
+  const all = [...state.timeline, ...entries];
+  const timeline = all.length > TIMELINE_LIMIT ? all.slice(all.length - TIMELINE_LIMIT) : all;
+  return { ...state, timeline, timelineSeq: state.timelineSeq + entries.length };
+}
+
+/** Milestones not yet handed to the audit store, each with its sequence number. */
+export function unauditedTimeline(state: EmployeeState): { seq: number; entry: TimelineEntry }[] {
+  const count = Math.min(state.timelineSeq - state.auditedSeq, state.timeline.length);
+  const first = state.timelineSeq - count;
+  return state.timeline.slice(state.timeline.length - count).map((entry, i) => ({ seq: first + i, entry }));
 }
 
 /** Lifecycle kind for a classified transition. */

@@ -103,6 +103,16 @@ export interface TimelineEntry {
   lifecycle?: LifecycleKind;
   app?: string;
   detail?: string;
+  /** `event-received`: the HR event's type, effective time and who triggered it in HR. */
+  eventType?: string;
+  effectiveAtMs?: number;
+  initiator?: string;
+  /** `lifecycle-started`/`-completed`, `sla-breached`: the SLA deadline that applied. */
+  slaDeadlineMs?: number;
+  slaBreached?: boolean;
+  /** `app-*`: the step's action (`deactivated`, `deleted`…) and the account's SCIM id. */
+  action?: string;
+  scimId?: string;
 }
 
 export interface LifecycleInput {

@@ -1,0 +1,59 @@
+/**
+ * `sendAlert`: SLA breaches and failed app steps go to the webhook in `policy.yaml`
+ * (`notifications.webhookUrl`, a plain URL or an `env:`/`file:` reference since such URLs
+ * often embed a token), or to the log when none is configured. A non-2xx answer throws so
+ * Temporal retries delivery under the ALERTING preset.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { request } from 'undici';
+import { isSecretRef, resolveSecret } from '../lib/config';
+import type { LoadedConfig } from '../lib/config/types';
+import type { Logger } from '../lib/logger';
+import type { AlertInput } from './contract';
+
+export interface AlertDeps {
+  config: () => LoadedConfig;
+  logger: Logger;
+  /** @default 10_000 */
+  timeoutMs?: number;
+}
+
+export function createAlertActivity(deps: AlertDeps): (input: AlertInput) => Promise<void> {
+  return async (input) => {
+    const configured = deps.config().policy.notifications.webhookUrl;
+    deps.logger.warn({ alert: input }, `ALERT ${input.kind}: ${input.message}`);
+    if (!configured) return;
+    const url = await webhookUrl(configured, deps.logger);
+    if (!url) return;
+    const timeout = deps.timeoutMs ?? 10_000;
+    const res = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...input, at: new Date(input.atMs).toISOString(), text: input.message }),
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    await res.body.dump();
+    if (res.statusCode >= 300) {
+      throw ApplicationFailure.create({
+        type: 'ALERT_DELIVERY_FAILED',
+        message: `alert webhook answered HTTP ${res.statusCode}`,
+        nonRetryable: res.statusCode >= 400 && res.statusCode < 500 && res.statusCode !== 429,
+      });
+    }
+  };
+}
+
+/**
+ * The shipped policy points at `env:JML_ALERT_WEBHOOK_URL`; a machine without that variable has
+ * no webhook, which is "logged only" rather than an alert that fails eight times.
+ */
+async function webhookUrl(configured: string, logger: Logger): Promise<string | undefined> {
+  if (!isSecretRef(configured)) return configured;
+  try {
+    return await resolveSecret(configured);
+  } catch (err) {
+    logger.warn({ ref: configured, err }, 'alert webhook reference not resolvable; alert logged only');
+    return undefined;
+  }
+}
