@@ -7,8 +7,9 @@ import path from 'node:path';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { LifecycleActivities } from '../activities/contract';
 
-/** @default task queue of every process unless `TEMPORAL_TASK_QUEUE` says otherwise */
-export const DEFAULT_TASK_QUEUE = 'jml-lifecycle';
+import { DEFAULT_TASK_QUEUE } from '../lib/temporal/connection';
+
+export { DEFAULT_TASK_QUEUE };
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 

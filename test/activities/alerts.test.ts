@@ -1,0 +1,98 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { ApplicationFailure } from '@temporalio/common';
+import { createAlertActivity } from '../../activities/alerts';
+import type { AlertInput } from '../../activities/contract';
+import type { LoadedConfig } from '../../lib/config/types';
+import { createLogger } from '../../lib/logger';
+
+const alert: AlertInput = {
+  kind: 'sla-breached',
+  employeeId: 'E1',
+  lifecycle: 'leaver',
+  eventId: 'evt-1',
+  workflowId: 'leaver-E1-evt-1',
+  message: 'leaver for E1 not complete by the SLA deadline',
+  atMs: Date.parse('2026-11-20T17:15:00Z'),
+};
+
+function configWith(webhookUrl?: string): () => LoadedConfig {
+  return () => ({ connectors: {}, dir: '.', policy: { notifications: { webhookUrl } } }) as unknown as LoadedConfig;
+}
+
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: createLogger({ destination, level: 'debug' }), lines };
+}
+
+async function receiver(status: number): Promise<{ server: Server; url: string; bodies: unknown[] }> {
+  const bodies: unknown[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString()));
+    req.on('end', () => {
+      bodies.push(JSON.parse(text));
+      res.statusCode = status;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies };
+}
+
+describe('sendAlert', () => {
+  it('posts the alert to the configured webhook and logs it', async () => {
+    const hook = await receiver(204);
+    const { logger, lines } = capturingLogger();
+    try {
+      await createAlertActivity({ config: configWith(hook.url), logger })(alert);
+      expect(hook.bodies).toEqual([expect.objectContaining({ kind: 'sla-breached', employeeId: 'E1', at: '2026-11-20T17:15:00.000Z', text: alert.message })]);
+      expect(lines.some((l) => String(l.msg).startsWith('ALERT sla-breached'))).toBe(true);
+    } finally {
+      hook.server.close();
+    }
+  });
+
+  it('fails retryably on 5xx and non-retryably on a 4xx from the webhook', async () => {
+    const { logger } = capturingLogger();
+    for (const [status, nonRetryable] of [[503, false], [404, true]] as const) {
+      const hook = await receiver(status);
+      try {
+        const err = await createAlertActivity({ config: configWith(hook.url), logger })(alert).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ApplicationFailure);
+        expect(err).toMatchObject({ type: 'ALERT_DELIVERY_FAILED', nonRetryable });
+      } finally {
+        hook.server.close();
+      }
+    }
+  });
+
+  it('only logs when no webhook is configured or its env reference is unset', async () => {
+    const { logger, lines } = capturingLogger();
+    await createAlertActivity({ config: configWith(undefined), logger })(alert);
+    await createAlertActivity({ config: configWith('env:JML_TEST_UNSET_ALERT_HOOK'), logger })(alert);
+    expect(lines.filter((l) => String(l.msg).startsWith('ALERT'))).toHaveLength(2);
+    expect(lines.some((l) => l.msg === 'alert webhook reference not resolvable; alert logged only')).toBe(true);
+  });
+
+  it('resolves an env: reference to the webhook URL without logging the URL', async () => {
+    const hook = await receiver(200);
+    const { logger, lines } = capturingLogger();
+    process.env.JML_TEST_ALERT_HOOK = hook.url;
+    try {
+      await createAlertActivity({ config: configWith('env:JML_TEST_ALERT_HOOK'), logger })(alert);
+      expect(hook.bodies).toHaveLength(1);
+      expect(JSON.stringify(lines)).not.toContain(hook.url);
+    } finally {
+      delete process.env.JML_TEST_ALERT_HOOK;
+      hook.server.close();
+    }
+  });
+});
