@@ -9,11 +9,16 @@ import { request } from 'undici';
 import { isSecretRef, resolveSecret } from '../lib/config';
 import type { LoadedConfig } from '../lib/config/types';
 import type { Logger } from '../lib/logger';
+import { slaBreachKey } from '../lib/lifecycle/state';
+import type { AuditPort } from './audit-port';
 import type { AlertInput } from './contract';
+import { activityCallContext } from './context';
 
 export interface AlertDeps {
   config: () => LoadedConfig;
   logger: Logger;
+  /** Records an SLA breach the moment it is alerted (not when the slow run finally ends). */
+  audit?: AuditPort;
   /** @default 10_000 */
   timeoutMs?: number;
 }
@@ -22,6 +27,7 @@ export function createAlertActivity(deps: AlertDeps): (input: AlertInput) => Pro
   return async (input) => {
     const configured = deps.config().policy.notifications.webhookUrl;
     deps.logger.warn({ alert: input }, `ALERT ${input.kind}: ${input.message}`);
+    if (input.kind === 'sla-breached') await recordBreach(deps, input);
     if (!configured) return;
     const url = await webhookUrl(configured, deps.logger);
     if (!url) return;
@@ -56,4 +62,29 @@ async function webhookUrl(configured: string, logger: Logger): Promise<string | 
     logger.warn({ ref: configured, err }, 'alert webhook reference not resolvable; alert logged only');
     return undefined;
   }
+}
+
+async function recordBreach(deps: AlertDeps, input: AlertInput): Promise<void> {
+  if (!deps.audit) return;
+  const runId = String(activityCallContext().context.runId ?? '');
+  await deps.audit.recordMilestones({
+    employeeId: input.employeeId,
+    workflowId: input.workflowId,
+    runId,
+    entries: [
+      {
+        key: slaBreachKey(input.workflowId),
+        entry: {
+          atMs: input.atMs,
+          kind: 'sla-breached',
+          eventId: input.eventId,
+          lifecycle: input.lifecycle,
+          workflowId: input.workflowId,
+          slaBreached: true,
+          ...(input.slaDeadlineMs === undefined ? {} : { slaDeadlineMs: input.slaDeadlineMs }),
+          detail: input.message,
+        },
+      },
+    ],
+  });
 }

@@ -30,6 +30,8 @@ export interface AlertInput {
   eventId: string;
   workflowId: string;
   app?: string;
+  /** `sla-breached`: the deadline that passed. */
+  slaDeadlineMs?: number;
   message: string;
   atMs: number;
 }

@@ -16,6 +16,7 @@ import {
   cancelScheduledRemovals,
   initialState,
   lifecycleFor,
+  milestoneKey,
   nextWakeUpMs,
   unauditedTimeline,
   type EmployeeState,
@@ -55,7 +56,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       employeeId: s.employeeId,
       workflowId,
       runId,
-      entries: batch.map(({ seq, entry }) => ({ key: `${workflowId}#${seq}`, entry })),
+      entries: batch.map(({ seq, entry }) => ({ key: milestoneKey(workflowId, seq, entry), entry })),
     });
     s.auditedSeq = Math.max(s.auditedSeq, upTo);
   }

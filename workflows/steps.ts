@@ -99,13 +99,15 @@ export function currentWorkflowId(): string {
 export function onSlaBreach(kind: LifecycleKind, employeeId: string, eventId: string, timeline: TimelineEntry[], slaDeadlineMs: number) {
   return async (): Promise<void> => {
     markSlaBreached();
-    timeline.push({ atMs: Date.now(), kind: 'sla-breached', eventId, lifecycle: kind, slaDeadlineMs, slaBreached: true });
+    const { workflowId } = workflowInfo();
+    timeline.push({ atMs: Date.now(), kind: 'sla-breached', eventId, lifecycle: kind, slaDeadlineMs, slaBreached: true, workflowId });
     await alerts.sendAlert({
       kind: 'sla-breached',
       employeeId,
       lifecycle: kind,
       eventId,
-      workflowId: workflowInfo().workflowId,
+      workflowId,
+      slaDeadlineMs,
       message: `${kind} for ${employeeId} not complete by the SLA deadline ${new Date(slaDeadlineMs).toISOString()}`,
       atMs: Date.now(),
     });

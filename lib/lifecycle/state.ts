@@ -141,3 +141,17 @@ export function unauditedTimeline(state: EmployeeState): { seq: number; entry: T
 export function lifecycleFor(transition: 'join' | 'move' | 'leave' | 'rehire'): LifecycleKind {
   return ({ join: 'joiner', move: 'mover', leave: 'leaver', rehire: 'rehire' } as const)[transition];
 }
+
+/**
+ * The audit key of a milestone: its sequence in this employee's history, except an SLA breach,
+ * which the alert activity records the moment it happens under the lifecycle run's own key —
+ * so the copy that arrives later with the run's result is the same record, not a second one.
+ */
+export function milestoneKey(employeeWorkflowId: string, seq: number, entry: TimelineEntry): string {
+  if (entry.kind === 'sla-breached' && entry.workflowId) return slaBreachKey(entry.workflowId);
+  return `${employeeWorkflowId}#${seq}`;
+}
+
+export function slaBreachKey(lifecycleWorkflowId: string): string {
+  return `${lifecycleWorkflowId}#sla-breached`;
+}

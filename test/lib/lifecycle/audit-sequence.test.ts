@@ -1,4 +1,4 @@
-import { appendTimeline, initialState, TIMELINE_LIMIT, unauditedTimeline } from '../../../lib/lifecycle/state';
+import { appendTimeline, initialState, milestoneKey, slaBreachKey, TIMELINE_LIMIT, unauditedTimeline } from '../../../lib/lifecycle/state';
 import type { TimelineEntry } from '../../../lib/lifecycle/types';
 
 const entry = (atMs: number): TimelineEntry => ({ atMs, kind: 'event-received', eventId: `e${atMs}` });
@@ -31,5 +31,13 @@ describe('timeline sequence for the audit trail', () => {
   it('has nothing to hand out when everything was audited', () => {
     const s = appendTimeline(initialState('E1'), [entry(1)]);
     expect(unauditedTimeline({ ...s, auditedSeq: 1 })).toEqual([]);
+  });
+});
+
+describe('milestoneKey', () => {
+  it('keys by employee workflow and sequence, except SLA breaches which share the alert\'s key', () => {
+    expect(milestoneKey('employee-E1', 7, entry(1))).toBe('employee-E1#7');
+    const breach: TimelineEntry = { atMs: 1, kind: 'sla-breached', workflowId: 'leaver-E1-evt-1' };
+    expect(milestoneKey('employee-E1', 8, breach)).toBe(slaBreachKey('leaver-E1-evt-1'));
   });
 });
