@@ -1,0 +1,55 @@
+/**
+ * The client side of the employee workflow: how an HR event reaches `employee-<id>` (one
+ * `signalWithStart`, so the first event creates the workflow and later ones queue behind it)
+ * and how its state is read. Used by the intake API, `jml event`, the dev stack and tests.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { HrEvent } from '../hr/event';
+import type { employeeWorkflow } from '../../workflows/employee';
+import { hrEventSignal, statusQuery, timelineQuery, type EmployeeStatus } from '../../workflows/messages';
+import { EMPLOYEE_ID } from '../../workflows/search-attributes';
+import type { TimelineEntry } from '../lifecycle/types';
+
+export function employeeWorkflowId(employeeId: string): string {
+  return `employee-${employeeId}`;
+}
+
+/**
+ * Durable once this resolves: the signal is in the workflow's history. Temporal de-duplicates
+ * nothing here; the workflow drops repeated `eventId`s itself.
+ */
+export async function deliverHrEvent(client: Client, taskQueue: string, event: HrEvent): Promise<{ workflowId: string; runId: string }> {
+  const { employee } = event;
+  const workflowId = employeeWorkflowId(employee.employeeId);
+  const handle = await client.workflow.signalWithStart<typeof employeeWorkflow, [HrEvent]>('employeeWorkflow', {
+    workflowId,
+    taskQueue,
+    args: [{ employeeId: employee.employeeId }],
+    signal: hrEventSignal,
+    signalArgs: [event],
+    typedSearchAttributes: [{ key: EMPLOYEE_ID, value: employee.employeeId }],
+    memo: { displayName: employee.displayName ?? `${employee.givenName} ${employee.familyName}`, department: employee.department ?? '' },
+    staticSummary: `Lifecycle of ${employee.displayName ?? `${employee.givenName} ${employee.familyName}`} (${employee.employeeId})`,
+  });
+  return { workflowId, runId: handle.signaledRunId };
+}
+
+/** The `status` query, or `undefined` when no workflow exists for the person. */
+export async function employeeStatus(client: Client, employeeId: string): Promise<EmployeeStatus | undefined> {
+  try {
+    return await client.workflow.getHandle(employeeWorkflowId(employeeId)).query(statusQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** The `timeline` query (the newest milestones kept in workflow state). */
+export async function employeeTimeline(client: Client, employeeId: string): Promise<TimelineEntry[] | undefined> {
+  try {
+    return await client.workflow.getHandle(employeeWorkflowId(employeeId)).query(timelineQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
