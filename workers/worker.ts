@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
 import type { LifecycleActivities } from '../activities/contract';
 
 import { DEFAULT_TASK_QUEUE } from '../lib/temporal/connection';
@@ -38,6 +39,12 @@ export interface LifecycleWorkerOptions {
   activities: LifecycleActivities;
   /** Concurrent activity executions; SCIM per-app limits apply underneath. @default 100 */
   maxConcurrentActivityTaskExecutions?: number;
+  /**
+   * On shutdown, how long running activities may finish before they are cancelled: a SCIM
+   * request already sent is better completed and reported than retried by another worker.
+   * @default '30s'
+   */
+  shutdownGraceTime?: Duration;
 }
 
 export async function createLifecycleWorker(options: LifecycleWorkerOptions): Promise<Worker> {
@@ -48,5 +55,6 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     workflowBundle: await lifecycleWorkflowBundle(),
     activities: options.activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
+    shutdownGraceTime: options.shutdownGraceTime ?? '30s',
   });
 }
