@@ -1,0 +1,2 @@
+export { planEvent, type AppPlan, type EventPlan, type PlannedRequest } from './plan';
+export { renderPlan } from './render';
