@@ -1,0 +1,137 @@
+/**
+ * Workflow commands → history events and their effects, in the order the worker sent them.
+ * Returns whether the commands themselves call for another workflow task (an activity
+ * cancelled before it started, a failed child start…).
+ */
+import { cancelActivityCommand, scheduleActivity } from './activity-tasks';
+import { closeRun, continueAsNew, deliverCancelRequest, deliverSignal, startChild } from './executions';
+import { durationMs, type Msg } from './proto';
+import { mergeSearchAttributes } from './search-attributes';
+import { appendEvent, appendExternal, type EngineCore, type Run } from './state';
+import { scheduleWorkflowTask } from './workflow-tasks';
+
+export function applyCommands(core: EngineCore, run: Run, commands: Msg[], completedEventId: number): boolean {
+  let needsAnother = false;
+  for (const command of commands) {
+    if (run.status !== 'Running') break;
+    needsAnother = applyCommand(core, run, command, completedEventId) || needsAnother;
+  }
+  return needsAnother;
+}
+
+function applyCommand(core: EngineCore, run: Run, c: Msg, done: number): boolean {
+  const type = c.commandType as string;
+  const meta = { userMetadata: c.userMetadata };
+  switch (type) {
+    case 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK':
+      scheduleActivity(core, run, c.scheduleActivityTaskCommandAttributes as Msg, done, meta);
+      return false;
+    case 'COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK':
+      return cancelActivityCommand(core, run, Number(c.requestCancelActivityTaskCommandAttributes?.scheduledEventId), done);
+    case 'COMMAND_TYPE_START_TIMER':
+      startTimer(core, run, c.startTimerCommandAttributes as Msg, done, meta);
+      return false;
+    case 'COMMAND_TYPE_CANCEL_TIMER':
+      cancelTimer(core, run, c.cancelTimerCommandAttributes?.timerId as string, done);
+      return false;
+    case 'COMMAND_TYPE_RECORD_MARKER':
+      appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_MARKER_RECORDED', markerRecordedEventAttributes: { ...c.recordMarkerCommandAttributes, workflowTaskCompletedEventId: done } }));
+      return false;
+    case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
+      const sa = c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes as Msg | undefined;
+      mergeSearchAttributes(core, run, sa);
+      appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', upsertWorkflowSearchAttributesEventAttributes: { workflowTaskCompletedEventId: done, searchAttributes: sa } }));
+      return false;
+    }
+    case 'COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES': {
+      const memo = c.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo as Msg | undefined;
+      run.memo = { fields: { ...(run.memo.fields ?? {}), ...(memo?.fields ?? {}) } };
+      appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED', workflowPropertiesModifiedEventAttributes: { workflowTaskCompletedEventId: done, upsertedMemo: memo } }));
+      return false;
+    }
+    case 'COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION':
+      startChild(core, run, c.startChildWorkflowExecutionCommandAttributes as Msg, done, meta);
+      return false;
+    case 'COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION':
+      signalExternal(core, run, c.signalExternalWorkflowExecutionCommandAttributes as Msg, done);
+      return false;
+    case 'COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION':
+      cancelExternal(core, run, c.requestCancelExternalWorkflowExecutionCommandAttributes as Msg, done);
+      return false;
+    case 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION':
+      closeRun(core, run, 'Completed', () => ({ eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', workflowExecutionCompletedEventAttributes: { result: c.completeWorkflowExecutionCommandAttributes?.result, workflowTaskCompletedEventId: done } }));
+      return false;
+    case 'COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION':
+      closeRun(core, run, 'Failed', () => ({ eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED', workflowExecutionFailedEventAttributes: { failure: c.failWorkflowExecutionCommandAttributes?.failure, retryState: 'RETRY_STATE_RETRY_POLICY_NOT_SET', workflowTaskCompletedEventId: done } }));
+      return false;
+    case 'COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION':
+      closeRun(core, run, 'Canceled', () => ({ eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED', workflowExecutionCanceledEventAttributes: { details: c.cancelWorkflowExecutionCommandAttributes?.details, workflowTaskCompletedEventId: done } }));
+      return false;
+    case 'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION':
+      continueAsNew(core, run, c.continueAsNewWorkflowExecutionCommandAttributes as Msg, done);
+      return false;
+    default:
+      // Updates (protocol messages) and Nexus are not implemented: fail loudly, never hang.
+      throw Object.assign(new Error(`${type} is not implemented by the jml embedded engine (see docs/engine.md)`), { grpcUnimplemented: true });
+  }
+}
+
+function startTimer(core: EngineCore, run: Run, a: Msg, done: number, meta: Msg): void {
+  const timerId = a.timerId as string;
+  const fireMs = durationMs(a.startToFireTimeout as Msg);
+  const startedEventId = appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_TIMER_STARTED', ...meta, timerStartedEventAttributes: { timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: done } }));
+  const clockId = core.clock.schedule(core.clock.now() + fireMs, () => {
+    if (run.timers.get(timerId)?.startedEventId !== startedEventId || run.status !== 'Running') return;
+    run.timers.delete(timerId);
+    appendExternal(core, run, () => ({ eventType: 'EVENT_TYPE_TIMER_FIRED', timerFiredEventAttributes: { timerId, startedEventId } }));
+    scheduleWorkflowTask(core, run);
+  });
+  run.timers.set(timerId, { startedEventId, clockId });
+}
+
+function cancelTimer(core: EngineCore, run: Run, timerId: string, done: number): void {
+  const timer = run.timers.get(timerId);
+  if (!timer) return;
+  core.clock.cancel(timer.clockId);
+  run.timers.delete(timerId);
+  appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_TIMER_CANCELED', timerCanceledEventAttributes: { timerId, startedEventId: timer.startedEventId, workflowTaskCompletedEventId: done } }));
+}
+
+function signalExternal(core: EngineCore, run: Run, a: Msg, done: number): void {
+  const namespace = (a.namespace as string) || run.namespace;
+  const initiatedEventId = appendEvent(core, run, () => ({
+    eventType: 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+    signalExternalWorkflowExecutionInitiatedEventAttributes: { ...a, namespace, workflowTaskCompletedEventId: done },
+  }));
+  const execution = a.execution as Msg;
+  // Delivered after this task's events, as a separate step, as the real server does.
+  setImmediate(() => {
+    const ok = deliverSignal(core, namespace, execution.workflowId as string, execution.runId as string, a.signalName as string, a.input as Msg, a.header as Msg, 'workflow');
+    if (run.status !== 'Running') return;
+    appendExternal(core, run, () =>
+      ok
+        ? { eventType: 'EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED', externalWorkflowExecutionSignaledEventAttributes: { initiatedEventId, namespace, workflowExecution: execution, control: a.control } }
+        : { eventType: 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', signalExternalWorkflowExecutionFailedEventAttributes: { initiatedEventId, namespace, workflowExecution: execution, cause: 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND', workflowTaskCompletedEventId: done } },
+    );
+    scheduleWorkflowTask(core, run);
+  });
+}
+
+function cancelExternal(core: EngineCore, run: Run, a: Msg, done: number): void {
+  const namespace = (a.namespace as string) || run.namespace;
+  const execution = { workflowId: a.workflowId as string, runId: (a.runId as string) || undefined };
+  const initiatedEventId = appendEvent(core, run, () => ({
+    eventType: 'EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+    requestCancelExternalWorkflowExecutionInitiatedEventAttributes: { namespace, workflowExecution: execution, childWorkflowOnly: a.childWorkflowOnly, reason: a.reason, workflowTaskCompletedEventId: done },
+  }));
+  setImmediate(() => {
+    const ok = deliverCancelRequest(core, namespace, execution.workflowId, execution.runId, a.reason as string);
+    if (run.status !== 'Running') return;
+    appendExternal(core, run, () =>
+      ok
+        ? { eventType: 'EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED', externalWorkflowExecutionCancelRequestedEventAttributes: { initiatedEventId, namespace, workflowExecution: execution } }
+        : { eventType: 'EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', requestCancelExternalWorkflowExecutionFailedEventAttributes: { initiatedEventId, namespace, workflowExecution: execution, cause: 'CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND', workflowTaskCompletedEventId: done } },
+    );
+    scheduleWorkflowTask(core, run);
+  });
+}

@@ -1,0 +1,386 @@
+/**
+ * The engine: the WorkflowService, OperatorService and TestService methods over the in-memory
+ * state. Each handler takes the decoded request and returns the response as a plain object;
+ * server.ts does the gRPC plumbing.
+ */
+import { randomUUID } from 'node:crypto';
+import { activityByIdForRequest, activityCanceled, activityCompleted, activityFailed, activityForToken, describePendingActivities, heartbeat } from './activity-tasks';
+import { EngineClock } from './clock';
+import { failedPrecondition, invalidArgument, notFound } from './errors';
+import { admitStart, deliverCancelRequest, deliverSignal, requireRun, signalEvent, startInputFromRequest, startRun, terminateRun } from './executions';
+import { readHistory } from './history-reads';
+import { TaskQueues } from './matching';
+import { durationMs, timestamp, type Msg } from './proto';
+import { DEFAULT_CUSTOM_SEARCH_ATTRIBUTES, SYSTEM_SEARCH_ATTRIBUTES } from './search-attributes';
+import { findRun, isOpen, type EngineCore, type Namespace, type Run } from './state';
+import { listExecutions, countExecutions } from './visibility-service';
+import { abandonQuery, completeQueryTask, completeWorkflowTask, enqueueQuery, failWorkflowTask } from './workflow-tasks';
+
+export type Cancelled = (onCancel: () => void) => void;
+
+export interface EngineOptions {
+  timeSkipping: boolean;
+  namespaces?: string[];
+}
+
+export class Engine implements EngineCore {
+  readonly clock: EngineClock;
+  readonly workflowQueues = new TaskQueues();
+  readonly activityQueues = new TaskQueues();
+  readonly namespaces = new Map<string, Namespace>();
+  readonly openRuns = new Set<Run>();
+
+  constructor(readonly options: EngineOptions) {
+    this.clock = new EngineClock(options.timeSkipping);
+    for (const name of options.namespaces ?? ['default']) this.registerNamespace(name);
+  }
+
+  registerNamespace(name: string): Namespace {
+    const existing = this.namespaces.get(name);
+    if (existing) return existing;
+    const ns: Namespace = { name, id: randomUUID(), searchAttributes: new Map(Object.entries(DEFAULT_CUSTOM_SEARCH_ATTRIBUTES)), workflows: new Map() };
+    this.namespaces.set(name, ns);
+    return ns;
+  }
+
+  updateInFlight(): void {
+    let count = 0;
+    for (const run of this.openRuns) {
+      if (run.wt.state === 'scheduled' || run.wt.state === 'started') count++;
+      for (const a of run.activities.values()) if (a.state !== 'backoff') count++;
+    }
+    this.clock.setInFlight(count);
+  }
+
+  stop(): void {
+    this.clock.stop();
+    this.workflowQueues.releaseAll();
+    this.activityQueues.releaseAll();
+    for (const run of this.openRuns) for (const wake of [...run.waiters]) wake();
+  }
+
+  ns(name: string | undefined): Namespace {
+    const ns = this.namespaces.get(name || 'default');
+    if (!ns) throw notFound(`namespace ${String(name)} not found`);
+    return ns;
+  }
+
+  // --- WorkflowService: system -------------------------------------------------------------
+
+  GetSystemInfo(): Msg {
+    return {
+      serverVersion: '1.24.0-jml-embedded',
+      capabilities: { signalAndQueryHeader: true, internalErrorDifferentiation: true, activityFailureIncludeHeartbeat: true, encodedFailureAttributes: true, upsertMemo: true, sdkMetadata: true, countGroupByExecutionStatus: false },
+    };
+  }
+
+  DescribeNamespace(req: Msg): Msg {
+    const ns = req.id ? [...this.namespaces.values()].find((n) => n.id === req.id) : this.namespaces.get(req.namespace as string);
+    if (!ns) throw notFound(`namespace ${String(req.namespace ?? req.id)} not found`);
+    return describeNs(ns);
+  }
+
+  ListNamespaces(): Msg {
+    return { namespaces: [...this.namespaces.values()].map(describeNs) };
+  }
+
+  RegisterNamespace(req: Msg): Msg {
+    this.registerNamespace(req.namespace as string);
+    return {};
+  }
+
+  GetSearchAttributes(): Msg {
+    const keys: Record<string, string> = { ...SYSTEM_SEARCH_ATTRIBUTES };
+    for (const ns of this.namespaces.values()) for (const [k, v] of ns.searchAttributes) keys[k] = v;
+    return { keys };
+  }
+
+  ShutdownWorker(): Msg {
+    return {};
+  }
+
+  // --- WorkflowService: executions ---------------------------------------------------------
+
+  StartWorkflowExecution(req: Msg): Msg {
+    const ns = this.ns(req.namespace as string);
+    const existing = admitStart(this, ns, req);
+    if (existing) return { runId: existing.runId, started: false };
+    const run = startRun(this, startInputFromRequest(ns, req));
+    return { runId: run.runId, started: true };
+  }
+
+  SignalWithStartWorkflowExecution(req: Msg): Msg {
+    const ns = this.ns(req.namespace as string);
+    const run = findRun(ns, req.workflowId as string);
+    if (run && isOpen(run)) {
+      this.SignalWorkflowExecution({ ...req, workflowExecution: { workflowId: run.workflowId } });
+      return { runId: run.runId, started: false };
+    }
+    const signal = signalEvent(req.signalName as string, req.signalInput as Msg, req.header as Msg, req.identity as string);
+    admitStart(this, ns, { ...req, requestId: undefined });
+    const started = startRun(this, startInputFromRequest(ns, req, [signal]));
+    return { runId: started.runId, started: true };
+  }
+
+  SignalWorkflowExecution(req: Msg): Msg {
+    const run = requireRun(this, req.namespace as string, req.workflowExecution as Msg);
+    if (!isOpen(run)) throw notFound('workflow execution already completed');
+    if (req.requestId && run.requestIds.has(`signal:${String(req.requestId)}`)) return {};
+    if (req.requestId) run.requestIds.add(`signal:${String(req.requestId)}`);
+    const execution = req.workflowExecution as Msg;
+    const ok = deliverSignal(this, run.namespace, execution.workflowId as string, run.runId, req.signalName as string, req.input as Msg, req.header as Msg, req.identity as string);
+    if (!ok) throw notFound('workflow execution already completed');
+    return {};
+  }
+
+  RequestCancelWorkflowExecution(req: Msg): Msg {
+    const run = requireRun(this, req.namespace as string, req.workflowExecution as Msg);
+    if (!isOpen(run)) throw notFound('workflow execution already completed');
+    deliverCancelRequest(this, run.namespace, run.workflowId, run.runId, req.reason as string);
+    return {};
+  }
+
+  TerminateWorkflowExecution(req: Msg): Msg {
+    const run = requireRun(this, req.namespace as string, req.workflowExecution as Msg);
+    if (!isOpen(run)) throw notFound('workflow execution already completed');
+    terminateRun(this, run, (req.reason as string) || 'terminated', req.details as Msg, req.identity as string);
+    return {};
+  }
+
+  async QueryWorkflow(req: Msg, cancelled: Cancelled): Promise<Msg> {
+    const run = requireRun(this, req.namespace as string, req.execution as Msg);
+    const q = req.query as Msg;
+    const id = randomUUID();
+    const result = await new Promise<{ answer?: Msg; error?: string }>((resolve) => {
+      enqueueQuery(this, run, { id, queryType: q.queryType as string, args: q.queryArgs as Msg, header: q.header as Msg, resolve });
+      cancelled(() => {
+        abandonQuery(this, run, id);
+        resolve({ error: 'query cancelled by the caller' });
+      });
+    });
+    if (result.error !== undefined) throw invalidArgument(result.error);
+    return { queryResult: result.answer };
+  }
+
+  DescribeWorkflowExecution(req: Msg): Msg {
+    const run = requireRun(this, req.namespace as string, req.execution as Msg);
+    return {
+      executionConfig: { taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' }, defaultWorkflowTaskTimeout: { seconds: Math.ceil(run.workflowTaskTimeoutMs / 1000) } },
+      workflowExecutionInfo: executionInfo(run),
+      pendingActivities: describePendingActivities(run),
+      pendingChildren: [...run.children.values()].map((c) => ({ workflowId: c.workflowId, runId: c.runId, workflowTypeName: c.workflowType, initiatedId: c.initiatedEventId, parentClosePolicy: c.parentClosePolicy })),
+      pendingWorkflowTask: run.wt.state === 'scheduled' || run.wt.state === 'started' ? { state: run.wt.state === 'started' ? 'PENDING_WORKFLOW_TASK_STATE_STARTED' : 'PENDING_WORKFLOW_TASK_STATE_SCHEDULED', attempt: run.wt.attempt } : undefined,
+    };
+  }
+
+  GetWorkflowExecutionHistory(req: Msg, cancelled: Cancelled): Promise<Msg> {
+    const run = requireRun(this, req.namespace as string, req.execution as Msg);
+    return readHistory(run, req, cancelled);
+  }
+
+  ListWorkflowExecutions(req: Msg): Msg {
+    return listExecutions(this.ns(req.namespace as string), req);
+  }
+
+  ScanWorkflowExecutions(req: Msg): Msg {
+    return listExecutions(this.ns(req.namespace as string), req);
+  }
+
+  CountWorkflowExecutions(req: Msg): Msg {
+    return countExecutions(this.ns(req.namespace as string), req);
+  }
+
+  // --- WorkflowService: workers ------------------------------------------------------------
+
+  async PollWorkflowTaskQueue(req: Msg, cancelled: Cancelled): Promise<Msg> {
+    this.ns(req.namespace as string);
+    const queue = (req.taskQueue as Msg)?.name as string;
+    // Sticky queues are never fed: every task goes to the normal queue with the full history.
+    if ((req.taskQueue as Msg)?.kind === 'TASK_QUEUE_KIND_STICKY') return (await parkedPoll(cancelled)) ?? {};
+    return (await this.workflowQueues.poll(queue, cancelled)) ?? {};
+  }
+
+  RespondWorkflowTaskCompleted(req: Msg): Msg {
+    completeWorkflowTask(this, req);
+    return {};
+  }
+
+  RespondWorkflowTaskFailed(req: Msg): Msg {
+    failWorkflowTask(this, req);
+    return {};
+  }
+
+  RespondQueryTaskCompleted(req: Msg): Msg {
+    completeQueryTask(this, req);
+    return {};
+  }
+
+  async PollActivityTaskQueue(req: Msg, cancelled: Cancelled): Promise<Msg> {
+    this.ns(req.namespace as string);
+    return (await this.activityQueues.poll((req.taskQueue as Msg)?.name as string, cancelled)) ?? {};
+  }
+
+  RespondActivityTaskCompleted(req: Msg): Msg {
+    const { run, activity } = activityForToken(this, req.taskToken as Uint8Array);
+    activityCompleted(this, run, activity, req);
+    return {};
+  }
+
+  RespondActivityTaskCompletedById(req: Msg): Msg {
+    const { run, activity } = activityByIdForRequest(this, req);
+    activityCompleted(this, run, activity, req);
+    return {};
+  }
+
+  RespondActivityTaskFailed(req: Msg): Msg {
+    const { run, activity } = activityForToken(this, req.taskToken as Uint8Array);
+    activityFailed(this, run, activity, req);
+    return {};
+  }
+
+  RespondActivityTaskFailedById(req: Msg): Msg {
+    const { run, activity } = activityByIdForRequest(this, req);
+    activityFailed(this, run, activity, req);
+    return {};
+  }
+
+  RespondActivityTaskCanceled(req: Msg): Msg {
+    const { run, activity } = activityForToken(this, req.taskToken as Uint8Array);
+    activityCanceled(this, run, activity, req);
+    return {};
+  }
+
+  RespondActivityTaskCanceledById(req: Msg): Msg {
+    const { run, activity } = activityByIdForRequest(this, req);
+    activityCanceled(this, run, activity, req);
+    return {};
+  }
+
+  RecordActivityTaskHeartbeat(req: Msg): Msg {
+    const { run, activity } = activityForToken(this, req.taskToken as Uint8Array);
+    return { cancelRequested: heartbeat(this, run, activity, req.details as Msg) };
+  }
+
+  RecordActivityTaskHeartbeatById(req: Msg): Msg {
+    const { run, activity } = activityByIdForRequest(this, req);
+    return { cancelRequested: heartbeat(this, run, activity, req.details as Msg) };
+  }
+
+  // --- OperatorService ---------------------------------------------------------------------
+
+  AddSearchAttributes(req: Msg): Msg {
+    const ns = this.ns(req.namespace as string);
+    for (const [name, type] of Object.entries((req.searchAttributes ?? {}) as Record<string, string>)) {
+      if (SYSTEM_SEARCH_ATTRIBUTES[name]) throw invalidArgument(`${name} is a system search attribute`);
+      ns.searchAttributes.set(name, type);
+    }
+    return {};
+  }
+
+  RemoveSearchAttributes(req: Msg): Msg {
+    const ns = this.ns(req.namespace as string);
+    for (const name of (req.searchAttributes ?? []) as string[]) ns.searchAttributes.delete(name);
+    return {};
+  }
+
+  ListSearchAttributes(req: Msg): Msg {
+    const ns = this.ns(req.namespace as string);
+    return { customAttributes: Object.fromEntries(ns.searchAttributes), systemAttributes: SYSTEM_SEARCH_ATTRIBUTES, storageSchema: {} };
+  }
+
+  // --- TestService (time skipping) ----------------------------------------------------------
+
+  LockTimeSkipping(): Msg {
+    this.requireTimeSkipping('LockTimeSkipping');
+    this.clock.lock();
+    return {};
+  }
+
+  UnlockTimeSkipping(): Msg {
+    this.requireTimeSkipping('UnlockTimeSkipping');
+    if (!this.clock.unlock()) throw failedPrecondition('time skipping is not locked');
+    return {};
+  }
+
+  async Sleep(req: Msg): Promise<Msg> {
+    await this.sleepUntil(this.clock.now() + durationMs(req.duration as Msg));
+    return {};
+  }
+
+  async SleepUntil(req: Msg): Promise<Msg> {
+    const ts = req.timestamp as Msg;
+    await this.sleepUntil(Number(ts?.seconds ?? 0) * 1000 + Math.floor(Number(ts?.nanos ?? 0) / 1e6));
+    return {};
+  }
+
+  async UnlockTimeSkippingWithSleep(req: Msg): Promise<Msg> {
+    this.requireTimeSkipping('UnlockTimeSkippingWithSleep');
+    if (!this.clock.unlock()) throw failedPrecondition('time skipping is not locked');
+    try {
+      await this.sleepUntil(this.clock.now() + durationMs(req.duration as Msg));
+    } finally {
+      this.clock.lock();
+    }
+    return {};
+  }
+
+  GetCurrentTime(): Msg {
+    return { time: timestamp(this.clock.now()) };
+  }
+
+  private sleepUntil(atMs: number): Promise<void> {
+    return new Promise((resolve) => this.clock.schedule(atMs, resolve));
+  }
+
+  private requireTimeSkipping(method: string): void {
+    if (!this.options.timeSkipping) throw failedPrecondition(`${method}: this engine runs in real time (start it with --time-skipping)`);
+  }
+}
+
+function describeNs(ns: Namespace): Msg {
+  return {
+    namespaceInfo: { name: ns.name, state: 'NAMESPACE_STATE_REGISTERED', id: ns.id, description: 'jml embedded engine', supportsSchedules: false },
+    config: { workflowExecutionRetentionTtl: { seconds: 3 * 24 * 3600 } },
+    isGlobalNamespace: false,
+  };
+}
+
+const STATUS: Record<Run['status'], string> = {
+  Running: 'WORKFLOW_EXECUTION_STATUS_RUNNING',
+  Completed: 'WORKFLOW_EXECUTION_STATUS_COMPLETED',
+  Failed: 'WORKFLOW_EXECUTION_STATUS_FAILED',
+  Canceled: 'WORKFLOW_EXECUTION_STATUS_CANCELED',
+  Terminated: 'WORKFLOW_EXECUTION_STATUS_TERMINATED',
+  ContinuedAsNew: 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW',
+  TimedOut: 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT',
+};
+
+export function executionInfo(run: Run): Msg {
+  return {
+    execution: { workflowId: run.workflowId, runId: run.runId },
+    type: { name: run.workflowType },
+    startTime: timestamp(run.startMs),
+    closeTime: run.closeMs ? timestamp(run.closeMs) : undefined,
+    executionTime: timestamp(run.executionMs),
+    status: STATUS[run.status],
+    historyLength: run.events.length,
+    parentNamespaceId: run.parent?.namespace,
+    parentExecution: run.parent ? { workflowId: run.parent.workflowId, runId: run.parent.runId } : undefined,
+    memo: run.memo,
+    searchAttributes: { indexedFields: run.searchAttributes },
+    taskQueue: run.taskQueue,
+    firstRunId: run.firstRunId,
+  };
+}
+
+/** Sticky polls wait and return nothing (the engine feeds only normal queues). */
+function parkedPoll(cancelled: Cancelled): Promise<Msg | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 20_000);
+    timer.unref?.();
+    cancelled(() => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * GetWorkflowExecutionHistory: paging, the long poll for new events (`wait_new_event`), and
+ * the close-event filter `handle.result()` uses (answer only once the run is closed).
+ */
+import type * as protobuf from 'protobufjs';
+import type { Msg } from './proto';
+import { isOpen, type Run } from './state';
+
+const LONG_POLL_MS = 20_000;
+const DEFAULT_PAGE = 1000;
+
+interface PageToken {
+  next: number;
+}
+
+function readToken(bytes: Uint8Array | undefined): PageToken | undefined {
+  if (!bytes || bytes.length === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.from(bytes).toString()) as PageToken;
+  } catch {
+    return undefined;
+  }
+}
+
+function token(next: number): Buffer {
+  return Buffer.from(JSON.stringify({ next }));
+}
+
+function waitForChange(run: Run, cancelled: (onCancel: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = () => {
+      run.waiters.delete(wake);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(wake, LONG_POLL_MS);
+    timer.unref?.();
+    run.waiters.add(wake);
+    cancelled(wake);
+  });
+}
+
+export async function readHistory(run: Run, req: Msg, cancelled: (onCancel: () => void) => void): Promise<Msg> {
+  const closeOnly = req.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT';
+  if (closeOnly) {
+    if (isOpen(run) && req.waitNewEvent) await waitForChange(run, cancelled);
+    if (isOpen(run)) return { history: { events: [] }, nextPageToken: token(0) };
+    return { history: { events: [run.events[run.events.length - 1]] } };
+  }
+  const from = readToken(req.nextPageToken as Uint8Array)?.next ?? 0;
+  if (req.waitNewEvent && from >= run.events.length && isOpen(run)) await waitForChange(run, cancelled);
+  const size = Number(req.maximumPageSize) || DEFAULT_PAGE;
+  const events: protobuf.Message[] = run.events.slice(from, from + size);
+  const next = from + events.length;
+  // More to read now, or (long-polling an open run) more to come.
+  const more = next < run.events.length || (req.waitNewEvent === true && isOpen(run));
+  return { history: { events }, nextPageToken: more ? token(next) : undefined };
+}

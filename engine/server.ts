@@ -1,0 +1,84 @@
+/**
+ * gRPC plumbing: the WorkflowService, OperatorService and TestService definitions come from
+ * the SDK's own protobuf root, every method is routed to the engine method of the same name,
+ * and anything the engine lacks answers UNIMPLEMENTED naming the method — never a hang.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type * as protobuf from 'protobufjs';
+import type { Engine } from './engine';
+import { RpcError } from './errors';
+import { decode, encode, root, type Msg } from './proto';
+
+const SERVICES = [
+  'temporal.api.workflowservice.v1.WorkflowService',
+  'temporal.api.operatorservice.v1.OperatorService',
+  'temporal.api.testservice.v1.TestService',
+];
+
+type Handler = (req: Msg, cancelled: (onCancel: () => void) => void) => Msg | Promise<Msg>;
+
+function serviceDefinition(serviceName: string): grpc.ServiceDefinition {
+  const service = root.lookupService(serviceName);
+  const def: Record<string, grpc.MethodDefinition<Msg, Msg>> = {};
+  for (const method of Object.values(service.methods)) {
+    const req = root.lookupType(method.requestType);
+    const res = root.lookupType(method.responseType);
+    def[method.name] = {
+      path: `/${serviceName}/${method.name}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (v: Msg) => encode(req, v),
+      requestDeserialize: (b: Buffer) => decode(req, b),
+      responseSerialize: (v: Msg) => encode(res, v),
+      responseDeserialize: (b: Buffer) => decode(res, b),
+    };
+  }
+  return def as grpc.ServiceDefinition;
+}
+
+function toServiceError(err: unknown, method: string): Partial<grpc.StatusObject> {
+  if (err instanceof RpcError) return { code: err.code, details: err.message };
+  if ((err as { grpcUnimplemented?: boolean }).grpcUnimplemented) return { code: grpc.status.UNIMPLEMENTED, details: (err as Error).message };
+  return { code: grpc.status.INTERNAL, details: `${method}: ${(err as Error)?.message ?? String(err)}` };
+}
+
+function implementation(engine: Engine, serviceName: string, onError: (method: string, err: unknown) => void): grpc.UntypedServiceImplementation {
+  const impl: grpc.UntypedServiceImplementation = {};
+  const methods = Object.keys(root.lookupService(serviceName).methods);
+  for (const name of methods) {
+    const handler = (engine as unknown as Record<string, Handler | undefined>)[name];
+    impl[name] = (call: grpc.ServerUnaryCall<Msg, Msg>, callback: grpc.sendUnaryData<Msg>) => {
+      if (typeof handler !== 'function') {
+        callback({ code: grpc.status.UNIMPLEMENTED, details: `${name} is not implemented by the jml embedded engine (see docs/engine.md)` });
+        return;
+      }
+      const cancelled = (onCancel: () => void) => call.on('cancelled', onCancel);
+      Promise.resolve()
+        .then(() => handler.call(engine, call.request, cancelled))
+        .then(
+          (res) => callback(null, res),
+          (err: unknown) => {
+            if (!(err instanceof RpcError)) onError(name, err);
+            callback(toServiceError(err, name));
+          },
+        );
+    };
+  }
+  return impl;
+}
+
+export interface EngineServer {
+  server: grpc.Server;
+  port: number;
+}
+
+export async function serve(engine: Engine, host: string, port: number, onError: (method: string, err: unknown) => void): Promise<EngineServer> {
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+  for (const name of SERVICES) server.addService(serviceDefinition(name), implementation(engine, name, onError));
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+  });
+  return { server, port: bound };
+}
+
+export type { protobuf };

@@ -1,0 +1,174 @@
+/**
+ * The engine's in-memory state: namespaces, workflow executions (runs) with their event
+ * histories, and the bookkeeping a Temporal server keeps per run (the workflow task, pending
+ * activities, timers, children). Everything mutates through the modules next to this file.
+ */
+import type * as protobuf from 'protobufjs';
+import { randomUUID } from 'node:crypto';
+import type { EngineClock } from './clock';
+import type { TaskQueues } from './matching';
+import { historyEvent, timestamp, type Msg } from './proto';
+
+export type RunStatus = 'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'ContinuedAsNew' | 'TimedOut';
+
+/** Builds an event's attributes once its id is known (buffered events get ids late). */
+export type EventBuilder = (eventId: number) => Msg;
+
+export interface ActivityState {
+  scheduledEventId: number;
+  activityId: string;
+  activityType: string;
+  taskQueue: string;
+  input?: Msg;
+  header?: Msg;
+  attempt: number;
+  retry: { initialMs: number; coefficient: number; maximumMs: number; maximumAttempts: number; nonRetryableErrorTypes: string[] };
+  scheduleToCloseMs: number;
+  scheduleToStartMs: number;
+  startToCloseMs: number;
+  heartbeatMs: number;
+  firstScheduledMs: number;
+  attemptScheduledMs: number;
+  state: 'scheduled' | 'started' | 'backoff';
+  startedMs?: number;
+  identity?: string;
+  heartbeatDetails?: Msg;
+  lastHeartbeatMs?: number;
+  cancelRequested: boolean;
+  lastFailure?: Msg;
+  timers: Partial<Record<'scheduleToClose' | 'scheduleToStart' | 'startToClose' | 'heartbeat' | 'backoff', number>>;
+}
+
+export interface ChildState {
+  initiatedEventId: number;
+  namespace: string;
+  workflowId: string;
+  workflowType: string;
+  runId?: string;
+  startedEventId?: number;
+  parentClosePolicy: string;
+}
+
+export interface WorkflowTaskState {
+  state: 'none' | 'scheduled' | 'started' | 'backoff';
+  scheduledEventId: number;
+  startedEventId: number;
+  attempt: number;
+  timer?: number;
+  /** Events arrived while the task was started: another task must follow. */
+  needsAnother: boolean;
+}
+
+export interface PendingQuery {
+  id: string;
+  queryType: string;
+  args?: Msg;
+  header?: Msg;
+  resolve(result: { answer?: Msg; error?: string }): void;
+}
+
+export interface Run {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  firstRunId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: RunStatus;
+  startMs: number;
+  executionMs: number;
+  closeMs?: number;
+  events: protobuf.Message[];
+  /** Plain copy of the last event (the close event once closed). */
+  lastEvent?: Msg;
+  memo: Msg;
+  /** `indexedFields` payloads as sent. */
+  searchAttributes: Record<string, Msg>;
+  parent?: { namespace: string; workflowId: string; runId: string; initiatedEventId: number };
+  workflowTaskTimeoutMs: number;
+  runTimer?: number;
+  executionTimer?: number;
+  executionDeadlineMs?: number;
+  wt: WorkflowTaskState;
+  previousStartedEventId: number;
+  buffered: EventBuilder[];
+  activities: Map<number, ActivityState>;
+  timers: Map<string, { startedEventId: number; clockId: number }>;
+  children: Map<number, ChildState>;
+  queries: PendingQuery[];
+  queryInFlight?: PendingQuery;
+  /** Long polls of GetWorkflowExecutionHistory waiting for a new event. */
+  waiters: Set<() => void>;
+  cancelRequested: boolean;
+  requestIds: Set<string>;
+  /** Where the next run went (continue-as-new). */
+  newRunId?: string;
+}
+
+export interface Namespace {
+  name: string;
+  id: string;
+  /** Custom search attributes: name → IndexedValueType name (`INDEXED_VALUE_TYPE_KEYWORD`). */
+  searchAttributes: Map<string, string>;
+  /** workflowId → runs, newest last. */
+  workflows: Map<string, Run[]>;
+}
+
+export interface EngineCore {
+  clock: EngineClock;
+  workflowQueues: TaskQueues;
+  activityQueues: TaskQueues;
+  namespaces: Map<string, Namespace>;
+  openRuns: Set<Run>;
+  /** Recomputes what holds virtual time still. */
+  updateInFlight(): void;
+}
+
+export function newRunId(): string {
+  return randomUUID();
+}
+
+export function currentRun(ns: Namespace, workflowId: string): Run | undefined {
+  const runs = ns.workflows.get(workflowId);
+  return runs?.[runs.length - 1];
+}
+
+export function findRun(ns: Namespace, workflowId: string, runId?: string): Run | undefined {
+  const runs = ns.workflows.get(workflowId);
+  if (!runs) return undefined;
+  return runId ? runs.find((r) => r.runId === runId) : runs[runs.length - 1];
+}
+
+export function isOpen(run: Run): boolean {
+  return run.status === 'Running';
+}
+
+/** Appends one event now (not buffered). Returns its id. */
+export function appendEvent(core: EngineCore, run: Run, build: EventBuilder): number {
+  const eventId = run.events.length + 1;
+  const obj = { eventId, eventTime: timestamp(core.clock.now()), ...build(eventId) };
+  run.events.push(historyEvent(obj));
+  run.lastEvent = obj;
+  for (const wake of [...run.waiters]) wake();
+  return eventId;
+}
+
+/**
+ * An event from outside the workflow task (signal, activity result, timer, child): buffered
+ * while a workflow task is started — the SDK must see the history it was given end with
+ * WorkflowTaskStarted — and appended right after that task completes.
+ */
+export function appendExternal(core: EngineCore, run: Run, build: EventBuilder): void {
+  if (run.wt.state === 'started') {
+    run.buffered.push(build);
+    run.wt.needsAnother = true;
+  } else {
+    appendEvent(core, run, build);
+  }
+}
+
+export function flushBuffered(core: EngineCore, run: Run): boolean {
+  const had = run.buffered.length > 0;
+  for (const build of run.buffered.splice(0)) appendEvent(core, run, build);
+  return had;
+}
