@@ -31,7 +31,7 @@ describe('embedded engine with the real SDK', () => {
         echo: async (s: string) => `echo: ${s}`,
         flaky: async (n: number) => {
           const { Context } = await import('@temporalio/activity');
-          const id = Context.current().info.workflowExecution.workflowId;
+          const id = Context.current().info.workflowExecution?.workflowId ?? '';
           const seen = (attempts.get(id) ?? 0) + 1;
           attempts.set(id, seen);
           if (seen < n) throw ApplicationFailure.retryable(`attempt ${seen} fails`, 'Flaky');
