@@ -1,0 +1,97 @@
+/**
+ * The OpenAPI 3.1 description served at `/openapi.json`. The event schema is generated from
+ * the zod schema the route validates with, so the document cannot drift from the code.
+ */
+import { z } from 'zod';
+import { HrEventSchema } from '../../lib/hr/event';
+import { VENDOR_ADAPTERS } from './adapters';
+import { API_ERROR_CODES } from './problems';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ 'application/json': { schema } });
+const error = (description: string) => ({ description, content: json(ref('Error')) });
+
+const SCHEMAS = {
+  HrEvent: z.toJSONSchema(HrEventSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }),
+  Accepted: {
+    type: 'object',
+    required: ['workflowId', 'eventId', 'status'],
+    properties: { workflowId: { type: 'string', examples: ['employee-E1001'] }, eventId: { type: 'string' }, status: { const: 'accepted' } },
+  },
+  BatchAccepted: {
+    type: 'object',
+    required: ['status', 'events'],
+    properties: { status: { const: 'accepted' }, events: { type: 'array', items: ref('Accepted') } },
+  },
+  Error: {
+    type: 'object',
+    required: ['status', 'code', 'message'],
+    properties: {
+      status: { type: 'integer' },
+      code: { enum: Object.values(API_ERROR_CODES) },
+      message: { type: 'string' },
+      issues: { type: 'array', items: { type: 'string' }, examples: [['employee.workEmail: invalid email address']] },
+      requestId: { type: 'string' },
+    },
+  },
+  VendorPayload: { type: 'object', description: 'The HR system\'s own webhook payload (see docs/api.md).' },
+};
+
+const INTAKE_ERRORS = {
+  '400': error('Invalid JSON or an invalid event; `issues` names each field and the fix'),
+  '401': error('Missing/invalid signature or bearer token, or a timestamp outside the replay window'),
+  '409': error('The eventId was already accepted with different content'),
+  '413': error('Body larger than the configured limit'),
+  '415': error('Content-Type is not application/json or application/scim+json'),
+  '429': { ...error('Rate limit exceeded'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+  '503': error('Temporal unavailable; nothing was accepted'),
+};
+
+function intakeOperation(summary: string, body: object, accepted: object) {
+  return {
+    summary,
+    security: [{ hmac: [] }, { bearer: [] }],
+    parameters: [
+      { name: TIMESTAMP_HEADER, in: 'header', required: true, schema: { type: 'string', pattern: '^\\d+$' }, description: 'Unix seconds when signed' },
+      { name: SIGNATURE_HEADER, in: 'header', required: true, schema: { type: 'string' }, description: 'v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">' },
+    ],
+    requestBody: { required: true, content: { ...json(body), 'application/scim+json': { schema: body } } },
+    responses: { '202': { description: 'Durably accepted (or a repeat of an accepted eventId)', content: json(accepted) }, ...INTAKE_ERRORS },
+  };
+}
+
+function readOperation(summary: string, schema: object) {
+  return {
+    summary,
+    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+    responses: { '200': { description: 'OK', content: json(schema) }, '404': error('No workflow for this employee'), '503': error('Temporal unavailable') },
+  };
+}
+
+/** Builds the document (once per server). */
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, unknown> = {
+    '/v1/hr/events': { post: intakeOperation('Submit one canonical HR event', ref('HrEvent'), ref('Accepted')) },
+    '/v1/employees/{id}': { get: readOperation("The employee workflow's status query", { type: 'object' }) },
+    '/v1/employees/{id}/timeline': { get: readOperation('Lifecycle milestones of the employee', { type: 'object' }) },
+    '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up' } } } },
+    '/readyz': { get: { summary: 'Readiness: Temporal reachable', responses: { '200': { description: 'Ready' }, '503': { description: 'Temporal unreachable' } } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+  };
+  for (const adapter of VENDOR_ADAPTERS) {
+    paths[`/v1/hr/events/${adapter.name}`] = { post: intakeOperation(adapter.description, ref('VendorPayload'), ref('BatchAccepted')) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'jml-orchestrator intake API', version: '1.0.0', description: 'HR events in, identity lifecycle workflows out. See docs/api.md.' },
+    paths,
+    components: {
+      schemas: SCHEMAS,
+      securitySchemes: {
+        hmac: { type: 'apiKey', in: 'header', name: SIGNATURE_HEADER, description: `HMAC-SHA256 over "<${TIMESTAMP_HEADER}>.<raw body>"` },
+        bearer: { type: 'http', scheme: 'bearer' },
+      },
+    },
+  };
+}

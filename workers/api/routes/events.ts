@@ -1,0 +1,56 @@
+/** `POST /v1/hr/events` (canonical) and `POST /v1/hr/events/<adapter>` (BambooHR, SCIM bulk). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { canonicalAdapter, VENDOR_ADAPTERS, type HrAdapter } from '../adapters';
+import { authenticate } from '../auth';
+import type { EventIntake } from '../intake';
+import { ApiError, API_ERROR_CODES } from '../problems';
+import type { RateLimiter } from '../rate-limit';
+import type { ApiSecrets } from '../secrets';
+
+export interface EventRouteDeps {
+  intake: EventIntake;
+  secrets: ApiSecrets;
+  rateLimiter: RateLimiter;
+  replayWindowSec: number;
+  timeZone: string;
+  now: () => number;
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new ApiError(400, API_ERROR_CODES.INVALID_JSON, `the body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function handler(adapter: HrAdapter, deps: EventRouteDeps) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!Buffer.isBuffer(request.body)) {
+      throw new ApiError(415, API_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE, 'send the event as Content-Type: application/json (or application/scim+json)');
+    }
+    const nowMs = deps.now();
+    authenticate(request, request.body, deps.secrets, deps.replayWindowSec, nowMs);
+    const payload = parseJson(request.body);
+    const answers = await deps.intake.handle(adapter, payload, { receivedAt: new Date(nowMs), timeZone: deps.timeZone });
+    // One event → the single answer (the documented shape); a batch → every answer in order.
+    const body = adapter.maxEvents === 1 ? answers[0] : { status: 'accepted', events: answers };
+    return reply.code(202).send(body);
+  };
+}
+
+export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
+  // Before the body is read: a flood costs no parsing, hashing or HMAC work.
+  const onRequest = async (request: FastifyRequest) => {
+    const decision = deps.rateLimiter.take(request.ip, deps.now());
+    if (!decision.allowed) {
+      throw new ApiError(429, API_ERROR_CODES.RATE_LIMITED, `too many requests; retry after ${decision.retryAfterSec} s`, undefined, {
+        'retry-after': String(decision.retryAfterSec),
+      });
+    }
+  };
+  app.post('/v1/hr/events', { onRequest }, handler(canonicalAdapter, deps));
+  for (const adapter of VENDOR_ADAPTERS) {
+    app.post(`/v1/hr/events/${adapter.name}`, { onRequest }, handler(adapter, deps));
+  }
+}

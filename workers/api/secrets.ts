@@ -1,0 +1,48 @@
+/**
+ * Where the API's credentials come from: environment variables or files (Docker/Kubernetes
+ * secrets), never YAML and never a log line. Each source may hold several values, one per line
+ * or comma-separated, so the old and the new secret are both valid during a rotation.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface ApiSecrets {
+  /** HMAC secrets for `X-JML-Signature`; any one of them verifies a request. */
+  hmacSecrets: string[];
+  /** Bearer tokens; when set, `Authorization: Bearer <token>` is required as well. */
+  bearerTokens: string[];
+}
+
+/** Splits a secret list (newline- or comma-separated), dropping blanks and `#` comments. */
+export function splitSecretList(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+function fromEnvOrFile(env: Record<string, string | undefined>, name: string): string[] {
+  const values = env[name] ? splitSecretList(env[name]) : [];
+  const file = env[`${name}_FILE`];
+  if (file) values.push(...splitSecretList(readFileSync(file, 'utf8')));
+  return values;
+}
+
+/**
+ * Reads `JML_API_HMAC_SECRETS` / `JML_API_HMAC_SECRETS_FILE` and `JML_API_BEARER_TOKENS` /
+ * `JML_API_BEARER_TOKENS_FILE`.
+ * @throws Error when neither kind is configured (an unauthenticated intake is never started).
+ */
+export function apiSecretsFromEnv(env: Record<string, string | undefined> = process.env): ApiSecrets {
+  const secrets = { hmacSecrets: fromEnvOrFile(env, 'JML_API_HMAC_SECRETS'), bearerTokens: fromEnvOrFile(env, 'JML_API_BEARER_TOKENS') };
+  assertUsableSecrets(secrets);
+  return secrets;
+}
+
+/** Refuses configurations that would leave the intake open or trivially guessable. */
+export function assertUsableSecrets(secrets: ApiSecrets): void {
+  if (secrets.hmacSecrets.length === 0 && secrets.bearerTokens.length === 0) {
+    throw new Error('no API credentials: set JML_API_HMAC_SECRETS (or JML_API_HMAC_SECRETS_FILE), and optionally JML_API_BEARER_TOKENS');
+  }
+  const short = [...secrets.hmacSecrets, ...secrets.bearerTokens].some((s) => s.length < 16);
+  if (short) throw new Error('API secrets and tokens must be at least 16 characters long');
+}

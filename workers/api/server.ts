@@ -1,0 +1,109 @@
+/**
+ * The intake API server. `buildApiServer` returns the fastify instance unstarted, so `jml api`
+ * listens on its port and tests listen on port 0.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createLogger, type Logger } from '../../lib/logger';
+import { createTemporalGateway, type TemporalTarget } from './gateway';
+import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
+import { EventIntake } from './intake';
+import { ApiError, API_ERROR_CODES, type ApiErrorCode } from './problems';
+import { RateLimiter } from './rate-limit';
+import { registerEmployeeRoutes, type TimelineSource } from './routes/employees';
+import { registerEventRoutes } from './routes/events';
+import { registerHealthRoutes } from './routes/health';
+import { assertUsableSecrets, type ApiSecrets } from './secrets';
+import { DEFAULT_REPLAY_WINDOW_SEC } from './signature';
+
+export interface ApiLimits {
+  /** Largest accepted body; larger ones get 413 before any parsing. @default 1048576 (1 MiB) */
+  bodyBytes: number;
+  /** Sustained intake requests per second per client address. @default 50 */
+  ratePerSec: number;
+  /** Burst size per client address. @default 100 */
+  burst: number;
+  /** Accepted clock difference for `X-JML-Timestamp`, both directions. @default 300 */
+  replayWindowSec: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = { bodyBytes: 1_048_576, ratePerSec: 50, burst: 100, replayWindowSec: DEFAULT_REPLAY_WINDOW_SEC };
+
+export interface ApiServerOptions {
+  temporal: TemporalTarget;
+  secrets: ApiSecrets;
+  limits?: Partial<ApiLimits>;
+  /** @default a MemoryIdempotencyStore (per process, bounded) */
+  idempotency?: IdempotencyStore;
+  logger?: Logger;
+  /** IANA zone for date-only HR values in vendor payloads. @default 'UTC' */
+  timeZone?: string;
+  /** Durable timeline (audit store). @default the workflow's `timeline` query */
+  timelineSource?: TimelineSource;
+  /** Extra routes (e.g. the audit console), registered after the API's own. */
+  routes?: Array<(app: FastifyInstance) => Promise<void> | void>;
+  /** Trust `X-Forwarded-For` from a reverse proxy for the client address (rate limiting). @default false */
+  trustProxy?: boolean | string | string[];
+  /** Clock in epoch ms (tests of the replay window sign relative to it). @default Date.now */
+  now?: () => number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const FASTIFY_CODES: Record<string, ApiErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: API_ERROR_CODES.PAYLOAD_TOO_LARGE,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: API_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: API_ERROR_CODES.INVALID_JSON,
+};
+
+function toApiError(err: FastifyError | ApiError): ApiError {
+  if (err instanceof ApiError) return err;
+  const code = err.code ? FASTIFY_CODES[err.code] : undefined;
+  if (code === API_ERROR_CODES.PAYLOAD_TOO_LARGE) return new ApiError(413, code, 'the body is larger than the accepted limit');
+  if (code === API_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE) return new ApiError(415, code, 'send the event as Content-Type: application/json (or application/scim+json)');
+  if (code) return new ApiError(400, code, err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ApiError(err.statusCode, API_ERROR_CODES.INVALID_JSON, err.message);
+  return new ApiError(500, API_ERROR_CODES.INTERNAL, 'internal error; see the server log for this request id');
+}
+
+function errorHandler(err: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) {
+  const apiError = toApiError(err);
+  if (apiError.status >= 500) request.log.error({ err }, 'request failed');
+  else request.log.info({ code: apiError.code, status: apiError.status }, 'request rejected');
+  return reply.code(apiError.status).headers(apiError.headers).send(apiError.body(String(request.id)));
+}
+
+/** Builds the API (not listening). Throws if `secrets` would leave the intake unauthenticated. */
+export function buildApiServer(options: ApiServerOptions): FastifyInstance {
+  assertUsableSecrets(options.secrets);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const logger = options.logger ?? createLogger({ base: { component: 'api' } });
+  const now = options.now ?? Date.now;
+  const app = Fastify({
+    // pino 10 vs the pino types fastify bundles: same runtime object, different declarations.
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    bodyLimit: limits.bodyBytes,
+    trustProxy: options.trustProxy ?? false,
+    genReqId: (req) => {
+      const offered = req.headers['x-request-id'];
+      return typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID();
+    },
+  });
+  // The HMAC covers the exact bytes, so the body stays a Buffer until the signature is checked.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', String(request.id));
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => errorHandler(new ApiError(404, API_ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`), request, reply));
+
+  const gateway = createTemporalGateway(options.temporal);
+  const intake = new EventIntake({ gateway, store: options.idempotency ?? new MemoryIdempotencyStore(), logger });
+  const rateLimiter = new RateLimiter({ ratePerSec: limits.ratePerSec, burst: limits.burst });
+  registerEventRoutes(app, { intake, secrets: options.secrets, rateLimiter, replayWindowSec: limits.replayWindowSec, timeZone: options.timeZone ?? 'UTC', now });
+  registerEmployeeRoutes(app, { gateway, timelineSource: options.timelineSource ?? gateway.timeline });
+  registerHealthRoutes(app, { gateway });
+  for (const register of options.routes ?? []) void app.register(async (scope) => register(scope));
+  return app;
+}
