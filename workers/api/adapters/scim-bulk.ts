@@ -72,7 +72,7 @@ function extensionDates(data: Record<string, unknown>): { hireDate?: string; ter
   for (const [key, value] of Object.entries(data)) {
     if (!key.startsWith('urn:') || value === null || typeof value !== 'object') continue;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof v !== 'string') continue;
+      if (typeof v !== 'string' || v.trim() === '') continue;
       const n = k.toLowerCase();
       if (n === 'hiredate' || n === 'startdate') out.hireDate ??= v.slice(0, 10);
       if (n === 'terminationdate' || n === 'enddate' || n === 'leavedate') out.terminationDate ??= v.slice(0, 10);
@@ -119,7 +119,7 @@ function toEvent(op: Operation, index: number, ctx: AdapterContext): AdaptedEven
     source: 'scim-bulk',
     employee,
   };
-  return { event, fingerprint: data, where: `Operations[${index}].data` };
+  return { event, fingerprint: data, where: `Operations[${index}]` };
 }
 
 export const scimBulkAdapter: HrAdapter = {
