@@ -11,6 +11,11 @@ export interface TemporalTarget {
   client: Client;
   /** Task queue the lifecycle worker polls (a new workflow is started on it). */
   taskQueue: string;
+  /**
+   * Deadline for each call to Temporal. Without one the client retries an unreachable
+   * frontend for a long time while the HR system's request hangs. @default 10000
+   */
+  rpcTimeoutMs?: number;
 }
 
 export interface TemporalGateway {
@@ -24,10 +29,12 @@ export interface TemporalGateway {
 
 export function createTemporalGateway(target: TemporalTarget): TemporalGateway {
   const { client, taskQueue } = target;
+  const timeoutMs = target.rpcTimeoutMs ?? 10_000;
+  const bounded = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + timeoutMs, fn);
   return {
-    deliver: async (event) => ({ workflowId: (await deliverHrEvent(client, taskQueue, event)).workflowId }),
-    status: (employeeId) => employeeStatus(client, employeeId),
-    timeline: async (employeeId) => (await employeeTimeline(client, employeeId)) ?? null,
+    deliver: async (event) => ({ workflowId: (await bounded(() => deliverHrEvent(client, taskQueue, event))).workflowId }),
+    status: (employeeId) => bounded(() => employeeStatus(client, employeeId)),
+    timeline: async (employeeId) => (await bounded(() => employeeTimeline(client, employeeId))) ?? null,
     ready: async (timeoutMs) => {
       try {
         await client.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({}));

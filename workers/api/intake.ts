@@ -90,7 +90,7 @@ export class EventIntake {
       ({ workflowId } = await this.deps.gateway.deliver(event));
     } catch (err) {
       this.deps.logger.error({ err, eventId: event.eventId }, 'could not deliver the event to Temporal');
-      throw new ApiError(503, API_ERROR_CODES.TEMPORAL_UNAVAILABLE, 'the workflow service is unavailable; retry later (nothing was accepted)', undefined, { 'retry-after': '5' });
+      throw new ApiError(503, API_ERROR_CODES.TEMPORAL_UNAVAILABLE, 'the workflow service did not confirm the event; retry with the same eventId (a repeat is safe)', undefined, { 'retry-after': '5' });
     }
     const answer: AcceptedAnswer = { workflowId, eventId: event.eventId, status: 'accepted' };
     await this.deps.store.put(event.eventId, { bodyHash, answer, acceptedAtMs: Date.now() });
