@@ -13,6 +13,8 @@ const COMMANDS: Record<string, string> = {
   scim: './commands/scim',
   engine: './commands/engine',
   'scim-server': './commands/scim-server',
+  api: './commands/api',
+  event: './commands/event',
 };
 
 function usage(): string {

@@ -1,0 +1,144 @@
+/**
+ * `jml api`: the HR intake API process. Credentials come from the environment or files only
+ * (a secret on the command line would show in `ps`); Temporal settings from TEMPORAL_* like
+ * every other process, with flags to override.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { createLogger, type Logger } from '../../lib/logger';
+import { connectClient, temporalSettingsFromEnv, type TemporalSettings } from '../../lib/temporal/connection';
+import { apiSecretsFromEnv, buildApiServer, DEFAULT_LIMITS } from '../../workers/api';
+import { isValidTimeZone } from '../../workers/api/adapters/dates';
+import { UsageError, parseCommandArgs } from '../args';
+
+/** One line for `jml --help`. */
+export const summary = 'Run the HR intake API (signed webhooks → employee workflows)';
+
+const HELP = `Usage: jml api [options]
+
+  --port N               listen port (0 = any free port)  [$JML_API_PORT or 8080]
+  --host H               listen address                   [$JML_API_HOST or 127.0.0.1]
+  --temporal-address A   Temporal frontend host:port      [$TEMPORAL_ADDRESS or 127.0.0.1:7233]
+  --namespace NS         Temporal namespace               [$TEMPORAL_NAMESPACE or default]
+  --task-queue Q         lifecycle worker's task queue    [$TEMPORAL_TASK_QUEUE or jml-lifecycle]
+  --body-limit BYTES     largest accepted body            [${DEFAULT_LIMITS.bodyBytes}]
+  --rate N               requests/s per client address    [${DEFAULT_LIMITS.ratePerSec}]
+  --burst N              burst per client address         [${DEFAULT_LIMITS.burst}]
+  --replay-window S      accepted clock skew of X-JML-Timestamp  [${DEFAULT_LIMITS.replayWindowSec}]
+  --time-zone TZ         zone of date-only HR values      [$JML_HR_TIME_ZONE or UTC]
+  --trust-proxy          take the client address from X-Forwarded-For (behind a reverse proxy)
+
+Credentials (environment only; values may list several, comma- or newline-separated, for rotation):
+  JML_API_HMAC_SECRETS, JML_API_HMAC_SECRETS_FILE     HMAC secrets for X-JML-Signature
+  JML_API_BEARER_TOKENS, JML_API_BEARER_TOKENS_FILE   optional: also require Authorization: Bearer
+Temporal Cloud: TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (see docs/deployment.md).
+LOG_LEVEL sets the pino level [info]. Stop with SIGINT/SIGTERM (in-flight requests finish).`;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'temporal-address': { type: 'string' },
+  namespace: { type: 'string' },
+  'task-queue': { type: 'string' },
+  'body-limit': { type: 'string' },
+  rate: { type: 'string' },
+  burst: { type: 'string' },
+  'replay-window': { type: 'string' },
+  'time-zone': { type: 'string' },
+  'trust-proxy': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function positive(name: string, raw: string | undefined, fallback: number, allowZero = false): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero)) throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+/** Connects, retrying while Temporal starts (compose starts both at once). */
+async function connectWithRetry(settings: TemporalSettings, logger: Logger, stopped: () => boolean): Promise<Client | undefined> {
+  for (let attempt = 1; !stopped(); attempt++) {
+    try {
+      return (await connectClient(settings)).client;
+    } catch (err) {
+      logger.warn({ err, address: settings.address, attempt }, 'Temporal not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+    }
+  }
+  return undefined;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs(args, OPTIONS, false);
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const env = process.env;
+  const timeZone = values['time-zone'] ?? env.JML_HR_TIME_ZONE ?? 'UTC';
+  if (!isValidTimeZone(timeZone)) throw new UsageError(`unknown time zone "${timeZone}" (use an IANA name such as Europe/Berlin)`);
+  const limits = {
+    bodyBytes: positive('body-limit', values['body-limit'], DEFAULT_LIMITS.bodyBytes),
+    ratePerSec: positive('rate', values.rate, DEFAULT_LIMITS.ratePerSec),
+    burst: positive('burst', values.burst, DEFAULT_LIMITS.burst),
+    replayWindowSec: positive('replay-window', values['replay-window'], DEFAULT_LIMITS.replayWindowSec),
+  };
+  // Port 0 picks a free port (tests; the address is in the 'listening' log line).
+  const port = positive('port', values.port ?? env.JML_API_PORT, 8080, true);
+  const host = values.host ?? env.JML_API_HOST ?? '127.0.0.1';
+  let secrets;
+  try {
+    secrets = apiSecretsFromEnv(env);
+  } catch (err) {
+    console.error(`jml api: ${(err as Error).message}`);
+    return 1;
+  }
+  const base = temporalSettingsFromEnv(env);
+  const settings: TemporalSettings = {
+    ...base,
+    address: values['temporal-address'] ?? base.address,
+    namespace: values.namespace ?? base.namespace,
+    taskQueue: values['task-queue'] ?? base.taskQueue,
+  };
+  return serve({ settings, secrets, limits, timeZone, port, host, trustProxy: values['trust-proxy'] });
+}
+
+async function serve(opts: {
+  settings: TemporalSettings;
+  secrets: ReturnType<typeof apiSecretsFromEnv>;
+  limits: typeof DEFAULT_LIMITS;
+  timeZone: string;
+  port: number;
+  host: string;
+  trustProxy: boolean;
+}): Promise<number> {
+  const logger = createLogger({ base: { component: 'api' } });
+  let signalled = false;
+  const stop = new Promise<void>((resolve) => {
+    const on = () => {
+      signalled = true;
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve();
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+  const client = await Promise.race([connectWithRetry(opts.settings, logger, () => signalled), stop.then(() => undefined)]);
+  if (!client) return 0;
+  const app = buildApiServer({
+    temporal: { client, taskQueue: opts.settings.taskQueue },
+    secrets: opts.secrets,
+    limits: opts.limits,
+    logger,
+    timeZone: opts.timeZone,
+    trustProxy: opts.trustProxy,
+  });
+  const address = await app.listen({ port: opts.port, host: opts.host });
+  logger.info({ address, temporal: opts.settings.address, namespace: opts.settings.namespace, taskQueue: opts.settings.taskQueue, hmacSecrets: opts.secrets.hmacSecrets.length, bearerTokens: opts.secrets.bearerTokens.length }, 'intake API listening');
+  await stop;
+  logger.info('shutting down');
+  await app.close();
+  await (client.connection as Connection).close();
+  return 0;
+}
