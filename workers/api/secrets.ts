@@ -10,6 +10,11 @@ export interface ApiSecrets {
   hmacSecrets: string[];
   /** Bearer tokens; when set, `Authorization: Bearer <token>` is required as well. */
   bearerTokens: string[];
+  /**
+   * BambooHR webhook private keys: with these, `/v1/hr/events/bamboohr` also accepts BambooHR's
+   * own `X-BambooHR-Signature`, so BambooHR can post directly without a signing relay.
+   */
+  bambooHrKeys?: string[];
 }
 
 /** Splits a secret list (newline- or comma-separated), dropping blanks and `#` comments. */
@@ -28,12 +33,16 @@ function fromEnvOrFile(env: Record<string, string | undefined>, name: string): s
 }
 
 /**
- * Reads `JML_API_HMAC_SECRETS` / `JML_API_HMAC_SECRETS_FILE` and `JML_API_BEARER_TOKENS` /
- * `JML_API_BEARER_TOKENS_FILE`.
+ * Reads `JML_API_HMAC_SECRETS` / `JML_API_HMAC_SECRETS_FILE`, `JML_API_BEARER_TOKENS` /
+ * `JML_API_BEARER_TOKENS_FILE` and `JML_API_BAMBOOHR_KEYS` / `JML_API_BAMBOOHR_KEYS_FILE`.
  * @throws Error when neither kind is configured (an unauthenticated intake is never started).
  */
 export function apiSecretsFromEnv(env: Record<string, string | undefined> = process.env): ApiSecrets {
-  const secrets = { hmacSecrets: fromEnvOrFile(env, 'JML_API_HMAC_SECRETS'), bearerTokens: fromEnvOrFile(env, 'JML_API_BEARER_TOKENS') };
+  const secrets = {
+    hmacSecrets: fromEnvOrFile(env, 'JML_API_HMAC_SECRETS'),
+    bearerTokens: fromEnvOrFile(env, 'JML_API_BEARER_TOKENS'),
+    bambooHrKeys: fromEnvOrFile(env, 'JML_API_BAMBOOHR_KEYS'),
+  };
   assertUsableSecrets(secrets);
   return secrets;
 }
@@ -43,6 +52,6 @@ export function assertUsableSecrets(secrets: ApiSecrets): void {
   if (secrets.hmacSecrets.length === 0 && secrets.bearerTokens.length === 0) {
     throw new Error('no API credentials: set JML_API_HMAC_SECRETS (or JML_API_HMAC_SECRETS_FILE), and optionally JML_API_BEARER_TOKENS');
   }
-  const short = [...secrets.hmacSecrets, ...secrets.bearerTokens].some((s) => s.length < 16);
+  const short = [...secrets.hmacSecrets, ...secrets.bearerTokens, ...(secrets.bambooHrKeys ?? [])].some((s) => s.length < 16);
   if (short) throw new Error('API secrets and tokens must be at least 16 characters long');
 }

@@ -60,10 +60,11 @@ export function parseSignatureHeader(header: string): Buffer[] | undefined {
   return digests.length > 0 ? digests : undefined;
 }
 
-function checkTimestamp(raw: string | undefined, nowSec: number, windowSec: number): SignatureFailure | number {
+function checkTimestamp(raw: string | undefined, nowSec: number, windowSec: number, allowIso = false): SignatureFailure | number {
   if (raw === undefined || raw === '') return { ok: false, reason: 'missing-timestamp' };
-  if (!/^\d{1,12}$/.test(raw)) return { ok: false, reason: 'malformed-timestamp' };
-  const ts = Number(raw);
+  const iso = allowIso && !/^\d+$/.test(raw) ? Date.parse(raw) : Number.NaN;
+  if (!/^\d{1,12}$/.test(raw) && Number.isNaN(iso)) return { ok: false, reason: 'malformed-timestamp' };
+  const ts = Number.isNaN(iso) ? Number(raw) : Math.floor(iso / 1000);
   if (nowSec - ts > windowSec) return { ok: false, reason: 'stale-timestamp' };
   if (ts - nowSec > windowSec) return { ok: false, reason: 'future-timestamp' };
   return ts;
@@ -110,4 +111,34 @@ export function verifyBearer(header: string | undefined, tokens: readonly string
     ok = ok || same;
   }
   return ok;
+}
+
+/** BambooHR's header names (its webhook "private key" signs every delivery). */
+export const BAMBOOHR_SIGNATURE_HEADER = 'x-bamboohr-signature';
+export const BAMBOOHR_TIMESTAMP_HEADER = 'x-bamboohr-timestamp';
+
+/**
+ * BambooHR's own scheme: hex HMAC-SHA256 of the raw body followed by the `X-BambooHR-Timestamp`
+ * value (body first, no separator), keyed with the webhook's private key. The same replay
+ * window applies; the timestamp may be Unix seconds or ISO 8601.
+ */
+export function verifyBambooHrSignature(input: {
+  keys: readonly string[];
+  timestamp: string | undefined;
+  signature: string | undefined;
+  body: Buffer;
+  nowSec: number;
+  windowSec?: number;
+}): SignatureCheck {
+  const ts = checkTimestamp(input.timestamp, input.nowSec, input.windowSec ?? DEFAULT_REPLAY_WINDOW_SEC, true);
+  if (typeof ts !== 'number') return ts;
+  if (!input.signature) return { ok: false, reason: 'missing-signature' };
+  if (!/^[0-9a-f]{64}$/i.test(input.signature.trim())) return { ok: false, reason: 'malformed-signature' };
+  const offered = Buffer.from(input.signature.trim(), 'hex');
+  let matched = -1;
+  input.keys.forEach((key, index) => {
+    const expected = createHmac('sha256', key).update(input.body).update(input.timestamp as string).digest();
+    if (timingSafeEqual(expected, offered) && matched < 0) matched = index;
+  });
+  return matched >= 0 ? { ok: true, secretIndex: matched } : { ok: false, reason: 'bad-signature' };
 }

@@ -2,10 +2,13 @@
  * The intake over real HTTP against the embedded Temporal engine: accepted events become an
  * `employee-<id>` workflow with the signal in its history; rejected ones leave nothing behind.
  */
+import { createHmac } from 'node:crypto';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
 import { canonicalEvent, fixture, OLD_SECRET, postSigned, send, SECRET, signalsOf, startApi, workflowAbsent, type RunningApi } from './helpers';
 
 jest.setTimeout(30_000);
+
+const BAMBOO_KEY = 'bamboohr-webhook-private-key-01';
 
 let env: TemporalTestEnv;
 let api: RunningApi;
@@ -13,7 +16,10 @@ let url: string;
 
 beforeAll(async () => {
   env = await createTestEnv({ timeSkipping: false });
-  api = await startApi(env.client, { limits: { bodyBytes: 64 * 1024 } });
+  api = await startApi(env.client, {
+    limits: { bodyBytes: 64 * 1024 },
+    secrets: { hmacSecrets: [SECRET, OLD_SECRET], bearerTokens: [], bambooHrKeys: [BAMBOO_KEY] },
+  });
   url = `${api.url}/v1/hr/events`;
 });
 
@@ -91,6 +97,28 @@ describe('HR adapters', () => {
     });
     expect(await signalsOf(env.client, 'employee-113')).toEqual(['hrEvent']);
     expect(await signalsOf(env.client, 'employee-114')).toEqual(['hrEvent']);
+  });
+
+  test("BambooHR posting directly, signed with its own X-BambooHR-Signature", async () => {
+    const payload = fixture('bamboohr-permissioned.json') as { employees: { id: number }[] };
+    payload.employees[0].id = 9207;
+    const body = JSON.stringify(payload);
+    const ts = String(Math.floor(Date.now() / 1000));
+    const bambooHeaders = (key: string) => ({
+      'content-type': 'application/json',
+      'x-bamboohr-timestamp': ts,
+      'x-bamboohr-signature': createHmac('sha256', key).update(body + ts).digest('hex'),
+    });
+    const wrong = await send(`${url}/bamboohr`, { headers: bambooHeaders('not-the-bamboohr-key-000'), body });
+    expect(wrong.status).toBe(401);
+    expect(await workflowAbsent(env.client, 'employee-9207')).toBe(true);
+    const res = await send(`${url}/bamboohr`, { headers: bambooHeaders(BAMBOO_KEY), body });
+    expect(res.status).toBe(202);
+    expect(await signalsOf(env.client, 'employee-9207')).toEqual(['hrEvent']);
+    // Only the BambooHR route takes BambooHR's scheme.
+    const canonical = JSON.stringify(canonicalEvent('E-BH-1'));
+    const onCanonical = await send(url, { headers: { ...bambooHeaders(BAMBOO_KEY), 'x-bamboohr-signature': createHmac('sha256', BAMBOO_KEY).update(canonical + ts).digest('hex') }, body: canonical });
+    expect(onCanonical.status).toBe(401);
   });
 
   test('Entra bulkUpload-style SCIM BulkRequest as application/scim+json', async () => {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { computeSignature, createSignedRequest, parseSignatureHeader, verifyBearer, verifySignature } from '../../../workers/api/signature';
+import { computeSignature, createSignedRequest, parseSignatureHeader, verifyBambooHrSignature, verifyBearer, verifySignature } from '../../../workers/api/signature';
 
 const SECRET = 'whsec_0123456789abcdef';
 const OLD = 'whsec_old_secret_value_1';
@@ -68,5 +68,23 @@ describe('parseSignatureHeader / verifyBearer', () => {
     expect(verifyBearer('Bearer token-0123456789abcde', ['token-0123456789abcdef'])).toBe(false);
     expect(verifyBearer('Basic dXNlcjpwYXNz', ['dXNlcjpwYXNz'])).toBe(false);
     expect(verifyBearer(undefined, ['token-0123456789abcdef'])).toBe(false);
+  });
+});
+
+describe('verifyBambooHrSignature', () => {
+  const key = 'bamboohr-private-key-0001';
+  const now = 1700000000;
+  const sign = (ts: string) => createHmac('sha256', key).update(`${body.toString()}${ts}`).digest('hex');
+
+  test("BambooHR's scheme: HMAC of body followed by the timestamp, Unix seconds or ISO 8601", () => {
+    expect(verifyBambooHrSignature({ keys: ['other-key-000000000', key], timestamp: String(now), signature: sign(String(now)), body, nowSec: now })).toEqual({ ok: true, secretIndex: 1 });
+    const iso = '2023-11-14T22:13:20Z';
+    expect(verifyBambooHrSignature({ keys: [key], timestamp: iso, signature: sign(iso), body, nowSec: now }).ok).toBe(true);
+  });
+
+  test('wrong key, stale timestamp and malformed signature are refused', () => {
+    expect(verifyBambooHrSignature({ keys: ['other-key-000000000'], timestamp: String(now), signature: sign(String(now)), body, nowSec: now })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyBambooHrSignature({ keys: [key], timestamp: String(now - 400), signature: sign(String(now - 400)), body, nowSec: now })).toEqual({ ok: false, reason: 'stale-timestamp' });
+    expect(verifyBambooHrSignature({ keys: [key], timestamp: String(now), signature: 'v1=abc', body, nowSec: now })).toEqual({ ok: false, reason: 'malformed-signature' });
   });
 });

@@ -30,7 +30,7 @@ function handler(adapter: HrAdapter, deps: EventRouteDeps) {
       throw new ApiError(415, API_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE, 'send the event as Content-Type: application/json (or application/scim+json)');
     }
     const nowMs = deps.now();
-    authenticate(request, request.body, deps.secrets, deps.replayWindowSec, nowMs);
+    authenticate(request, request.body, deps.secrets, deps.replayWindowSec, nowMs, adapter.name);
     const payload = parseJson(request.body);
     const answers = await deps.intake.handle(adapter, payload, { receivedAt: new Date(nowMs), timeZone: deps.timeZone });
     // One event → the single answer (the documented shape); a batch → every answer in order.
