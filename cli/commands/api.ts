@@ -30,6 +30,8 @@ const HELP = `Usage: jml api [options]
 Credentials (environment only; values may list several, comma- or newline-separated, for rotation):
   JML_API_HMAC_SECRETS, JML_API_HMAC_SECRETS_FILE     HMAC secrets for X-JML-Signature
   JML_API_BEARER_TOKENS, JML_API_BEARER_TOKENS_FILE   optional: also require Authorization: Bearer
+  JML_API_BAMBOOHR_KEYS, JML_API_BAMBOOHR_KEYS_FILE   optional: BambooHR webhook private keys
+                                                      (X-BambooHR-Signature on /v1/hr/events/bamboohr)
 Temporal Cloud: TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (see docs/deployment.md).
 LOG_LEVEL sets the pino level [info]. Stop with SIGINT/SIGTERM (in-flight requests finish).`;
 
@@ -135,7 +137,17 @@ async function serve(opts: {
     trustProxy: opts.trustProxy,
   });
   const address = await app.listen({ port: opts.port, host: opts.host });
-  logger.info({ address, temporal: opts.settings.address, namespace: opts.settings.namespace, taskQueue: opts.settings.taskQueue, hmacSecrets: opts.secrets.hmacSecrets.length, bearerTokens: opts.secrets.bearerTokens.length }, 'intake API listening');
+  logger.info(
+    {
+      address,
+      temporal: opts.settings.address,
+      namespace: opts.settings.namespace,
+      taskQueue: opts.settings.taskQueue,
+      // Counts only: how many credentials are configured, never their values.
+      credentialCounts: { hmac: opts.secrets.hmacSecrets.length, bearer: opts.secrets.bearerTokens.length, bamboohr: opts.secrets.bambooHrKeys?.length ?? 0 },
+    },
+    'intake API listening',
+  );
   await stop;
   logger.info('shutting down');
   await app.close();
