@@ -32,6 +32,7 @@ Credentials (environment only; values may list several, comma- or newline-separa
   JML_API_BEARER_TOKENS, JML_API_BEARER_TOKENS_FILE   optional: also require Authorization: Bearer
   JML_API_BAMBOOHR_KEYS, JML_API_BAMBOOHR_KEYS_FILE   optional: BambooHR webhook private keys
                                                       (X-BambooHR-Signature on /v1/hr/events/bamboohr)
+  JML_API_READ_TOKENS, JML_API_READ_TOKENS_FILE       optional: bearer tokens for GET /v1/employees/*
 Temporal Cloud: TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (see docs/deployment.md).
 LOG_LEVEL sets the pino level [info]. Stop with SIGINT/SIGTERM (in-flight requests finish).`;
 
@@ -144,7 +145,7 @@ async function serve(opts: {
       namespace: opts.settings.namespace,
       taskQueue: opts.settings.taskQueue,
       // Counts only: how many credentials are configured, never their values.
-      credentialCounts: { hmac: opts.secrets.hmacSecrets.length, bearer: opts.secrets.bearerTokens.length, bamboohr: opts.secrets.bambooHrKeys?.length ?? 0 },
+      credentialCounts: { hmac: opts.secrets.hmacSecrets.length, bearer: opts.secrets.bearerTokens.length, bamboohr: opts.secrets.bambooHrKeys?.length ?? 0, read: opts.secrets.readTokens?.length ?? 0 },
     },
     'intake API listening',
   );

@@ -64,8 +64,15 @@ function intakeOperation(summary: string, body: object, accepted: object) {
 function readOperation(summary: string, schema: object) {
   return {
     summary,
+    // Bearer when read tokens are configured; `{}` = open when none are (docs/api.md).
+    security: [{ bearer: [] }, {}],
     parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-    responses: { '200': { description: 'OK', content: json(schema) }, '404': error('No workflow for this employee'), '503': error('Temporal unavailable') },
+    responses: {
+      '200': { description: 'OK', content: json(schema) },
+      '401': error('Read tokens are configured and none was sent'),
+      '404': error('No workflow for this employee'),
+      '503': error('Temporal unavailable'),
+    },
   };
 }
 

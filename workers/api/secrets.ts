@@ -15,6 +15,11 @@ export interface ApiSecrets {
    * own `X-BambooHR-Signature`, so BambooHR can post directly without a signing relay.
    */
   bambooHrKeys?: string[];
+  /**
+   * Bearer tokens for the read endpoints (`/v1/employees/...`). When empty, the intake bearer
+   * tokens are accepted there; when both are empty, reads are open (a warning is logged).
+   */
+  readTokens?: string[];
 }
 
 /** Splits a secret list (newline- or comma-separated), dropping blanks and `#` comments. */
@@ -34,7 +39,8 @@ function fromEnvOrFile(env: Record<string, string | undefined>, name: string): s
 
 /**
  * Reads `JML_API_HMAC_SECRETS` / `JML_API_HMAC_SECRETS_FILE`, `JML_API_BEARER_TOKENS` /
- * `JML_API_BEARER_TOKENS_FILE` and `JML_API_BAMBOOHR_KEYS` / `JML_API_BAMBOOHR_KEYS_FILE`.
+ * `JML_API_BEARER_TOKENS_FILE`, `JML_API_BAMBOOHR_KEYS` / `JML_API_BAMBOOHR_KEYS_FILE` and
+ * `JML_API_READ_TOKENS` / `JML_API_READ_TOKENS_FILE`.
  * @throws Error when neither kind is configured (an unauthenticated intake is never started).
  */
 export function apiSecretsFromEnv(env: Record<string, string | undefined> = process.env): ApiSecrets {
@@ -42,6 +48,7 @@ export function apiSecretsFromEnv(env: Record<string, string | undefined> = proc
     hmacSecrets: fromEnvOrFile(env, 'JML_API_HMAC_SECRETS'),
     bearerTokens: fromEnvOrFile(env, 'JML_API_BEARER_TOKENS'),
     bambooHrKeys: fromEnvOrFile(env, 'JML_API_BAMBOOHR_KEYS'),
+    readTokens: fromEnvOrFile(env, 'JML_API_READ_TOKENS'),
   };
   assertUsableSecrets(secrets);
   return secrets;
@@ -52,6 +59,12 @@ export function assertUsableSecrets(secrets: ApiSecrets): void {
   if (secrets.hmacSecrets.length === 0 && secrets.bearerTokens.length === 0) {
     throw new Error('no API credentials: set JML_API_HMAC_SECRETS (or JML_API_HMAC_SECRETS_FILE), and optionally JML_API_BEARER_TOKENS');
   }
-  const short = [...secrets.hmacSecrets, ...secrets.bearerTokens, ...(secrets.bambooHrKeys ?? [])].some((s) => s.length < 16);
+  const all = [...secrets.hmacSecrets, ...secrets.bearerTokens, ...(secrets.bambooHrKeys ?? []), ...(secrets.readTokens ?? [])];
+  const short = all.some((s) => s.length < 16);
   if (short) throw new Error('API secrets and tokens must be at least 16 characters long');
+}
+
+/** The tokens that open the read endpoints; empty means reads are unauthenticated. */
+export function readTokensOf(secrets: ApiSecrets): string[] {
+  return secrets.readTokens && secrets.readTokens.length > 0 ? secrets.readTokens : secrets.bearerTokens;
 }

@@ -13,7 +13,7 @@ import { RateLimiter } from './rate-limit';
 import { registerEmployeeRoutes, type TimelineSource } from './routes/employees';
 import { registerEventRoutes } from './routes/events';
 import { registerHealthRoutes } from './routes/health';
-import { assertUsableSecrets, type ApiSecrets } from './secrets';
+import { assertUsableSecrets, readTokensOf, type ApiSecrets } from './secrets';
 import { DEFAULT_REPLAY_WINDOW_SEC } from './signature';
 
 export interface ApiLimits {
@@ -102,7 +102,9 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
   const intake = new EventIntake({ gateway, store: options.idempotency ?? new MemoryIdempotencyStore(), logger });
   const rateLimiter = new RateLimiter({ ratePerSec: limits.ratePerSec, burst: limits.burst });
   registerEventRoutes(app, { intake, secrets: options.secrets, rateLimiter, replayWindowSec: limits.replayWindowSec, timeZone: options.timeZone ?? 'UTC', now });
-  registerEmployeeRoutes(app, { gateway, timelineSource: options.timelineSource ?? gateway.timeline });
+  const readTokens = readTokensOf(options.secrets);
+  if (readTokens.length === 0) logger.warn('GET /v1/employees/* is unauthenticated: set JML_API_READ_TOKENS (or JML_API_BEARER_TOKENS) to protect it');
+  registerEmployeeRoutes(app, { gateway, timelineSource: options.timelineSource ?? gateway.timeline, readTokens });
   registerHealthRoutes(app, { gateway });
   for (const register of options.routes ?? []) void app.register(async (scope) => register(scope));
   return app;

@@ -163,6 +163,26 @@ describe('guard rails', () => {
     }
   });
 
+  test('with read tokens configured, the employee endpoints need one', async () => {
+    const readToken = 'read-token-0123456789abc';
+    const guarded = await startApi(env.client, { secrets: { hmacSecrets: ['test-hmac-secret-current-0001'], bearerTokens: [], readTokens: [readToken] } });
+    try {
+      const without = await send(`${guarded.url}/v1/employees/E-READ-1`, { method: 'GET' });
+      expect(without.status).toBe(401);
+      expect(without.body).toMatchObject({ code: 'API_UNAUTHORIZED', message: 'missing or invalid bearer token for the read endpoints' });
+      const withToken = await send(`${guarded.url}/v1/employees/E-READ-1`, { method: 'GET', headers: { authorization: `Bearer ${readToken}` } });
+      expect(withToken.status).toBe(200);
+      // The intake stays on signatures; a read token is not needed there.
+      expect((await postSigned(`${guarded.url}/v1/hr/events`, canonicalEvent('E-RT-1'))).status).toBe(202);
+    } finally {
+      await guarded.app.close();
+    }
+  });
+
+  test('without any read token the API warns that reads are open', () => {
+    expect(api.logLines().some((l) => l.includes('GET /v1/employees/* is unauthenticated'))).toBe(true);
+  });
+
   test('refuses to build without credentials', async () => {
     await expect(startApi(env.client, { secrets: { hmacSecrets: [], bearerTokens: [] } })).rejects.toThrow(/no API credentials/);
   });

@@ -85,16 +85,19 @@ function collectFields(fields: Record<string, unknown>): { known: Record<string,
   return { known, custom };
 }
 
-function toEvent(item: BambooEmployee, index: number, ctx: AdapterContext): AdaptedEvent {
-  const { known, custom } = collectFields(item.fields);
-  const employmentStatus = known.employmentStatus ? normalise(known.employmentStatus) : '';
-  const deleted = item.action?.toLowerCase() === 'deleted';
-  const active = !deleted && known.bambooStatus?.toLowerCase() !== 'inactive' && employmentStatus !== 'terminated';
-  const transition = deriveTransition(
-    { active, hireDate: known.hireDate, terminationDate: known.terminationDate, changedAt: normaliseTimestamp(item.timestamp) },
-    ctx,
-  );
-  const employee: Record<string, unknown> = {
+function employmentType(status: string | undefined): string | undefined {
+  return status ? EMPLOYMENT_TYPES[normalise(status)] : undefined;
+}
+
+/** HR says the person is gone: Status Inactive, Employment Status Terminated, or the record deleted. */
+function isActive(item: BambooEmployee, known: Record<string, string>): boolean {
+  if (item.action?.toLowerCase() === 'deleted') return false;
+  return known.bambooStatus?.toLowerCase() !== 'inactive' && normalise(known.employmentStatus ?? '') !== 'terminated';
+}
+
+function employeeRecord(item: BambooEmployee, known: Record<string, string>, custom: Record<string, string>, status: string, timeZone: string) {
+  const extra = known.employeeNumber ? { ...custom, employeeNumber: known.employeeNumber } : custom;
+  return dropUndefined({
     employeeId: String(item.id),
     givenName: known.givenName,
     familyName: known.familyName,
@@ -110,20 +113,26 @@ function toEvent(item: BambooEmployee, index: number, ctx: AdapterContext): Adap
     costCenter: known.costCenter,
     managerId: known.managerId,
     managerEmail: known.managerEmail,
-    employmentType: EMPLOYMENT_TYPES[employmentStatus],
-    status: transition.status,
-    timeZone: ctx.timeZone,
+    employmentType: employmentType(known.employmentStatus),
+    status,
+    timeZone,
     startDate: known.hireDate,
     endDate: known.terminationDate,
-    custom: Object.keys(custom).length > 0 || known.employeeNumber ? { ...custom, ...(known.employeeNumber ? { employeeNumber: known.employeeNumber } : {}) } : undefined,
-  };
+    custom: Object.keys(extra).length > 0 ? extra : undefined,
+  });
+}
+
+function toEvent(item: BambooEmployee, index: number, ctx: AdapterContext): AdaptedEvent {
+  const { known, custom } = collectFields(item.fields);
+  const changedAt = normaliseTimestamp(item.timestamp);
+  const transition = deriveTransition({ active: isActive(item, known), hireDate: known.hireDate, terminationDate: known.terminationDate, changedAt }, ctx);
   const event = {
     eventId: eventIdFrom('bamboohr', String(item.id), item.timestamp ?? contentHash(item).slice(0, 24)),
     ...(transition.type ? { type: transition.type } : {}),
     effectiveAt: transition.effectiveAt,
-    occurredAt: normaliseTimestamp(item.timestamp),
+    occurredAt: changedAt,
     source: 'bamboohr',
-    employee: dropUndefined(employee),
+    employee: employeeRecord(item, known, custom, transition.status, ctx.timeZone),
   };
   return { event: dropUndefined(event), fingerprint: item, where: `employees[${index}]` };
 }

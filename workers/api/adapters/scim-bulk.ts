@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { contentHash } from '../idempotency';
 import { formatIssues } from '../problems';
+import { isValidTimeZone } from './dates';
 import { deriveTransition, eventIdFrom } from './transition';
 import type { AdaptedEvent, AdapterContext, AdapterResult, HrAdapter } from './types';
 
@@ -86,7 +87,9 @@ function toEvent(op: Operation, index: number, ctx: AdapterContext): AdaptedEven
   const ext = EnterpriseExt.safeParse(data[ENTERPRISE_USER_SCHEMA] ?? {});
   const enterprise = ext.success ? ext.data : {};
   const dates = extensionDates(data);
-  const transition = deriveTransition({ active: data.active ?? true, ...dates }, ctx);
+  // The user's own zone decides when its dates begin (RFC 7643 §4.1.1 `timezone`, IANA name).
+  const timeZone = data.timezone && isValidTimeZone(data.timezone) ? data.timezone : ctx.timeZone;
+  const transition = deriveTransition({ active: data.active ?? true, ...dates }, { ...ctx, timeZone });
   const employeeId = data.externalId ?? enterprise.employeeNumber ?? op.bulkId;
   const employee = Object.fromEntries(
     Object.entries({
@@ -106,7 +109,7 @@ function toEvent(op: Operation, index: number, ctx: AdapterContext): AdaptedEven
       location: data.addresses?.find((a) => a.type === 'work')?.locality,
       managerId: enterprise.manager?.value,
       status: transition.status,
-      timeZone: data.timezone ?? ctx.timeZone,
+      timeZone,
       startDate: dates.hireDate,
       endDate: dates.terminationDate,
     }).filter(([, v]) => v !== undefined),

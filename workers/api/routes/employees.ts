@@ -1,7 +1,8 @@
 /** Read endpoints: the employee workflow's status and its timeline. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TemporalGateway } from '../gateway';
 import { ApiError, API_ERROR_CODES } from '../problems';
+import { verifyBearer } from '../signature';
 
 export type TimelineSource = (employeeId: string) => Promise<unknown | null>;
 
@@ -13,8 +14,20 @@ function unavailable(): ApiError {
   return new ApiError(503, API_ERROR_CODES.TEMPORAL_UNAVAILABLE, 'the workflow service did not answer; retry later', undefined, { 'retry-after': '5' });
 }
 
-export function registerEmployeeRoutes(app: FastifyInstance, deps: { gateway: TemporalGateway; timelineSource: TimelineSource }): void {
-  app.get<{ Params: { id: string } }>('/v1/employees/:id', async (request) => {
+/** Employee state is personal data: with tokens configured, reads need one of them. */
+function readGuard(tokens: readonly string[]) {
+  return async (request: FastifyRequest) => {
+    if (tokens.length === 0) return;
+    const value = request.headers.authorization;
+    if (!verifyBearer(Array.isArray(value) ? value[0] : value, tokens)) {
+      throw new ApiError(401, API_ERROR_CODES.UNAUTHORIZED, 'missing or invalid bearer token for the read endpoints', undefined, { 'www-authenticate': 'Bearer realm="jml"' });
+    }
+  };
+}
+
+export function registerEmployeeRoutes(app: FastifyInstance, deps: { gateway: TemporalGateway; timelineSource: TimelineSource; readTokens: readonly string[] }): void {
+  const onRequest = readGuard(deps.readTokens);
+  app.get<{ Params: { id: string } }>('/v1/employees/:id', { onRequest }, async (request) => {
     const status = await deps.gateway.status(request.params.id).catch((err: unknown) => {
       request.log.error({ err }, 'status query failed');
       throw unavailable();
@@ -22,7 +35,7 @@ export function registerEmployeeRoutes(app: FastifyInstance, deps: { gateway: Te
     if (!status) throw notFound(request.params.id);
     return status;
   });
-  app.get<{ Params: { id: string } }>('/v1/employees/:id/timeline', async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/employees/:id/timeline', { onRequest }, async (request) => {
     const timeline = await deps.timelineSource(request.params.id).catch((err: unknown) => {
       request.log.error({ err }, 'timeline read failed');
       throw unavailable();

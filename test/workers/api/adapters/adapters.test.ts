@@ -112,6 +112,13 @@ describe('SCIM bulk (Entra API-driven inbound provisioning) adapter', () => {
     expect(events(scimBulkAdapter.adapt(changed, ctx))[0].eventId).not.toBe(first.eventId);
   });
 
+  test("a user's own timezone decides when its hire date begins", () => {
+    const payload = fixture('entra-bulk.json') as { Operations: { data: Record<string, unknown> }[] };
+    payload.Operations[1].data.timezone = 'America/New_York';
+    const kim = events(scimBulkAdapter.adapt(payload, ctx))[1];
+    expect(kim).toMatchObject({ type: 'hire', effectiveAt: '2026-12-07T00:00:00-05:00', employee: { timeZone: 'America/New_York' } });
+  });
+
   test('active: false is a leaver snapshot', () => {
     const payload = fixture('entra-bulk.json') as { Operations: { data: { active: boolean } }[] };
     payload.Operations[0].data.active = false;
