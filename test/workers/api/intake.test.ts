@@ -3,6 +3,8 @@
  * `employee-<id>` workflow with the signal in its history; rejected ones leave nothing behind.
  */
 import { createHmac } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
 import { canonicalEvent, fixture, OLD_SECRET, postSigned, send, SECRET, signalsOf, startApi, workflowAbsent, type RunningApi } from './helpers';
 
@@ -74,6 +76,19 @@ describe('accepted events', () => {
   test('a request signed with the previous secret is accepted during rotation', async () => {
     const res = await postSigned(url, canonicalEvent('E-ROT-1'), { secret: OLD_SECRET });
     expect(res.status).toBe(202);
+  });
+
+  test('content type parameters and case do not matter', async () => {
+    const res = await postSigned(url, canonicalEvent('E-CT-1'), { headers: { 'content-type': 'Application/JSON; charset=utf-8' } });
+    expect(res.status).toBe(202);
+  });
+
+  test('the example events shipped in examples/events are accepted', async () => {
+    const dir = path.join(__dirname, '..', '..', '..', 'examples', 'events');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const res = await postSigned(url, JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+      expect({ file, status: res.status }).toEqual({ file, status: 202 });
+    }
   });
 
   test('a snapshot without type is accepted as is (the workflow derives the transition)', async () => {
