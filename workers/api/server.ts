@@ -53,7 +53,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: API_ERROR_CODES.PAYLOAD_TOO_LARGE,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: API_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE,
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: API_ERROR_CODES.INVALID_JSON,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: API_ERROR_CODES.BAD_REQUEST,
 };
 
 function toApiError(err: FastifyError | ApiError): ApiError {
@@ -62,7 +62,7 @@ function toApiError(err: FastifyError | ApiError): ApiError {
   if (code === API_ERROR_CODES.PAYLOAD_TOO_LARGE) return new ApiError(413, code, 'the body is larger than the accepted limit');
   if (code === API_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE) return new ApiError(415, code, 'send the event as Content-Type: application/json (or application/scim+json)');
   if (code) return new ApiError(400, code, err.message);
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ApiError(err.statusCode, API_ERROR_CODES.INVALID_JSON, err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ApiError(err.statusCode, API_ERROR_CODES.BAD_REQUEST, err.message);
   return new ApiError(500, API_ERROR_CODES.INTERNAL, 'internal error; see the server log for this request id');
 }
 
