@@ -73,6 +73,15 @@ describe('accepted events', () => {
     expect(await signalsOf(env.client, 'employee-E-PAR-1')).toEqual(['hrEvent']);
   });
 
+  test('concurrent deliveries of one eventId with different content: one is accepted, the other is 409', async () => {
+    const answers = await Promise.all([
+      postSigned(url, canonicalEvent('E-PAR-2')),
+      postSigned(url, canonicalEvent('E-PAR-2', { effectiveAt: '2026-12-09T09:00:00+01:00' })),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+    expect(await signalsOf(env.client, 'employee-E-PAR-2')).toEqual(['hrEvent']);
+  });
+
   test('a request signed with the previous secret is accepted during rotation', async () => {
     const res = await postSigned(url, canonicalEvent('E-ROT-1'), { secret: OLD_SECRET });
     expect(res.status).toBe(202);
