@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
 
@@ -25,7 +25,7 @@ export interface Harness {
   taskQueue: string;
   workflowBundle: WorkflowBundleWithSourceMap;
   /** Starts a workflow on this file's task queue with a random id; the handle is replayed at the end. */
-  start<T = unknown>(type: string, options?: Partial<WorkflowStartOptions> & { args?: unknown[] }): Promise<WorkflowHandle & { result(): Promise<T> }>;
+  start<T = unknown>(type: string, options?: Partial<WorkflowStartOptions> & { args?: unknown[] }): Promise<WorkflowHandleWithFirstExecutionRunId & { result(): Promise<T> }>;
   /** Adds a handle to the replay set (for handles obtained otherwise). */
   track(handle: WorkflowHandle): void;
   /** A fresh worker on another task queue with another bundle (for "deploy a fix" scenarios). */

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { ServiceError, WorkflowFailedError } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { type Duration, defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { startHarness, type Harness } from './harness';
 
 jest.setTimeout(60_000);
@@ -136,7 +136,7 @@ describe('conformance: start options', () => {
 
   it('times out an execution after its execution timeout, across continue-as-new', async () => {
     // Virtual hours with time skipping; a real server has to wait in real time.
-    const [step, timeout] = h.env.supportsTimeSkipping ? ['1 hour', '3.5 hours'] : ['1s', '3.5s'];
+    const [step, timeout]: Duration[] = h.env.supportsTimeSkipping ? ['1 hour', '3.5 hours'] : ['1s', '3.5s'];
     const handle = await h.start('sleepAndContinue', { args: [step], workflowExecutionTimeout: timeout });
     await expect(handle.result()).rejects.toThrow(/timed out/i);
     const latest = await handle.describe();

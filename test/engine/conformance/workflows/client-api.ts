@@ -12,6 +12,8 @@ import {
   ApplicationFailure,
 } from '@temporalio/workflow';
 
+type Duration = Parameters<typeof sleep>[0];
+
 export const addSignal = defineSignal<[string]>('add');
 export const finishSignal = defineSignal('finish');
 export const itemsQuery = defineQuery<string[]>('items');
@@ -31,7 +33,7 @@ export async function echo(value: unknown): Promise<unknown> {
   return value;
 }
 
-export async function sleeper(duration: string): Promise<string> {
+export async function sleeper(duration: Duration): Promise<string> {
   await sleep(duration);
   return 'slept';
 }
@@ -81,7 +83,7 @@ export async function manyTimers(n: number): Promise<number> {
 }
 
 /** Sleeps and continues as new forever (only an execution timeout or a terminate ends it). */
-export async function sleepAndContinue(duration: string, generation = 0): Promise<never> {
+export async function sleepAndContinue(duration: Duration, generation = 0): Promise<never> {
   await sleep(duration);
   return continueAsNew<typeof sleepAndContinue>(duration, generation + 1);
 }
