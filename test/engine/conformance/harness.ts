@@ -105,10 +105,10 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (v: T) => b
 }
 
 /** A promise with its resolver, for activities that wait for the test. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve(v: T): void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
+export function deferred<T = void>(): { promise: Promise<T>; resolve(...v: T extends void ? [] : [T]): void } {
+  let settle!: (v: T) => void;
+  const promise = new Promise<T>((r) => (settle = r));
+  return { promise, resolve: (...v) => settle(v[0] as T) };
 }
 
 export { uniqueId };
