@@ -13,7 +13,7 @@ jest.setTimeout(60_000);
 
 describe('conformance: client calls', () => {
   let h: Harness;
-  const blocked = new Map<string, { started: ReturnType<typeof deferred>; release: ReturnType<typeof deferred<string>> }>();
+  const blocked = new Map<string, { started: ReturnType<typeof deferred<void>>; release: ReturnType<typeof deferred<string>> }>();
   const gate = (key: string) => {
     if (!blocked.has(key)) blocked.set(key, { started: deferred(), release: deferred<string>() });
     return blocked.get(key)!;
