@@ -1,0 +1,81 @@
+/**
+ * The `Authorization` header for one connector: bearer and basic secrets are read at use time
+ * (so a rotated secret file is picked up), OAuth 2.0 client-credentials tokens (RFC 6749 §4.4)
+ * are cached until shortly before they expire and refreshed once when the app answers 401.
+ */
+import { request, type Dispatcher } from 'undici';
+import type { AuthConfig } from '../config/types';
+import { ERROR_CODES } from '../errors';
+import { ScimError } from './errors';
+
+export type SecretResolver = (ref: string) => Promise<string>;
+
+/** Refresh this long before the token's stated expiry. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+export class AuthHeader {
+  private cached?: { value: string; expiresAtMs: number };
+
+  constructor(
+    private readonly app: string,
+    private readonly auth: AuthConfig,
+    private readonly resolveSecret: SecretResolver,
+    private readonly dispatcher: Dispatcher | undefined,
+    private readonly now: () => number,
+  ) {}
+
+  async header(): Promise<string> {
+    switch (this.auth.type) {
+      case 'bearer':
+        return `Bearer ${await this.resolveSecret(this.auth.token)}`;
+      case 'basic': {
+        const password = await this.resolveSecret(this.auth.password);
+        return `Basic ${Buffer.from(`${this.auth.username}:${password}`).toString('base64')}`;
+      }
+      case 'oauth2-client-credentials':
+        if (this.cached && this.cached.expiresAtMs > this.now()) return this.cached.value;
+        return this.fetchToken();
+    }
+  }
+
+  /** After a 401: forget the cached token; true when a fresh one may help (OAuth only). */
+  invalidate(): boolean {
+    if (this.auth.type !== 'oauth2-client-credentials' || !this.cached) return false;
+    this.cached = undefined;
+    return true;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const auth = this.auth as Extract<AuthConfig, { type: 'oauth2-client-credentials' }>;
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (auth.scope) form.set('scope', auth.scope);
+    if (auth.audience) form.set('audience', auth.audience);
+    const secret = await this.resolveSecret(auth.clientSecret);
+    const basic = Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(secret)}`).toString('base64');
+    const info = { app: this.app, operation: 'oauth-token', method: 'POST', path: new URL(auth.tokenUrl).pathname };
+    let res;
+    try {
+      res = await request(auth.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}`, accept: 'application/json' },
+        body: form.toString(),
+        dispatcher: this.dispatcher,
+        headersTimeout: 30_000,
+        bodyTimeout: 30_000,
+      });
+    } catch (err) {
+      throw new ScimError(ERROR_CODES.SCIM_NETWORK, info, { retryable: true, cause: err, message: `${this.app}: token endpoint unreachable (${(err as Error).message})` });
+    }
+    const text = await res.body.text();
+    if (res.statusCode !== 200) {
+      const retryable = res.statusCode >= 500 || res.statusCode === 429;
+      throw new ScimError(retryable ? ERROR_CODES.SCIM_SERVER_ERROR : ERROR_CODES.SCIM_UNAUTHORIZED, { ...info, status: res.statusCode }, { retryable, message: `${this.app}: token endpoint answered HTTP ${res.statusCode}; check auth.clientId and the client secret` });
+    }
+    const body = JSON.parse(text) as { access_token?: string; token_type?: string; expires_in?: number };
+    if (!body.access_token) throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, info, { retryable: false, message: `${this.app}: token endpoint answered without access_token` });
+    const value = `Bearer ${body.access_token}`;
+    const lifetimeMs = (body.expires_in ?? 3600) * 1000;
+    this.cached = { value, expiresAtMs: this.now() + Math.max(0, lifetimeMs - EXPIRY_MARGIN_MS) };
+    return value;
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * SCIM 2.0 operations against one app (RFC 7644), shaped by the connector: lookups in the
+ * connector's `match` order, idempotent create (look up first, adopt on 409 only what is
+ * ours), minimal PATCH or a PUT merge where the app lacks PATCH, delete per the connector's
+ * delete semantics, and group membership.
+ */
+import type { ConnectorConfig } from '../config/types';
+import { ERROR_CODES } from '../errors';
+import { applyPatch, diffScimUser, mergeForPut, patchRequest, type ScimPatchOperation, type ScimUserResource } from '../mapping';
+import { ScimError } from './errors';
+import { formatEq, type EqFilter } from './filter';
+import type { ScimCallOptions, ScimTransport } from './transport';
+
+export interface ScimGroup {
+  id: string;
+  displayName: string;
+}
+
+interface ListResponse<T> {
+  totalResults?: number;
+  itemsPerPage?: number;
+  startIndex?: number;
+  Resources?: T[];
+}
+
+/** Bounds a listing against servers that lie about totals or repeat pages. */
+const MAX_PAGES = 50;
+
+export class ScimClient {
+  constructor(
+    readonly connector: ConnectorConfig,
+    private readonly http: ScimTransport,
+  ) {}
+
+  /** RFC 7644 §4: what the app says it supports (compared with the connector by `jml scim check`). */
+  async discover(o?: ScimCallOptions): Promise<{ serviceProviderConfig: unknown; resourceTypes: unknown; schemas: unknown }> {
+    const get = async (path: string) => (await this.http.exchange({ operation: 'discover', method: 'GET', path }, o)).body;
+    return { serviceProviderConfig: await get('/ServiceProviderConfig'), resourceTypes: await get('/ResourceTypes'), schemas: await get('/Schemas') };
+  }
+
+  /** The person's account, by `externalId` then `userName` (the connector's `match` order). */
+  async findUser(ref: { externalId?: string; userName?: string }, o?: ScimCallOptions): Promise<ScimUserResource | null> {
+    for (const attribute of this.connector.match) {
+      const value = ref[attribute];
+      if (!value) continue;
+      const found = await this.search<ScimUserResource>('/Users', { attribute, value }, 'find-user', o);
+      const exact = found.filter((u) => (attribute === 'userName' ? u.userName?.toLowerCase() === value.toLowerCase() : u.externalId === value));
+      if (exact.length > 0) return exact[0]!;
+    }
+    return null;
+  }
+
+  async getUser(id: string, o?: ScimCallOptions): Promise<ScimUserResource | null> {
+    const res = await this.http.exchange({ operation: 'get-user', method: 'GET', path: `/Users/${encodeURIComponent(id)}`, accept: [404], targetId: id }, o);
+    return res.status === 404 ? null : (res.body as ScimUserResource);
+  }
+
+  /**
+   * Idempotent create (RFC 7644 §3.3): an account that already belongs to this person is
+   * adopted (a retried create after a lost response, or an account made by hand); one that
+   * belongs to someone else is never touched.
+   */
+  async createUser(desired: ScimUserResource, o?: ScimCallOptions): Promise<{ id: string; adopted: boolean; created: boolean; resource: ScimUserResource }> {
+    const ref = { externalId: desired.externalId, userName: desired.userName };
+    const existing = await this.findUser(ref, o);
+    if (existing) return this.adopt(existing, desired);
+    const res = await this.http.exchange({ operation: 'create-user', method: 'POST', path: '/Users', body: desired, accept: [409], attributes: Object.keys(desired).filter((k) => k !== 'schemas') }, o);
+    if (res.status === 409) {
+      const raced = await this.findUser(ref, o);
+      if (raced) return this.adopt(raced, desired);
+      throw new ScimError(ERROR_CODES.SCIM_CONFLICT, { app: this.connector.id, operation: 'create-user', method: 'POST', path: '/Users', status: 409, detail: 'the app reports a uniqueness conflict but no account matches externalId or userName' }, { retryable: false });
+    }
+    const resource = res.body as ScimUserResource;
+    if (!resource?.id) throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, { app: this.connector.id, operation: 'create-user', method: 'POST', path: '/Users', status: res.status, detail: 'created resource has no id' }, { retryable: false });
+    return { id: resource.id, adopted: false, created: true, resource };
+  }
+
+  private adopt(found: ScimUserResource, desired: ScimUserResource) {
+    const ours = found.externalId === desired.externalId || (!found.externalId && found.userName?.toLowerCase() === desired.userName?.toLowerCase());
+    if (!ours || !found.id) {
+      throw new ScimError(ERROR_CODES.SCIM_ACCOUNT_OWNED_BY_OTHER, { app: this.connector.id, operation: 'create-user', method: 'GET', path: '/Users', detail: `account ${found.id ?? '?'} with userName ${String(found.userName)} belongs to externalId ${String(found.externalId)}, not ${String(desired.externalId)}` }, { retryable: false });
+    }
+    return { id: found.id, adopted: true, created: false, resource: found };
+  }
+
+  /** Brings the mapped attributes up to date: GET, diff, then a minimal PATCH or a PUT merge; nothing when equal. */
+  async updateUser(id: string, desired: ScimUserResource, o?: ScimCallOptions): Promise<{ changed: string[]; requests: number }> {
+    const current = await this.getUser(id, o);
+    if (!current) throw this.notFound('update-user', id);
+    const ops = diffScimUser(this.connector, current, desired);
+    if (ops.length === 0) return { changed: [], requests: 1 };
+    const changed = ops.map((op) => op.path ?? '(resource)');
+    if (this.connector.capabilities.patch) await this.patchUser(id, ops, o, current);
+    else await this.replaceUser(id, mergeForPut(current, desired, this.connector), o, changed);
+    return { changed, requests: 2 };
+  }
+
+  /** RFC 7644 §3.5.2; falls back to GET + PUT merge when the app has no PATCH. */
+  async patchUser(id: string, ops: ScimPatchOperation[], o?: ScimCallOptions, current?: ScimUserResource): Promise<void> {
+    const attributes = ops.map((op) => op.path ?? '(resource)');
+    if (!this.connector.capabilities.patch) {
+      const base = current ?? (await this.getUser(id, o));
+      if (!base) throw this.notFound('patch-user', id);
+      await this.replaceUser(id, applyPatch(base, ops), o, attributes);
+      return;
+    }
+    const version = this.connector.capabilities.etag ? current?.meta?.version : undefined;
+    await this.http.exchange({ operation: 'patch-user', method: 'PATCH', path: `/Users/${encodeURIComponent(id)}`, body: patchRequest(ops), headers: version ? { 'if-match': version } : undefined, targetId: id, attributes }, o);
+  }
+
+  /** RFC 7644 §3.5.1 — readOnly attributes are dropped from the body. */
+  async replaceUser(id: string, resource: ScimUserResource, o?: ScimCallOptions, attributes?: string[]): Promise<ScimUserResource> {
+    const { meta, groups: _groups, ...body } = resource as ScimUserResource & { groups?: unknown };
+    const version = this.connector.capabilities.etag ? meta?.version : undefined;
+    const res = await this.http.exchange({ operation: 'replace-user', method: 'PUT', path: `/Users/${encodeURIComponent(id)}`, body: { ...body, id }, headers: version ? { 'if-match': version } : undefined, targetId: id, attributes }, o);
+    return (res.body as ScimUserResource) ?? resource;
+  }
+
+  deactivateUser(id: string, o?: ScimCallOptions): Promise<void> {
+    return this.setActive(id, false, o);
+  }
+
+  reactivateUser(id: string, o?: ScimCallOptions): Promise<void> {
+    return this.setActive(id, true, o);
+  }
+
+  private async setActive(id: string, active: boolean, o?: ScimCallOptions): Promise<void> {
+    if (this.connector.capabilities.patch) {
+      await this.http.exchange({ operation: active ? 'reactivate-user' : 'deactivate-user', method: 'PATCH', path: `/Users/${encodeURIComponent(id)}`, body: patchRequest([{ op: 'replace', path: 'active', value: active }]), targetId: id, attributes: ['active'] }, o);
+      return;
+    }
+    const current = await this.getUser(id, o);
+    if (!current) throw this.notFound(active ? 'reactivate-user' : 'deactivate-user', id);
+    if (current.active === active) return;
+    await this.replaceUser(id, { ...current, active }, o, ['active']);
+  }
+
+  /** DELETE per the connector: `hard` deletes (404 = already gone), `deactivate-only` deactivates, `none` sends nothing. */
+  async deleteUser(id: string, o?: ScimCallOptions): Promise<{ outcome: 'deleted' | 'already-gone' | 'deactivated' | 'skipped' }> {
+    if (this.connector.delete.mode === 'none') return { outcome: 'skipped' };
+    if (this.connector.delete.mode === 'deactivate-only') {
+      await this.deactivateUser(id, o);
+      return { outcome: 'deactivated' };
+    }
+    const res = await this.http.exchange({ operation: 'delete-user', method: 'DELETE', path: `/Users/${encodeURIComponent(id)}`, accept: [404], targetId: id }, o);
+    return { outcome: res.status === 404 ? 'already-gone' : 'deleted' };
+  }
+
+  async findGroup(displayName: string, o?: ScimCallOptions): Promise<ScimGroup | null> {
+    const found = await this.search<ScimGroup>('/Groups', { attribute: 'displayName', value: displayName }, 'find-group', o, 'excludedAttributes=members');
+    return found.find((g) => g.displayName === displayName) ?? null;
+  }
+
+  /** The group, created when missing and the connector allows it; null when missing and not allowed. */
+  async ensureGroup(displayName: string, o?: ScimCallOptions): Promise<{ id: string; created: boolean } | null> {
+    const found = await this.findGroup(displayName, o);
+    if (found) return { id: found.id, created: false };
+    if (!this.connector.groups.create) return null;
+    const res = await this.http.exchange({ operation: 'create-group', method: 'POST', path: '/Groups', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName }, accept: [409] }, o);
+    if (res.status === 409) {
+      const raced = await this.findGroup(displayName, o);
+      if (raced) return { id: raced.id, created: false };
+    }
+    return { id: (res.body as ScimGroup).id, created: true };
+  }
+
+  async addMembers(groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.http.exchange({ operation: 'add-members', method: 'PATCH', path: `/Groups/${encodeURIComponent(groupId)}`, body: patchRequest([{ op: 'add', path: 'members', value: userIds.map((value) => ({ value })) }]), targetId: groupId, attributes: ['members'] }, o);
+  }
+
+  async removeMembers(groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
+    if (userIds.length === 0) return;
+    const ops = userIds.map((id): ScimPatchOperation => ({ op: 'remove', path: `members[value eq ${JSON.stringify(id)}]` }));
+    await this.http.exchange({ operation: 'remove-members', method: 'PATCH', path: `/Groups/${encodeURIComponent(groupId)}`, body: patchRequest(ops), targetId: groupId, attributes: ['members'] }, o);
+  }
+
+  /**
+   * A filtered listing (RFC 7644 §3.4.2), paged with `startIndex`/`count` and bounded: it stops
+   * at MAX_PAGES, on a page with nothing new, or when the server's totals stop making sense.
+   */
+  private async search<T extends { id?: string }>(path: string, filter: EqFilter, operation: string, o?: ScimCallOptions, extra?: string): Promise<T[]> {
+    const out: T[] = [];
+    const seen = new Set<string>();
+    const count = this.connector.capabilities.maxPageSize;
+    let startIndex = 1;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const query = `filter=${encodeURIComponent(formatEq(filter))}&startIndex=${startIndex}&count=${count}${extra ? `&${extra}` : ''}`;
+      const res = await this.http.exchange({ operation, method: 'GET', path: `${path}?${query}` }, o);
+      const body = (res.body ?? {}) as ListResponse<T>;
+      const items = body.Resources ?? [];
+      const fresh = items.filter((i) => !i.id || !seen.has(i.id));
+      for (const i of fresh) {
+        if (i.id) seen.add(i.id);
+        out.push(i);
+      }
+      const total = body.totalResults ?? out.length;
+      if (fresh.length === 0 || items.length === 0 || out.length >= total) break;
+      startIndex += items.length;
+    }
+    return out;
+  }
+
+  private notFound(operation: string, id: string): ScimError {
+    return new ScimError(ERROR_CODES.SCIM_NOT_FOUND, { app: this.connector.id, operation, method: 'GET', path: `/Users/${id}`, status: 404, detail: `no account ${id} in ${this.connector.id}` }, { retryable: false });
+  }
+}

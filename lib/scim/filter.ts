@@ -1,0 +1,19 @@
+/**
+ * Filters built from a typed form (RFC 7644 §3.4.2.2), never by pasting strings: values are
+ * JSON string literals, so `"` and `\` in a name cannot break out of the filter.
+ */
+import type { FilterOperator } from '../config/types';
+
+export interface EqFilter {
+  attribute: 'externalId' | 'userName' | 'displayName' | 'id';
+  value: string;
+}
+
+export function formatEq(f: EqFilter): string {
+  return `${f.attribute} eq ${JSON.stringify(f.value)}`;
+}
+
+/** Throws when the app does not accept the operator (the connector's `filterOperators`). */
+export function assertOperator(allowed: readonly FilterOperator[], op: FilterOperator, app: string): void {
+  if (!allowed.includes(op)) throw new Error(`${app} does not accept the "${op}" filter operator (capabilities.filterOperators)`);
+}

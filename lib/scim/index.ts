@@ -1,0 +1,8 @@
+/** The SCIM 2.0 client (RFC 7643/7644) the activities use. See docs/scim-client.md. */
+export { ScimClients, type ScimClientsOptions } from './registry';
+export { ScimClient, type ScimGroup } from './client';
+export { ScimError, parseErrorBody, parseRetryAfter, classifyStatus, type ScimErrorInfo } from './errors';
+export { toApplicationFailure } from './failure';
+export { formatEq, type EqFilter } from './filter';
+export { TokenBucket, Semaphore } from './limiter';
+export type { ScimCallOptions, ScimRequestInfo } from './transport';

@@ -1,0 +1,96 @@
+/**
+ * Per-app request pacing shared by every activity in one worker process: a token bucket
+ * (requests per second + burst; connectors naming the same `budget` share one bucket, for
+ * org-wide limits) and a concurrency limit. Waiters are served first come, first served, and
+ * an aborted wait (a cancelled activity) leaves the queue at once.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private readonly queue: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.queue.indexOf(waiter);
+        if (i >= 0) this.queue.splice(i, 1);
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      // The listener goes as soon as the token is granted: one activity makes many requests.
+      const waiter = {
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject,
+      };
+      this.queue.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.drain();
+    });
+  }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+    this.last = now;
+  }
+
+  private drain(): void {
+    this.refill();
+    while (this.queue.length > 0 && this.tokens >= 1) {
+      this.tokens -= 1;
+      this.queue.shift()!.resolve();
+    }
+    if (this.queue.length > 0 && !this.timer) {
+      const waitMs = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.drain();
+      }, Math.max(1, waitMs));
+    }
+  }
+}
+
+export class Semaphore {
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(private readonly max: number) {}
+
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.active >= this.max) {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          const i = this.queue.indexOf(go);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(signal?.reason ?? new Error('aborted'));
+        };
+        const go = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        this.queue.push(go);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.queue.shift()?.();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * `ScimClients`: the process-wide registry — one client per app, one keep-alive `Pool` per
+ * app origin, and rate-limit buckets per app or shared `budget`, so every activity in a worker
+ * process paces its requests together.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import { resolveSecret as resolveConfigSecret } from '../config/secrets';
+import type { ConnectorConfig } from '../config/types';
+import type { Logger } from '../logger';
+import { AuthHeader, type SecretResolver } from './auth';
+import { ScimClient } from './client';
+import { Semaphore, TokenBucket } from './limiter';
+import { ScimTransport, type ScimRequestInfo } from './transport';
+
+export interface ScimClientsOptions {
+  logger: Logger;
+  resolveSecret?: SecretResolver;
+  /** Tests inject a dispatcher (MockAgent, a local Pool). */
+  dispatcherFor?: (connector: ConnectorConfig) => Dispatcher;
+  onRequest?: (info: ScimRequestInfo) => void;
+  now?: () => number;
+}
+
+export class ScimClients {
+  private readonly clients = new Map<string, ScimClient>();
+  private readonly pools = new Map<string, Pool>();
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly options: ScimClientsOptions) {}
+
+  get(connector: ConnectorConfig): ScimClient {
+    let client = this.clients.get(connector.id);
+    if (client) return client;
+    const now = this.options.now ?? Date.now;
+    const dispatcher = this.options.dispatcherFor?.(connector) ?? this.pool(connector);
+    const resolve = this.options.resolveSecret ?? ((ref: string) => resolveConfigSecret(ref));
+    const bucketKey = connector.rateLimit.budget ? `budget:${connector.rateLimit.budget}` : `app:${connector.id}`;
+    let bucket = this.buckets.get(bucketKey);
+    if (!bucket) {
+      bucket = new TokenBucket(connector.rateLimit.requestsPerSecond, connector.rateLimit.burst, now);
+      this.buckets.set(bucketKey, bucket);
+    }
+    const transport = new ScimTransport({
+      connector,
+      dispatcher,
+      auth: new AuthHeader(connector.id, connector.auth, resolve, this.options.dispatcherFor ? dispatcher : undefined, now),
+      bucket,
+      semaphore: new Semaphore(connector.rateLimit.maxConcurrency),
+      logger: this.options.logger.child({ app: connector.id }),
+      onRequest: this.options.onRequest,
+      now,
+    });
+    client = new ScimClient(connector, transport);
+    this.clients.set(connector.id, client);
+    return client;
+  }
+
+  private pool(connector: ConnectorConfig): Pool {
+    const origin = new URL(connector.scim.baseUrl).origin;
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: connector.rateLimit.maxConcurrency,
+        keepAliveTimeout: 30_000,
+        connect: { timeout: connector.timeouts.connectMs },
+        headersTimeout: connector.timeouts.requestMs,
+        bodyTimeout: connector.timeouts.requestMs,
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    this.pools.clear();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * One SCIM HTTP exchange: paced by the app's limiter, authenticated, timed, logged at debug
+ * (method, path, status, latency — never headers or bodies), reported to `onRequest` for the
+ * audit trail, and turned into a `ScimError` on failure. Response bodies are always consumed.
+ */
+import { errors as undiciErrors, type Dispatcher } from 'undici';
+import type { ConnectorConfig } from '../config/types';
+import { ERROR_CODES } from '../errors';
+import type { Logger } from '../logger';
+import type { AuthHeader } from './auth';
+import { classifyStatus, parseErrorBody, parseRetryAfter, ScimError } from './errors';
+import type { Semaphore, TokenBucket } from './limiter';
+
+export interface ScimCallOptions {
+  signal?: AbortSignal;
+  /** Correlation for the audit trail: workflowId, runId, activityId, attempt, employeeId. */
+  context?: Record<string, string | number>;
+}
+
+export interface ScimRequestInfo {
+  app: string;
+  operation: string;
+  method: string;
+  path: string;
+  status?: number;
+  latencyMs: number;
+  scimType?: string;
+  detail?: string;
+  targetId?: string;
+  /** Changed attribute paths (never values). */
+  attributes?: string[];
+  errorCode?: string;
+  context?: Record<string, string | number>;
+}
+
+export interface ScimResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export interface ExchangeRequest {
+  operation: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Statuses the caller handles itself (e.g. 404 on DELETE, 409 on create). */
+  accept?: number[];
+  targetId?: string;
+  attributes?: string[];
+}
+
+export interface TransportDeps {
+  connector: ConnectorConfig;
+  dispatcher: Dispatcher;
+  auth: AuthHeader;
+  bucket: TokenBucket;
+  semaphore: Semaphore;
+  logger: Logger;
+  onRequest?: (info: ScimRequestInfo) => void;
+  now: () => number;
+}
+
+export class ScimTransport {
+  private readonly base: URL;
+
+  constructor(private readonly d: TransportDeps) {
+    this.base = new URL(d.connector.scim.baseUrl);
+  }
+
+  async exchange(req: ExchangeRequest, o: ScimCallOptions = {}): Promise<ScimResponse> {
+    await this.d.bucket.acquire(o.signal);
+    return this.d.semaphore.run(async () => {
+      const first = await this.once(req, o);
+      // One refresh-and-retry when an OAuth token was rejected (revoked or rotated early).
+      if (first.status === 401 && this.d.auth.invalidate()) return this.finish(req, o, await this.once(req, o));
+      return this.finish(req, o, first);
+    }, o.signal);
+  }
+
+  private fullPath(path: string): string {
+    return `${this.base.pathname.replace(/\/$/, '')}${path}`;
+  }
+
+  private async once(req: ExchangeRequest, o: ScimCallOptions): Promise<ScimResponse & { latencyMs: number }> {
+    const started = this.d.now();
+    const info = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path };
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.d.dispatcher.request({
+        origin: this.base.origin,
+        path: this.fullPath(req.path),
+        method: req.method,
+        headers: {
+          accept: 'application/scim+json, application/json',
+          authorization: await this.d.auth.header(),
+          ...(req.body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+          ...(req.headers ?? {}),
+        },
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        headersTimeout: this.d.connector.timeouts.requestMs,
+        bodyTimeout: this.d.connector.timeouts.requestMs,
+        signal: o.signal,
+      });
+    } catch (err) {
+      const latencyMs = this.d.now() - started;
+      const timeout = err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError;
+      const code = timeout ? ERROR_CODES.SCIM_TIMEOUT : ERROR_CODES.SCIM_NETWORK;
+      this.report(req, o, { latencyMs, errorCode: code, detail: (err as Error).message });
+      if (o.signal?.aborted) throw err;
+      throw new ScimError(code, info, { retryable: true, cause: err, message: `${info.app} ${info.operation}: ${info.method} ${info.path} — ${timeout ? 'timed out' : 'network error'}: ${(err as Error).message}` });
+    }
+    const text = await res.body.text();
+    let body: unknown;
+    if (text) {
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch {
+        body = text;
+      }
+    }
+    return { status: res.statusCode, headers: res.headers, body, latencyMs: this.d.now() - started };
+  }
+
+  private finish(req: ExchangeRequest, o: ScimCallOptions, res: ScimResponse & { latencyMs: number }): ScimResponse {
+    const ok = (res.status >= 200 && res.status < 300) || (req.accept ?? []).includes(res.status);
+    const parsed = ok ? {} : parseErrorBody(typeof res.body === 'string' ? res.body : JSON.stringify(res.body ?? ''));
+    const { code, retryable } = classifyStatus(res.status);
+    this.report(req, o, { latencyMs: res.latencyMs, status: res.status, ...parsed, errorCode: ok ? undefined : code });
+    if (ok) return res;
+    const retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.d.now());
+    throw new ScimError(code, { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path, status: res.status, ...parsed, retryAfterMs }, { retryable });
+  }
+
+  private report(req: ExchangeRequest, o: ScimCallOptions, r: Partial<ScimRequestInfo> & { latencyMs: number }): void {
+    const info: ScimRequestInfo = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path, targetId: req.targetId, attributes: req.attributes, context: o.context, ...r };
+    this.d.logger.debug({ app: info.app, method: info.method, path: info.path, status: info.status, latencyMs: info.latencyMs, errorCode: info.errorCode }, 'scim request');
+    this.d.onRequest?.(info);
+  }
+}
