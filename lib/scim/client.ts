@@ -135,11 +135,20 @@ export class ScimClient {
     await this.replaceUser(id, { ...current, active }, o, ['active']);
   }
 
-  /** DELETE per the connector: `hard` deletes (404 = already gone), `deactivate-only` deactivates, `none` sends nothing. */
+  /**
+   * DELETE per the connector (RFC 7644 §3.6): `hard` deletes, and a 404 means an earlier attempt
+   * already did (success, for idempotency); `deactivate-only` and `none` apps must not be sent
+   * DELETE, so the account is deactivated instead and reported as such (`skipped` is reserved
+   * for callers that decide to send nothing).
+   */
   async deleteUser(id: string, o?: ScimCallOptions): Promise<{ outcome: 'deleted' | 'already-gone' | 'deactivated' | 'skipped' }> {
-    if (this.connector.delete.mode === 'none') return { outcome: 'skipped' };
-    if (this.connector.delete.mode === 'deactivate-only') {
-      await this.deactivateUser(id, o);
+    if (this.connector.delete.mode !== 'hard') {
+      try {
+        await this.deactivateUser(id, o);
+      } catch (err) {
+        if (err instanceof ScimError && err.code === ERROR_CODES.SCIM_NOT_FOUND) return { outcome: 'already-gone' };
+        throw err;
+      }
       return { outcome: 'deactivated' };
     }
     const res = await this.http.exchange({ operation: 'delete-user', method: 'DELETE', path: `/Users/${encodeURIComponent(id)}`, accept: [404], targetId: id }, o);
