@@ -191,6 +191,10 @@ export class ScimClient {
   private async search<T extends { id?: string }>(path: string, filter: EqFilter, operation: string, o?: ScimCallOptions, extra?: string): Promise<T[]> {
     const out: T[] = [];
     const seen = new Set<string>();
+    // Entra-style apps accept `eq` only; sending an operator they lack is a 400 invalidFilter.
+    if (!this.connector.capabilities.filterOperators.includes('eq')) {
+      throw new ScimError(ERROR_CODES.SCIM_UNSUPPORTED, { app: this.connector.id, operation, method: 'GET', path, detail: 'capabilities.filterOperators lacks "eq": accounts cannot be looked up' }, { retryable: false });
+    }
     const count = this.connector.capabilities.maxPageSize;
     let startIndex = 1;
     for (let page = 0; page < MAX_PAGES; page++) {

@@ -12,8 +12,3 @@ export interface EqFilter {
 export function formatEq(f: EqFilter): string {
   return `${f.attribute} eq ${JSON.stringify(f.value)}`;
 }
-
-/** Throws when the app does not accept the operator (the connector's `filterOperators`). */
-export function assertOperator(allowed: readonly FilterOperator[], op: FilterOperator, app: string): void {
-  if (!allowed.includes(op)) throw new Error(`${app} does not accept the "${op}" filter operator (capabilities.filterOperators)`);
-}
