@@ -2,7 +2,6 @@
  * Filters built from a typed form (RFC 7644 §3.4.2.2), never by pasting strings: values are
  * JSON string literals, so `"` and `\` in a name cannot break out of the filter.
  */
-import type { FilterOperator } from '../config/types';
 
 export interface EqFilter {
   attribute: 'externalId' | 'userName' | 'displayName' | 'id';
