@@ -28,8 +28,10 @@ export interface Harness {
   start<T = unknown>(type: string, options?: Partial<WorkflowStartOptions> & { args?: unknown[] }): Promise<WorkflowHandleWithFirstExecutionRunId & { result(): Promise<T> }>;
   /** Adds a handle to the replay set (for handles obtained otherwise). */
   track(handle: WorkflowHandle): void;
-  /** A fresh worker on another task queue with another bundle (for "deploy a fix" scenarios). */
-  extraWorker(options: Partial<WorkerOptions> & { taskQueue: string }): Promise<Worker>;
+  /** Stops this file's main worker (to deploy another version on its task queue). */
+  stopWorker(): Promise<void>;
+  /** Creates and runs another worker, by default on this file's task queue and bundle; stopped at teardown. */
+  runWorker(options?: Partial<WorkerOptions>): Promise<{ worker: Worker; stop(): Promise<void> }>;
   /** Replays the history of every tracked workflow; resolves to the failures, keyed by workflow id. */
   replayTracked(): Promise<Record<string, string>>;
   teardown(): Promise<void>;
@@ -61,7 +63,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
   const running = worker.run();
   const tracked: WorkflowHandle[] = [];
-  const extra: Worker[] = [];
+  const extra: { worker: Worker; run: Promise<void> }[] = [];
   return {
     env,
     taskQueue,
@@ -72,10 +74,21 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       return handle;
     },
     track: (handle) => void tracked.push(handle),
-    async extraWorker(opts) {
-      const w = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, workflowBundle, ...opts });
-      extra.push(w);
-      return w;
+    async stopWorker() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+    async runWorker(opts = {}) {
+      const w = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowBundle, activities: options.activities ?? {}, ...opts });
+      const run = w.run();
+      extra.push({ worker: w, run });
+      return {
+        worker: w,
+        stop: async () => {
+          if (w.getState() === 'RUNNING') w.shutdown();
+          await run;
+        },
+      };
     },
     async replayTracked() {
       const histories = await Promise.all(tracked.map(async (h) => ({ workflowId: h.workflowId, history: await h.fetchHistory() })));
@@ -86,9 +99,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       return failures;
     },
     async teardown() {
-      for (const w of extra) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const e of extra) if (e.worker.getState() === 'RUNNING') e.worker.shutdown();
       if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
+      await Promise.all([running, ...extra.map((e) => e.run)]);
       await env.teardown();
     },
   };
