@@ -113,7 +113,7 @@ export class Engine implements EngineCore {
     const ns = this.ns(req.namespace as string);
     const run = findRun(ns, req.workflowId as string);
     if (run && isOpen(run)) {
-      this.SignalWorkflowExecution({ ...req, workflowExecution: { workflowId: run.workflowId } });
+      this.SignalWorkflowExecution({ ...req, input: req.signalInput, workflowExecution: { workflowId: run.workflowId } });
       return { runId: run.runId, started: false };
     }
     const signal = signalEvent(req.signalName as string, req.signalInput as Msg, req.header as Msg, req.identity as string);

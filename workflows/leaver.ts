@@ -43,7 +43,8 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
     const policy = plan.deletePolicy[outcome.app];
     if (outcome.action !== 'deactivated' || !policy) continue;
     if (policy.mode === 'hard') {
-      const deleteAtMs = outcome.atMs + policy.retentionMs;
+      // Workflow time, not the activity's wall clock: the retention timer runs on this clock.
+      const deleteAtMs = Date.now() + policy.retentionMs;
       deletion.push({ app: outcome.app, deleteAtMs, reversible: policy.reversible, eventId });
       timeline.push({ atMs: Date.now(), kind: 'deletion-scheduled', eventId, app: outcome.app, lifecycle: kind, detail: `delete at ${new Date(deleteAtMs).toISOString()}` });
     } else {

@@ -16,7 +16,8 @@ export interface ScimGroup {
   displayName: string;
 }
 
-interface ListResponse<T> {
+/** A SCIM ListResponse (RFC 7644 §3.4.2); every field may be missing or wrong in practice. */
+export interface ListResponse<T> {
   totalResults?: number;
   itemsPerPage?: number;
   startIndex?: number;
@@ -32,10 +33,22 @@ export class ScimClient {
     private readonly http: ScimTransport,
   ) {}
 
-  /** RFC 7644 §4: what the app says it supports (compared with the connector by `jml scim check`). */
+  /**
+   * RFC 7644 §4: what the app says it supports (compared with the connector by `jml scim check`).
+   * `/Schemas` and `/ResourceTypes` are often missing in real apps, so a 404 there is `undefined`.
+   */
   async discover(o?: ScimCallOptions): Promise<{ serviceProviderConfig: unknown; resourceTypes: unknown; schemas: unknown }> {
-    const get = async (path: string) => (await this.http.exchange({ operation: 'discover', method: 'GET', path }, o)).body;
-    return { serviceProviderConfig: await get('/ServiceProviderConfig'), resourceTypes: await get('/ResourceTypes'), schemas: await get('/Schemas') };
+    const get = async (path: string, accept: number[]) => {
+      const res = await this.http.exchange({ operation: 'discover', method: 'GET', path, accept }, o);
+      return res.status === 404 ? undefined : res.body;
+    };
+    return { serviceProviderConfig: await get('/ServiceProviderConfig', []), resourceTypes: await get('/ResourceTypes', [404]), schemas: await get('/Schemas', [404]) };
+  }
+
+  /** One raw page of `/Users` (RFC 7644 §3.4.2.4), for probing how an app pages. */
+  async listUsersPage(startIndex: number, count: number, o?: ScimCallOptions): Promise<ListResponse<ScimUserResource>> {
+    const res = await this.http.exchange({ operation: 'list-users', method: 'GET', path: `/Users?startIndex=${startIndex}&count=${count}` }, o);
+    return (res.body ?? {}) as ListResponse<ScimUserResource>;
   }
 
   /** The person's account, by `externalId` then `userName` (the connector's `match` order). */

@@ -1,0 +1,151 @@
+/**
+ * Account activities: one app, one person, one lifecycle step each. All are idempotent —
+ * Temporal may run any of them again after a crash or a timeout — because every write is
+ * preceded by a lookup or is naturally repeatable (`active=false` twice is still false).
+ */
+import type { AccountRef, LifecycleActivities } from './contract';
+import type { ConnectorConfig, LoadedConfig } from '../lib/config/types';
+import type { EmployeeRecord } from '../lib/hr/employee';
+import type { AccountState, AppOutcome, StepAction } from '../lib/lifecycle/types';
+import { ERROR_CODES, JmlError } from '../lib/errors';
+import { buildScimUser } from '../lib/mapping';
+import type { ScimClient, ScimClients } from '../lib/scim';
+import { activityCallContext, type CallContext } from './context';
+import { toActivityFailure, unknownApp } from './failures';
+import { syncGroups } from './groups';
+import type { AuditPort } from './audit-port';
+
+export interface AccountDeps {
+  config: () => LoadedConfig;
+  scim: ScimClients;
+  audit?: AuditPort;
+}
+
+type AccountActivities = Pick<
+  LifecycleActivities,
+  'provisionAccount' | 'updateAccount' | 'setGroups' | 'deactivateAccount' | 'reactivateAccount' | 'deleteAccount'
+>;
+
+const STATE_AFTER: Partial<Record<StepAction, AccountState>> = {
+  created: 'active',
+  adopted: 'active',
+  reactivated: 'active',
+  updated: 'active',
+  unchanged: 'active',
+  deactivated: 'deactivated',
+  'delete-skipped': 'deactivated',
+  deleted: 'deleted',
+};
+
+export function createAccountActivities(deps: AccountDeps): AccountActivities {
+  /** Shared frame: resolve the connector, run the step, keep the registry, convert errors. */
+  async function step(ref: AccountRef, operation: string, body: (s: StepCtx) => Promise<Omit<AppOutcome, 'app' | 'atMs'>>): Promise<AppOutcome> {
+    const connector = deps.config().connectors[ref.app];
+    if (!connector) throw unknownApp(ref.app);
+    const call = activityCallContext({ employeeId: ref.employeeId, eventId: ref.eventId, operation });
+    const client = deps.scim.get(connector);
+    try {
+      const scimId = ref.scimId ?? (await deps.audit?.findAccount(ref.employeeId, ref.app));
+      const result = await body({ connector, client, call, scimId });
+      const outcome: AppOutcome = { app: ref.app, atMs: Date.now(), ...result };
+      const state = STATE_AFTER[outcome.action];
+      if (state) await deps.audit?.recordAccount({ employeeId: ref.employeeId, app: ref.app, scimId: outcome.scimId ?? scimId, state, atMs: outcome.atMs, call });
+      return outcome;
+    } catch (err) {
+      throw toActivityFailure(err, Number(call.context.attempt ?? 1));
+    }
+  }
+
+  return {
+    provisionAccount: (input) =>
+      step(input, 'provision', async (s) => {
+        const known = s.scimId ? await s.client.getUser(s.scimId, s.call) : null;
+        if (known) return reuse(s, known.id ?? s.scimId!, input.employee, input.groups, 'adopted');
+        const desired = buildScimUser(s.connector, input.employee, 'create');
+        const created = await s.client.createUser(desired, s.call);
+        if (!created.created) return reuse(s, created.id, input.employee, input.groups, 'adopted', created.resource.active === false);
+        const groups = await syncGroups(s.connector, s.client, created.id, { add: input.groups, remove: [], current: [] }, s.call);
+        return { action: 'created', scimId: created.id, groups };
+      }),
+
+    updateAccount: (input) =>
+      step(input, 'update', async (s) => {
+        const id = await resolveId(s, input.employeeId, input.employee);
+        if (!id) {
+          // The account vanished in the app (deleted by hand): recreate it, as Okta does on push.
+          const created = await s.client.createUser(buildScimUser(s.connector, input.employee, 'create'), s.call);
+          return { action: created.created ? 'created' : 'adopted', scimId: created.id, note: 'account was missing in the app; recreated' };
+        }
+        const { changed } = await s.client.updateUser(id, buildScimUser(s.connector, input.employee, 'update'), s.call);
+        return { action: changed.length > 0 ? 'updated' : 'unchanged', scimId: id, note: changed.length > 0 ? `changed ${changed.join(', ')}` : undefined };
+      }),
+
+    setGroups: (input) =>
+      step(input, 'groups', async (s) => {
+        const id = await resolveId(s, input.employeeId);
+        if (!id) throw notFound(s.connector, input.employeeId);
+        const groups = await syncGroups(s.connector, s.client, id, input, s.call);
+        return { action: 'updated', scimId: id, groups, note: describeGroupChange(input.add, input.remove) };
+      }),
+
+    deactivateAccount: (input) =>
+      step(input, 'deactivate', async (s) => {
+        const id = await resolveId(s, input.employeeId);
+        // Nothing in the app means nothing to revoke: the leaver's goal already holds.
+        if (!id) return { action: 'deactivated', note: 'no account found in the app; nothing to revoke' };
+        await s.client.deactivateUser(id, s.call);
+        return { action: 'deactivated', scimId: id, note: s.connector.delete.deactivateIsDestructive ? 'deactivation is destructive in this app' : undefined };
+      }),
+
+    reactivateAccount: (input) =>
+      step(input, 'reactivate', async (s) => {
+        const id = await resolveId(s, input.employeeId, input.employee);
+        if (!id) {
+          const created = await s.client.createUser(buildScimUser(s.connector, input.employee, 'create'), s.call);
+          const groups = await syncGroups(s.connector, s.client, created.id, { add: input.groups, remove: [], current: [] }, s.call);
+          return { action: created.created ? 'created' : 'adopted', scimId: created.id, groups, note: 'previous account is gone; created a new one' };
+        }
+        return reuse(s, id, input.employee, input.groups, 'reactivated', true);
+      }),
+
+    deleteAccount: (input) =>
+      step(input, 'delete', async (s) => {
+        const id = await resolveId(s, input.employeeId);
+        if (!id) return { action: 'deleted', note: 'no account found in the app; already gone' };
+        const { outcome } = await s.client.deleteUser(id, s.call);
+        if (outcome === 'deleted' || outcome === 'already-gone') return { action: 'deleted', scimId: id, note: outcome === 'already-gone' ? 'already gone (404)' : undefined };
+        return { action: 'delete-skipped', scimId: id, note: `delete is "${s.connector.delete.mode}" in ${s.connector.id}: account left ${outcome === 'deactivated' ? 'deactivated' : 'as is'}` };
+      }),
+  };
+}
+
+interface StepCtx {
+  connector: ConnectorConfig;
+  client: ScimClient;
+  call: CallContext;
+  scimId?: string;
+}
+
+/** Brings an existing account (adopted, or the person's own from before) up to date. */
+async function reuse(s: StepCtx, id: string, employee: EmployeeRecord, groups: string[], action: 'adopted' | 'reactivated', reactivate = false) {
+  if (reactivate) await s.client.reactivateUser(id, s.call);
+  await s.client.updateUser(id, buildScimUser(s.connector, employee, 'update'), s.call);
+  const current = await syncGroups(s.connector, s.client, id, { add: groups, remove: [], current: [] }, s.call);
+  return { action, scimId: id, groups: current };
+}
+
+/** The stored SCIM id when still valid, else a lookup in the connector's `match` order. */
+async function resolveId(s: StepCtx, employeeId: string, employee?: EmployeeRecord): Promise<string | undefined> {
+  if (s.scimId) return s.scimId;
+  const userName = employee ? (buildScimUser(s.connector, employee, 'create').userName as string | undefined) : undefined;
+  const found = await s.client.findUser({ externalId: employeeId, userName }, s.call);
+  return found?.id;
+}
+
+function notFound(connector: ConnectorConfig, employeeId: string): JmlError {
+  return new JmlError(ERROR_CODES.SCIM_NOT_FOUND, `no account for ${employeeId} in ${connector.id}: provision it first (retryApp runs the failed step again)`);
+}
+
+function describeGroupChange(add: string[], remove: string[]): string {
+  return [add.length ? `+${add.join(', +')}` : '', remove.length ? `-${remove.join(', -')}` : ''].filter(Boolean).join(' ');
+}

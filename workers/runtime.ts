@@ -1,0 +1,55 @@
+/**
+ * One lifecycle worker process, composed: SCIM clients (one pool and rate limiter per app,
+ * shared by every activity in the process), the audit port, the activities and the Temporal
+ * worker. `jml worker` and `jml dev` both start exactly this.
+ */
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { AuditPort } from '../activities/audit-port';
+import type { LoadedConfig } from '../lib/config/types';
+import type { Logger } from '../lib/logger';
+import { ScimClients, type ScimRequestInfo } from '../lib/scim';
+import { createLifecycleWorker } from './worker';
+
+export interface WorkerRuntimeOptions {
+  config: LoadedConfig;
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  logger: Logger;
+  audit?: AuditPort & { recordScimRequest?(info: ScimRequestInfo): void };
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export interface WorkerRuntime {
+  worker: Worker;
+  /** Settles when the worker has stopped (after `stop()` or a fatal error). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
+  const { config, logger, audit } = options;
+  const scim = new ScimClients({
+    logger: logger.child({ component: 'scim' }),
+    onRequest: audit?.recordScimRequest ? (info) => audit.recordScimRequest!(info) : undefined,
+  });
+  const activities = createActivities({ config: () => config, scim, audit, logger });
+  const worker = await createLifecycleWorker({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
+  });
+  const done = worker.run().finally(() => scim.close());
+  logger.info({ taskQueue: options.taskQueue, namespace: options.namespace, apps: Object.keys(config.connectors) }, 'lifecycle worker running');
+  return {
+    worker,
+    done,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
