@@ -27,6 +27,8 @@ function record(run: Run): VisibilityRecord {
     executionTimeMs: run.executionMs,
     closeTimeMs: run.closeMs,
     historyLength: run.events.length,
+    parentWorkflowId: run.parent?.workflowId,
+    parentRunId: run.parent?.runId,
     searchAttributes: decodedSearchAttributes(run),
   };
 }
