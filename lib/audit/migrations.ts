@@ -1,0 +1,91 @@
+/**
+ * Versioned schema migrations, run on start-up by every process that opens the store. A
+ * transaction-scoped advisory lock makes concurrent starters (several workers) take turns;
+ * applied versions are recorded, so each runs once.
+ */
+import type { Database } from './db';
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  /** Only on real PostgreSQL (roles and grants are meaningless in single-user PGlite). */
+  postgresOnly?: boolean;
+}
+
+const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'audit records, account registry, append-only triggers',
+    sql: `
+      CREATE TABLE audit_records (
+        seq bigserial PRIMARY KEY,
+        idempotency_key text NOT NULL UNIQUE,
+        chain text NOT NULL,
+        chain_seq integer NOT NULL,
+        kind text NOT NULL,
+        employee_id text NOT NULL,
+        workflow_id text,
+        run_id text,
+        occurred_at timestamptz NOT NULL,
+        data jsonb NOT NULL,
+        prev_hash text NOT NULL,
+        hash text NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (chain, chain_seq)
+      );
+      CREATE INDEX audit_records_employee ON audit_records (employee_id, occurred_at);
+      CREATE INDEX audit_records_time ON audit_records (occurred_at);
+      CREATE FUNCTION audit_records_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'audit_records is append-only: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END $$;
+      CREATE TRIGGER audit_records_no_update BEFORE UPDATE OR DELETE ON audit_records
+        FOR EACH ROW EXECUTE FUNCTION audit_records_append_only();
+      CREATE TRIGGER audit_records_no_truncate BEFORE TRUNCATE ON audit_records
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_records_append_only();
+      CREATE TABLE accounts (
+        employee_id text NOT NULL,
+        app text NOT NULL,
+        scim_id text,
+        state text NOT NULL,
+        last_change_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (employee_id, app)
+      );`,
+  },
+  {
+    version: 2,
+    name: 'insert-only writer role',
+    postgresOnly: true,
+    sql: `
+      DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'jml_audit_writer') THEN
+          CREATE ROLE jml_audit_writer NOLOGIN;
+        END IF;
+      END $$;
+      GRANT SELECT, INSERT ON audit_records TO jml_audit_writer;
+      GRANT USAGE ON SEQUENCE audit_records_seq_seq TO jml_audit_writer;
+      GRANT SELECT, INSERT, UPDATE ON accounts TO jml_audit_writer;
+      REVOKE UPDATE, DELETE, TRUNCATE ON audit_records FROM jml_audit_writer;`,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export async function migrate(db: Database): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('jml-audit-migrations'))`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((r) => Number(r.version)));
+    const ran: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version) || (m.postgresOnly && db.kind !== 'postgres')) continue;
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      ran.push(m.version);
+    }
+    return ran;
+  });
+}

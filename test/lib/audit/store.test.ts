@@ -1,0 +1,108 @@
+/**
+ * The audit store on PGlite always, and on PostgreSQL too when DATABASE_URL is set: idempotent
+ * appends, append-only enforcement, and chain verification that names the first broken record
+ * after an edit, a deletion, a reordering and an insertion made behind the store's back.
+ */
+import { AuditStore, type AppendInput } from '../../../lib/audit';
+
+const targets: [string, () => Promise<AuditStore>][] = [['PGlite', () => AuditStore.open()]];
+if (process.env.DATABASE_URL) targets.push(['PostgreSQL', () => AuditStore.open({ databaseUrl: process.env.DATABASE_URL })]);
+
+describe.each(targets)('audit store on %s', (_name, open) => {
+  let store: AuditStore;
+  let employee: string;
+  let n = 0;
+
+  // One store per engine (opening PGlite costs seconds); every test writes its own employee's chain.
+  beforeAll(async () => {
+    store = await open();
+  });
+  beforeEach(() => {
+    employee = `E-${Date.now()}-${++n}`;
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  const record = (i: number, extra: Partial<AppendInput> = {}): AppendInput => ({
+    key: `${employee}#${i}`,
+    kind: 'milestone',
+    employeeId: employee,
+    workflowId: `employee-${employee}`,
+    runId: 'run-1',
+    occurredAtMs: Date.parse('2026-11-20T10:00:00Z') + i * 1000,
+    data: { kind: 'event-received', eventId: `evt-${i}`, nested: { b: 1, a: [1, 2] } },
+    ...extra,
+  });
+
+  /** Tampering as the table owner would: around the append-only trigger. */
+  async function tamper(sql: string, params: unknown[] = []): Promise<void> {
+    await store.db.exec('ALTER TABLE audit_records DISABLE TRIGGER USER');
+    try {
+      await store.db.query(sql, params);
+    } finally {
+      await store.db.exec('ALTER TABLE audit_records ENABLE TRIGGER USER');
+    }
+  }
+
+  it('appends idempotently by key and chains records per employee', async () => {
+    const first = await store.append(record(1));
+    const again = await store.append({ ...record(1), data: { different: true } });
+    expect(again).toEqual(first);
+    await store.append(record(2));
+    const records = await store.records({ employeeId: employee });
+    expect(records.map((r) => r.chainSeq)).toEqual([1, 2]);
+    expect(await store.verify({ employeeId: employee })).toMatchObject({ ok: true, chains: 1, records: 2 });
+  });
+
+  it('keeps a valid chain under concurrent appends for one employee', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(record(i + 1))));
+    const records = await store.records({ employeeId: employee });
+    expect(records.map((r) => r.chainSeq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect((await store.verify({ employeeId: employee })).ok).toBe(true);
+  });
+
+  it('rejects UPDATE and DELETE', async () => {
+    await store.append(record(1));
+    await expect(store.db.query('UPDATE audit_records SET data = $1 WHERE chain = $2', ['{}', employee])).rejects.toThrow(/append-only/);
+    await expect(store.db.query('DELETE FROM audit_records WHERE chain = $1', [employee])).rejects.toThrow(/append-only/);
+  });
+
+  it('names an edited record', async () => {
+    for (const i of [1, 2, 3]) await store.append(record(i));
+    await tamper(`UPDATE audit_records SET data = jsonb_set(data, '{eventId}', '"forged"') WHERE chain = $1 AND chain_seq = 2`, [employee]);
+    expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'edited' })]);
+  });
+
+  it('names a deleted record', async () => {
+    for (const i of [1, 2, 3]) await store.append(record(i));
+    await tamper('DELETE FROM audit_records WHERE chain = $1 AND chain_seq = 2', [employee]);
+    expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'missing' })]);
+  });
+
+  it('detects reordered records', async () => {
+    for (const i of [1, 2, 3]) await store.append(record(i));
+    await tamper('UPDATE audit_records SET chain_seq = -chain_seq WHERE chain = $1 AND chain_seq IN (2, 3)', [employee]);
+    await tamper('UPDATE audit_records SET chain_seq = CASE WHEN chain_seq = -2 THEN 3 ELSE 2 END WHERE chain = $1 AND chain_seq < 0', [employee]);
+    const { problems } = await store.verify({ employeeId: employee });
+    expect(problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'broken-link' })]);
+  });
+
+  it('detects an inserted record', async () => {
+    for (const i of [1, 2]) await store.append(record(i));
+    await tamper('UPDATE audit_records SET chain_seq = 3 WHERE chain = $1 AND chain_seq = 2', [employee]);
+    await tamper(
+      `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, occurred_at, data, prev_hash, hash)
+       SELECT 'forged', chain, 2, kind, employee_id, occurred_at, '{"kind":"legal-hold-released"}', hash, repeat('f', 64) FROM audit_records WHERE chain = $1 AND chain_seq = 1`,
+      [employee],
+    );
+    expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'edited' })]);
+  });
+
+  it('keeps the account registry with the newest state', async () => {
+    await store.upsertAccount({ employeeId: employee, app: 'slack', scimId: 'U1', state: 'active', lastChangeAtMs: 10 });
+    await store.upsertAccount({ employeeId: employee, app: 'slack', state: 'deactivated', lastChangeAtMs: 20 });
+    await store.upsertAccount({ employeeId: employee, app: 'slack', state: 'active', lastChangeAtMs: 15 });
+    expect(await store.getAccounts(employee)).toEqual([{ employeeId: employee, app: 'slack', scimId: 'U1', state: 'deactivated', lastChangeAtMs: 20 }]);
+  });
+});
