@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
+import { temporal } from '@temporalio/proto';
 import { deferred, eventually, startHarness, type Harness } from './harness';
 
 jest.setTimeout(60_000);
@@ -73,6 +74,46 @@ describe('conformance: client calls', () => {
     const result = handle.result();
     await handle.signal('add', 'late');
     await expect(result).resolves.toEqual(['late']);
+  });
+
+  it('GetWorkflowExecutionHistory with waitNewEvent long-polls for the close event', async () => {
+    const handle = await h.start('collect', { args: [1] });
+    const pollCloseEvent = async () => {
+      // A poll may end early with no event and a token to continue with (the server's long-poll timeout).
+      let token: Uint8Array | undefined;
+      for (;;) {
+        const page = await h.env.client.workflowService.getWorkflowExecutionHistory({
+          namespace: h.env.namespace,
+          execution: { workflowId: handle.workflowId },
+          waitNewEvent: true,
+          historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+          nextPageToken: token,
+        });
+        if (page.history?.events?.length || !page.nextPageToken?.length) return page.history?.events ?? [];
+        token = page.nextPageToken;
+      }
+    };
+    const closeEvent = pollCloseEvent();
+    await handle.signal('add', 'close now');
+    const events = await closeEvent;
+    expect(events).toHaveLength(1);
+    expect(events[0]?.workflowExecutionCompletedEventAttributes?.result).toBeTruthy();
+  });
+
+  it('deduplicates a signal retried with the same request id', async () => {
+    const handle = await h.start('collect', { args: [2] });
+    const signal = {
+      namespace: h.env.namespace,
+      workflowExecution: { workflowId: handle.workflowId },
+      signalName: 'add',
+      input: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"once"') }] },
+      requestId: randomUUID(),
+      identity: 'conformance',
+    };
+    await h.env.client.workflowService.signalWorkflowExecution(signal);
+    await h.env.client.workflowService.signalWorkflowExecution(signal);
+    await handle.signal('add', 'twice');
+    await expect(handle.result()).resolves.toEqual(['once', 'twice']);
   });
 
   it('describe shows a pending activity, then the completed run', async () => {
