@@ -15,6 +15,8 @@ const EXPIRY_MARGIN_MS = 60_000;
 
 export class AuthHeader {
   private cached?: { value: string; expiresAtMs: number };
+  /** One token request at a time: concurrent activities wait for the same answer. */
+  private pending?: Promise<string>;
 
   constructor(
     private readonly app: string,
@@ -34,7 +36,10 @@ export class AuthHeader {
       }
       case 'oauth2-client-credentials':
         if (this.cached && this.cached.expiresAtMs > this.now()) return this.cached.value;
-        return this.fetchToken();
+        this.pending ??= this.fetchToken().finally(() => {
+          this.pending = undefined;
+        });
+        return this.pending;
     }
   }
 

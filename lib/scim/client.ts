@@ -8,30 +8,20 @@ import type { ConnectorConfig } from '../config/types';
 import { ERROR_CODES } from '../errors';
 import { applyPatch, diffScimUser, mergeForPut, patchRequest, type ScimPatchOperation, type ScimUserResource } from '../mapping';
 import { ScimError } from './errors';
-import { formatEq, type EqFilter } from './filter';
+import type { BulkOperation, BulkResult } from './bulk';
+import { addMembers, applyMemberships, bulk, ensureGroup, findGroup, removeMembers, type MembershipChange, type ScimGroup } from './groups';
+import { searchAll, type ClientContext, type ListResponse } from './search';
 import type { ScimCallOptions, ScimTransport } from './transport';
 
-export interface ScimGroup {
-  id: string;
-  displayName: string;
-}
-
-/** A SCIM ListResponse (RFC 7644 §3.4.2); every field may be missing or wrong in practice. */
-export interface ListResponse<T> {
-  totalResults?: number;
-  itemsPerPage?: number;
-  startIndex?: number;
-  Resources?: T[];
-}
-
-/** Bounds a listing against servers that lie about totals or repeat pages. */
-const MAX_PAGES = 50;
-
 export class ScimClient {
+  private readonly ctx: ClientContext;
+
   constructor(
     readonly connector: ConnectorConfig,
     private readonly http: ScimTransport,
-  ) {}
+  ) {
+    this.ctx = { connector, http };
+  }
 
   /**
    * RFC 7644 §4: what the app says it supports (compared with the connector by `jml scim check`).
@@ -56,7 +46,7 @@ export class ScimClient {
     for (const attribute of this.connector.match) {
       const value = ref[attribute];
       if (!value) continue;
-      const found = await this.search<ScimUserResource>('/Users', { attribute, value }, 'find-user', o);
+      const found = await searchAll<ScimUserResource>(this.ctx, '/Users', { attribute, value }, 'find-user', o);
       const exact = found.filter((u) => (attribute === 'userName' ? u.userName?.toLowerCase() === value.toLowerCase() : u.externalId === value));
       if (exact.length > 0) return exact[0]!;
     }
@@ -83,9 +73,18 @@ export class ScimClient {
       if (raced) return this.adopt(raced, desired);
       throw new ScimError(ERROR_CODES.SCIM_CONFLICT, { app: this.connector.id, operation: 'create-user', method: 'POST', path: '/Users', status: 409, detail: 'the app reports a uniqueness conflict but no account matches externalId or userName' }, { retryable: false });
     }
-    const resource = res.body as ScimUserResource;
+    const resource = await this.createdResource(res, o);
     if (!resource?.id) throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, { app: this.connector.id, operation: 'create-user', method: 'POST', path: '/Users', status: res.status, detail: 'created resource has no id' }, { retryable: false });
     return { id: resource.id, adopted: false, created: true, resource };
+  }
+
+  /** Some apps answer 201 with an empty body and only `Location` (RFC 7644 §3.3): read it from there. */
+  private async createdResource(res: { body: unknown; headers: Record<string, string | string[] | undefined> }, o?: ScimCallOptions): Promise<ScimUserResource | null> {
+    const body = res.body as ScimUserResource | undefined;
+    if (body && typeof body === 'object' && body.id) return body;
+    const location = [res.headers.location].flat()[0];
+    const id = location ? decodeURIComponent(location.replace(/\/$/, '').split('/').pop() ?? '') : '';
+    return id ? this.getUser(id, o) : null;
   }
 
   private adopt(found: ScimUserResource, desired: ScimUserResource) {
@@ -168,63 +167,34 @@ export class ScimClient {
     return { outcome: res.status === 404 ? 'already-gone' : 'deleted' };
   }
 
-  async findGroup(displayName: string, o?: ScimCallOptions): Promise<ScimGroup | null> {
-    const found = await this.search<ScimGroup>('/Groups', { attribute: 'displayName', value: displayName }, 'find-group', o, 'excludedAttributes=members');
-    return found.find((g) => g.displayName === displayName) ?? null;
+  /** The group with exactly this `displayName` (RFC 7644 §3.4.2.2), members left out. */
+  findGroup(displayName: string, o?: ScimCallOptions): Promise<ScimGroup | null> {
+    return findGroup(this.ctx, displayName, o);
   }
 
-  /** The group, created when missing and the connector allows it; null when missing and not allowed. */
-  async ensureGroup(displayName: string, o?: ScimCallOptions): Promise<{ id: string; created: boolean } | null> {
-    const found = await this.findGroup(displayName, o);
-    if (found) return { id: found.id, created: false };
-    if (!this.connector.groups.create) return null;
-    const res = await this.http.exchange({ operation: 'create-group', method: 'POST', path: '/Groups', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName }, accept: [409] }, o);
-    if (res.status === 409) {
-      const raced = await this.findGroup(displayName, o);
-      if (raced) return { id: raced.id, created: false };
-    }
-    return { id: (res.body as ScimGroup).id, created: true };
+  /** The group, created when missing and `groups.create` allows it; null when missing and not allowed. */
+  ensureGroup(displayName: string, o?: ScimCallOptions): Promise<{ id: string; created: boolean } | null> {
+    return ensureGroup(this.ctx, displayName, o);
   }
 
-  async addMembers(groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
-    if (userIds.length === 0) return;
-    await this.http.exchange({ operation: 'add-members', method: 'PATCH', path: `/Groups/${encodeURIComponent(groupId)}`, body: patchRequest([{ op: 'add', path: 'members', value: userIds.map((value) => ({ value })) }]), targetId: groupId, attributes: ['members'] }, o);
+  /** PATCH add of `members` (RFC 7644 §3.5.2.1); adding a member twice is a no-op in SCIM. */
+  addMembers(groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
+    return addMembers(this.ctx, groupId, userIds, o);
   }
 
-  async removeMembers(groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
-    if (userIds.length === 0) return;
-    const ops = userIds.map((id): ScimPatchOperation => ({ op: 'remove', path: `members[value eq ${JSON.stringify(id)}]` }));
-    await this.http.exchange({ operation: 'remove-members', method: 'PATCH', path: `/Groups/${encodeURIComponent(groupId)}`, body: patchRequest(ops), targetId: groupId, attributes: ['members'] }, o);
+  /** PATCH remove with a `members[value eq "…"]` path (§3.5.2.2); see groups.ts for fallbacks. */
+  removeMembers(groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
+    return removeMembers(this.ctx, groupId, userIds, o);
   }
 
-  /**
-   * A filtered listing (RFC 7644 §3.4.2), paged with `startIndex`/`count` and bounded: it stops
-   * at MAX_PAGES, on a page with nothing new, or when the server's totals stop making sense.
-   */
-  private async search<T extends { id?: string }>(path: string, filter: EqFilter, operation: string, o?: ScimCallOptions, extra?: string): Promise<T[]> {
-    const out: T[] = [];
-    const seen = new Set<string>();
-    // Entra-style apps accept `eq` only; sending an operator they lack is a 400 invalidFilter.
-    if (!this.connector.capabilities.filterOperators.includes('eq')) {
-      throw new ScimError(ERROR_CODES.SCIM_UNSUPPORTED, { app: this.connector.id, operation, method: 'GET', path, detail: 'capabilities.filterOperators lacks "eq": accounts cannot be looked up' }, { retryable: false });
-    }
-    const count = this.connector.capabilities.maxPageSize;
-    let startIndex = 1;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const query = `filter=${encodeURIComponent(formatEq(filter))}&startIndex=${startIndex}&count=${count}${extra ? `&${extra}` : ''}`;
-      const res = await this.http.exchange({ operation, method: 'GET', path: `${path}?${query}` }, o);
-      const body = (res.body ?? {}) as ListResponse<T>;
-      const items = body.Resources ?? [];
-      const fresh = items.filter((i) => !i.id || !seen.has(i.id));
-      for (const i of fresh) {
-        if (i.id) seen.add(i.id);
-        out.push(i);
-      }
-      const total = body.totalResults ?? out.length;
-      if (fresh.length === 0 || items.length === 0 || out.length >= total) break;
-      startIndex += items.length;
-    }
-    return out;
+  /** Membership changes for several groups: one Bulk request when the app has Bulk (§3.7), else a PATCH per group. */
+  applyMemberships(changes: MembershipChange[], o?: ScimCallOptions): Promise<void> {
+    return applyMemberships(this.ctx, changes, o);
+  }
+
+  /** Raw Bulk (RFC 7644 §3.7), per-operation results in order; requires `capabilities.bulk`. */
+  bulk(operations: BulkOperation[], o?: ScimCallOptions): Promise<BulkResult[]> {
+    return bulk(this.ctx, operations, o);
   }
 
   private notFound(operation: string, id: string): ScimError {

@@ -1,6 +1,9 @@
 /** The SCIM 2.0 client (RFC 7643/7644) the activities use. See docs/scim-client.md. */
 export { ScimClients, type ScimClientsOptions } from './registry';
-export { ScimClient, type ScimGroup } from './client';
+export { ScimClient } from './client';
+export type { ScimGroup, MembershipChange } from './groups';
+export type { BulkOperation, BulkResult } from './bulk';
+export type { ListResponse } from './search';
 export { ScimError, parseErrorBody, parseRetryAfter, classifyStatus, type ScimErrorInfo } from './errors';
 export { toApplicationFailure } from './failure';
 export { formatEq, type EqFilter } from './filter';

@@ -118,7 +118,7 @@ test('paging walks every page of an honest server', async () => {
   expect(rig.server.requests.filter((r) => r.path.endsWith('/Users')).length).toBe(3);
 });
 
-test('OAuth client credentials: one token for many requests, refreshed once after a 401', async () => {
+test('OAuth client credentials: one token for many (concurrent) requests, refreshed once after a 401', async () => {
   rig = await startRig('canva', { profile: 'canva', auth: { oauth2: { clientId: 'jml', clientSecret: 's3cret', tokenTtlSeconds: 3600 } } }, (c) => {
     c.auth = { type: 'oauth2-client-credentials', tokenUrl: '', clientId: 'jml', clientSecret: 'env:UNUSED' };
   });
@@ -127,8 +127,7 @@ test('OAuth client credentials: one token for many requests, refreshed once afte
   const clients = new ScimClients({ logger: createLogger({ level: 'silent' }), resolveSecret: async () => 's3cret' });
   try {
     const client = clients.get(rig.connector);
-    await client.findUser({ externalId: 'E1' });
-    await client.findUser({ externalId: 'E2' });
+    await Promise.all([client.findUser({ externalId: 'E1' }), client.findUser({ externalId: 'E2' }), client.getUser('u')]);
     const tokenCalls = () => server.requests.filter((r) => r.path.endsWith('/oauth/token')).length;
     expect(tokenCalls()).toBe(1);
     server.reset();

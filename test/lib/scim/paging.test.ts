@@ -89,3 +89,12 @@ test('a connector without eq cannot look accounts up', async () => {
   connector.capabilities.filterOperators = ['co'];
   await expect(find()).rejects.toMatchObject({ code: 'SCIM_UNSUPPORTED', retryable: false });
 });
+
+test('a create answered 201 with an empty body is read back from Location', async () => {
+  const pool = agent.get(ORIGIN);
+  pool.intercept({ path: (p) => p.startsWith('/scim/v2/Users?'), method: 'GET' }).reply(200, { totalResults: 0, Resources: [] }).times(2);
+  pool.intercept({ path: '/scim/v2/Users', method: 'POST' }).reply(201, '', { headers: { location: `${ORIGIN}/scim/v2/Users/u-42` } });
+  pool.intercept({ path: '/scim/v2/Users/u-42', method: 'GET' }).reply(200, { id: 'u-42', userName: 'ada@example.com', externalId: 'E1' });
+  const created = await clients.get(connector).createUser({ schemas: [], userName: 'ada@example.com', externalId: 'E1' });
+  expect(created).toMatchObject({ id: 'u-42', created: true, adopted: false, resource: { userName: 'ada@example.com' } });
+});
