@@ -25,6 +25,11 @@ export class TokenBucket {
       const onAbort = () => {
         const i = this.queue.indexOf(waiter);
         if (i >= 0) this.queue.splice(i, 1);
+        // Nobody left to wake: a pending refill timer would only hold the process open.
+        if (this.queue.length === 0 && this.timer) {
+          clearTimeout(this.timer);
+          this.timer = undefined;
+        }
         reject(signal?.reason ?? new Error('aborted'));
       };
       // The listener goes as soon as the token is granted: one activity makes many requests.
