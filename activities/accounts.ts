@@ -53,6 +53,8 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
       return outcome;
     } catch (err) {
       throw toActivityFailure(err, Number(call.context.attempt ?? 1));
+    } finally {
+      await deps.audit?.settle?.(call);
     }
   }
 

@@ -20,4 +20,6 @@ export interface AuditPort {
   findAccount(employeeId: string, app: string): Promise<string | undefined>;
   recordAccount(input: AccountRecordInput): Promise<void>;
   recordMilestones(input: MilestoneInput): Promise<void>;
+  /** Waits until the audit records of this activity attempt's SCIM requests are written. */
+  settle?(call: CallContext): Promise<void>;
 }

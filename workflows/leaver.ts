@@ -46,7 +46,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
       // Workflow time, not the activity's wall clock: the retention timer runs on this clock.
       const deleteAtMs = Date.now() + policy.retentionMs;
       deletion.push({ app: outcome.app, deleteAtMs, reversible: policy.reversible, eventId });
-      timeline.push({ atMs: Date.now(), kind: 'deletion-scheduled', eventId, app: outcome.app, lifecycle: kind, detail: `delete at ${new Date(deleteAtMs).toISOString()}` });
+      timeline.push({ atMs: Date.now(), kind: 'deletion-scheduled', eventId, app: outcome.app, lifecycle: kind, detail: `delete at ${new Date(deleteAtMs).toISOString()}`, dueAtMs: deleteAtMs });
     } else {
       timeline.push({ atMs: Date.now(), kind: 'deletion-scheduled', eventId, app: outcome.app, lifecycle: kind, detail: `no delete: ${policy.mode}; account stays deactivated` });
     }

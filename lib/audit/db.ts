@@ -67,7 +67,6 @@ interface PgliteLike {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PGlite } = require('@electric-sql/pglite') as { PGlite: new (dir?: string) => PgliteLike };
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = new PGlite(dataDir);

@@ -110,6 +110,8 @@ export interface TimelineEntry {
   /** `lifecycle-started`/`-completed`, `sla-breached`: the SLA deadline that applied. */
   slaDeadlineMs?: number;
   slaBreached?: boolean;
+  /** `deletion-scheduled`: when the DELETE is due. */
+  dueAtMs?: number;
   /** The lifecycle run that produced the entry (`leaver-E1-evt-9`), when not the employee workflow. */
   workflowId?: string;
   /** `app-*`: the step's action (`deactivated`, `deleted`…) and the account's SCIM id. */

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import type { AuditPort } from '../../activities/audit-port';
+import { createAuditPort } from '../../activities/audit';
+import type { AuditStore } from '../../lib/audit';
 import { loadConfig } from '../../lib/config';
 import type { LoadedConfig, PolicyConfig } from '../../lib/config/types';
 import type { HrEvent } from '../../lib/hr/event';
@@ -27,7 +28,8 @@ export const CONFIG_DIR = path.join(__dirname, '..', '..', 'config');
 export interface StackOptions {
   serverOptions?: (app: string) => Partial<ScimServerOptions>;
   policy?: (policy: PolicyConfig) => PolicyConfig;
-  audit?: AuditPort;
+  /** Write the audit trail (SCIM requests, milestones, account registry) to this store. */
+  auditStore?: AuditStore;
 }
 
 export interface LifecycleStack {
@@ -53,8 +55,9 @@ export async function startLifecycleStack(options: StackOptions = {}): Promise<L
   const config = apps.config;
   const env = await createTestEnv({ timeSkipping: true });
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
-  const scim = new ScimClients({ logger });
-  const activities = createActivities({ config: () => config, scim, audit: options.audit, logger });
+  const audit = options.auditStore ? createAuditPort(options.auditStore, () => undefined) : undefined;
+  const scim = new ScimClients({ logger, onRequest: audit ? (info) => audit.recordScimRequest(info) : undefined });
+  const activities = createActivities({ config: () => config, scim, audit, logger });
   const taskQueue = `jml-test-${randomUUID()}`;
 
   let current: { worker: Worker; running: Promise<void> } | undefined;
