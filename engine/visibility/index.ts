@@ -15,9 +15,6 @@ export { VisibilityQueryError } from './types';
 export type { CompiledVisibilityQuery, ExecutionStatusName, SearchAttributeType, VisibilityRecord } from './types';
 export { SYSTEM_ATTRIBUTE_NAMES } from './fields';
 
-/** @deprecated Use {@link CompiledVisibilityQuery}. */
-export type CompiledQuery = CompiledVisibilityQuery;
-
 /**
  * Compiles a visibility query against the namespace's custom search attributes.
  *

@@ -25,7 +25,7 @@ const OPERATORS: Record<SearchAttributeType, ComparisonOperator[]> = {
 };
 const RANGE_TYPES: SearchAttributeType[] = ['Keyword', 'Int', 'Double', 'Datetime'];
 
-/** Orders two scalars of the same attribute: numbers numerically, strings by code point. */
+/** Orders two scalars of the same attribute: numbers numerically, strings by UTF-16 code unit (binary, like the stores' keyword collation for BMP text). */
 export function compareScalars(a: Scalar, b: Scalar): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   const x = String(a);
