@@ -122,6 +122,9 @@ export class ScimClient {
 
   /** RFC 7644 §3.5.1 — readOnly attributes are dropped from the body. */
   async replaceUser(id: string, resource: ScimUserResource, o?: ScimCallOptions, attributes?: string[]): Promise<ScimUserResource> {
+    if (!this.connector.capabilities.put) {
+      throw new ScimError(ERROR_CODES.SCIM_UNSUPPORTED, { app: this.connector.id, operation: 'replace-user', method: 'PUT', path: `/Users/${id}`, detail: 'the connector declares neither PATCH nor PUT for users' }, { retryable: false });
+    }
     const { meta, groups: _groups, ...body } = resource as ScimUserResource & { groups?: unknown };
     const version = this.connector.capabilities.etag ? meta?.version : undefined;
     const res = await this.http.exchange({ operation: 'replace-user', method: 'PUT', path: `/Users/${encodeURIComponent(id)}`, body: { ...body, id }, headers: version ? { 'if-match': version } : undefined, targetId: id, attributes }, o);

@@ -74,7 +74,12 @@ export class ScimTransport {
     return this.d.semaphore.run(async () => {
       const first = await this.once(req, o);
       // One refresh-and-retry when an OAuth token was rejected (revoked or rotated early).
-      if (first.status === 401 && this.d.auth.invalidate()) return this.finish(req, o, await this.once(req, o));
+      if (first.status === 401 && this.d.auth.invalidate()) {
+        this.report(req, o, { latencyMs: first.latencyMs, status: 401, detail: 'access token rejected; fetching a new one' });
+        // The repeat is a request like any other: it takes its own rate-limit token.
+        await this.d.bucket.acquire(o.signal);
+        return this.finish(req, o, await this.once(req, o));
+      }
       return this.finish(req, o, first);
     }, o.signal);
   }
