@@ -15,6 +15,11 @@ const COMMANDS: Record<string, string> = {
   'scim-server': './commands/scim-server',
   api: './commands/api',
   event: './commands/event',
+  worker: './commands/worker',
+  dev: './commands/dev',
+  plan: './commands/plan',
+  timeline: './commands/timeline',
+  audit: './commands/audit',
 };
 
 function usage(): string {

@@ -1,0 +1,135 @@
+/**
+ * `jml dev` (= `npm start`): the whole system in one process on a fresh offline machine — the
+ * embedded engine in real time (or the Temporal server in TEMPORAL_ADDRESS), reference SCIM
+ * servers standing in for the configured apps, the audit store (PGlite in .data/), the
+ * lifecycle worker and the intake API — then prints where everything is and how to try it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseCommandArgs, UsageError } from '../args';
+import { loadConfigForStartup, untilSignal } from '../startup';
+import { startEngine, type EngineHandle } from '../../engine';
+import { buildLeaverTimeline } from '../../lib/audit';
+import { createLogger } from '../../lib/logger';
+import { installSdkRuntime } from '../../lib/temporal/runtime';
+import { connectClient, connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
+import { apiSecretsFromEnv, buildApiServer, createSignedRequest } from '../../workers/api';
+import { openAuditForProcess } from '../../workers/audit';
+import { startReferenceApps } from '../../workers/dev/reference-apps';
+import { startWorkerRuntime } from '../../workers/runtime';
+
+/** One line for `jml --help`. */
+export const summary = 'Run the all-in-one dev stack (engine, reference apps, worker, API, audit store)';
+
+const HELP = `Usage: jml dev [--config DIR] [--api-port 8080] [--engine-port 7233] [--data-dir .data]
+
+Starts everything in one process. With TEMPORAL_ADDRESS set, uses that Temporal server
+instead of the embedded engine. The reference SCIM servers listen where the connectors'
+baseUrls point (config/connectors/*.yaml). Stop with Ctrl-C.`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs(
+    args,
+    {
+      config: { type: 'string' },
+      'api-port': { type: 'string', default: process.env.JML_API_PORT ?? '8080' },
+      'engine-port': { type: 'string', default: '7233' },
+      'data-dir': { type: 'string', default: '.data' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    false,
+  );
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const apiPort = Number(values['api-port']);
+  const enginePort = Number(values['engine-port']);
+  if (!Number.isInteger(apiPort) || !Number.isInteger(enginePort)) throw new UsageError('--api-port and --engine-port must be port numbers');
+  const config = await loadConfigForStartup(values.config, 'dev');
+  if (!config) return 1;
+  installSdkRuntime();
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', base: { component: 'dev' } });
+  const dataDir = path.resolve(values['data-dir']);
+  // Dev credentials when none are configured: generated per run, printed, never written to config.
+  process.env.JML_API_HMAC_SECRETS ||= `dev-${randomBytes(24).toString('hex')}`;
+  const hmacSecret = process.env.JML_API_HMAC_SECRETS.split(/[,\n]/)[0]!.trim();
+
+  const stops: (() => Promise<unknown>)[] = [];
+  try {
+    const external = process.env.TEMPORAL_ADDRESS;
+    let engine: EngineHandle | undefined;
+    if (!external) {
+      engine = await startEngine({ port: enginePort, timeSkipping: false });
+      stops.push(() => engine!.stop());
+    }
+    const settings = { ...temporalSettingsFromEnv(), ...(engine ? { address: engine.address } : {}) };
+    const apps = await startReferenceApps(config, { ports: 'config' });
+    stops.push(() => apps.stop());
+    const audit = await openAuditForProcess({ logger, dataDir: path.join(dataDir, 'audit') });
+    stops.push(() => audit.close());
+    const connection = await connectWorker(settings);
+    stops.push(() => connection.close());
+    const runtime = await startWorkerRuntime({ config: apps.config, connection, namespace: settings.namespace, taskQueue: settings.taskQueue, logger, audit: audit.port });
+    stops.push(() => runtime.stop());
+    const { client, connection: clientConnection } = await connectClient(settings);
+    stops.push(() => clientConnection.close());
+    const api = buildApiServer({
+      temporal: { client, taskQueue: settings.taskQueue },
+      secrets: apiSecretsFromEnv(),
+      logger,
+      timelineSource: async (employeeId) => {
+        const records = await audit.store.records({ employeeId });
+        return records.length === 0 ? null : buildLeaverTimeline(employeeId, records, { temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: settings.namespace });
+      },
+    });
+    const apiUrl = await api.listen({ port: apiPort, host: '127.0.0.1' });
+    stops.push(() => api.close());
+    const samples = writeSampleEvents(path.join(dataDir, 'dev'));
+    console.log(banner({ apiUrl, temporal: external ? `${external} (TEMPORAL_ADDRESS)` : `${settings.address} (embedded engine, real time; in-memory)`, apps: Object.values(apps.apps).map((a) => `${a.id.padEnd(8)} ${a.url}`), audit: audit.description, samples, hmacSecret, generatedSecret: hmacSecret.startsWith('dev-') }));
+    await Promise.race([untilSignal(), runtime.done]);
+    return 0;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+function writeSampleEvents(dir: string): { hire: string; terminate: string; hireBody: string } {
+  mkdirSync(dir, { recursive: true });
+  const now = new Date().toISOString();
+  const employee = { employeeId: 'E1001', givenName: 'Ada', familyName: 'Lovelace', workEmail: 'ada.lovelace@example.com', title: 'Software Engineer', department: 'Engineering', location: 'Berlin', employmentType: 'FULL_TIME', status: 'active' };
+  const hire = { eventId: `evt-E1001-hire-${Date.now()}`, type: 'hire', effectiveAt: now, sequence: 1, initiator: 'dev', employee };
+  const terminate = { eventId: `evt-E1001-terminate-${Date.now()}`, type: 'terminate', effectiveAt: now, sequence: 2, initiator: 'dev', employee: { ...employee, status: 'terminated' } };
+  const files = { hire: path.join(dir, 'hire.json'), terminate: path.join(dir, 'terminate.json') };
+  writeFileSync(files.hire, JSON.stringify(hire, null, 2));
+  writeFileSync(files.terminate, JSON.stringify(terminate, null, 2));
+  return { ...files, hireBody: JSON.stringify(hire) };
+}
+
+function banner(b: { apiUrl: string; temporal: string; apps: string[]; audit: string; samples: { hire: string; terminate: string; hireBody: string }; hmacSecret: string; generatedSecret: boolean }): string {
+  const signed = createSignedRequest({ body: b.samples.hireBody, secret: b.hmacSecret });
+  const curl = [`curl -sS -X POST ${b.apiUrl}/v1/hr/events`, ...Object.entries(signed.headers).map(([k, v]) => `  -H '${k}: ${v}'`), `  --data '${signed.body.replace(/'/g, "'\\''")}'`].join(' \\\n');
+  const rel = (p: string) => path.relative(process.cwd(), p);
+  return [
+    'jml dev stack ready',
+    '',
+    `  API        ${b.apiUrl}   (OpenAPI: ${b.apiUrl}/openapi.json, health: ${b.apiUrl}/healthz)`,
+    `  Temporal   ${b.temporal}`,
+    `  Apps       ${b.apps.join('\n             ')}`,
+    `  Audit      ${b.audit}`,
+    `  Webhook    HMAC secret from ${b.generatedSecret ? 'a generated dev value (set JML_API_HMAC_SECRETS to choose one)' : 'JML_API_HMAC_SECRETS'}`,
+    '',
+    'Try it (in another terminal):',
+    `  JML_API_URL=${b.apiUrl} JML_API_HMAC_SECRETS=${b.hmacSecret} npx jml event send ${rel(b.samples.hire)}`,
+    `  curl -s ${b.apiUrl}/v1/employees/E1001            # status: accounts per app`,
+    `  JML_API_URL=${b.apiUrl} JML_API_HMAC_SECRETS=${b.hmacSecret} npx jml event send ${rel(b.samples.terminate)}`,
+    `  curl -s ${b.apiUrl}/v1/employees/E1001/timeline   # the leaver timeline, from the audit store`,
+    '  (after Ctrl-C: npx jml timeline E1001 — PGlite allows one process at a time)',
+    '',
+    'Or a ready-to-paste signed hire (the signature is valid for 5 minutes):',
+    curl,
+    '',
+    'Stop with Ctrl-C.',
+  ].join('\n');
+}

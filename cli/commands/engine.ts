@@ -1,0 +1,44 @@
+/**
+ * `jml engine`: the embedded Temporal-compatible engine as its own process, so the worker and
+ * the API can run as separate processes against it (offline dev, tests). Prints its address
+ * when ready; SIGINT/SIGTERM stop it. In-memory: everything is gone when it stops.
+ */
+import { parseCommandArgs, UsageError } from '../args';
+import { untilSignal } from '../startup';
+import { startEngine } from '../../engine';
+
+/** One line for `jml --help`. */
+export const summary = 'Run the embedded Temporal-compatible engine (in-memory test double; real Temporal in production)';
+
+const HELP = `Usage: jml engine [--port 7233] [--host 127.0.0.1] [--namespace default] [--time-skipping]
+
+Runs the in-memory engine that the SDK's worker and client talk to as if it were a Temporal
+server. Not for production: nothing is persisted. See docs/engine.md.
+
+  --time-skipping   virtual time jumps to the next timer when nothing is in flight
+                    (the test server's semantics); default: real time`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs(
+    args,
+    {
+      port: { type: 'string', default: '7233' },
+      host: { type: 'string', default: '127.0.0.1' },
+      namespace: { type: 'string', default: 'default' },
+      'time-skipping': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    false,
+  );
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+  const engine = await startEngine({ port, host: values.host, namespace: values.namespace, timeSkipping: values['time-skipping'] });
+  console.log(`Temporal-compatible engine listening on ${engine.address} (namespace ${engine.namespace}, ${engine.timeSkipping ? 'time skipping' : 'real time'})`);
+  await untilSignal();
+  await engine.stop();
+  return 0;
+}
