@@ -6,7 +6,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { AuthConfig } from '../config/types';
 import { ERROR_CODES } from '../errors';
-import { ScimError } from './errors';
+import { parseRetryAfter, ScimError } from './errors';
 
 export type SecretResolver = (ref: string) => Promise<string>;
 
@@ -73,13 +73,23 @@ export class AuthHeader {
     }
     const text = await res.body.text();
     if (res.statusCode !== 200) {
-      const retryable = res.statusCode >= 500 || res.statusCode === 429;
-      throw new ScimError(retryable ? ERROR_CODES.SCIM_SERVER_ERROR : ERROR_CODES.SCIM_UNAUTHORIZED, { ...info, status: res.statusCode }, { retryable, message: `${this.app}: token endpoint answered HTTP ${res.statusCode}; check auth.clientId and the client secret` });
+      // 429/5xx: the authorization server is busy, a later attempt can succeed; other answers
+      // (RFC 6749 §5.2: invalid_client, unauthorized_client…) need the credentials fixed.
+      const busy = res.statusCode >= 500 || res.statusCode === 429;
+      const code = res.statusCode === 429 ? ERROR_CODES.SCIM_RATE_LIMITED : busy ? ERROR_CODES.SCIM_SERVER_ERROR : ERROR_CODES.SCIM_UNAUTHORIZED;
+      const retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.now());
+      throw new ScimError(code, { ...info, status: res.statusCode, retryAfterMs }, { retryable: busy, message: `${this.app}: token endpoint answered HTTP ${res.statusCode}${busy ? '' : '; check auth.clientId and the client secret'}` });
     }
-    const body = JSON.parse(text) as { access_token?: string; token_type?: string; expires_in?: number };
-    if (!body.access_token) throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, info, { retryable: false, message: `${this.app}: token endpoint answered without access_token` });
+    let body: { access_token?: unknown; expires_in?: unknown };
+    try {
+      body = (JSON.parse(text) ?? {}) as typeof body;
+    } catch {
+      body = {};
+    }
+    if (typeof body.access_token !== 'string' || !body.access_token) throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, info, { retryable: false, message: `${this.app}: token endpoint answered without access_token` });
     const value = `Bearer ${body.access_token}`;
-    const lifetimeMs = (body.expires_in ?? 3600) * 1000;
+    // expires_in is RECOMMENDED, not required (RFC 6749 §5.1): assume an hour when absent.
+    const lifetimeMs = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600) * 1000;
     this.cached = { value, expiresAtMs: this.now() + Math.max(0, lifetimeMs - EXPIRY_MARGIN_MS) };
     return value;
   }
