@@ -24,6 +24,8 @@ export class AuthHeader {
     private readonly resolveSecret: SecretResolver,
     private readonly dispatcher: Dispatcher | undefined,
     private readonly now: () => number,
+    /** The connector's `timeouts.requestMs`, for the token request too. */
+    private readonly timeoutMs = 30_000,
   ) {}
 
   async header(): Promise<string> {
@@ -65,8 +67,8 @@ export class AuthHeader {
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}`, accept: 'application/json' },
         body: form.toString(),
         dispatcher: this.dispatcher,
-        headersTimeout: 30_000,
-        bodyTimeout: 30_000,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       });
     } catch (err) {
       throw new ScimError(ERROR_CODES.SCIM_NETWORK, info, { retryable: true, cause: err, message: `${this.app}: token endpoint unreachable (${(err as Error).message})` });

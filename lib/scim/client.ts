@@ -9,7 +9,7 @@ import { ERROR_CODES } from '../errors';
 import { applyPatch, diffScimUser, mergeForPut, patchRequest, type ScimPatchOperation, type ScimUserResource } from '../mapping';
 import { ScimError } from './errors';
 import type { BulkOperation, BulkResult } from './bulk';
-import { addMembers, applyMemberships, bulk, ensureGroup, findGroup, removeMembers, type MembershipChange, type ScimGroup } from './groups';
+import { addMembers, applyMemberships, bulk, deleteGroup, ensureGroup, findGroup, removeMembers, type MembershipChange, type ScimGroup } from './groups';
 import { searchAll, type ClientContext, type ListResponse } from './search';
 import type { ScimCallOptions, ScimTransport } from './transport';
 
@@ -178,6 +178,11 @@ export class ScimClient {
   /** The group, created when missing and `groups.create` allows it; null when missing and not allowed. */
   ensureGroup(displayName: string, o?: ScimCallOptions): Promise<{ id: string; created: boolean } | null> {
     return ensureGroup(this.ctx, displayName, o);
+  }
+
+  /** Deletes a group (used by `jml scim check` to clean up its throw-away group). */
+  deleteGroup(groupId: string, o?: ScimCallOptions): Promise<{ outcome: 'deleted' | 'already-gone' }> {
+    return deleteGroup(this.ctx, groupId, o);
   }
 
   /** PATCH add of `members` (RFC 7644 §3.5.2.1); adding a member twice is a no-op in SCIM. */

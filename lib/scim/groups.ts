@@ -51,6 +51,12 @@ export async function ensureGroup(ctx: ClientContext, displayName: string, o?: S
   return { id, created: true };
 }
 
+/** DELETE /Groups/{id} (RFC 7644 §3.6); a 404 means an earlier attempt already did it. */
+export async function deleteGroup(ctx: ClientContext, groupId: string, o?: ScimCallOptions): Promise<{ outcome: 'deleted' | 'already-gone' }> {
+  const res = await ctx.http.exchange({ operation: 'delete-group', method: 'DELETE', path: groupPath(groupId), accept: [404], targetId: groupId }, o);
+  return { outcome: res.status === 404 ? 'already-gone' : 'deleted' };
+}
+
 function membershipOps(change: MembershipChange): ScimPatchOperation[] {
   const ops: ScimPatchOperation[] = [];
   if (change.add?.length) ops.push({ op: 'add', path: 'members', value: change.add.map((value) => ({ value })) });

@@ -43,7 +43,7 @@ export class ScimClients {
     const transport = new ScimTransport({
       connector,
       dispatcher,
-      auth: new AuthHeader(connector.id, connector.auth, resolve, this.options.dispatcherFor ? dispatcher : undefined, now),
+      auth: new AuthHeader(connector.id, connector.auth, resolve, this.options.dispatcherFor ? dispatcher : undefined, now, connector.timeouts.requestMs),
       bucket,
       semaphore: new Semaphore(connector.rateLimit.maxConcurrency),
       logger: this.options.logger.child({ app: connector.id }),

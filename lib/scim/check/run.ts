@@ -14,6 +14,7 @@ import type { ScimClient } from '../client';
 import { ScimClients } from '../registry';
 import { compareCapabilities, type CapabilityRow } from './discovery';
 import { probePaging, requestDeviations } from './deviations';
+import { groupSteps } from './groups';
 import { StepRecorder, type CheckStep } from './steps';
 
 /** Everything `jml scim check` prints. */
@@ -78,7 +79,8 @@ export async function runScimCheck(connector: ConnectorConfig, options: CheckOpt
 }
 
 async function roundTrip(client: ScimClient, connector: ConnectorConfig, recorder: StepRecorder, report: CheckReport, options: CheckOptions): Promise<void> {
-  const person = throwAwayEmployee(connector, options.tag ?? randomBytes(4).toString('hex'));
+  const tag = options.tag ?? randomBytes(4).toString('hex');
+  const person = throwAwayEmployee(connector, tag);
   const desired = buildScimUser(connector, person, 'create');
   const created = await recorder.step('create', () => client.createUser(desired), (r) => `${r.created ? 'created' : 'adopted'} ${r.id}`);
   if (!created.ok) return;
@@ -89,6 +91,7 @@ async function roundTrip(client: ScimClient, connector: ConnectorConfig, recorde
   if (paging.ok) report.deviations.push(...paging.value);
   const updated = { ...person, familyName: `${person.familyName} updated`, title: 'SCIM connectivity check (updated)' };
   await recorder.step('update', () => client.updateUser(id, buildScimUser(connector, updated, 'update')), (r) => (r.changed.length ? `changed ${r.changed.join(', ')}` : 'nothing to change'));
+  await groupSteps(client, connector, id, tag, recorder, report, options.keep ?? false);
   await deactivateStep(client, connector, id, recorder, report);
   if (options.keep) {
     report.leftBehind.push(`${id} (kept: --keep)`);

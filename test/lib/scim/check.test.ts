@@ -7,6 +7,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { ConnectorConfig } from '../../../lib/config/types';
 import { createLogger } from '../../../lib/logger';
 import { formatCheckReport, runScimCheck } from '../../../lib/scim/check';
 import { startScimServer, type ScimServerHandle, type ScimServerOptions } from '../../../scim-server';
@@ -33,11 +34,12 @@ function normalized(lines: string[]): string[] {
   );
 }
 
-async function check(base: string, options: ScimServerOptions, keep = false) {
+async function check(base: string, options: ScimServerOptions, keep = false, tweak: (c: ConnectorConfig) => void = () => {}) {
   server = await startScimServer({ auth: { bearerToken: 't' }, rateLimit: null, ...options });
   const connector = await shippedConnector(base);
   connector.scim.baseUrl = server.url;
   connector.rateLimit = { requestsPerSecond: 500, burst: 500, maxConcurrency: 2 };
+  tweak(connector);
   const report = await runScimCheck(connector, { logger: createLogger({ level: 'silent' }), resolveSecret: async () => 't', tag: 'abcd', keep });
   return { report, lines: normalized(formatCheckReport(report)) };
 }
@@ -55,6 +57,7 @@ test('an RFC-conformant app passes with no deviations and the account is deleted
     '  ok find by userName, other case found <id>',
     '  ok paging probe ok',
     '  ok update changed name.familyName, displayName',
+    '  ok find group not found (expected)',
     '  ok deactivate ok',
     '  ok verify deactivate active=false',
     '  ok delete deleted (delete mode hard)',
@@ -78,6 +81,28 @@ test('a quirky app: every deviation is named, the check still passes', async () 
     '  - PATCH answered 204 without the resource (allowed by RFC 7644 §3.5.2; the client re-reads when it needs the result)',
     'Result: OK (5 deviations)',
   ]);
+});
+
+test('a connector that may create groups gets a throw-away group round trip, cleaned up', async () => {
+  const { report, lines } = await check('github', { profile: 'github-emu' }, false, (c) => {
+    c.groups.create = true;
+  });
+  expect(report.ok).toBe(true);
+  expect(stepLines(lines).filter((l) => /group|member/.test(l))).toEqual([
+    '  ok find group not found (expected)',
+    '  ok create group created <id>',
+    '  ok add member ok',
+    '  ok remove member ok',
+    '  ok delete group deleted',
+  ]);
+  expect(server!.groups()).toHaveLength(0);
+});
+
+test('a connector declaring groups for an app without /Groups fails', async () => {
+  const { report, lines } = await check('github', { profile: 'no-groups' });
+  expect(report.ok).toBe(false);
+  expect(lines).toContain('  Groups resource type no yes ✗ connector promises more than the app offers');
+  expect(stepLines(lines)).toContainEqual(expect.stringMatching(/^ {2}FAIL find group .*HTTP 404/));
 });
 
 test('slack (deactivate-only) leaves the account deactivated and says so', async () => {
