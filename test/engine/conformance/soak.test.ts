@@ -76,6 +76,7 @@ describe('conformance: randomized soak', () => {
     return Promise.all(
       cases.map(async (c) => {
         const handle = await h.env.client.workflow.start('soak', { taskQueue: h.taskQueue, workflowId: uniqueId('soak'), args: [c.plan] });
+        h.track(handle);
         const signals = c.signalValues.map(
           (v, i) => new Promise<void>((resolve, reject) => setTimeout(() => handle.signal('value', v).then(resolve, reject), c.signalDelaysMs[i])),
         );
@@ -91,5 +92,9 @@ describe('conformance: randomized soak', () => {
     const want = drawCases(SEED).map(expected);
     expect(first).toEqual(want);
     expect(second).toEqual(first);
+  });
+
+  it('histories of the soak workflows replay (signals interleaved with activity results)', async () => {
+    await expect(h.replayTracked()).resolves.toEqual({});
   });
 });
