@@ -13,6 +13,7 @@ import { addMembers, applyMemberships, bulk, deleteGroup, ensureGroup, findGroup
 import { searchAll, type ClientContext, type ListResponse } from './search';
 import type { ScimCallOptions, ScimTransport } from './transport';
 
+/** One app's SCIM operations; get it from `ScimClients.get(connector)`, which shares it per process. */
 export class ScimClient {
   private readonly ctx: ClientContext;
 
@@ -53,6 +54,7 @@ export class ScimClient {
     return null;
   }
 
+  /** GET /Users/{id} (RFC 7644 §3.4.1); `null` when the app answers 404. */
   async getUser(id: string, o?: ScimCallOptions): Promise<ScimUserResource | null> {
     const res = await this.http.exchange({ operation: 'get-user', method: 'GET', path: `/Users/${encodeURIComponent(id)}`, accept: [404], targetId: id }, o);
     return res.status === 404 ? null : (res.body as ScimUserResource);
@@ -131,10 +133,12 @@ export class ScimClient {
     return (res.body as ScimUserResource) ?? resource;
   }
 
+  /** `active=false` (RFC 7643 §4.1.1) by PATCH, or GET + PUT where the app has no PATCH. */
   deactivateUser(id: string, o?: ScimCallOptions): Promise<void> {
     return this.setActive(id, false, o);
   }
 
+  /** `active=true` — a re-hire keeps the same account instead of creating a second one. */
   reactivateUser(id: string, o?: ScimCallOptions): Promise<void> {
     return this.setActive(id, true, o);
   }

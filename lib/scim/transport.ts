@@ -140,7 +140,7 @@ export class ScimTransport {
 
   private report(req: ExchangeRequest, o: ScimCallOptions, r: Partial<ScimRequestInfo> & { latencyMs: number }): void {
     const info: ScimRequestInfo = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path, targetId: req.targetId, attributes: req.attributes, context: o.context, ...r };
-    this.d.logger.debug({ app: info.app, method: info.method, path: info.path, status: info.status, latencyMs: info.latencyMs, errorCode: info.errorCode }, 'scim request');
+    this.d.logger.debug({ method: info.method, path: info.path, status: info.status, latencyMs: info.latencyMs, errorCode: info.errorCode }, 'scim request');
     this.d.onRequest?.(info);
   }
 }
