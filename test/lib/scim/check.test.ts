@@ -113,6 +113,23 @@ test('slack (deactivate-only) leaves the account deactivated and says so', async
   expect(server!.users()[0]).toMatchObject({ active: false });
 });
 
+test('canva over OAuth (no PATCH, no DELETE): updates by PUT, the account is left deactivated', async () => {
+  const { report, lines } = await check('canva', { profile: 'canva', auth: { oauth2: { clientId: 'jml', clientSecret: 't' } } }, false, (c) => {
+    c.auth = { type: 'oauth2-client-credentials', tokenUrl: `${new URL(c.scim.baseUrl).origin}/oauth/token`, clientId: 'jml', clientSecret: 'env:UNUSED' };
+  });
+  expect(report.ok).toBe(true);
+  expect(stepLines(lines).slice(-5)).toEqual([
+    '  ok update changed name.familyName',
+    '  ok deactivate ok',
+    '  ok verify deactivate active=false',
+    '  ok delete deactivated (delete mode none)',
+    '  ok verify delete still readable, active=false',
+  ]);
+  expect(lines.filter((l) => /^ {6}(PATCH|DELETE) /.test(l))).toEqual([]);
+  expect(lines).toContain('Left in the app: <id> (deactivated)');
+  expect(server!.requests.filter((r) => r.path.endsWith('/oauth/token'))).toHaveLength(1);
+});
+
 test('--keep skips the delete', async () => {
   const { report } = await check('github', { profile: 'rfc' }, true);
   expect(report.steps.map((s) => s.name)).not.toContain('delete');
