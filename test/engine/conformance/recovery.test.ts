@@ -61,6 +61,19 @@ describe('conformance: workflow-task failure recovery', () => {
     expect(signal).toBeGreaterThan(firstTaskCompleted);
   });
 
+  it('answers a query sent while a workflow task is in flight once the task completes', async () => {
+    const key = randomUUID();
+    const handle = await h.start('signalDuringTask', { args: [key] });
+    await gate(key).started.promise;
+    const answer = handle.query<string[]>('got');
+    // Give the query time to reach the server while the task is still held open (the outcome is the same either way).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gate(key).release.resolve();
+    await expect(answer).resolves.toEqual(['local done']);
+    await handle.signal('add', 'after');
+    await expect(handle.result()).resolves.toEqual(['local done', 'after']);
+  });
+
   it('retries a failing workflow task until a fix is deployed, then a non-deterministic change until it is rolled back', async () => {
     // Not tracked for the final replay: its history only replays on the fixed code (checked below).
     // A worker that stops mid-task leaves it to the task timeout (10 s by default) to be retried elsewhere.

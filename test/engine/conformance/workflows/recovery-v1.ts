@@ -3,10 +3,11 @@
  * not a workflow failure, in the TypeScript SDK), `versioned` runs an activity then waits.
  * recovery-v2.ts holds the fixed `buggy` and a non-deterministic `versioned`.
  */
-import { condition, defineSignal, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 
 export const addSignal = defineSignal<[string]>('add');
 export const goSignal = defineSignal('go');
+export const gotQuery = defineQuery<string[]>('got');
 
 const acts = proxyActivities<{ step(name: string): Promise<string> }>({ startToCloseTimeout: '10s' });
 const local = proxyLocalActivities<{ slowLocal(key: string): Promise<string> }>({ startToCloseTimeout: '30s' });
@@ -27,6 +28,7 @@ export async function versioned(): Promise<string> {
 export async function signalDuringTask(key: string): Promise<string[]> {
   const got: string[] = [];
   setHandler(addSignal, (s) => void got.push(s));
+  setHandler(gotQuery, () => got);
   got.push(await local.slowLocal(key));
   await condition(() => got.length >= 2);
   return got;
