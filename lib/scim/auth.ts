@@ -26,6 +26,8 @@ export class AuthHeader {
     private readonly now: () => number,
     /** The connector's `timeouts.requestMs`, for the token request too. */
     private readonly timeoutMs = 30_000,
+    /** Told about every token request (for the debug log and the audit trail; never the token). */
+    private readonly onTokenRequest?: (r: { status?: number; latencyMs: number; errorCode?: string }) => void,
   ) {}
 
   async header(): Promise<string> {
@@ -38,7 +40,7 @@ export class AuthHeader {
       }
       case 'oauth2-client-credentials':
         if (this.cached && this.cached.expiresAtMs > this.now()) return this.cached.value;
-        this.pending ??= this.fetchToken().finally(() => {
+        this.pending ??= this.fetchReported().finally(() => {
           this.pending = undefined;
         });
         return this.pending;
@@ -50,6 +52,19 @@ export class AuthHeader {
     if (this.auth.type !== 'oauth2-client-credentials' || !this.cached) return false;
     this.cached = undefined;
     return true;
+  }
+
+  private async fetchReported(): Promise<string> {
+    const started = this.now();
+    try {
+      const value = await this.fetchToken();
+      this.onTokenRequest?.({ status: 200, latencyMs: this.now() - started });
+      return value;
+    } catch (err) {
+      const e = err as Partial<ScimError>;
+      this.onTokenRequest?.({ status: e.info?.status, latencyMs: this.now() - started, errorCode: e.code });
+      throw err;
+    }
   }
 
   private async fetchToken(): Promise<string> {

@@ -40,19 +40,27 @@ export class ScimClients {
       bucket = new TokenBucket(connector.rateLimit.requestsPerSecond, connector.rateLimit.burst, now);
       this.buckets.set(bucketKey, bucket);
     }
+    const logger = this.options.logger.child({ app: connector.id });
+    const auth = new AuthHeader(connector.id, connector.auth, resolve, this.options.dispatcherFor ? dispatcher : undefined, now, connector.timeouts.requestMs, (r) => this.tokenRequested(connector, logger, r));
     const transport = new ScimTransport({
       connector,
       dispatcher,
-      auth: new AuthHeader(connector.id, connector.auth, resolve, this.options.dispatcherFor ? dispatcher : undefined, now, connector.timeouts.requestMs),
+      auth,
       bucket,
       semaphore: new Semaphore(connector.rateLimit.maxConcurrency),
-      logger: this.options.logger.child({ app: connector.id }),
+      logger,
       onRequest: this.options.onRequest,
       now,
     });
     client = new ScimClient(connector, transport);
     this.clients.set(connector.id, client);
     return client;
+  }
+
+  private tokenRequested(connector: ConnectorConfig, logger: Logger, r: { status?: number; latencyMs: number; errorCode?: string }): void {
+    const path = connector.auth.type === 'oauth2-client-credentials' ? new URL(connector.auth.tokenUrl).pathname : '';
+    logger.debug({ method: 'POST', path, ...r }, 'oauth token request');
+    this.options.onRequest?.({ app: connector.id, operation: 'oauth-token', method: 'POST', path, ...r });
   }
 
   private pool(connector: ConnectorConfig): Pool {

@@ -128,6 +128,7 @@ test('canva over OAuth (no PATCH, no DELETE): updates by PUT, the account is lef
   expect(lines.filter((l) => /^ {6}(PATCH|DELETE) /.test(l))).toEqual([]);
   expect(lines).toContain('Left in the app: <id> (deactivated)');
   expect(server!.requests.filter((r) => r.path.endsWith('/oauth/token'))).toHaveLength(1);
+  expect(lines).toContain('      POST /oauth/token 200 N ms');
 });
 
 test('--keep skips the delete', async () => {
