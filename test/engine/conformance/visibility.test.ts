@@ -92,6 +92,14 @@ describe('conformance: visibility (List/Count)', () => {
     await expect(h.env.client.workflow.count(scoped(query))).resolves.toMatchObject({ count: want.length });
   });
 
+  it('finds child workflows by ParentWorkflowId', async () => {
+    const parent = await h.start('parentOfEcho', { args: ['x'] });
+    await parent.result();
+    const query = `ParentWorkflowId = '${parent.workflowId}'`;
+    await expect(eventually(() => list(query), (v) => v.length === 1)).resolves.toEqual([`${parent.workflowId}-child`]);
+    await expect(list(`WorkflowId = '${parent.workflowId}' AND ParentWorkflowId IS NULL`)).resolves.toEqual([parent.workflowId]);
+  });
+
   it('lists across pages', async () => {
     const found = await list(scoped('CustomIntField >= 1'), 1);
     expect(found.sort()).toEqual(pick(1, 2, 3, 4));

@@ -2,6 +2,7 @@
 import {
   condition,
   continueAsNew,
+  executeChild,
   defineQuery,
   defineSignal,
   proxyActivities,
@@ -86,4 +87,9 @@ export async function manyTimers(n: number): Promise<number> {
 export async function sleepAndContinue(duration: Duration, generation = 0): Promise<never> {
   await sleep(duration);
   return continueAsNew<typeof sleepAndContinue>(duration, generation + 1);
+}
+
+/** Runs `echo` as a child workflow (visibility: ParentWorkflowId). */
+export async function parentOfEcho(value: unknown): Promise<unknown> {
+  return executeChild(echo, { args: [value], workflowId: `${workflowInfo().workflowId}-child` });
 }
