@@ -30,9 +30,13 @@ export interface MembershipChange {
 
 const groupPath = (id: string) => `/Groups/${encodeURIComponent(id)}`;
 
+/** The group named `displayName` (RFC 7644 §3.4.2.2 filter), members left out of the answer. */
 export async function findGroup(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<ScimGroup | null> {
   const found = await searchAll<ScimGroup>(ctx, '/Groups', { attribute: 'displayName', value: displayName }, 'find-group', o, 'excludedAttributes=members');
-  return found.find((g) => g.displayName === displayName) ?? null;
+  // Group displayName is caseExact=false (RFC 7643 §4.2), and apps with unique names refuse
+  // "Eng" next to "eng": prefer the exact spelling, else take the case-insensitive match.
+  const folded = displayName.toLowerCase();
+  return found.find((g) => g.displayName === displayName) ?? found.find((g) => g.displayName?.toLowerCase() === folded) ?? null;
 }
 
 export async function ensureGroup(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<{ id: string; created: boolean } | null> {

@@ -101,3 +101,13 @@ test('Bulk is refused when the connector does not declare it; memberships fall b
   expect(members(rig, g2.id)).toEqual([a]);
   expect(rig.server.requests.filter((r) => r.path.endsWith('/Bulk'))).toHaveLength(0);
 });
+
+test('a group spelled in another case is found, not re-created (displayName is caseExact=false)', async () => {
+  rig = await startRig('github', { profile: 'github-emu' }, (c) => {
+    c.groups.create = true;
+  });
+  const existing = rig.server.seedGroup({ displayName: 'Eng-Platform' });
+  const client = rig.clients.get(rig.connector);
+  expect(await client.ensureGroup('eng-platform')).toEqual({ id: existing.id, created: false });
+  expect(rig.server.groups()).toHaveLength(1);
+});
