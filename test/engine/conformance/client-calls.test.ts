@@ -176,6 +176,14 @@ describe('conformance: client calls', () => {
     expect(events).toEqual(events.map((_, i) => i + 1));
   });
 
+  it('reports the history length to the workflow as the id of its current WorkflowTaskStarted event', async () => {
+    const handle = await h.start('typedUpserter', { args: [randomUUID(), '2026-03-01T09:00:00Z'] });
+    const seen = await handle.result();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const lastStarted = events.filter((e) => e.workflowTaskStartedEventAttributes).pop();
+    expect(seen).toBe(Number(lastStarted?.eventId));
+  });
+
   it('result() follows a continue-as-new chain to the last run', async () => {
     const handle = await h.start('chain', { args: [3] });
     const { runs } = (await handle.result()) as { runs: string[] };

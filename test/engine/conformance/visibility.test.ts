@@ -100,6 +100,15 @@ describe('conformance: visibility (List/Count)', () => {
     await expect(list(`WorkflowId = '${parent.workflowId}' AND ParentWorkflowId IS NULL`)).resolves.toEqual([parent.workflowId]);
   });
 
+  it('finds runs by typed upserts of Keyword, Bool and Datetime attributes', async () => {
+    const own = randomUUID();
+    const handle = await h.start('typedUpserter', { args: [own, '2026-03-01T09:00:00Z'] });
+    await handle.result();
+    const query = `CustomKeywordField = '${own}' AND CustomBoolField = true AND CustomDatetimeField BETWEEN '2026-03-01T00:00:00Z' AND '2026-03-02T00:00:00Z'`;
+    await expect(eventually(() => list(query), (v) => v.length === 1)).resolves.toEqual([handle.workflowId]);
+    await expect(list(`CustomKeywordField = '${own}' AND CustomBoolField = false`)).resolves.toEqual([]);
+  });
+
   it('lists across pages', async () => {
     const found = await list(scoped('CustomIntField >= 1'), 1);
     expect(found.sort()).toEqual(pick(1, 2, 3, 4));

@@ -93,3 +93,14 @@ export async function sleepAndContinue(duration: Duration, generation = 0): Prom
 export async function parentOfEcho(value: unknown): Promise<unknown> {
   return executeChild(echo, { args: [value], workflowId: `${workflowInfo().workflowId}-child` });
 }
+
+/** Typed upserts (the form the project's workflows use): Keyword, Bool and Datetime keys. */
+export async function typedUpserter(tag: string, deadlineIso: string): Promise<number> {
+  upsertSearchAttributes([
+    { key: { name: 'CustomKeywordField', type: 'KEYWORD' }, value: tag },
+    { key: { name: 'CustomBoolField', type: 'BOOL' }, value: true },
+    { key: { name: 'CustomDatetimeField', type: 'DATETIME' }, value: new Date(deadlineIso) },
+  ]);
+  await sleep(1);
+  return workflowInfo().historyLength;
+}
