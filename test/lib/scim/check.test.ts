@@ -180,6 +180,11 @@ describe('the jml scim check command', () => {
     expect(stdout.trimEnd().split('\n').at(-1)).toBe('Result: OK (0 deviations)');
     expect(stdout).not.toContain('cli-token');
     expect(code).toBe(0);
+    const json = await jml(['scim', 'check', 'github', '--config', dir, '--json', '--keep']);
+    const report = JSON.parse(json.stdout) as { ok: boolean; steps: { name: string }[]; leftBehind: string[] };
+    expect(report.ok).toBe(true);
+    expect(report.steps.map((s) => s.name)).not.toContain('delete');
+    expect(report.leftBehind).toHaveLength(1);
   });
 
   test('exit 1 when the app rejects the credentials', async () => {

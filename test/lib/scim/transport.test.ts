@@ -70,3 +70,10 @@ test('with ETags, updates send If-Match and a stale version is a retryable 412',
   expect(patch.headers['if-match']).toBe(resource.meta?.version);
   await expect(client.replaceUser(id, resource)).rejects.toMatchObject({ code: 'SCIM_PRECONDITION_FAILED', retryable: true, info: { status: 412 } });
 });
+
+test('the registry hands out one client per connector id', async () => {
+  rig = await startRig('github', { profile: 'rfc' });
+  const a = rig.clients.get(rig.connector);
+  expect(rig.clients.get(rig.connector)).toBe(a);
+  expect(rig.clients.get({ ...rig.connector, id: 'other' })).not.toBe(a);
+});
