@@ -24,10 +24,15 @@ export class TaskQueues {
 
   offer(queue: string, task: QueuedTask): void {
     const waiting = this.pollers.get(queue);
-    while (waiting && waiting.length > 0) {
+    if (waiting && waiting.length > 0) {
+      // Claim the poller before dispatching: dispatch can re-enter (fire timers that offer tasks).
+      const poller = waiting.shift()!;
       const response = task.dispatch();
-      if (!response) return;
-      waiting.shift()!.deliver(response);
+      if (!response) {
+        waiting.unshift(poller);
+        return;
+      }
+      poller.deliver(response);
       return;
     }
     const list = this.tasks.get(queue) ?? [];
