@@ -51,6 +51,20 @@ test('every write failing for a while still converges to one account (20% fault 
   expect(new Set(users.map((u) => u.externalId)).size).toBe(8);
 });
 
+test('three workers creating the same person at once end with one account (the others adopt)', async () => {
+  rig = await startRig('github', { profile: 'rfc' });
+  const client = rig.clients.get(rig.connector);
+  const desired = buildScimUser(rig.connector, ada, 'create');
+  const results = await Promise.all([client.createUser(desired), client.createUser(desired), client.createUser(desired)]);
+  expect(results.filter((r) => r.created)).toHaveLength(1);
+  expect(new Set(results.map((r) => r.id)).size).toBe(1);
+  expect(rig.server.users()).toHaveLength(1);
+  // Whoever looked up before the winner's POST landed met the uniqueness 409 and adopted.
+  const posts = rig.server.requests.filter((r) => r.method === 'POST').map((r) => r.status);
+  expect(posts.filter((s) => s === 201)).toHaveLength(1);
+  expect(posts.filter((s) => s !== 201 && s !== 409)).toEqual([]);
+});
+
 test.each(['seconds', 'http-date'] as const)('Retry-After (%s) is carried on the error', async (format) => {
   rig = await startRig('github', { profile: 'rfc', faults: { rate429: 1, retryAfterSeconds: 7, retryAfterFormat: format } });
   const err = (await rig.clients.get(rig.connector).getUser('x').catch((e: unknown) => e)) as ScimError;

@@ -13,6 +13,8 @@ let agent: MockAgent;
 let clients: ScimClients;
 let connector: ConnectorConfig;
 let queries: URLSearchParams[];
+/** When set, answers filtered lookups instead of `serve`'s page function. */
+let serveLookups: ((q: URLSearchParams) => object[]) | undefined;
 
 beforeEach(async () => {
   agent = new MockAgent();
@@ -23,6 +25,7 @@ beforeEach(async () => {
   connector.rateLimit = { requestsPerSecond: 10_000, burst: 10_000, maxConcurrency: 4 };
   clients = new ScimClients({ logger: createLogger({ level: 'silent' }), resolveSecret: async () => 't', dispatcherFor: () => agent });
   queries = [];
+  serveLookups = undefined;
 });
 afterEach(async () => {
   await clients.close();
@@ -39,7 +42,9 @@ function serve(page: (startIndex: number, count: number) => object): void {
     .reply((req) => {
       const q = new URLSearchParams(String(req.path).split('?')[1]);
       queries.push(q);
-      return { statusCode: 200, data: JSON.stringify(page(Number(q.get('startIndex')), Number(q.get('count')))), responseOptions: { headers: { 'content-type': 'application/scim+json' } } };
+      const found = serveLookups?.(q);
+      const body = found ? { totalResults: found.length, Resources: found } : page(Number(q.get('startIndex')), Number(q.get('count')));
+      return { statusCode: 200, data: JSON.stringify(body), responseOptions: { headers: { 'content-type': 'application/scim+json' } } };
     })
     .persist();
 }
@@ -97,4 +102,25 @@ test('a create answered 201 with an empty body is read back from Location', asyn
   pool.intercept({ path: '/scim/v2/Users/u-42', method: 'GET' }).reply(200, { id: 'u-42', userName: 'ada@example.com', externalId: 'E1' });
   const created = await clients.get(connector).createUser({ schemas: [], userName: 'ada@example.com', externalId: 'E1' });
   expect(created).toMatchObject({ id: 'u-42', created: true, adopted: false, resource: { userName: 'ada@example.com' } });
+});
+
+/** Lookups find nothing until the POST was answered 409; then `after(filter)` answers. */
+function conflictScript(after: (filter: string) => object[]): void {
+  let conflicted = false;
+  serve(() => ({}));
+  agent.get(ORIGIN).intercept({ path: '/scim/v2/Users', method: 'POST' }).reply(() => {
+    conflicted = true;
+    return { statusCode: 409, data: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '409', scimType: 'uniqueness' }) };
+  });
+  serveLookups = (q) => (conflicted ? after(q.get('filter') ?? '') : []);
+}
+
+test('a create answered 409 adopts the account the second lookup finds when it is ours', async () => {
+  conflictScript((f) => (f.startsWith('externalId') ? [{ id: 'u-7', userName: 'ada@example.com', externalId: 'E1' }] : []));
+  expect(await clients.get(connector).createUser({ schemas: [], userName: 'ada@example.com', externalId: 'E1' })).toMatchObject({ id: 'u-7', adopted: true, created: false });
+});
+
+test("a create answered 409 whose second lookup finds another person's account is refused", async () => {
+  conflictScript((f) => (f.startsWith('userName') ? [{ id: 'u-9', userName: 'ada@example.com', externalId: 'E2' }] : []));
+  await expect(clients.get(connector).createUser({ schemas: [], userName: 'ada@example.com', externalId: 'E1' })).rejects.toMatchObject({ code: 'SCIM_ACCOUNT_OWNED_BY_OTHER', retryable: false });
 });
