@@ -89,43 +89,44 @@ export class ScimTransport {
   }
 
   private async once(req: ExchangeRequest, o: ScimCallOptions): Promise<ScimResponse & { latencyMs: number }> {
+    // Outside the try: token endpoint and secret errors carry their own codes.
+    const authorization = await this.d.auth.header();
     const started = this.d.now();
-    const info = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path };
-    let res: Dispatcher.ResponseData;
+    // timeouts.request bounds the whole exchange, headers to last body byte (a trickling body too).
+    const deadline = AbortSignal.timeout(this.d.connector.timeouts.requestMs);
     try {
-      res = await this.d.dispatcher.request({
+      const res = await this.d.dispatcher.request({
         origin: this.base.origin,
         path: this.fullPath(req.path),
         method: req.method,
         headers: {
           accept: 'application/scim+json, application/json',
-          authorization: await this.d.auth.header(),
+          authorization,
           ...(req.body === undefined ? {} : { 'content-type': 'application/scim+json' }),
           ...(req.headers ?? {}),
         },
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
         headersTimeout: this.d.connector.timeouts.requestMs,
         bodyTimeout: this.d.connector.timeouts.requestMs,
-        signal: o.signal,
+        signal: o.signal ? AbortSignal.any([o.signal, deadline]) : deadline,
       });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, body: parseBody(text), latencyMs: this.d.now() - started };
     } catch (err) {
-      const latencyMs = this.d.now() - started;
-      const timeout = err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError;
-      const code = timeout ? ERROR_CODES.SCIM_TIMEOUT : ERROR_CODES.SCIM_NETWORK;
-      this.report(req, o, { latencyMs, errorCode: code, detail: (err as Error).message });
-      if (o.signal?.aborted) throw err;
-      throw new ScimError(code, info, { retryable: true, cause: err, message: `${info.app} ${info.operation}: ${info.method} ${info.path} — ${timeout ? 'timed out' : 'network error'}: ${(err as Error).message}` });
+      throw this.failed(req, o, err, this.d.now() - started, deadline.aborted);
     }
-    const text = await res.body.text();
-    let body: unknown;
-    if (text) {
-      try {
-        body = JSON.parse(text) as unknown;
-      } catch {
-        body = text;
-      }
-    }
-    return { status: res.statusCode, headers: res.headers, body, latencyMs: this.d.now() - started };
+  }
+
+  /** A request that got no complete answer: cancelled (rethrown as is), timed out, or a network failure. */
+  private failed(req: ExchangeRequest, o: ScimCallOptions, err: unknown, latencyMs: number, deadlinePassed: boolean): unknown {
+    const timeout = deadlinePassed || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError;
+    const code = timeout ? ERROR_CODES.SCIM_TIMEOUT : ERROR_CODES.SCIM_NETWORK;
+    const message = (err as Error).message;
+    this.report(req, o, { latencyMs, errorCode: code, detail: message });
+    // Cancellation is the activity's business, not an app failure.
+    if (o.signal?.aborted && !deadlinePassed) return err;
+    const info = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path };
+    return new ScimError(code, info, { retryable: true, cause: err, message: `${info.app} ${info.operation}: ${info.method} ${info.path} — ${timeout ? `no complete answer within ${this.d.connector.timeouts.requestMs} ms` : 'network error'}: ${message}` });
   }
 
   private finish(req: ExchangeRequest, o: ScimCallOptions, res: ScimResponse & { latencyMs: number }): ScimResponse {
@@ -142,5 +143,15 @@ export class ScimTransport {
     const info: ScimRequestInfo = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path, targetId: req.targetId, attributes: req.attributes, context: o.context, ...r };
     this.d.logger.debug({ method: info.method, path: info.path, status: info.status, latencyMs: info.latencyMs, errorCode: info.errorCode }, 'scim request');
     this.d.onRequest?.(info);
+  }
+}
+
+/** JSON when it parses; otherwise the text (an HTML error page, a plain-text message). */
+function parseBody(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }

@@ -2,6 +2,8 @@
  * Cross-cutting transport behaviour against the reference server: debug logs without secrets,
  * cancellation while waiting for a rate-limit token, and If-Match on apps with ETags.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../lib/logger';
 import { buildScimUser } from '../../../lib/mapping';
@@ -76,4 +78,46 @@ test('the registry hands out one client per connector id', async () => {
   const a = rig.clients.get(rig.connector);
   expect(rig.clients.get(rig.connector)).toBe(a);
   expect(rig.clients.get({ ...rig.connector, id: 'other' })).not.toBe(a);
+});
+
+test('a body that trickles past timeouts.request is a retryable SCIM_TIMEOUT, though each chunk came in time', async () => {
+  const trickle: Server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/scim+json' });
+    res.write('{"id":"u1",');
+    const t = setInterval(() => res.write(' '), 50);
+    res.on('close', () => clearInterval(t));
+  });
+  await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', r));
+  const connector = await shippedConnector('github');
+  connector.scim.baseUrl = `http://127.0.0.1:${(trickle.address() as AddressInfo).port}/scim/v2`;
+  connector.timeouts = { connectMs: 1000, requestMs: 300 };
+  const clients = new ScimClients({ logger: createLogger({ level: 'silent' }), resolveSecret: async () => 't' });
+  try {
+    await expect(clients.get(connector).getUser('u1')).rejects.toMatchObject({ code: 'SCIM_TIMEOUT', retryable: true });
+  } finally {
+    await clients.close();
+    trickle.closeAllConnections();
+    await new Promise((r) => trickle.close(r));
+  }
+});
+
+test('token endpoint and secret errors keep their own codes through a request', async () => {
+  rig = await startRig('canva', { profile: 'canva', auth: { oauth2: { clientId: 'jml', clientSecret: 'right' } } }, (c) => {
+    c.auth = { type: 'oauth2-client-credentials', tokenUrl: `${new URL(c.scim.baseUrl).origin}/oauth/token`, clientId: 'jml', clientSecret: 'env:UNUSED' };
+  });
+  const wrong = new ScimClients({ logger: createLogger({ level: 'silent' }), resolveSecret: async () => 'wrong' });
+  const missing = new ScimClients({
+    logger: createLogger({ level: 'silent' }),
+    resolveSecret: async () => {
+      throw Object.assign(new Error('env SECRET is not set'), { code: 'SECRET_UNRESOLVED' });
+    },
+  });
+  try {
+    await expect(wrong.get(rig.connector).getUser('x')).rejects.toMatchObject({ code: 'SCIM_UNAUTHORIZED', retryable: false, info: { operation: 'oauth-token', status: 401 } });
+    await expect(missing.get(rig.connector).getUser('x')).rejects.toMatchObject({ code: 'SECRET_UNRESOLVED' });
+    expect(rig.server.requests.filter((r) => !r.path.endsWith('/oauth/token'))).toHaveLength(0);
+  } finally {
+    await wrong.close();
+    await missing.close();
+  }
 });
