@@ -32,14 +32,20 @@ export class ScimError extends JmlError {
 
 /** Reads a SCIM error body, or whatever the app sent instead (HTML, plain text). */
 export function parseErrorBody(text: string): { scimType?: string; detail?: string } {
+  let parsed: unknown;
   try {
-    const body = JSON.parse(text) as { scimType?: unknown; detail?: unknown; message?: unknown; error?: unknown };
-    const detail = typeof body.detail === 'string' ? body.detail : typeof body.message === 'string' ? body.message : typeof body.error === 'string' ? body.error : undefined;
-    return { scimType: typeof body.scimType === 'string' ? body.scimType : undefined, detail };
+    parsed = JSON.parse(text);
   } catch {
-    const trimmed = text.trim().slice(0, 200);
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    const trimmed = (typeof parsed === 'string' ? parsed : text).trim().slice(0, 200);
     return { detail: trimmed || undefined };
   }
+  const body = parsed as { scimType?: unknown; detail?: unknown; message?: unknown; error?: unknown; error_description?: unknown };
+  // SCIM's `detail` first, then what gateways and OAuth servers (RFC 6749 §5.2) write instead.
+  const detail = [body.detail, body.message, body.error_description, body.error].find((v): v is string => typeof v === 'string');
+  return { scimType: typeof body.scimType === 'string' ? body.scimType : undefined, detail };
 }
 
 /** `Retry-After`: delay-seconds or an HTTP-date; undefined when absent or unreadable. */

@@ -21,6 +21,11 @@ describe('parseErrorBody', () => {
   test('a JSON error from a non-SCIM gateway', () => {
     expect(parseErrorBody('{"message":"Too Many Requests"}')).toEqual({ scimType: undefined, detail: 'Too Many Requests' });
   });
+  test('JSON that is not an object is read as text', () => {
+    expect(parseErrorBody('null')).toEqual({ detail: 'null' });
+    expect(parseErrorBody('"quota exceeded"')).toEqual({ detail: 'quota exceeded' });
+    expect(parseErrorBody('{"error":"invalid_client","error_description":"bad secret"}')).toEqual({ scimType: undefined, detail: 'bad secret' });
+  });
   test('HTML or plain text is cut to a readable detail', () => {
     expect(parseErrorBody(`<html>${'x'.repeat(500)}</html>`).detail).toHaveLength(200);
     expect(parseErrorBody('')).toEqual({ detail: undefined });
