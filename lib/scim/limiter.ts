@@ -4,6 +4,7 @@
  * org-wide limits) and a concurrency limit. Waiters are served first come, first served, and
  * an aborted wait (a cancelled activity) leaves the queue at once.
  */
+/** Requests per second with a burst; `acquire` resolves in arrival order as tokens refill. */
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -68,6 +69,7 @@ export class TokenBucket {
   }
 }
 
+/** At most `max` calls in flight; waiters are served FIFO and may leave on abort. */
 export class Semaphore {
   private active = 0;
   private readonly queue: (() => void)[] = [];
@@ -75,27 +77,33 @@ export class Semaphore {
   constructor(private readonly max: number) {}
 
   async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (this.active >= this.max) {
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          const i = this.queue.indexOf(go);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(signal?.reason ?? new Error('aborted'));
-        };
-        const go = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        this.queue.push(go);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-    }
-    this.active++;
+    if (this.active < this.max) this.active++;
+    else await this.wait(signal);
     try {
       return await fn();
     } finally {
-      this.active--;
-      this.queue.shift()?.();
+      // Hand the slot straight to the next waiter: releasing it first would let a newcomer
+      // slip in before the waiter resumes, one over the limit.
+      const next = this.queue.shift();
+      if (next) next();
+      else this.active--;
     }
+  }
+
+  private wait(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.queue.indexOf(go);
+        if (i >= 0) this.queue.splice(i, 1);
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      const go = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.queue.push(go);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }

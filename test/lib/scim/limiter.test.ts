@@ -82,3 +82,25 @@ test('the semaphore never runs more than max at once and frees slots on failure'
   expect(peak).toBe(2);
   expect(results.filter((r) => r.status === 'rejected')).toHaveLength(2);
 });
+
+test('a released slot goes to the waiter, not to a newcomer arriving at the same moment', async () => {
+  const sem = new Semaphore(1);
+  let running = 0;
+  let peak = 0;
+  const order: string[] = [];
+  const task = (name: string) =>
+    sem.run(async () => {
+      running++;
+      peak = Math.max(peak, running);
+      order.push(name);
+      await Promise.resolve();
+      running--;
+    });
+  const first = task('first');
+  const waiter = task('waiter');
+  await first;
+  const newcomer = task('newcomer');
+  await Promise.all([waiter, newcomer]);
+  expect(peak).toBe(1);
+  expect(order).toEqual(['first', 'waiter', 'newcomer']);
+});
