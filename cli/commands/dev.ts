@@ -15,6 +15,7 @@ import { createLogger } from '../../lib/logger';
 import { installSdkRuntime } from '../../lib/temporal/runtime';
 import { connectClient, connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { apiSecretsFromEnv, buildApiServer, createSignedRequest } from '../../workers/api';
+import { registerConsole } from '../../workers/console';
 import { openAuditForProcess } from '../../workers/audit';
 import { startReferenceApps } from '../../workers/dev/reference-apps';
 import { startWorkerRuntime } from '../../workers/runtime';
@@ -83,6 +84,7 @@ export async function run(args: string[]): Promise<number> {
         const records = await audit.store.records({ employeeId });
         return records.length === 0 ? null : buildLeaverTimeline(employeeId, records, { temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: settings.namespace });
       },
+      routes: [(app) => registerConsole(app, { store: audit.store, temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: settings.namespace })],
     });
     const apiUrl = await api.listen({ port: apiPort, host: '127.0.0.1' });
     stops.push(() => api.close());
@@ -115,6 +117,7 @@ function banner(b: { apiUrl: string; temporal: string; apps: string[]; audit: st
     'jml dev stack ready',
     '',
     `  API        ${b.apiUrl}   (OpenAPI: ${b.apiUrl}/openapi.json, health: ${b.apiUrl}/healthz)`,
+    `  Console    ${b.apiUrl}/console   (recent lifecycle runs with SLA badges, leaver timelines)`,
     `  Temporal   ${b.temporal}`,
     `  Apps       ${b.apps.join('\n             ')}`,
     `  Audit      ${b.audit}`,

@@ -128,6 +128,15 @@ export class AuditStore {
     return rows.map(toRecord);
   }
 
+  /** The newest lifecycle milestones (runs started and completed), newest first, for the console. */
+  async lifecycleMilestones(limit = 200): Promise<AuditRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM audit_records WHERE kind = 'milestone' AND data->>'kind' IN ('lifecycle-started', 'lifecycle-completed', 'lifecycle-failed', 'sla-breached') ORDER BY seq DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toRecord);
+  }
+
   /** Employees with records in a time window (for exports). */
   async employees(filter: { sinceMs?: number; untilMs?: number } = {}): Promise<string[]> {
     const records = await this.records(filter);

@@ -72,9 +72,9 @@ export function buildLeaverTimeline(employeeId: string, records: AuditRecord[], 
       continue;
     }
     if (e.kind === 'event-received' && e.eventType === 'rehire' && e.eventId) timeline.rehires.push({ eventId: e.eventId, atMs: e.atMs });
-    if (e.kind === 'legal-hold-placed') timeline.holds.push({ caseId: /case (\S+)/.exec(e.detail ?? '')?.[1] ?? '?', placedAtMs: e.atMs });
+    if (e.kind === 'legal-hold-placed') timeline.holds.push({ caseId: /case ([^\s:]+)/.exec(e.detail ?? '')?.[1] ?? '?', placedAtMs: e.atMs });
     if (e.kind === 'legal-hold-released') {
-      const caseId = /case (\S+)/.exec(e.detail ?? '')?.[1];
+      const caseId = /case ([^\s:]+)/.exec(e.detail ?? '')?.[1];
       const open = timeline.holds.find((h) => h.caseId === caseId && h.releasedAtMs === undefined);
       if (open) open.releasedAtMs = e.atMs;
     }

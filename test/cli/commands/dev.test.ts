@@ -4,7 +4,9 @@
  * and the leaver timeline comes back from the audit store — all over real HTTP.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSignedRequest } from '../../../workers/api';
@@ -12,6 +14,7 @@ import { createSignedRequest } from '../../../workers/api';
 jest.setTimeout(90_000);
 
 const ROOT = join(__dirname, '../../..');
+const run = promisify(execFile);
 const SECRET = 'dev-test-secret-0123456789abcdef';
 const API = 'http://127.0.0.1:18091';
 
@@ -73,4 +76,23 @@ test('hire → accounts in the apps → termination → deactivated within the S
   const { timeline } = (await (await fetch(`${API}/v1/employees/D1/timeline`)).json()) as { timeline: { terminations: { sla: string; apps: { app: string; deactivatedAtMs?: number }[] }[] } };
   expect(timeline.terminations[0]).toMatchObject({ sla: 'met' });
   expect(timeline.terminations[0]!.apps.every((a) => typeof a.deactivatedAtMs === 'number')).toBe(true);
+});
+
+/** Headless Chromium (Debian's `chromium`, installed by .ci/run); the screenshot is kept under test-artifacts/. */
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+const browserTest = CHROMIUM ? test : test.skip;
+if (!CHROMIUM) console.warn('console browser test skipped: no chromium binary (apt-get install chromium; .ci/run installs it)');
+
+browserTest('the console lists the leaver run with its SLA badge and shows the timeline, in headless Chromium', async () => {
+  const chrome = (args: string[]) => run(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...args], { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 });
+  const { stdout: runsDom } = await chrome(['--dump-dom', `${API}/console`]);
+  expect(runsDom).toMatch(/<tr data-employee="D1" data-lifecycle="leaver">.*D1-term.*<span class="sla met">met<\/span>/s);
+  expect(runsDom).toMatch(/<tr data-employee="D1" data-lifecycle="joiner">/);
+  const { stdout: timelineDom } = await chrome(['--dump-dom', `${API}/console/employees/D1`]);
+  expect(timelineDom).toContain('Leaver timeline for D1');
+  expect(timelineDom).toMatch(/<td>slack<\/td><td>\d{4}-\d\d-\d\dT/);
+  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+  const shot = join(ROOT, 'test-artifacts', 'console-leaver-D1.png');
+  await chrome(['--window-size=1200,900', `--screenshot=${shot}`, `${API}/console/employees/D1`]);
+  expect(statSync(shot).size).toBeGreaterThan(1000);
 });
