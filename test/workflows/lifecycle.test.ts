@@ -139,6 +139,34 @@ describe('lifecycle workflows', () => {
     expect(userIn(stack, 'github', 'H1')).toBeUndefined();
   });
 
+  it('holds a future-dated termination until its effective time; a corrected date replaces it, a cancel withdraws it', async () => {
+    await hire('F1');
+    const nowMs = await stack.env.currentTimeMs();
+    // Friday 17:00 in Berlin, three days out, as HR sends it: an explicit offset.
+    const friday = new Date(nowMs + 3 * DAY).toISOString().replace('Z', '+00:00');
+    await stack.send(hrEvent('terminate', { employeeId: 'F1' }, { eventId: 'F1-term', effectiveAt: friday, sequence: next() }));
+    const pending = await stack.waitFor('F1', (s) => s.pendingEvents.length === 1);
+    expect(pending.pendingEvents[0]).toMatchObject({ eventId: 'F1-term', type: 'terminate', dueAtMs: Date.parse(friday) });
+    // HR corrects the date to a week out: the new event replaces the pending one.
+    const nextWeek = new Date(nowMs + 7 * DAY).toISOString();
+    await stack.send(hrEvent('terminate', { employeeId: 'F1' }, { eventId: 'F1-term-fix', effectiveAt: nextWeek, sequence: next() }));
+    await stack.waitFor('F1', (s) => s.pendingEvents.length === 1 && s.pendingEvents[0]!.eventId === 'F1-term-fix');
+    await stack.env.sleep(4 * DAY);
+    expect(userIn(stack, 'slack', 'F1')!.active).toBe(true);
+    const done = await stack.waitFor('F1', (s) => s.accounts.every((a) => a.state === 'deactivated'), 5 * DAY);
+    expect(done.pendingEvents).toEqual([]);
+    expect(userIn(stack, 'slack', 'F1')!.active).toBe(false);
+
+    // A future-dated hire withdrawn by a cancel never provisions anything.
+    const start = new Date((await stack.env.currentTimeMs()) + 10 * DAY).toISOString();
+    await stack.send(hrEvent('hire', { employeeId: 'F2' }, { eventId: 'F2-hire', effectiveAt: start, sequence: next() }));
+    await stack.waitFor('F2', (s) => s.pendingEvents.length === 1);
+    await stack.send({ ...hrEvent('cancel', { employeeId: 'F2' }, { eventId: 'F2-cancel', effectiveAt: await now(), sequence: next() }), cancelsEventId: 'F2-hire' });
+    await stack.waitFor('F2', (s) => s.pendingEvents.length === 0);
+    await stack.env.sleep(11 * DAY);
+    expect(userIn(stack, 'slack', 'F2')).toBeUndefined();
+  });
+
   it('ignores duplicate and stale events and applies out-of-order ones by sequence', async () => {
     await hire('O1');
     const before = received(stack, 'slack', { writesOnly: true }).length;
