@@ -20,6 +20,9 @@ export class EngineClock {
   private locks: number;
   private inFlightCount = 0;
   private skipScheduled = false;
+  private pokeScheduled = false;
+  /** A timer callback that throws is reported here instead of crashing the process. */
+  onError: (err: unknown) => void = (err) => console.error('engine timer failed:', err);
   private stopped = false;
 
   constructor(readonly timeSkipping: boolean) {
@@ -30,10 +33,11 @@ export class EngineClock {
     return Date.now() + this.skippedMs;
   }
 
+  /** Arms a timer. Never fires anything synchronously: callers register state after this returns. */
   schedule(atMs: number, fire: () => void): number {
     const id = this.nextId++;
     this.timers.set(id, { id, atMs, fire });
-    this.reschedule();
+    this.poke();
     return id;
   }
 
@@ -50,14 +54,27 @@ export class EngineClock {
   unlock(): boolean {
     if (this.locks === 0) return false;
     this.locks--;
-    this.reschedule();
+    this.poke();
     return true;
   }
 
   /** Work in flight holds time still (a workflow task, a scheduled or running activity). */
   setInFlight(count: number): void {
     this.inFlightCount = count;
-    if (count === 0) this.reschedule();
+    if (count === 0) this.poke();
+  }
+
+  /**
+   * Re-evaluates timers on a fresh macrotask: firing from inside schedule()/unlock() would run
+   * engine callbacks re-entrantly, in the middle of the engine code that armed them.
+   */
+  private poke(): void {
+    if (this.pokeScheduled || this.stopped) return;
+    this.pokeScheduled = true;
+    setImmediate(() => {
+      this.pokeScheduled = false;
+      this.reschedule();
+    });
   }
 
   stop(): void {
@@ -113,7 +130,11 @@ export class EngineClock {
       const next = this.earliest();
       if (!next || next.atMs > this.now()) return;
       this.timers.delete(next.id);
-      next.fire();
+      try {
+        next.fire();
+      } catch (err) {
+        this.onError(err);
+      }
     }
   }
 }

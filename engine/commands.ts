@@ -80,13 +80,15 @@ function startTimer(core: EngineCore, run: Run, a: Msg, done: number, meta: Msg)
   const timerId = a.timerId as string;
   const fireMs = durationMs(a.startToFireTimeout as Msg);
   const startedEventId = appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_TIMER_STARTED', ...meta, timerStartedEventAttributes: { timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: done } }));
-  const clockId = core.clock.schedule(core.clock.now() + fireMs, () => {
-    if (run.timers.get(timerId)?.startedEventId !== startedEventId || run.status !== 'Running') return;
+  // Registered before arming, so the callback always finds its timer.
+  const timer = { startedEventId, clockId: 0 };
+  run.timers.set(timerId, timer);
+  timer.clockId = core.clock.schedule(core.clock.now() + fireMs, () => {
+    if (run.timers.get(timerId) !== timer || run.status !== 'Running') return;
     run.timers.delete(timerId);
     appendExternal(core, run, () => ({ eventType: 'EVENT_TYPE_TIMER_FIRED', timerFiredEventAttributes: { timerId, startedEventId } }));
     scheduleWorkflowTask(core, run);
   });
-  run.timers.set(timerId, { startedEventId, clockId });
 }
 
 function cancelTimer(core: EngineCore, run: Run, timerId: string, done: number): void {

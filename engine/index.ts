@@ -35,6 +35,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const timeSkipping = options.timeSkipping ?? false;
   const engine = new Engine({ timeSkipping, namespaces: [...new Set([namespace, 'default'])] });
   const onError = options.onError ?? ((method, err) => console.error(`engine: ${method} failed:`, err));
+  engine.clock.onError = (err) => onError('timer', err);
   const { server, port } = await serve(engine, host, options.port ?? 0, onError);
   return {
     address: `${host}:${port}`,
