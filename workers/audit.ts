@@ -3,9 +3,12 @@
  * set, else PGlite in `JML_AUDIT_DIR` (default `.data/audit`).
  */
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { createAuditPort, type StoreAuditPort } from '../activities/audit';
-import { AuditStore } from '../lib/audit';
+import { AuditStore, buildLeaverTimeline } from '../lib/audit';
 import type { Logger } from '../lib/logger';
+import type { TimelineSource } from './api/routes/employees';
+import { registerConsole } from './console';
 
 export interface ProcessAudit {
   store: AuditStore;
@@ -30,5 +33,22 @@ export async function openAuditForProcess(options: { logger: Logger; env?: NodeJ
     port,
     description: databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${dataDir}`,
     close: () => store.close(),
+  };
+}
+
+/**
+ * The API's read side over the audit store: `GET /v1/employees/:id/timeline` answers from the
+ * store (complete after Temporal's history retention has passed) and `/console` is mounted.
+ */
+export function auditReadSide(
+  store: AuditStore,
+  options: { temporalUiUrl?: string; namespace?: string; readTokens?: readonly string[] },
+): { timelineSource: TimelineSource; routes: Array<(app: FastifyInstance) => void> } {
+  return {
+    timelineSource: async (employeeId) => {
+      const records = await store.records({ employeeId });
+      return records.length === 0 ? null : buildLeaverTimeline(employeeId, records, { temporalUiUrl: options.temporalUiUrl, namespace: options.namespace });
+    },
+    routes: [(app) => registerConsole(app, { store, temporalUiUrl: options.temporalUiUrl, namespace: options.namespace, readTokens: options.readTokens })],
   };
 }

@@ -6,7 +6,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { createLogger, type Logger } from '../../lib/logger';
 import { connectClient, temporalSettingsFromEnv, type TemporalSettings } from '../../lib/temporal/connection';
-import { apiSecretsFromEnv, buildApiServer, DEFAULT_LIMITS } from '../../workers/api';
+import { AuditStore } from '../../lib/audit';
+import { apiSecretsFromEnv, buildApiServer, DEFAULT_LIMITS, readTokensOf } from '../../workers/api';
+import { auditReadSide } from '../../workers/audit';
 import { isValidTimeZone } from '../../workers/api/adapters/dates';
 import { UsageError, parseCommandArgs } from '../args';
 
@@ -34,6 +36,9 @@ Credentials (environment only; values may list several, comma- or newline-separa
                                                       (X-BambooHR-Signature on /v1/hr/events/bamboohr)
   JML_API_READ_TOKENS, JML_API_READ_TOKENS_FILE       optional: bearer tokens for GET /v1/employees/*
 Temporal Cloud: TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (see docs/deployment.md).
+Audit store: with DATABASE_URL (the worker's PostgreSQL audit store) the timeline endpoint answers
+from it and /console is served (guarded by the read tokens when set); without it the timeline
+comes from the workflow's query and there is no console. TEMPORAL_UI_URL adds workflow links.
 LOG_LEVEL sets the pino level [info]. Stop with SIGINT/SIGTERM (in-flight requests finish).`;
 
 const OPTIONS = {
@@ -103,7 +108,7 @@ export async function run(args: string[]): Promise<number> {
     namespace: values.namespace ?? base.namespace,
     taskQueue: values['task-queue'] ?? base.taskQueue,
   };
-  return serve({ settings, secrets, limits, timeZone, port, host, trustProxy: values['trust-proxy'] });
+  return serve({ settings, secrets, limits, timeZone, port, host, trustProxy: values['trust-proxy'], databaseUrl: env.DATABASE_URL || undefined, temporalUiUrl: env.TEMPORAL_UI_URL || undefined });
 }
 
 async function serve(opts: {
@@ -114,6 +119,8 @@ async function serve(opts: {
   port: number;
   host: string;
   trustProxy: boolean;
+  databaseUrl?: string;
+  temporalUiUrl?: string;
 }): Promise<number> {
   const logger = createLogger({ base: { component: 'api' } });
   let signalled = false;
@@ -129,7 +136,10 @@ async function serve(opts: {
   });
   const client = await Promise.race([connectWithRetry(opts.settings, logger, () => signalled), stop.then(() => undefined)]);
   if (!client) return 0;
+  // PGlite is single-process (the worker owns it), so only a shared PostgreSQL store is read here.
+  const audit = opts.databaseUrl ? await AuditStore.open({ databaseUrl: opts.databaseUrl }) : undefined;
   const app = buildApiServer({
+    ...(audit ? auditReadSide(audit, { temporalUiUrl: opts.temporalUiUrl, namespace: opts.settings.namespace, readTokens: readTokensOf(opts.secrets) }) : {}),
     temporal: { client, taskQueue: opts.settings.taskQueue },
     secrets: opts.secrets,
     limits: opts.limits,
@@ -144,6 +154,7 @@ async function serve(opts: {
       temporal: opts.settings.address,
       namespace: opts.settings.namespace,
       taskQueue: opts.settings.taskQueue,
+      timeline: audit ? 'audit store (PostgreSQL, DATABASE_URL); console at /console' : 'workflow query (no DATABASE_URL; no console)',
       // Counts only: how many credentials are configured, never their values.
       credentialCounts: { hmac: opts.secrets.hmacSecrets.length, bearer: opts.secrets.bearerTokens.length, bamboohr: opts.secrets.bambooHrKeys?.length ?? 0, read: opts.secrets.readTokens?.length ?? 0 },
     },
@@ -152,6 +163,7 @@ async function serve(opts: {
   await stop;
   logger.info('shutting down');
   await app.close();
+  await audit?.close();
   await (client.connection as Connection).close();
   return 0;
 }

@@ -10,13 +10,11 @@ import path from 'node:path';
 import { parseCommandArgs, UsageError } from '../args';
 import { loadConfigForStartup, untilSignal } from '../startup';
 import { startEngine, type EngineHandle } from '../../engine';
-import { buildLeaverTimeline } from '../../lib/audit';
 import { createLogger } from '../../lib/logger';
 import { installSdkRuntime } from '../../lib/temporal/runtime';
 import { connectClient, connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
-import { apiSecretsFromEnv, buildApiServer, createSignedRequest } from '../../workers/api';
-import { registerConsole } from '../../workers/console';
-import { openAuditForProcess } from '../../workers/audit';
+import { apiSecretsFromEnv, buildApiServer, createSignedRequest, readTokensOf } from '../../workers/api';
+import { auditReadSide, openAuditForProcess } from '../../workers/audit';
 import { startReferenceApps } from '../../workers/dev/reference-apps';
 import { startWorkerRuntime } from '../../workers/runtime';
 
@@ -76,15 +74,12 @@ export async function run(args: string[]): Promise<number> {
     stops.push(() => runtime.stop());
     const { client, connection: clientConnection } = await connectClient(settings);
     stops.push(() => clientConnection.close());
+    const secrets = apiSecretsFromEnv();
     const api = buildApiServer({
       temporal: { client, taskQueue: settings.taskQueue },
-      secrets: apiSecretsFromEnv(),
+      secrets,
       logger,
-      timelineSource: async (employeeId) => {
-        const records = await audit.store.records({ employeeId });
-        return records.length === 0 ? null : buildLeaverTimeline(employeeId, records, { temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: settings.namespace });
-      },
-      routes: [(app) => registerConsole(app, { store: audit.store, temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: settings.namespace })],
+      ...auditReadSide(audit.store, { temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: settings.namespace, readTokens: readTokensOf(secrets) }),
     });
     const apiUrl = await api.listen({ port: apiPort, host: '127.0.0.1' });
     stops.push(() => api.close());

@@ -101,8 +101,23 @@ export function verifySignature(input: {
 /** Constant-time comparison of a bearer token with each configured token. */
 export function verifyBearer(header: string | undefined, tokens: readonly string[]): boolean {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match ? tokenMatches(match[1]!, tokens) : false;
+}
+
+/**
+ * HTTP Basic with a read token as the password (any user name): what a browser can send for
+ * the console without a proxy in front.
+ */
+export function verifyBasicPassword(header: string | undefined, tokens: readonly string[]): boolean {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
   if (!match) return false;
-  const offered = Buffer.from(match[1]);
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && tokenMatches(decoded.slice(colon + 1), tokens);
+}
+
+function tokenMatches(candidate: string, tokens: readonly string[]): boolean {
+  const offered = Buffer.from(candidate);
   let ok = false;
   for (const token of tokens) {
     const expected = Buffer.from(token);

@@ -3,8 +3,9 @@
  * badges, and each person's leaver timeline. Plain server-rendered HTML from the audit store;
  * every value is escaped; nothing on these pages changes anything.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildLeaverTimeline, escapeHtml, renderHtml, type AuditStore } from '../../lib/audit';
+import { verifyBasicPassword, verifyBearer } from '../api/signature';
 import { lifecycleRuns, type RunRow } from './runs';
 
 export interface ConsoleOptions {
@@ -13,6 +14,25 @@ export interface ConsoleOptions {
   namespace?: string;
   /** @default 200 */
   limit?: number;
+  /**
+   * The API's read tokens (JML_API_READ_TOKENS). When any are set the pages need one, as a
+   * bearer token or as the password of HTTP Basic (the browser prompts); timelines are
+   * personal data. @default [] (open: for the loopback dev stack)
+   */
+  readTokens?: readonly string[];
+}
+
+function consoleGuard(tokens: readonly string[]) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (tokens.length === 0) return;
+    const header = request.headers.authorization;
+    if (verifyBearer(header, tokens) || verifyBasicPassword(header, tokens)) return;
+    return reply
+      .code(401)
+      .header('www-authenticate', 'Basic realm="jml console", charset="UTF-8"')
+      .type('text/html; charset=utf-8')
+      .send('<!doctype html><p>The console needs a read token (JML_API_READ_TOKENS) as the password.</p>');
+  };
 }
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}
@@ -34,11 +54,12 @@ export function renderRunsPage(rows: RunRow[]): string {
 }
 
 export function registerConsole(app: FastifyInstance, options: ConsoleOptions): void {
-  app.get('/console', async (_request, reply) => {
+  const onRequest = consoleGuard(options.readTokens ?? []);
+  app.get('/console', { onRequest }, async (_request, reply) => {
     const rows = lifecycleRuns(await options.store.lifecycleMilestones(options.limit ?? 200));
     return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(renderRunsPage(rows));
   });
-  app.get<{ Params: { id: string } }>('/console/employees/:id', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/console/employees/:id', { onRequest }, async (request, reply) => {
     const records = await options.store.records({ employeeId: request.params.id });
     if (records.length === 0) return reply.code(404).type('text/html; charset=utf-8').send(`<!doctype html><p>No audit records for ${escapeHtml(request.params.id)}.</p><a href="/console">back</a>`);
     const html = renderHtml(buildLeaverTimeline(request.params.id, records, { temporalUiUrl: options.temporalUiUrl, namespace: options.namespace })).replace('<body>', '<body><p><a href="/console">← all runs</a></p>');

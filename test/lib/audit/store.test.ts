@@ -1,14 +1,13 @@
 /**
- * The audit store on PGlite always, and on PostgreSQL too when DATABASE_URL is set: idempotent
+ * The audit store on PGlite always, and on PostgreSQL too when JML_TEST_DATABASE_URL (or
+ * DATABASE_URL) is set: idempotent
  * appends, append-only enforcement, and chain verification that names the first broken record
  * after an edit, a deletion, a reordering and an insertion made behind the store's back.
  */
-import { AuditStore, type AppendInput } from '../../../lib/audit';
+import type { AuditStore, AppendInput } from '../../../lib/audit';
+import { auditTargets } from '../../helpers/audit-targets';
 
-const targets: [string, () => Promise<AuditStore>][] = [['PGlite', () => AuditStore.open()]];
-if (process.env.DATABASE_URL) targets.push(['PostgreSQL', () => AuditStore.open({ databaseUrl: process.env.DATABASE_URL })]);
-
-describe.each(targets)('audit store on %s', (_name, open) => {
+describe.each(auditTargets)('audit store on %s', (_name, open) => {
   let store: AuditStore;
   let employee: string;
   let n = 0;
@@ -93,7 +92,7 @@ describe.each(targets)('audit store on %s', (_name, open) => {
     await tamper('UPDATE audit_records SET chain_seq = 3 WHERE chain = $1 AND chain_seq = 2', [employee]);
     await tamper(
       `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, occurred_at, data, prev_hash, hash)
-       SELECT 'forged', chain, 2, kind, employee_id, occurred_at, '{"kind":"legal-hold-released"}', hash, repeat('f', 64) FROM audit_records WHERE chain = $1 AND chain_seq = 1`,
+       SELECT 'forged-' || chain, chain, 2, kind, employee_id, occurred_at, '{"kind":"legal-hold-released"}', hash, repeat('f', 64) FROM audit_records WHERE chain = $1 AND chain_seq = 1`,
       [employee],
     );
     expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'edited' })]);
@@ -104,5 +103,20 @@ describe.each(targets)('audit store on %s', (_name, open) => {
     await store.upsertAccount({ employeeId: employee, app: 'slack', state: 'deactivated', lastChangeAtMs: 20 });
     await store.upsertAccount({ employeeId: employee, app: 'slack', state: 'active', lastChangeAtMs: 15 });
     expect(await store.getAccounts(employee)).toEqual([{ employeeId: employee, app: 'slack', scimId: 'U1', state: 'deactivated', lastChangeAtMs: 20 }]);
+  });
+
+  // The worker's database user holds jml_audit_writer: PostgreSQL itself refuses it any change
+  // to history, whatever the triggers. (PGlite has one user; the triggers guard there.)
+  (_name === 'PostgreSQL' ? it : it.skip)('gives the writer role INSERT but not UPDATE, DELETE or TRUNCATE', async () => {
+    await store.append(record(1));
+    const asWriter = (sql: string) => store.db.transaction(async (tx) => {
+      await tx.query('SET LOCAL ROLE jml_audit_writer');
+      return tx.query(sql);
+    });
+    const { rows } = await asWriter(`SELECT has_table_privilege('audit_records', 'INSERT') AS ins, has_table_privilege('audit_records', 'UPDATE') AS upd, has_table_privilege('audit_records', 'DELETE') AS del, has_table_privilege('audit_records', 'TRUNCATE') AS trunc`);
+    expect(rows[0]).toEqual({ ins: true, upd: false, del: false, trunc: false });
+    await expect(asWriter(`UPDATE audit_records SET data = '{}' WHERE chain = '${employee}'`)).rejects.toThrow(/permission denied/);
+    await expect(asWriter(`DELETE FROM audit_records WHERE chain = '${employee}'`)).rejects.toThrow(/permission denied/);
+    await expect(asWriter('TRUNCATE audit_records')).rejects.toThrow(/permission denied/);
   });
 });
