@@ -6,7 +6,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { HrEvent } from '../hr/event';
 import type { employeeWorkflow } from '../../workflows/employee';
-import { hrEventSignal, statusQuery, timelineQuery, type EmployeeStatus } from '../../workflows/messages';
+import { hrEventSignal, placeLegalHoldSignal, releaseLegalHoldSignal, retryAppSignal, statusQuery, timelineQuery, type EmployeeStatus, type LegalHold } from '../../workflows/messages';
 import { EMPLOYEE_ID } from '../../workflows/search-attributes';
 import type { TimelineEntry } from '../lifecycle/types';
 
@@ -52,4 +52,20 @@ export async function employeeTimeline(client: Client, employeeId: string): Prom
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
+}
+
+/**
+ * Operator signals to `employee-<id>` (what the Temporal UI's "Send signal" does, typed).
+ * Resolves once the signal is in the workflow's history; rejects with WorkflowNotFoundError
+ * when the person has no running workflow.
+ */
+export async function signalEmployee(
+  client: Client,
+  employeeId: string,
+  action: { kind: 'place-hold'; hold: LegalHold } | { kind: 'release-hold'; caseId: string; releasedBy?: string } | { kind: 'retry-app'; app: string; requestedBy?: string },
+): Promise<void> {
+  const handle = client.workflow.getHandle(employeeWorkflowId(employeeId));
+  if (action.kind === 'place-hold') await handle.signal(placeLegalHoldSignal, action.hold);
+  else if (action.kind === 'release-hold') await handle.signal(releaseLegalHoldSignal, { caseId: action.caseId, releasedBy: action.releasedBy });
+  else await handle.signal(retryAppSignal, { app: action.app, requestedBy: action.requestedBy });
 }
