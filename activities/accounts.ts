@@ -10,7 +10,7 @@ import type { AccountState, AppOutcome, StepAction } from '../lib/lifecycle/type
 import { ERROR_CODES, JmlError } from '../lib/errors';
 import { buildScimUser } from '../lib/mapping';
 import type { ScimClient, ScimClients } from '../lib/scim';
-import { activityCallContext, type CallContext } from './context';
+import { activityCallContext, keepAlive, type CallContext } from './context';
 import { toActivityFailure, unknownApp } from './failures';
 import { syncGroups } from './groups';
 import type { AuditPort } from './audit-port';
@@ -44,6 +44,7 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
     if (!connector) throw unknownApp(ref.app);
     const call = activityCallContext({ employeeId: ref.employeeId, eventId: ref.eventId, operation });
     const client = deps.scim.get(connector);
+    const stopBeating = keepAlive();
     try {
       const scimId = ref.scimId ?? (await deps.audit?.findAccount(ref.employeeId, ref.app));
       const result = await body({ connector, client, call, scimId });
@@ -54,6 +55,7 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
     } catch (err) {
       throw toActivityFailure(err, Number(call.context.attempt ?? 1));
     } finally {
+      stopBeating();
       await deps.audit?.settle?.(call);
     }
   }

@@ -30,3 +30,24 @@ export function activityCallContext(extra: Record<string, string | number> = {})
     },
   };
 }
+
+/**
+ * Heartbeats while a step runs, when its options set a heartbeat timeout. Two reasons: a worker
+ * that dies mid-step is noticed after the heartbeat timeout (seconds) rather than the
+ * start-to-close timeout (minutes), and Temporal delivers cancellation to an activity only in
+ * answer to a heartbeat. Returns the function that stops it; a no-op outside an activity.
+ */
+export function keepAlive(): () => void {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return () => undefined;
+  }
+  const timeoutMs = ctx.info.heartbeatTimeoutMs;
+  if (!timeoutMs) return () => undefined;
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), Math.max(500, Math.min(5_000, Math.floor(timeoutMs / 3))));
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -11,6 +11,10 @@ import type { ActivityOptions } from '@temporalio/workflow';
  */
 export const SCIM_STEP: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
+  // The step heartbeats while it runs (activities/context.ts keepAlive): a worker that died
+  // mid-step is retried elsewhere after this, not after the start-to-close; and cancellation
+  // reaches the activity.
+  heartbeatTimeout: '20 seconds',
   scheduleToCloseTimeout: '6 hours',
   retry: {
     initialInterval: '2 seconds',
