@@ -119,7 +119,7 @@ export class ScimClient {
       return;
     }
     const version = this.connector.capabilities.etag ? current?.meta?.version : undefined;
-    await this.http.exchange({ operation: 'patch-user', method: 'PATCH', path: `/Users/${encodeURIComponent(id)}`, body: patchRequest(ops), headers: version ? { 'if-match': version } : undefined, targetId: id, attributes }, o);
+    await this.http.exchange({ operation: 'patch-user', method: 'PATCH', path: `/Users/${encodeURIComponent(id)}`, body: patchRequest(ops), headers: version ? { 'if-match': version } : undefined, repeatable: !version && ops.every((op) => op.op !== 'remove'), targetId: id, attributes }, o);
   }
 
   /** RFC 7644 §3.5.1 — readOnly attributes are dropped from the body. */
@@ -129,7 +129,7 @@ export class ScimClient {
     }
     const { meta, groups: _groups, ...body } = resource as ScimUserResource & { groups?: unknown };
     const version = this.connector.capabilities.etag ? meta?.version : undefined;
-    const res = await this.http.exchange({ operation: 'replace-user', method: 'PUT', path: `/Users/${encodeURIComponent(id)}`, body: { ...body, id }, headers: version ? { 'if-match': version } : undefined, targetId: id, attributes }, o);
+    const res = await this.http.exchange({ operation: 'replace-user', method: 'PUT', path: `/Users/${encodeURIComponent(id)}`, body: { ...body, id }, headers: version ? { 'if-match': version } : undefined, repeatable: !version, targetId: id, attributes }, o);
     return (res.body as ScimUserResource) ?? resource;
   }
 
@@ -145,7 +145,7 @@ export class ScimClient {
 
   private async setActive(id: string, active: boolean, o?: ScimCallOptions): Promise<void> {
     if (this.connector.capabilities.patch) {
-      await this.http.exchange({ operation: active ? 'reactivate-user' : 'deactivate-user', method: 'PATCH', path: `/Users/${encodeURIComponent(id)}`, body: patchRequest([{ op: 'replace', path: 'active', value: active }]), targetId: id, attributes: ['active'] }, o);
+      await this.http.exchange({ operation: active ? 'reactivate-user' : 'deactivate-user', method: 'PATCH', path: `/Users/${encodeURIComponent(id)}`, body: patchRequest([{ op: 'replace', path: 'active', value: active }]), repeatable: true, targetId: id, attributes: ['active'] }, o);
       return;
     }
     const current = await this.getUser(id, o);
@@ -170,7 +170,7 @@ export class ScimClient {
       }
       return { outcome: 'deactivated' };
     }
-    const res = await this.http.exchange({ operation: 'delete-user', method: 'DELETE', path: `/Users/${encodeURIComponent(id)}`, accept: [404], targetId: id }, o);
+    const res = await this.http.exchange({ operation: 'delete-user', method: 'DELETE', path: `/Users/${encodeURIComponent(id)}`, accept: [404], repeatable: true, targetId: id }, o);
     return { outcome: res.status === 404 ? 'already-gone' : 'deleted' };
   }
 

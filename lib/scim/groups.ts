@@ -70,7 +70,7 @@ function membershipOps(change: MembershipChange): ScimPatchOperation[] {
 
 export async function addMembers(ctx: ClientContext, groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
   if (userIds.length === 0) return;
-  await ctx.http.exchange({ operation: 'add-members', method: 'PATCH', path: groupPath(groupId), body: patchRequest(membershipOps({ groupId, add: userIds })), targetId: groupId, attributes: ['members'] }, o);
+  await ctx.http.exchange({ operation: 'add-members', method: 'PATCH', path: groupPath(groupId), body: patchRequest(membershipOps({ groupId, add: userIds })), repeatable: true, targetId: groupId, attributes: ['members'] }, o);
 }
 
 /**

@@ -3,6 +3,7 @@
  * (method, path, status, latency — never headers or bodies), reported to `onRequest` for the
  * audit trail, and turned into a `ScimError` on failure. Response bodies are always consumed.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ConnectorConfig } from '../config/types';
 import { ERROR_CODES } from '../errors';
@@ -49,6 +50,13 @@ export interface ExchangeRequest {
   accept?: number[];
   targetId?: string;
   attributes?: string[];
+  /**
+   * A write whose repetition cannot change the outcome (it sets a desired state, or a repeat is
+   * recognised: 409 adoption on create, 404 accepted on delete), so a transient failure may be
+   * retried inside the call like a read. Not for conditional (If-Match) writes or removals by
+   * filter, whose repeat after a lost answer would fail.
+   */
+  repeatable?: boolean;
 }
 
 export interface TransportDeps {
@@ -62,6 +70,28 @@ export interface TransportDeps {
   now: () => number;
 }
 
+/**
+ * Quick retries inside one call. One activity attempt makes several requests (look up by
+ * externalId, by userName, read the account, write, add to groups); if any single transient
+ * failure failed the whole attempt, an app failing 20 % of requests would make most attempts
+ * fail, and every retry repeats the lookups after Temporal's growing backoff. Reads, and writes
+ * marked `repeatable`, are safe to repeat, so a 429/5xx/reset is retried here a couple of times
+ * (honouring a short Retry-After). Other writes are not: their retry belongs to Temporal, after
+ * a fresh read. Timeouts are not either: their time budget is spent.
+ */
+export const QUICK_READ_RETRIES = 2;
+/** A Retry-After longer than this goes back to Temporal's backoff instead of holding the activity. */
+export const QUICK_RETRY_MAX_WAIT_MS = 5_000;
+const QUICK_RETRY_BASE_MS = 200;
+
+export function quickRetryDelayMs(req: Pick<ExchangeRequest, 'method' | 'repeatable'>, err: unknown, retriesSoFar: number): number | undefined {
+  if ((req.method !== 'GET' && !req.repeatable) || retriesSoFar >= QUICK_READ_RETRIES) return undefined;
+  if (!(err instanceof ScimError) || !err.retryable || err.code === ERROR_CODES.SCIM_TIMEOUT) return undefined;
+  const hinted = err.info.retryAfterMs;
+  if (hinted !== undefined) return hinted <= QUICK_RETRY_MAX_WAIT_MS ? hinted : undefined;
+  return QUICK_RETRY_BASE_MS * 2 ** retriesSoFar;
+}
+
 export class ScimTransport {
   private readonly base: URL;
 
@@ -70,6 +100,19 @@ export class ScimTransport {
   }
 
   async exchange(req: ExchangeRequest, o: ScimCallOptions = {}): Promise<ScimResponse> {
+    for (let retries = 0; ; retries++) {
+      try {
+        return await this.exchangeOnce(req, o);
+      } catch (err) {
+        const delay = quickRetryDelayMs(req, err, retries);
+        if (delay === undefined) throw err;
+        // Waiting holds no concurrency slot; the repeat takes its own rate-limit token.
+        await sleep(delay, undefined, { signal: o.signal });
+      }
+    }
+  }
+
+  private async exchangeOnce(req: ExchangeRequest, o: ScimCallOptions): Promise<ScimResponse> {
     await this.d.bucket.acquire(o.signal);
     return this.d.semaphore.run(async () => {
       const first = await this.once(req, o);

@@ -37,7 +37,7 @@ test('a step heartbeats every third of its heartbeat timeout while the app is sl
   const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 1_500 });
   const beats: number[] = [];
   env.on('heartbeat', () => beats.push(Date.now()));
-  const outcome = await env.run(activities.deactivateAccount, { app: 'slack', employeeId: 'HB1', scimId: seeded('HB1'), eventId: 'e1' });
+  const outcome: { action: string } = await env.run(activities.deactivateAccount, { app: 'slack', employeeId: 'HB1', scimId: seeded('HB1'), eventId: 'e1' });
   expect(outcome.action).toBe('deactivated');
   // One at the start, then every 500 ms of a request that takes over 1.6 s.
   expect(beats.length).toBeGreaterThanOrEqual(3);
