@@ -4,6 +4,7 @@
  * an operator would run them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -12,26 +13,48 @@ export const ROOT = path.join(__dirname, '..');
 export interface Proc {
   name: string;
   child: ChildProcess;
-  /** Every stdout line so far. */
+  /** Every stdout line so far (the first `keepLines` only, when set). */
   lines: string[];
+  /** Every stderr line (also echoed to this process's stderr, prefixed): the fault campaign scans them. */
+  errLines: string[];
   stop(): Promise<void>;
 }
 
-export function startJml(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+export interface StartOptions {
+  /** Called with every complete stdout line (a request log tally, say). */
+  onLine?: (line: string) => void;
+  /**
+   * Lines kept in `lines`: enough for the ready line. A busy request log kept whole would
+   * inflate the bench process's own memory, which the onboarding benchmark reports.
+   * @default Infinity
+   */
+  keepLines?: number;
+}
+
+export function startJml(name: string, args: string[], env: NodeJS.ProcessEnv = {}, options: StartOptions = {}): Proc {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/jml.js'), ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
   const lines: string[] = [];
+  const keep = options.keepLines ?? Infinity;
   let partial = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     const text = partial + chunk.toString();
     const parts = text.split('\n');
     partial = parts.pop()!;
-    lines.push(...parts);
+    for (const line of parts) {
+      if (lines.length < keep) lines.push(line);
+      options.onLine?.(line);
+    }
   });
-  child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
+  const errLines: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => {
+    errLines.push(...chunk.toString().split('\n').filter(Boolean));
+    process.stderr.write(`[${name}] ${chunk.toString()}`);
+  });
   return {
     name,
     child,
     lines,
+    errLines,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
@@ -64,6 +87,31 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Peak resident memory (`VmHWM`, the RSS high-water mark) of a process in MiB, from
+ * `/proc/<pid>/status`; undefined where there is no procfs (not Linux) or the process is gone.
+ */
+export function peakRssMiB(pid: number | 'self' | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in seconds, from `/proc/<pid>/stat` (100 ticks/s). */
+export function cpuSeconds(pid: number | 'self' | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Math.round((Number(fields[11]) + Number(fields[12])) / 100);
+  } catch {
+    return undefined;
+  }
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -48,8 +48,8 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(apiPort) || !Number.isInteger(enginePort)) throw new UsageError('--api-port and --engine-port must be port numbers');
   const config = await loadConfigForStartup(values.config, 'dev');
   if (!config) return 1;
-  installSdkRuntime();
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', base: { component: 'dev' } });
+  installSdkRuntime(logger);
   const dataDir = path.resolve(values['data-dir']);
   // Dev credentials when none are configured: generated per run, printed, never written to config.
   process.env.JML_API_HMAC_SECRETS ||= `dev-${randomBytes(24).toString('hex')}`;

@@ -43,8 +43,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const config = await loadConfigForStartup(values.config, 'worker');
   if (!config) return 1;
-  installSdkRuntime();
   const logger = createLogger({ base: { component: 'worker' } });
+  installSdkRuntime(logger);
   const settings = temporalSettingsFromEnv();
   const audit = await openAuditForProcess({ logger });
   const connection = await connectWorker(settings);

@@ -1,15 +1,52 @@
 /**
- * The SDK's process-wide runtime for long-running commands: SDK and core logs at WARN by
- * default (LOG_LEVEL=debug shows them all), so worker chatter does not drown our own logs.
+ * The SDK's process-wide runtime for long-running commands. SDK and core logs go through our
+ * pino logger (one JSON line each, secrets redacted, like every other line the process writes)
+ * rather than the SDK's default multi-line console output on stderr; at WARN by default
+ * (LOG_LEVEL=debug shows them all), so worker chatter does not drown our own logs.
  */
-import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogLevel } from '@temporalio/worker';
+import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
+import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import type { Logger } from '../logger';
 
 const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+const ORDER: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
-export function installSdkRuntime(level = process.env.LOG_LEVEL): void {
+/** The SDK's Logger interface over pino, dropping what is below `min`. */
+export class PinoSdkLogger implements SdkLogger {
+  constructor(
+    private readonly pino: Logger,
+    private readonly min: LogLevel,
+  ) {}
+
+  log(level: LogLevel, message: string, meta: LogMetadata = {}): void {
+    if (ORDER.indexOf(level) < ORDER.indexOf(this.min)) return;
+    const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error';
+    this.pino[method]({ sdk: meta }, message);
+  }
+  trace(message: string, meta?: LogMetadata): void {
+    this.log('TRACE', message, meta);
+  }
+  debug(message: string, meta?: LogMetadata): void {
+    this.log('DEBUG', message, meta);
+  }
+  info(message: string, meta?: LogMetadata): void {
+    this.log('INFO', message, meta);
+  }
+  warn(message: string, meta?: LogMetadata): void {
+    this.log('WARN', message, meta);
+  }
+  error(message: string, meta?: LogMetadata): void {
+    this.log('ERROR', message, meta);
+  }
+}
+
+export function installSdkRuntime(logger: Logger, level = process.env.LOG_LEVEL): void {
   const sdkLevel = LEVELS[level ?? ''] === 'DEBUG' || LEVELS[level ?? ''] === 'TRACE' ? LEVELS[level!]! : 'WARN';
   try {
-    Runtime.install({ logger: new DefaultLogger(sdkLevel), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: sdkLevel }), forward: {} } } });
+    Runtime.install({
+      logger: new PinoSdkLogger(logger.child({ component: 'temporal-sdk' }), sdkLevel),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: sdkLevel }), forward: {} } },
+    });
   } catch {
     // Already installed (a test or another command in this process).
   }

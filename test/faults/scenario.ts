@@ -9,6 +9,8 @@ export const DEPARTMENT_APPS: Record<string, string[]> = {
   Engineering: ['slack', 'github'],
   Marketing: ['slack', 'canva'],
   Sales: ['slack'],
+  // The campaign's slow app: Support leavers always breach the leaver SLA.
+  Support: ['slack', 'helpdesk'],
 };
 const DEPARTMENTS = Object.keys(DEPARTMENT_APPS);
 
@@ -40,7 +42,8 @@ export function buildScenario(runId: string, count: number, now: () => string): 
   const duplicated = new Set<string>();
   for (let i = 0; i < count; i++) {
     const employeeId = `F${runId}-${i}`;
-    const hiredInto = DEPARTMENTS[i % DEPARTMENTS.length]!;
+    // Departments rotate out of step with roles, so every role meets every department.
+    const hiredInto = DEPARTMENTS[(i + Math.floor(i / 4)) % DEPARTMENTS.length]!;
     const record = (department: string, title: string, status: 'active' | 'terminated') => ({
       employeeId,
       givenName: 'Fault',
@@ -61,7 +64,7 @@ export function buildScenario(runId: string, count: number, now: () => string): 
     const role = i % 4; // 0: stays, 1: moves, 2 and 3: leaves (3 under legal hold)
     let truth: PersonTruth = { employeeId, status: 'active', department: hiredInto, title: 'Associate', legalHold: false, everHad: [...DEPARTMENT_APPS[hiredInto]!] };
     if (role === 1) {
-      const movedTo = DEPARTMENTS[(i + 1) % DEPARTMENTS.length]!;
+      const movedTo = DEPARTMENTS[(DEPARTMENTS.indexOf(hiredInto) + 1) % DEPARTMENTS.length]!;
       // HR's later correction arrives first; the earlier update arrives late and must be ignored.
       const final = event('update', 3, movedTo, 'Lead', 'active');
       const stale = event('update', 2, hiredInto, 'Stale title', 'active');

@@ -1,0 +1,409 @@
+/**
+ * The fault campaign: the real pieces as separate processes (embedded engine, worker, intake
+ * API) against reference apps that inject 429 + Retry-After, 5xx, hangs and connection resets,
+ * while HR delivers duplicates, out-of-order snapshots and a corpus of malformed webhooks, and
+ * the worker is killed with SIGKILL mid-run and restarted. At the end every app's actual state
+ * is judged against HR truth, SLA breaches are reconciled across the audit store, the alert
+ * webhook and Temporal's search attributes, the audit chain is verified, and every log line of
+ * every process is scanned for secrets.
+ *
+ * Used by test/faults/campaign.test.ts (short form, in CI) and `npm run test:faults` (long form).
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Connection, Client } from '@temporalio/client';
+import { request } from 'undici';
+import { AuditStore } from '../../lib/audit';
+import { loadConfig } from '../../lib/config';
+import { signalEmployee } from '../../lib/temporal/employee';
+import type { RecordedRequest } from '../../scim-server';
+import { createSignedRequest } from '../../workers/api';
+import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
+import type { EmployeeStatus } from '../../workflows/messages';
+import { freePort, ROOT, startJml, waitForLine, type Proc } from '../../bench/processes';
+import { judge, problemCount, type AppState, type Verdict } from './checks';
+import { buildScenario, expectedActiveApps, type PersonTruth } from './scenario';
+import { webhookCorpus } from './webhook-corpus';
+
+export interface CampaignOptions {
+  /** People in the scenario (a quarter each stay, move, leave, leave under legal hold). */
+  employees: number;
+  /** Probability that a SCIM request gets a fault (split evenly over 429, 5xx, hang, reset). @default 0.2 */
+  faultRate?: number;
+  /** Leaver SLA (default 2 s: short enough that faults breach some) and retention before delete (20 s). */
+  leaverSla?: string;
+  retention?: string;
+  /** Give up waiting for convergence after this long (the verdict then shows what is missing). */
+  deadlineMs?: number;
+  /** PostgreSQL for the audit store; PGlite in the work directory otherwise. */
+  databaseUrl?: string;
+  seed?: number;
+  progress?: (line: string) => void;
+}
+
+export interface CampaignReport {
+  runId: string;
+  people: number;
+  durationMs: number;
+  converged: boolean;
+  unconverged: string[];
+  /** The three people who reached HR truth last, and when (ms after the start). */
+  slowest: { employeeId: string; afterMs: number }[];
+  /** The last status read of each person who did not converge (what to look at first). */
+  unconvergedStatus: Record<string, unknown>;
+  /** Every request about the slowest person: where the time went. */
+  slowestRequests: unknown[];
+  verdict: Verdict;
+  problems: number;
+  faultsInjected: Record<string, Record<string, number>>;
+  requests: Record<string, number>;
+  workerKills: number;
+  badInput: { name: string; status: number; expected: number; code?: string; ok: boolean; detail: string }[];
+  badInputStartedWorkflows: string[];
+  sla: { recorded: string[]; alerted: string[]; flagged: string[]; unalerted: string[]; unrecorded: string[]; unflagged: string[] };
+  chain: { ok: boolean; problems: number };
+  secretLeaks: string[];
+  logLines: number;
+}
+
+const SECRET_NAMES = ['SLACK_SCIM_TOKEN', 'GITHUB_SCIM_TOKEN', 'CANVA_CLIENT_SECRET', 'HELPDESK_SCIM_TOKEN'];
+
+export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
+  const started = Date.now();
+  const runId = started.toString(36).slice(-5);
+  const say = options.progress ?? (() => undefined);
+  const faultRate = options.faultRate ?? 0.2;
+  const work = mkdtempSync(path.join(tmpdir(), 'jml-faults-'));
+  const procs: Proc[] = [];
+  const deadProcs: Proc[] = [];
+  const stops: (() => Promise<unknown>)[] = [];
+  const hmacSecret = `faults-${runId}-hmac-0123456789abcdef`;
+  try {
+    // Reference apps in this process: their state and every request are what the verdict reads.
+    const secretsEnv: NodeJS.ProcessEnv = {};
+    const faultCounts: Record<string, Record<string, number>> = {};
+    const requestCounts: Record<string, number> = {};
+    const deletedIds: Record<string, string[]> = {};
+    const trace: { app: string; at: number; method: string; path: string; filter?: string; status: number | null; fault?: string; ms: number | null; body?: string }[] = [];
+    const configDir = writeCampaignConfig(work, options);
+    const loaded = await loadConfig(configDir);
+    const perKind = faultRate / 4;
+    const apps: ReferenceApps = await startReferenceApps(loaded, {
+      ports: 'any',
+      env: secretsEnv,
+      serverOptions: (app) => ({
+        seed: (options.seed ?? 7) + app.length,
+        maxRecordedRequests: 100,
+        rateLimit: null,
+        // Creates and updates take effect and then lose their answer on one app: retries must adopt, not duplicate.
+        // The helpdesk answers slowly (2.5 s) for everyone: its leavers breach the 2 s SLA, every time.
+        faults: { rate429: perKind, rate5xx: perKind, rateHang: perKind, rateReset: perKind, retryAfterSeconds: 1, hangMs: 30_000, faultTiming: app === 'github' ? 'after' : 'before', ...(app === 'helpdesk' ? { latencyMs: 2_500 } : {}) },
+        onRequest: (r: RecordedRequest) => {
+          trace.push({ app, at: r.receivedAt, method: r.method, path: r.path, filter: r.query.filter, status: r.status, fault: r.fault?.kind, ms: r.durationMs, body: r.method === 'GET' ? undefined : JSON.stringify(r.body ?? '').slice(0, 400) });
+          requestCounts[app] = (requestCounts[app] ?? 0) + 1;
+          if (r.fault) (faultCounts[app] ??= {})[r.fault.kind] = ((faultCounts[app] ??= {})[r.fault.kind] ?? 0) + 1;
+          const del = r.method === 'DELETE' ? /\/Users\/([^/]+)$/.exec(r.path) : null;
+          if (del) (deletedIds[app] ??= []).push(decodeURIComponent(del[1]!));
+        },
+      }),
+    });
+    stops.push(() => apps.stop());
+
+    // The alert webhook fails a fifth of deliveries too: alerts are retried, never lost.
+    const alerts: { kind: string; workflowId: string }[] = [];
+    const receiver = await alertReceiver(alerts, faultRate);
+    stops.push(() => new Promise((r) => receiver.server.close(r)));
+
+    pointAtStandIns(configDir, apps);
+    const engine = startJml('engine', ['engine', '--port', '0'], { LOG_LEVEL: 'info' });
+    procs.push(engine);
+    const address = (await waitForLine(engine, /listening on (\S+)/))[1]!;
+    const env: NodeJS.ProcessEnv = {
+      ...secretsEnv,
+      TEMPORAL_ADDRESS: address,
+      JML_CONFIG_DIR: configDir,
+      JML_ALERT_WEBHOOK_URL: receiver.url,
+      JML_API_HMAC_SECRETS: hmacSecret,
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { JML_AUDIT_DIR: path.join(work, 'audit'), DATABASE_URL: '' }),
+    };
+    // debug: every SCIM request is logged, so the secret scan covers them.
+    const startWorker = async () => {
+      const worker = startJml('worker', ['worker', '--max-activities', '64'], { ...env, LOG_LEVEL: 'debug' });
+      procs.push(worker);
+      await waitForLine(worker, /lifecycle worker running/);
+      return worker;
+    };
+    let worker = await startWorker();
+    const apiPort = await freePort();
+    const api = startJml('api', ['api', '--port', String(apiPort), '--rate', '10000', '--burst', '10000'], { ...env, LOG_LEVEL: 'info' });
+    procs.push(api);
+    await waitForLine(api, /intake API listening/);
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const connection = await Connection.connect({ address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+
+    const scenario = buildScenario(runId, options.employees, () => new Date().toISOString());
+    const post = async (body: unknown) => {
+      const signed = createSignedRequest({ body, secret: hmacSecret });
+      const res = await request(`${apiUrl}/v1/hr/events`, { method: 'POST', headers: signed.headers, body: signed.body });
+      const text = await res.body.text();
+      if (res.statusCode !== 202) throw new Error(`intake answered ${res.statusCode} to a valid event: ${text}`);
+    };
+    const deliver = (events: typeof scenario.hires) =>
+      pool(events, 16, async (e) => {
+        await (scenario.duplicated.has(e.eventId) ? Promise.all([post(e), post(e)]) : post(e));
+      });
+
+    say(`run ${runId}: ${options.employees} people, ${Math.round(faultRate * 100)} % SCIM faults; hiring…`);
+    const hiring = deliver(scenario.hires);
+    // Kill the worker while the hires are in flight, as a crash would; a new one takes over.
+    await new Promise((r) => setTimeout(r, 1_500));
+    worker.child.kill('SIGKILL');
+    await new Promise((r) => worker.child.once('exit', r));
+    procs.splice(procs.indexOf(worker), 1);
+    deadProcs.push(worker);
+    say('worker killed (SIGKILL) mid-run; starting a new one');
+    worker = await startWorker();
+    await hiring;
+    // Legal holds on people who are about to leave (litigation holds often come first).
+    for (const p of scenario.people.filter((x) => x.legalHold)) {
+      await signalEmployee(client, p.employeeId, { kind: 'place-hold', hold: { caseId: `LIT-${runId}`, reason: 'fault campaign', placedBy: 'campaign' } });
+    }
+
+    say('moves, terminations, stale and duplicate deliveries, and the malformed-webhook corpus…');
+    const corpus = webhookCorpus(runId, hmacSecret);
+    const [badInput] = await Promise.all([
+      Promise.all(corpus.map(async (c) => {
+        const res = await request(`${apiUrl}/v1/hr/events`, { method: 'POST', headers: c.headers, body: c.body });
+        const text = await res.body.text();
+        let code: string | undefined;
+        try {
+          code = (JSON.parse(text) as { code?: string }).code;
+        } catch {
+          code = undefined;
+        }
+        const mentionsOk = c.mentions.every((m) => text.toLowerCase().includes(m.toLowerCase()));
+        return { name: c.name, status: res.statusCode, expected: c.status, code, ok: res.statusCode === c.status && code === c.code && mentionsOk, detail: text.slice(0, 400) };
+      })),
+      deliver(scenario.changes),
+    ]);
+
+    say('waiting for every person to reach HR truth…');
+    const deadline = started + (options.deadlineMs ?? 300_000);
+    const lastStatus: Record<string, unknown> = {};
+    const doneAt: Record<string, number> = {};
+    const unconverged = await waitForConvergence(apiUrl, scenario.people, deadline, say, lastStatus, doneAt);
+    const stuck: Record<string, unknown> = {};
+    for (const id of unconverged) stuck[id] = await explainStuck(client, `employee-${id}`);
+    const badInputStartedWorkflows: string[] = [];
+    for (const c of corpus) {
+      const res = await request(`${apiUrl}/v1/employees/${c.employeeId}`);
+      await res.body.dump();
+      if (res.statusCode !== 404) badInputStartedWorkflows.push(c.employeeId);
+    }
+
+    // Breaches flagged on the runs (SlaBreached search attribute) by Temporal's visibility.
+    const flagged: string[] = [];
+    for await (const wf of client.workflow.list({ query: `SlaBreached = true AND EmployeeId STARTS_WITH "F${runId}-"` })) flagged.push(wf.workflowId);
+
+    // The worker owns a PGlite store; stop it (gracefully) before reading the evidence.
+    await worker.stop();
+    procs.splice(procs.indexOf(worker), 1);
+    deadProcs.push(worker);
+    const store = await AuditStore.open(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataDir: path.join(work, 'audit') });
+    stops.push(() => store.close());
+    const recorded = new Set<string>();
+    let chainProblems = 0;
+    for (const p of scenario.people) {
+      for (const r of await store.records({ employeeId: p.employeeId })) {
+        if (r.kind === 'milestone' && (r.data as { kind?: string }).kind === 'sla-breached') recorded.add(String(r.workflowId));
+      }
+      chainProblems += (await store.verify({ employeeId: p.employeeId })).problems.length;
+    }
+    const alerted = new Set(alerts.filter((a) => a.kind === 'sla-breached').map((a) => a.workflowId));
+    const flaggedSet = new Set(flagged);
+
+    const appStates: Record<string, AppState> = {};
+    for (const [id, app] of Object.entries(apps.apps)) {
+      appStates[id] = { users: app.server.users().map((u) => ({ id: u.id, externalId: u.externalId, userName: u.userName, active: u.active })), deletedIds: deletedIds[id] ?? [], deleteMode: apps.config.connectors[id]!.delete.mode };
+    }
+    const verdict = judge(scenario.people, appStates);
+    /** Every request an app received about one person (by filter, account id or body), for the report. */
+    const requestsOf = (id: string) => {
+      const ids = Object.values(appStates).flatMap((a) => a.users.filter((u) => u.externalId === id).map((u) => u.id));
+      return trace.filter((t) => t.filter?.includes(id) || ids.some((x) => t.path.endsWith(x) || t.body?.includes(x)) || t.body?.includes(id)).map((t) => ({ ...t, at: new Date(t.at).toISOString() }));
+    };
+
+    // Every line every process wrote, plus the secrets they were given.
+    const all = [...procs, ...deadProcs];
+    const lines = all.flatMap((p) => [...p.lines, ...p.errLines]);
+    const secrets = [hmacSecret, ...SECRET_NAMES.map((n) => secretsEnv[n]).filter((s): s is string => !!s)];
+    const secretLeaks = lines.filter((l) => secrets.some((s) => l.includes(s)) || /authorization"?\s*[:=]\s*"?(bearer|basic)\s+[a-z0-9]/i.test(l)).map((l) => l.slice(0, 300));
+
+    const sorted = (s: Set<string>) => [...s].sort();
+    const report: CampaignReport = {
+      runId,
+      people: options.employees,
+      durationMs: Date.now() - started,
+      converged: unconverged.length === 0,
+      unconverged,
+      slowest: Object.entries(doneAt).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, at]) => ({ employeeId: id, afterMs: at - started })),
+      unconvergedStatus: Object.fromEntries(unconverged.map((id) => [id, { status: lastStatus[id] ?? 'no workflow', temporal: stuck[id], requests: requestsOf(id) }])),
+      slowestRequests: Object.entries(doneAt).sort((a, b) => b[1] - a[1]).slice(0, 1).flatMap(([id]) => requestsOf(id)),
+      verdict,
+      problems: problemCount(verdict),
+      faultsInjected: faultCounts,
+      requests: requestCounts,
+      workerKills: 1,
+      badInput,
+      badInputStartedWorkflows,
+      sla: {
+        recorded: sorted(recorded),
+        alerted: sorted(alerted),
+        flagged: sorted(flaggedSet),
+        unalerted: sorted(recorded).filter((w) => !alerted.has(w)),
+        unrecorded: sorted(alerted).filter((w) => !recorded.has(w)),
+        unflagged: sorted(recorded).filter((w) => !flaggedSet.has(w)),
+      },
+      chain: { ok: chainProblems === 0, problems: chainProblems },
+      secretLeaks,
+      logLines: lines.length,
+    };
+    return report;
+  } finally {
+    for (const p of procs.reverse()) await p.stop().catch(() => undefined);
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The shipped config with campaign-sized limits and timers, plus a slow "helpdesk" app that
+ * Support staff get (so some leavers breach their SLA deterministically).
+ */
+function writeCampaignConfig(work: string, options: CampaignOptions): string {
+  const dir = path.join(work, 'config');
+  mkdirSync(path.join(dir, 'connectors'), { recursive: true });
+  const src = path.join(ROOT, 'config');
+  for (const file of readdirSync(path.join(src, 'connectors')).filter((f) => f.endsWith('.yaml'))) {
+    const text = readFileSync(path.join(src, 'connectors', file), 'utf8')
+      .replace(/requestsPerSecond: \d+/, 'requestsPerSecond: 200')
+      .replace(/burst: \d+/, 'burst: 200')
+      .replace(/maxConcurrency: \d+/, 'maxConcurrency: 16')
+      // A hung request is abandoned after 3 s and retried (the stand-in hangs for 30 s).
+      .replace(/request: \d+s/, 'request: 3s');
+    writeFileSync(path.join(dir, 'connectors', file), text);
+  }
+  writeFileSync(path.join(dir, 'connectors', 'helpdesk.yaml'), [
+    'id: helpdesk', 'displayName: Helpdesk', 'scim:', '  baseUrl: http://127.0.0.1:9199/scim/v2', 'auth:', '  type: bearer', '  token: env:HELPDESK_SCIM_TOKEN',
+    'timeouts:', '  request: 10s', 'capabilities:', '  patch: true', '  groups: false', 'delete:', '  mode: hard',
+    'mappings:', '  - source: employeeId', '    target: externalId', '    required: true', '  - source: workEmail', '    target: userName', '    required: true',
+    '  - source: givenName', '    target: name.givenName', '  - source: familyName', '    target: name.familyName', '',
+  ].join('\n'));
+  const policy = readFileSync(path.join(src, 'policy.yaml'), 'utf8')
+    .replace(/leaver: 15m/, `leaver: ${options.leaverSla ?? '2s'}`)
+    .replace(/default: 30d/, `default: ${options.retention ?? '20s'}`)
+    .replace(/github: 90d/, `github: ${options.retention ?? '20s'}`)
+    .replace(/revokeGrace: 24h/, 'revokeGrace: 0s')
+    .replace(/  rules:\n/, '  rules:\n    - name: support-helpdesk\n      when:\n        department: [Support]\n      grant:\n        - app: helpdesk\n');
+  writeFileSync(path.join(dir, 'policy.yaml'), policy);
+  return dir;
+}
+
+/** Points every connector file at its stand-in's port (the stand-ins listen on free ports). */
+function pointAtStandIns(dir: string, apps: ReferenceApps): void {
+  for (const [id, app] of Object.entries(apps.apps)) {
+    const file = path.join(dir, 'connectors', `${id}.yaml`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/http:\/\/127\.0\.0\.1:\d+/g, new URL(app.url).origin));
+  }
+}
+
+async function alertReceiver(alerts: { kind: string; workflowId: string }[], failRate: number): Promise<{ server: Server; url: string }> {
+  let n = 0;
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString()));
+    req.on('end', () => {
+      // Deterministic: every fifth delivery fails (at a 20 % rate) before it is recorded.
+      if (failRate > 0 && ++n % Math.round(1 / failRate) === 0) {
+        res.writeHead(503).end();
+        return;
+      }
+      const body = JSON.parse(text) as { kind: string; workflowId: string };
+      alerts.push({ kind: body.kind, workflowId: body.workflowId });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts` };
+}
+
+/** Polls the API's status read until each person matches HR truth, or the deadline passes. */
+async function waitForConvergence(apiUrl: string, people: PersonTruth[], deadline: number, say: (s: string) => void, last: Record<string, unknown>, doneAt: Record<string, number>): Promise<string[]> {
+  const pending = new Set(people.map((p) => p.employeeId));
+  const byId = new Map(people.map((p) => [p.employeeId, p]));
+  let lastReport = 0;
+  while (pending.size > 0 && Date.now() < deadline) {
+    await pool([...pending], 8, async (id) => {
+      const res = await request(`${apiUrl}/v1/employees/${id}`);
+      if (res.statusCode !== 200) return void (await res.body.dump());
+      const status = (await res.body.json()) as EmployeeStatus;
+      last[id] = status;
+      if (converged(byId.get(id)!, status)) {
+        pending.delete(id);
+        doneAt[id] = Date.now();
+      }
+    });
+    if (Date.now() - lastReport > 5_000) {
+      lastReport = Date.now();
+      say(`  ${people.length - pending.size}/${people.length} at HR truth`);
+    }
+    if (pending.size > 0) await new Promise((r) => setTimeout(r, 1_000));
+  }
+  return [...pending].sort();
+}
+
+function converged(p: PersonTruth, s: EmployeeStatus): boolean {
+  if (s.stage !== 'idle' || s.pendingEvents.length > 0) return false;
+  const state = (app: string) => s.accounts.find((a) => a.app === app)?.state;
+  if (p.status === 'active') {
+    const want = new Set(expectedActiveApps(p));
+    return [...want].every((app) => state(app) === 'active') && p.everHad.filter((a) => !want.has(a)).every((app) => state(app) === 'deactivated');
+  }
+  if (p.legalHold) return s.legalHold !== undefined && s.accounts.every((a) => a.state === 'deactivated');
+  // Leavers without hold: deactivated everywhere, and the retention deletes done.
+  return s.pendingDeletion.length === 0 && s.accounts.length > 0 && s.accounts.every((a) => a.state === 'deactivated' || a.state === 'deleted');
+}
+
+async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+/** What Temporal says about a run that did not converge: pending work, children, the tail of its history. */
+async function explainStuck(client: Client, workflowId: string, depth = 0): Promise<unknown> {
+  try {
+    const handle = client.workflow.getHandle(workflowId);
+    const d = await handle.describe();
+    const raw = d.raw.pendingActivities ?? [];
+    const history = await handle.fetchHistory();
+    const events = (history.events ?? []).slice(-12).map((e) => String(e.eventType ?? '').replace('EVENT_TYPE_', ''));
+    const children = depth < 1 ? await Promise.all((d.raw.pendingChildren ?? []).map((c) => explainStuck(client, String(c.workflowId), depth + 1))) : [];
+    return {
+      workflowId,
+      status: d.status.name,
+      historyLength: d.historyLength,
+      pendingActivities: raw.map((a) => ({ type: a.activityType?.name, state: a.state, attempt: a.attempt, lastFailure: a.lastFailure?.message })),
+      lastEvents: events,
+      children,
+    };
+  } catch (err) {
+    return { workflowId, error: (err as Error).message };
+  }
+}
