@@ -9,6 +9,7 @@ import { connectClient, temporalSettingsFromEnv, type TemporalSettings } from '.
 import { AuditStore } from '../../lib/audit';
 import { apiSecretsFromEnv, buildApiServer, DEFAULT_LIMITS, readTokensOf } from '../../workers/api';
 import { auditReadSide } from '../../workers/audit';
+import { SqlIdempotencyStore } from '../../workers/api/idempotency-sql';
 import { isValidTimeZone } from '../../workers/api/adapters/dates';
 import { UsageError, parseCommandArgs } from '../args';
 
@@ -37,8 +38,9 @@ Credentials (environment only; values may list several, comma- or newline-separa
   JML_API_READ_TOKENS, JML_API_READ_TOKENS_FILE       optional: bearer tokens for GET /v1/employees/*
 Temporal Cloud: TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (see docs/deployment.md).
 Audit store: with DATABASE_URL (the worker's PostgreSQL audit store) the timeline endpoint answers
-from it and /console is served (guarded by the read tokens when set); without it the timeline
-comes from the workflow's query and there is no console. TEMPORAL_UI_URL adds workflow links.
+from it, /console is served (guarded by the read tokens when set), and eventId idempotency
+records are kept there for all replicas; without it the timeline comes from the workflow's query,
+there is no console, and idempotency records are per process. TEMPORAL_UI_URL adds workflow links.
 LOG_LEVEL sets the pino level [info]. Stop with SIGINT/SIGTERM (in-flight requests finish).`;
 
 const OPTIONS = {
@@ -139,6 +141,8 @@ async function serve(opts: {
   // PGlite is single-process (the worker owns it), so only a shared PostgreSQL store is read here.
   const audit = opts.databaseUrl ? await AuditStore.open({ databaseUrl: opts.databaseUrl }) : undefined;
   const app = buildApiServer({
+    // Shared by every replica: a repeat that reaches another replica gets the same answer.
+    ...(audit ? { idempotency: new SqlIdempotencyStore(audit.db) } : {}),
     ...(audit ? auditReadSide(audit, { temporalUiUrl: opts.temporalUiUrl, namespace: opts.settings.namespace, readTokens: readTokensOf(opts.secrets) }) : {}),
     temporal: { client, taskQueue: opts.settings.taskQueue },
     secrets: opts.secrets,
@@ -155,6 +159,7 @@ async function serve(opts: {
       namespace: opts.settings.namespace,
       taskQueue: opts.settings.taskQueue,
       timeline: audit ? 'audit store (PostgreSQL, DATABASE_URL); console at /console' : 'workflow query (no DATABASE_URL; no console)',
+      idempotency: audit ? 'PostgreSQL (shared by replicas)' : 'in memory (this process)',
       // Counts only: how many credentials are configured, never their values.
       credentialCounts: { hmac: opts.secrets.hmacSecrets.length, bearer: opts.secrets.bearerTokens.length, bamboohr: opts.secrets.bambooHrKeys?.length ?? 0, read: opts.secrets.readTokens?.length ?? 0 },
     },

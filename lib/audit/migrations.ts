@@ -69,6 +69,24 @@ const MIGRATIONS: Migration[] = [
       GRANT SELECT, INSERT, UPDATE ON accounts TO jml_audit_writer;
       REVOKE UPDATE, DELETE, TRUNCATE ON audit_records FROM jml_audit_writer;`,
   },
+  {
+    version: 3,
+    name: 'intake API idempotency records (shared by API replicas)',
+    sql: `
+      CREATE TABLE api_idempotency (
+        event_id text PRIMARY KEY,
+        body_hash text NOT NULL,
+        answer jsonb NOT NULL,
+        accepted_at timestamptz NOT NULL
+      );
+      CREATE INDEX api_idempotency_time ON api_idempotency (accepted_at);`,
+  },
+  {
+    version: 4,
+    name: 'API role may keep and prune idempotency records',
+    postgresOnly: true,
+    sql: `GRANT SELECT, INSERT, DELETE ON api_idempotency TO jml_audit_writer;`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
