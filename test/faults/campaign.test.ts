@@ -10,12 +10,12 @@ import { runCampaign, type CampaignReport } from './campaign';
 import { failures } from './verdict-text';
 import { TEST_DATABASE_URL } from '../helpers/audit-targets';
 
-jest.setTimeout(420_000);
+jest.setTimeout(480_000);
 
 let report: CampaignReport;
 
 beforeAll(async () => {
-  report = await runCampaign({ employees: 12, deadlineMs: 300_000, databaseUrl: TEST_DATABASE_URL });
+  report = await runCampaign({ employees: 12, deadlineMs: 360_000, databaseUrl: TEST_DATABASE_URL });
 });
 
 test('every person reaches HR truth and every app matches it', () => {
