@@ -18,7 +18,8 @@ fi
 id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
 dir="$(mktemp -d /tmp/jml-ci-pg.XXXXXX)"
 chown postgres "$dir"
-as_pg() { runuser -u postgres -- "$@"; }
+# From /: the tools chdir back to the caller's directory, which postgres may not read.
+as_pg() { (cd / && runuser -u postgres -- "$@"); }
 as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >/dev/null
 as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
   -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null

@@ -309,7 +309,7 @@ function writeCampaignConfig(work: string, options: CampaignOptions): string {
     .replace(/default: 30d/, `default: ${options.retention ?? '20s'}`)
     .replace(/github: 90d/, `github: ${options.retention ?? '20s'}`)
     .replace(/revokeGrace: 24h/, 'revokeGrace: 0s')
-    .replace(/  rules:\n/, '  rules:\n    - name: support-helpdesk\n      when:\n        department: [Support]\n      grant:\n        - app: helpdesk\n');
+    .replace(/ {2}rules:\n/, '  rules:\n    - name: support-helpdesk\n      when:\n        department: [Support]\n      grant:\n        - app: helpdesk\n');
   writeFileSync(path.join(dir, 'policy.yaml'), policy);
   return dir;
 }
