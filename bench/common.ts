@@ -45,7 +45,8 @@ export async function startApps(count: number, args: string[], label = 'app', op
 }
 
 export interface Stack {
-  engine: Proc;
+  /** Absent when TEMPORAL_ADDRESS named a server to measure against. */
+  engine?: Proc;
   worker: Proc;
   api: Proc;
   url: string;
@@ -98,11 +99,17 @@ function startWorker(args: string[], env: NodeJS.ProcessEnv): { worker: Proc; re
  * stops it even when a later one fails to start.
  */
 export async function startStack(work: string, urls: string[], limit: ClientRateLimit, workerArgs: string[], started: Proc[]): Promise<Stack> {
-  const engine = startJml('engine', ['engine', '--port', '0']);
-  started.push(engine);
-  const address = (await waitForLine(engine, /listening on (\S+)/))[1]!;
+  // TEMPORAL_ADDRESS set: measure against that server (a real cluster) on a task queue of its own.
+  const external = process.env.TEMPORAL_ADDRESS;
+  let address = external;
+  let engine: Proc | undefined;
+  if (!address) {
+    engine = startJml('engine', ['engine', '--port', '0']);
+    started.push(engine);
+    address = (await waitForLine(engine, /listening on (\S+)/))[1]!;
+  }
   writeConfig(path.join(work, 'config'), urls, limit);
-  const env = { TEMPORAL_ADDRESS: address, JML_CONFIG_DIR: path.join(work, 'config'), JML_AUDIT_DIR: path.join(work, 'audit'), BENCH_SCIM_TOKEN: TOKEN, JML_API_HMAC_SECRETS: SECRET };
+  const env = { TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: external ? `jml-bench-${Date.now()}` : 'jml-lifecycle', JML_CONFIG_DIR: path.join(work, 'config'), JML_AUDIT_DIR: path.join(work, 'audit'), BENCH_SCIM_TOKEN: TOKEN, JML_API_HMAC_SECRETS: SECRET };
   const { worker, ready, workerWarnings } = startWorker(workerArgs, env);
   started.push(worker);
   const apiPort = await freePort();

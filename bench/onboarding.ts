@@ -135,8 +135,8 @@ async function orchestratorRun(work: string, procs: Proc[]): Promise<RunResult &
   const counts = logs.map((l, i) => sub(l.snapshot(), before[i]!));
   const lastActive = done.size ? Math.max(...[...done.values()].flatMap((s) => (s.accounts ?? []).map((a) => a.lastChangeAtMs ?? 0))) : NaN;
   const censuses = await Promise.all(urls.map((u) => census(u, IDS)));
-  const processes = usage([stack.engine, stack.worker, stack.api, ...apps]);
-  for (const p of [stack.api, stack.worker, stack.engine, ...apps]) await p.stop();
+  const processes = usage([...(stack.engine ? [stack.engine] : []), stack.worker, stack.api, ...apps]);
+  for (const p of [stack.api, stack.worker, ...(stack.engine ? [stack.engine] : []), ...apps]) await p.stop();
   return {
     totalMs: lastActive - t0,
     appsLastCreatedMs: Math.max(...counts.map((c) => c.lastCreatedAtMs)) - t0,
