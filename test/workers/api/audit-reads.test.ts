@@ -4,18 +4,14 @@
  * finds the worker's store from DATABASE_URL. With read tokens set, the console needs one
  * (bearer, or the password of HTTP Basic for a browser); without them, reads are open.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { AuditStore } from '../../../lib/audit';
 import { auditReadSide } from '../../../workers/audit';
 import { auditTargets, TEST_DATABASE_URL, uniqueEmployeeId } from '../../helpers/audit-targets';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
-import { send, startApi, type RunningApi } from './helpers';
+import { send, spawnApi, startApi, type ApiProcess, type RunningApi } from './helpers';
 
 jest.setTimeout(60_000);
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 const READ_TOKEN = 'read-token-for-auditors-0001';
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -82,46 +78,28 @@ describe.each(auditTargets)('audit read side in-process on %s', (_name, open) =>
 
 (TEST_DATABASE_URL ? describe : describe.skip)('jml api with DATABASE_URL (PostgreSQL)', () => {
   let store: AuditStore;
-  let api: ChildProcess;
-  let baseUrl: string;
-  const logLines: Record<string, unknown>[] = [];
+  let api: ApiProcess;
   const employee = uniqueEmployeeId('L8');
 
   beforeAll(async () => {
     store = await auditTargets.find(([name]) => name === 'PostgreSQL')![1]();
     await seedLeaver(store, employee);
-    api = spawn(process.execPath, [path.join(ROOT, 'bin', 'jml.js'), 'api', '--port', '0'], {
-      cwd: ROOT,
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, DATABASE_URL: TEST_DATABASE_URL, JML_API_HMAC_SECRETS: 'hmac-secret-0123456789abcdef', JML_API_READ_TOKENS: READ_TOKEN, LOG_LEVEL: 'info' },
-    });
-    const lines = createInterface({ input: api.stdout! });
-    baseUrl = await new Promise<string>((resolve, reject) => {
-      lines.on('line', (line) => {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logLines.push(entry);
-        if (entry.msg === 'intake API listening') resolve(String(entry.address));
-      });
-      api.on('exit', (code) => reject(new Error(`jml api exited with ${code}`)));
-    });
+    api = await spawnApi(['--port', '0'], { TEMPORAL_ADDRESS: env.address, DATABASE_URL: TEST_DATABASE_URL, JML_API_HMAC_SECRETS: 'hmac-secret-0123456789abcdef', JML_API_READ_TOKENS: READ_TOKEN });
   });
   afterAll(async () => {
-    if (api && api.exitCode === null) {
-      const exited = new Promise((r) => api.on('exit', r));
-      api.kill('SIGTERM');
-      await exited;
-    }
+    await api?.stop();
     await store?.close();
   });
 
   it('reads the timeline and the console from the worker\'s store, and never logs the URL', async () => {
-    const res = await send(`${baseUrl}/v1/employees/${employee}/timeline`, { method: 'GET', headers: { authorization: `Bearer ${READ_TOKEN}` } });
+    const res = await send(`${api.url}/v1/employees/${employee}/timeline`, { method: 'GET', headers: { authorization: `Bearer ${READ_TOKEN}` } });
     expect(res.status).toBe(200);
     expect((res.body as { timeline: { terminations: unknown[] } }).timeline.terminations).toHaveLength(1);
-    const page = await fetch(`${baseUrl}/console`, { headers: { authorization: basic('auditor', READ_TOKEN) } });
+    const page = await fetch(`${api.url}/console`, { headers: { authorization: basic('auditor', READ_TOKEN) } });
     expect(await page.text()).toContain(`data-employee="${employee}"`);
-    const listening = logLines.find((l) => l.msg === 'intake API listening')!;
+    const listening = api.logLines.find((l) => l.msg === 'intake API listening')!;
     expect(String(listening.timeline)).toContain('audit store');
-    expect(JSON.stringify(logLines)).not.toContain(TEST_DATABASE_URL!);
-    expect(JSON.stringify(logLines)).not.toContain(READ_TOKEN);
+    expect(JSON.stringify(api.logLines)).not.toContain(TEST_DATABASE_URL!);
+    expect(JSON.stringify(api.logLines)).not.toContain(READ_TOKEN);
   });
 });

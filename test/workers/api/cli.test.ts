@@ -2,11 +2,10 @@
  * `jml api` and `jml event send` as processes: the API connects to the engine from
  * TEMPORAL_ADDRESS, `event send` signs a file and prints the answer, and SIGTERM stops the API.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
-import { signalsOf } from './helpers';
+import { signalsOf, spawnApi, type ApiProcess } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -16,7 +15,7 @@ const SECRET = 'cli-test-secret-0123456789';
 const FIXTURES = path.join(__dirname, 'fixtures');
 
 let env: TemporalTestEnv;
-let api: ChildProcess;
+let api: ApiProcess;
 let baseUrl: string;
 
 function runJml(args: string[], extraEnv: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -32,26 +31,12 @@ function runJml(args: string[], extraEnv: Record<string, string>): Promise<{ cod
 
 beforeAll(async () => {
   env = await createTestEnv({ timeSkipping: false });
-  api = spawn(process.execPath, [JML, 'api', '--port', '0', '--task-queue', 'jml-cli-test'], {
-    cwd: ROOT,
-    env: { ...process.env, TEMPORAL_ADDRESS: env.address, JML_API_HMAC_SECRETS: `${SECRET},previous-secret-0123456789`, LOG_LEVEL: 'info' },
-  });
-  const lines = createInterface({ input: api.stdout! });
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; address?: string };
-      if (entry.msg === 'intake API listening' && entry.address) resolve(entry.address);
-    });
-    api.on('exit', (code) => reject(new Error(`jml api exited with ${code}`)));
-  });
+  api = await spawnApi(['--port', '0', '--task-queue', 'jml-cli-test'], { TEMPORAL_ADDRESS: env.address, JML_API_HMAC_SECRETS: `${SECRET},previous-secret-0123456789` });
+  baseUrl = api.url;
 });
 
 afterAll(async () => {
-  if (api && api.exitCode === null) {
-    const exited = new Promise((r) => api.on('exit', r));
-    api.kill('SIGTERM');
-    await exited;
-  }
+  await api?.stop();
   await env?.teardown();
 });
 
@@ -90,7 +75,7 @@ test('jml api refuses to start without credentials', async () => {
 });
 
 test('SIGTERM stops jml api with exit code 0', async () => {
-  const exited = new Promise<number | null>((r) => api.on('exit', (code) => r(code)));
-  api.kill('SIGTERM');
+  const exited = new Promise<number | null>((r) => api.child.on('exit', (code) => r(code)));
+  api.child.kill('SIGTERM');
   expect(await exited).toBe(0);
 });

@@ -94,3 +94,39 @@ export function canonicalEvent(employeeId: string, extra: Record<string, unknown
   const employee = { ...(base.employee as object), ...((extra.employee as object | undefined) ?? {}), employeeId };
   return { ...base, eventId: `ev-${employeeId}`, ...extra, employee };
 }
+
+/** `jml api` as its own process, resolved once it logs its address; every JSON log line kept. */
+export interface ApiProcess {
+  child: import('node:child_process').ChildProcess;
+  url: string;
+  logLines: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+export async function spawnApi(args: string[], env: Record<string, string | undefined>): Promise<ApiProcess> {
+  const { spawn } = await import('node:child_process');
+  const { createInterface } = await import('node:readline');
+  const root = path.join(__dirname, '..', '..', '..');
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'jml.js'), 'api', ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'info', ...env } });
+  const logLines: Record<string, unknown>[] = [];
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logLines.push(entry);
+      if (entry.msg === 'intake API listening' && entry.address) resolve(String(entry.address));
+    });
+    child.on('exit', (code) => reject(new Error(`jml api exited with ${code}`)));
+  });
+  return {
+    child,
+    url,
+    logLines,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
