@@ -13,7 +13,7 @@ jest.setTimeout(120_000);
 
 const ROOT = path.join(__dirname, '..', '..');
 const SLACK = readFileSync(path.join(ROOT, 'config', 'connectors', 'slack.yaml'), 'utf8');
-const PASTED_SECRET = 'xoxp-1234567890-pasted-by-mistake';
+const PASTED_SECRET = 'pasted-literal-secret-0123456789';
 /** 1-based line of `needle` in the shipped slack.yaml: the broken line keeps its place. */
 const lineOf = (needle: string) => SLACK.split('\n').findIndex((l) => l.includes(needle)) + 1;
 

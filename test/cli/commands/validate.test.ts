@@ -62,7 +62,7 @@ test('a broken config prints every problem with its position and exits 1', async
     '',
     `${join(ROOT, dir)}: 6 problems; fix them and run jml validate again.`,
   ]);
-  expect(stderr).not.toContain('xoxp-not-a-reference');
+  expect(stderr).not.toContain('literal-not-a-reference');
 });
 
 test('an unknown option is a usage error (exit 2)', async () => {

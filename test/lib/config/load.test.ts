@@ -61,12 +61,12 @@ describe('config issues carry file:line:col path — message', () => {
   });
 
   test('literal secret', async () => {
-    const text = BASE_CONNECTOR.replace('token: env:APP_SCIM_TOKEN', 'token: xoxp-1234-5678-abcdef');
+    const text = BASE_CONNECTOR.replace('token: env:APP_SCIM_TOKEN', 'token: pasted-literal-abcdef');
     const issues = await issuesFor({ [APP]: text });
     expect(issues).toEqual([
       `${APP}:7:10 auth.token — literal secrets are not allowed in config files; move the value into an environment variable and write "env:APP_SCIM_TOKEN" (or into a file: "file:/run/secrets/…")`,
     ]);
-    expect(issues.join('\n')).not.toContain('xoxp');
+    expect(issues.join('\n')).not.toContain('pasted-literal');
   });
 
   test('bad auth type with did-you-mean', async () => {

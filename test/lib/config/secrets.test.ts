@@ -36,7 +36,7 @@ describe('resolveSecret', () => {
       message: `secret reference "file:nope": cannot read ${join(dir, 'nope')} (ENOENT)`,
     });
     await expect(resolveSecret('file:empty', { baseDir: dir })).rejects.toMatchObject({ message: `secret reference "file:empty": file ${join(dir, 'empty')} is empty` });
-    const literal = await resolveSecret('xoxb-123-very-secret').catch((e: Error) => e.message);
+    const literal = await resolveSecret('pasted-literal-value').catch((e: Error) => e.message);
     expect(literal).toBe('"<literal of 20 characters>" is not a secret reference; write env:NAME or file:/path');
   });
 
