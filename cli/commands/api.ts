@@ -141,9 +141,8 @@ async function serve(opts: {
   // PGlite is single-process (the worker owns it), so only a shared PostgreSQL store is read here.
   const audit = opts.databaseUrl ? await AuditStore.open({ databaseUrl: opts.databaseUrl }) : undefined;
   const app = buildApiServer({
-    // Shared by every replica: a repeat that reaches another replica gets the same answer.
-    ...(audit ? { idempotency: new SqlIdempotencyStore(audit.db) } : {}),
-    ...(audit ? auditReadSide(audit, { temporalUiUrl: opts.temporalUiUrl, namespace: opts.settings.namespace, readTokens: readTokensOf(opts.secrets) }) : {}),
+    // Idempotency records shared by every replica (a repeat reaching another one gets the same answer), the durable timeline and the console.
+    ...(audit ? { idempotency: new SqlIdempotencyStore(audit.db), ...auditReadSide(audit, { temporalUiUrl: opts.temporalUiUrl, namespace: opts.settings.namespace, readTokens: readTokensOf(opts.secrets) }) } : {}),
     temporal: { client, taskQueue: opts.settings.taskQueue },
     secrets: opts.secrets,
     limits: opts.limits,

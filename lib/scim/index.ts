@@ -9,4 +9,4 @@ export { toApplicationFailure } from './failure';
 export { formatEq, type EqFilter } from './filter';
 export { TokenBucket, Semaphore } from './limiter';
 export type { ScimCallOptions, ScimRequestInfo } from './transport';
-export { QUICK_READ_RETRIES, QUICK_RETRY_MAX_WAIT_MS, quickRetryDelayMs } from './transport';
+export { QUICK_RETRIES, QUICK_RETRY_MAX_WAIT_MS, quickRetryDelayMs } from './transport';

@@ -79,13 +79,13 @@ export interface TransportDeps {
  * (honouring a short Retry-After). Other writes are not: their retry belongs to Temporal, after
  * a fresh read. Timeouts are not either: their time budget is spent.
  */
-export const QUICK_READ_RETRIES = 2;
+export const QUICK_RETRIES = 2;
 /** A Retry-After longer than this goes back to Temporal's backoff instead of holding the activity. */
 export const QUICK_RETRY_MAX_WAIT_MS = 5_000;
 const QUICK_RETRY_BASE_MS = 200;
 
 export function quickRetryDelayMs(req: Pick<ExchangeRequest, 'method' | 'repeatable'>, err: unknown, retriesSoFar: number): number | undefined {
-  if ((req.method !== 'GET' && !req.repeatable) || retriesSoFar >= QUICK_READ_RETRIES) return undefined;
+  if ((req.method !== 'GET' && !req.repeatable) || retriesSoFar >= QUICK_RETRIES) return undefined;
   if (!(err instanceof ScimError) || !err.retryable || err.code === ERROR_CODES.SCIM_TIMEOUT) return undefined;
   const hinted = err.info.retryAfterMs;
   if (hinted !== undefined) return hinted <= QUICK_RETRY_MAX_WAIT_MS ? hinted : undefined;

@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 
 const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
 const ORDER: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const satisfies Record<LogLevel, string>;
 
 /** The SDK's Logger interface over pino, dropping what is below `min`. */
 export class PinoSdkLogger implements SdkLogger {
@@ -20,8 +21,7 @@ export class PinoSdkLogger implements SdkLogger {
 
   log(level: LogLevel, message: string, meta: LogMetadata = {}): void {
     if (ORDER.indexOf(level) < ORDER.indexOf(this.min)) return;
-    const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error';
-    this.pino[method]({ sdk: meta }, message);
+    this.pino[PINO_METHOD[level]]({ sdk: meta }, message);
   }
   trace(message: string, meta?: LogMetadata): void {
     this.log('TRACE', message, meta);

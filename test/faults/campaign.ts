@@ -23,6 +23,7 @@ import type { RecordedRequest } from '../../scim-server';
 import { createSignedRequest } from '../../workers/api';
 import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
 import type { EmployeeStatus } from '../../workflows/messages';
+import { pool } from '../../bench/common';
 import { freePort, ROOT, startJml, waitForLine, type Proc } from '../../bench/processes';
 import { judge, problemCount, type AppState, type Verdict } from './checks';
 import { buildScenario, expectedActiveApps, type PersonTruth } from './scenario';
@@ -377,13 +378,6 @@ function converged(p: PersonTruth, s: EmployeeStatus): boolean {
   if (p.legalHold) return s.legalHold !== undefined && s.accounts.every((a) => a.state === 'deactivated');
   // Leavers without hold: deactivated everywhere, and the retention deletes done.
   return s.pendingDeletion.length === 0 && s.accounts.length > 0 && s.accounts.every((a) => a.state === 'deactivated' || a.state === 'deleted');
-}
-
-async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
 }
 
 /** What Temporal says about a run that did not converge: pending work, children, the tail of its history. */

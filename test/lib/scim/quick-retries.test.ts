@@ -5,7 +5,7 @@
  * reference server with scripted faults.
  */
 import { ERROR_CODES } from '../../../lib/errors';
-import { QUICK_READ_RETRIES, quickRetryDelayMs, ScimError } from '../../../lib/scim';
+import { QUICK_RETRIES, quickRetryDelayMs, ScimError } from '../../../lib/scim';
 import { buildScimUser } from '../../../lib/mapping';
 import { ada } from '../mapping/fixtures';
 import { startRig, type Rig } from './helpers';
@@ -24,13 +24,13 @@ test.each([
   ['reset', { rateReset: 1 }],
   ['429 with a short Retry-After', { rate429: 1, retryAfterSeconds: 0 }],
 ] as const)('a lookup that fails twice (%s) succeeds within one call', async (_name, fault) => {
-  rig = await startRig('github', { profile: 'rfc', faults: { ...fault, methods: ['GET'], limit: QUICK_READ_RETRIES } });
+  rig = await startRig('github', { profile: 'rfc', faults: { ...fault, methods: ['GET'], limit: QUICK_RETRIES } });
   seedAda(rig);
   const found = await rig.clients.get(rig.connector).findUser({ externalId: ada.employeeId });
   expect(found?.externalId).toBe(ada.employeeId);
-  expect(requestsTo(rig, 'GET')).toBe(QUICK_READ_RETRIES + 1);
+  expect(requestsTo(rig, 'GET')).toBe(QUICK_RETRIES + 1);
   // Every try is on record for the audit trail.
-  expect(rig.seen.filter((s) => s.method === 'GET')).toHaveLength(QUICK_READ_RETRIES + 1);
+  expect(rig.seen.filter((s) => s.method === 'GET')).toHaveLength(QUICK_RETRIES + 1);
 });
 
 test('a third failure is left to Temporal (retryable, after three requests)', async () => {

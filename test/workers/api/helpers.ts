@@ -2,6 +2,7 @@
  * Shared pieces of the intake API tests: a server on 127.0.0.1:0 over the real engine, signed
  * requests, and reads of what Temporal recorded.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../../lib/logger';
 import { buildApiServer, createSignedRequest, type ApiServerOptions } from '../../../workers/api';
+import { startJml, waitForLine } from '../../../bench/processes';
 
 export const SECRET = 'test-hmac-secret-current-0001';
 export const OLD_SECRET = 'test-hmac-secret-previous-0001';
@@ -95,38 +97,24 @@ export function canonicalEvent(employeeId: string, extra: Record<string, unknown
   return { ...base, eventId: `ev-${employeeId}`, ...extra, employee };
 }
 
-/** `jml api` as its own process, resolved once it logs its address; every JSON log line kept. */
+/** `jml api` as its own process, resolved once it logs its address; its JSON log lines on demand. */
 export interface ApiProcess {
-  child: import('node:child_process').ChildProcess;
+  child: ChildProcess;
   url: string;
-  logLines: Record<string, unknown>[];
+  readonly logLines: Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
-export async function spawnApi(args: string[], env: Record<string, string | undefined>): Promise<ApiProcess> {
-  const { spawn } = await import('node:child_process');
-  const { createInterface } = await import('node:readline');
-  const root = path.join(__dirname, '..', '..', '..');
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'jml.js'), 'api', ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'info', ...env } });
-  const logLines: Record<string, unknown>[] = [];
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      logLines.push(entry);
-      if (entry.msg === 'intake API listening' && entry.address) resolve(String(entry.address));
-    });
-    child.on('exit', (code) => reject(new Error(`jml api exited with ${code}`)));
-  });
+export async function spawnApi(args: string[], env: NodeJS.ProcessEnv): Promise<ApiProcess> {
+  const proc = startJml('api', ['api', ...args], { LOG_LEVEL: 'info', ...env });
+  const ready = await waitForLine(proc, /"msg":"intake API listening"/);
+  const url = String((JSON.parse(ready.input) as { address: string }).address);
   return {
-    child,
+    child: proc.child,
     url,
-    logLines,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+    get logLines() {
+      return proc.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     },
+    stop: () => proc.stop(),
   };
 }
