@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { isSecretRef, resolveSecret } from '../lib/config';
 import type { LoadedConfig } from '../lib/config/types';
 import type { Logger } from '../lib/logger';
-import { slaBreachKey } from '../lib/lifecycle/state';
+import { slaBreachKey } from '../lib/lifecycle/audit-keys';
 import type { AuditPort } from './audit-port';
 import type { AlertInput } from './contract';
 import { activityCallContext } from './context';

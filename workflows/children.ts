@@ -8,7 +8,7 @@ import type { AppAccount, LifecycleInput, LifecycleKind, LifecycleResult, Schedu
 import { deletionWorkflow } from './deletion';
 import { joinerWorkflow } from './joiner';
 import { leaverWorkflow } from './leaver';
-import { deletionHoldSignal } from './messages';
+import { deletionHoldSignal } from '../lib/temporal/contract';
 import { moverWorkflow } from './mover';
 
 function childOptions(kind: LifecycleKind, employee: Pick<EmployeeRecord, 'employeeId' | 'displayName' | 'givenName' | 'familyName' | 'department'>, eventId: string, suffix: string) {

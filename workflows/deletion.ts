@@ -6,7 +6,7 @@
  */
 import { condition, setHandler } from '@temporalio/workflow';
 import type { AppAccount, LifecycleResult, ScheduledDeletion } from '../lib/lifecycle/types';
-import { deletionHoldSignal } from './messages';
+import { deletionHoldSignal } from '../lib/temporal/contract';
 import { scim, summarized } from './lifecycle-activities';
 import { markLifecycle, runPerApp } from './steps';
 import { appTimeline } from './timeline';

@@ -1,5 +1,5 @@
 /** The only `workflowsPath` the worker bundles: every workflow type, exported by name. */
-export { employeeWorkflow } from './employee';
+export { employeeWorkflow } from './employee/workflow';
 export { joinerWorkflow } from './joiner';
 export { moverWorkflow } from './mover';
 export { leaverWorkflow } from './leaver';

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { AppOutcome, LifecycleKind, StepError, TimelineEntry } from '../lib/lifecycle/types';
 import { alerts } from './lifecycle-activities';
-import { APPS, EMPLOYEE_ID, LIFECYCLE_EVENT, SLA_BREACHED, SLA_DEADLINE } from './search-attributes';
+import { APPS, EMPLOYEE_ID, LIFECYCLE_EVENT, SLA_BREACHED, SLA_DEADLINE } from '../lib/temporal/contract';
 
 /** Reduces an activity failure chain to what the timeline and the audit need. */
 export function toStepError(err: unknown): StepError {

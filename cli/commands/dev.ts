@@ -13,10 +13,9 @@ import { startEngine, type EngineHandle } from '../../engine';
 import { createLogger } from '../../lib/logger';
 import { installSdkRuntime } from '../../lib/temporal/runtime';
 import { connectClient, connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
-import { apiSecretsFromEnv, buildApiServer, createSignedRequest, readTokensOf } from '../../workers/api';
-import { auditReadSide, openAuditForProcess } from '../../workers/audit';
-import { startReferenceApps } from '../../workers/dev/reference-apps';
-import { startWorkerRuntime } from '../../workers/runtime';
+import { apiSecretsFromEnv, auditReadSide, buildApiServer, createSignedRequest, readTokensOf } from '../../workers/api';
+import { startReferenceApps } from '../../workers/dev';
+import { openAuditForProcess, startWorkerRuntime } from '../../workers/lifecycle';
 
 /** One line for `jml --help`. */
 export const summary = 'Run the all-in-one dev stack (engine, reference apps, worker, API, audit store)';

@@ -7,7 +7,7 @@
 import { userInfo } from 'node:os';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { connectClient, temporalSettingsFromEnv } from '../../lib/temporal/connection';
-import { employeeStatus, signalEmployee } from '../../lib/temporal/employee';
+import { employeeStatus, signalEmployee } from '../../lib/temporal/employee-client';
 import { parseCommandArgs, UsageError } from '../args';
 
 /** One line for `jml --help`. */

@@ -8,8 +8,7 @@ import { loadConfigForStartup, untilSignal } from '../startup';
 import { createLogger } from '../../lib/logger';
 import { installSdkRuntime } from '../../lib/temporal/runtime';
 import { connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
-import { openAuditForProcess } from '../../workers/audit';
-import { startWorkerRuntime } from '../../workers/runtime';
+import { openAuditForProcess, startWorkerRuntime } from '../../workers/lifecycle';
 
 /** One line for `jml --help`. */
 export const summary = 'Run the lifecycle worker (workflows + SCIM activities) against Temporal';

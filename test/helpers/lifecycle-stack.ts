@@ -16,11 +16,11 @@ import type { HrEvent } from '../../lib/hr/event';
 import type { EmployeeRecord } from '../../lib/hr/employee';
 import { createLogger } from '../../lib/logger';
 import { ScimClients } from '../../lib/scim';
-import { deliverHrEvent, employeeStatus, employeeTimeline, employeeWorkflowId } from '../../lib/temporal/employee';
+import { deliverHrEvent, employeeStatus, employeeTimeline, employeeWorkflowId } from '../../lib/temporal/employee-client';
 import type { ScimServerOptions } from '../../scim-server';
 import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
-import { createLifecycleWorker } from '../../workers/worker';
-import type { EmployeeStatus } from '../../workflows/messages';
+import { createLifecycleWorker } from '../../workers/lifecycle';
+import type { EmployeeStatus } from '../../lib/temporal/contract';
 import { createTestEnv, type TemporalTestEnv } from './temporal-env';
 
 export const CONFIG_DIR = path.join(__dirname, '..', '..', 'config');

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { lifecycleWorkflowBundle } from '../../workers/worker';
+import { lifecycleWorkflowBundle } from '../../workers/lifecycle';
 
 jest.setTimeout(60_000);
 

@@ -4,8 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { HrEvent } from '../../lib/hr/event';
-import { deliverHrEvent, employeeStatus, employeeTimeline } from '../../lib/temporal/employee';
-import type { EmployeeStatus } from '../../workflows/messages';
+import { deliverHrEvent, employeeStatus, employeeTimeline } from '../../lib/temporal/employee-client';
+import type { EmployeeStatus } from '../../lib/temporal/contract';
 
 export interface TemporalTarget {
   client: Client;

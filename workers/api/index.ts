@@ -6,3 +6,4 @@ export { MemoryIdempotencyStore, type IdempotencyStore, type IdempotencyRecord, 
 export { API_ERROR_CODES, type ApiErrorBody, type ApiErrorCode } from './problems';
 export { VENDOR_ADAPTERS } from './adapters';
 export type { TimelineSource } from './routes/employees';
+export { auditReadSide } from './audit-read';

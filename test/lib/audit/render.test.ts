@@ -1,5 +1,5 @@
 import { buildLeaverTimeline, csvCell, escapeHtml, renderCsv, renderHtml, renderTable, type AuditRecord } from '../../../lib/audit';
-import { lifecycleRuns } from '../../../workers/console/runs';
+import { lifecycleRuns } from '../../../workers/api/console/runs';
 
 let seq = 0;
 const milestone = (data: Record<string, unknown>): AuditRecord => ({ seq: ++seq, chainSeq: seq, key: `k${seq}`, kind: 'milestone', employeeId: 'E<1>', workflowId: 'employee-E<1>', runId: 'r1', occurredAtMs: Number(data.atMs), data, hash: 'h' });

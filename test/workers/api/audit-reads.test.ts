@@ -5,7 +5,7 @@
  * (bearer, or the password of HTTP Basic for a browser); without them, reads are open.
  */
 import type { AuditStore } from '../../../lib/audit';
-import { auditReadSide } from '../../../workers/audit';
+import { auditReadSide } from '../../../workers/api';
 import { auditTargets, TEST_DATABASE_URL, uniqueEmployeeId } from '../../helpers/audit-targets';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
 import { send, spawnApi, startApi, type ApiProcess, type RunningApi } from './helpers';

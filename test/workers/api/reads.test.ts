@@ -6,7 +6,7 @@
 import { Connection, Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { LifecycleActivities } from '../../../activities/contract';
-import { createLifecycleWorker } from '../../../workers/worker';
+import { createLifecycleWorker } from '../../../workers/lifecycle';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
 import { canonicalEvent, postSigned, send, startApi, type RunningApi } from './helpers';
 

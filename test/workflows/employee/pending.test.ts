@@ -1,5 +1,5 @@
-import { addPending, cancelPending, dueTime, takeDue, type PendingEvent } from '../../../lib/lifecycle/pending';
-import { hrEvent } from './fixtures';
+import { addPending, cancelPending, dueTime, takeDue, type PendingEvent } from '../../../workflows/employee/pending';
+import { hrEvent } from '../../lib/lifecycle/fixtures';
 
 const HOUR = 3_600_000;
 

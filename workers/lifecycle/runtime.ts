@@ -4,11 +4,11 @@
  * worker. `jml worker` and `jml dev` both start exactly this.
  */
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import type { AuditPort } from '../activities/audit-port';
-import type { LoadedConfig } from '../lib/config/types';
-import type { Logger } from '../lib/logger';
-import { ScimClients, type ScimRequestInfo } from '../lib/scim';
+import { createActivities } from '../../activities';
+import type { AuditPort } from '../../activities/audit-port';
+import type { LoadedConfig } from '../../lib/config/types';
+import type { Logger } from '../../lib/logger';
+import { ScimClients, type ScimRequestInfo } from '../../lib/scim';
 import { createLifecycleWorker } from './worker';
 
 export interface WorkerRuntimeOptions {

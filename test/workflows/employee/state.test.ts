@@ -1,4 +1,4 @@
-import { applyResult, cancelScheduledRemovals, initialState, nextWakeUpMs } from '../../../lib/lifecycle/state';
+import { applyResult, cancelScheduledRemovals, initialState, nextWakeUpMs } from '../../../workflows/employee/state';
 import type { LifecycleResult } from '../../../lib/lifecycle/types';
 
 function result(overrides: Partial<LifecycleResult>): LifecycleResult {

@@ -5,14 +5,23 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { HrEvent } from '../hr/event';
-import type { employeeWorkflow } from '../../workflows/employee';
-import { hrEventSignal, placeLegalHoldSignal, releaseLegalHoldSignal, retryAppSignal, statusQuery, timelineQuery, type EmployeeStatus, type LegalHold } from '../../workflows/messages';
-import { EMPLOYEE_ID } from '../../workflows/search-attributes';
 import type { TimelineEntry } from '../lifecycle/types';
+import {
+  EMPLOYEE_ID,
+  EMPLOYEE_WORKFLOW_TYPE,
+  employeeWorkflowId,
+  hrEventSignal,
+  placeLegalHoldSignal,
+  releaseLegalHoldSignal,
+  retryAppSignal,
+  statusQuery,
+  timelineQuery,
+  type EmployeeStatus,
+  type EmployeeWorkflowStart,
+  type LegalHold,
+} from './contract';
 
-export function employeeWorkflowId(employeeId: string): string {
-  return `employee-${employeeId}`;
-}
+export { employeeWorkflowId };
 
 /**
  * Durable once this resolves: the signal is in the workflow's history. Temporal de-duplicates
@@ -21,7 +30,7 @@ export function employeeWorkflowId(employeeId: string): string {
 export async function deliverHrEvent(client: Client, taskQueue: string, event: HrEvent): Promise<{ workflowId: string; runId: string }> {
   const { employee } = event;
   const workflowId = employeeWorkflowId(employee.employeeId);
-  const handle = await client.workflow.signalWithStart<typeof employeeWorkflow, [HrEvent]>('employeeWorkflow', {
+  const handle = await client.workflow.signalWithStart<(input: EmployeeWorkflowStart) => Promise<void>, [HrEvent]>(EMPLOYEE_WORKFLOW_TYPE, {
     workflowId,
     taskQueue,
     args: [{ employeeId: employee.employeeId }],

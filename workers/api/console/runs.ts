@@ -1,6 +1,6 @@
 /** Lifecycle runs for the console, folded from the newest milestones (pure). */
-import type { AuditRecord } from '../../lib/audit';
-import type { TimelineEntry } from '../../lib/lifecycle/types';
+import type { AuditRecord } from '../../../lib/audit';
+import type { TimelineEntry } from '../../../lib/lifecycle/types';
 
 export interface RunRow {
   employeeId: string;

@@ -6,7 +6,7 @@
  *   version arriving late is stale and must not overwrite newer HR truth;
  * - the *effective time* says when a change applies — future-dated events wait on a timer.
  */
-import type { HrEvent } from '../hr/event';
+import type { HrEvent } from '../../lib/hr/event';
 
 /** Comparable version of an event: sequence first, then the recording time. */
 export interface EventVersion {

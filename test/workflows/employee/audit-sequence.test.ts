@@ -1,4 +1,5 @@
-import { appendTimeline, initialState, milestoneKey, slaBreachKey, TIMELINE_LIMIT, unauditedTimeline } from '../../../lib/lifecycle/state';
+import { milestoneKey, slaBreachKey } from '../../../lib/lifecycle/audit-keys';
+import { appendTimeline, initialState, TIMELINE_LIMIT, unauditedTimeline } from '../../../workflows/employee/state';
 import type { TimelineEntry } from '../../../lib/lifecycle/types';
 
 const entry = (atMs: number): TimelineEntry => ({ atMs, kind: 'event-received', eventId: `e${atMs}` });

@@ -4,8 +4,8 @@
  * every value is escaped; nothing on these pages changes anything.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { buildLeaverTimeline, escapeHtml, renderHtml, type AuditStore } from '../../lib/audit';
-import { verifyBasicPassword, verifyBearer } from '../api/signature';
+import { buildLeaverTimeline, escapeHtml, renderHtml, type AuditStore } from '../../../lib/audit';
+import { verifyBasicPassword, verifyBearer } from '../signature';
 import { lifecycleRuns, type RunRow } from './runs';
 
 export interface ConsoleOptions {

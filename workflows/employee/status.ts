@@ -1,6 +1,6 @@
 /** Builds the `status` query answer from the employee workflow's state (pure). */
-import type { EmployeeState } from '../lib/lifecycle/state';
-import type { EmployeeStatus } from './messages';
+import type { EmployeeState } from './state';
+import type { EmployeeStatus } from '../../lib/temporal/contract';
 
 export function describeStatus(s: EmployeeState, stage: EmployeeStatus['stage'], currentEventId?: string): EmployeeStatus {
   return {

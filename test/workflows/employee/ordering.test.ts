@@ -1,4 +1,4 @@
-import { admitEvent, compareVersions, eventVersion, rememberEventId } from '../../../lib/lifecycle/ordering';
+import { admitEvent, compareVersions, eventVersion, rememberEventId } from '../../../workflows/employee/ordering';
 
 describe('event ordering', () => {
   it('orders by sequence when both events carry one, whatever their recording times', () => {

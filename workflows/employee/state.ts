@@ -2,11 +2,11 @@
  * The employee workflow's state and the pure transitions on it. Kept out of the workflow file
  * so it is unit-tested directly and survives continue-as-new as plain JSON.
  */
-import type { EmployeeRecord } from '../hr/employee';
-import type { HrEvent } from '../hr/event';
+import type { EmployeeRecord } from '../../lib/hr/employee';
+import type { HrEvent } from '../../lib/hr/event';
 import type { EventVersion } from './ordering';
 import type { PendingEvent } from './pending';
-import type { AppAccount, LifecycleKind, LifecycleResult, ScheduledDeletion, TimelineEntry } from './types';
+import type { AppAccount, LifecycleKind, LifecycleResult, ScheduledDeletion, TimelineEntry } from '../../lib/lifecycle/types';
 
 export interface LegalHoldState {
   caseId: string;
@@ -140,18 +140,4 @@ export function unauditedTimeline(state: EmployeeState): { seq: number; entry: T
 /** Lifecycle kind for a classified transition. */
 export function lifecycleFor(transition: 'join' | 'move' | 'leave' | 'rehire'): LifecycleKind {
   return ({ join: 'joiner', move: 'mover', leave: 'leaver', rehire: 'rehire' } as const)[transition];
-}
-
-/**
- * The audit key of a milestone: its sequence in this employee's history, except an SLA breach,
- * which the alert activity records the moment it happens under the lifecycle run's own key —
- * so the copy that arrives later with the run's result is the same record, not a second one.
- */
-export function milestoneKey(employeeWorkflowId: string, seq: number, entry: TimelineEntry): string {
-  if (entry.kind === 'sla-breached' && entry.workflowId) return slaBreachKey(entry.workflowId);
-  return `${employeeWorkflowId}#${seq}`;
-}
-
-export function slaBreachKey(lifecycleWorkflowId: string): string {
-  return `${lifecycleWorkflowId}#sla-breached`;
 }

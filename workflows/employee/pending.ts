@@ -5,7 +5,7 @@
  * dated Friday 17:00 fires then. A later correction of the same kind replaces the pending one,
  * and a `cancel` event withdraws one by id.
  */
-import type { HrEvent, HrEventType } from '../hr/event';
+import type { HrEvent, HrEventType } from '../../lib/hr/event';
 import { compareVersions, eventVersion } from './ordering';
 
 export interface PendingEvent {

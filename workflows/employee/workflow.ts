@@ -6,30 +6,29 @@
  * continue-as-new before the history grows large.
  */
 import { condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { HrEvent } from '../lib/hr/event';
-import { classifyTransition, snapshotOf } from '../lib/lifecycle/classify';
-import { admitEvent, eventVersion, rememberEventId } from '../lib/lifecycle/ordering';
-import { addPending, cancelPending, dueTime, takeDue } from '../lib/lifecycle/pending';
+import type { HrEvent } from '../../lib/hr/event';
+import { classifyTransition, snapshotOf } from '../../lib/lifecycle/classify';
+import { admitEvent, eventVersion, rememberEventId } from './ordering';
+import { addPending, cancelPending, dueTime, takeDue } from './pending';
 import {
   appendTimeline,
   applyResult,
   cancelScheduledRemovals,
   initialState,
   lifecycleFor,
-  milestoneKey,
   nextWakeUpMs,
   unauditedTimeline,
   type EmployeeState,
-} from '../lib/lifecycle/state';
-import type { LifecycleKind, LifecycleResult, ScheduledDeletion, TimelineEntry } from '../lib/lifecycle/types';
-import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlot } from './children';
-import { describeStatus } from './employee-status';
-import { alerts, auditing, planning } from './lifecycle-activities';
-import * as msg from './messages';
-import { EMPLOYEE_ID } from './search-attributes';
+} from './state';
+import { milestoneKey } from '../../lib/lifecycle/audit-keys';
+import type { LifecycleKind, LifecycleResult, ScheduledDeletion, TimelineEntry } from '../../lib/lifecycle/types';
+import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlot } from '../children';
+import { describeStatus } from './status';
+import { alerts, auditing, planning } from '../lifecycle-activities';
+import * as msg from '../../lib/temporal/contract';
+import { EMPLOYEE_ID, type EmployeeWorkflowStart } from '../../lib/temporal/contract';
 
-export interface EmployeeWorkflowInput {
-  employeeId: string;
+export interface EmployeeWorkflowInput extends EmployeeWorkflowStart {
   /** Carried across continue-as-new. */
   state?: EmployeeState;
 }

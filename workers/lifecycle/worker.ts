@@ -6,13 +6,13 @@
 import path from 'node:path';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
-import type { LifecycleActivities } from '../activities/contract';
+import type { LifecycleActivities } from '../../activities/contract';
 
-import { DEFAULT_TASK_QUEUE } from '../lib/temporal/connection';
+import { DEFAULT_TASK_QUEUE } from '../../lib/temporal/connection';
 
 export { DEFAULT_TASK_QUEUE };
 
-export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
+export const WORKFLOWS_PATH = path.join(__dirname, '..', '..', 'workflows', 'index.ts');
 
 let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 

@@ -1,0 +1,70 @@
+/**
+ * The Temporal contract of the lifecycle workflows, in one place: workflow ids, the signals and
+ * queries (their names are the wire names that the API, the CLI and the Temporal UI use), and
+ * the custom search attributes. The workflows, the intake API, the CLI and the dev stack all
+ * import it; it has no I/O, so workflow code may import it too.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { HrEvent } from '../hr/event';
+import type { AppAccount, LifecycleKind, TimelineEntry } from '../lifecycle/types';
+
+/** The workflow type that owns one person's lifecycle (`employee-<id>`). */
+export const EMPLOYEE_WORKFLOW_TYPE = 'employeeWorkflow';
+
+export function employeeWorkflowId(employeeId: string): string {
+  return `employee-${employeeId}`;
+}
+
+/** What a client starts the employee workflow with (continue-as-new adds the state). */
+export interface EmployeeWorkflowStart {
+  employeeId: string;
+}
+
+/** An HR event for this person (sent with signalWithStart by the intake API). */
+export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
+
+export interface LegalHold {
+  caseId: string;
+  reason?: string;
+  placedBy?: string;
+}
+/** Pauses every pending deletion for this person until released. */
+export const placeLegalHoldSignal = defineSignal<[LegalHold]>('placeLegalHold');
+export const releaseLegalHoldSignal = defineSignal<[{ caseId: string; releasedBy?: string }]>('releaseLegalHold');
+
+/** An operator fixed the cause of a failed app step and asks to run it again. */
+export const retryAppSignal = defineSignal<[{ app: string; requestedBy?: string }]>('retryApp');
+
+/** Forwarded by the employee workflow to a running deletion child. */
+export const deletionHoldSignal = defineSignal<[{ onHold: boolean }]>('deletionHold');
+
+export interface EmployeeStatus {
+  employeeId: string;
+  stage: 'idle' | LifecycleKind;
+  currentEventId?: string;
+  employeeStatus?: string;
+  accounts: AppAccount[];
+  pendingEvents: { eventId: string; type?: string; dueAtMs: number }[];
+  pendingDeletion: { app: string; deleteAtMs: number; mode: string }[];
+  legalHold?: LegalHold & { placedAtMs: number };
+  failedApps: string[];
+}
+
+export const statusQuery = defineQuery<EmployeeStatus>('status');
+export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
+
+/*
+ * Custom search attributes the lifecycle workflows set, so ops can find runs in the Temporal
+ * UI (`EmployeeId = "E123" AND LifecycleEvent = "leaver" AND SlaBreached = true`). They must be
+ * registered on a real server first (README); the embedded engine pre-registers them, and a
+ * test checks the engine's list and the compose setup job against this one.
+ */
+export const EMPLOYEE_ID = defineSearchAttributeKey('EmployeeId', SearchAttributeType.KEYWORD);
+export const LIFECYCLE_EVENT = defineSearchAttributeKey('LifecycleEvent', SearchAttributeType.KEYWORD);
+export const SLA_DEADLINE = defineSearchAttributeKey('SlaDeadline', SearchAttributeType.DATETIME);
+export const SLA_BREACHED = defineSearchAttributeKey('SlaBreached', SearchAttributeType.BOOL);
+export const APPS = defineSearchAttributeKey('Apps', SearchAttributeType.KEYWORD_LIST);
+
+/** Every custom search attribute, for registering on a server and for the consistency test. */
+export const SEARCH_ATTRIBUTES = [EMPLOYEE_ID, LIFECYCLE_EVENT, SLA_DEADLINE, SLA_BREACHED, APPS] as const;

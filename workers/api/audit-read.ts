@@ -1,0 +1,22 @@
+/** The API's read side over the audit store (durable timelines and the console). */
+import type { FastifyInstance } from 'fastify';
+import { buildLeaverTimeline, type AuditStore } from '../../lib/audit';
+import { registerConsole } from './console';
+import type { TimelineSource } from './routes/employees';
+
+/**
+ * The API's read side over the audit store: `GET /v1/employees/:id/timeline` answers from the
+ * store (complete after Temporal's history retention has passed) and `/console` is mounted.
+ */
+export function auditReadSide(
+  store: AuditStore,
+  options: { temporalUiUrl?: string; namespace?: string; readTokens?: readonly string[] },
+): { timelineSource: TimelineSource; routes: Array<(app: FastifyInstance) => void> } {
+  return {
+    timelineSource: async (employeeId) => {
+      const records = await store.records({ employeeId });
+      return records.length === 0 ? null : buildLeaverTimeline(employeeId, records, { temporalUiUrl: options.temporalUiUrl, namespace: options.namespace });
+    },
+    routes: [(app) => registerConsole(app, { store, temporalUiUrl: options.temporalUiUrl, namespace: options.namespace, readTokens: options.readTokens })],
+  };
+}
