@@ -39,13 +39,26 @@ export interface QuirkProfile {
   caseSensitiveFilters: boolean;
   /** A successful PATCH answers 204 with no body instead of 200 with the resource. */
   patchReturns204: boolean;
+  /**
+   * A PATCH that changes nothing (removing a non-member, adding what is there) answers 204 with
+   * no body, so a `2xx` says nothing about whether the membership changed.
+   */
+  noOpPatchReturns204: boolean;
   /** No `Location` header and no `meta.location`. */
   omitLocation: boolean;
+  /** No `Location` header on create, while the body's `meta.location` is there. */
+  omitLocationHeader: boolean;
   /**
    * Broken paging: `startIndex` is ignored (every request returns the first page), `itemsPerPage`
    * echoes the requested count, `totalResults` is one more than the store holds.
    */
   badPaging: boolean;
+  /** A `startIndex` past the last result answers the first page again (pages inside the results are right). */
+  pastEndRepeatsFirstPage: boolean;
+  /** `totalResults` is one more than the results and `itemsPerPage` echoes the requested count (paging itself works). */
+  wrongPageCounts: boolean;
+  /** Top-level attributes the app cannot filter on: a filter naming one answers 400 invalidFilter. */
+  unfilterableAttributes: readonly string[];
   /** PATCH paths with a value filter (`emails[type eq "work"].value`) answer 400 invalidPath. */
   rejectValuePathPatch: boolean;
   /** `externalId` is silently dropped on write, so filtering on it never matches. */
@@ -54,6 +67,8 @@ export interface QuirkProfile {
   dedupeOnEmail: boolean;
   /** Group `displayName`s are unique (case-insensitively): a duplicate is a 409, as in Slack and GitHub. */
   uniqueGroupNames: boolean;
+  /** A group member added twice is listed twice (PATCH add and POST/PUT bodies keep duplicates). */
+  duplicateMembers: boolean;
   /** PATCH op names must be lower case (`Replace` is a 400), exposing clients that send Entra-style ops. */
   lowercasePatchOpsOnly: boolean;
   /** Setting `active=false` deletes the user for good (PagerDuty): the answer shows it inactive, then it is gone (404). */
@@ -73,12 +88,18 @@ const RFC: QuirkProfile = {
   filterOperators: ALL_FILTER_OPERATORS,
   caseSensitiveFilters: false,
   patchReturns204: false,
+  noOpPatchReturns204: false,
   omitLocation: false,
+  omitLocationHeader: false,
   badPaging: false,
+  pastEndRepeatsFirstPage: false,
+  wrongPageCounts: false,
+  unfilterableAttributes: [],
   rejectValuePathPatch: false,
   ignoresExternalId: false,
   dedupeOnEmail: false,
   uniqueGroupNames: false,
+  duplicateMembers: false,
   lowercasePatchOpsOnly: false,
   deactivateDeletes: false,
 };
@@ -92,6 +113,21 @@ const GITHUB_EMU: QuirkProfile = {
   sort: false,
   filterOperators: ['eq'],
   uniqueGroupNames: true,
+};
+
+/**
+ * Groups as some third-party servers keep them: names are not unique (two concurrent creates
+ * both succeed), a member added twice is listed twice, and a PATCH that changes nothing (a
+ * remove of a non-member) answers 204 with no body.
+ */
+const LAX_GROUPS: QuirkProfile = {
+  ...RFC,
+  name: 'lax-groups',
+  bulk: false,
+  etag: false,
+  uniqueGroupNames: false,
+  duplicateMembers: true,
+  noOpPatchReturns204: true,
 };
 
 /** The named profiles. */
@@ -134,6 +170,19 @@ export const QUIRK_PROFILES = {
   'no-groups': { ...RFC, name: 'no-groups', groups: false },
   // Entra-tuned apps commonly implement only what Entra sends: eq and and.
   minimal: { ...RFC, name: 'minimal', bulk: false, sort: false, etag: false, filterOperators: ['eq', 'and'] },
+  'lax-groups': LAX_GROUPS,
+  // Every deviation observed in third-party servers at once: lax groups, `eq`/`and` filters,
+  // case-sensitive userName, paging past the end repeating page 1 with wrong counts, no Location header.
+  sloppy: {
+    ...LAX_GROUPS,
+    name: 'sloppy',
+    sort: false,
+    filterOperators: ['eq', 'and'],
+    caseSensitiveFilters: true,
+    pastEndRepeatsFirstPage: true,
+    wrongPageCounts: true,
+    omitLocationHeader: true,
+  },
 } satisfies Record<string, QuirkProfile>;
 
 /** Names of the built-in profiles. */

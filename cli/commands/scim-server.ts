@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createLogger } from '../../lib/logger';
 import { UsageError, parseCommandArgs } from '../args';
-import { startScimServer, type FaultOptions, type FaultTiming, type QuirkProfileInput, type RecordedRequest, type ScimServerOptions, type ServerOAuth2 } from '../../scim-server';
+import { QUIRK_PROFILES, startScimServer, type FaultOptions, type FaultTiming, type QuirkProfileInput, type RecordedRequest, type ScimServerOptions, type ServerOAuth2 } from '../../scim-server';
 
 /** One line for `jml --help`. */
 export const summary = 'Run the reference SCIM 2.0 server (stand-in app with faults and quirks)';
@@ -60,8 +60,10 @@ const HELP = `Usage: jml scim-server [options]
                            serve an OAuth2 client-credentials token endpoint and accept its tokens
   --oauth-token-path P     token endpoint path                           [/oauth/token]
   --oauth-token-ttl S      lifetime of issued tokens in seconds          [3600]
-  --profile NAME           rfc, slack, github-emu, no-patch, canva, no-delete, no-groups, minimal
-  --quirk FLAG[=VALUE]     override a profile flag (repeatable), e.g. --quirk patchReturns204
+  --profile NAME           rfc, slack, github-emu, no-patch, canva, no-delete, no-groups, minimal,
+                           lax-groups, sloppy
+  --quirk FLAG[=VALUE]     override a profile flag (repeatable), e.g. --quirk patchReturns204,
+                           --quirk unfilterableAttributes=externalId (lists: comma-separated)
   --filter-operators LIST  accepted filter operators, e.g. eq,and
   --latency MS|MIN-MAX     added latency
   --rate-429 P --rate-5xx P --rate-hang P --rate-reset P   fault probabilities (0..1)
@@ -100,7 +102,9 @@ function profileOf(values: Values): QuirkProfileInput {
   const profile: Record<string, unknown> = { base: values.profile };
   for (const quirk of values.quirk ?? []) {
     const [key = '', ...rest] = quirk.split('=');
-    profile[key] = rest.length ? parseQuirkValue(rest.join('=')) : true;
+    const listFlag = Array.isArray((QUIRK_PROFILES.rfc as unknown as Record<string, unknown>)[key]);
+    if (listFlag) profile[key] = rest.join('=').split(',').map((s) => s.trim()).filter(Boolean);
+    else profile[key] = rest.length ? parseQuirkValue(rest.join('=')) : true;
   }
   if (values['filter-operators']) profile.filterOperators = values['filter-operators'].split(',').map((s) => s.trim());
   return profile as QuirkProfileInput;

@@ -24,6 +24,8 @@ export interface PatchOptions extends PathContext {
   rejectValuePaths: boolean;
   /** The patched resource's id: Okta repeats it in path-less values, which is harmless when unchanged. */
   resourceId?: string;
+  /** `add` to `members` appends a member that is already listed (the `duplicateMembers` quirk). */
+  duplicateMembers?: boolean;
 }
 
 function isObject(value: unknown): value is Json {
@@ -65,7 +67,7 @@ function applyTargeted(data: Json, op: PatchOpName, target: PatchTarget, value: 
   if (target.filter && options.rejectValuePaths) {
     throw badRequest.invalidPath(`value filter paths such as "${target.raw}" are not supported; replace the whole attribute`);
   }
-  if (op === 'add') addValue(data, target, value);
+  if (op === 'add') addValue(data, target, value, options.duplicateMembers === true && target.ref.def.name === 'members');
   else if (op === 'replace') replaceValue(data, target, value);
   else removeValue(data, target, value);
 }

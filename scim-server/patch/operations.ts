@@ -110,7 +110,7 @@ function setSubAttribute(container: Json, target: AttributeTarget, value: unknow
   store(container, def.name, current);
 }
 
-function writeValue(data: Json, target: AttributeTarget, value: unknown, op: 'add' | 'replace'): void {
+function writeValue(data: Json, target: AttributeTarget, value: unknown, op: 'add' | 'replace', keepDuplicates = false): void {
   const container = containerOf(data, target.ref, true)!;
   const { def } = target.ref;
   guard(target, op, container[def.name]);
@@ -120,7 +120,7 @@ function writeValue(data: Json, target: AttributeTarget, value: unknown, op: 'ad
     const incoming = (coerceAttribute(def, Array.isArray(value) ? value : [value], target.raw) as Json[] | undefined) ?? [];
     const items = op === 'replace' ? [] : elementsOf(container, def);
     const touched = incoming.map((item) => {
-      const existing = items.find((e) => sameValue(e, item));
+      const existing = keepDuplicates ? undefined : items.find((e) => sameValue(e, item));
       if (!existing) items.push(item);
       return existing ? Object.assign(existing, item) : item;
     });
@@ -138,9 +138,9 @@ function writeValue(data: Json, target: AttributeTarget, value: unknown, op: 'ad
   cleanupExtension(data, target);
 }
 
-/** `add` (RFC 7644 §3.5.2.1) on a resolved target. */
-export function addValue(data: Json, target: AttributeTarget, value: unknown): void {
-  writeValue(data, target, value, 'add');
+/** `add` (RFC 7644 §3.5.2.1) on a resolved target; `keepDuplicates` appends values already present. */
+export function addValue(data: Json, target: AttributeTarget, value: unknown, keepDuplicates = false): void {
+  writeValue(data, target, value, 'add', keepDuplicates);
 }
 
 /** `replace` (RFC 7644 §3.5.2.3) on a resolved target. */

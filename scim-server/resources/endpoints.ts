@@ -28,7 +28,8 @@ function projectionOf(req: ScimRequest): Projection {
 function resourceResponse(state: ServerState, type: ResourceTypeDef, resource: StoredResource, status: number, req: ScimRequest): ScimResponse {
   const headers: Record<string, string> = {};
   if (state.profile.etag) headers.etag = weakEtag(resource);
-  if (!state.profile.omitLocation && (status === 201 || req.method === 'GET')) headers.location = locationOf(resource, state.baseUrl);
+  const noHeader = state.profile.omitLocation || state.profile.omitLocationHeader;
+  if (!noHeader && (status === 201 || req.method === 'GET')) headers.location = locationOf(resource, state.baseUrl);
   const body = project(renderResource(resource, renderContext(state)), type, projectionOf(req));
   return { status, body, headers };
 }
@@ -135,8 +136,12 @@ function patchResource(state: ServerState, type: ResourceTypeDef, resource: Stor
     operators: ALL_FILTER_OPERATORS,
     rejectValuePaths: state.profile.rejectValuePathPatch,
     resourceId: resource.id,
+    duplicateMembers: state.profile.duplicateMembers,
   });
-  const updated = commit(state, resource, finishWrite(patched, state.profile));
+  const finished = finishWrite(patched, state.profile);
+  // noOpPatchReturns204: nothing changed (a remove of a non-member), so nothing is stored or shown.
+  if (state.profile.noOpPatchReturns204 && JSON.stringify(finished) === JSON.stringify(resource.data)) return { status: 204 };
+  const updated = commit(state, resource, finished);
   if (state.profile.patchReturns204) return { status: 204, headers: state.profile.etag ? { etag: weakEtag(updated) } : {} };
   return resourceResponse(state, type, updated, 200, req);
 }

@@ -70,6 +70,8 @@ export function filterFor(query: ListQuery, type: ResourceTypeDef, profile: Quir
   if (query.sortBy) reads.add(parseAttrPath(query.sortBy, badRequest.invalidValue).name.toLowerCase());
   if (query.filter === undefined || query.filter.trim() === '') return { matches: () => true, reads };
   const node = parseFilter(query.filter, profile.filterOperators);
+  const refused = profile.unfilterableAttributes.find((name) => referencedAttributes(node).has(name.toLowerCase()));
+  if (refused) throw badRequest.invalidFilter(`filtering on "${refused}" is not supported`);
   return { matches: compileFilter(node, { type, caseSensitive: profile.caseSensitiveFilters }), reads: referencedAttributes(node, reads) };
 }
 
@@ -120,13 +122,16 @@ export interface Page<T> {
 /** Cuts the page (RFC 7644 §3.4.2.4) out of already filtered and sorted items. */
 export function pageOf<T>(items: T[], query: ListQuery, profile: QuirkProfile, maxPageSize: number): Page<T> {
   const count = Math.min(query.count ?? maxPageSize, maxPageSize);
-  // badPaging: the start index is ignored and the counts are wrong, as in some real apps.
-  const startIndex = profile.badPaging ? 1 : query.startIndex;
+  // badPaging: the start index is ignored and the counts are wrong, as in some real apps;
+  // pastEndRepeatsFirstPage only ignores a start index beyond the last result.
+  const pastEnd = profile.pastEndRepeatsFirstPage && query.startIndex > items.length;
+  const startIndex = profile.badPaging || pastEnd ? 1 : query.startIndex;
   const page = items.slice(startIndex - 1, startIndex - 1 + count);
+  const wrongCounts = profile.badPaging || profile.wrongPageCounts;
   return {
-    totalResults: profile.badPaging ? items.length + 1 : items.length,
-    startIndex: profile.badPaging ? query.startIndex : startIndex,
-    itemsPerPage: profile.badPaging ? count : page.length,
+    totalResults: wrongCounts ? items.length + 1 : items.length,
+    startIndex: profile.badPaging || pastEnd ? query.startIndex : startIndex,
+    itemsPerPage: wrongCounts ? count : page.length,
     items: page,
   };
 }

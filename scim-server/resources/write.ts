@@ -37,13 +37,16 @@ function withoutReadOnly(container: Json, defs: readonly AttributeDef[]): Json {
   return out;
 }
 
-/** Group members keep only what the client owns: `value` (and `type`); `$ref`/`display` are rendered. Duplicates collapse. */
-function normalizeMembers(data: Json): void {
+/**
+ * Group members keep only what the client owns: `value` (and `type`); `$ref`/`display` are
+ * rendered. Duplicates collapse unless the profile keeps them (`duplicateMembers`).
+ */
+function normalizeMembers(data: Json, keepDuplicates: boolean): void {
   if (!Array.isArray(data.members)) return;
   const seen = new Set<unknown>();
   data.members = (data.members as Json[])
     .filter((m) => {
-      if (seen.has(m.value)) return false;
+      if (seen.has(m.value) && !keepDuplicates) return false;
       seen.add(m.value);
       return true;
     })
@@ -53,7 +56,7 @@ function normalizeMembers(data: Json): void {
 /** Applies the profile's write quirks and the membership normalization to attributes about to be stored. */
 export function finishWrite(data: Json, profile: QuirkProfile): Json {
   if (profile.ignoresExternalId) delete data.externalId;
-  normalizeMembers(data);
+  normalizeMembers(data, profile.duplicateMembers);
   return data;
 }
 

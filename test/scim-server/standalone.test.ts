@@ -59,6 +59,11 @@ describe('jml scim-server (standalone process)', () => {
 });
 
 describe('optionsFromArgs', () => {
+  it('reads list quirks as comma-separated lists', () => {
+    const options = optionsFromArgs(['--profile', 'lax-groups', '--quirk', 'unfilterableAttributes=externalId, emails', '--quirk', 'duplicateMembers=false']);
+    expect(options?.profile).toEqual({ base: 'lax-groups', unfilterableAttributes: ['externalId', 'emails'], duplicateMembers: false });
+  });
+
   it('maps every flag onto the server options', () => {
     const options = optionsFromArgs([
       '--port', '9001', '--token', 'x', '--profile', 'github-emu', '--quirk', 'omitLocation', '--quirk', 'userDelete=deactivate',
