@@ -8,8 +8,12 @@ import { activityByIdForRequest, activityCanceled, activityCompleted, activityFa
 import { EngineClock } from './clock';
 import { failedPrecondition, invalidArgument, notFound } from './errors';
 import { admitStart, deliverCancelRequest, deliverSignal, requireRun, signalEvent, startInputFromRequest, startRun, terminateRun } from './executions';
+import { clusterInfo } from './cluster-info';
+import { describeExtras } from './describe-extras';
 import { readHistory } from './history-reads';
+import { readHistoryReverse } from './history-reverse';
 import { TaskQueues } from './matching';
+import { describeTaskQueue, PollerRegistry } from './pollers';
 import { durationMs, timestamp, type Msg } from './proto';
 import { DEFAULT_CUSTOM_SEARCH_ATTRIBUTES, SYSTEM_SEARCH_ATTRIBUTES } from './search-attributes';
 import { findRun, isOpen, type EngineCore, type Namespace, type Run } from './state';
@@ -29,9 +33,12 @@ export class Engine implements EngineCore {
   readonly activityQueues = new TaskQueues();
   readonly namespaces = new Map<string, Namespace>();
   readonly openRuns = new Set<Run>();
+  readonly pollers: PollerRegistry;
+  readonly clusterId = randomUUID();
 
   constructor(readonly options: EngineOptions) {
     this.clock = new EngineClock(options.timeSkipping);
+    this.pollers = new PollerRegistry(() => this.clock.now());
     for (const name of options.namespaces ?? ['default']) this.registerNamespace(name);
   }
 
@@ -70,7 +77,7 @@ export class Engine implements EngineCore {
   GetSystemInfo(): Msg {
     return {
       serverVersion: '1.24.0-jml-embedded',
-      capabilities: { signalAndQueryHeader: true, internalErrorDifferentiation: true, activityFailureIncludeHeartbeat: true, encodedFailureAttributes: true, upsertMemo: true, sdkMetadata: true, countGroupByExecutionStatus: false },
+      capabilities: { signalAndQueryHeader: true, internalErrorDifferentiation: true, activityFailureIncludeHeartbeat: true, encodedFailureAttributes: true, upsertMemo: true, sdkMetadata: true, countGroupByExecutionStatus: true },
     };
   }
 
@@ -93,6 +100,15 @@ export class Engine implements EngineCore {
     const keys: Record<string, string> = { ...SYSTEM_SEARCH_ATTRIBUTES };
     for (const ns of this.namespaces.values()) for (const [k, v] of ns.searchAttributes) keys[k] = v;
     return { keys };
+  }
+
+  GetClusterInfo(): Msg {
+    return clusterInfo(this.clusterId);
+  }
+
+  DescribeTaskQueue(req: Msg): Msg {
+    this.ns(req.namespace as string);
+    return describeTaskQueue(this.pollers, req, timestamp);
   }
 
   ShutdownWorker(): Msg {
@@ -166,7 +182,7 @@ export class Engine implements EngineCore {
     const run = requireRun(this, req.namespace as string, req.execution as Msg);
     return {
       executionConfig: { taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' }, defaultWorkflowTaskTimeout: { seconds: Math.ceil(run.workflowTaskTimeoutMs / 1000) } },
-      workflowExecutionInfo: executionInfo(run),
+      workflowExecutionInfo: { ...executionInfo(run), ...describeExtras(this.ns(run.namespace), run) },
       pendingActivities: describePendingActivities(run),
       pendingChildren: [...run.children.values()].map((c) => ({ workflowId: c.workflowId, runId: c.runId, workflowTypeName: c.workflowType, initiatedId: c.initiatedEventId, parentClosePolicy: c.parentClosePolicy })),
       pendingWorkflowTask: run.wt.state === 'scheduled' || run.wt.state === 'started' ? { state: run.wt.state === 'started' ? 'PENDING_WORKFLOW_TASK_STATE_STARTED' : 'PENDING_WORKFLOW_TASK_STATE_SCHEDULED', attempt: run.wt.attempt } : undefined,
@@ -176,6 +192,10 @@ export class Engine implements EngineCore {
   GetWorkflowExecutionHistory(req: Msg, cancelled: Cancelled): Promise<Msg> {
     const run = requireRun(this, req.namespace as string, req.execution as Msg);
     return readHistory(run, req, cancelled);
+  }
+
+  GetWorkflowExecutionHistoryReverse(req: Msg): Msg {
+    return readHistoryReverse(requireRun(this, req.namespace as string, req.execution as Msg), req);
   }
 
   ListWorkflowExecutions(req: Msg): Msg {
@@ -195,6 +215,7 @@ export class Engine implements EngineCore {
   async PollWorkflowTaskQueue(req: Msg, cancelled: Cancelled): Promise<Msg> {
     this.ns(req.namespace as string);
     const queue = (req.taskQueue as Msg)?.name as string;
+    if ((req.taskQueue as Msg)?.kind !== 'TASK_QUEUE_KIND_STICKY') this.pollers.seen('workflow', queue, req.identity as string);
     // Sticky queues are never fed: every task goes to the normal queue with the full history.
     if ((req.taskQueue as Msg)?.kind === 'TASK_QUEUE_KIND_STICKY') return (await parkedPoll(cancelled)) ?? {};
     return (await this.workflowQueues.poll(queue, cancelled)) ?? {};
@@ -217,6 +238,8 @@ export class Engine implements EngineCore {
 
   async PollActivityTaskQueue(req: Msg, cancelled: Cancelled): Promise<Msg> {
     this.ns(req.namespace as string);
+    const rate = Number((req.taskQueueMetadata as Msg | undefined)?.maxTasksPerSecond?.value) || undefined;
+    this.pollers.seen('activity', (req.taskQueue as Msg)?.name as string, req.identity as string, rate);
     return (await this.activityQueues.poll((req.taskQueue as Msg)?.name as string, cancelled)) ?? {};
   }
 

@@ -34,6 +34,12 @@ export const SYSTEM_SEARCH_ATTRIBUTES: Record<string, string> = {
   ExecutionTime: 'INDEXED_VALUE_TYPE_DATETIME',
   TaskQueue: 'INDEXED_VALUE_TYPE_KEYWORD',
   HistoryLength: 'INDEXED_VALUE_TYPE_INT',
+  ExecutionDuration: 'INDEXED_VALUE_TYPE_INT',
+  ParentWorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD',
+  ParentRunId: 'INDEXED_VALUE_TYPE_KEYWORD',
+  RootWorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD',
+  RootRunId: 'INDEXED_VALUE_TYPE_KEYWORD',
+  TemporalNamespaceDivision: 'INDEXED_VALUE_TYPE_KEYWORD',
 };
 
 export function checkSearchAttributeNames(ns: Namespace, sa: Msg | undefined): void {

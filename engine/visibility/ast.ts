@@ -31,4 +31,6 @@ export interface QueryAst {
   /** Absent for an empty query or one that is only ORDER BY. */
   where?: Expr;
   orderBy: OrderItem[];
+  /** `GROUP BY` fields (CountWorkflowExecutions only; the server allows ExecutionStatus alone). */
+  groupBy: FieldRef[];
 }

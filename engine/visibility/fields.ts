@@ -39,6 +39,8 @@ const SYSTEM: Record<string, Omit<Field, 'name'>> = {
   ParentRunId: system('Keyword', (r) => r.parentRunId),
   RootWorkflowId: system('Keyword', (r) => r.rootWorkflowId),
   RootRunId: system('Keyword', (r) => r.rootRunId),
+  // Set by the server on its own system workflows (schedules, batch); never on user workflows here.
+  TemporalNamespaceDivision: system('Keyword', (r) => r.namespaceDivision),
 };
 
 /** Names of the system attributes queries may use. */

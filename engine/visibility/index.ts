@@ -1,7 +1,8 @@
 /**
  * The List/CountWorkflowExecutions query language, the subset users write in the Temporal UI
  * and CLI: `=`, `!=`, `<`, `<=`, `>`, `>=`, `[NOT] IN`, `[NOT] BETWEEN … AND …`,
- * `[NOT] STARTS_WITH`, `IS [NOT] NULL`, `AND`, `OR`, `NOT`, parentheses and `ORDER BY`, over
+ * `[NOT] STARTS_WITH`, `IS [NOT] NULL`, `AND`, `OR`, `NOT`, parentheses, `ORDER BY` and
+ * `GROUP BY ExecutionStatus` (counts only), over
  * system attributes and typed custom search attributes. Semantics follow the real server's
  * converter (temporalio/temporal `common/persistence/visibility/store/query/converter.go`).
  * Pure: the engine hands it records, it answers matches and order.
@@ -9,7 +10,7 @@
 import { compileOrder } from './order';
 import { parseVisibilityQuery } from './parser';
 import { compileExpr } from './predicates';
-import type { CompiledVisibilityQuery, SearchAttributeType } from './types';
+import { VisibilityQueryError, type CompiledVisibilityQuery, type SearchAttributeType } from './types';
 
 export { VisibilityQueryError } from './types';
 export type { CompiledVisibilityQuery, ExecutionStatusName, SearchAttributeType, VisibilityRecord } from './types';
@@ -28,6 +29,14 @@ export function compileVisibilityQuery(query: string, types: Record<string, Sear
   const ast = parseVisibilityQuery(query ?? '');
   const predicate = ast.where ? compileExpr(ast.where, types) : undefined;
   const matches = predicate ? (r: Parameters<CompiledVisibilityQuery['matches']>[0]) => predicate(r) === true : () => true;
-  if (!ast.orderBy.length) return { matches };
-  return { matches, compare: compileOrder(ast.orderBy, types) };
+  const compiled: CompiledVisibilityQuery = { matches };
+  if (ast.groupBy.length) {
+    // The server's converter: "GROUP BY clause supports only a single field: ExecutionStatus".
+    if (ast.groupBy.length > 1 || ast.groupBy[0]!.name !== 'ExecutionStatus') {
+      throw new VisibilityQueryError('GROUP BY supports only a single field: ExecutionStatus', ast.groupBy[0]!.pos);
+    }
+    compiled.groupBy = 'ExecutionStatus';
+  }
+  if (ast.orderBy.length) compiled.compare = compileOrder(ast.orderBy, types);
+  return compiled;
 }

@@ -1,7 +1,7 @@
 /**
  * Recursive-descent parser for the WHERE-clause subset the server accepts, with MySQL
- * precedence: OR < AND < NOT < predicates. Unsupported SQL (LIMIT, GROUP BY, functions)
- * is rejected here with the position, as the server's converter rejects it.
+ * precedence: OR < AND < NOT < predicates, then GROUP BY and ORDER BY. Unsupported SQL (LIMIT,
+ * functions) is rejected here with the position, as the server's converter rejects it.
  */
 import type { ComparisonOperator, Expr, FieldRef, Literal, OrderItem, QueryAst } from './ast';
 import { tokenize, type Token } from './lexer';
@@ -52,12 +52,22 @@ class Parser {
   }
 
   parseQuery(): QueryAst {
-    const where = this.tok === undefined || this.isWord('ORDER') ? undefined : this.parseOr();
+    const where = this.tok === undefined || this.isWord('ORDER') || this.isWord('GROUP') ? undefined : this.parseOr();
+    const groupBy = this.acceptWord('GROUP') ? this.parseGroupBy() : [];
     const orderBy = this.acceptWord('ORDER') ? this.parseOrderBy() : [];
     if (this.isWord('LIMIT')) this.fail('LIMIT is not supported (use the page size)');
-    if (this.isWord('GROUP')) this.fail('GROUP BY is not supported');
-    if (this.tok) this.fail('expected AND, OR, ORDER BY or the end of the query');
-    return { where, orderBy };
+    if (this.tok) this.fail('expected AND, OR, GROUP BY, ORDER BY or the end of the query');
+    return { where, orderBy, groupBy };
+  }
+
+  private parseGroupBy(): FieldRef[] {
+    this.expectWord('BY');
+    const fields: FieldRef[] = [this.parseField()];
+    while (this.isPunct(',')) {
+      this.i++;
+      fields.push(this.parseField());
+    }
+    return fields;
   }
 
   private parseOrderBy(): OrderItem[] {

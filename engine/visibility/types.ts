@@ -24,6 +24,8 @@ export interface VisibilityRecord {
   parentRunId?: string;
   rootWorkflowId?: string;
   rootRunId?: string;
+  /** TemporalNamespaceDivision: the server's own system workflows only (e.g. TemporalScheduler). */
+  namespaceDivision?: string;
   /**
    * Custom search attributes, decoded from their JSON payloads: Datetime as an RFC 3339 string
    * or epoch ms, KeywordList as a string array. A one-element array on a single-valued type is
@@ -55,4 +57,6 @@ export class VisibilityQueryError extends Error {
 export interface CompiledVisibilityQuery {
   matches(r: VisibilityRecord): boolean;
   compare?(a: VisibilityRecord, b: VisibilityRecord): number;
+  /** `GROUP BY ExecutionStatus`: the attribute to group counts by (only CountWorkflowExecutions takes it). */
+  groupBy?: 'ExecutionStatus';
 }

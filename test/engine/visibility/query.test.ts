@@ -126,6 +126,14 @@ describe('compileVisibilityQuery: selection', () => {
   });
 });
 
+describe('compileVisibilityQuery: GROUP BY', () => {
+  it('takes GROUP BY ExecutionStatus after a filter or alone', () => {
+    expect(compileVisibilityQuery("WorkflowId = 'x' GROUP BY ExecutionStatus", TYPES).groupBy).toBe('ExecutionStatus');
+    expect(compileVisibilityQuery('GROUP BY ExecutionStatus', TYPES).groupBy).toBe('ExecutionStatus');
+    expect(compileVisibilityQuery("WorkflowId = 'x'", TYPES).groupBy).toBeUndefined();
+  });
+});
+
 describe('compileVisibilityQuery: ORDER BY', () => {
   it('sorts by a field, descending, with missing values last', () => {
     expect(ids('ORDER BY Attempts DESC')).toEqual(['a', 'b', 'c', 'd']);
@@ -162,9 +170,10 @@ describe('compileVisibilityQuery: errors name the position and the problem', () 
     ["WorkflowId == 'x'", 12, /expected a value, found '='/],
     ["WorkflowId LIKE 'x%'", 11, /LIKE is not supported/],
     ["WorkflowId = 'x' LIMIT 5", 17, /LIMIT is not supported/],
-    ["WorkflowId = 'x' GROUP BY ExecutionStatus", 17, /GROUP BY is not supported/],
+    ["WorkflowId = 'x' GROUP BY WorkflowType", 26, /GROUP BY supports only a single field: ExecutionStatus/],
+    ['GROUP BY ExecutionStatus, WorkflowType', 9, /GROUP BY supports only a single field/],
     ["(WorkflowId = 'x'", 17, /expected '\)', found the end of the query/],
-    ["WorkflowId = 'x' WorkflowId = 'y'", 17, /expected AND, OR, ORDER BY or the end/],
+    ["WorkflowId = 'x' WorkflowId = 'y'", 17, /expected AND, OR, GROUP BY, ORDER BY or the end/],
     ['WorkflowId', 10, /expected an operator/],
     ['WorkflowId NOT = 1', 15, /expected IN, BETWEEN or STARTS_WITH after NOT/],
     ["lower(WorkflowId) = 'x'", 0, /function calls are not supported/],
