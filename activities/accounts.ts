@@ -42,7 +42,9 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
   async function step(ref: AccountRef, operation: string, body: (s: StepCtx) => Promise<Omit<AppOutcome, 'app' | 'atMs'>>): Promise<AppOutcome> {
     const connector = deps.config().connectors[ref.app];
     if (!connector) throw unknownApp(ref.app);
-    const call = activityCallContext({ employeeId: ref.employeeId, eventId: ref.eventId, operation });
+    const run = activityCallContext({ employeeId: ref.employeeId, eventId: ref.eventId, operation });
+    const recorder = deps.audit?.requestRecorder?.(run.context);
+    const call: CallContext = { ...run, recorder: recorder?.record };
     const client = deps.scim.get(connector);
     const stopBeating = keepAlive();
     try {
@@ -56,7 +58,7 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
       throw toActivityFailure(err, Number(call.context.attempt ?? 1));
     } finally {
       stopBeating();
-      await deps.audit?.settle?.(call);
+      await recorder?.settle();
     }
   }
 

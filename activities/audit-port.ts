@@ -4,6 +4,7 @@
  * `createAuditPort` (audit.ts) adapts lib/audit's store to it; the worker may run without one.
  */
 import type { AccountState } from '../lib/lifecycle/types';
+import type { RequestRecorder } from '../lib/scim';
 import type { MilestoneInput } from './contract';
 import type { CallContext } from './context';
 
@@ -20,6 +21,12 @@ export interface AuditPort {
   findAccount(employeeId: string, app: string): Promise<string | undefined>;
   recordAccount(input: AccountRecordInput): Promise<void>;
   recordMilestones(input: MilestoneInput): Promise<void>;
-  /** Waits until the audit records of this activity attempt's SCIM requests are written. */
-  settle?(call: CallContext): Promise<void>;
+  /** A recorder for one activity attempt's SCIM requests (keyed by `context`'s run, activity and attempt). */
+  requestRecorder?(context: CallContext['context']): AttemptRecorder;
+}
+
+export interface AttemptRecorder {
+  record: RequestRecorder;
+  /** Waits until every record handed to `record` is written; rejects when one failed. */
+  settle(): Promise<void>;
 }

@@ -1,12 +1,13 @@
 /**
  * What an activity passes down to the SCIM client: Temporal's cancellation signal (so a
- * cancelled activity stops waiting for a rate-limit token) and the identifiers that tie each
- * SCIM request record in the audit trail to its workflow run, activity and attempt.
+ * cancelled activity stops waiting for a rate-limit token), the identifiers that tie each SCIM
+ * request record in the audit trail to its workflow run, activity and attempt, and the recorder
+ * that writes those records (set by the step that owns the attempt).
  */
 import { Context } from '@temporalio/activity';
+import type { ScimCallOptions } from '../lib/scim';
 
-export interface CallContext {
-  signal?: AbortSignal;
+export interface CallContext extends ScimCallOptions {
   context: Record<string, string | number>;
 }
 

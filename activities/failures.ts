@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { ERROR_CODES, hasErrorCode } from '../lib/errors';
-import { ScimError, toApplicationFailure } from '../lib/scim';
+import { ScimError } from '../lib/scim';
 
 const RETRY_AFTER_BACKOFF_CAP_MS = 60_000;
 
@@ -35,6 +35,25 @@ export function toActivityFailure(err: unknown, attempt = 1): unknown {
     });
   }
   return err;
+}
+
+/**
+ * A SCIM error as an `ApplicationFailure`: `type` is the error code, `nonRetryable` from the
+ * classification and `nextRetryDelay` from `Retry-After`, so Temporal's retry policy does the
+ * right thing and the workflow (and the UI) see why.
+ * @param options.minRetryDelayMs a floor under `Retry-After` (the caller's backoff for this attempt).
+ */
+export function toApplicationFailure(err: ScimError, options: { minRetryDelayMs?: number } = {}): ApplicationFailure {
+  const { app, operation, status, scimType, detail } = err.info;
+  const retryAfterMs = err.info.retryAfterMs === undefined ? undefined : Math.max(err.info.retryAfterMs, options.minRetryDelayMs ?? 0);
+  return ApplicationFailure.create({
+    type: err.code,
+    message: err.message,
+    nonRetryable: !err.retryable,
+    nextRetryDelay: err.retryable && retryAfterMs !== undefined ? Math.max(retryAfterMs, 100) : undefined,
+    details: [{ app, operation, status, scimType, detail }],
+    cause: err,
+  });
 }
 
 /** An app id the workflow asked for that no connector defines (config changed under a run). */

@@ -17,6 +17,7 @@ export interface ScimClientsOptions {
   resolveSecret?: SecretResolver;
   /** Tests inject a dispatcher (MockAgent, a local Pool). */
   dispatcherFor?: (connector: ConnectorConfig) => Dispatcher;
+  /** Process-wide observer of every exchange (logs, metrics); audit goes through each call's recorder. */
   onRequest?: (info: ScimRequestInfo) => void;
   now?: () => number;
 }

@@ -1,7 +1,8 @@
 /**
  * One SCIM HTTP exchange: paced by the app's limiter, authenticated, timed, logged at debug
- * (method, path, status, latency — never headers or bodies), reported to `onRequest` for the
- * audit trail, and turned into a `ScimError` on failure. Response bodies are always consumed.
+ * (method, path, status, latency — never headers or bodies), reported to the caller's
+ * `recorder` (the audit trail of one activity attempt) and to the process-wide `onRequest`
+ * observer, and turned into a `ScimError` on failure. Response bodies are always consumed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
@@ -12,10 +13,13 @@ import type { AuthHeader } from './auth';
 import { classifyStatus, parseErrorBody, parseRetryAfter, ScimError } from './errors';
 import type { Semaphore, TokenBucket } from './limiter';
 
+/** Receives each exchange of one call; the caller knows what the requests belong to. */
+export type RequestRecorder = (info: ScimRequestInfo) => void;
+
 export interface ScimCallOptions {
   signal?: AbortSignal;
-  /** Correlation for the audit trail: workflowId, runId, activityId, attempt, employeeId. */
-  context?: Record<string, string | number>;
+  /** Told of every exchange this call makes (the activity's audit trail). */
+  recorder?: RequestRecorder;
 }
 
 export interface ScimRequestInfo {
@@ -31,7 +35,6 @@ export interface ScimRequestInfo {
   /** Changed attribute paths (never values). */
   attributes?: string[];
   errorCode?: string;
-  context?: Record<string, string | number>;
 }
 
 export interface ScimResponse {
@@ -183,8 +186,9 @@ export class ScimTransport {
   }
 
   private report(req: ExchangeRequest, o: ScimCallOptions, r: Partial<ScimRequestInfo> & { latencyMs: number }): void {
-    const info: ScimRequestInfo = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path, targetId: req.targetId, attributes: req.attributes, context: o.context, ...r };
+    const info: ScimRequestInfo = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path, targetId: req.targetId, attributes: req.attributes, ...r };
     this.d.logger.debug({ method: info.method, path: info.path, status: info.status, latencyMs: info.latencyMs, errorCode: info.errorCode }, 'scim request');
+    o.recorder?.(info);
     this.d.onRequest?.(info);
   }
 }

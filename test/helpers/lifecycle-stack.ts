@@ -56,7 +56,7 @@ export async function startLifecycleStack(options: StackOptions = {}): Promise<L
   const env = await createTestEnv({ timeSkipping: true });
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
   const audit = options.auditStore ? createAuditPort(options.auditStore, () => undefined) : undefined;
-  const scim = new ScimClients({ logger, onRequest: audit ? (info) => audit.recordScimRequest(info) : undefined });
+  const scim = new ScimClients({ logger });
   const activities = createActivities({ config: () => config, scim, audit, logger });
   const taskQueue = `jml-test-${randomUUID()}`;
 

@@ -8,7 +8,7 @@ import { createActivities } from '../../activities';
 import type { AuditPort } from '../../activities/audit-port';
 import type { LoadedConfig } from '../../lib/config/types';
 import type { Logger } from '../../lib/logger';
-import { ScimClients, type ScimRequestInfo } from '../../lib/scim';
+import { ScimClients } from '../../lib/scim';
 import { createLifecycleWorker } from './worker';
 
 export interface WorkerRuntimeOptions {
@@ -17,7 +17,7 @@ export interface WorkerRuntimeOptions {
   namespace: string;
   taskQueue: string;
   logger: Logger;
-  audit?: AuditPort & { recordScimRequest?(info: ScimRequestInfo): void };
+  audit?: AuditPort;
   maxConcurrentActivityTaskExecutions?: number;
 }
 
@@ -30,10 +30,7 @@ export interface WorkerRuntime {
 
 export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
   const { config, logger, audit } = options;
-  const scim = new ScimClients({
-    logger: logger.child({ component: 'scim' }),
-    onRequest: audit?.recordScimRequest ? (info) => audit.recordScimRequest!(info) : undefined,
-  });
+  const scim = new ScimClients({ logger: logger.child({ component: 'scim' }) });
   const activities = createActivities({ config: () => config, scim, audit, logger });
   const worker = await createLifecycleWorker({
     connection: options.connection,

@@ -4,6 +4,7 @@
  * delete semantics, 204 answers, groups.
  */
 import { buildScimUser } from '../../../lib/mapping';
+import type { ScimRequestInfo } from '../../../lib/scim';
 import { ada } from '../mapping/fixtures';
 import { startRig, type Rig } from './helpers';
 
@@ -139,13 +140,19 @@ test('ensureGroup returns null for a missing group when the connector may not cr
   expect(rig.server.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
 });
 
-test('onRequest reports each exchange with attribute paths, never values', async () => {
+test('onRequest and the call recorder report each exchange with attribute paths, never values', async () => {
   rig = await startRig('github', { profile: 'rfc' });
   const client = rig.clients.get(rig.connector);
-  const { id } = await client.createUser(buildScimUser(rig.connector, ada, 'create'), { context: { workflowId: 'wf-1' } });
+  const recorded: ScimRequestInfo[] = [];
+  const { id } = await client.createUser(buildScimUser(rig.connector, ada, 'create'), { recorder: (info) => recorded.push(info) });
   await client.patchUser(id, [{ op: 'replace', path: 'title', value: 'Secret Title' }]);
   const patch = rig.seen.find((s) => s.operation === 'patch-user');
   expect(patch).toMatchObject({ method: 'PATCH', status: 200, targetId: id, attributes: ['title'] });
   expect(JSON.stringify(rig.seen)).not.toContain('Secret Title');
-  expect(rig.seen.find((s) => s.operation === 'create-user')).toMatchObject({ status: 201, context: { workflowId: 'wf-1' } });
+  expect(rig.seen.find((s) => s.operation === 'create-user')).toMatchObject({ status: 201 });
+  // The recorder belongs to the one call it was passed to: the create, not the later patch.
+  const operations = recorded.map((s) => s.operation);
+  expect(operations).toContain('create-user');
+  expect(operations).not.toContain('patch-user');
+  expect(recorded.find((s) => s.operation === 'create-user')).toMatchObject({ method: 'POST', status: 201 });
 });
