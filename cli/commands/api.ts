@@ -27,6 +27,10 @@ const HELP = `Usage: jml api [options]
   --burst N              burst per client address         [${DEFAULT_LIMITS.burst}]
   --replay-window S      accepted clock skew of X-JML-Timestamp  [${DEFAULT_LIMITS.replayWindowSec}]
   --time-zone TZ         zone of date-only HR values      [$JML_HR_TIME_ZONE or UTC]
+  --clock-skew S         how far an event's occurredAt may be ahead of this clock
+                                                          [$JML_HR_CLOCK_SKEW_SEC or ${DEFAULT_LIMITS.clockSkewSec}]
+  --max-sequence N       largest accepted event sequence  [$JML_HR_MAX_SEQUENCE or ${DEFAULT_LIMITS.maxSequence}]
+  --max-effective-days D how far ahead effectiveAt may be [$JML_HR_MAX_EFFECTIVE_DAYS or ${DEFAULT_LIMITS.maxEffectiveAheadDays}]
   --trust-proxy          take the client address from X-Forwarded-For (behind a reverse proxy)
 
 Credentials (environment only; values may list several, comma- or newline-separated, for rotation):
@@ -53,6 +57,9 @@ const OPTIONS = {
   burst: { type: 'string' },
   'replay-window': { type: 'string' },
   'time-zone': { type: 'string' },
+  'clock-skew': { type: 'string' },
+  'max-sequence': { type: 'string' },
+  'max-effective-days': { type: 'string' },
   'trust-proxy': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -61,6 +68,16 @@ function positive(name: string, raw: string | undefined, fallback: number, allow
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero)) throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+/** A sequence bound must stay where doubles still count every integer. */
+function safeInteger(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1 || n >= Number.MAX_SAFE_INTEGER) {
+    throw new UsageError(`--${name} must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER - 1}, got "${raw}"`);
+  }
   return n;
 }
 
@@ -91,6 +108,9 @@ export async function run(args: string[]): Promise<number> {
     ratePerSec: positive('rate', values.rate, DEFAULT_LIMITS.ratePerSec),
     burst: positive('burst', values.burst, DEFAULT_LIMITS.burst),
     replayWindowSec: positive('replay-window', values['replay-window'], DEFAULT_LIMITS.replayWindowSec),
+    clockSkewSec: positive('clock-skew', values['clock-skew'] ?? env.JML_HR_CLOCK_SKEW_SEC, DEFAULT_LIMITS.clockSkewSec, true),
+    maxSequence: safeInteger('max-sequence', values['max-sequence'] ?? env.JML_HR_MAX_SEQUENCE, DEFAULT_LIMITS.maxSequence),
+    maxEffectiveAheadDays: positive('max-effective-days', values['max-effective-days'] ?? env.JML_HR_MAX_EFFECTIVE_DAYS, DEFAULT_LIMITS.maxEffectiveAheadDays),
   };
   // Port 0 picks a free port (tests; the address is in the 'listening' log line).
   const port = positive('port', values.port ?? env.JML_API_PORT, 8080, true);

@@ -3,38 +3,50 @@
  * mappings read from (`source: department`, `source: custom.badgeId`).
  */
 import { z } from 'zod';
+import { hrText } from './text';
+
+/**
+ * An HR identifier (`employeeId`, `eventId`): it names workflows (`employee-<id>`), SCIM
+ * `externalId`s, audit rows and log lines, so only characters that are safe in all of them.
+ */
+export const HR_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+export const HR_ID_HINT = 'use letters, digits and . _ : - only';
+
+export function hrId(maxLength: number) {
+  return z.string().min(1).max(maxLength).regex(HR_ID_PATTERN, HR_ID_HINT);
+}
 
 export const EMPLOYMENT_TYPES = ['FULL_TIME', 'PART_TIME', 'CONTRACTOR', 'INTERN', 'TEMPORARY'] as const;
 export const EMPLOYEE_STATUSES = ['pending', 'active', 'leave', 'terminated'] as const;
 
 export const EmployeeRecordSchema = z.strictObject({
   /** The HR system's immutable id; becomes the SCIM `externalId` (RFC 7643 §3.1). */
-  employeeId: z.string().min(1).max(128),
+  employeeId: hrId(128),
   /** Login name if HR assigns one; connectors usually derive `userName` from `workEmail`. */
-  userName: z.string().min(1).optional(),
-  givenName: z.string().min(1),
-  familyName: z.string().min(1),
-  preferredName: z.string().min(1).optional(),
-  displayName: z.string().min(1).optional(),
+  userName: hrText().min(1).optional(),
+  givenName: hrText().min(1),
+  familyName: hrText().min(1),
+  preferredName: hrText().min(1).optional(),
+  displayName: hrText().min(1).optional(),
   workEmail: z.email().optional(),
   personalEmail: z.email().optional(),
-  phone: z.string().optional(),
-  title: z.string().optional(),
-  department: z.string().optional(),
-  division: z.string().optional(),
-  location: z.string().optional(),
-  costCenter: z.string().optional(),
-  managerId: z.string().optional(),
+  phone: hrText().optional(),
+  title: hrText().optional(),
+  department: hrText().optional(),
+  division: hrText().optional(),
+  location: hrText().optional(),
+  costCenter: hrText().optional(),
+  managerId: hrText().optional(),
   managerEmail: z.email().optional(),
   employmentType: z.enum(EMPLOYMENT_TYPES).optional(),
   status: z.enum(EMPLOYEE_STATUSES),
   /** IANA zone, e.g. `Europe/Berlin`: future-dated events fire in the employee's local time. */
-  timeZone: z.string().optional(),
+  timeZone: hrText().optional(),
   /** ISO dates (YYYY-MM-DD). */
-  startDate: z.string().optional(),
-  endDate: z.string().optional(),
+  startDate: hrText().optional(),
+  endDate: hrText().optional(),
   /** Free-form extra HR attributes, addressable as `custom.<name>` in mappings and rules. */
-  custom: z.record(z.string(), z.string()).optional(),
+  custom: z.record(hrText(), hrText()).optional(),
 });
 
 export type EmployeeRecord = z.infer<typeof EmployeeRecordSchema>;

@@ -3,7 +3,8 @@
  * HR adapter) and what the `employee-<id>` workflow receives as a signal.
  */
 import { z } from 'zod';
-import { EmployeeRecordSchema } from './employee';
+import { EmployeeRecordSchema, hrId } from './employee';
+import { hrText } from './text';
 
 export const HR_EVENT_TYPES = ['hire', 'update', 'terminate', 'rehire', 'cancel'] as const;
 export type HrEventType = (typeof HR_EVENT_TYPES)[number];
@@ -13,21 +14,21 @@ const isoWithOffset = z.iso.datetime({ offset: true });
 export const HrEventSchema = z
   .strictObject({
     /** Idempotency key: a repeated delivery with the same id changes nothing. */
-    eventId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'use letters, digits and . _ : - only'),
+    eventId: hrId(200),
     /** Omitted: derived from the snapshot (`employee.status`) by the employee workflow. */
     type: z.enum(HR_EVENT_TYPES).optional(),
     /** When the change takes effect, with an explicit offset (`2026-12-04T17:00:00+01:00`). */
     effectiveAt: isoWithOffset,
     /** HR's per-employee change counter; orders events when present. */
-    sequence: z.number().int().nonnegative().optional(),
+    sequence: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
     /** When HR recorded the change; orders events when `sequence` is absent. */
     occurredAt: isoWithOffset.optional(),
     /** With `type: cancel`: the pending (future-dated) event it withdraws. */
-    cancelsEventId: z.string().min(1).optional(),
+    cancelsEventId: hrId(200).optional(),
     /** Who or what in HR initiated it (audit). */
-    initiator: z.string().max(200).optional(),
+    initiator: hrText().max(200).optional(),
     /** Which HR system or adapter produced it. */
-    source: z.string().max(100).optional(),
+    source: hrText().max(100).optional(),
     employee: EmployeeRecordSchema,
   })
   .refine((e) => e.type !== 'cancel' || e.cancelsEventId !== undefined, {

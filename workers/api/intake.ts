@@ -1,36 +1,86 @@
 /**
- * From a parsed payload to durable events: adapt, validate every event, check idempotency,
- * then deliver. Nothing reaches Temporal unless the whole request is valid and conflict-free.
+ * From a parsed payload to durable events: check the text, adapt, validate every event, check
+ * idempotency, then deliver. Nothing reaches Temporal unless the whole request is valid and
+ * conflict-free. A rejected termination is logged at error level: until HR fixes and resends
+ * it, the person keeps their access.
  */
 import { HrEventSchema, type HrEvent } from '../../lib/hr/event';
+import { checkPlausibility, DEFAULT_PLAUSIBILITY, type PlausibilityLimits } from '../../lib/hr/plausibility';
+import { toPointer } from '../../lib/hr/text';
 import type { Logger } from '../../lib/logger';
 import type { AdaptedEvent, AdapterContext, HrAdapter } from './adapters';
+import { assertCleanText } from './body';
 import type { TemporalGateway } from './gateway';
 import { contentHash, type AcceptedAnswer, type IdempotencyStore } from './idempotency';
-import { ApiError, API_ERROR_CODES, formatIssues } from './problems';
+import { ApiError, API_ERROR_CODES, formatIssues, formatPath } from './problems';
 
 interface Checked {
   event: HrEvent;
   bodyHash: string;
 }
 
-/** Validates every adapted event against the canonical schema; all problems are reported at once. */
-export function validateAdapted(adapted: readonly AdaptedEvent[]): Checked[] {
+/**
+ * Validates every adapted event against the canonical schema and the plausibility limits
+ * (measured at `nowMs`); all problems are reported at once. Pointers into the body are given
+ * for items that are the body itself (the canonical route).
+ */
+export function validateAdapted(
+  adapted: readonly AdaptedEvent[],
+  nowMs: number = Date.now(),
+  limits: PlausibilityLimits = DEFAULT_PLAUSIBILITY,
+): Checked[] {
   const issues: string[] = [];
+  const fields: string[] = [];
   const checked: Checked[] = [];
   for (const item of adapted) {
     const parsed = HrEventSchema.safeParse(item.event);
-    if (parsed.success) checked.push({ event: parsed.data, bodyHash: contentHash(item.fingerprint) });
-    else issues.push(...formatIssues(parsed.error.issues, item.where));
+    const prefix = item.where ? [item.where] : [];
+    const problems = parsed.success
+      ? checkPlausibility(parsed.data, nowMs, limits).map((p) => ({
+          path: p.path,
+          line: `${formatPath([...prefix, ...p.path])}: ${p.message}`,
+        }))
+      : parsed.error.issues.map((issue) => ({
+          path: issue.path as (string | number)[],
+          line: formatIssues([issue], item.where)[0],
+        }));
+    if (problems.length === 0 && parsed.success) {
+      checked.push({ event: parsed.data, bodyHash: contentHash(item.fingerprint) });
+      continue;
+    }
+    for (const p of problems) {
+      issues.push(p.line);
+      if (item.where === undefined) fields.push(toPointer(p.path));
+    }
   }
-  if (issues.length > 0) throw new ApiError(400, API_ERROR_CODES.INVALID_EVENT, 'the event is invalid; fix the fields listed in "issues"', issues);
+  if (issues.length > 0) {
+    const message = 'the event is invalid; fix the fields listed in "issues"';
+    throw new ApiError(400, API_ERROR_CODES.INVALID_EVENT, message, issues, {}, fields);
+  }
   return checked;
+}
+
+/** What an unvalidated event says about itself, for the rejection log (ids only, no personal data). */
+function terminationIds(event: Record<string, unknown>): { eventId: string; employeeId: string } | undefined {
+  const employee = (event.employee ?? {}) as Record<string, unknown>;
+  const terminates = event.type === 'terminate' || (event.type === undefined && employee.status === 'terminated');
+  if (!terminates) return undefined;
+  return { eventId: loggableId(event.eventId), employeeId: loggableId(employee.employeeId) };
+}
+
+/** An id as a log field: escaped where it holds the characters that got it rejected, bounded. */
+function loggableId(value: unknown): string {
+  if (typeof value !== 'string' && typeof value !== 'number') return '(missing)';
+  const text = String(value).slice(0, 200);
+  return text.replace(/[\p{Cc}\p{Cs}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export interface IntakeDeps {
   gateway: TemporalGateway;
   store: IdempotencyStore;
   logger: Logger;
+  /** @default DEFAULT_PLAUSIBILITY */
+  plausibility?: PlausibilityLimits;
 }
 
 export class EventIntake {
@@ -42,15 +92,35 @@ export class EventIntake {
   /** Adapts and validates, then accepts each event; the answers in payload order. */
   async handle(adapter: HrAdapter, payload: unknown, ctx: AdapterContext): Promise<AcceptedAnswer[]> {
     const result = adapter.adapt(payload, ctx);
-    if (!result.ok) throw new ApiError(400, API_ERROR_CODES.INVALID_EVENT, `the ${adapter.name} payload is invalid; fix the fields listed in "issues"`, result.issues);
-    if (result.events.length > adapter.maxEvents) {
-      throw new ApiError(400, API_ERROR_CODES.INVALID_EVENT, `at most ${adapter.maxEvents} events per ${adapter.name} request; split the batch`);
+    const events = result.ok ? result.events : [];
+    let checked: Checked[];
+    try {
+      assertCleanText(payload);
+      if (!result.ok) throw new ApiError(400, API_ERROR_CODES.INVALID_EVENT, `the ${adapter.name} payload is invalid; fix the fields listed in "issues"`, result.issues);
+      if (events.length > adapter.maxEvents) {
+        throw new ApiError(400, API_ERROR_CODES.INVALID_EVENT, `at most ${adapter.maxEvents} events per ${adapter.name} request; split the batch`);
+      }
+      checked = dedupe(validateAdapted(events, ctx.receivedAt.getTime(), this.deps.plausibility));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) this.logRejectedTerminations(events, err);
+      throw err;
     }
-    const checked = dedupe(validateAdapted(result.events));
     await this.assertNoConflicts(checked);
     const answers: AcceptedAnswer[] = [];
     for (const item of checked) answers.push(await this.accept(item));
     return answers;
+  }
+
+  /** Every termination in a rejected request, at error level: HR must fix and resend it. */
+  private logRejectedTerminations(events: readonly AdaptedEvent[], err: ApiError): void {
+    for (const item of events) {
+      const ids = terminationIds(item.event);
+      if (!ids) continue;
+      this.deps.logger.error(
+        { ...ids, code: err.code, issues: err.issues, fields: err.fields },
+        'termination rejected (400): the person keeps their access until HR fixes the event and sends it again',
+      );
+    }
   }
 
   private async assertNoConflicts(checked: readonly Checked[]): Promise<void> {

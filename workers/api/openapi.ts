@@ -32,6 +32,7 @@ const SCHEMAS = {
       code: { enum: Object.values(API_ERROR_CODES) },
       message: { type: 'string' },
       issues: { type: 'array', items: { type: 'string' }, examples: [['employee.workEmail: invalid email address']] },
+      fields: { type: 'array', items: { type: 'string', format: 'json-pointer' }, examples: [['/employee/workEmail']] },
       requestId: { type: 'string' },
     },
   },

@@ -10,6 +10,8 @@ export const API_ERROR_CODES = {
   TIMESTAMP_OUT_OF_WINDOW: 'API_TIMESTAMP_OUT_OF_WINDOW',
   INVALID_EVENT: 'API_INVALID_EVENT',
   INVALID_JSON: 'API_INVALID_JSON',
+  /** The body is not valid UTF-8 (it is refused, never repaired). */
+  INVALID_ENCODING: 'API_INVALID_ENCODING',
   /** Any other malformed request (bad Content-Length, …). */
   BAD_REQUEST: 'API_BAD_REQUEST',
   PAYLOAD_TOO_LARGE: 'API_PAYLOAD_TOO_LARGE',
@@ -30,6 +32,8 @@ export interface ApiErrorBody {
   message: string;
   /** Validation problems, one per field: `employee.workEmail: invalid email address`. */
   issues?: string[];
+  /** RFC 6901 JSON Pointers into the request body of the fields at fault, where known. */
+  fields?: string[];
   requestId?: string;
 }
 
@@ -42,16 +46,24 @@ export class ApiError extends Error {
     message: string,
     readonly issues?: string[],
     readonly headers: Record<string, string> = {},
+    readonly fields?: string[],
   ) {
     super(message);
   }
 
   body(requestId?: string): ApiErrorBody {
-    return { status: this.status, code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}), ...(requestId ? { requestId } : {}) };
+    return {
+      status: this.status,
+      code: this.code,
+      message: this.message,
+      ...(this.issues ? { issues: this.issues } : {}),
+      ...(this.fields && this.fields.length > 0 ? { fields: [...new Set(this.fields)] } : {}),
+      ...(requestId ? { requestId } : {}),
+    };
   }
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
+export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
 }
 

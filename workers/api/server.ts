@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { DEFAULT_PLAUSIBILITY } from '../../lib/hr/plausibility';
 import { createLogger, type Logger } from '../../lib/logger';
 import { createTemporalGateway, type TemporalTarget } from './gateway';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
@@ -25,9 +26,21 @@ export interface ApiLimits {
   burst: number;
   /** Accepted clock difference for `X-JML-Timestamp`, both directions. @default 300 */
   replayWindowSec: number;
+  /** How far an event's `occurredAt` may be ahead of this server's clock. @default 300 */
+  clockSkewSec: number;
+  /** Largest accepted `sequence`. @default 1e15 */
+  maxSequence: number;
+  /** How far ahead `effectiveAt` may be. @default 36525 days */
+  maxEffectiveAheadDays: number;
 }
 
-export const DEFAULT_LIMITS: ApiLimits = { bodyBytes: 1_048_576, ratePerSec: 50, burst: 100, replayWindowSec: DEFAULT_REPLAY_WINDOW_SEC };
+export const DEFAULT_LIMITS: ApiLimits = {
+  bodyBytes: 1_048_576,
+  ratePerSec: 50,
+  burst: 100,
+  replayWindowSec: DEFAULT_REPLAY_WINDOW_SEC,
+  ...DEFAULT_PLAUSIBILITY,
+};
 
 export interface ApiServerOptions {
   temporal: TemporalTarget;
@@ -99,7 +112,8 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => errorHandler(new ApiError(404, API_ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`), request, reply));
 
   const gateway = createTemporalGateway(options.temporal);
-  const intake = new EventIntake({ gateway, store: options.idempotency ?? new MemoryIdempotencyStore(), logger });
+  const plausibility = { clockSkewSec: limits.clockSkewSec, maxSequence: limits.maxSequence, maxEffectiveAheadDays: limits.maxEffectiveAheadDays };
+  const intake = new EventIntake({ gateway, store: options.idempotency ?? new MemoryIdempotencyStore(), logger, plausibility });
   const rateLimiter = new RateLimiter({ ratePerSec: limits.ratePerSec, burst: limits.burst });
   registerEventRoutes(app, { intake, secrets: options.secrets, rateLimiter, replayWindowSec: limits.replayWindowSec, timeZone: options.timeZone ?? 'UTC', now });
   const readTokens = readTokensOf(options.secrets);

@@ -192,6 +192,7 @@ describe('rejections leave no workflow', () => {
         'employee.workEmail: invalid email address',
         'employee.status: invalid option: expected one of "pending"|"active"|"leave"|"terminated"',
       ],
+      fields: ['/effectiveAt', '/employee/workEmail', '/employee/status'],
     }],
     ['wrong content type', () => send(url, { headers: { 'content-type': 'text/plain' }, body: JSON.stringify(canonicalEvent('E-REJ-6')) }), 415, {
       code: 'API_UNSUPPORTED_MEDIA_TYPE',

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalAdapter, VENDOR_ADAPTERS, type HrAdapter } from '../adapters';
 import { authenticate } from '../auth';
+import { parseJsonBody } from '../body';
 import type { EventIntake } from '../intake';
 import { ApiError, API_ERROR_CODES } from '../problems';
 import type { RateLimiter } from '../rate-limit';
@@ -16,14 +17,6 @@ export interface EventRouteDeps {
   now: () => number;
 }
 
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    throw new ApiError(400, API_ERROR_CODES.INVALID_JSON, `the body is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
 function handler(adapter: HrAdapter, deps: EventRouteDeps) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (!Buffer.isBuffer(request.body)) {
@@ -31,7 +24,7 @@ function handler(adapter: HrAdapter, deps: EventRouteDeps) {
     }
     const nowMs = deps.now();
     authenticate(request, request.body, deps.secrets, deps.replayWindowSec, nowMs, adapter.name);
-    const payload = parseJson(request.body);
+    const payload = parseJsonBody(request.body);
     const answers = await deps.intake.handle(adapter, payload, { receivedAt: new Date(nowMs), timeZone: deps.timeZone });
     // One event → the single answer (the documented shape); a batch → every answer in order.
     const body = adapter.maxEvents === 1 ? answers[0] : { status: 'accepted', events: answers };
