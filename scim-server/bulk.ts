@@ -6,7 +6,7 @@
  */
 import type { ScimRequest, ScimResponse, ServerState } from './context';
 import { BULK_LIMITS } from './discovery';
-import { ScimError, badRequest, errorBody } from './protocol/errors';
+import { ScimProtocolError, badRequest, errorBody } from './protocol/errors';
 import { URN } from './protocol/urns';
 
 type Json = Record<string, unknown>;
@@ -28,7 +28,7 @@ function parseOperations(body: unknown): { operations: BulkOperation[]; failOnEr
   const { schemas, Operations: ops, failOnErrors } = body as Json;
   if (!Array.isArray(schemas) || !schemas.includes(URN.bulkRequest)) throw badRequest.invalidSyntax(`a Bulk body must list the schema ${URN.bulkRequest}`);
   if (!Array.isArray(ops)) throw badRequest.invalidSyntax('"Operations" must be an array');
-  if (ops.length > BULK_LIMITS.maxOperations) throw new ScimError(413, `at most ${BULK_LIMITS.maxOperations} operations per Bulk request (maxOperations, RFC 7644 §3.7.4)`);
+  if (ops.length > BULK_LIMITS.maxOperations) throw new ScimProtocolError(413, `at most ${BULK_LIMITS.maxOperations} operations per Bulk request (maxOperations, RFC 7644 §3.7.4)`);
   if (failOnErrors !== undefined && (!Number.isInteger(failOnErrors) || (failOnErrors as number) < 1)) throw badRequest.invalidValue('"failOnErrors" must be a positive integer');
   const operations = ops.map((raw: unknown, index): BulkOperation => {
     const op = (raw ?? {}) as Json;
@@ -65,7 +65,7 @@ function runOne(state: ServerState, op: BulkOperation, ids: Map<string, string>,
     if (response.headers?.etag) result.version = response.headers.etag;
     result.status = String(response.status);
   } catch (err) {
-    if (!(err instanceof ScimError)) throw err;
+    if (!(err instanceof ScimProtocolError)) throw err;
     result.status = String(err.status);
     result.response = errorBody(err.status, err.message, err.scimType);
   }
@@ -84,7 +84,7 @@ function nextRunnable(pending: BulkOperation[], ids: Map<string, string>, declar
 
 /** `POST /Bulk`: runs the operations through `router` and answers a BulkResponse (always 200; per-operation statuses inside). */
 export function handleBulk(state: ServerState, req: ScimRequest, router: Router): ScimResponse {
-  if (JSON.stringify(req.body ?? null).length > BULK_LIMITS.maxPayloadSize) throw new ScimError(413, `the Bulk payload exceeds ${BULK_LIMITS.maxPayloadSize} bytes`);
+  if (JSON.stringify(req.body ?? null).length > BULK_LIMITS.maxPayloadSize) throw new ScimProtocolError(413, `the Bulk payload exceeds ${BULK_LIMITS.maxPayloadSize} bytes`);
   const { operations, failOnErrors } = parseOperations(req.body);
   const declared = new Set(operations.map((o) => o.bulkId).filter((id): id is string => id !== undefined));
   const ids = new Map<string, string>();

@@ -1,10 +1,10 @@
 /**
  * Maps a protocol request to its endpoint (RFC 7644 §3.2, Table 1). Every failure is a
- * ScimError, rendered by the caller as an RFC 7644 §3.12 error body.
+ * ScimProtocolError, rendered by the caller as an RFC 7644 §3.12 error body.
  */
 import type { ScimRequest, ScimResponse, ServerState } from './context';
 import { handleResourceTypes, handleSchemas, resourceTypes, serviceProviderConfig } from './discovery';
-import { ScimError, notFound } from './protocol/errors';
+import { ScimProtocolError, notFound } from './protocol/errors';
 import { handleCollection, handleSingle, matchingResources, methodNotAllowed, readSearchBody } from './resources/endpoints';
 import { project } from './resources/projection';
 import { listResponse, pageOf } from './resources/query';
@@ -69,7 +69,7 @@ export function route(state: ServerState, req: ScimRequest): ScimResponse {
       onlyGet(req);
       return handleSchemas(state, second);
     case 'Bulk':
-      if (!state.profile.bulk) throw new ScimError(501, 'Bulk is not supported by this service provider');
+      if (!state.profile.bulk) throw new ScimProtocolError(501, 'Bulk is not supported by this service provider');
       if (second !== undefined) throw notFound(`no endpoint at ${req.path}`);
       if (req.method !== 'POST') throw methodNotAllowed('POST');
       return handleBulk(state, req, route);

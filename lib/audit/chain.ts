@@ -5,6 +5,9 @@
  * and one person's chain is verified without reading everyone's.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json';
+
+export { canonicalJson };
 
 export const GENESIS = '0'.repeat(64);
 
@@ -20,17 +23,6 @@ export interface ChainedFields {
   data: unknown;
 }
 
-/** JSON with object keys sorted at every level: jsonb reorders keys, the hash must not care. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function recordHash(prevHash: string, f: ChainedFields): string {
   const content = canonicalJson([f.idempotencyKey, f.chain, f.chainSeq, f.kind, f.employeeId, f.workflowId, f.runId, f.occurredAt, f.data]);

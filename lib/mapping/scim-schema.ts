@@ -7,11 +7,11 @@
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from './types';
 
 /** RFC 7643 §2.3 data types. */
-export type ScimType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
+export type ScimAttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
 
 /** The slice of an RFC 7643 §7 attribute definition the mapping needs. */
 export interface ScimAttributeDef {
-  type: ScimType;
+  type: ScimAttributeType;
   multiValued: boolean;
   /** RFC 7643 §2.2: string comparison is case-sensitive only when true. @default false */
   caseExact?: boolean;

@@ -2,7 +2,7 @@
  * Authentication of SCIM requests (RFC 7644 §2): a static bearer token or an OAuth access
  * token (RFC 6750), and/or HTTP Basic (RFC 7617). Secrets are compared in constant time.
  */
-import { ScimError } from '../protocol/errors';
+import { ScimProtocolError } from '../protocol/errors';
 import type { ServerAuth } from '../types';
 import type { TokenIssuer } from './oauth';
 import { sameSecret } from './secrets';
@@ -23,7 +23,7 @@ function challenges(auth: ServerAuth, bearerError?: string): string {
 }
 
 /**
- * Throws a 401 ScimError (with WWW-Authenticate, RFC 6750 §3) unless the Authorization header
+ * Throws a 401 ScimProtocolError (with WWW-Authenticate, RFC 6750 §3) unless the Authorization header
  * satisfies `auth`. An expired OAuth token is reported as `error="invalid_token"`.
  */
 export function authenticate(header: string | undefined, auth: ServerAuth | undefined, issuer?: TokenIssuer): void {
@@ -40,7 +40,7 @@ export function authenticate(header: string | undefined, auth: ServerAuth | unde
   if (lower === 'basic' && auth.basic && basicMatches(credentials, auth.basic)) return;
   const expired = tokenState === 'expired';
   const detail = expired ? 'the access token has expired' : header ? 'invalid credentials' : 'authentication required';
-  throw new ScimError(401, detail, undefined, { 'www-authenticate': challenges(auth, lower === 'bearer' ? 'invalid_token' : undefined) });
+  throw new ScimProtocolError(401, detail, undefined, { 'www-authenticate': challenges(auth, lower === 'bearer' ? 'invalid_token' : undefined) });
 }
 
 const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);

@@ -8,7 +8,7 @@ import type { ScimRequest, ScimResponse, ServerState } from '../context';
 import type { FaultPlanner } from '../faults/planner';
 import type { RateMeter, TokenBucket } from '../faults/rate-limit';
 import type { FaultKind, FaultOptions, FaultTiming } from '../faults/types';
-import { ScimError, errorBody } from '../protocol/errors';
+import { ScimProtocolError, errorBody } from '../protocol/errors';
 import { route } from '../router';
 import type { RecordedRequest } from '../types';
 import type { ServerAuth } from '../types';
@@ -38,7 +38,7 @@ export interface HandlerDeps {
 const DISCOVERY = new Set(['ServiceProviderConfig', 'ResourceTypes', 'Schemas']);
 
 function errorResponse(err: unknown): ScimResponse {
-  if (err instanceof ScimError) return { status: err.status, body: errorBody(err.status, err.message, err.scimType), headers: err.headers };
+  if (err instanceof ScimProtocolError) return { status: err.status, body: errorBody(err.status, err.message, err.scimType), headers: err.headers };
   const detail = err instanceof Error ? err.message : String(err);
   return { status: 500, body: errorBody(500, `internal error: ${detail}`) };
 }
@@ -74,7 +74,7 @@ export class RequestHandler {
   private process(req: IncomingMessage, raw: string, relative: string | undefined, query: URLSearchParams): ScimResponse {
     try {
       if (!this.isPublic(relative)) authenticate(req.headers.authorization, this.deps.auth, this.deps.issuer);
-      if (relative === undefined) throw new ScimError(404, `no SCIM endpoint outside ${this.deps.basePath}`);
+      if (relative === undefined) throw new ScimProtocolError(404, `no SCIM endpoint outside ${this.deps.basePath}`);
       const request: ScimRequest = {
         method: (req.method ?? 'GET').toUpperCase(),
         path: relative,

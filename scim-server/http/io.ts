@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ScimResponse } from '../context';
-import { ScimError, badRequest } from '../protocol/errors';
+import { ScimProtocolError, badRequest } from '../protocol/errors';
 
 /** Largest request body read (the Bulk limit plus room for the envelope). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -37,7 +37,7 @@ const JSON_TYPES = /^application\/(scim\+)?json\b/i;
 export function parseJsonBody(raw: string, contentType: string | undefined): unknown {
   if (raw.trim() === '') return undefined;
   if (contentType !== undefined && contentType !== '' && !JSON_TYPES.test(contentType)) {
-    throw new ScimError(415, `unsupported content type "${contentType}"; use application/scim+json`);
+    throw new ScimProtocolError(415, `unsupported content type "${contentType}"; use application/scim+json`);
   }
   try {
     return JSON.parse(raw) as unknown;

@@ -3,7 +3,7 @@
  * is atomic: either every operation applies or the stored resource is left untouched (the
  * caller commits the returned copy only on success).
  */
-import { ScimError, badRequest } from '../protocol/errors';
+import { ScimProtocolError, badRequest } from '../protocol/errors';
 import { URN } from '../protocol/urns';
 import { parsePatchPath, type PathContext, type PatchTarget } from './path';
 import { addValue, removeValue, replaceValue, type Json } from './operations';
@@ -91,7 +91,7 @@ function applyWithoutPath(data: Json, operation: PatchOperation, options: PatchO
   }
 }
 
-/** Returns the patched copy of `data`; throws a ScimError (400) when any operation fails. */
+/** Returns the patched copy of `data`; throws a ScimProtocolError (400) when any operation fails. */
 export function applyPatch(data: Json, operations: PatchOperation[], options: PatchOptions): Json {
   const copy = structuredClone(data);
   operations.forEach((operation, index) => {
@@ -99,7 +99,7 @@ export function applyPatch(data: Json, operations: PatchOperation[], options: Pa
       if (operation.path === undefined || operation.path === '') applyWithoutPath(copy, operation, options);
       else applyPath(copy, operation.op, operation.path, operation.value, options);
     } catch (err) {
-      if (err instanceof ScimError) throw new ScimError(err.status, `Operations[${index}]: ${err.message}`, err.scimType);
+      if (err instanceof ScimProtocolError) throw new ScimProtocolError(err.status, `Operations[${index}]: ${err.message}`, err.scimType);
       throw err;
     }
   });

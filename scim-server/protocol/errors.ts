@@ -18,7 +18,7 @@ export type ScimType =
   | 'sensitive';
 
 /** Thrown anywhere in request handling; the HTTP layer turns it into an error response. */
-export class ScimError extends Error {
+export class ScimProtocolError extends Error {
   readonly status: number;
   readonly scimType: ScimType | undefined;
   /** Extra response headers (Allow, Retry-After, WWW-Authenticate). */
@@ -26,7 +26,7 @@ export class ScimError extends Error {
 
   constructor(status: number, detail: string, scimType?: ScimType, headers: Record<string, string> = {}) {
     super(detail);
-    this.name = 'ScimError';
+    this.name = 'ScimProtocolError';
     this.status = status;
     this.scimType = scimType;
     this.headers = headers;
@@ -34,7 +34,7 @@ export class ScimError extends Error {
 }
 
 /** The error message body of RFC 7644 §3.12. */
-export interface ScimErrorBody {
+export interface ScimProtocolErrorBody {
   schemas: string[];
   status: string;
   scimType?: ScimType;
@@ -42,23 +42,23 @@ export interface ScimErrorBody {
 }
 
 /** Builds an error body; `status` is serialized as a string, as §3.12 shows. */
-export function errorBody(status: number, detail: string, scimType?: ScimType): ScimErrorBody {
-  const body: ScimErrorBody = { schemas: [URN.error], status: String(status), detail };
+export function errorBody(status: number, detail: string, scimType?: ScimType): ScimProtocolErrorBody {
+  const body: ScimProtocolErrorBody = { schemas: [URN.error], status: String(status), detail };
   if (scimType) body.scimType = scimType;
   return body;
 }
 
 /** 400 helpers, named after their scimType. */
 export const badRequest = {
-  invalidFilter: (detail: string) => new ScimError(400, detail, 'invalidFilter'),
-  invalidSyntax: (detail: string) => new ScimError(400, detail, 'invalidSyntax'),
-  invalidPath: (detail: string) => new ScimError(400, detail, 'invalidPath'),
-  invalidValue: (detail: string) => new ScimError(400, detail, 'invalidValue'),
-  noTarget: (detail: string) => new ScimError(400, detail, 'noTarget'),
-  mutability: (detail: string) => new ScimError(400, detail, 'mutability'),
+  invalidFilter: (detail: string) => new ScimProtocolError(400, detail, 'invalidFilter'),
+  invalidSyntax: (detail: string) => new ScimProtocolError(400, detail, 'invalidSyntax'),
+  invalidPath: (detail: string) => new ScimProtocolError(400, detail, 'invalidPath'),
+  invalidValue: (detail: string) => new ScimProtocolError(400, detail, 'invalidValue'),
+  noTarget: (detail: string) => new ScimProtocolError(400, detail, 'noTarget'),
+  mutability: (detail: string) => new ScimProtocolError(400, detail, 'mutability'),
 };
 
 /** 404 for an unknown resource or endpoint. */
-export function notFound(detail: string): ScimError {
-  return new ScimError(404, detail);
+export function notFound(detail: string): ScimProtocolError {
+  return new ScimProtocolError(404, detail);
 }

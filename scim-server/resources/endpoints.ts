@@ -4,7 +4,7 @@
  */
 import type { ScimRequest, ScimResponse, ServerState } from '../context';
 import { applyPatch, parsePatchRequest } from '../patch/apply';
-import { ScimError, badRequest } from '../protocol/errors';
+import { ScimProtocolError, badRequest } from '../protocol/errors';
 import { URN } from '../protocol/urns';
 import { ALL_FILTER_OPERATORS } from '../quirks';
 import type { ResourceTypeDef } from '../schema/definitions';
@@ -48,7 +48,7 @@ function checkIfMatch(state: ServerState, req: ScimRequest, resource: StoredReso
   const header = req.headers['if-match'];
   if (!state.profile.etag || header === undefined) return;
   if (!tagMatches(header, resource)) {
-    throw new ScimError(412, `version mismatch: the resource is at ${weakEtag(resource)}, the request expected ${header}`);
+    throw new ScimProtocolError(412, `version mismatch: the resource is at ${weakEtag(resource)}, the request expected ${header}`);
   }
 }
 
@@ -102,8 +102,8 @@ export function readSearchBody(body: unknown): ListQuery {
 }
 
 /** 405 with the `Allow` header listing what the endpoint accepts. */
-export function methodNotAllowed(allow: string): ScimError {
-  return new ScimError(405, `method not allowed here; allowed: ${allow}`, undefined, { allow });
+export function methodNotAllowed(allow: string): ScimProtocolError {
+  return new ScimProtocolError(405, `method not allowed here; allowed: ${allow}`, undefined, { allow });
 }
 
 function deleteResource(state: ServerState, type: ResourceTypeDef, resource: StoredResource, req: ScimRequest): ScimResponse {
@@ -127,7 +127,7 @@ function commit(state: ServerState, resource: StoredResource, data: Json): Store
 
 function patchResource(state: ServerState, type: ResourceTypeDef, resource: StoredResource, req: ScimRequest): ScimResponse {
   if (state.profile.patch === 'method-not-allowed') throw methodNotAllowed('GET, PUT, DELETE');
-  if (state.profile.patch === 'not-implemented') throw new ScimError(501, 'PATCH is not implemented by this service provider; use PUT');
+  if (state.profile.patch === 'not-implemented') throw new ScimProtocolError(501, 'PATCH is not implemented by this service provider; use PUT');
   checkIfMatch(state, req, resource);
   const operations = parsePatchRequest(req.body, state.profile.lowercasePatchOpsOnly);
   const patched = applyPatch(resource.data, operations, {

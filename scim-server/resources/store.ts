@@ -4,7 +4,7 @@
  * group members that must exist, and membership cleanup when a resource is hard-deleted.
  */
 import { randomUUID } from 'node:crypto';
-import { ScimError, badRequest, notFound } from '../protocol/errors';
+import { ScimProtocolError, badRequest, notFound } from '../protocol/errors';
 
 type Json = Record<string, unknown>;
 
@@ -73,7 +73,7 @@ export class ResourceStore {
 
   /** `id` is only chosen by the caller when seeding pre-existing accounts. */
   create(kind: ResourceKind, data: Json, rules: StoreRules, id: string = randomUUID()): StoredResource {
-    if (this.users.has(id) || this.groups.has(id)) throw new ScimError(409, `a resource with id ${id} already exists`, 'uniqueness');
+    if (this.users.has(id) || this.groups.has(id)) throw new ScimProtocolError(409, `a resource with id ${id} already exists`, 'uniqueness');
     this.check(kind, data, id, rules);
     const now = this.now();
     const resource: StoredResource = { kind, id, data, created: now, lastModified: now, version: 1 };
@@ -128,19 +128,19 @@ export class ResourceStore {
   private checkUser(data: Json, selfId: string | undefined, rules: StoreRules): void {
     if (typeof data.userName !== 'string' || data.userName === '') throw badRequest.invalidValue('"userName" is required (RFC 7643 §4.1.1)');
     const owner = this.userNames.get(data.userName.toLowerCase());
-    if (owner !== undefined && owner !== selfId) throw new ScimError(409, `userName "${data.userName}" is already taken`, 'uniqueness');
+    if (owner !== undefined && owner !== selfId) throw new ScimProtocolError(409, `userName "${data.userName}" is already taken`, 'uniqueness');
     if (!rules.dedupeOnEmail) return;
     const others = this.list('User').filter((u) => u.id !== selfId);
     const emails = new Set(emailsOf(data));
     const clash = others.find((u) => emailsOf(u.data).some((e) => emails.has(e)));
-    if (clash) throw new ScimError(409, 'a user with the same email address already exists', 'uniqueness');
+    if (clash) throw new ScimProtocolError(409, 'a user with the same email address already exists', 'uniqueness');
   }
 
   private checkGroup(data: Json, selfId: string | undefined, rules: StoreRules): void {
     if (typeof data.displayName !== 'string' || data.displayName === '') throw badRequest.invalidValue('"displayName" is required (RFC 7643 §4.2)');
     const name = data.displayName.toLowerCase();
     if (rules.uniqueGroupNames && this.list('Group').some((g) => g.id !== selfId && String(g.data.displayName).toLowerCase() === name)) {
-      throw new ScimError(409, `a group named "${data.displayName}" already exists`, 'uniqueness');
+      throw new ScimProtocolError(409, `a group named "${data.displayName}" already exists`, 'uniqueness');
     }
     const members = Array.isArray(data.members) ? (data.members as Json[]) : [];
     for (const member of members) {

@@ -4,6 +4,7 @@
  * gets the same answer and changes nothing; the same id with different content is a conflict.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../lib/canonical-json';
 
 export interface AcceptedAnswer {
   workflowId: string;
@@ -65,18 +66,6 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 }
 
-/** JSON with object keys sorted, so key order and whitespace do not change the hash. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function contentHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');

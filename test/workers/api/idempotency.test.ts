@@ -1,4 +1,5 @@
-import { canonicalJson, contentHash, MemoryIdempotencyStore, type IdempotencyRecord } from '../../../workers/api/idempotency';
+import { canonicalJson } from '../../../lib/canonical-json';
+import { contentHash, MemoryIdempotencyStore, type IdempotencyRecord } from '../../../workers/api/idempotency';
 
 const record = (id: string): IdempotencyRecord => ({ bodyHash: `h-${id}`, answer: { workflowId: `employee-${id}`, eventId: id, status: 'accepted' }, acceptedAtMs: 0 });
 
