@@ -8,18 +8,32 @@ import { closeRun, continueAsNew, deliverCancelRequest, deliverSignal, startChil
 import { durationMs, type Msg } from './proto';
 import { mergeSearchAttributes } from './search-attributes';
 import { appendEvent, appendExternal, type EngineCore, type Run } from './state';
+import { applyProtocolMessageCommand, type decodeWorkerMessages } from './updates';
 import { scheduleWorkflowTask } from './workflow-tasks';
 
-export function applyCommands(core: EngineCore, run: Run, commands: Msg[], completedEventId: number): boolean {
+/** Protocol messages of the completion (Update answers) and the ids that commands named. */
+interface CompletionMessages {
+  messages: ReturnType<typeof decodeWorkerMessages>;
+  used: Set<string>;
+}
+
+export function applyCommands(
+  core: EngineCore,
+  run: Run,
+  commands: Msg[],
+  completedEventId: number,
+  messages: CompletionMessages['messages'] = new Map(),
+  used = new Set<string>(),
+): boolean {
   let needsAnother = false;
   for (const command of commands) {
     if (run.status !== 'Running') break;
-    needsAnother = applyCommand(core, run, command, completedEventId) || needsAnother;
+    needsAnother = applyCommand(core, run, command, completedEventId, { messages, used }) || needsAnother;
   }
   return needsAnother;
 }
 
-function applyCommand(core: EngineCore, run: Run, c: Msg, done: number): boolean {
+function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol: CompletionMessages): boolean {
   const type = c.commandType as string;
   const meta = { userMetadata: c.userMetadata };
   switch (type) {
@@ -70,8 +84,17 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number): boolean
     case 'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION':
       continueAsNew(core, run, c.continueAsNewWorkflowExecutionCommandAttributes as Msg, done);
       return false;
+    case 'COMMAND_TYPE_PROTOCOL_MESSAGE':
+      applyProtocolMessageCommand(
+        core,
+        run,
+        c.protocolMessageCommandAttributes?.messageId as string,
+        protocol.messages,
+        protocol.used,
+      );
+      return false;
     default:
-      // Updates (protocol messages) and Nexus are not implemented: fail loudly, never hang.
+      // Nexus is not implemented: fail loudly, never hang.
       throw Object.assign(new Error(`${type} is not implemented by the jml embedded engine (see docs/engine.md)`), { grpcUnimplemented: true });
   }
 }

@@ -17,6 +17,7 @@ import { describeTaskQueue, PollerRegistry } from './pollers';
 import { durationMs, timestamp, type Msg } from './proto';
 import { DEFAULT_CUSTOM_SEARCH_ATTRIBUTES, SYSTEM_SEARCH_ATTRIBUTES } from './search-attributes';
 import { findRun, isOpen, type EngineCore, type Namespace, type Run } from './state';
+import { admitUpdate, STAGE, stageNumber, updateResponse, waitForStage } from './updates';
 import { listExecutions, countExecutions } from './visibility-service';
 import { abandonQuery, completeQueryTask, completeWorkflowTask, enqueueQuery, failWorkflowTask } from './workflow-tasks';
 
@@ -178,6 +179,38 @@ export class Engine implements EngineCore {
     return { queryResult: result.answer };
   }
 
+  /**
+   * Admits an Update (or joins the one with the same id) and waits for the requested stage, at
+   * most a long poll; the SDK calls again while the answer is still ADMITTED.
+   */
+  async UpdateWorkflowExecution(req: Msg, cancelled: Cancelled): Promise<Msg> {
+    const wanted = Math.max(stageNumber((req.waitPolicy as Msg)?.lifecycleStage), STAGE.ACCEPTED);
+    for (;;) {
+      const run = requireRun(this, req.namespace as string, req.workflowExecution as Msg);
+      if (req.firstExecutionRunId && run.firstRunId !== req.firstExecutionRunId) {
+        const first = String(req.firstExecutionRunId);
+        throw notFound(`workflow execution not found: ${run.workflowId} (first run ${first})`);
+      }
+      const update = admitUpdate(this, run, req.request as Msg);
+      await waitForStage(update, wanted, cancelled);
+      // Admitted on a run that continued as new before a worker saw it: it goes to the next run.
+      if (update.abort?.retry) continue;
+      if (update.abort) throw notFound(update.abort.message);
+      return updateResponse(run, update);
+    }
+  }
+
+  async PollWorkflowExecutionUpdate(req: Msg, cancelled: Cancelled): Promise<Msg> {
+    const ref = (req.updateRef ?? {}) as Msg;
+    const run = requireRun(this, req.namespace as string, ref.workflowExecution as Msg);
+    const update = run.updates.get(ref.updateId as string);
+    // Rejected Updates leave nothing behind, so they are not found either (as on the server).
+    if (!update) throw notFound(`update ${String(ref.updateId)} not found`);
+    await waitForStage(update, stageNumber((req.waitPolicy as Msg)?.lifecycleStage), cancelled);
+    if (update.abort) throw notFound(update.abort.message);
+    return updateResponse(run, update);
+  }
+
   DescribeWorkflowExecution(req: Msg): Msg {
     const run = requireRun(this, req.namespace as string, req.execution as Msg);
     return {
@@ -222,8 +255,7 @@ export class Engine implements EngineCore {
   }
 
   RespondWorkflowTaskCompleted(req: Msg): Msg {
-    completeWorkflowTask(this, req);
-    return {};
+    return completeWorkflowTask(this, req);
   }
 
   RespondWorkflowTaskFailed(req: Msg): Msg {

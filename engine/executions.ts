@@ -7,6 +7,7 @@ import { alreadyExists, invalidArgument, notFound } from './errors';
 import { durationMs, timestamp, type Msg } from './proto';
 import { checkSearchAttributeNames } from './search-attributes';
 import { appendEvent, appendExternal, findRun, isOpen, newRunId, type EngineCore, type EventBuilder, type Namespace, type Run, type RunStatus } from './state';
+import { abortUpdates } from './updates';
 import { scheduleWorkflowTask } from './workflow-tasks';
 
 export interface StartInput {
@@ -64,6 +65,7 @@ export function startRun(core: EngineCore, s: StartInput): Run {
     waiters: new Set(),
     cancelRequested: false,
     requestIds: new Set(s.requestId ? [s.requestId] : []),
+    updates: new Map(),
   };
   const runs = ns.workflows.get(s.workflowId) ?? [];
   runs.push(run);
@@ -201,6 +203,8 @@ export function closeRun(core: EngineCore, run: Run, status: RunStatus, build: E
   core.clock.cancel(run.runTimer);
   core.clock.cancel(run.executionTimer);
   core.clock.cancel(run.wt.timer);
+  run.wt.speculative = undefined;
+  abortUpdates(run, status);
   for (const t of run.timers.values()) core.clock.cancel(t.clockId);
   for (const a of run.activities.values()) for (const id of Object.values(a.timers)) core.clock.cancel(id);
   run.activities.clear();

@@ -57,6 +57,31 @@ export interface WorkflowTaskState {
   timer?: number;
   /** Events arrived while the task was started: another task must follow. */
   needsAnother: boolean;
+  /**
+   * A speculative task (it only carries Updates): its Scheduled/Started events are kept here,
+   * not in the history, until something makes them permanent; a task whose only outcome is
+   * rejections is discarded as if it never ran (docs/engine.md, "Updates").
+   */
+  speculative?: Msg[];
+  /** Tells a stale completion from the current one (speculative tasks can reuse event ids). */
+  serial?: number;
+}
+
+/** admitted → sent (in a workflow task) → accepted → completed, or rejected/aborted. */
+export type UpdateStage = 'admitted' | 'sent' | 'accepted' | 'completed' | 'rejected' | 'aborted';
+
+export interface UpdateState {
+  updateId: string;
+  /** temporal.api.update.v1.Request as the caller sent it. */
+  request: Msg;
+  stage: UpdateStage;
+  acceptedEventId?: number;
+  /** temporal.api.update.v1.Outcome once completed or rejected. */
+  outcome?: Msg;
+  /** Why an aborted update never reached the workflow; `retry`: it may go to the next run. */
+  abort?: { retry: boolean; message: string };
+  /** Callers waiting for the next stage. */
+  waiters: Set<() => void>;
 }
 
 export interface PendingQuery {
@@ -103,6 +128,8 @@ export interface Run {
   requestIds: Set<string>;
   /** Where the next run went (continue-as-new). */
   newRunId?: string;
+  /** Updates by id, in admission order: in flight, and completed ones (their outcome is in history). */
+  updates: Map<string, UpdateState>;
 }
 
 export interface Namespace {
@@ -163,7 +190,25 @@ export function appendExternal(core: EngineCore, run: Run, build: EventBuilder):
     run.buffered.push(build);
     run.wt.needsAnother = true;
   } else {
+    // A speculative task not yet handed out becomes a normal one: its events are written first.
+    persistSpeculativeTask(core, run);
     appendEvent(core, run, build);
+  }
+}
+
+/**
+ * Writes a speculative task's Scheduled (and Started, once handed out) events to the history,
+ * with the ids and times the worker was given, and makes it a normal task.
+ */
+export function persistSpeculativeTask(core: EngineCore, run: Run): void {
+  const events = run.wt.speculative;
+  if (!events) return;
+  run.wt.speculative = undefined;
+  for (const event of events) {
+    const id = appendEvent(core, run, () => event);
+    if (id !== event.eventId) {
+      throw new Error(`speculative workflow task event ${String(event.eventId)} would be written as ${id}`);
+    }
   }
 }
 

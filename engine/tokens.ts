@@ -6,6 +6,8 @@ export interface WorkflowTaskToken {
   r: string;
   s: number;
   a: number;
+  /** Dispatch serial: a stale speculative task cannot be completed in place of a newer one. */
+  n?: number;
 }
 export interface QueryTaskToken {
   k: 'q';

@@ -6,9 +6,27 @@
  */
 import { applyCommands } from './commands';
 import { invalidArgument, notFound } from './errors';
-import { timestamp, type Msg } from './proto';
-import { appendEvent, flushBuffered, isOpen, type EngineCore, type PendingQuery, type Run } from './state';
+import { historyEvent, timestamp, type Msg } from './proto';
+import {
+  appendEvent,
+  flushBuffered,
+  isOpen,
+  persistSpeculativeTask,
+  type EngineCore,
+  type PendingQuery,
+  type Run,
+} from './state';
 import { decodeToken, encodeToken } from './tokens';
+import {
+  decodeWorkerMessages,
+  hasAdmittedUpdates,
+  returnSentUpdates,
+  settleUnreferencedMessages,
+  updateMessagesForTask,
+} from './updates';
+
+/** Hands each dispatched task a distinct serial (speculative tasks can reuse event ids). */
+let taskSerial = 0;
 
 const TERMINAL_COMMANDS = new Set([
   'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION',
@@ -17,22 +35,42 @@ const TERMINAL_COMMANDS = new Set([
   'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION',
 ]);
 
-export function scheduleWorkflowTask(core: EngineCore, run: Run, attempt = 1): void {
+/**
+ * Schedules the run's workflow task. A `speculative` one (only to carry Updates) is not written
+ * to the history: its events are handed to the worker and written only if the task changes
+ * something (anything but rejections), or when another event arrives first.
+ */
+export function scheduleWorkflowTask(
+  core: EngineCore,
+  run: Run,
+  attempt = 1,
+  options: { speculative?: boolean } = {},
+): void {
   if (!isOpen(run)) return;
   if (run.wt.state === 'started') {
     run.wt.needsAnother = true;
     return;
   }
   if (run.wt.state !== 'none') return;
-  const scheduledEventId = appendEvent(core, run, () => ({
+  const scheduled = (eventId: number): Msg => ({
+    eventId,
+    eventTime: timestamp(core.clock.now()),
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
     workflowTaskScheduledEventAttributes: {
       taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
       startToCloseTimeout: { seconds: Math.ceil(run.workflowTaskTimeoutMs / 1000) },
       attempt,
     },
-  }));
-  run.wt = { state: 'scheduled', scheduledEventId, startedEventId: 0, attempt, needsAnother: false };
+  });
+  if (options.speculative) {
+    const event = scheduled(run.events.length + 1);
+    const scheduledEventId = event.eventId as number;
+    run.wt = { state: 'scheduled', scheduledEventId, startedEventId: 0, attempt, needsAnother: false };
+    run.wt.speculative = [event];
+  } else {
+    const scheduledEventId = appendEvent(core, run, scheduled);
+    run.wt = { state: 'scheduled', scheduledEventId, startedEventId: 0, attempt, needsAnother: false };
+  }
   offerWorkflowTask(core, run);
   core.updateInFlight();
 }
@@ -44,21 +82,46 @@ function offerWorkflowTask(core: EngineCore, run: Run): void {
 
 function dispatchWorkflowTask(core: EngineCore, run: Run, scheduledEventId: number, attempt: number, identity?: string): Msg | undefined {
   if (!isOpen(run) || run.wt.state !== 'scheduled' || run.wt.scheduledEventId !== scheduledEventId) return undefined;
-  const startedEventId = appendEvent(core, run, () => ({
+  const started = (eventId: number): Msg => ({
+    eventId,
+    eventTime: timestamp(core.clock.now()),
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_STARTED',
     workflowTaskStartedEventAttributes: { scheduledEventId, identity: identity ?? 'worker', requestId: `${run.runId}-${scheduledEventId}` },
-  }));
+  });
+  let events: unknown[] = run.events;
+  let startedEventId: number;
+  if (run.wt.speculative) {
+    const event = started(scheduledEventId + 1);
+    run.wt.speculative.push(event);
+    startedEventId = scheduledEventId + 1;
+    events = [...run.events, ...run.wt.speculative.map(historyEvent)];
+  } else {
+    startedEventId = appendEvent(core, run, started);
+  }
+  const serial = ++taskSerial;
   run.wt.state = 'started';
   run.wt.startedEventId = startedEventId;
-  run.wt.timer = core.clock.schedule(core.clock.now() + run.workflowTaskTimeoutMs, () => timeOutWorkflowTask(core, run, startedEventId));
+  run.wt.serial = serial;
+  const timeoutAt = core.clock.now() + run.workflowTaskTimeoutMs;
+  run.wt.timer = core.clock.schedule(timeoutAt, () => timeOutWorkflowTask(core, run, serial));
+  const messages = updateMessagesForTask(run, startedEventId);
   return {
-    taskToken: encodeToken({ k: 'w', ns: run.namespace, w: run.workflowId, r: run.runId, s: scheduledEventId, a: attempt }),
+    taskToken: encodeToken({
+      k: 'w',
+      ns: run.namespace,
+      w: run.workflowId,
+      r: run.runId,
+      s: scheduledEventId,
+      a: attempt,
+      n: serial,
+    }),
     workflowExecution: { workflowId: run.workflowId, runId: run.runId },
     workflowType: { name: run.workflowType },
     previousStartedEventId: run.previousStartedEventId,
     startedEventId,
     attempt,
-    history: { events: run.events },
+    history: { events },
+    messages: messages.length > 0 ? messages : undefined,
     workflowExecutionTaskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
     scheduledTime: timestamp(core.clock.now()),
     startedTime: timestamp(core.clock.now()),
@@ -70,32 +133,62 @@ export function runForWorkflowTask(core: EngineCore, tokenBytes: Uint8Array | un
   const token = decodeToken(tokenBytes);
   if (!token || token.k !== 'w') throw invalidArgument('malformed workflow task token');
   const run = core.namespaces.get(token.ns)?.workflows.get(token.w)?.find((r) => r.runId === token.r);
-  if (!run || !isOpen(run) || run.wt.state !== 'started' || run.wt.scheduledEventId !== token.s) {
+  const stale = token.n !== undefined && token.n !== run?.wt.serial;
+  if (!run || !isOpen(run) || run.wt.state !== 'started' || run.wt.scheduledEventId !== token.s || stale) {
     throw notFound('workflow task not found (it timed out, or the workflow closed)');
   }
   return run;
 }
 
-export function completeWorkflowTask(core: EngineCore, req: Msg): void {
+/** @returns the RespondWorkflowTaskCompleted answer (`resetHistoryEventId` when a speculative task is discarded). */
+export function completeWorkflowTask(core: EngineCore, req: Msg): Msg {
   const run = runForWorkflowTask(core, req.taskToken as Uint8Array);
   const commands = (req.commands ?? []) as Msg[];
+  const messages = decodeWorkerMessages(req.messages as Msg[]);
   core.clock.cancel(run.wt.timer);
   const { scheduledEventId, startedEventId } = run.wt;
+  if (run.wt.speculative && isDiscardable(run, commands, messages, req)) {
+    // Only rejections: the task leaves no trace; the worker rolls back to the last real task.
+    run.wt = { state: 'none', scheduledEventId: 0, startedEventId: 0, attempt: 1, needsAnother: false };
+    settleUnreferencedMessages(run, messages, new Set());
+    if (hasAdmittedUpdates(run)) scheduleWorkflowTask(core, run, 1, { speculative: true });
+    afterTask(core, run);
+    return { resetHistoryEventId: run.previousStartedEventId };
+  }
   // A workflow may not close while events it has not seen are waiting (UnhandledCommand).
   if (run.buffered.length > 0 && commands.some((c) => TERMINAL_COMMANDS.has(c.commandType as string))) {
-    return failTask(core, run, 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', undefined, req.identity as string, 1);
+    failTask(core, run, 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', undefined, req.identity as string, 1);
+    return {};
   }
+  persistSpeculativeTask(core, run);
   const completedEventId = appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
     workflowTaskCompletedEventAttributes: { scheduledEventId, startedEventId, identity: req.identity, sdkMetadata: req.sdkMetadata, meteringMetadata: req.meteringMetadata },
   }));
   run.wt = { state: 'none', scheduledEventId: 0, startedEventId: 0, attempt: 1, needsAnother: run.wt.needsAnother };
   run.previousStartedEventId = startedEventId;
-  const needsAnother = applyCommands(core, run, commands, completedEventId);
-  if (!isOpen(run)) return afterTask(core, run);
+  const used = new Set<string>();
+  const needsAnother = applyCommands(core, run, commands, completedEventId, messages, used);
+  settleUnreferencedMessages(run, messages, used);
+  if (!isOpen(run)) {
+    afterTask(core, run);
+    return {};
+  }
   const hadBuffered = flushBuffered(core, run);
   if (needsAnother || hadBuffered || run.wt.needsAnother || req.forceCreateNewWorkflowTask) scheduleWorkflowTask(core, run);
+  else if (hasAdmittedUpdates(run)) scheduleWorkflowTask(core, run, 1, { speculative: true });
   afterTask(core, run);
+  return {};
+}
+
+/** The server's rule: a speculative task that only rejected Updates changed nothing and is dropped. */
+type WorkerMessages = ReturnType<typeof decodeWorkerMessages>;
+
+function isDiscardable(run: Run, commands: Msg[], messages: WorkerMessages, req: Msg): boolean {
+  if (commands.length > 0 || run.buffered.length > 0) return false;
+  if (run.wt.needsAnother || req.forceCreateNewWorkflowTask) return false;
+  for (const m of messages.values()) if (m.kind !== 'Rejection') return false;
+  return true;
 }
 
 export function failWorkflowTask(core: EngineCore, req: Msg): void {
@@ -105,6 +198,8 @@ export function failWorkflowTask(core: EngineCore, req: Msg): void {
 }
 
 function failTask(core: EngineCore, run: Run, cause: string, failure: Msg | undefined, identity: string | undefined, nextAttempt: number): void {
+  // A failure must be visible: a speculative task's events are written before it.
+  persistSpeculativeTask(core, run);
   const { scheduledEventId, startedEventId } = run.wt;
   appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_FAILED',
@@ -113,9 +208,10 @@ function failTask(core: EngineCore, run: Run, cause: string, failure: Msg | unde
   retryAfterFailure(core, run, nextAttempt);
 }
 
-function timeOutWorkflowTask(core: EngineCore, run: Run, startedEventId: number): void {
-  if (!isOpen(run) || run.wt.state !== 'started' || run.wt.startedEventId !== startedEventId) return;
-  const { scheduledEventId } = run.wt;
+function timeOutWorkflowTask(core: EngineCore, run: Run, serial: number): void {
+  if (!isOpen(run) || run.wt.state !== 'started' || run.wt.serial !== serial) return;
+  persistSpeculativeTask(core, run);
+  const { scheduledEventId, startedEventId } = run.wt;
   appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT',
     workflowTaskTimedOutEventAttributes: { scheduledEventId, startedEventId, timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' },
@@ -128,6 +224,7 @@ function timeOutWorkflowTask(core: EngineCore, run: Run, startedEventId: number)
  * sticky cache), then with backoff so a workflow that fails deterministically does not spin.
  */
 function retryAfterFailure(core: EngineCore, run: Run, attempt: number): void {
+  returnSentUpdates(run);
   run.wt = { state: 'none', scheduledEventId: 0, startedEventId: 0, attempt, needsAnother: false };
   flushBuffered(core, run);
   const delayMs = attempt <= 2 ? 0 : Math.min(1000 * 2 ** (attempt - 3), 60_000);
