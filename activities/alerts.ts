@@ -2,7 +2,8 @@
  * `sendAlert`: SLA breaches and failed app steps go to the webhook in `policy.yaml`
  * (`notifications.webhookUrl`, a plain URL or an `env:`/`file:` reference since such URLs
  * often embed a token), or to the log when none is configured. A non-2xx answer throws so
- * Temporal retries delivery under the ALERTING preset.
+ * Temporal retries delivery under the ALERTING preset; after that the employee workflow records
+ * the failure and retries on its own back-off. A failing audit store never stops delivery.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
@@ -27,7 +28,10 @@ export function createAlertActivity(deps: AlertDeps): (input: AlertInput) => Pro
   return async (input) => {
     const configured = deps.config().policy.notifications.webhookUrl;
     deps.logger.warn({ alert: input }, `ALERT ${input.kind}: ${input.message}`);
-    if (input.kind === 'sla-breached') await recordBreach(deps, input);
+    // Evidence of the breach now; if the store fails, the workflow's own copy (same key) follows later.
+    if (input.kind === 'sla-breached') {
+      await recordBreach(deps, input).catch((err: unknown) => deps.logger.error({ err }, 'SLA breach not written to the audit store; alerting anyway'));
+    }
     if (!configured) return;
     const url = await webhookUrl(configured, deps.logger);
     if (!url) return;

@@ -4,7 +4,7 @@
  * may run it more than once (retries, a worker dying after the request but before completion).
  */
 import type { EmployeeRecord } from '../lib/hr/employee';
-import type { AppOutcome, LifecycleKind, LifecyclePlan, TimelineEntry } from '../lib/lifecycle/types';
+import type { AlertInput, AppOutcome, LifecyclePlan, TimelineEntry } from '../lib/lifecycle/types';
 
 /** Milestones for the audit trail, each keyed so a retried or replayed write is a no-op. */
 export interface MilestoneInput {
@@ -23,18 +23,7 @@ export interface AccountRef {
   eventId: string;
 }
 
-export interface AlertInput {
-  kind: 'sla-breached' | 'app-failed';
-  employeeId: string;
-  lifecycle: LifecycleKind;
-  eventId: string;
-  workflowId: string;
-  app?: string;
-  /** `sla-breached`: the deadline that passed. */
-  slaDeadlineMs?: number;
-  message: string;
-  atMs: number;
-}
+export type { AlertInput } from '../lib/lifecycle/types';
 
 export interface LifecycleActivities {
   /** Evaluates access rules and policy for a snapshot (config is read here, never in workflows). */

@@ -42,17 +42,30 @@ export const PLANNING: ActivityOptions = {
   retry: { initialInterval: '1 second', maximumAttempts: 5 },
 };
 
-/** Alert delivery must not hold up the lifecycle; a few attempts, then it is logged as lost. */
+/**
+ * Alert delivery must not hold up the lifecycle: one round is a few quick attempts (under a
+ * minute). An undelivered alert is recorded and the employee workflow retries it on its own
+ * back-off (workflows/employee/state.ts), never by blocking a run.
+ */
 export const ALERTING: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 8 },
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 4 },
 };
 
 /**
- * Writing milestones to the audit store. Unlimited attempts: evidence must not be dropped
- * because the database was briefly down; the employee workflow waits rather than lose it.
+ * Writing milestones to the audit store, for workflow runs from before evidence was written
+ * after the fact: unlimited attempts, awaited. Kept only so those histories replay.
  */
 export const AUDITING: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
+ * One round of the after-the-fact audit hand-off: a few attempts, then the employee workflow
+ * records the failure, alerts, and tries again on its own back-off. Nothing waits for it.
+ */
+export const AUDIT_ROUND: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 };

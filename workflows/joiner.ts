@@ -3,7 +3,7 @@
  * the account (or reactivate the person's existing one), apply mapped attributes and groups.
  * Runbook: "provision day-one access within the SLA; report per app; never let one app block".
  */
-import type { AppOutcome, LifecycleInput, LifecycleResult, TimelineEntry } from '../lib/lifecycle/types';
+import type { AlertInput, AppOutcome, LifecycleInput, LifecycleResult, TimelineEntry } from '../lib/lifecycle/types';
 import { planning, scim, summarized } from './lifecycle-activities';
 import { markLifecycle, onSlaBreach, runPerApp, underSla } from './steps';
 import { appTimeline } from './timeline';
@@ -19,6 +19,7 @@ export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResul
   const grants = plan.grants.filter((g) => !input.onlyApps || input.onlyApps.includes(g.app));
   const slaDeadlineMs = input.effectiveAtMs + plan.slaMs.joiner;
   const timeline: TimelineEntry[] = [];
+  const undeliveredAlerts: AlertInput[] = [];
   markLifecycle(kind, employee.employeeId, grants.map((g) => g.app), slaDeadlineMs);
 
   const work = runPerApp(grants.map((g) => g.app), async (app): Promise<AppOutcome> => {
@@ -38,8 +39,8 @@ export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResul
   const { value: outcomes, breached } = await underSla(
     slaDeadlineMs,
     work,
-    onSlaBreach(kind, employee.employeeId, eventId, timeline, slaDeadlineMs),
+    onSlaBreach(kind, employee.employeeId, eventId, timeline, slaDeadlineMs, undeliveredAlerts),
   );
   timeline.push(...appTimeline(outcomes, eventId, kind));
-  return { kind, eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline };
+  return { kind, eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline, undeliveredAlerts };
 }

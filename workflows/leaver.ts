@@ -4,9 +4,10 @@
  * lives in the employee workflow, so a re-hire or a legal hold can act on it while this run is
  * long finished (see README, "Why deletion waits in the employee workflow").
  */
-import type { LifecycleInput, LifecycleResult, ScheduledDeletion, TimelineEntry } from '../lib/lifecycle/types';
+import type { AlertInput, LifecycleInput, LifecyclePlan, LifecycleResult, ScheduledDeletion, TimelineEntry } from '../lib/lifecycle/types';
+import { isCancellation } from '@temporalio/workflow';
 import { planning, revocation, summarized } from './lifecycle-activities';
-import { markLifecycle, onSlaBreach, runPerApp, underSla } from './steps';
+import { markLifecycle, onSlaBreach, runPerApp, toStepError, underSla } from './steps';
 import { appTimeline } from './timeline';
 
 export interface LeaverInput extends LifecycleInput {
@@ -17,13 +18,14 @@ export interface LeaverInput extends LifecycleInput {
 export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResult> {
   const { employee, eventId, accounts } = input;
   const kind = input.kind ?? 'leaver';
-  const plan = await planning.planLifecycle({ employee });
+  const timeline: TimelineEntry[] = [];
+  const undeliveredAlerts: AlertInput[] = [];
+  const plan = await planOrFallback(input, timeline);
   const targets = Object.values(accounts)
     .filter((a) => a.state === 'active' || a.state === 'failed')
     .filter((a) => !input.onlyApps || input.onlyApps.includes(a.app))
     .map((a) => a.app);
   const slaDeadlineMs = input.effectiveAtMs + plan.slaMs.leaver;
-  const timeline: TimelineEntry[] = [];
   markLifecycle(kind, employee.employeeId, targets, slaDeadlineMs);
 
   const work = runPerApp(targets, (app) =>
@@ -34,7 +36,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
   const { value: outcomes, breached } = await underSla(
     slaDeadlineMs,
     work,
-    onSlaBreach(kind, employee.employeeId, eventId, timeline, slaDeadlineMs),
+    onSlaBreach(kind, employee.employeeId, eventId, timeline, slaDeadlineMs, undeliveredAlerts),
   );
   timeline.push(...appTimeline(outcomes, eventId, kind));
 
@@ -51,5 +53,30 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
       timeline.push({ atMs: Date.now(), kind: 'deletion-scheduled', eventId, app: outcome.app, lifecycle: kind, detail: `no delete: ${policy.mode}; account stays deactivated` });
     }
   }
-  return { kind, eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline, deletion };
+  return { kind, eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline, deletion, undeliveredAlerts };
+}
+
+/** The shipped leaver SLA, used when the policy cannot be read. */
+const FALLBACK_LEAVER_SLA_MS = 15 * 60_000;
+
+/**
+ * Planning must not sit in front of revocation: when the policy cannot be read, deactivation
+ * still goes out under the shipped SLA, and no deletion is scheduled (its policy is unknown) —
+ * which the timeline says, for an operator.
+ */
+async function planOrFallback(input: LeaverInput, timeline: TimelineEntry[]): Promise<LifecyclePlan> {
+  try {
+    return await planning.planLifecycle({ employee: input.employee });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const detail = `planning failed (${toStepError(err).message}): revoking under the default ${FALLBACK_LEAVER_SLA_MS / 60_000}-minute SLA; no deletion scheduled`;
+    timeline.push({ atMs: Date.now(), kind: 'operator-attention', eventId: input.eventId, detail });
+    return {
+      grants: [],
+      slaMs: { joiner: FALLBACK_LEAVER_SLA_MS, mover: FALLBACK_LEAVER_SLA_MS, leaver: FALLBACK_LEAVER_SLA_MS },
+      deletePolicy: {},
+      joinerLeadTimeMs: 0,
+      moverRevokeGraceMs: 0,
+    };
+  }
 }

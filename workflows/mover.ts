@@ -3,7 +3,7 @@
  * that changed in every app they keep, swap groups, grant newly entitled apps, and revoke apps
  * no longer granted (after the policy's grace period, when one is configured).
  */
-import type { AppGrant, AppOutcome, LifecycleInput, LifecycleResult, TimelineEntry } from '../lib/lifecycle/types';
+import type { AlertInput, AppGrant, AppOutcome, LifecycleInput, LifecycleResult, TimelineEntry } from '../lib/lifecycle/types';
 import type { EmployeeRecord } from '../lib/hr/employee';
 import { planning, revocation, scim, summarized } from './lifecycle-activities';
 import { markLifecycle, onSlaBreach, runPerApp, underSla } from './steps';
@@ -23,6 +23,7 @@ export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult>
   const graceMs = plan.moverRevokeGraceMs;
   const slaDeadlineMs = input.effectiveAtMs + plan.slaMs.mover;
   const timeline: TimelineEntry[] = [];
+  const undeliveredAlerts: AlertInput[] = [];
   markLifecycle('mover', employee.employeeId, [...new Set([...desired.keys(), ...toRevoke])], slaDeadlineMs);
 
   const ref = (app: string) => ({ app, employeeId: employee.employeeId, scimId: accounts[app]?.scimId, eventId });
@@ -53,9 +54,9 @@ export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult>
   const { value: outcomes, breached } = await underSla(
     slaDeadlineMs,
     runPerApp(apps, changeOne),
-    onSlaBreach('mover', employee.employeeId, eventId, timeline, slaDeadlineMs),
+    onSlaBreach('mover', employee.employeeId, eventId, timeline, slaDeadlineMs, undeliveredAlerts),
   );
   timeline.push(...appTimeline(outcomes, eventId, 'mover'));
   const revokeLater = graceMs > 0 ? toRevoke.map((app) => ({ app, revokeAtMs: Date.now() + graceMs })) : undefined;
-  return { kind: 'mover', eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline, revokeLater };
+  return { kind: 'mover', eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline, revokeLater, undeliveredAlerts };
 }

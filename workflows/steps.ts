@@ -6,17 +6,22 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowFailure,
   isCancellation,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AppOutcome, LifecycleKind, StepError, TimelineEntry } from '../lib/lifecycle/types';
+import type { AlertInput, AppOutcome, LifecycleKind, StepError, TimelineEntry } from '../lib/lifecycle/types';
 import { alerts } from './lifecycle-activities';
 import { APPS, EMPLOYEE_ID, LIFECYCLE_EVENT, SLA_BREACHED, SLA_DEADLINE } from '../lib/temporal/contract';
 
 /** Reduces an activity failure chain to what the timeline and the audit need. */
 export function toStepError(err: unknown): StepError {
+  if (err instanceof ChildWorkflowFailure) {
+    const inner = err.cause ? toStepError(err.cause) : undefined;
+    return { type: inner?.type ?? 'ChildWorkflowFailure', message: `${err.workflowType ?? 'child'} run ${err.execution?.workflowId ?? ''} failed${inner ? `: ${inner.message}` : ''}`, nonRetryable: true };
+  }
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
     return { type: cause.type ?? 'ApplicationFailure', message: cause.message, nonRetryable: cause.nonRetryable === true };
@@ -94,14 +99,23 @@ export function currentWorkflowId(): string {
 
 /**
  * The standard reaction to a missed SLA: flag the run for the UI (`SlaBreached = true`), note
- * it in the timeline, and alert. Returned as a callback for `underSla`.
+ * it in the timeline, and alert. Returned as a callback for `underSla`. Alert delivery is best
+ * effort: an alert that cannot be delivered is noted and handed back in `undelivered` (the
+ * employee workflow retries it) — it never fails the run.
  */
-export function onSlaBreach(kind: LifecycleKind, employeeId: string, eventId: string, timeline: TimelineEntry[], slaDeadlineMs: number) {
+export function onSlaBreach(
+  kind: LifecycleKind,
+  employeeId: string,
+  eventId: string,
+  timeline: TimelineEntry[],
+  slaDeadlineMs: number,
+  undelivered: AlertInput[] = [],
+) {
   return async (): Promise<void> => {
     markSlaBreached();
     const { workflowId } = workflowInfo();
     timeline.push({ atMs: Date.now(), kind: 'sla-breached', eventId, lifecycle: kind, slaDeadlineMs, slaBreached: true, workflowId });
-    await alerts.sendAlert({
+    const alert: AlertInput = {
       kind: 'sla-breached',
       employeeId,
       lifecycle: kind,
@@ -110,6 +124,14 @@ export function onSlaBreach(kind: LifecycleKind, employeeId: string, eventId: st
       slaDeadlineMs,
       message: `${kind} for ${employeeId} not complete by the SLA deadline ${new Date(slaDeadlineMs).toISOString()}`,
       atMs: Date.now(),
-    });
+    };
+    try {
+      await alerts.sendAlert(alert);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const error = toStepError(err);
+      timeline.push({ atMs: Date.now(), kind: 'alert-failed', eventId, lifecycle: kind, workflowId, detail: `sla-breached alert not delivered (${error.message}); the employee workflow retries it` });
+      undelivered.push(alert);
+    }
   };
 }

@@ -86,6 +86,7 @@ export interface TimelineEntry {
     | 'event-received'
     | 'event-duplicate'
     | 'event-stale'
+    | 'event-invalid'
     | 'event-scheduled'
     | 'event-cancelled'
     | 'lifecycle-started'
@@ -96,9 +97,14 @@ export interface TimelineEntry {
     | 'sla-breached'
     | 'deletion-scheduled'
     | 'deletion-cancelled'
+    | 'deletion-held'
     | 'legal-hold-placed'
     | 'legal-hold-released'
-    | 'retry-requested';
+    | 'retry-requested'
+    | 'alert-failed'
+    | 'audit-failed'
+    | 'audit-recovered'
+    | 'operator-attention';
   eventId?: string;
   lifecycle?: LifecycleKind;
   app?: string;
@@ -143,6 +149,25 @@ export interface LifecycleResult {
   deletion?: ScheduledDeletion[];
   /** Mover only: access kept for the policy's grace period, revoked later by the employee workflow. */
   revokeLater?: { app: string; revokeAtMs: number }[];
+  /** Alerts the run could not deliver: the employee workflow keeps retrying them on its own. */
+  undeliveredAlerts?: AlertInput[];
+}
+
+/**
+ * An alert for the webhook in `policy.yaml` (or the log). Delivery is best effort: a failed
+ * delivery is recorded and retried by the employee workflow, never a reason to stop a run.
+ */
+export interface AlertInput {
+  kind: 'sla-breached' | 'app-failed' | 'lifecycle-failed' | 'event-rejected' | 'audit-failed';
+  employeeId: string;
+  lifecycle?: LifecycleKind;
+  eventId?: string;
+  workflowId: string;
+  app?: string;
+  /** `sla-breached`: the deadline that passed. */
+  slaDeadlineMs?: number;
+  message: string;
+  atMs: number;
 }
 
 /** A deactivated account waiting out its retention period before DELETE. */

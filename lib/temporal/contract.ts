@@ -39,6 +39,35 @@ export const retryAppSignal = defineSignal<[{ app: string; requestedBy?: string 
 /** Forwarded by the employee workflow to a running deletion child. */
 export const deletionHoldSignal = defineSignal<[{ onHold: boolean }]>('deletionHold');
 
+/** What the employee workflow decided about one HR event it received. */
+export interface EventVerdict {
+  eventId: string;
+  type?: string;
+  verdict: 'accepted' | 'duplicate' | 'stale' | 'invalid';
+  /** Why it was not applied, or what was ignored (an implausible ordering value). */
+  reason?: string;
+  atMs: number;
+}
+
+/** Something only a person can resolve; kept until an operator's retry succeeds or it ages out. */
+export interface OperatorAttention {
+  atMs: number;
+  reason: string;
+  eventId?: string;
+  lifecycle?: LifecycleKind;
+  app?: string;
+}
+
+/** Whether the workflow's milestones reach the audit store (written after the fact, retried). */
+export interface AuditHealth {
+  state: 'ok' | 'failing';
+  /** Milestones not yet in the audit store. */
+  unaudited: number;
+  failingSinceMs?: number;
+  lastError?: string;
+  nextAttemptAtMs?: number;
+}
+
 export interface EmployeeStatus {
   employeeId: string;
   stage: 'idle' | LifecycleKind;
@@ -49,6 +78,13 @@ export interface EmployeeStatus {
   pendingDeletion: { app: string; deleteAtMs: number; mode: string }[];
   legalHold?: LegalHold & { placedAtMs: number };
   failedApps: string[];
+  /** The newest HR events received and what became of each (bounded). */
+  recentEvents?: EventVerdict[];
+  audit?: AuditHealth;
+  /** Alerts not delivered yet: the workflow retries them on its own. */
+  undeliveredAlerts?: { kind: string; message: string; attempts: number; lastError?: string; nextAttemptAtMs: number }[];
+  /** What needs an operator (failed runs, rejected terminations, dropped alerts). */
+  needsOperator?: OperatorAttention[];
 }
 
 export const statusQuery = defineQuery<EmployeeStatus>('status');

@@ -12,6 +12,8 @@ export interface PendingEvent {
   event: HrEvent;
   /** Epoch ms at which the workflow applies it. */
   dueAtMs: number;
+  /** When the workflow received it: an SLA never starts before HR told us. */
+  receivedAtMs?: number;
 }
 
 /** Event kinds where a newer pending event supersedes an older one of the same kind. */

@@ -1,5 +1,5 @@
 /** Builds the `status` query answer from the employee workflow's state (pure). */
-import type { EmployeeState } from './state';
+import { auditHealth, type EmployeeState } from './state';
 import type { EmployeeStatus } from '../../lib/temporal/contract';
 
 export function describeStatus(s: EmployeeState, stage: EmployeeStatus['stage'], currentEventId?: string): EmployeeStatus {
@@ -13,5 +13,15 @@ export function describeStatus(s: EmployeeState, stage: EmployeeStatus['stage'],
     pendingDeletion: s.deletions.map((d) => ({ app: d.app, deleteAtMs: d.deleteAtMs, mode: 'hard' })),
     legalHold: s.legalHold,
     failedApps: Object.values(s.accounts).filter((a) => a.state === 'failed').map((a) => a.app),
+    recentEvents: s.recentEvents,
+    audit: auditHealth(s),
+    undeliveredAlerts: s.outbox.map((o) => ({
+      kind: o.alert.kind,
+      message: o.alert.message,
+      attempts: o.attempts,
+      nextAttemptAtMs: o.nextAttemptAtMs,
+      ...(o.lastError === undefined ? {} : { lastError: o.lastError }),
+    })),
+    needsOperator: s.attention,
   };
 }

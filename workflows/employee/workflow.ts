@@ -1,43 +1,103 @@
 /**
  * `employee-<employeeId>`: one long-lived workflow per person that serializes their HR events.
- * Runbook: admit the event (drop duplicates and stale versions), hold future-dated ones until
- * due, classify the change, run exactly one lifecycle child at a time, keep the account
- * registry, run deferred revocations and retention deletions (never under legal hold), and
- * continue-as-new before the history grows large.
+ * Runbook: admit the event (drop duplicates and stale versions — never silently), hold
+ * future-dated ones until due, classify the change, run exactly one lifecycle child at a time,
+ * keep the account registry, run deferred revocations and retention deletions (never under
+ * legal hold), and continue-as-new before the history grows large.
+ *
+ * Revocation first: nothing sits in front of a lifecycle child. Evidence (the audit hand-off)
+ * and alerts run beside the main loop, after the fact, retried on their own back-off; their
+ * failures are recorded and shown in `status`, never awaited by a run. No activity failure
+ * fails this workflow: its state (holds, pending deletions, deferred revocations) must outlive
+ * any one bad run, so failures become marked apps and `needsOperator` entries instead.
  */
-import { condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  isCancellation,
+  patched,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { HrEvent } from '../../lib/hr/event';
 import { classifyTransition, snapshotOf } from '../../lib/lifecycle/classify';
-import { admitEvent, eventVersion, rememberEventId } from './ordering';
+import {
+  admitEvent,
+  DEFAULT_ORDERING_LIMITS,
+  eventVersion,
+  nextHighWater,
+  plausibleVersion,
+  rememberEventId,
+  type OrderingLimits,
+} from './ordering';
 import { addPending, cancelPending, dueTime, takeDue } from './pending';
 import {
+  alertDelivered,
+  alertFailed,
   appendTimeline,
   applyResult,
+  applySnapshot,
+  auditFailed,
+  auditSucceeded,
   cancelScheduledRemovals,
+  dueAlert,
+  enqueueAlert,
   initialState,
   lifecycleFor,
+  markRunFailed,
+  needOperator,
+  nextAlertAtMs,
   nextWakeUpMs,
+  placeHold,
+  receiveEvent,
+  recordVerdict,
+  releaseHold,
+  rememberAccepted,
+  requestRetry,
+  scheduleDeletion,
+  setPending,
+  takeDueDeletions,
+  takeDueRevocations,
+  takeInbox,
+  takeRetry,
   unauditedTimeline,
+  upgradeState,
   type EmployeeState,
+  type InboxItem,
 } from './state';
+import { appsToRevoke, invalidReason, isTermination } from './admission';
 import { milestoneKey } from '../../lib/lifecycle/audit-keys';
-import type { LifecycleKind, LifecycleResult, ScheduledDeletion, TimelineEntry } from '../../lib/lifecycle/types';
+import type { AlertInput, LifecycleKind, LifecycleResult, TimelineEntry } from '../../lib/lifecycle/types';
 import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlot } from '../children';
+import { toStepError } from '../steps';
 import { describeStatus } from './status';
-import { alerts, auditing, planning } from '../lifecycle-activities';
+import { alerts, auditing, auditRound, planning } from '../lifecycle-activities';
 import * as msg from '../../lib/temporal/contract';
-import { EMPLOYEE_ID, type EmployeeWorkflowStart } from '../../lib/temporal/contract';
+import { EMPLOYEE_ID, type EmployeeWorkflowStart, type EventVerdict } from '../../lib/temporal/contract';
 
 export interface EmployeeWorkflowInput extends EmployeeWorkflowStart {
-  /** Carried across continue-as-new. */
+  /** Carried across continue-as-new (possibly written by an older build: see upgradeState). */
   state?: EmployeeState;
+  /** Bounds on `occurredAt`/`sequence` values the workflow believes; carried across continue-as-new. */
+  ordering?: Partial<OrderingLimits>;
 }
 
 /** Continue-as-new well before Temporal's history limits (50k events / 50 MB). */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 5_000;
 
+/**
+ * Patch marker: evidence and alerts off the revocation path, plausible ordering, terminations
+ * never dropped. Runs recorded before it replay on the old path until their next
+ * continue-as-new (docs/workflows.md, "Versioning").
+ */
+export const REVOCATION_FIRST_PATCH = 'revocation-first-v1';
+
 export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<void> {
-  let s: EmployeeState = input.state ?? initialState(input.employeeId);
+  let s: EmployeeState = input.state ? upgradeState(input.state, Date.now()) : initialState(input.employeeId);
+  const limits: OrderingLimits = { ...DEFAULT_ORDERING_LIMITS, ...input.ordering };
+  const revocationFirst = patched(REVOCATION_FIRST_PATCH);
   let stage: msg.EmployeeStatus['stage'] = 'idle';
   let currentEventId: string | undefined;
   const deletionSlot: DeletionChildSlot = {};
@@ -45,8 +105,29 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     s = appendTimeline(s, [{ atMs: Date.now(), ...entry }]);
   };
 
-  /** Hands new milestones to the audit store; keys (workflow id + sequence) make it idempotent. */
-  async function flushAudit(): Promise<void> {
+  setHandler(msg.hrEventSignal, (event) => {
+    s = receiveEvent(s, event, Date.now());
+  });
+  setHandler(msg.placeLegalHoldSignal, (hold) => {
+    s = placeHold(s, hold, Date.now());
+    forwardHold(deletionSlot, true);
+  });
+  setHandler(msg.releaseLegalHoldSignal, ({ caseId }) => {
+    const before = s;
+    s = releaseHold(s, caseId, Date.now());
+    if (s !== before) forwardHold(deletionSlot, false);
+  });
+  setHandler(msg.retryAppSignal, ({ app, requestedBy }) => {
+    s = requestRetry(s, app, Date.now(), requestedBy);
+  });
+  setHandler(msg.statusQuery, () => describeStatus(s, stage, currentEventId));
+  setHandler(msg.timelineQuery, () => s.timeline);
+  upsertSearchAttributes([{ key: EMPLOYEE_ID, value: s.employeeId }]);
+
+  // ------------------------------------------------------------ evidence and alerts, beside the main loop
+
+  /** Old path only: the hand-off every run used to wait for (unlimited retries). */
+  async function flushAuditAwaited(): Promise<void> {
     const batch = unauditedTimeline(s);
     if (batch.length === 0) return;
     const { workflowId, runId } = workflowInfo();
@@ -57,131 +138,260 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       runId,
       entries: batch.map(({ seq, entry }) => ({ key: milestoneKey(workflowId, seq, entry), entry })),
     });
-    s.auditedSeq = Math.max(s.auditedSeq, upTo);
+    s = { ...s, auditedSeq: Math.max(s.auditedSeq, upTo) };
   }
 
-  setHandler(msg.hrEventSignal, (event) => void s.inbox.push(event));
-  setHandler(msg.placeLegalHoldSignal, (hold) => {
-    s.legalHold = { ...hold, placedAtMs: Date.now() };
-    note({ kind: 'legal-hold-placed', detail: `case ${hold.caseId}${hold.reason ? `: ${hold.reason}` : ''}` });
-    forwardHold(deletionSlot, true);
-  });
-  setHandler(msg.releaseLegalHoldSignal, ({ caseId }) => {
-    if (s.legalHold?.caseId !== caseId) return;
-    s.legalHold = undefined;
-    note({ kind: 'legal-hold-released', detail: `case ${caseId}` });
-    forwardHold(deletionSlot, false);
-  });
-  setHandler(msg.retryAppSignal, ({ app, requestedBy }) => {
-    s.retries.push(app);
-    note({ kind: 'retry-requested', app, detail: requestedBy ? `by ${requestedBy}` : undefined });
-  });
-  setHandler(msg.statusQuery, () => describeStatus(s, stage, currentEventId));
-  setHandler(msg.timelineQuery, () => s.timeline);
-  upsertSearchAttributes([{ key: EMPLOYEE_ID, value: s.employeeId }]);
+  /**
+   * Hands new milestones to the audit store after the fact, in bounded rounds. A failing store
+   * is recorded, alerted once per streak, shown in `status` and retried on a back-off; keys
+   * (workflow id + sequence) make every retry idempotent.
+   */
+  async function auditPump(): Promise<never> {
+    for (;;) {
+      const retryAt = s.audit.nextAttemptAtMs;
+      if (retryAt !== undefined && retryAt > Date.now()) await sleep(retryAt - Date.now());
+      await condition(() => s.timelineSeq > s.auditedSeq);
+      const batch = unauditedTimeline(s);
+      const upTo = s.timelineSeq;
+      const lost = upTo - s.auditedSeq - batch.length;
+      const { workflowId, runId } = workflowInfo();
+      try {
+        await auditRound.recordMilestones({
+          employeeId: s.employeeId,
+          workflowId,
+          runId,
+          entries: batch.map(({ seq, entry }) => ({ key: milestoneKey(workflowId, seq, entry), entry })),
+        });
+        s = auditSucceeded(s, upTo, Date.now());
+        if (lost > 0) {
+          note({ kind: 'audit-failed', detail: `${lost} milestones left workflow state before the audit store took them; the workflow history still holds them` });
+        }
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const failed = auditFailed(s, toStepError(err).message, Date.now());
+        s = failed.state;
+        if (failed.startedFailing) {
+          await alert({ kind: 'audit-failed', message: `audit store rejects milestones for ${s.employeeId}: ${s.audit.lastError}` });
+        }
+      }
+    }
+  }
 
-  /** Runs one child to completion, folds its result in, and alerts on failed apps. */
+  /** Delivers queued alerts; a failed round is recorded and retried later, never blocking anything. */
+  async function alertPump(): Promise<never> {
+    for (;;) {
+      const next = nextAlertAtMs(s);
+      if (next === undefined) {
+        await condition(() => s.outbox.length > 0);
+        continue;
+      }
+      if (next > Date.now()) {
+        await condition(() => (nextAlertAtMs(s) ?? Infinity) < next, next - Date.now());
+        continue;
+      }
+      const item = dueAlert(s, Date.now())!;
+      try {
+        await alerts.sendAlert(item.alert);
+        s = alertDelivered(s, item);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        s = alertFailed(s, item, toStepError(err).message, Date.now());
+      }
+    }
+  }
+
+  /** Queues an alert (new path) or sends it inline, never letting its failure escape (old path). */
+  function alert(a: Omit<AlertInput, 'employeeId' | 'workflowId' | 'atMs'> & Partial<AlertInput>): Promise<void> {
+    const full: AlertInput = { employeeId: s.employeeId, workflowId: workflowInfo().workflowId, atMs: Date.now(), ...a };
+    if (revocationFirst) {
+      s = enqueueAlert(s, full, Date.now());
+      return Promise.resolve();
+    }
+    return alerts.sendAlert(full).catch((err: unknown) => {
+      if (isCancellation(err)) throw err;
+      note({ kind: 'alert-failed', eventId: full.eventId, app: full.app, detail: `${full.kind} alert not delivered (${toStepError(err).message}): ${full.message}` });
+    });
+  }
+
+  if (revocationFirst) {
+    void auditPump();
+    void alertPump();
+  }
+
+  // ------------------------------------------------------------ lifecycle runs
+
+  /** Runs one child to completion and folds its result in; a failure marks apps for an operator. */
   async function runLifecycle(kind: LifecycleKind, eventId: string, apps: string[], start: () => Promise<LifecycleResult>) {
     stage = kind;
     currentEventId = eventId;
     note({ kind: 'lifecycle-started', eventId, lifecycle: kind });
-    await flushAudit();
+    if (!revocationFirst) await flushAuditAwaited();
     try {
       const result = await start();
       s = appendTimeline(applyResult(s, result), result.timeline);
       const failed = result.outcomes.filter((o) => o.action === 'failed');
       const sla = result.slaDeadlineMs > 0 ? { slaDeadlineMs: result.slaDeadlineMs, slaBreached: result.slaBreached } : {};
       note({ kind: 'lifecycle-completed', eventId, lifecycle: kind, detail: `${result.outcomes.length - failed.length} ok, ${failed.length} failed`, ...sla });
-      for (const f of failed) await alert(kind, eventId, `${kind} step failed in ${f.app}: ${f.error?.type} ${f.error?.message}`, f.app);
-    } catch (err) {
-      // The child failed as a whole (e.g. planning): mark its apps for an operator's retryApp.
-      for (const app of apps) {
-        const account = s.accounts[app] ?? { app, state: 'failed', groups: [], lastChangeAtMs: Date.now() };
-        s.accounts[app] = { ...account, state: 'failed', failedLifecycle: kind, lastError: { type: 'LifecycleFailed', message: String(err), nonRetryable: true } };
+      for (const undelivered of result.undeliveredAlerts ?? []) await alert(undelivered);
+      for (const f of failed) {
+        await alert({ kind: 'app-failed', lifecycle: kind, eventId, app: f.app, message: `${kind} step failed in ${f.app}: ${f.error?.type} ${f.error?.message}` });
       }
-      note({ kind: 'lifecycle-failed', eventId, lifecycle: kind, detail: String(err) });
-      await alert(kind, eventId, `${kind} run failed as a whole: ${String(err)}`);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // The child failed as a whole (e.g. planning): mark its apps for an operator's retryApp.
+      const error = { ...toStepError(err), type: 'LifecycleFailed', nonRetryable: true };
+      s = markRunFailed(s, { kind, eventId, apps, error, atMs: Date.now() });
+      note({ kind: 'lifecycle-failed', eventId, lifecycle: kind, detail: error.message });
+      await alert({ kind: revocationFirst ? 'lifecycle-failed' : 'app-failed', lifecycle: kind, eventId, message: `${kind} run failed as a whole: ${error.message}` });
     } finally {
       stage = 'idle';
       currentEventId = undefined;
     }
   }
 
-  async function alert(lifecycle: LifecycleKind, eventId: string, message: string, app?: string) {
-    const { workflowId } = workflowInfo();
-    await alerts.sendAlert({ kind: 'app-failed', employeeId: s.employeeId, lifecycle, eventId, workflowId, app, message, atMs: Date.now() });
-  }
-
-  async function applyEvent(event: HrEvent): Promise<void> {
+  async function applyEvent(item: InboxItem): Promise<void> {
+    const { event, receivedAtMs } = item;
     const snapshot = snapshotOf(event);
     const previous = s.snapshot;
     const transition = classifyTransition(previous, snapshot, s.everProvisioned);
-    s.snapshot = snapshot;
-    if (transition === 'none') return note({ kind: 'lifecycle-completed', eventId: event.eventId, detail: 'no access change' });
+    s = applySnapshot(s, snapshot);
+    // SLAs count from the effective time, but never from before HR told us (back-dated events).
+    const effectiveAtMs = Math.max(Date.parse(event.effectiveAt), receivedAtMs);
+    if (transition === 'none') {
+      // HR says "no access" and apps still grant it (a repeated termination, a leaver whose apps failed).
+      const revoke = revocationFirst ? appsToRevoke(s) : [];
+      if (revoke.length === 0) return note({ kind: 'lifecycle-completed', eventId: event.eventId, detail: 'no access change' });
+      return revokeLive(event.eventId, revoke, effectiveAtMs, '');
+    }
     if (transition === 'rehire') s = cancelScheduledRemovals(s, Date.now(), event.eventId);
     const kind = lifecycleFor(transition) as Exclude<LifecycleKind, 'deletion'>;
-    // SLAs count from the effective time, but never from before HR told us (back-dated events).
-    const effectiveAtMs = Math.max(Date.parse(event.effectiveAt), s.timeline.find((t) => t.eventId === event.eventId)?.atMs ?? 0);
     const lifecycleInput = { employee: snapshot, previous, eventId: event.eventId, effectiveAtMs, accounts: s.accounts };
     await runLifecycle(kind, event.eventId, Object.keys(s.accounts), () => runLifecycleChild(kind, lifecycleInput));
   }
 
+  /** A leaver run limited to the apps still live (`suffix` keeps the child's id unique for a repeated event id). */
+  async function revokeLive(eventId: string, apps: string[], effectiveAtMs: number, suffix: string): Promise<void> {
+    const lifecycleInput = { employee: s.snapshot!, eventId, effectiveAtMs, accounts: s.accounts, onlyApps: apps };
+    await runLifecycle('leaver', eventId, apps, () => runLifecycleChild('leaver', lifecycleInput, suffix));
+  }
+
+  /**
+   * An event that will not be applied. A termination among them is never silent: it is noted,
+   * alerted, and — while HR's latest applied word is "no access" — still deactivates what is live.
+   */
+  async function reject(item: InboxItem, verdict: Exclude<EventVerdict['verdict'], 'accepted'>, reason: string): Promise<void> {
+    const { event } = item;
+    const kind = verdict === 'duplicate' ? 'event-duplicate' : verdict === 'stale' ? 'event-stale' : 'event-invalid';
+    const eventType = event?.type ?? (isTermination(event) ? 'terminate' : 'snapshot');
+    note({ kind, eventId: event?.eventId, detail: reason, eventType });
+    if (!revocationFirst) return;
+    s = recordVerdict(s, { eventId: String(event?.eventId), type: eventType, verdict, reason, atMs: Date.now() });
+    if (!event?.employee || !isTermination(event)) return;
+    const revoke = verdict === 'invalid' ? [] : appsToRevoke(s);
+    const action =
+      revoke.length > 0
+        ? `deactivating what is still live: ${revoke.join(', ')}`
+        : verdict === 'invalid'
+          ? 'not applied; fix the event in HR and send it again'
+          : s.snapshot && !['terminated', 'pending'].includes(s.snapshot.status)
+            ? `not applied: HR's newer record says ${s.snapshot.status}; check with HR`
+            : 'nothing live to deactivate';
+    const message = `termination ${event.eventId} for ${s.employeeId} judged ${verdict} (${reason}); ${action}`;
+    await alert({ kind: 'event-rejected', eventId: event.eventId, message });
+    if (revoke.length === 0 && action.startsWith('not applied')) {
+      s = needOperator(s, { atMs: Date.now(), reason: message, eventId: event.eventId });
+    }
+    if (revoke.length > 0) await revokeLive(event.eventId, revoke, Math.max(item.receivedAtMs, Date.now()), `-again${s.timelineSeq}`);
+  }
+
   async function admitInbox(): Promise<void> {
-    while (s.inbox.length > 0) {
-      const event = s.inbox.shift()!;
-      const verdict = admitEvent(event, new Set(s.seenEventIds), s.lastVersion);
-      if (verdict.verdict !== 'accept') {
-        note({ kind: verdict.verdict === 'duplicate' ? 'event-duplicate' : 'event-stale', eventId: event.eventId, detail: verdict.reason });
+    for (;;) {
+      const taken = takeInbox(s);
+      if (!taken.item) return;
+      s = taken.state;
+      const item = taken.item;
+      const { event } = item;
+      const invalid = revocationFirst ? invalidReason(event, s.employeeId) : undefined;
+      if (invalid) {
+        await reject(item, 'invalid', invalid);
         continue;
       }
-      s.seenEventIds = rememberEventId(s.seenEventIds, event.eventId);
-      s.lastVersion = eventVersion(event);
+      const now = Date.now();
+      const verdict = revocationFirst
+        ? admitEvent(event, new Set(s.seenEventIds), s.lastVersion, now, limits)
+        : admitEvent(event, new Set(s.seenEventIds), s.lastVersion);
+      if (verdict.verdict !== 'accept') {
+        await reject(item, verdict.verdict, verdict.reason);
+        continue;
+      }
+      let mark = eventVersion(event);
+      if (revocationFirst) {
+        const stored = s.lastVersion && plausibleVersion(s.lastVersion, now, undefined, limits).version;
+        mark = nextHighWater(stored, plausibleVersion(mark, now, stored, limits).version) ?? {};
+      }
+      s = rememberAccepted(s, rememberEventId(s.seenEventIds, event.eventId), mark);
+      if (revocationFirst) {
+        s = recordVerdict(s, { eventId: event.eventId, type: event.type ?? 'snapshot', verdict: 'accepted', reason: verdict.note, atMs: now });
+      }
       note({
         kind: 'event-received',
         eventId: event.eventId,
-        detail: `${event.type ?? 'snapshot'} effective ${event.effectiveAt}`,
+        detail: [`${event.type ?? 'snapshot'} effective ${event.effectiveAt}`, verdict.note].filter(Boolean).join('; '),
         eventType: event.type ?? 'snapshot',
         effectiveAtMs: Date.parse(event.effectiveAt),
         ...(event.initiator === undefined ? {} : { initiator: event.initiator }),
       });
       if (event.type === 'cancel') {
         const { pending, cancelled } = cancelPending(s.pending, event.cancelsEventId!);
-        s.pending = pending;
+        s = setPending(s, pending);
         note({ kind: 'event-cancelled', eventId: event.cancelsEventId, detail: cancelled ? `withdrawn by ${event.eventId}` : 'nothing pending with that id' });
         continue;
       }
-      const plan = await planning.planLifecycle({ employee: snapshotOf(event) });
-      const dueAtMs = dueTime(event, plan.joinerLeadTimeMs);
+      const dueAtMs = dueTime(event, await joinerLeadTime(event));
       if (dueAtMs <= Date.now()) {
-        await applyEvent(event);
+        await applyEvent(item);
         continue;
       }
-      const { pending, replaced } = addPending(s.pending, { event, dueAtMs });
-      s.pending = pending;
+      const { pending, replaced } = addPending(s.pending, { event, dueAtMs, receivedAtMs: item.receivedAtMs });
+      s = setPending(s, pending);
       for (const r of replaced) note({ kind: 'event-cancelled', eventId: r.event.eventId, detail: `superseded by ${event.eventId}` });
       note({ kind: 'event-scheduled', eventId: event.eventId, detail: `due ${new Date(dueAtMs).toISOString()}` });
     }
   }
 
+  /** The policy's joiner lead time; unreadable config must not stop an event (it then applies when effective). */
+  async function joinerLeadTime(event: HrEvent): Promise<number> {
+    if (!revocationFirst) return (await planning.planLifecycle({ employee: snapshotOf(event) })).joinerLeadTimeMs;
+    try {
+      return (await planning.planLifecycle({ employee: snapshotOf(event) })).joinerLeadTimeMs;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      note({ kind: 'operator-attention', eventId: event.eventId, detail: `planning failed (${toStepError(err).message}); no joiner lead time applied` });
+      return 0;
+    }
+  }
+
   async function runRevocations(): Promise<void> {
+    if (!s.snapshot) return;
+    const taken = takeDueRevocations(s, Date.now());
+    if (taken.due.length === 0) return;
+    s = taken.state;
     const now = Date.now();
-    const due = s.revocations.filter((r) => r.revokeAtMs <= now);
-    if (due.length === 0 || !s.snapshot) return;
-    s.revocations = s.revocations.filter((r) => r.revokeAtMs > now);
-    for (const [eventId, apps] of groupBy(due, (r) => r.eventId)) {
+    const employee = s.snapshot!;
+    for (const [eventId, apps] of groupBy(taken.due, (r) => r.eventId)) {
       const onlyApps = apps.map((r) => r.app);
-      const lifecycleInput = { employee: s.snapshot, eventId, effectiveAtMs: now, accounts: s.accounts, onlyApps };
+      const lifecycleInput = { employee, eventId, effectiveAtMs: now, accounts: s.accounts, onlyApps };
       await runLifecycle('revocation', eventId, onlyApps, () => runLifecycleChild('revocation', lifecycleInput));
     }
   }
 
   async function runDeletions(): Promise<void> {
-    const now = Date.now();
-    const due = s.deletions.filter((d) => d.deleteAtMs <= now);
-    if (s.legalHold || due.length === 0 || !s.snapshot) return;
-    s.deletions = s.deletions.filter((d) => d.deleteAtMs > now);
-    const employee = s.snapshot;
-    for (const [eventId, batch] of groupBy(due, (d) => d.eventId)) {
+    if (!s.snapshot) return;
+    const taken = takeDueDeletions(s, Date.now());
+    if (taken.due.length === 0) return;
+    s = taken.state;
+    const employee = s.snapshot!;
+    for (const [eventId, batch] of groupBy(taken.due, (d) => d.eventId)) {
       const apps = batch.map((d) => d.app);
       await runLifecycle('deletion', eventId, apps, () => runDeletionChild(employee, eventId, batch, s.accounts, deletionSlot));
     }
@@ -189,20 +399,25 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
 
   async function runRetries(): Promise<void> {
     while (s.retries.length > 0 && s.snapshot) {
-      const app = s.retries.shift()!;
+      const employee = s.snapshot;
+      const taken = takeRetry(s);
+      s = taken.state;
+      const app = taken.app!;
       const account = s.accounts[app];
       const kind = account?.failedLifecycle;
       if (account?.state !== 'failed' || !kind) {
         note({ kind: 'retry-requested', app, detail: 'nothing to retry: the app has no failed step' });
         continue;
       }
-      const eventId = lastEventIdFor(s.timeline, app) ?? 'retry';
+      const eventId = (revocationFirst ? s.lastEventByApp[app] : lastEventIdFor(s.timeline, app)) ?? 'retry';
       if (kind === 'deletion') {
-        s.deletions.push({ app, deleteAtMs: Date.now(), reversible: false, eventId } satisfies ScheduledDeletion);
+        s = scheduleDeletion(s, { app, deleteAtMs: Date.now(), reversible: false, eventId });
         continue;
       }
-      const attempt = s.timeline.filter((t) => t.kind === 'retry-requested' && t.app === app).length;
-      const lifecycleInput = { employee: s.snapshot, previous: s.snapshot, eventId, effectiveAtMs: Date.now(), accounts: s.accounts, onlyApps: [app] };
+      const attempt = revocationFirst
+        ? (s.retryAttempts[app] ?? 1)
+        : s.timeline.filter((t) => t.kind === 'retry-requested' && t.app === app).length;
+      const lifecycleInput = { employee, previous: employee, eventId, effectiveAtMs: Date.now(), accounts: s.accounts, onlyApps: [app] };
       await runLifecycle(kind, eventId, [app], () => runLifecycleChild(kind, lifecycleInput, `-retry${attempt}`));
     }
   }
@@ -212,23 +427,23 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     const hasWork = () =>
       s.inbox.length > 0 ||
       s.retries.length > 0 ||
-      s.timelineSeq > s.auditedSeq ||
+      (!revocationFirst && s.timelineSeq > s.auditedSeq) ||
       (!s.legalHold && s.deletions.some((d) => d.deleteAtMs <= Date.now()));
     if (wakeAt === undefined) await condition(hasWork);
     else await condition(hasWork, Math.max(1, wakeAt - Date.now()));
 
     await admitInbox();
     const { due, rest } = takeDue(s.pending, Date.now());
-    s.pending = rest;
-    for (const p of due) await applyEvent(p.event);
+    s = setPending(s, rest);
+    for (const p of due) await applyEvent({ event: p.event, receivedAtMs: p.receivedAtMs ?? p.dueAtMs });
     await runRevocations();
     await runDeletions();
     await runRetries();
-    await flushAudit();
+    if (!revocationFirst) await flushAuditAwaited();
 
     const info = workflowInfo();
     if (s.inbox.length === 0 && (info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE)) {
-      await continueAsNew<typeof employeeWorkflow>({ employeeId: s.employeeId, state: s });
+      await continueAsNew<typeof employeeWorkflow>({ employeeId: s.employeeId, state: s, ordering: input.ordering });
     }
   }
 }
@@ -239,7 +454,7 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
-/** The event behind an app's last lifecycle step (names the retry run after it). */
+/** Old path only: the event behind an app's last step, read back from the (capped) timeline. */
 function lastEventIdFor(timeline: TimelineEntry[], app: string): string | undefined {
   return [...timeline].reverse().find((t) => t.app === app && t.eventId !== undefined)?.eventId;
 }

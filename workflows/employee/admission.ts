@@ -1,0 +1,49 @@
+/**
+ * What the employee workflow checks on an event before ordering, and what a termination it
+ * could not apply still has to do. Pure.
+ *
+ * The promise: a termination is never dropped silently. One the workflow rejects (duplicate,
+ * stale, invalid) is shown in `status`, in the timeline and as an alert; and while HR's latest
+ * word is "terminated", accounts still active are deactivated whatever the verdict.
+ */
+import type { HrEvent } from '../../lib/hr/event';
+import { holdsAccess } from '../../lib/lifecycle/classify';
+import type { EmployeeState } from './state';
+
+/** Why an event cannot be applied at all, or undefined. The intake API validates too; this is the workflow's own check. */
+export function invalidReason(event: HrEvent, employeeId: string): string | undefined {
+  if (!event || typeof event !== 'object') return 'not an HR event';
+  if (!event.employee || typeof event.employee !== 'object') return 'the event has no employee record';
+  if (event.employee.employeeId !== employeeId) {
+    return `the event is for employee ${String(event.employee.employeeId)}, not ${employeeId}`;
+  }
+  if (typeof event.effectiveAt !== 'string' || Number.isNaN(Date.parse(event.effectiveAt))) {
+    return `effectiveAt ${JSON.stringify(event.effectiveAt)} is not a date-time`;
+  }
+  if (event.type === 'cancel' && !event.cancelsEventId) return 'a cancel event needs cancelsEventId';
+  return undefined;
+}
+
+/** A termination, whether typed or a snapshot whose status says so. */
+export function isTermination(event: Pick<HrEvent, 'type' | 'employee'>): boolean {
+  return event.type === 'terminate' || (event.type === undefined && event.employee?.status === 'terminated');
+}
+
+/** Apps where the person may still hold access: active, or a failed step other than a deletion. */
+export function liveApps(state: EmployeeState): string[] {
+  return Object.values(state.accounts)
+    .filter((a) => a.state === 'active' || (a.state === 'failed' && a.failedLifecycle !== 'deletion'))
+    .map((a) => a.app)
+    .sort();
+}
+
+/**
+ * Apps to deactivate now because HR's latest applied word is "no access" while accounts are
+ * still live: after a termination the classifier calls "no change" (a repeated termination, a
+ * leaver whose apps failed), or one judged duplicate or stale. Empty while HR says the person
+ * holds access (a newer hire or re-hire wins over a late termination — that one is alerted).
+ */
+export function appsToRevoke(state: EmployeeState): string[] {
+  if (!state.snapshot || holdsAccess(state.snapshot.status)) return [];
+  return liveApps(state);
+}
