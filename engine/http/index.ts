@@ -1,0 +1,1 @@
+export { startHttpApi, type HttpApiHandle, type HttpApiOptions } from './server';
