@@ -4,6 +4,7 @@
  * results file.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { request } from 'undici';
 import { createSignedRequest } from '../workers/api';
 import { freePort, ROOT, startJml, waitForLine, type Proc, type StartOptions } from './processes';
 
-export const SECRET = `bench-${Date.now()}-0123456789abcdef`;
+export const SECRET = randomBytes(32).toString('base64url');
 export const TOKEN = 'bench-token-0123456789abcdef';
 
 export interface Status { accounts?: { app: string; state: string; lastChangeAtMs?: number; deactivatedAtMs?: number; scimId?: string }[] }

@@ -82,13 +82,15 @@ function safeInteger(name: string, raw: string | undefined, fallback: number): n
 }
 
 /** Connects, retrying while Temporal starts (compose starts both at once). */
-async function connectWithRetry(settings: TemporalSettings, logger: Logger, stopped: () => boolean): Promise<Client | undefined> {
+async function connectWithRetry(settings: TemporalSettings, logger: Logger, stopped: () => boolean, stop: Promise<void>): Promise<Client | undefined> {
   for (let attempt = 1; !stopped(); attempt++) {
     try {
       return (await connectClient(settings)).client;
     } catch (err) {
       logger.warn({ err, address: settings.address, attempt }, 'Temporal not reachable yet; retrying');
-      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise((r) => (timer = setTimeout(r, Math.min(10_000, 500 * attempt)))), stop]);
+      clearTimeout(timer);
     }
   }
   return undefined;
@@ -155,14 +157,15 @@ async function serve(opts: {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
-  const client = await Promise.race([connectWithRetry(opts.settings, logger, () => signalled), stop.then(() => undefined)]);
-  if (!client) return 0;
+  // Listen first, connect in the background: a probe gets 503 from /readyz (and a sender a 503
+  // with Retry-After) while Temporal starts, instead of a refused connection.
+  let client: Client | undefined;
   // PGlite is single-process (the worker owns it), so only a shared PostgreSQL store is read here.
   const audit = opts.databaseUrl ? await AuditStore.open({ databaseUrl: opts.databaseUrl }) : undefined;
   const app = buildApiServer({
     // Idempotency records shared by every replica (a repeat reaching another one gets the same answer), the durable timeline and the console.
     ...(audit ? { idempotency: new SqlIdempotencyStore(audit.db), ...auditReadSide(audit, { temporalUiUrl: opts.temporalUiUrl, namespace: opts.settings.namespace, readTokens: readTokensOf(opts.secrets) }) } : {}),
-    temporal: { client, taskQueue: opts.settings.taskQueue },
+    temporal: { client: () => client, taskQueue: opts.settings.taskQueue },
     secrets: opts.secrets,
     limits: opts.limits,
     logger,
@@ -170,23 +173,36 @@ async function serve(opts: {
     trustProxy: opts.trustProxy,
   });
   const address = await app.listen({ port: opts.port, host: opts.host });
-  logger.info(
-    {
-      address,
-      temporal: opts.settings.address,
-      namespace: opts.settings.namespace,
-      taskQueue: opts.settings.taskQueue,
-      timeline: audit ? 'audit store (PostgreSQL, DATABASE_URL); console at /console' : 'workflow query (no DATABASE_URL; no console)',
-      idempotency: audit ? 'PostgreSQL (shared by replicas)' : 'in memory (this process)',
-      // Counts only: how many credentials are configured, never their values.
-      credentialCounts: { hmac: opts.secrets.hmacSecrets.length, bearer: opts.secrets.bearerTokens.length, bamboohr: opts.secrets.bambooHrKeys?.length ?? 0, read: opts.secrets.readTokens?.length ?? 0 },
-    },
-    'intake API listening',
-  );
+  logger.info({ address, temporal: opts.settings.address }, 'HTTP port open; connecting to Temporal (/readyz answers 503 until connected)');
+  const connecting = connectWithRetry(opts.settings, logger, () => signalled, stop).then((connected) => {
+    client = connected;
+    if (!connected) return undefined;
+    // Logged once the API can deliver: scripts and tests wait for this line.
+    logger.info(
+      {
+        address,
+        temporal: opts.settings.address,
+        namespace: opts.settings.namespace,
+        taskQueue: opts.settings.taskQueue,
+        timeline: audit ? 'audit store (PostgreSQL, DATABASE_URL); console at /console' : 'workflow query (no DATABASE_URL; no console)',
+        idempotency: audit ? 'PostgreSQL (shared by replicas)' : 'in memory (this process)',
+        // Counts only: how many credentials are configured, never their values.
+        credentialCounts: {
+          hmac: opts.secrets.hmacSecrets.length,
+          bearer: opts.secrets.bearerTokens.length,
+          bamboohr: opts.secrets.bambooHrKeys?.length ?? 0,
+          read: opts.secrets.readTokens?.length ?? 0,
+        },
+      },
+      'intake API listening',
+    );
+    return connected;
+  });
   await stop;
   logger.info('shutting down');
   await app.close();
   await audit?.close();
-  await (client.connection as Connection).close();
+  const connected = await connecting;
+  await (connected?.connection as Connection | undefined)?.close();
   return 0;
 }

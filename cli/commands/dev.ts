@@ -51,8 +51,16 @@ export async function run(args: string[]): Promise<number> {
   installSdkRuntime(logger);
   const dataDir = path.resolve(values['data-dir']);
   // Dev credentials when none are configured: generated per run, printed, never written to config.
-  process.env.JML_API_HMAC_SECRETS ||= `dev-${randomBytes(24).toString('hex')}`;
-  const hmacSecret = process.env.JML_API_HMAC_SECRETS.split(/[,\n]/)[0]!.trim();
+  // A secret the user supplied is theirs: it is checked like `jml api` does and never printed.
+  const generatedSecret = !process.env.JML_API_HMAC_SECRETS;
+  if (generatedSecret) process.env.JML_API_HMAC_SECRETS = randomBytes(32).toString('base64url');
+  const hmacSecret = process.env.JML_API_HMAC_SECRETS!.split(/[,\n]/)[0]!.trim();
+  try {
+    apiSecretsFromEnv();
+  } catch (err) {
+    console.error(`jml dev: ${(err as Error).message}`);
+    return 1;
+  }
 
   const stops: (() => Promise<unknown>)[] = [];
   try {
@@ -83,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
     const apiUrl = await api.listen({ port: apiPort, host: '127.0.0.1' });
     stops.push(() => api.close());
     const samples = writeSampleEvents(path.join(dataDir, 'dev'));
-    console.log(banner({ apiUrl, temporal: external ? `${external} (TEMPORAL_ADDRESS)` : `${settings.address} (embedded engine, real time; in-memory)`, apps: Object.values(apps.apps).map((a) => `${a.id.padEnd(8)} ${a.url}`), audit: audit.description, samples, hmacSecret, generatedSecret: hmacSecret.startsWith('dev-') }));
+    console.log(banner({ apiUrl, temporal: external ? `${external} (TEMPORAL_ADDRESS)` : `${settings.address} (embedded engine, real time; in-memory)`, apps: Object.values(apps.apps).map((a) => `${a.id.padEnd(8)} ${a.url}`), audit: audit.description, samples, hmacSecret, generatedSecret }));
     await Promise.race([untilSignal(), runtime.done]);
     return 0;
   } finally {
@@ -107,6 +115,8 @@ function banner(b: { apiUrl: string; temporal: string; apps: string[]; audit: st
   const signed = createSignedRequest({ body: b.samples.hireBody, secret: b.hmacSecret });
   const curl = [`curl -sS -X POST ${b.apiUrl}/v1/hr/events`, ...Object.entries(signed.headers).map(([k, v]) => `  -H '${k}: ${v}'`), `  --data '${signed.body.replace(/'/g, "'\\''")}'`].join(' \\\n');
   const rel = (p: string) => path.relative(process.cwd(), p);
+  // Only a secret generated for this run is shown; a configured one stays in the environment.
+  const secretEnv = b.generatedSecret ? `JML_API_HMAC_SECRETS=${b.hmacSecret}` : '';
   return [
     'jml dev stack ready',
     '',
@@ -118,9 +128,9 @@ function banner(b: { apiUrl: string; temporal: string; apps: string[]; audit: st
     `  Webhook    HMAC secret from ${b.generatedSecret ? 'a generated dev value (set JML_API_HMAC_SECRETS to choose one)' : 'JML_API_HMAC_SECRETS'}`,
     '',
     'Try it (in another terminal):',
-    `  JML_API_URL=${b.apiUrl} JML_API_HMAC_SECRETS=${b.hmacSecret} npx jml event send ${rel(b.samples.hire)}`,
+    `  JML_API_URL=${b.apiUrl} ${secretEnv} npx jml event send ${rel(b.samples.hire)}`,
     `  curl -s ${b.apiUrl}/v1/employees/E1001            # status: accounts per app`,
-    `  JML_API_URL=${b.apiUrl} JML_API_HMAC_SECRETS=${b.hmacSecret} npx jml event send ${rel(b.samples.terminate)}`,
+    `  JML_API_URL=${b.apiUrl} ${secretEnv} npx jml event send ${rel(b.samples.terminate)}`,
     `  curl -s ${b.apiUrl}/v1/employees/E1001/timeline   # the leaver timeline, from the audit store`,
     '  (after Ctrl-C: npx jml timeline E1001 — PGlite allows one process at a time)',
     '',

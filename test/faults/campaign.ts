@@ -9,6 +9,7 @@
  *
  * Used by test/faults/campaign.test.ts (short form, in CI) and `npm run test:faults` (long form).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -81,7 +82,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const procs: Proc[] = [];
   const deadProcs: Proc[] = [];
   const stops: (() => Promise<unknown>)[] = [];
-  const hmacSecret = `faults-${runId}-hmac-0123456789abcdef`;
+  const hmacSecret = randomBytes(32).toString('base64url');
   try {
     // Reference apps in this process: their state and every request are what the verdict reads.
     const secretsEnv: NodeJS.ProcessEnv = {};

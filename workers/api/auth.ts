@@ -51,9 +51,10 @@ function bambooHrCheck(request: FastifyRequest, body: Buffer, secrets: ApiSecret
 }
 
 /**
- * Throws a 401 `ApiError` unless the request carries a valid signature (when HMAC secrets are
- * configured) and a valid bearer token (when tokens are configured). On the BambooHR route a
- * valid `X-BambooHR-Signature` replaces `X-JML-Signature`.
+ * Throws a 401 `ApiError` unless the request carries a valid signature — always: a bearer
+ * token alone never authorizes a change (tokens leak into proxies and shells; a signature binds
+ * the exact body and a time window). When bearer tokens are configured, one is required as
+ * well. On the BambooHR route a valid `X-BambooHR-Signature` replaces `X-JML-Signature`.
  */
 export function authenticate(request: FastifyRequest, body: Buffer, secrets: ApiSecrets, windowSec: number, nowMs: number, adapter: string): void {
   if (secrets.bearerTokens.length > 0 && !verifyBearer(header(request, 'authorization'), secrets.bearerTokens)) {
@@ -61,7 +62,6 @@ export function authenticate(request: FastifyRequest, body: Buffer, secrets: Api
   }
   const nowSec = Math.floor(nowMs / 1000);
   const vendor = adapter === 'bamboohr' ? bambooHrCheck(request, body, secrets, windowSec, nowSec) : undefined;
-  if (vendor === undefined && secrets.hmacSecrets.length === 0) return;
   const check =
     vendor ??
     verifySignature({

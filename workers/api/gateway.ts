@@ -8,7 +8,11 @@ import { deliverHrEvent, employeeStatus, employeeTimeline } from '../../lib/temp
 import type { EmployeeStatus } from '../../lib/temporal/contract';
 
 export interface TemporalTarget {
-  client: Client;
+  /**
+   * The client, or a function that returns it once connected (`jml api` listens before
+   * Temporal is reachable: until then deliveries and reads answer 503 and /readyz says so).
+   */
+  client: Client | (() => Client | undefined);
   /** Task queue the lifecycle worker polls (a new workflow is started on it). */
   taskQueue: string;
   /**
@@ -27,16 +31,33 @@ export interface TemporalGateway {
   ready(timeoutMs: number): Promise<boolean>;
 }
 
+/** Thrown while the API has no connection to Temporal yet (answered as 503). */
+export class TemporalNotConnectedError extends Error {
+  override name = 'TemporalNotConnectedError';
+  constructor() {
+    super('not connected to Temporal yet');
+  }
+}
+
 export function createTemporalGateway(target: TemporalTarget): TemporalGateway {
-  const { client, taskQueue } = target;
+  const { taskQueue } = target;
+  const current = (): Client => {
+    const client = typeof target.client === 'function' ? target.client() : target.client;
+    if (!client) throw new TemporalNotConnectedError();
+    return client;
+  };
   const timeoutMs = target.rpcTimeoutMs ?? 10_000;
-  const bounded = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + timeoutMs, fn);
+  const bounded = async <T>(fn: (client: Client) => Promise<T>): Promise<T> => {
+    const client = current();
+    return client.withDeadline(Date.now() + timeoutMs, () => fn(client));
+  };
   return {
-    deliver: async (event) => ({ workflowId: (await bounded(() => deliverHrEvent(client, taskQueue, event))).workflowId }),
-    status: (employeeId) => bounded(() => employeeStatus(client, employeeId)),
-    timeline: async (employeeId) => (await bounded(() => employeeTimeline(client, employeeId))) ?? null,
+    deliver: async (event) => ({ workflowId: (await bounded((c) => deliverHrEvent(c, taskQueue, event))).workflowId }),
+    status: (employeeId) => bounded((c) => employeeStatus(c, employeeId)),
+    timeline: async (employeeId) => (await bounded((c) => employeeTimeline(c, employeeId))) ?? null,
     ready: async (timeoutMs) => {
       try {
+        const client = current();
         await client.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({}));
         return true;
       } catch {

@@ -86,6 +86,24 @@ function errorHandler(err: FastifyError | ApiError, request: FastifyRequest, rep
   return reply.code(apiError.status).headers(apiError.headers).send(apiError.body(String(request.id)));
 }
 
+/**
+ * Headers on every answer, pages and errors alike: nothing here may be framed (clickjacking),
+ * sniffed into another type, or kept by a cache (answers carry personal data). A page that
+ * sets its own Content-Security-Policy (the console) keeps it, with `frame-ancestors` added.
+ */
+function setSecurityHeaders(reply: FastifyReply): void {
+  const csp = reply.getHeader('content-security-policy');
+  if (typeof csp === 'string' && csp !== '') {
+    if (!/frame-ancestors/.test(csp)) reply.header('content-security-policy', `${csp}; frame-ancestors 'none'`);
+  } else {
+    reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+  }
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('cache-control', 'no-store');
+  reply.header('x-frame-options', 'DENY');
+  reply.header('referrer-policy', 'no-referrer');
+}
+
 /** Builds the API (not listening). Throws if `secrets` would leave the intake unauthenticated. */
 export function buildApiServer(options: ApiServerOptions): FastifyInstance {
   assertUsableSecrets(options.secrets);
@@ -107,6 +125,22 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
   app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
+    setSecurityHeaders(reply);
+  });
+  const rateLimiter = new RateLimiter({ ratePerSec: limits.ratePerSec, burst: limits.burst });
+  // Before the body is read, on every route but the probes: a flood costs no parsing, hashing
+  // or HMAC work, and reads (personal data) cannot be scraped at full speed. Writes and reads
+  // have separate buckets, so a client polling status does not starve its own webhooks.
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0];
+    if (path === '/healthz' || path === '/readyz') return;
+    const kind = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
+    const decision = rateLimiter.take(`${kind}:${request.ip}`, now());
+    if (!decision.allowed) {
+      throw new ApiError(429, API_ERROR_CODES.RATE_LIMITED, `too many requests; retry after ${decision.retryAfterSec} s`, undefined, {
+        'retry-after': String(decision.retryAfterSec),
+      });
+    }
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => errorHandler(new ApiError(404, API_ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`), request, reply));
@@ -114,8 +148,7 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
   const gateway = createTemporalGateway(options.temporal);
   const plausibility = { clockSkewSec: limits.clockSkewSec, maxSequence: limits.maxSequence, maxEffectiveAheadDays: limits.maxEffectiveAheadDays };
   const intake = new EventIntake({ gateway, store: options.idempotency ?? new MemoryIdempotencyStore(), logger, plausibility });
-  const rateLimiter = new RateLimiter({ ratePerSec: limits.ratePerSec, burst: limits.burst });
-  registerEventRoutes(app, { intake, secrets: options.secrets, rateLimiter, replayWindowSec: limits.replayWindowSec, timeZone: options.timeZone ?? 'UTC', now });
+  registerEventRoutes(app, { intake, secrets: options.secrets, replayWindowSec: limits.replayWindowSec, timeZone: options.timeZone ?? 'UTC', now });
   const readTokens = readTokensOf(options.secrets);
   if (readTokens.length === 0) logger.warn('GET /v1/employees/* is unauthenticated: set JML_API_READ_TOKENS (or JML_API_BEARER_TOKENS) to protect it');
   registerEmployeeRoutes(app, { gateway, timelineSource: options.timelineSource ?? gateway.timeline, readTokens });

@@ -4,6 +4,7 @@
  * and the leaver timeline comes back from the audit store — all over real HTTP.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -15,7 +16,7 @@ jest.setTimeout(90_000);
 
 const ROOT = join(__dirname, '../../..');
 const run = promisify(execFile);
-const SECRET = 'dev-test-secret-0123456789abcdef';
+const SECRET = randomBytes(32).toString('base64');
 const API = 'http://127.0.0.1:18091';
 
 let dev: ChildProcess;
@@ -63,6 +64,8 @@ test('prints where everything is, with a ready-to-paste signed curl', () => {
   expect(output).toContain(`API        ${API}`);
   expect(output).toContain('embedded engine, real time');
   expect(output).toMatch(/x-jml-signature: v1=[0-9a-f]{64}/);
+  // The secret was supplied, so it is not printed (only a generated one would be).
+  expect(output).not.toContain(SECRET);
 });
 
 test('hire → accounts in the apps → termination → deactivated within the SLA, with a durable timeline', async () => {

@@ -8,11 +8,11 @@ import type { AuditStore } from '../../../lib/audit';
 import { auditReadSide } from '../../../workers/api';
 import { auditTargets, TEST_DATABASE_URL, uniqueEmployeeId } from '../../helpers/audit-targets';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
-import { send, spawnApi, startApi, type ApiProcess, type RunningApi } from './helpers';
+import { send, spawnApi, startApi, strongSecret, type ApiProcess, type RunningApi } from './helpers';
 
 jest.setTimeout(60_000);
 
-const READ_TOKEN = 'read-token-for-auditors-0001';
+const READ_TOKEN = strongSecret();
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** A finished leaver as the worker records it: received, one app deactivated, SLA met. */
@@ -73,6 +73,12 @@ describe.each(auditTargets)('audit read side in-process on %s', (_name, open) =>
     expect(person.status).toBe(200);
     expect(await person.text()).toContain(`${employee}-term`);
     expect((await fetch(`${api.url}/console/employees/${employee}`)).status).toBe(401);
+    // Pages (the login prompt included) cannot be framed, sniffed or cached.
+    for (const res of [bare, page, person]) {
+      expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    }
   });
 });
 
@@ -84,7 +90,7 @@ describe.each(auditTargets)('audit read side in-process on %s', (_name, open) =>
   beforeAll(async () => {
     store = await auditTargets.find(([name]) => name === 'PostgreSQL')![1]();
     await seedLeaver(store, employee);
-    api = await spawnApi(['--port', '0'], { TEMPORAL_ADDRESS: env.address, DATABASE_URL: TEST_DATABASE_URL, JML_API_HMAC_SECRETS: 'hmac-secret-0123456789abcdef', JML_API_READ_TOKENS: READ_TOKEN });
+    api = await spawnApi(['--port', '0'], { TEMPORAL_ADDRESS: env.address, DATABASE_URL: TEST_DATABASE_URL, JML_API_HMAC_SECRETS: strongSecret(), JML_API_READ_TOKENS: READ_TOKEN });
   });
   afterAll(async () => {
     await api?.stop();

@@ -3,7 +3,7 @@
  * requests, and reads of what Temporal recorded.
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,6 +15,9 @@ import { startJml, waitForLine } from '../../../bench/processes';
 
 export const SECRET = 'test-hmac-secret-current-0001';
 export const OLD_SECRET = 'test-hmac-secret-previous-0001';
+
+/** A secret as `jml api` accepts it at start-up (32 random bytes); the constants above are for in-process servers. */
+export const strongSecret = (): string => randomBytes(32).toString('base64url');
 
 export const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
 

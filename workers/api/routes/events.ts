@@ -5,13 +5,11 @@ import { authenticate } from '../auth';
 import { parseJsonBody } from '../body';
 import type { EventIntake } from '../intake';
 import { ApiError, API_ERROR_CODES } from '../problems';
-import type { RateLimiter } from '../rate-limit';
 import type { ApiSecrets } from '../secrets';
 
 export interface EventRouteDeps {
   intake: EventIntake;
   secrets: ApiSecrets;
-  rateLimiter: RateLimiter;
   replayWindowSec: number;
   timeZone: string;
   now: () => number;
@@ -33,17 +31,9 @@ function handler(adapter: HrAdapter, deps: EventRouteDeps) {
 }
 
 export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
-  // Before the body is read: a flood costs no parsing, hashing or HMAC work.
-  const onRequest = async (request: FastifyRequest) => {
-    const decision = deps.rateLimiter.take(request.ip, deps.now());
-    if (!decision.allowed) {
-      throw new ApiError(429, API_ERROR_CODES.RATE_LIMITED, `too many requests; retry after ${decision.retryAfterSec} s`, undefined, {
-        'retry-after': String(decision.retryAfterSec),
-      });
-    }
-  };
-  app.post('/v1/hr/events', { onRequest }, handler(canonicalAdapter, deps));
+  // Rate limiting is a global hook (server.ts): it runs before the body is read.
+  app.post('/v1/hr/events', handler(canonicalAdapter, deps));
   for (const adapter of VENDOR_ADAPTERS) {
-    app.post(`/v1/hr/events/${adapter.name}`, { onRequest }, handler(adapter, deps));
+    app.post(`/v1/hr/events/${adapter.name}`, handler(adapter, deps));
   }
 }
