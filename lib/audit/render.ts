@@ -43,6 +43,7 @@ export function renderTable(tl: LeaverTimeline): string {
   }
   for (const h of tl.holds) lines.push('', `Legal hold ${h.caseId}: placed ${t(h.placedAtMs)}${h.releasedAtMs ? `, released ${t(h.releasedAtMs)}` : ' (still on)'}`);
   for (const r of tl.rehires) lines.push('', `Re-hire ${r.eventId} at ${t(r.atMs)}`);
+  for (const r of tl.rejectedTerminations ?? []) lines.push('', `Termination ${r.eventId} judged ${r.verdict} at ${t(r.atMs)}: ${r.reason ?? ''}`);
   return lines.join('\n');
 }
 
@@ -62,7 +63,10 @@ export function renderHtml(tl: LeaverTimeline): string {
 <table><thead><tr><th>App</th><th>Deactivated</th><th>HTTP</th><th>Deletion due</th><th>Deleted</th></tr></thead><tbody>${rows}</tbody></table>${link}</section>`;
   });
   const holds = tl.holds.map((h) => `<li>Legal hold ${e(h.caseId)}: placed ${e(t(h.placedAtMs))}${h.releasedAtMs ? `, released ${e(t(h.releasedAtMs))}` : ' (still on)'}</li>`).join('');
-  const rehires = tl.rehires.map((r) => `<li>Re-hire ${e(r.eventId)} at ${e(t(r.atMs))}</li>`).join('');
+  const rehires = [
+    ...tl.rehires.map((r) => `<li>Re-hire ${e(r.eventId)} at ${e(t(r.atMs))}</li>`),
+    ...(tl.rejectedTerminations ?? []).map((r) => `<li>Termination ${e(r.eventId)} judged ${e(r.verdict)} at ${e(t(r.atMs))}: ${e(r.reason ?? '')}</li>`),
+  ].join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Leaver timeline ${e(tl.employeeId)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}
 .sla{font-size:.8rem;padding:.1rem .4rem;border-radius:.3rem}.sla.met{background:#d4f7d4}.sla.breached{background:#f7d4d4}.sla.pending{background:#eee}dt{font-weight:600}</style></head>

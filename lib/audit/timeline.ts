@@ -16,7 +16,7 @@ export interface AppRevocation {
   failed?: string;
   deletionDueAtMs?: number;
   deletedAtMs?: number;
-  /** Why no deletion (deactivate-only, none) or that it was cancelled. */
+  /** Why no deletion: deactivate-only or none, `cancelled by re-hire <eventId>`, `held: case <id>`. */
   deletionNote?: string;
 }
 
@@ -39,6 +39,8 @@ export interface LeaverTimeline {
   terminations: Termination[];
   holds: { caseId: string; placedAtMs: number; releasedAtMs?: number }[];
   rehires: { eventId: string; atMs: number }[];
+  /** Terminations the workflow did not apply as sent (duplicate, stale, invalid) and why: never silent. */
+  rejectedTerminations: { eventId: string; verdict: 'duplicate' | 'stale' | 'invalid'; reason?: string; atMs: number }[];
 }
 
 export interface TimelineOptions {
@@ -52,7 +54,7 @@ function entryOf(r: AuditRecord): TimelineEntry | undefined {
 }
 
 export function buildLeaverTimeline(employeeId: string, records: AuditRecord[], options: TimelineOptions = {}): LeaverTimeline {
-  const timeline: LeaverTimeline = { employeeId, terminations: [], holds: [], rehires: [] };
+  const timeline: LeaverTimeline = { employeeId, terminations: [], holds: [], rehires: [], rejectedTerminations: [] };
   const byEvent = new Map<string, Termination>();
   const app = (t: Termination, name: string) => {
     let a = t.apps.find((x) => x.app === name);
@@ -72,6 +74,10 @@ export function buildLeaverTimeline(employeeId: string, records: AuditRecord[], 
       continue;
     }
     if (e.kind === 'event-received' && e.eventType === 'rehire' && e.eventId) timeline.rehires.push({ eventId: e.eventId, atMs: e.atMs });
+    const verdict = REJECTED[e.kind];
+    if (verdict && e.eventType === 'terminate' && e.eventId) {
+      timeline.rejectedTerminations.push({ eventId: e.eventId, verdict, reason: e.detail, atMs: e.atMs });
+    }
     if (e.kind === 'legal-hold-placed') timeline.holds.push({ caseId: /case ([^\s:]+)/.exec(e.detail ?? '')?.[1] ?? '?', placedAtMs: e.atMs });
     if (e.kind === 'legal-hold-released') {
       const caseId = /case ([^\s:]+)/.exec(e.detail ?? '')?.[1];
@@ -97,6 +103,12 @@ export function buildLeaverTimeline(employeeId: string, records: AuditRecord[], 
   return timeline;
 }
 
+const REJECTED: Partial<Record<TimelineEntry['kind'], 'duplicate' | 'stale' | 'invalid'>> = {
+  'event-duplicate': 'duplicate',
+  'event-stale': 'stale',
+  'event-invalid': 'invalid',
+};
+
 function applyToTermination(t: Termination, e: TimelineEntry, app: (t: Termination, name: string) => AppRevocation): void {
   if (e.kind === 'sla-breached' && (e.lifecycle === 'leaver' || !e.lifecycle)) {
     t.sla = 'breached';
@@ -116,6 +128,7 @@ function applyToTermination(t: Termination, e: TimelineEntry, app: (t: Terminati
     else a.deletionNote = e.detail;
   }
   if (e.kind === 'deletion-cancelled') a.deletionNote = e.detail ?? 'deletion cancelled';
+  if (e.kind === 'deletion-held') a.deletionNote = e.detail ?? 'held';
   if (e.lifecycle === 'deletion' && e.kind === 'app-succeeded') {
     if (e.action === 'deleted') a.deletedAtMs = e.atMs;
     else a.deletionNote = e.detail;
