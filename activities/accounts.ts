@@ -13,12 +13,14 @@ import type { ScimClient, ScimClients } from '../lib/scim';
 import { activityCallContext, keepAlive, type CallContext } from './context';
 import { toActivityFailure, unknownApp } from './failures';
 import { syncGroups } from './groups';
-import type { AuditPort } from './audit-port';
+import type { AttemptRecorder, AuditPort } from './audit-port';
+import type { Logger } from '../lib/logger';
 
 export interface AccountDeps {
   config: () => LoadedConfig;
   scim: ScimClients;
   audit?: AuditPort;
+  logger?: Logger;
 }
 
 type AccountActivities = Pick<
@@ -38,7 +40,12 @@ const STATE_AFTER: Partial<Record<StepAction, AccountState>> = {
 };
 
 export function createAccountActivities(deps: AccountDeps): AccountActivities {
-  /** Shared frame: resolve the connector, run the step, keep the registry, convert errors. */
+  /**
+   * Shared frame: resolve the connector, run the step, keep the registry, convert errors. The
+   * audit store is never in front of the app: a registry that cannot be read means a lookup at
+   * the app instead, and records that cannot be written are reported on the outcome (what the
+   * app did stands) rather than failing a step whose requests the app has already carried out.
+   */
   async function step(ref: AccountRef, operation: string, body: (s: StepCtx) => Promise<Omit<AppOutcome, 'app' | 'atMs'>>): Promise<AppOutcome> {
     const connector = deps.config().connectors[ref.app];
     if (!connector) throw unknownApp(ref.app);
@@ -47,19 +54,47 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
     const call: CallContext = { ...run, recorder: recorder?.record };
     const client = deps.scim.get(connector);
     const stopBeating = keepAlive();
+    const evidenceErrors: string[] = [];
+    const noteEvidenceFailure = (what: string, err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      evidenceErrors.push(`${what}: ${message}`);
+      deps.logger?.error({ app: ref.app, employeeId: ref.employeeId, eventId: ref.eventId, operation, err }, `audit store: ${what}`);
+    };
+    let outcome: AppOutcome;
     try {
-      const scimId = ref.scimId ?? (await deps.audit?.findAccount(ref.employeeId, ref.app));
+      let scimId = ref.scimId;
+      if (!scimId && deps.audit) {
+        try {
+          scimId = await deps.audit.findAccount(ref.employeeId, ref.app);
+        } catch (err) {
+          noteEvidenceFailure('account registry not readable, the app was searched instead', err);
+        }
+      }
       const result = await body({ connector, client, call, scimId });
-      const outcome: AppOutcome = { app: ref.app, atMs: Date.now(), ...result };
+      outcome = { app: ref.app, atMs: Date.now(), ...result };
       const state = STATE_AFTER[outcome.action];
-      if (state) await deps.audit?.recordAccount({ employeeId: ref.employeeId, app: ref.app, scimId: outcome.scimId ?? scimId, state, atMs: outcome.atMs, call });
-      return outcome;
+      if (state && deps.audit) {
+        try {
+          await deps.audit.recordAccount({ employeeId: ref.employeeId, app: ref.app, scimId: outcome.scimId ?? scimId, state, atMs: outcome.atMs, call });
+        } catch (err) {
+          noteEvidenceFailure('account registry not updated', err);
+        }
+      }
     } catch (err) {
+      await settleQuietly(recorder);
       throw toActivityFailure(err, Number(call.context.attempt ?? 1));
     } finally {
       stopBeating();
-      await recorder?.settle();
     }
+    try {
+      await recorder?.settle();
+    } catch (err) {
+      noteEvidenceFailure('SCIM request records not written', err);
+    }
+    if (evidenceErrors.length === 0) return outcome;
+    const evidenceError = evidenceErrors.join('; ');
+    // In the note too, so the timeline (and the step's history event) shows the gap beside the action.
+    return { ...outcome, evidenceError, note: [outcome.note, `evidence not recorded (${evidenceError})`].filter(Boolean).join('; ') };
   }
 
   return {
@@ -154,4 +189,13 @@ function notFound(connector: ConnectorConfig, employeeId: string): JmlError {
 
 function describeGroupChange(add: string[], remove: string[]): string {
   return [add.length ? `+${add.join(', +')}` : '', remove.length ? `-${remove.join(', -')}` : ''].filter(Boolean).join(' ');
+}
+
+/** A failed step's request records: written if the store can, never masking the step's own error. */
+async function settleQuietly(recorder: AttemptRecorder | undefined): Promise<void> {
+  try {
+    await recorder?.settle();
+  } catch {
+    // The store's failure was logged when the write failed; the step's error is what matters here.
+  }
 }

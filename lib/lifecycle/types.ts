@@ -77,6 +77,11 @@ export interface AppOutcome {
   error?: StepError;
   /** Free text for the timeline: "DELETE only deactivates in slack", "created (adopted 409)". */
   note?: string;
+  /**
+   * The app carried the step out, but its audit records could not be written (store down,
+   * record refused): the action stands, the evidence gap is shown and alerted.
+   */
+  evidenceError?: string;
 }
 
 /** One milestone in a person's lifecycle, shown by the `timeline` query and kept in the audit. */
