@@ -7,7 +7,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
-import { isSecretRef, resolveSecret } from '../lib/config';
+import { alertWebhookUrlProblem, isSecretRef, resolveSecret } from '../lib/config';
 import type { LoadedConfig } from '../lib/config/types';
 import type { Logger } from '../lib/logger';
 import { slaBreachKey } from '../lib/lifecycle/audit-keys';
@@ -59,13 +59,20 @@ export function createAlertActivity(deps: AlertDeps): (input: AlertInput) => Pro
  * no webhook, which is "logged only" rather than an alert that fails eight times.
  */
 async function webhookUrl(configured: string, logger: Logger): Promise<string | undefined> {
-  if (!isSecretRef(configured)) return configured;
+  let url: string;
   try {
-    return await resolveSecret(configured);
+    url = isSecretRef(configured) ? await resolveSecret(configured) : configured;
   } catch (err) {
     logger.warn({ ref: configured, err }, 'alert webhook reference not resolvable; alert logged only');
     return undefined;
   }
+  // A referenced value is only known now; a literal was already checked when the config loaded.
+  const problem = alertWebhookUrlProblem(url);
+  if (problem) {
+    logger.error({ ref: isSecretRef(configured) ? configured : 'notifications.webhookUrl' }, `alert webhook URL ${problem}; alert logged only`);
+    return undefined;
+  }
+  return url;
 }
 
 async function recordBreach(deps: AlertDeps, input: AlertInput): Promise<void> {

@@ -16,9 +16,9 @@ export function csvRows(tl: LeaverTimeline): string[][] {
   return rows;
 }
 
-/** RFC 4180 quoting; a leading =, +, - or @ is neutralised so spreadsheets do not run it. */
+/** RFC 4180 quoting; a leading =, +, -, @, TAB or CR is neutralised so spreadsheets do not run it (OWASP CSV injection). */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

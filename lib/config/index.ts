@@ -7,4 +7,5 @@ export { loadConfig, checkConfigDir, defaultConfigDir, type LoadOptions, type Co
 export { ConfigError, formatConfigIssue, formatConfigIssues, type ConfigIssue } from './issues';
 export { resolveSecret, parseSecretRef, isSecretRef, type SecretSources, type ParsedSecretRef } from './secrets';
 export { parseDuration, tryParseDuration } from './duration';
+export { alertWebhookUrlProblem } from './webhook-url';
 export { CONNECTOR_DEFAULTS, POLICY_DEFAULTS } from './defaults';

@@ -3,6 +3,7 @@
  * use groups only where the connector manages them; retention keys must be connector ids;
  * conditions must reference HR fields (and valid values for enumerated ones).
  */
+import { alertWebhookUrlProblem } from './webhook-url';
 import { EMPLOYEE_STATUSES, EMPLOYMENT_TYPES } from '../hr/employee';
 import { templatePlaceholders } from '../mapping/template';
 import type { Report } from './connector-rules';
@@ -31,8 +32,9 @@ export function checkPolicy(
     if (!declared.has(app)) report(['retention', 'perApp', app], `"${app}" is not a connector id${didYouMean(app, ids)}`, 'key');
   }
   const url = file.notifications?.webhookUrl;
-  if (url !== undefined && !isSecretRef(url) && !/^https:\/\//.test(url)) {
-    report(['notifications', 'webhookUrl'], 'must be an https: URL or a secret reference (env:NAME / file:/path), since webhook URLs often embed tokens');
+  const urlProblem = url !== undefined && !isSecretRef(url) ? alertWebhookUrlProblem(url) : undefined;
+  if (urlProblem) {
+    report(['notifications', 'webhookUrl'], `${urlProblem}; a secret reference (env:NAME / file:/path) is checked when it is read`);
   }
   const names = new Set<string>();
   file.access.rules.forEach((rule, i) => {

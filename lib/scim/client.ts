@@ -92,7 +92,7 @@ export class ScimClient {
   private adopt(found: ScimUserResource, desired: ScimUserResource) {
     const ours = found.externalId === desired.externalId || (!found.externalId && found.userName?.toLowerCase() === desired.userName?.toLowerCase());
     if (!ours || !found.id) {
-      throw new ScimError(ERROR_CODES.SCIM_ACCOUNT_OWNED_BY_OTHER, { app: this.connector.id, operation: 'create-user', method: 'GET', path: '/Users', detail: `account ${found.id ?? '?'} with userName ${String(found.userName)} belongs to externalId ${String(found.externalId)}, not ${String(desired.externalId)}` }, { retryable: false });
+      throw new ScimError(ERROR_CODES.SCIM_ACCOUNT_OWNED_BY_OTHER, { app: this.connector.id, operation: 'create-user', method: 'GET', path: '/Users', detail: `account ${found.id ?? '?'} with the same userName belongs to externalId ${String(found.externalId)}, not ${String(desired.externalId)}` }, { retryable: false });
     }
     return { id: found.id, adopted: true, created: false, resource: found };
   }

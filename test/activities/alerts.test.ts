@@ -82,6 +82,19 @@ describe('sendAlert', () => {
     expect(lines.some((l) => l.msg === 'alert webhook reference not resolvable; alert logged only')).toBe(true);
   });
 
+  it('does not post to a referenced plain-http URL off this machine; it logs an error instead', async () => {
+    const { logger, lines } = capturingLogger();
+    process.env.JML_TEST_ALERT_HOOK_HTTP = 'http://alerts.example.invalid/hook?token=s3cr3t';
+    try {
+      await createAlertActivity({ config: configWith('env:JML_TEST_ALERT_HOOK_HTTP'), logger })(alert);
+      const error = lines.find((l) => l.level === 50);
+      expect(String(error?.msg)).toMatch(/^alert webhook URL must be an https: URL .*; alert logged only$/);
+      expect(JSON.stringify(lines)).not.toContain('s3cr3t');
+    } finally {
+      delete process.env.JML_TEST_ALERT_HOOK_HTTP;
+    }
+  });
+
   it('resolves an env: reference to the webhook URL without logging the URL', async () => {
     const hook = await receiver(200);
     const { logger, lines } = capturingLogger();

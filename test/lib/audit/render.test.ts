@@ -20,6 +20,8 @@ describe('leaver timeline renderers', () => {
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('=1+1')).toBe("'=1+1");
+    expect(csvCell('\t=1+1')).toBe("'\t=1+1");
+    expect(csvCell('\r=1+1')).toBe(`"'\r=1+1"`);
     const csv = renderCsv([tl], ['chain verification: OK']);
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
     expect(csv).toContain('"SCIM_FORBIDDEN: <b>403</b>, ""no"""');

@@ -137,6 +137,19 @@ describe('config issues carry file:line:col path — message', () => {
     ]);
   });
 
+  test('an alert webhook must be https (plain http only to loopback), with a clear error', async () => {
+    const withHook = (url: string) => ({ 'policy.yaml': `notifications:\n  webhookUrl: ${url}\n${BASE_POLICY}` });
+    expect(await issuesFor(withHook('http://alerts.example.com/hook?token=abc'))).toEqual([
+      'policy.yaml:2:15 notifications.webhookUrl — must be an https: URL (plain http only to loopback), not http://alerts.example.com; ' +
+        'alerts carry tokens and names; a secret reference (env:NAME / file:/path) is checked when it is read',
+    ]);
+    expect(await issuesFor(withHook('not a url'))).toEqual([expect.stringMatching(/notifications\.webhookUrl — is not a URL/)]);
+    expect(await issuesFor(withHook('https://alerts.example.com/hook'))).toEqual([]);
+    expect(await issuesFor(withHook('http://127.0.0.1:9000/hook'))).toEqual([]);
+    expect(await issuesFor(withHook('http://localhost:9000/hook'))).toEqual([]);
+    expect(await issuesFor(withHook('env:JML_ALERT_WEBHOOK_URL'))).toEqual([]);
+  });
+
   test('issues of all files are collected, and loadConfig throws them all at once', async () => {
     const issues = await issuesFor({
       [APP]: BASE_CONNECTOR.replace('type: bearer', 'type: bearr'),

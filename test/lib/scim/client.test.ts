@@ -56,7 +56,12 @@ test("an account with this userName but another person's externalId is never ado
   rig = await startRig('github', { profile: 'rfc' });
   rig.server.seedUser({ userName: 'ada.lovelace@example.com', externalId: 'E555', active: true });
   const client = rig.clients.get(rig.connector);
-  await expect(client.createUser(buildScimUser(rig.connector, ada, 'create'))).rejects.toMatchObject({ code: 'SCIM_ACCOUNT_OWNED_BY_OTHER', retryable: false });
+  const failure = client.createUser(buildScimUser(rig.connector, ada, 'create'));
+  await expect(failure).rejects.toMatchObject({ code: 'SCIM_ACCOUNT_OWNED_BY_OTHER', retryable: false });
+  // The message (it reaches logs, alerts and status) names ids, never the other person's userName.
+  const message = ((await failure.catch((e: unknown) => e)) as Error).message;
+  expect(message).toContain('with the same userName belongs to externalId E555');
+  expect(message).not.toContain('ada.lovelace@example.com');
   expect(rig.server.users()).toHaveLength(1);
 });
 
