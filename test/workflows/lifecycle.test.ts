@@ -190,7 +190,8 @@ describe('lifecycle workflows', () => {
 /**
  * `JML_RECORD_HISTORIES=1 npx jest test/workflows/lifecycle.test.ts` refreshes the histories
  * that replay.test.ts replays in CI (one per workflow type), after a deliberate, versioned
- * change to workflow code.
+ * change to workflow code. With `JML_HISTORY_SUFFIX=-<patch>` they are written beside the
+ * existing ones (`employee-L1-<patch>.json`), so histories of the old path keep guarding it.
  */
 async function recordHistories(stack: LifecycleStack): Promise<void> {
   const dir = path.join(__dirname, 'histories');
@@ -200,6 +201,6 @@ async function recordHistories(stack: LifecycleStack): Promise<void> {
   for await (const info of stack.env.client.workflow.list({ query: `WorkflowType = "deletionWorkflow"` })) executions.push(info.workflowId);
   for (const id of [...ids, ...executions.slice(0, 1)]) {
     const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
-    await writeFile(path.join(dir, `${id}.json`), JSON.stringify(history));
+    await writeFile(path.join(dir, `${id}${process.env.JML_HISTORY_SUFFIX ?? ''}.json`), JSON.stringify(history));
   }
 }
