@@ -28,7 +28,8 @@ export function createAuditPort(store: AuditStore, onError: (err: unknown) => vo
 
     recordMilestones: async (input: MilestoneInput) => {
       for (const { key, entry } of input.entries) {
-        await store.append({ key, kind: 'milestone', employeeId: input.employeeId, workflowId: entry.workflowId ?? input.workflowId, runId: input.runId, occurredAtMs: entry.atMs, data: { ...entry } });
+        const data = storable({ ...entry });
+        await store.append({ key, kind: 'milestone', employeeId: input.employeeId, workflowId: entry.workflowId ?? input.workflowId, runId: input.runId, occurredAtMs: entry.atMs, data });
       }
     },
 
@@ -60,4 +61,32 @@ export function createAuditPort(store: AuditStore, onError: (err: unknown) => vo
       };
     },
   };
+}
+
+/** U+0000 and unpaired surrogates: text PostgreSQL (and PGlite) refuse to store (22P05, 22021). */
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A milestone the store can hold. One HR string with U+0000 would otherwise make this
+ * milestone — and, since milestones are handed over in order, every later one — fail for good.
+ * Such characters become U+FFFD and the record says which fields were changed, so the evidence
+ * is written and honest about it.
+ */
+export function storable(data: Record<string, unknown>): Record<string, unknown> {
+  const replaced: string[] = [];
+  const clean = (value: unknown, path: string): unknown => {
+    if (typeof value === 'string') {
+      const fixed = value.replace(UNSTORABLE, '\ufffd');
+      if (fixed !== value) replaced.push(path);
+      return fixed;
+    }
+    if (Array.isArray(value)) return value.map((v, i) => clean(v, `${path}[${i}]`));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [clean(k, path), clean(v, path ? `${path}.${k}` : k)]));
+    }
+    return value;
+  };
+  const out = clean(data, '') as Record<string, unknown>;
+  return replaced.length === 0 ? data : { ...out, unstorableCharactersReplaced: replaced };
 }
