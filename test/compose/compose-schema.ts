@@ -30,7 +30,10 @@ export const ServiceSchema = z.strictObject({
   environment: z.record(z.string(), z.string()).optional(),
   command: z.union([z.string(), StringList]).optional(),
   entrypoint: z.union([z.string(), StringList]).optional(),
-  ports: z.array(z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}:)?\d+:\d+$/, 'use "[ip:]host:container"')).optional(),
+  // The bind address may be an interpolation with a default: "${JML_PROXY_BIND:-127.0.0.1}:443:443".
+  ports: z
+    .array(z.string().regex(/^((\d{1,3}(\.\d{1,3}){3}|\$\{[A-Z_]+:-\d{1,3}(\.\d{1,3}){3}\}):)?\d+:\d+$/, 'use "[ip:]host:container"'))
+    .optional(),
   volumes: StringList.optional(),
   depends_on: DependsOn.optional(),
   healthcheck: HealthcheckSchema.optional(),

@@ -33,7 +33,7 @@ describe('docker-compose.yml', () => {
 
   test('has every service the deployment needs', () => {
     const images = services.map(([, s]) => s.image.split(':')[0]);
-    expect(images).toEqual(expect.arrayContaining(['temporalio/server', 'temporalio/admin-tools', 'temporalio/ui', 'postgres']));
+    expect(images).toEqual(expect.arrayContaining(['temporalio/server', 'temporalio/admin-tools', 'temporalio/ui', 'postgres', 'caddy']));
     const jmlCommands = services.filter(([, s]) => usesProjectImage(s)).map(([, s]) => commandOf(s)[0]);
     expect(jmlCommands.sort()).toEqual(['api', 'scim-server', 'scim-server', 'scim-server', 'worker']);
     // Two databases: Temporal's own and the audit store.
@@ -83,6 +83,40 @@ describe('docker-compose.yml', () => {
     const listen = commandOf(api)[commandOf(api).indexOf('--port') + 1];
     expect(api.ports?.map((p) => p.split(':').pop())).toEqual([listen]);
     expect(JSON.stringify(api.healthcheck?.test)).toContain(`127.0.0.1:${listen}/readyz`);
+  });
+
+  test('every published port is bound to loopback by default', () => {
+    // "8080:8080" would publish on every interface, over plain HTTP.
+    const published = services.flatMap(([name, s]) => (s.ports ?? []).map((port) => ({ name, port })));
+    expect(published.length).toBeGreaterThan(0);
+    for (const { name, port } of published) {
+      const bind = port.split(':').slice(0, -2).join(':');
+      const defaultBind = /^\$\{[A-Z_]+:-(.+)\}$/.exec(bind)?.[1] ?? bind;
+      expect({ name, port, defaultBind }).toEqual({ name, port, defaultBind: '127.0.0.1' });
+    }
+    // Only the TLS proxy may be opened to other machines, and only through one variable.
+    const configurable = published.filter(({ port }) => port.startsWith('${')).map(({ name }) => name);
+    expect([...new Set(configurable)]).toEqual(['proxy']);
+  });
+
+  test('the TLS proxy is a pinned Caddy, configured from the repository, in front of the API', () => {
+    const proxy = compose.services.proxy;
+    expect(proxy.image).toMatch(/^caddy:\d+\.\d+\.\d+-alpine$/);
+    expect(proxy.ports?.map((p) => p.split(':').pop()).sort()).toEqual(['443', '80']);
+    expect(proxy.volumes).toContain('./deploy/Caddyfile:/etc/caddy/Caddyfile:ro');
+    expect(proxy.depends_on?.api).toBeDefined();
+    expect(proxy.networks).toEqual(compose.services.api.networks);
+    const caddyfile = read('deploy/Caddyfile');
+    const api = compose.services.api;
+    const listen = commandOf(api)[commandOf(api).indexOf('--port') + 1];
+    expect(caddyfile).toMatch(new RegExp(`^\\s*reverse_proxy api:${listen}\\b`, 'm'));
+    expect(caddyfile).toMatch(/^\{\$JML_PUBLIC_HOST:localhost\} \{$/m);
+    expect(caddyfile).toContain('Strict-Transport-Security');
+    // The API takes the client address from the proxy's X-Forwarded-For (rate limits per client).
+    expect(commandOf(api)).toContain('--trust-proxy');
+    for (const volume of proxy.volumes!.filter((v) => !v.startsWith('./'))) {
+      expect(Object.keys(compose.volumes ?? {})).toContain(volume.split(':')[0]);
+    }
   });
 
   test('services sharing a network namespace exist, start after it, and declare no ports or networks of their own', () => {
