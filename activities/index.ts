@@ -4,11 +4,12 @@
  */
 import type { LoadedConfig } from '../lib/config/types';
 import type { Logger } from '../lib/logger';
+import { observeMilestones, observeSlaBreach, type SlaByKind } from '../lib/metrics';
 import type { ScimClients } from '../lib/scim';
 import { createAccountActivities } from './accounts';
 import { createAlertActivity } from './alerts';
 import type { AuditPort } from './audit-port';
-import type { LifecycleActivities } from './contract';
+import type { AlertInput, LifecycleActivities } from './contract';
 import { planFor } from './planning';
 
 export interface ActivityDeps {
@@ -22,14 +23,44 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps): LifecycleActivities {
   const log = deps.logger.child({ component: 'activities' });
+  const breaches = new RecentKeys(10_000);
+  const alert = createAlertActivity({ config: deps.config, logger: log, audit: deps.audit });
   return {
     planLifecycle: async ({ employee }) => planFor(deps.config(), employee),
     ...createAccountActivities(deps),
-    sendAlert: createAlertActivity({ config: deps.config, logger: log, audit: deps.audit }),
+    sendAlert: async (input: AlertInput) => {
+      // Counted when the breach happens (not when the slow run ends), once per run: retries of the delivery
+      // (this activity's, or the employee workflow re-sending an undelivered alert) are not breaches.
+      if (input.kind === 'sla-breached' && input.lifecycle && breaches.first(input.workflowId)) observeSlaBreach(input.lifecycle);
+      return alert(input);
+    },
     recordMilestones: async (input) => {
       if (deps.audit) await deps.audit.recordMilestones(input);
+      // After the write: a failed attempt is retried with the same batch and must not count twice.
+      observeMilestones(
+        input.entries.map((e) => e.entry),
+        slaByKind(deps.config()),
+      );
     },
   };
+}
+
+/** Remembers the last `size` keys (oldest forgotten first): "have I seen this run's breach?" */
+class RecentKeys {
+  private readonly keys = new Set<string>();
+  constructor(private readonly size: number) {}
+  first(key: string): boolean {
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
+    if (this.keys.size > this.size) this.keys.delete(this.keys.values().next().value!);
+    return true;
+  }
+}
+
+/** The SLA each lifecycle's deadline was computed with (re-hires run the joiner, revocations the leaver). */
+function slaByKind(config: LoadedConfig): SlaByKind {
+  const { joinerMs, moverMs, leaverMs } = config.policy.slas;
+  return { joiner: joinerMs, rehire: joinerMs, mover: moverMs, leaver: leaverMs, revocation: leaverMs };
 }
 
 export type { LifecycleActivities } from './contract';

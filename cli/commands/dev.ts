@@ -11,6 +11,7 @@ import { parseCommandArgs, UsageError } from '../args';
 import { loadConfigForStartup, untilSignal } from '../startup';
 import { startEngine, type EngineHandle } from '../../engine';
 import { createLogger } from '../../lib/logger';
+import { trackPendingDeletions, untrackPendingDeletions } from '../../lib/metrics';
 import { installSdkRuntime } from '../../lib/temporal/runtime';
 import { connectClient, connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { apiSecretsFromEnv, auditReadSide, buildApiServer, createSignedRequest, readTokensOf } from '../../workers/api';
@@ -75,6 +76,8 @@ export async function run(args: string[]): Promise<number> {
     stops.push(() => apps.stop());
     const audit = await openAuditForProcess({ logger, dataDir: path.join(dataDir, 'audit') });
     stops.push(() => audit.close());
+    trackPendingDeletions(audit.store, Object.keys(config.connectors));
+    stops.push(async () => untrackPendingDeletions());
     const connection = await connectWorker(settings);
     stops.push(() => connection.close());
     const runtime = await startWorkerRuntime({ config: apps.config, connection, namespace: settings.namespace, taskQueue: settings.taskQueue, logger, audit: audit.port });
@@ -121,6 +124,7 @@ function banner(b: { apiUrl: string; temporal: string; apps: string[]; audit: st
     'jml dev stack ready',
     '',
     `  API        ${b.apiUrl}   (OpenAPI: ${b.apiUrl}/openapi.json, health: ${b.apiUrl}/healthz)`,
+    `  Metrics    ${b.apiUrl}/metrics   (Prometheus: the API's and the worker's, one process)`,
     `  Console    ${b.apiUrl}/console   (recent lifecycle runs with SLA badges, leaver timelines)`,
     `  Temporal   ${b.temporal}`,
     `  Apps       ${b.apps.join('\n             ')}`,

@@ -3,9 +3,10 @@
  * every configured app against the Temporal server in `TEMPORAL_ADDRESS`, writing the audit
  * trail to `DATABASE_URL` (PostgreSQL) or the embedded PGlite store in `JML_AUDIT_DIR`.
  */
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, UsageError } from '../args';
 import { loadConfigForStartup, untilSignal } from '../startup';
 import { createLogger } from '../../lib/logger';
+import { startMetricsServer, trackPendingDeletions, untrackPendingDeletions, type MetricsServer } from '../../lib/metrics';
 import { installSdkRuntime } from '../../lib/temporal/runtime';
 import { connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { openAuditForProcess, startWorkerRuntime } from '../../workers/lifecycle';
@@ -13,7 +14,10 @@ import { openAuditForProcess, startWorkerRuntime } from '../../workers/lifecycle
 /** One line for `jml --help`. */
 export const summary = 'Run the lifecycle worker (workflows + SCIM activities) against Temporal';
 
-const HELP = `Usage: jml worker [--config DIR] [--task-queue Q] [--max-activities N]
+const HELP = `Usage: jml worker [--config DIR] [--task-queue Q] [--max-activities N] [--metrics-port N] [--metrics-host H]
+
+  --metrics-port N      /metrics, /healthz, /readyz (0 = any free port)  [$JML_WORKER_METRICS_PORT or 9464]
+  --metrics-host H      their listen address       [$JML_WORKER_METRICS_HOST or 127.0.0.1; 0.0.0.0 in a container]
 
 Environment:
   TEMPORAL_ADDRESS      Temporal frontend host:port        [127.0.0.1:7233]
@@ -32,6 +36,8 @@ export async function run(args: string[]): Promise<number> {
       config: { type: 'string' },
       'task-queue': { type: 'string' },
       'max-activities': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     false,
@@ -40,27 +46,82 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  const metricsPort = portOption(values['metrics-port'] ?? process.env.JML_WORKER_METRICS_PORT, DEFAULT_METRICS_PORT);
+  const metricsHost = values['metrics-host'] ?? process.env.JML_WORKER_METRICS_HOST ?? '127.0.0.1';
   const config = await loadConfigForStartup(values.config, 'worker');
   if (!config) return 1;
   const logger = createLogger({ base: { component: 'worker' } });
-  installSdkRuntime(logger);
   const settings = temporalSettingsFromEnv();
   const audit = await openAuditForProcess({ logger });
-  const connection = await connectWorker(settings);
-  const runtime = await startWorkerRuntime({
-    config,
-    connection,
-    namespace: settings.namespace,
-    taskQueue: values['task-queue'] ?? settings.taskQueue,
-    logger,
-    audit: audit.port,
-    maxConcurrentActivityTaskExecutions: values['max-activities'] ? Number(values['max-activities']) : undefined,
-  });
+  // Filled in once connected: /readyz says "not ready" until then, /healthz answers at once.
+  const running: { current?: { connection: Awaited<ReturnType<typeof connectWorker>>; state: () => string } } = {};
+  let metrics: MetricsServer;
+  try {
+    metrics = await startMetricsServer({
+      port: metricsPort,
+      host: metricsHost,
+      checks: {
+        temporal: async () => {
+          const { current } = running;
+          if (!current || current.state() !== 'RUNNING') return false;
+          await current.connection.workflowService.getSystemInfo({});
+          return true;
+        },
+        auditStore: async () => {
+          await audit.store.db.query('SELECT 1');
+          return true;
+        },
+      },
+    });
+  } catch (err) {
+    await audit.close();
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    console.error(`jml worker: metrics port ${metricsHost}:${metricsPort} is in use; choose another with --metrics-port N or JML_WORKER_METRICS_PORT (0 = any free port)`);
+    return 1;
+  }
+  trackPendingDeletions(audit.store, Object.keys(config.connectors));
+  logger.info({ url: metrics.url, endpoints: ['/metrics', '/healthz', '/readyz'] }, 'metrics listening');
+  // After the checks above: the SDK's runtime, once installed, keeps the process alive until a connection closes.
+  installSdkRuntime(logger);
+  const release = async () => {
+    await metrics.close();
+    untrackPendingDeletions();
+    await audit.close();
+  };
+  let connection: Awaited<ReturnType<typeof connectWorker>>;
+  let runtime: Awaited<ReturnType<typeof startWorkerRuntime>>;
+  try {
+    connection = await connectWorker(settings);
+    runtime = await startWorkerRuntime({
+      config,
+      connection,
+      namespace: settings.namespace,
+      taskQueue: values['task-queue'] ?? settings.taskQueue,
+      logger,
+      audit: audit.port,
+      maxConcurrentActivityTaskExecutions: values['max-activities'] ? Number(values['max-activities']) : undefined,
+    });
+  } catch (err) {
+    // An open metrics server or store would keep the process alive after the error is reported.
+    await release();
+    throw err;
+  }
+  running.current = { connection, state: () => runtime.worker.getState() };
   logger.info({ address: settings.address, audit: audit.description }, 'connected');
   const stopped = await Promise.race([untilSignal(), runtime.done.then(() => 'worker-stopped' as const)]);
   logger.info({ reason: stopped }, 'shutting down');
   await runtime.stop();
   await connection.close();
-  await audit.close();
+  await release();
   return 0;
+}
+
+/** Prometheus' conventional port range; 9464 is also the OpenTelemetry Prometheus exporter's default. */
+const DEFAULT_METRICS_PORT = 9464;
+
+function portOption(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--metrics-port (or JML_WORKER_METRICS_PORT) must be a port number 0-65535, got "${raw}"`);
+  return n;
 }

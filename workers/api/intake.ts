@@ -8,6 +8,7 @@ import { HrEventSchema, type HrEvent } from '../../lib/hr/event';
 import { checkPlausibility, DEFAULT_PLAUSIBILITY, type PlausibilityLimits } from '../../lib/hr/plausibility';
 import { toPointer } from '../../lib/hr/text';
 import type { Logger } from '../../lib/logger';
+import { observeHrEvent } from '../../lib/metrics';
 import type { AdaptedEvent, AdapterContext, HrAdapter } from './adapters';
 import { assertCleanText } from './body';
 import type { TemporalGateway } from './gateway';
@@ -153,6 +154,7 @@ export class EventIntake {
     if (existing) {
       if (existing.bodyHash !== bodyHash) throw conflict(event.eventId);
       this.deps.logger.info({ eventId: event.eventId, workflowId: existing.answer.workflowId }, 'repeated event: answered from the idempotency record');
+      observeHrEvent('duplicate');
       return existing.answer;
     }
     let workflowId: string;
@@ -164,6 +166,7 @@ export class EventIntake {
     }
     const answer: AcceptedAnswer = { workflowId, eventId: event.eventId, status: 'accepted' };
     await this.deps.store.put(event.eventId, { bodyHash, answer, acceptedAtMs: Date.now() });
+    observeHrEvent('accepted');
     this.deps.logger.info({ eventId: event.eventId, workflowId, type: event.type ?? 'snapshot', source: event.source, effectiveAt: event.effectiveAt }, 'event accepted');
     return answer;
   }

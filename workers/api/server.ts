@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DEFAULT_PLAUSIBILITY } from '../../lib/hr/plausibility';
 import { createLogger, type Logger } from '../../lib/logger';
+import { collectProcessMetrics } from '../../lib/metrics';
 import { createTemporalGateway, type TemporalTarget } from './gateway';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency';
 import { EventIntake } from './intake';
@@ -107,6 +108,7 @@ function setSecurityHeaders(reply: FastifyReply): void {
 /** Builds the API (not listening). Throws if `secrets` would leave the intake unauthenticated. */
 export function buildApiServer(options: ApiServerOptions): FastifyInstance {
   assertUsableSecrets(options.secrets);
+  collectProcessMetrics();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? createLogger({ base: { component: 'api' } });
   const now = options.now ?? Date.now;

@@ -8,6 +8,7 @@ import { createActivities } from '../../activities';
 import type { AuditPort } from '../../activities/audit-port';
 import type { LoadedConfig } from '../../lib/config/types';
 import type { Logger } from '../../lib/logger';
+import { collectProcessMetrics, observeScimRequest } from '../../lib/metrics';
 import { ScimClients } from '../../lib/scim';
 import { createLifecycleWorker } from './worker';
 
@@ -30,7 +31,9 @@ export interface WorkerRuntime {
 
 export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
   const { config, logger, audit } = options;
-  const scim = new ScimClients({ logger: logger.child({ component: 'scim' }) });
+  collectProcessMetrics();
+  // Every request the apps see goes into the metrics (the audit trail has its per-attempt recorder).
+  const scim = new ScimClients({ logger: logger.child({ component: 'scim' }), onRequest: observeScimRequest });
   const activities = createActivities({ config: () => config, scim, audit, logger });
   const worker = await createLifecycleWorker({
     connection: options.connection,

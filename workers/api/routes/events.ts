@@ -1,5 +1,6 @@
 /** `POST /v1/hr/events` (canonical) and `POST /v1/hr/events/<adapter>` (BambooHR, SCIM bulk). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { observeHrEvent, type IntakeVerdict } from '../../../lib/metrics';
 import { canonicalAdapter, VENDOR_ADAPTERS, type HrAdapter } from '../adapters';
 import { authenticate } from '../auth';
 import { parseJsonBody } from '../body';
@@ -30,10 +31,24 @@ function handler(adapter: HrAdapter, deps: EventRouteDeps) {
   };
 }
 
+/** Rejections by status, for `jml_hr_events_total{stage="intake"}` (202s are counted per event by the intake). */
+function rejectionVerdict(status: number): IntakeVerdict | undefined {
+  if (status < 400) return undefined;
+  if (status === 401) return 'unauthorized';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'unavailable';
+  return 'invalid';
+}
+
 export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
+  const onResponse = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const verdict = rejectionVerdict(reply.statusCode);
+    if (verdict) observeHrEvent(verdict);
+  };
   // Rate limiting is a global hook (server.ts): it runs before the body is read.
-  app.post('/v1/hr/events', handler(canonicalAdapter, deps));
+  app.post('/v1/hr/events', { onResponse }, handler(canonicalAdapter, deps));
   for (const adapter of VENDOR_ADAPTERS) {
-    app.post(`/v1/hr/events/${adapter.name}`, handler(adapter, deps));
+    app.post(`/v1/hr/events/${adapter.name}`, { onResponse }, handler(adapter, deps));
   }
 }
