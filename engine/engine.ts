@@ -18,20 +18,31 @@ import { durationMs, timestamp, type Msg } from './proto';
 import { DEFAULT_CUSTOM_SEARCH_ATTRIBUTES, SYSTEM_SEARCH_ATTRIBUTES } from './search-attributes';
 import { findRun, isOpen, type EngineCore, type Namespace, type Run } from './state';
 import { admitUpdate, STAGE, stageNumber, updateResponse, waitForStage } from './updates';
+import { StickyQueues } from './sticky';
 import { listExecutions, countExecutions } from './visibility-service';
-import { abandonQuery, completeQueryTask, completeWorkflowTask, enqueueQuery, failWorkflowTask } from './workflow-tasks';
+import {
+  abandonQuery,
+  completeQueryTask,
+  completeWorkflowTask,
+  enqueueQuery,
+  failWorkflowTask,
+  stickyWorkerGone,
+} from './workflow-tasks';
 
 export type Cancelled = (onCancel: () => void) => void;
 
 export interface EngineOptions {
   timeSkipping: boolean;
   namespaces?: string[];
+  /** Sticky execution (partial histories to the worker that caches a run). @default true */
+  sticky?: boolean;
 }
 
 export class Engine implements EngineCore {
   readonly clock: EngineClock;
   readonly workflowQueues = new TaskQueues();
   readonly activityQueues = new TaskQueues();
+  readonly sticky: StickyQueues;
   readonly namespaces = new Map<string, Namespace>();
   readonly openRuns = new Set<Run>();
   readonly pollers: PollerRegistry;
@@ -40,6 +51,7 @@ export class Engine implements EngineCore {
   constructor(readonly options: EngineOptions) {
     this.clock = new EngineClock(options.timeSkipping);
     this.pollers = new PollerRegistry(() => this.clock.now());
+    this.sticky = new StickyQueues(options.sticky ?? true);
     for (const name of options.namespaces ?? ['default']) this.registerNamespace(name);
   }
 
@@ -112,7 +124,9 @@ export class Engine implements EngineCore {
     return describeTaskQueue(this.pollers, req, timestamp);
   }
 
-  ShutdownWorker(): Msg {
+  ShutdownWorker(req: Msg): Msg {
+    this.ns(req.namespace as string);
+    if (req.stickyTaskQueue) stickyWorkerGone(this, req.stickyTaskQueue as string);
     return {};
   }
 
@@ -248,10 +262,24 @@ export class Engine implements EngineCore {
   async PollWorkflowTaskQueue(req: Msg, cancelled: Cancelled): Promise<Msg> {
     this.ns(req.namespace as string);
     const queue = (req.taskQueue as Msg)?.name as string;
-    if ((req.taskQueue as Msg)?.kind !== 'TASK_QUEUE_KIND_STICKY') this.pollers.seen('workflow', queue, req.identity as string);
-    // Sticky queues are never fed: every task goes to the normal queue with the full history.
-    if ((req.taskQueue as Msg)?.kind === 'TASK_QUEUE_KIND_STICKY') return (await parkedPoll(cancelled)) ?? {};
-    return (await this.workflowQueues.poll(queue, cancelled)) ?? {};
+    if ((req.taskQueue as Msg)?.kind !== 'TASK_QUEUE_KIND_STICKY') {
+      this.pollers.seen('workflow', queue, req.identity as string);
+      return (await this.workflowQueues.poll(queue, cancelled)) ?? {};
+    }
+    // With stickiness off, or once the worker said it is leaving, nothing is ever offered there.
+    if (!this.sticky.enabled || !this.sticky.accepting(queue)) return (await parkedPoll(cancelled)) ?? {};
+    this.sticky.pollStarted(queue);
+    try {
+      return (await this.workflowQueues.poll(queue, cancelled)) ?? {};
+    } finally {
+      this.sticky.pollEnded(queue);
+    }
+  }
+
+  ResetStickyTaskQueue(req: Msg): Msg {
+    const run = requireRun(this, req.namespace as string, req.execution as Msg);
+    run.sticky = undefined;
+    return {};
   }
 
   RespondWorkflowTaskCompleted(req: Msg): Msg {
@@ -428,7 +456,7 @@ export function executionInfo(run: Run): Msg {
   };
 }
 
-/** Sticky polls wait and return nothing (the engine feeds only normal queues). */
+/** A poll on a sticky queue the engine will not feed waits and returns nothing. */
 function parkedPoll(cancelled: Cancelled): Promise<Msg | undefined> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(undefined), 20_000);

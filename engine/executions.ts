@@ -205,6 +205,9 @@ export function closeRun(core: EngineCore, run: Run, status: RunStatus, build: E
   core.clock.cancel(run.wt.timer);
   run.wt.speculative = undefined;
   abortUpdates(run, status);
+  clearTimeout(run.wt.scheduleToStartTimer);
+  // A closed run is no longer cached by any worker: queries on it carry the full history.
+  run.sticky = undefined;
   for (const t of run.timers.values()) core.clock.cancel(t.clockId);
   for (const a of run.activities.values()) for (const id of Object.values(a.timers)) core.clock.cancel(id);
   run.activities.clear();

@@ -15,6 +15,11 @@ export interface StartEngineOptions {
   namespace?: string;
   /** Skip virtual time when nothing is in flight (tests). @default false */
   timeSkipping?: boolean;
+  /**
+   * Sticky execution; false sends every task to the normal queue with the full history (a
+   * benchmark baseline). @default true
+   */
+  sticky?: boolean;
   /** Unexpected engine errors (bugs) are reported here. @default console.error */
   onError?: (method: string, err: unknown) => void;
 }
@@ -33,7 +38,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const host = options.host ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
   const timeSkipping = options.timeSkipping ?? false;
-  const engine = new Engine({ timeSkipping, namespaces: [...new Set([namespace, 'default'])] });
+  const engine = new Engine({ timeSkipping, namespaces: [...new Set([namespace, 'default'])], sticky: options.sticky });
   const onError = options.onError ?? ((method, err) => console.error(`engine: ${method} failed:`, err));
   engine.clock.onError = (err) => onError('timer', err);
   const { server, port } = await serve(engine, host, options.port ?? 0, onError);

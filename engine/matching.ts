@@ -75,6 +75,13 @@ export class TaskQueues {
     this.tasks.clear();
   }
 
+  /** Answers the polls waiting on one queue with "no task" and drops its tasks (a sticky queue whose worker left). */
+  release(queue: string): void {
+    for (const p of [...(this.pollers.get(queue) ?? [])]) p.deliver(undefined);
+    this.pollers.delete(queue);
+    this.tasks.delete(queue);
+  }
+
   /** Tasks waiting in a queue (for describe/debugging). */
   backlog(queue: string): number {
     return this.tasks.get(queue)?.length ?? 0;

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { EngineClock } from './clock';
 import type { TaskQueues } from './matching';
 import { historyEvent, timestamp, type Msg } from './proto';
+import type { Stickiness, StickyQueues } from './sticky';
 
 export type RunStatus = 'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'ContinuedAsNew' | 'TimedOut';
 
@@ -55,6 +56,10 @@ export interface WorkflowTaskState {
   startedEventId: number;
   attempt: number;
   timer?: number;
+  /** The sticky queue the task was put on (undefined: the run's normal queue). */
+  stickyQueue?: string;
+  /** Falls back to the normal queue when the sticky worker does not pick the task up in time. */
+  scheduleToStartTimer?: ReturnType<typeof setTimeout>;
   /** Events arrived while the task was started: another task must follow. */
   needsAnother: boolean;
   /**
@@ -122,6 +127,10 @@ export interface Run {
   children: Map<number, ChildState>;
   queries: PendingQuery[];
   queryInFlight?: PendingQuery;
+  /** Where the query in flight was offered: a sticky queue (with its fallback timer) or the normal one. */
+  queryOffer?: { seq: number; stickyQueue?: string; timer?: ReturnType<typeof setTimeout> };
+  /** The worker queue this run's tasks go to while its state is cached there (sticky execution). */
+  sticky?: Stickiness;
   /** Long polls of GetWorkflowExecutionHistory waiting for a new event. */
   waiters: Set<() => void>;
   cancelRequested: boolean;
@@ -145,6 +154,7 @@ export interface EngineCore {
   clock: EngineClock;
   workflowQueues: TaskQueues;
   activityQueues: TaskQueues;
+  sticky: StickyQueues;
   namespaces: Map<string, Namespace>;
   openRuns: Set<Run>;
   /** Recomputes what holds virtual time still. */

@@ -1,8 +1,10 @@
 /**
- * Workflow tasks: scheduling (at most one outstanding per run), handing them to pollers with
- * the full history, completion (commands, then buffered events, then another task if anything
- * arrived meanwhile), failure and timeout (retried, so a lost completion never hangs a run),
- * and query-only tasks.
+ * Workflow tasks: scheduling (at most one outstanding per run), handing them to pollers,
+ * completion (commands, then buffered events, then another task if anything arrived meanwhile),
+ * failure and timeout (retried, so a lost completion never hangs a run), and query-only tasks.
+ * A run whose last task was completed with sticky attributes gets its next tasks on the worker's
+ * sticky queue with only the new events (see sticky.ts); anything that breaks stickiness sends
+ * the task to the normal queue with the full history.
  */
 import { applyCommands } from './commands';
 import { invalidArgument, notFound } from './errors';
@@ -52,12 +54,16 @@ export function scheduleWorkflowTask(
     return;
   }
   if (run.wt.state !== 'none') return;
+  const stickyQueue = stickyTarget(core, run);
+  const taskQueue = stickyQueue
+    ? { name: stickyQueue, kind: 'TASK_QUEUE_KIND_STICKY', normalName: run.taskQueue }
+    : { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' };
   const scheduled = (eventId: number): Msg => ({
     eventId,
     eventTime: timestamp(core.clock.now()),
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
     workflowTaskScheduledEventAttributes: {
-      taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+      taskQueue,
       startToCloseTimeout: { seconds: Math.ceil(run.workflowTaskTimeoutMs / 1000) },
       attempt,
     },
@@ -71,32 +77,67 @@ export function scheduleWorkflowTask(
     const scheduledEventId = appendEvent(core, run, scheduled);
     run.wt = { state: 'scheduled', scheduledEventId, startedEventId: 0, attempt, needsAnother: false };
   }
+  run.wt.stickyQueue = stickyQueue;
+  if (stickyQueue) {
+    // Worker liveness is wall-clock time, whatever virtual time does.
+    const { scheduledEventId } = run.wt;
+    const timer = setTimeout(() => stickyTaskNotPickedUp(core, run, scheduledEventId), run.sticky!.scheduleToStartMs);
+    timer.unref?.();
+    run.wt.scheduleToStartTimer = timer;
+  }
   offerWorkflowTask(core, run);
   core.updateInFlight();
 }
 
-function offerWorkflowTask(core: EngineCore, run: Run): void {
-  const { scheduledEventId, attempt } = run.wt;
-  core.workflowQueues.offer(run.taskQueue, { dispatch: () => dispatchWorkflowTask(core, run, scheduledEventId, attempt) });
+/** The sticky queue for the run's next task, if the worker behind it is still there; else stickiness is dropped. */
+function stickyTarget(core: EngineCore, run: Run): string | undefined {
+  if (!run.sticky) return undefined;
+  if (core.sticky.available(run.sticky.queue)) return run.sticky.queue;
+  run.sticky = undefined;
+  return undefined;
 }
 
-function dispatchWorkflowTask(core: EngineCore, run: Run, scheduledEventId: number, attempt: number, identity?: string): Msg | undefined {
-  if (!isOpen(run) || run.wt.state !== 'scheduled' || run.wt.scheduledEventId !== scheduledEventId) return undefined;
+function offerWorkflowTask(core: EngineCore, run: Run): void {
+  const { scheduledEventId, attempt, stickyQueue } = run.wt;
+  core.workflowQueues.offer(stickyQueue ?? run.taskQueue, {
+    dispatch: () => dispatchWorkflowTask(core, run, scheduledEventId, attempt, stickyQueue),
+  });
+}
+
+function dispatchWorkflowTask(
+  core: EngineCore,
+  run: Run,
+  scheduledEventId: number,
+  attempt: number,
+  stickyQueue: string | undefined,
+  identity?: string,
+): Msg | undefined {
+  const wt = run.wt;
+  const stale = wt.state !== 'scheduled' || wt.scheduledEventId !== scheduledEventId || wt.stickyQueue !== stickyQueue;
+  if (!isOpen(run) || stale) return undefined;
+  clearTimeout(wt.scheduleToStartTimer);
+  wt.scheduleToStartTimer = undefined;
+  // As the server decides: a task taken from the queue the run is (still) sticky to carries only
+  // what that worker has not seen; anything else carries the whole history.
+  const partial = stickyQueue !== undefined && run.sticky?.queue === stickyQueue;
+  const from = partial ? run.previousStartedEventId : 0;
   const started = (eventId: number): Msg => ({
     eventId,
     eventTime: timestamp(core.clock.now()),
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_STARTED',
     workflowTaskStartedEventAttributes: { scheduledEventId, identity: identity ?? 'worker', requestId: `${run.runId}-${scheduledEventId}` },
   });
-  let events: unknown[] = run.events;
+  let events: unknown[];
   let startedEventId: number;
   if (run.wt.speculative) {
     const event = started(scheduledEventId + 1);
     run.wt.speculative.push(event);
     startedEventId = scheduledEventId + 1;
-    events = [...run.events, ...run.wt.speculative.map(historyEvent)];
+    events = [...run.events.slice(from), ...run.wt.speculative.map(historyEvent)];
   } else {
     startedEventId = appendEvent(core, run, started);
+    // Sliced after the append: the history handed out must end with this task's WorkflowTaskStarted.
+    events = from > 0 ? run.events.slice(from) : run.events;
   }
   const serial = ++taskSerial;
   run.wt.state = 'started';
@@ -128,6 +169,30 @@ function dispatchWorkflowTask(core: EngineCore, run: Run, scheduledEventId: numb
   };
 }
 
+/**
+ * The sticky worker did not take the task within its schedule-to-start timeout (or said it is
+ * gone): the task times out (`SCHEDULE_TO_START`, not counted as a failed attempt) and goes to
+ * the normal queue with the full history.
+ */
+export function stickyTaskNotPickedUp(core: EngineCore, run: Run, scheduledEventId: number): void {
+  const wt = run.wt;
+  if (!isOpen(run) || wt.state !== 'scheduled' || wt.scheduledEventId !== scheduledEventId || !wt.stickyQueue) return;
+  clearTimeout(wt.scheduleToStartTimer);
+  appendEvent(core, run, () => ({
+    eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT',
+    workflowTaskTimedOutEventAttributes: {
+      scheduledEventId,
+      startedEventId: 0,
+      timeoutType: 'TIMEOUT_TYPE_SCHEDULE_TO_START',
+    },
+  }));
+  run.sticky = undefined;
+  const attempt = wt.attempt;
+  run.wt = { state: 'none', scheduledEventId: 0, startedEventId: 0, attempt, needsAnother: false };
+  scheduleWorkflowTask(core, run, attempt);
+  afterTask(core, run);
+}
+
 /** The started task of `token`, or NOT_FOUND as the real server answers a stale token. */
 export function runForWorkflowTask(core: EngineCore, tokenBytes: Uint8Array | undefined): Run {
   const token = decodeToken(tokenBytes);
@@ -147,6 +212,8 @@ export function completeWorkflowTask(core: EngineCore, req: Msg): Msg {
   const messages = decodeWorkerMessages(req.messages as Msg[]);
   core.clock.cancel(run.wt.timer);
   const { scheduledEventId, startedEventId } = run.wt;
+  // Every completion restates stickiness: with attributes the worker keeps the run cached, without it does not.
+  run.sticky = core.sticky.fromCompletion(req.stickyAttributes as Msg | undefined);
   if (run.wt.speculative && isDiscardable(run, commands, messages, req)) {
     // Only rejections: the task leaves no trace; the worker rolls back to the last real task.
     run.wt = { state: 'none', scheduledEventId: 0, startedEventId: 0, attempt: 1, needsAnother: false };
@@ -205,7 +272,18 @@ function failTask(core: EngineCore, run: Run, cause: string, failure: Msg | unde
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_FAILED',
     workflowTaskFailedEventAttributes: { scheduledEventId, startedEventId, cause, failure, identity },
   }));
-  retryAfterFailure(core, run, nextAttempt);
+  retryAfterFailure(core, run, attemptAfterFailure(run, nextAttempt));
+}
+
+/**
+ * A task that failed or timed out on a sticky queue drops stickiness (the worker's cached state
+ * is suspect: it evicted the run, crashed or hung) and is retried from the full history without
+ * counting as a further attempt, as the server does; only failures off sticky queues count.
+ */
+function attemptAfterFailure(run: Run, nextAttempt: number): number {
+  if (!run.sticky) return nextAttempt;
+  run.sticky = undefined;
+  return Math.min(nextAttempt, run.wt.attempt);
 }
 
 function timeOutWorkflowTask(core: EngineCore, run: Run, serial: number): void {
@@ -216,7 +294,7 @@ function timeOutWorkflowTask(core: EngineCore, run: Run, serial: number): void {
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT',
     workflowTaskTimedOutEventAttributes: { scheduledEventId, startedEventId, timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' },
   }));
-  retryAfterFailure(core, run, run.wt.attempt + 1);
+  retryAfterFailure(core, run, attemptAfterFailure(run, run.wt.attempt + 1));
 }
 
 /**
@@ -258,21 +336,55 @@ export function dispatchQueries(core: EngineCore, run: Run): void {
   if (run.wt.state === 'scheduled' || run.wt.state === 'started') return;
   const query = run.queries.shift()!;
   run.queryInFlight = query;
-  core.workflowQueues.offer(run.taskQueue, {
-    dispatch: () => ({
-      taskToken: encodeToken({ k: 'q', ns: run.namespace, w: run.workflowId, r: run.runId, q: query.id }),
-      workflowExecution: { workflowId: run.workflowId, runId: run.runId },
-      workflowType: { name: run.workflowType },
-      previousStartedEventId: run.previousStartedEventId,
-      startedEventId: run.previousStartedEventId,
-      attempt: 1,
-      history: { events: run.events },
-      query: { queryType: query.queryType, queryArgs: query.args, header: query.header },
-      workflowExecutionTaskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
-      scheduledTime: timestamp(core.clock.now()),
-      startedTime: timestamp(core.clock.now()),
-    }),
+  offerQuery(core, run, query);
+}
+
+let querySeq = 0;
+
+/**
+ * A query on a sticky run goes to the worker that holds it, with no history at all (the worker
+ * answers from its cached state, as the server arranges it); if that worker does not answer
+ * within the sticky schedule-to-start timeout, stickiness is dropped and the query goes to the
+ * normal queue with the full history.
+ */
+function offerQuery(core: EngineCore, run: Run, query: PendingQuery): void {
+  const stickyQueue = isOpen(run) ? stickyTarget(core, run) : undefined;
+  const offer: NonNullable<Run['queryOffer']> = { seq: ++querySeq, stickyQueue };
+  run.queryOffer = offer;
+  if (stickyQueue) {
+    offer.timer = setTimeout(() => {
+      if (run.queryInFlight !== query || run.queryOffer !== offer) return;
+      run.sticky = undefined;
+      offerQuery(core, run, query);
+    }, run.sticky!.scheduleToStartMs);
+    offer.timer.unref?.();
+  }
+  core.workflowQueues.offer(stickyQueue ?? run.taskQueue, {
+    dispatch: () => {
+      if (run.queryInFlight !== query || run.queryOffer !== offer) return undefined;
+      const partial = stickyQueue !== undefined && run.sticky?.queue === stickyQueue;
+      return {
+        taskToken: encodeToken({ k: 'q', ns: run.namespace, w: run.workflowId, r: run.runId, q: query.id }),
+        workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+        workflowType: { name: run.workflowType },
+        previousStartedEventId: run.previousStartedEventId,
+        startedEventId: run.previousStartedEventId,
+        attempt: 1,
+        history: { events: partial ? [] : run.events },
+        query: { queryType: query.queryType, queryArgs: query.args, header: query.header },
+        workflowExecutionTaskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+        scheduledTime: timestamp(core.clock.now()),
+        startedTime: timestamp(core.clock.now()),
+      };
+    },
   });
+}
+
+/** The query in flight is settled (answered or abandoned): stop its sticky fallback. */
+function settleQueryOffer(run: Run): void {
+  clearTimeout(run.queryOffer?.timer);
+  run.queryOffer = undefined;
+  run.queryInFlight = undefined;
 }
 
 export function completeQueryTask(core: EngineCore, req: Msg): void {
@@ -281,7 +393,7 @@ export function completeQueryTask(core: EngineCore, req: Msg): void {
   const run = core.namespaces.get(token.ns)?.workflows.get(token.w)?.find((r) => r.runId === token.r);
   const query = run?.queryInFlight;
   if (!run || !query || query.id !== token.q) throw notFound('query not found (it timed out)');
-  run.queryInFlight = undefined;
+  settleQueryOffer(run);
   if (req.completedType === 'QUERY_RESULT_TYPE_ANSWERED') query.resolve({ answer: req.queryResult as Msg });
   else query.resolve({ error: (req.errorMessage as string) || (req.failure?.message as string) || 'query failed' });
   dispatchQueries(core, run);
@@ -291,7 +403,24 @@ export function completeQueryTask(core: EngineCore, req: Msg): void {
 export function abandonQuery(core: EngineCore, run: Run, id: string): void {
   run.queries = run.queries.filter((q) => q.id !== id);
   if (run.queryInFlight?.id === id) {
-    run.queryInFlight = undefined;
+    settleQueryOffer(run);
     dispatchQueries(core, run);
+  }
+}
+
+/**
+ * ShutdownWorker naming a sticky queue: its worker is going away, so nothing waits for it — the
+ * runs sticky to it lose stickiness and a task or query offered there moves to the normal queue.
+ */
+export function stickyWorkerGone(core: EngineCore, queue: string): void {
+  core.sticky.markGone(queue);
+  core.workflowQueues.release(queue);
+  for (const run of core.openRuns) {
+    if (run.wt.state === 'scheduled' && run.wt.stickyQueue === queue) {
+      stickyTaskNotPickedUp(core, run, run.wt.scheduledEventId);
+    }
+    if (run.sticky?.queue === queue) run.sticky = undefined;
+    const query = run.queryInFlight;
+    if (query && run.queryOffer?.stickyQueue === queue) offerQuery(core, run, query);
   }
 }
