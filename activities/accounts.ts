@@ -12,7 +12,7 @@ import { buildScimUser } from '../lib/mapping';
 import type { ScimClient, ScimClients } from '../lib/scim';
 import { activityCallContext, keepAlive, type CallContext } from './context';
 import { toActivityFailure, unknownApp } from './failures';
-import { syncGroups } from './groups';
+import { describeRemovals, managesGroups, removeAllGroups, syncGroups, type GroupSync } from './groups';
 import type { AttemptRecorder, AuditPort } from './audit-port';
 import type { Logger } from '../lib/logger';
 
@@ -45,8 +45,10 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
    * audit store is never in front of the app: a registry that cannot be read means a lookup at
    * the app instead, and records that cannot be written are reported on the outcome (what the
    * app did stands) rather than failing a step whose requests the app has already carried out.
+   * `body` may set `atMs` itself: when the decisive request was answered (a deactivation before
+   * its group removals).
    */
-  async function step(ref: AccountRef, operation: string, body: (s: StepCtx) => Promise<Omit<AppOutcome, 'app' | 'atMs'>>): Promise<AppOutcome> {
+  async function step(ref: AccountRef, operation: string, body: (s: StepCtx) => Promise<Omit<AppOutcome, 'app' | 'atMs'> & { atMs?: number }>): Promise<AppOutcome> {
     const connector = deps.config().connectors[ref.app];
     if (!connector) throw unknownApp(ref.app);
     const run = activityCallContext({ employeeId: ref.employeeId, eventId: ref.eventId, operation });
@@ -101,12 +103,13 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
     provisionAccount: (input) =>
       step(input, 'provision', async (s) => {
         const known = s.scimId ? await s.client.getUser(s.scimId, s.call) : null;
-        if (known) return reuse(s, known.id ?? s.scimId!, input.employee, input.groups, 'adopted');
+        if (known) return reuse(s, known.id ?? s.scimId!, input.employee, input.groups, input.groupIds, 'adopted');
         const desired = buildScimUser(s.connector, input.employee, 'create');
         const created = await s.client.createUser(desired, s.call);
-        if (!created.created) return reuse(s, created.id, input.employee, input.groups, 'adopted', created.resource.active === false);
-        const groups = await syncGroups(s.connector, s.client, created.id, { add: input.groups, remove: [], current: [] }, s.call);
-        return { action: 'created', scimId: created.id, groups };
+        if (!created.created) return reuse(s, created.id, input.employee, input.groups, input.groupIds, 'adopted', created.resource.active === false);
+        // A brand-new account is in no group yet: add without reading the groups first.
+        const synced = await syncGroups(s.connector, s.client, created.id, { add: input.groups, remove: [], current: [] }, s.call, false);
+        return { action: 'created', scimId: created.id, ...groupFields(synced) };
       }),
 
     updateAccount: (input) =>
@@ -125,8 +128,9 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
       step(input, 'groups', async (s) => {
         const id = await resolveId(s, input.employeeId);
         if (!id) throw notFound(s.connector, input.employeeId);
-        const groups = await syncGroups(s.connector, s.client, id, input, s.call);
-        return { action: 'updated', scimId: id, groups, note: describeGroupChange(input.add, input.remove) };
+        const synced = await syncGroups(s.connector, s.client, id, input, s.call, true);
+        const note = [describeGroupChange(input.add, []), describeRemovals(synced?.removals ?? [])].filter(Boolean).join(' ');
+        return { action: 'updated', scimId: id, ...groupFields(synced), note: note || undefined };
       }),
 
     deactivateAccount: (input) =>
@@ -135,7 +139,18 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
         // Nothing in the app means nothing to revoke: the leaver's goal already holds.
         if (!id) return { action: 'deactivated', note: 'no account found in the app; nothing to revoke' };
         await s.client.deactivateUser(id, s.call);
-        return { action: 'deactivated', scimId: id, note: s.connector.delete.deactivateIsDestructive ? 'deactivation is destructive in this app' : undefined };
+        const atMs = Date.now();
+        const destructive = s.connector.delete.deactivateIsDestructive ? 'deactivation is destructive in this app' : undefined;
+        const groups = input.groups ?? [];
+        // Only after active=false went out: group removals never delay or fail the revocation.
+        if (deps.config().policy.leaver?.removeGroupMemberships === false || groups.length === 0 || !managesGroups(s.connector)) {
+          return { action: 'deactivated', scimId: id, atMs, note: destructive };
+        }
+        const removals = await removeAllGroups(s.client, id, groups, input.groupIds ?? {}, s.call, atMs + GROUP_REMOVAL_BUDGET_MS);
+        const kept = removals.filter((r) => !r.removed).map((r) => r.group);
+        const groupIds = Object.fromEntries(Object.entries(input.groupIds ?? {}).filter(([name]) => kept.includes(name)));
+        const note = [destructive, describeRemovals(removals)].filter(Boolean).join('; ');
+        return { action: 'deactivated', scimId: id, atMs, groups: kept, groupIds, groupRemovals: removals, note };
       }),
 
     reactivateAccount: (input) =>
@@ -143,10 +158,10 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
         const id = await resolveId(s, input.employeeId, input.employee);
         if (!id) {
           const created = await s.client.createUser(buildScimUser(s.connector, input.employee, 'create'), s.call);
-          const groups = await syncGroups(s.connector, s.client, created.id, { add: input.groups, remove: [], current: [] }, s.call);
-          return { action: created.created ? 'created' : 'adopted', scimId: created.id, groups, note: 'previous account is gone; created a new one' };
+          const synced = await syncGroups(s.connector, s.client, created.id, { add: input.groups, remove: [], current: [] }, s.call, !created.created);
+          return { action: created.created ? 'created' : 'adopted', scimId: created.id, ...groupFields(synced), note: 'previous account is gone; created a new one' };
         }
-        return reuse(s, id, input.employee, input.groups, 'reactivated', true);
+        return reuse(s, id, input.employee, input.groups, input.groupIds, 'reactivated', true);
       }),
 
     deleteAccount: (input) =>
@@ -160,6 +175,12 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
   };
 }
 
+/**
+ * How long a leaver's group removals may run after the deactivation before the rest are
+ * recorded as not done: the step's result (and so the leaver's completion) waits for them.
+ */
+const GROUP_REMOVAL_BUDGET_MS = 60_000;
+
 interface StepCtx {
   connector: ConnectorConfig;
   client: ScimClient;
@@ -167,12 +188,21 @@ interface StepCtx {
   scimId?: string;
 }
 
-/** Brings an existing account (adopted, or the person's own from before) up to date. */
-async function reuse(s: StepCtx, id: string, employee: EmployeeRecord, groups: string[], action: 'adopted' | 'reactivated', reactivate = false) {
+/**
+ * Brings an existing account (adopted, or the person's own from before) up to date. Its groups
+ * are added only where it is not already a member (a re-hire keeps no duplicate memberships).
+ */
+async function reuse(s: StepCtx, id: string, employee: EmployeeRecord, groups: string[], groupIds: Record<string, string> | undefined, action: 'adopted' | 'reactivated', reactivate = false) {
   if (reactivate) await s.client.reactivateUser(id, s.call);
   await s.client.updateUser(id, buildScimUser(s.connector, employee, 'update'), s.call);
-  const current = await syncGroups(s.connector, s.client, id, { add: groups, remove: [], current: [] }, s.call);
-  return { action, scimId: id, groups: current };
+  const synced = await syncGroups(s.connector, s.client, id, { add: groups, remove: [], current: [], groupIds }, s.call, true);
+  return { action, scimId: id, ...groupFields(synced) };
+}
+
+/** The outcome's group fields: the managed groups and their ids ([] when the app's groups are not managed). */
+function groupFields(synced: GroupSync | null): { groups: string[]; groupIds?: Record<string, string>; groupRemovals?: GroupSync['removals'] } {
+  if (!synced) return { groups: [] };
+  return { groups: synced.groups, groupIds: synced.groupIds, ...(synced.removals.length ? { groupRemovals: synced.removals } : {}) };
 }
 
 /** The stored SCIM id when still valid, else a lookup in the connector's `match` order. */

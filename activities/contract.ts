@@ -19,6 +19,8 @@ export interface AccountRef {
   employeeId: string;
   /** Known SCIM `id`: one request instead of lookup + request. */
   scimId?: string;
+  /** Known group ids (displayName → SCIM id) from the account registry: groups by identity, not name. */
+  groupIds?: Record<string, string>;
   /** For audit correlation. */
   eventId: string;
 }
@@ -34,8 +36,11 @@ export interface LifecycleActivities {
   updateAccount(input: AccountRef & { employee: EmployeeRecord; previous: EmployeeRecord }): Promise<AppOutcome>;
   /** Add and remove group memberships. */
   setGroups(input: AccountRef & { add: string[]; remove: string[]; current: string[] }): Promise<AppOutcome>;
-  /** `active=false` — the leaver's revocation. */
-  deactivateAccount(input: AccountRef): Promise<AppOutcome>;
+  /**
+   * `active=false` — the leaver's revocation; then, when the policy says so, removal of the
+   * managed `groups` (each confirmed, never delaying or failing the deactivation).
+   */
+  deactivateAccount(input: AccountRef & { groups?: string[] }): Promise<AppOutcome>;
   /** `active=true` on the same account — re-hire. */
   reactivateAccount(input: AccountRef & { employee: EmployeeRecord; groups: string[] }): Promise<AppOutcome>;
   /** DELETE per the connector's delete semantics (after retention). */

@@ -27,6 +27,14 @@ export const ERROR_CODES = {
   /** Connection refused/reset, DNS, TLS. */
   SCIM_NETWORK: 'SCIM_NETWORK',
   SCIM_TIMEOUT: 'SCIM_TIMEOUT',
+  /**
+   * Several groups in the app share the `displayName` the orchestrator must address and none
+   * is known by id: it stops instead of guessing which one grants access (an operator merges or
+   * renames them, then `retryApp`).
+   */
+  SCIM_GROUP_AMBIGUOUS: 'SCIM_GROUP_AMBIGUOUS',
+  /** The app acknowledged a change (e.g. a member removal) that reading it back does not show. */
+  SCIM_UNCONFIRMED: 'SCIM_UNCONFIRMED',
   /** The app answered something that is not valid SCIM (bad JSON, missing `id`…). */
   SCIM_PROTOCOL: 'SCIM_PROTOCOL',
   /** The operation needs a capability the connector does not declare (PATCH, groups, delete). */

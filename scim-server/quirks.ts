@@ -20,6 +20,9 @@ export type UserDeleteBehaviour = 'hard' | 'deactivate' | 'unsupported';
 /** `supported`, or how an app without PATCH refuses it: 405 Method Not Allowed or 501 Not Implemented. */
 export type PatchSupport = 'supported' | 'method-not-allowed' | 'not-implemented';
 
+/** See `QuirkProfile.memberRemoval`. */
+export type MemberRemoval = 'applied' | 'ignores-value-path' | 'ignored';
+
 /** A complete set of behaviour flags. */
 export interface QuirkProfile {
   name: string;
@@ -69,6 +72,13 @@ export interface QuirkProfile {
   uniqueGroupNames: boolean;
   /** A group member added twice is listed twice (PATCH add and POST/PUT bodies keep duplicates). */
   duplicateMembers: boolean;
+  /**
+   * What a PATCH `remove` of group members does: `applied`; `ignores-value-path` — a
+   * `members[value eq "…"]` remove is acknowledged and changes nothing (only the
+   * `path: members` + `value` form works); `ignored` — every member remove is acknowledged and
+   * changes nothing (a group synced from elsewhere).
+   */
+  memberRemoval: MemberRemoval;
   /** PATCH op names must be lower case (`Replace` is a 400), exposing clients that send Entra-style ops. */
   lowercasePatchOpsOnly: boolean;
   /** Setting `active=false` deletes the user for good (PagerDuty): the answer shows it inactive, then it is gone (404). */
@@ -100,6 +110,7 @@ const RFC: QuirkProfile = {
   dedupeOnEmail: false,
   uniqueGroupNames: false,
   duplicateMembers: false,
+  memberRemoval: 'applied',
   lowercasePatchOpsOnly: false,
   deactivateDeletes: false,
 };

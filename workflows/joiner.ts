@@ -25,7 +25,7 @@ export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResul
   const work = runPerApp(grants.map((g) => g.app), async (app): Promise<AppOutcome> => {
     const grant = grants.find((g) => g.app === app)!;
     const known = input.accounts[app];
-    const ref = { app, employeeId: employee.employeeId, scimId: known?.scimId, eventId };
+    const ref = { app, employeeId: employee.employeeId, scimId: known?.scimId, groupIds: known?.groupIds, eventId };
     if (known?.scimId && known.state !== 'deleted') {
       return scim.reactivateAccount.executeWithOptions(summarized('step', `reactivate ${app}`), [
         { ...ref, employee, groups: grant.groups },

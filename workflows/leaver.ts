@@ -30,7 +30,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
 
   const work = runPerApp(targets, (app) =>
     revocation.deactivateAccount.executeWithOptions(summarized('revoke', `deactivate ${app}`), [
-      { app, employeeId: employee.employeeId, scimId: accounts[app]?.scimId, eventId },
+      { app, employeeId: employee.employeeId, scimId: accounts[app]?.scimId, eventId, groups: accounts[app]?.groups, groupIds: accounts[app]?.groupIds },
     ]),
   );
   const { value: outcomes, breached } = await underSla(

@@ -26,12 +26,12 @@ export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult>
   const undeliveredAlerts: AlertInput[] = [];
   markLifecycle('mover', employee.employeeId, [...new Set([...desired.keys(), ...toRevoke])], slaDeadlineMs);
 
-  const ref = (app: string) => ({ app, employeeId: employee.employeeId, scimId: accounts[app]?.scimId, eventId });
+  const ref = (app: string) => ({ app, employeeId: employee.employeeId, scimId: accounts[app]?.scimId, groupIds: accounts[app]?.groupIds, eventId });
   const changeOne = async (app: string): Promise<AppOutcome> => {
     const grant = desired.get(app);
     const account = accounts[app];
     if (!grant) {
-      return revocation.deactivateAccount.executeWithOptions(summarized('revoke', `revoke ${app}`), [ref(app)]);
+      return revocation.deactivateAccount.executeWithOptions(summarized('revoke', `revoke ${app}`), [{ ...ref(app), groups: account?.groups }]);
     }
     if (account?.state === 'active') {
       const updated = await scim.updateAccount.executeWithOptions(summarized('step', `update ${app}`), [

@@ -33,4 +33,5 @@ export const POLICY_DEFAULTS = {
   retention: { defaultMs: 2_592_000_000 },
   joiner: { leadTimeMs: 0 },
   mover: { revokeGraceMs: 0 },
+  leaver: { removeGroupMemberships: true },
 } as const;

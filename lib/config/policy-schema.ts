@@ -18,6 +18,7 @@ export const policyFileSchema = z.strictObject({
   retention: z.strictObject({ default: duration.optional(), perApp: z.record(z.string(), duration).optional() }).optional(),
   joiner: z.strictObject({ leadTime: duration.optional() }).optional(),
   mover: z.strictObject({ revokeGrace: duration.optional() }).optional(),
+  leaver: z.strictObject({ removeGroupMemberships: z.boolean().optional() }).optional(),
   notifications: z.strictObject({ webhookUrl: z.string().min(1).optional() }).optional(),
   access: z.strictObject({
     rules: z.array(
@@ -55,6 +56,7 @@ export function resolvePolicy(file: PolicyFile, sourceFile: string): PolicyConfi
     retention: { defaultMs: ms(file.retention?.default, D.retention.defaultMs), perAppMs },
     joiner: { leadTimeMs: ms(file.joiner?.leadTime, D.joiner.leadTimeMs) },
     mover: { revokeGraceMs: ms(file.mover?.revokeGrace, D.mover.revokeGraceMs) },
+    leaver: { removeGroupMemberships: file.leaver?.removeGroupMemberships ?? D.leaver.removeGroupMemberships },
     access: {
       rules: file.access.rules.map((r) => ({
         name: r.name,

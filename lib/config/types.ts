@@ -184,6 +184,13 @@ export interface PolicyConfig {
     /** Keep revoked access this long after a move. @default 0 */
     revokeGraceMs: number;
   };
+  leaver: {
+    /**
+     * At deactivation, also remove the person from the groups the orchestrator manages (access
+     * granted through groups elsewhere, e.g. SSO, must not outlive them). @default true
+     */
+    removeGroupMemberships: boolean;
+  };
   access: { rules: AccessRule[] };
   notifications: {
     /** Alert webhook (SLA breaches, failed apps); logged only when absent. */

@@ -16,6 +16,11 @@ export interface AppAccount {
   state: AccountState;
   /** Group display names the orchestrator manages for this account. */
   groups: string[];
+  /**
+   * displayName → the group's SCIM `id`, once resolved: later changes address the group by
+   * identity, since names need not be unique in the app. Absent in registries from before.
+   */
+  groupIds?: Record<string, string>;
   lastChangeAtMs: number;
   deactivatedAtMs?: number;
   deletedAtMs?: number;
@@ -73,6 +78,10 @@ export interface AppOutcome {
   scimId?: string;
   /** Managed group memberships after the step; absent when the step did not touch groups. */
   groups?: string[];
+  /** displayName → SCIM id of the groups in `groups` (complete when present). */
+  groupIds?: Record<string, string>;
+  /** Memberships this step removed — each confirmed by the app — or failed to remove. */
+  groupRemovals?: GroupRemoval[];
   atMs: number;
   error?: StepError;
   /** Free text for the timeline: "DELETE only deactivates in slack", "created (adopted 409)". */
@@ -82,6 +91,16 @@ export interface AppOutcome {
    * record refused): the action stands, the evidence gap is shown and alerted.
    */
   evidenceError?: string;
+}
+
+/** One group membership removal and its proof (the app's answer or a read-back), or why it failed. */
+export interface GroupRemoval {
+  group: string;
+  groupId?: string;
+  removed: boolean;
+  /** How the removal was confirmed: `response`, `read-back`, or `group-gone` (nothing left to be a member of). */
+  proof?: 'response' | 'read-back' | 'group-gone' | 'no-such-group';
+  error?: StepError;
 }
 
 /** One milestone in a person's lifecycle, shown by the `timeline` query and kept in the audit. */
@@ -109,7 +128,9 @@ export interface TimelineEntry {
     | 'alert-failed'
     | 'audit-failed'
     | 'audit-recovered'
-    | 'operator-attention';
+    | 'operator-attention'
+    | 'group-removed'
+    | 'group-removal-failed';
   eventId?: string;
   lifecycle?: LifecycleKind;
   app?: string;
@@ -125,6 +146,9 @@ export interface TimelineEntry {
   dueAtMs?: number;
   /** The lifecycle run that produced the entry (`leaver-E1-evt-9`), when not the employee workflow. */
   workflowId?: string;
+  /** `group-*`: the group's displayName and SCIM id (`groupId`). */
+  group?: string;
+  groupId?: string;
   /** `app-*`: the step's action (`deactivated`, `deleted`…) and the account's SCIM id. */
   action?: string;
   scimId?: string;

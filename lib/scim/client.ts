@@ -9,7 +9,8 @@ import { ERROR_CODES } from '../errors';
 import { applyPatch, diffScimUser, mergeForPut, patchRequest, type ScimPatchOperation, type ScimUserResource } from '../mapping';
 import { ScimError } from './errors';
 import type { BulkOperation, BulkResult } from './bulk';
-import { addMembers, applyMemberships, bulk, deleteGroup, ensureGroup, findGroup, removeMembers, type MembershipChange, type ScimGroup } from './groups';
+import { addMembers, applyMemberships, bulk, deleteGroup, findGroup, findGroups, removeMembers, type MembershipChange, type ScimGroup } from './groups';
+import { ensureMember, forgetGroup, readMembers, removeMemberConfirmed, resolveGroup, type RemovalProof, type ResolvedGroup } from './group-identity';
 import { searchAll, type ClientContext, type ListResponse } from './search';
 import type { ScimCallOptions, ScimTransport } from './transport';
 
@@ -174,14 +175,49 @@ export class ScimClient {
     return { outcome: res.status === 404 ? 'already-gone' : 'deleted' };
   }
 
-  /** The group with exactly this `displayName` (RFC 7644 §3.4.2.2), members left out. */
+  /** The one group with this `displayName` (RFC 7644 §3.4.2.2), members left out; several are `SCIM_GROUP_AMBIGUOUS`. */
   findGroup(displayName: string, o?: ScimCallOptions): Promise<ScimGroup | null> {
     return findGroup(this.ctx, displayName, o);
   }
 
+  /** Every group answering to this `displayName` (names need not be unique). */
+  findGroups(displayName: string, o?: ScimCallOptions): Promise<ScimGroup[]> {
+    return findGroups(this.ctx, displayName, o);
+  }
+
   /** The group, created when missing and `groups.create` allows it; null when missing and not allowed. */
-  ensureGroup(displayName: string, o?: ScimCallOptions): Promise<{ id: string; created: boolean } | null> {
-    return ensureGroup(this.ctx, displayName, o);
+  async ensureGroup(displayName: string, o?: ScimCallOptions): Promise<{ id: string; created: boolean } | null> {
+    const group = await resolveGroup(this.ctx, displayName, { create: this.connector.groups.create }, o);
+    return group && { id: group.id, created: group.created };
+  }
+
+  /**
+   * The group's SCIM id: `knownId` (from the account registry), else the one resolved in this
+   * process, else by name — created when missing and `groups.create` allows it, one creator per
+   * name in the process. See group-identity.ts.
+   */
+  resolveGroup(displayName: string, knownId?: string, o?: ScimCallOptions, create = this.connector.groups.create): Promise<ResolvedGroup | null> {
+    return resolveGroup(this.ctx, displayName, { knownId, create }, o);
+  }
+
+  /** Drops a group id this process remembered (the app says the group is gone). */
+  forgetGroup(displayName: string, id?: string): void {
+    forgetGroup(this.ctx, displayName, id);
+  }
+
+  /** The group's member ids; null when the group is gone. */
+  readMembers(groupId: string, o?: ScimCallOptions): Promise<string[] | null> {
+    return readMembers(this.ctx, groupId, o);
+  }
+
+  /** Adds the member; with `checkFirst`, only when not already listed (no duplicates on lax apps). */
+  ensureMember(groupId: string, userId: string, checkFirst: boolean, o?: ScimCallOptions): Promise<'added' | 'already-member'> {
+    return ensureMember(this.ctx, groupId, userId, { checkFirst }, o);
+  }
+
+  /** Removes the member and proves it (PATCH answer or read-back); `SCIM_UNCONFIRMED` when the app still lists them. */
+  removeMemberConfirmed(groupId: string, userId: string, o?: ScimCallOptions): Promise<RemovalProof> {
+    return removeMemberConfirmed(this.ctx, groupId, userId, o);
   }
 
   /** Deletes a group (used by `jml scim check` to clean up its throw-away group). */

@@ -10,7 +10,6 @@ import { ScimError } from './errors';
 import { searchAll, type ClientContext } from './search';
 import type { ScimCallOptions } from './transport';
 
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** Used when the app does not advertise `bulk.maxOperations`. */
 const DEFAULT_BULK_MAX = 100;
 
@@ -19,6 +18,7 @@ export interface ScimGroup {
   id: string;
   displayName: string;
   members?: { value: string }[];
+  meta?: { created?: string };
 }
 
 /** One group's membership change. */
@@ -30,29 +30,40 @@ export interface MembershipChange {
 
 const groupPath = (id: string) => `/Groups/${encodeURIComponent(id)}`;
 
-/** The group named `displayName` (RFC 7644 §3.4.2.2 filter), members left out of the answer. */
-export async function findGroup(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<ScimGroup | null> {
+/**
+ * Every group answering to `displayName` (RFC 7644 §3.4.2.2 filter), members left out: the
+ * exact spelling when any has it, else the case-insensitive matches (Group `displayName` is
+ * caseExact=false, RFC 7643 §4.2). Names are not unique in many apps, so this may be several.
+ */
+export async function findGroups(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<ScimGroup[]> {
   const found = await searchAll<ScimGroup>(ctx, '/Groups', { attribute: 'displayName', value: displayName }, 'find-group', o, 'excludedAttributes=members');
-  // Group displayName is caseExact=false (RFC 7643 §4.2), and apps with unique names refuse
-  // "Eng" next to "eng": prefer the exact spelling, else take the case-insensitive match.
+  const exact = found.filter((g) => g.displayName === displayName);
+  if (exact.length > 0) return exact;
   const folded = displayName.toLowerCase();
-  return found.find((g) => g.displayName === displayName) ?? found.find((g) => g.displayName?.toLowerCase() === folded) ?? null;
+  return found.filter((g) => g.displayName?.toLowerCase() === folded);
 }
 
-export async function ensureGroup(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<{ id: string; created: boolean } | null> {
-  const found = await findGroup(ctx, displayName, o);
-  if (found) return { id: found.id, created: false };
-  if (!ctx.connector.groups.create) return null;
-  const res = await ctx.http.exchange({ operation: 'create-group', method: 'POST', path: '/Groups', body: { schemas: [GROUP_SCHEMA], displayName }, accept: [409], attributes: ['displayName'] }, o);
-  // 409: another worker (or a retried attempt whose answer was lost) created it first.
-  if (res.status === 409) {
-    const raced = await findGroup(ctx, displayName, o);
-    if (raced) return { id: raced.id, created: false };
-    throw new ScimError(ERROR_CODES.SCIM_CONFLICT, { app: ctx.connector.id, operation: 'create-group', method: 'POST', path: '/Groups', status: 409, detail: `group "${displayName}" conflicts but cannot be found by displayName` }, { retryable: false });
-  }
-  const id = (res.body as Partial<ScimGroup> | undefined)?.id;
-  if (!id) throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, { app: ctx.connector.id, operation: 'create-group', method: 'POST', path: '/Groups', status: res.status, detail: 'created group has no id' }, { retryable: false });
-  return { id, created: true };
+/** The alert-worthy failure: several groups answer to one name and none is known by id. */
+export function ambiguousGroup(ctx: ClientContext, displayName: string, groups: { id: string }[]): ScimError {
+  const ids = groups.map((g) => g.id).join(', ');
+  return new ScimError(
+    ERROR_CODES.SCIM_GROUP_AMBIGUOUS,
+    {
+      app: ctx.connector.id,
+      operation: 'find-group',
+      method: 'GET',
+      path: '/Groups',
+      detail: `${groups.length} groups in ${ctx.connector.id} are named "${displayName}" (ids ${ids}); the orchestrator does not guess which one grants access: merge or rename them in the app, then retryApp`,
+    },
+    { retryable: false },
+  );
+}
+
+/** The one group named `displayName`, null when none; several are `SCIM_GROUP_AMBIGUOUS`, never a guess. */
+export async function findGroup(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<ScimGroup | null> {
+  const found = await findGroups(ctx, displayName, o);
+  if (found.length > 1) throw ambiguousGroup(ctx, displayName, found);
+  return found[0] ?? null;
 }
 
 /** DELETE /Groups/{id} (RFC 7644 §3.6); a 404 means an earlier attempt already did it. */
@@ -90,7 +101,8 @@ export async function removeMembers(ctx: ClientContext, groupId: string, userIds
   }
 }
 
-async function replaceMembersWithout(ctx: ClientContext, groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
+/** Replaces `members` with the current list minus `userIds` (apps that refuse value-filter paths). */
+export async function replaceMembersWithout(ctx: ClientContext, groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
   const res = await ctx.http.exchange({ operation: 'get-group', method: 'GET', path: `${groupPath(groupId)}?attributes=members`, targetId: groupId }, o);
   const members = ((res.body as Partial<ScimGroup> | undefined)?.members ?? []).filter((m) => !userIds.includes(m.value)).map((m) => ({ value: m.value }));
   await ctx.http.exchange({ operation: 'remove-members', method: 'PATCH', path: groupPath(groupId), body: patchRequest([{ op: 'replace', path: 'members', value: members }]), targetId: groupId, attributes: ['members'] }, o);

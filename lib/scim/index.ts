@@ -2,6 +2,8 @@
 export { ScimClients, type ScimClientsOptions } from './registry';
 export { ScimClient } from './client';
 export type { ScimGroup, MembershipChange } from './groups';
+export type { RemovalProof, ResolvedGroup } from './group-identity';
+export { KeyedMutex } from './keyed-mutex';
 export type { BulkOperation, BulkResult } from './bulk';
 export type { ListResponse } from './search';
 export { ScimError, parseErrorBody, parseRetryAfter, classifyStatus, type ScimErrorInfo } from './errors';

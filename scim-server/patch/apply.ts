@@ -26,6 +26,8 @@ export interface PatchOptions extends PathContext {
   resourceId?: string;
   /** `add` to `members` appends a member that is already listed (the `duplicateMembers` quirk). */
   duplicateMembers?: boolean;
+  /** Which member removes are silently dropped (the `memberRemoval` quirk). @default 'applied' */
+  memberRemoval?: 'applied' | 'ignores-value-path' | 'ignored';
 }
 
 function isObject(value: unknown): value is Json {
@@ -64,12 +66,17 @@ function applyTargeted(data: Json, op: PatchOpName, target: PatchTarget, value: 
     for (const [key, inner] of Object.entries(value)) applyPath(data, op, `${target.schema.id}:${key}`, inner, options);
     return;
   }
+  if (op === 'remove' && target.ref.def.name === 'members' && ignoresRemoval(options.memberRemoval, target.filter !== undefined)) return;
   if (target.filter && options.rejectValuePaths) {
     throw badRequest.invalidPath(`value filter paths such as "${target.raw}" are not supported; replace the whole attribute`);
   }
   if (op === 'add') addValue(data, target, value, options.duplicateMembers === true && target.ref.def.name === 'members');
   else if (op === 'replace') replaceValue(data, target, value);
   else removeValue(data, target, value);
+}
+
+function ignoresRemoval(mode: PatchOptions['memberRemoval'], valuePath: boolean): boolean {
+  return mode === 'ignored' || (mode === 'ignores-value-path' && valuePath);
 }
 
 function applyPath(data: Json, op: PatchOpName, path: string, value: unknown, options: PatchOptions): void {

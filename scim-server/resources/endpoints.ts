@@ -137,6 +137,7 @@ function patchResource(state: ServerState, type: ResourceTypeDef, resource: Stor
     rejectValuePaths: state.profile.rejectValuePathPatch,
     resourceId: resource.id,
     duplicateMembers: state.profile.duplicateMembers,
+    memberRemoval: state.profile.memberRemoval,
   });
   const finished = finishWrite(patched, state.profile);
   // noOpPatchReturns204: nothing changed (a remove of a non-member), so nothing is stored or shown.

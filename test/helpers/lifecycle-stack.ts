@@ -11,7 +11,7 @@ import { createActivities } from '../../activities';
 import { createAuditPort } from '../../activities/audit';
 import type { AuditStore } from '../../lib/audit';
 import { loadConfig } from '../../lib/config';
-import type { LoadedConfig, PolicyConfig } from '../../lib/config/types';
+import type { ConnectorConfig, LoadedConfig, PolicyConfig } from '../../lib/config/types';
 import type { HrEvent } from '../../lib/hr/event';
 import type { EmployeeRecord } from '../../lib/hr/employee';
 import { createLogger } from '../../lib/logger';
@@ -28,6 +28,8 @@ export const CONFIG_DIR = path.join(__dirname, '..', '..', 'config');
 export interface StackOptions {
   serverOptions?: (app: string) => Partial<ScimServerOptions>;
   policy?: (policy: PolicyConfig) => PolicyConfig;
+  /** Adjusts a shipped connector before the stand-in apps start (e.g. `groups.create`). */
+  connector?: (connector: ConnectorConfig) => ConnectorConfig;
   /** Write the audit trail (SCIM requests, milestones, account registry) to this store. */
   auditStore?: AuditStore;
 }
@@ -50,7 +52,9 @@ export interface LifecycleStack {
 
 export async function startLifecycleStack(options: StackOptions = {}): Promise<LifecycleStack> {
   const loaded = await loadConfig(CONFIG_DIR);
-  const base = options.policy ? { ...loaded, policy: options.policy(loaded.policy) } : loaded;
+  const withPolicy = options.policy ? { ...loaded, policy: options.policy(loaded.policy) } : loaded;
+  const tweak = options.connector;
+  const base = tweak ? { ...withPolicy, connectors: Object.fromEntries(Object.entries(withPolicy.connectors).map(([id, c]) => [id, tweak(c)])) } : withPolicy;
   const apps = await startReferenceApps(base, { ports: 'any', serverOptions: options.serverOptions });
   const config = apps.config;
   const env = await createTestEnv({ timeSkipping: true });

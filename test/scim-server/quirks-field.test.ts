@@ -72,6 +72,24 @@ describe('noOpPatchReturns204', () => {
   });
 });
 
+describe('memberRemoval', () => {
+  it.each([
+    ['applied', [], []],
+    ['ignores-value-path', ['m'], []],
+    ['ignored', ['m'], ['m']],
+  ] as const)('%s: filtered remove leaves %j, value-list remove leaves %j', async (mode, afterFiltered, afterList) => {
+    server.setProfile({ memberRemoval: mode });
+    const { body: user } = await createUser(server, 'm');
+    const names = () => (server.groups()[0]!.members ?? []).map((m) => (m.value === user.id ? 'm' : '?'));
+    const { body: group } = await call(server, 'POST', '/Groups', { body: groupBody('g', [user.id]) });
+    const filtered = await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'remove', path: `members[value eq "${user.id}"]` }) });
+    expect(filtered.status).toBe(200);
+    expect(names()).toEqual(afterFiltered);
+    await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'Remove', path: 'members', value: [{ value: user.id }] }) });
+    expect(names()).toEqual(afterList);
+  });
+});
+
 describe('unfilterableAttributes', () => {
   it('a filter naming a refused attribute answers 400 invalidFilter; others work', async () => {
     server.setProfile({ base: 'minimal', unfilterableAttributes: ['externalId'] });

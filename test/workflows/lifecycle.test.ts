@@ -91,8 +91,13 @@ describe('lifecycle workflows', () => {
     const status = await terminate('L1');
     expect(status.accounts.map((a) => [a.app, a.state])).toEqual([['canva', 'deactivated'], ['github', 'deactivated'], ['slack', 'deactivated']]);
     for (const app of ['slack', 'github', 'canva']) expect(userIn(stack, app, 'L1')!.active).toBe(false);
-    // One request per app: the SCIM id was known, so no lookup before the revoke.
-    expect(received(stack, 'github').slice(githubBefore)).toEqual([expect.stringMatching(/^PATCH \/scim\/v2\/Users\//)]);
+    // The revocation is the first request: the SCIM id was known, so no lookup before it. Then the
+    // group memberships go (policy leaver.removeGroupMemberships), each removal confirmed.
+    const sent = received(stack, 'github').slice(githubBefore);
+    expect(sent[0]).toMatch(/^PATCH \/scim\/v2\/Users\//);
+    expect(sent.slice(1).every((r) => /^(PATCH|GET) \/scim\/v2\/Groups\/[^?]+$/.test(r))).toBe(true);
+    expect(groupsOf(stack, 'github', userIn(stack, 'github', 'L1')!.id!)).toEqual([]);
+    expect(groupsOf(stack, 'slack', userIn(stack, 'slack', 'L1')!.id!)).toEqual([]);
     expect(status.pendingDeletion.map((d) => d.app)).toEqual(['github']);
 
     await stack.env.sleep(31 * DAY);

@@ -262,6 +262,7 @@ export function applyResult(state: EmployeeState, result: LifecycleResult): Empl
     const prev = accounts[o.app];
     const base: AppAccount = prev ?? { app: o.app, state: 'active', groups: [], lastChangeAtMs: o.atMs };
     const next: AppAccount = { ...base, scimId: o.scimId ?? base.scimId, groups: o.groups ?? base.groups, lastChangeAtMs: o.atMs };
+    if (o.groupIds) next.groupIds = o.groupIds;
     if (o.action === 'failed') {
       Object.assign(next, { state: 'failed', lastError: o.error, failedLifecycle: result.kind });
     } else {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../lib/config';
+import { resolvePolicy } from '../../../lib/config/policy-schema';
 import { BASE_CONNECTOR, BASE_POLICY, cleanUp, issuesFor } from './helpers';
 
 afterAll(cleanUp);
@@ -24,6 +25,17 @@ describe('loadConfig on valid input', () => {
     expect(config.connectors.github.delete).toMatchObject({ mode: 'hard', reversible: false });
     expect(config.policy.slas).toEqual({ joinerMs: 3_600_000, moverMs: 14_400_000, leaverMs: 900_000 });
     expect(config.policy.retention).toEqual({ defaultMs: 2_592_000_000, perAppMs: { github: 7_776_000_000 } });
+    expect(config.policy.leaver).toEqual({ removeGroupMemberships: true });
+  });
+});
+
+describe('policy leaver.removeGroupMemberships', () => {
+  test('defaults to true, can be turned off, and must be a boolean', async () => {
+    expect(resolvePolicy({ access: { rules: [] } }, 'policy.yaml').leaver).toEqual({ removeGroupMemberships: true });
+    expect(resolvePolicy({ leaver: { removeGroupMemberships: false }, access: { rules: [] } }, 'policy.yaml').leaver).toEqual({ removeGroupMemberships: false });
+    expect(await issuesFor({ 'policy.yaml': `leaver:\n  removeGroupMemberships: false\n${BASE_POLICY}` })).toEqual([]);
+    const issues = await issuesFor({ 'policy.yaml': `leaver:\n  removeGroupMemberships: sometimes\n${BASE_POLICY}` });
+    expect(issues).toEqual([expect.stringMatching(/policy\.yaml:2:\d+ leaver\.removeGroupMemberships — must be true or false/)]);
   });
 });
 
