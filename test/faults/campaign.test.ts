@@ -2,7 +2,8 @@
  * The fault campaign, short form (the long form is `npm run test:faults`): twelve people hired,
  * moved and terminated through the intake API while the reference apps fail 20 % of requests
  * (429 + Retry-After, 5xx, hangs, resets), the worker is killed with SIGKILL mid-run, HR
- * delivers duplicates and stale snapshots, and a corpus of malformed webhooks is posted. Then:
+ * delivers duplicates and stale snapshots, the alert webhook answers 404 or 500 to a fifth of
+ * deliveries, and a corpus of malformed webhooks is posted. Then:
  * nothing missing or duplicated in any app, no leaver active, no delete under legal hold, every
  * SLA breach recorded, alerted and flagged, the audit chain intact, no secret in any log line.
  */
@@ -33,6 +34,13 @@ test('SLA breaches: some happened, each is recorded, alerted and flagged in Temp
   expect(report.sla.recorded.length).toBeGreaterThan(0);
   expect(report.sla.alerted).toEqual(report.sla.recorded);
   expect(report.sla.flagged).toEqual(report.sla.recorded);
+});
+
+test('the alert webhook answered 404 and 500 to some deliveries; every breach was still alerted, no workflow failed', () => {
+  expect(report.alertFailures['404']).toBeGreaterThan(0);
+  expect(report.alertFailures['500']).toBeGreaterThan(0);
+  expect(report.sla.unalerted).toEqual([]);
+  expect(report.unconverged).toEqual([]);
 });
 
 test('every malformed webhook gets its precise error and starts nothing', () => {

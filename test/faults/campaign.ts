@@ -66,6 +66,8 @@ export interface CampaignReport {
   badInput: { name: string; status: number; expected: number; code?: string; ok: boolean; detail: string }[];
   badInputStartedWorkflows: string[];
   sla: { recorded: string[]; alerted: string[]; flagged: string[]; unalerted: string[]; unrecorded: string[]; unflagged: string[] };
+  /** Alert deliveries the webhook refused, by HTTP status. */
+  alertFailures: Record<string, number>;
   chain: { ok: boolean; problems: number };
   secretLeaks: string[];
   logLines: number;
@@ -114,9 +116,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     });
     stops.push(() => apps.stop());
 
-    // The alert webhook fails a fifth of deliveries too: alerts are retried, never lost.
+    // The alert webhook fails a fifth of deliveries too, answering 404 and 500 in turn: a
+    // non-retryable answer as well as a server error. Alerts are retried, never lost, and never
+    // hold up a run or fail a workflow.
     const alerts: { kind: string; workflowId: string }[] = [];
-    const receiver = await alertReceiver(alerts, faultRate);
+    const alertFailures: Record<string, number> = {};
+    const receiver = await alertReceiver(alerts, faultRate, alertFailures);
     stops.push(() => new Promise((r) => receiver.server.close(r)));
 
     pointAtStandIns(configDir, apps);
@@ -271,6 +276,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         unrecorded: sorted(alerted).filter((w) => !recorded.has(w)),
         unflagged: sorted(recorded).filter((w) => !flaggedSet.has(w)),
       },
+      alertFailures,
       chain: { ok: chainProblems === 0, problems: chainProblems },
       secretLeaks,
       logLines: lines.length,
@@ -324,15 +330,19 @@ function pointAtStandIns(dir: string, apps: ReferenceApps): void {
   }
 }
 
-async function alertReceiver(alerts: { kind: string; workflowId: string }[], failRate: number): Promise<{ server: Server; url: string }> {
+async function alertReceiver(alerts: { kind: string; workflowId: string }[], failRate: number, failures: Record<string, number>): Promise<{ server: Server; url: string }> {
   let n = 0;
+  let failed = 0;
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
-      // Deterministic: every fifth delivery fails (at a 20 % rate) before it is recorded.
-      if (failRate > 0 && ++n % Math.round(1 / failRate) === 0) {
-        res.writeHead(503).end();
+      // Deterministic: the first two deliveries and every fifth one after (at a 20 % rate) fail
+      // before they are recorded, answering 404 and 500 in turn.
+      if (failRate > 0 && (++n <= 2 || n % Math.round(1 / failRate) === 0)) {
+        const status = ++failed % 2 === 1 ? 404 : 500;
+        failures[status] = (failures[status] ?? 0) + 1;
+        res.writeHead(status).end();
         return;
       }
       const body = JSON.parse(text) as { kind: string; workflowId: string };
@@ -370,7 +380,8 @@ async function waitForConvergence(apiUrl: string, people: PersonTruth[], deadlin
 }
 
 function converged(p: PersonTruth, s: EmployeeStatus): boolean {
-  if (s.stage !== 'idle' || s.pendingEvents.length > 0) return false;
+  // Undelivered alerts (the webhook answered 404/500) are still being retried by the workflow.
+  if (s.stage !== 'idle' || s.pendingEvents.length > 0 || (s.undeliveredAlerts ?? []).length > 0) return false;
   const state = (app: string) => s.accounts.find((a) => a.app === app)?.state;
   if (p.status === 'active') {
     const want = new Set(expectedActiveApps(p));
