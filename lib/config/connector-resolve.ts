@@ -43,6 +43,7 @@ export function resolveConnector(file: ConnectorFile, sourceFile: string): Conne
     timeouts: {
       connectMs: durationMs(file.timeouts?.connect, D.timeouts.connectMs) ?? D.timeouts.connectMs,
       requestMs: durationMs(file.timeouts?.request, D.timeouts.requestMs) ?? D.timeouts.requestMs,
+      idleMs: durationMs(file.timeouts?.idle, D.timeouts.idleMs) ?? D.timeouts.idleMs,
     },
     rateLimit: {
       requestsPerSecond: rps,

@@ -24,7 +24,7 @@ export function checkConnector(file: ConnectorFile, resolved: ConnectorConfig, f
   if (file.auth.type === 'oauth2-client-credentials') {
     checkUrl(file.auth.tokenUrl, resolved.scim.allowInsecureHttp, ['auth', 'tokenUrl'], report);
   }
-  for (const key of ['connect', 'request'] as const) {
+  for (const key of ['connect', 'request', 'idle'] as const) {
     const value = file.timeouts?.[key];
     if (typeof value === 'string' && tryParseDuration(value) === undefined) {
       report(['timeouts', key], `"${value}" is not a duration; ${DURATION_HINT}`);

@@ -62,7 +62,7 @@ export function connectorFileSchema(envPrefix: string) {
       userSchemaExtensions: z.array(z.string().regex(/^urn:/i, 'an extension schema is a URN starting with "urn:"')).optional(),
     }),
     auth,
-    timeouts: z.strictObject({ connect: duration.optional(), request: duration.optional() }).optional(),
+    timeouts: z.strictObject({ connect: duration.optional(), request: duration.optional(), idle: duration.optional() }).optional(),
     rateLimit: z
       .strictObject({
         requestsPerSecond: z.number().positive().optional(),

@@ -8,7 +8,7 @@ import type { ConnectorCapabilities, DeleteSemantics, Lifecycle, RateLimitConfig
 /** Defaults of every optional connector option (docs/connectors.md quotes them). */
 export const CONNECTOR_DEFAULTS = {
   scim: { allowInsecureHttp: false, userSchemaExtensions: [] as string[] },
-  timeouts: { connectMs: 5_000, requestMs: 30_000 } satisfies TimeoutConfig,
+  timeouts: { connectMs: 5_000, requestMs: 30_000, idleMs: 4_000 } satisfies TimeoutConfig,
   /** `burst` defaults to `requestsPerSecond` (computed, see resolve). */
   rateLimit: { requestsPerSecond: 10, maxConcurrency: 8 } satisfies Omit<RateLimitConfig, 'burst'>,
   capabilities: {

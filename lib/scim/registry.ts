@@ -70,7 +70,10 @@ export class ScimClients {
     if (!pool) {
       pool = new Pool(origin, {
         connections: connector.rateLimit.maxConcurrency,
-        keepAliveTimeout: 30_000,
+        // Never longer than the connector allows, even when the app announces a longer Keep-Alive
+        // (undici takes 2 s off an announced timeout; a shorter announcement wins).
+        keepAliveTimeout: connector.timeouts.idleMs,
+        keepAliveMaxTimeout: connector.timeouts.idleMs,
         connect: { timeout: connector.timeouts.connectMs },
         headersTimeout: connector.timeouts.requestMs,
         bodyTimeout: connector.timeouts.requestMs,

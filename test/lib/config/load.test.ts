@@ -20,7 +20,7 @@ describe('loadConfig on valid input', () => {
     expect(canva.delete).toEqual({ mode: 'none', reversible: false, deactivateIsDestructive: false });
     expect(canva.groups.manage).toBe(false);
     expect(canva.rateLimit).toEqual({ requestsPerSecond: 5, burst: 5, maxConcurrency: 4 });
-    expect(canva.timeouts).toEqual({ connectMs: 5000, requestMs: 20000 });
+    expect(canva.timeouts).toEqual({ connectMs: 5000, requestMs: 20000, idleMs: 4000 });
     expect(canva.scim.userSchemaExtensions).toEqual(['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']);
     expect(config.connectors.github.delete).toMatchObject({ mode: 'hard', reversible: false });
     expect(config.policy.slas).toEqual({ joinerMs: 3_600_000, moverMs: 14_400_000, leaverMs: 900_000 });
@@ -226,13 +226,13 @@ test('relative file: secrets are anchored to the config directory; YAML merge ke
   await mkdir(join(root, 'connectors'));
   const connector = BASE_CONNECTOR.replace('token: env:APP_SCIM_TOKEN', 'token: file:secrets/app-token').replace(
     'displayName: App\n',
-    'displayName: App\ntimeouts:\n  <<: { connect: 2s, request: 10s }\n',
+    'displayName: App\ntimeouts:\n  <<: { connect: 2s, request: 10s, idle: 1500ms }\n',
   );
   await writeFile(join(root, 'connectors/app.yaml'), connector);
   await writeFile(join(root, 'policy.yaml'), BASE_POLICY);
   const config = await loadConfig(root);
   expect(config.connectors.app.auth).toEqual({ type: 'bearer', token: `file:${join(root, 'secrets/app-token')}` });
-  expect(config.connectors.app.timeouts).toEqual({ connectMs: 2000, requestMs: 10000 });
+  expect(config.connectors.app.timeouts).toEqual({ connectMs: 2000, requestMs: 10000, idleMs: 1500 });
   await rm(root, { recursive: true, force: true });
 });
 

@@ -35,7 +35,7 @@ export async function startRig(base: string, server: ScimServerOptions, tweak: (
   connector.scim.baseUrl = handle.url;
   connector.auth = { type: 'bearer', token: 'env:UNUSED' };
   connector.rateLimit = { requestsPerSecond: 1000, burst: 1000, maxConcurrency: 8 };
-  connector.timeouts = { connectMs: 2000, requestMs: 2000 };
+  connector.timeouts = { connectMs: 2000, requestMs: 2000, idleMs: 4000 };
   tweak(connector);
   const seen: ScimRequestInfo[] = [];
   const clients = new ScimClients({

@@ -90,7 +90,7 @@ test('a body that trickles past timeouts.request is a retryable SCIM_TIMEOUT, th
   await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', r));
   const connector = await shippedConnector('github');
   connector.scim.baseUrl = `http://127.0.0.1:${(trickle.address() as AddressInfo).port}/scim/v2`;
-  connector.timeouts = { connectMs: 1000, requestMs: 300 };
+  connector.timeouts = { connectMs: 1000, requestMs: 300, idleMs: 4000 };
   const clients = new ScimClients({ logger: createLogger({ level: 'silent' }), resolveSecret: async () => 't' });
   try {
     await expect(clients.get(connector).getUser('u1')).rejects.toMatchObject({ code: 'SCIM_TIMEOUT', retryable: true });
