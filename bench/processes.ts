@@ -103,12 +103,12 @@ export function peakRssMiB(pid: number | 'self' | undefined): number | undefined
   }
 }
 
-/** CPU time (user + system) a process has used so far, in seconds, from `/proc/<pid>/stat` (100 ticks/s). */
+/** CPU time (user + system) a process has used so far, in seconds to 0.1 s, from `/proc/<pid>/stat` (100 ticks/s). */
 export function cpuSeconds(pid: number | 'self' | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Math.round((Number(fields[11]) + Number(fields[12])) / 100);
+    return Math.round((Number(fields[11]) + Number(fields[12])) / 10) / 10;
   } catch {
     return undefined;
   }

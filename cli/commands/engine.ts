@@ -10,13 +10,15 @@ import { startEngine } from '../../engine';
 /** One line for `jml --help`. */
 export const summary = 'Run the embedded Temporal-compatible engine (in-memory test double; real Temporal in production)';
 
-const HELP = `Usage: jml engine [--port 7233] [--host 127.0.0.1] [--namespace default] [--time-skipping]
+const HELP = `Usage: jml engine [--port 7233] [--host 127.0.0.1] [--namespace default] [--time-skipping] [--no-sticky]
 
 Runs the in-memory engine that the SDK's worker and client talk to as if it were a Temporal
 server. Not for production: nothing is persisted. See docs/engine.md.
 
   --time-skipping   virtual time jumps to the next timer when nothing is in flight
-                    (the test server's semantics); default: real time`;
+                    (the test server's semantics); default: real time
+  --no-sticky       no sticky execution: every workflow task on the normal queue with
+                    the full history (a benchmark baseline)`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(
@@ -26,6 +28,7 @@ export async function run(args: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       namespace: { type: 'string', default: 'default' },
       'time-skipping': { type: 'boolean', default: false },
+      'no-sticky': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     false,
@@ -36,7 +39,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
-  const engine = await startEngine({ port, host: values.host, namespace: values.namespace, timeSkipping: values['time-skipping'] });
+  const sticky = !values['no-sticky'];
+  const engine = await startEngine({ port, host: values.host, namespace: values.namespace, timeSkipping: values['time-skipping'], sticky });
   console.log(`Temporal-compatible engine listening on ${engine.address} (namespace ${engine.namespace}, ${engine.timeSkipping ? 'time skipping' : 'real time'})`);
   await untilSignal();
   await engine.stop();
