@@ -51,7 +51,8 @@ export function planEvent(config: LoadedConfig, event: HrEvent, previous?: Emplo
   for (const app of [...new Set([...Object.keys(was.apps), ...Object.keys(now.apps)])].sort()) {
     const connector = config.connectors[app]!;
     try {
-      const entry = planApp(config, connector, transition, { before, next, diff, granted: app in now.apps, had: app in was.apps, groups: now.apps[app]?.groups ?? [] });
+      const facts = { before, next, diff, granted: app in now.apps, had: app in was.apps, groups: now.apps[app]?.groups ?? [], heldGroups: was.apps[app]?.groups ?? [] };
+      const entry = planApp(config, connector, transition, facts);
       if (entry) plan.apps.push(entry);
     } catch (err) {
       plan.errors.push({ app, message: (err as Error).message });
@@ -67,17 +68,37 @@ interface AppFacts {
   granted: boolean;
   had: boolean;
   groups: string[];
+  /** Groups the person held in the app before the event (a leaver's, removed at deactivation). */
+  heldGroups: string[];
 }
 
+/**
+ * The one lookup before a create: by the first attribute of the connector's `match` (`externalId`,
+ * which the orchestrator sets); the client asks by `userName` too only after a 409.
+ */
+function lookupRequest(c: ConnectorConfig, next: EmployeeRecord): PlannedRequest {
+  const byUserName = c.match[0] === 'userName';
+  const value = byUserName ? String(buildScimUser(c, next, 'create').userName ?? '') : next.employeeId;
+  const filter = `${byUserName ? 'userName' : 'externalId'} eq ${JSON.stringify(value)}`;
+  return { method: 'GET', path: `/Users?filter=${encodeURIComponent(filter)}` };
+}
+
+const LOOKUP_NOTE = 'a 409 on the create means the account exists: it is looked up by externalId and userName and adopted only if it is this person\'s';
+
 function planApp(config: LoadedConfig, c: ConnectorConfig, transition: Transition, f: AppFacts): AppPlan | undefined {
-  const lookup: PlannedRequest = { method: 'GET', path: `/Users?filter=${encodeURIComponent(`externalId eq ${JSON.stringify(f.next.employeeId)}`)}` };
+  const lookup = lookupRequest(c, f.next);
   switch (transition) {
     case 'join':
-      return { app: c.id, action: 'provision', requests: [lookup, { method: 'POST', path: '/Users', body: buildScimUser(c, f.next, 'create') }, ...groupRequests(c, f.groups, [])], notes: [] };
+      return { app: c.id, action: 'provision', requests: [lookup, { method: 'POST', path: '/Users', body: buildScimUser(c, f.next, 'create') }, ...groupRequests(c, f.groups, [])], notes: [LOOKUP_NOTE] };
     case 'rehire':
-      return { app: c.id, action: 'reactivate', requests: [setActive(c, f.next, true), ...groupRequests(c, f.groups, [])], notes: ['the same account is reactivated; a deletion still pending is cancelled'] };
+      return {
+        app: c.id,
+        action: 'reactivate',
+        requests: [setActive(c, f.next, true), ...groupRequests(c, f.groups, [], true)],
+        notes: ['the same account is reactivated; a deletion still pending is cancelled', ...(managed(c) && f.groups.length ? ['groups are added only where the person is not already a member'] : [])],
+      };
     case 'leave':
-      return { app: c.id, action: 'revoke', requests: [setActive(c, f.next, false), ...deletion(config, c)], notes: deleteNotes(c) };
+      return { app: c.id, action: 'revoke', requests: [setActive(c, f.next, false), ...leaverGroupRemovals(config, c, f.heldGroups), ...deletion(config, c)], notes: deleteNotes(c) };
     case 'move':
       return planMove(config, c, f, lookup);
     case 'none':
@@ -87,17 +108,18 @@ function planApp(config: LoadedConfig, c: ConnectorConfig, transition: Transitio
 
 function planMove(config: LoadedConfig, c: ConnectorConfig, f: AppFacts, lookup: PlannedRequest): AppPlan {
   if (f.granted && !f.had) {
-    return { app: c.id, action: 'provision', requests: [lookup, { method: 'POST', path: '/Users', body: buildScimUser(c, f.next, 'create') }, ...groupRequests(c, f.groups, [])], notes: [] };
+    return { app: c.id, action: 'provision', requests: [lookup, { method: 'POST', path: '/Users', body: buildScimUser(c, f.next, 'create') }, ...groupRequests(c, f.groups, [])], notes: [LOOKUP_NOTE] };
   }
   if (!f.granted) {
     const grace = config.policy.mover.revokeGraceMs;
     const when = grace > 0 ? `after ${formatDuration(grace)} (policy mover.revokeGrace)` : undefined;
-    return { app: c.id, action: 'revoke', requests: [{ ...setActive(c, f.next, false), ...(when ? { when } : {}) }], notes: ['no longer granted by the access rules'] };
+    const removals = leaverGroupRemovals(config, c, f.heldGroups).map((r) => (when ? { ...r, when: `${when}, after the deactivation` } : r));
+    return { app: c.id, action: 'revoke', requests: [{ ...setActive(c, f.next, false), ...(when ? { when } : {}) }, ...removals], notes: ['no longer granted by the access rules'] };
   }
   const ops = diffHrSnapshots(c, f.before!, f.next);
   const changes = f.diff.groups[c.id] ?? { add: [], remove: [] };
-  const requests = [...(ops.length > 0 ? [update(c, f.next, ops)] : []), ...groupRequests(c, changes.add, changes.remove)];
-  return { app: c.id, action: requests.length > 0 ? 'update' : 'unchanged', requests, notes: [] };
+  const requests = [...(ops.length > 0 ? [update(c, f.next, ops)] : []), ...groupRequests(c, changes.add, changes.remove, true)];
+  return { app: c.id, action: requests.length > 0 ? 'update' : 'unchanged', requests, notes: changes.remove.length && managed(c) ? [REMOVAL_NOTE] : [] };
 }
 
 /** RFC 7644 §3.5.2 PATCH where the app has it, else a full PUT (§3.5.1) of the merged resource. */
@@ -111,14 +133,32 @@ function setActive(c: ConnectorConfig, next: EmployeeRecord, active: boolean): P
   return { method: 'PUT', path: '/Users/{id}', body: { ...buildScimUser(c, { ...next, status: 'active' }, 'update'), active } };
 }
 
-function groupRequests(c: ConnectorConfig, add: string[], remove: string[]): PlannedRequest[] {
-  if (!c.capabilities.groups || !c.groups.manage) return [];
+const managed = (c: ConnectorConfig) => c.capabilities.groups && c.groups.manage;
+
+const REMOVAL_NOTE = 'each group removal counts only once the app\'s answer or a read-back of the group shows it';
+
+/**
+ * Group changes, addressed by the group's SCIM id (remembered once resolved; found by name the
+ * first time). `existing`: the account existed before, so each add first reads the members.
+ */
+function groupRequests(c: ConnectorConfig, add: string[], remove: string[], existing = false): PlannedRequest[] {
+  if (!managed(c)) return [];
   const member = (op: 'add' | 'remove'): ScimPatchOperation =>
     op === 'add' ? { op, path: 'members', value: [{ value: '{id}' }] } : { op, path: 'members[value eq "{id}"]' };
+  const path = (g: string) => `/Groups/{id of ${JSON.stringify(g)}}`;
   return [
-    ...add.map((g): PlannedRequest => ({ method: 'PATCH', path: `/Groups/{id of ${JSON.stringify(g)}}`, body: patchRequest([member('add')]) })),
-    ...remove.map((g): PlannedRequest => ({ method: 'PATCH', path: `/Groups/{id of ${JSON.stringify(g)}}`, body: patchRequest([member('remove')]) })),
+    ...add.flatMap((g): PlannedRequest[] => [
+      ...(existing ? [{ method: 'GET' as const, path: `${path(g)}?attributes=members` }] : []),
+      { method: 'PATCH', path: path(g), body: patchRequest([member('add')]), ...(existing ? { when: 'only if not already a member' } : {}) },
+    ]),
+    ...remove.map((g): PlannedRequest => ({ method: 'PATCH', path: path(g), body: patchRequest([member('remove')]) })),
   ];
+}
+
+/** A leaver's managed memberships, removed after the deactivation (policy leaver.removeGroupMemberships). */
+function leaverGroupRemovals(config: LoadedConfig, c: ConnectorConfig, held: string[]): PlannedRequest[] {
+  if (config.policy.leaver?.removeGroupMemberships === false) return [];
+  return groupRequests(c, [], held).map((r) => ({ ...r, when: 'after the deactivation, confirmed (policy leaver.removeGroupMemberships)' }));
 }
 
 function deletion(config: LoadedConfig, c: ConnectorConfig): PlannedRequest[] {

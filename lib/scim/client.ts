@@ -46,13 +46,40 @@ export class ScimClient {
   /** The person's account, by `externalId` then `userName` (the connector's `match` order). */
   async findUser(ref: { externalId?: string; userName?: string }, o?: ScimCallOptions): Promise<ScimUserResource | null> {
     for (const attribute of this.connector.match) {
-      const value = ref[attribute];
-      if (!value) continue;
-      const found = await searchAll<ScimUserResource>(this.ctx, '/Users', { attribute, value }, 'find-user', o);
-      const exact = found.filter((u) => (attribute === 'userName' ? u.userName?.toLowerCase() === value.toLowerCase() : u.externalId === value));
-      if (exact.length > 0) return exact[0]!;
+      const found = await this.findUserBy(attribute, ref, o);
+      if (found) return found;
     }
     return null;
+  }
+
+  /**
+   * One lookup by one attribute; null when nothing matches, and also when the app cannot filter
+   * on `externalId` (`400 invalidFilter`), so callers go on to `userName`.
+   */
+  private async findUserBy(attribute: 'externalId' | 'userName', ref: { externalId?: string; userName?: string }, o?: ScimCallOptions): Promise<ScimUserResource | null> {
+    const value = ref[attribute];
+    if (!value) return null;
+    let found: ScimUserResource[];
+    try {
+      found = await searchAll<ScimUserResource>(this.ctx, '/Users', { attribute, value }, 'find-user', o);
+    } catch (err) {
+      if (attribute === 'externalId' && err instanceof ScimError && err.info.status === 400 && err.info.scimType === 'invalidFilter') return null;
+      throw err;
+    }
+    const exact = found.filter((u) => (attribute === 'userName' ? u.userName?.toLowerCase() === value.toLowerCase() : u.externalId === value));
+    return exact[0] ?? null;
+  }
+
+  /**
+   * The lookup before a create: one request, by the first attribute of the connector's `match`.
+   * `externalId` is ours (we set it), so when it comes first its answer decides and `userName` is
+   * only asked after a 409 (see createUser). A connector whose app cannot filter on `externalId`
+   * lists `userName` first (or only).
+   */
+  private async findBeforeCreate(ref: { externalId?: string; userName?: string }, o?: ScimCallOptions): Promise<ScimUserResource | null> {
+    const [first] = this.connector.match;
+    if (first === 'externalId' && ref.externalId) return this.findUserBy('externalId', ref, o);
+    return this.findUser(ref, o);
   }
 
   /** GET /Users/{id} (RFC 7644 §3.4.1); `null` when the app answers 404. */
@@ -64,14 +91,16 @@ export class ScimClient {
   /**
    * Idempotent create (RFC 7644 §3.3): an account that already belongs to this person is
    * adopted (a retried create after a lost response, or an account made by hand); one that
-   * belongs to someone else is never touched.
+   * belongs to someone else is never touched. Two requests when nothing exists (one lookup by
+   * `externalId`, the POST); the `userName` lookup only follows a 409.
    */
   async createUser(desired: ScimUserResource, o?: ScimCallOptions): Promise<{ id: string; adopted: boolean; created: boolean; resource: ScimUserResource }> {
     const ref = { externalId: desired.externalId, userName: desired.userName };
-    const existing = await this.findUser(ref, o);
+    const existing = await this.findBeforeCreate(ref, o);
     if (existing) return this.adopt(existing, desired);
     const res = await this.http.exchange({ operation: 'create-user', method: 'POST', path: '/Users', body: desired, accept: [409], attributes: Object.keys(desired).filter((k) => k !== 'schemas') }, o);
     if (res.status === 409) {
+      // Ours after a lost answer (externalId), or an account made by hand or another person's (userName).
       const raced = await this.findUser(ref, o);
       if (raced) return this.adopt(raced, desired);
       throw new ScimError(ERROR_CODES.SCIM_CONFLICT, { app: this.connector.id, operation: 'create-user', method: 'POST', path: '/Users', status: 409, detail: 'the app reports a uniqueness conflict but no account matches externalId or userName' }, { retryable: false });

@@ -34,6 +34,8 @@ describe('planEvent (shipped config and example events)', () => {
     expect(byApp.canva!.action).toBe('provision');
     expect(byApp.github!.requests).toEqual([
       expect.objectContaining({ method: 'PATCH', path: '/Users/{id}', when: 'after 1d (policy mover.revokeGrace)' }),
+      expect.objectContaining({ method: 'PATCH', path: '/Groups/{id of "eng-Engineering"}', when: 'after 1d (policy mover.revokeGrace), after the deactivation' }),
+      expect.objectContaining({ method: 'PATCH', path: '/Groups/{id of "eng-all"}', when: 'after 1d (policy mover.revokeGrace), after the deactivation' }),
     ]);
     const slackPatch = byApp.slack!.requests[0]!.body as { Operations: { op: string; path: string; value: unknown }[] };
     expect(slackPatch.Operations).toContainEqual({ op: 'replace', path: 'title', value: 'Product Marketing Manager' });
@@ -47,6 +49,36 @@ describe('planEvent (shipped config and example events)', () => {
     expect(text).toContain('DELETE /Users/{id}   [after 90d retention, unless re-hired or under legal hold]');
     expect(text).toContain('delete is "deactivate-only": the account stays deactivated');
     expect(text).toMatch(/nothing was sent \(dry run\)\.$/);
+    const github = plan.apps.find((a) => a.app === 'github')!;
+    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'PATCH /Users/{id}',
+      'PATCH /Groups/{id of "eng-Engineering"}',
+      'PATCH /Groups/{id of "eng-all"}',
+      'DELETE /Users/{id}',
+    ]);
+    expect(github.requests[1]!.when).toBe('after the deactivation, confirmed (policy leaver.removeGroupMemberships)');
+    const kept = { ...config, policy: { ...config.policy, leaver: { removeGroupMemberships: false } } };
+    expect(planEvent(kept, await readEventFile(example('terminate'))).apps.find((a) => a.app === 'github')!.requests.map((r) => r.method)).toEqual(['PATCH', 'DELETE']);
+  });
+
+  it('plans a re-hire as reactivation with group adds only where the person is not already a member', async () => {
+    const hire = await readEventFile(example('hire'));
+    const plan = planEvent(config, { ...hire, type: 'rehire', eventId: 'evt-rehire' }, { ...hire.employee, status: 'terminated' });
+    expect(plan.transition).toBe('rehire');
+    const github = plan.apps.find((a) => a.app === 'github')!;
+    expect(github.requests.map((r) => `${r.method} ${r.path}${r.when ? ` [${r.when}]` : ''}`)).toEqual([
+      'PATCH /Users/{id}',
+      'GET /Groups/{id of "eng-Engineering"}?attributes=members',
+      'PATCH /Groups/{id of "eng-Engineering"} [only if not already a member]',
+      'GET /Groups/{id of "eng-all"}?attributes=members',
+      'PATCH /Groups/{id of "eng-all"} [only if not already a member]',
+    ]);
+  });
+
+  it('looks up by userName before a create where the connector matches on userName first', async () => {
+    const byUserName = { ...config, connectors: { ...config.connectors, github: { ...config.connectors.github!, match: ['userName' as const] } } };
+    const plan = planEvent(byUserName, await readEventFile(example('hire')));
+    expect(plan.apps.find((a) => a.app === 'github')!.requests[0]!.path).toBe('/Users?filter=userName%20eq%20%22ada.lovelace%40example.com%22');
   });
 
   it('uses PUT with the whole mapped resource for an app without PATCH', async () => {
