@@ -15,7 +15,8 @@ import { freePort, ROOT, startJml, waitForLine, type Proc, type StartOptions } f
 export const SECRET = randomBytes(32).toString('base64url');
 export const TOKEN = 'bench-token-0123456789abcdef';
 
-export interface Status { accounts?: { app: string; state: string; lastChangeAtMs?: number; deactivatedAtMs?: number; scimId?: string }[] }
+/** GET /v1/employees/:id, the parts the benchmarks read (times are ISO 8601). */
+export interface Status { accounts?: { app: string; state: string; lastChangeAt?: string; deactivatedAt?: string; scimId?: string }[] }
 
 /** The connector's client-side pacing (`rateLimit` in config/connectors/*.yaml). */
 export interface ClientRateLimit { requestsPerSecond: number; burst: number; maxConcurrency: number }

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     await pool(ids.map((_, i) => i + 1), 50, async (n) => void accepted.set(`B${n}`, await post(api, event(n, 'terminate', 2))));
     await untilLogged(apps, from, DEACTIVATED, EMPLOYEES * APPS, 'accounts deactivated');
     const done = await waitAll(api, ids, (s) => (s.accounts ?? []).length === APPS && s.accounts!.every((a) => a.state === 'deactivated'), 'deactivated everywhere');
-    const latencies = ids.map((id) => Math.max(...done.get(id)!.accounts!.map((a) => a.deactivatedAtMs ?? 0)) - accepted.get(id)!).sort((a, b) => a - b);
+    const latencies = ids.map((id) => Math.max(...done.get(id)!.accounts!.map((a) => Date.parse(a.deactivatedAt ?? '') || 0)) - accepted.get(id)!).sort((a, b) => a - b);
 
     console.log('baseline: a naive sequential script over the same apps…');
     const naive = (await naiveLeavers(urls, ids)).sort((a, b) => a - b);

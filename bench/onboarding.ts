@@ -133,7 +133,7 @@ async function orchestratorRun(work: string, procs: Proc[]): Promise<RunResult &
   progress('orchestrator', logs, t0, `, ${done.size}/${EMPLOYEES} confirmed active everywhere`, '\n');
   await quiet(logs);
   const counts = logs.map((l, i) => sub(l.snapshot(), before[i]!));
-  const lastActive = done.size ? Math.max(...[...done.values()].flatMap((s) => (s.accounts ?? []).map((a) => a.lastChangeAtMs ?? 0))) : NaN;
+  const lastActive = done.size ? Math.max(...[...done.values()].flatMap((s) => (s.accounts ?? []).map((a) => Date.parse(a.lastChangeAt ?? '') || 0))) : NaN;
   const censuses = await Promise.all(urls.map((u) => census(u, IDS)));
   const processes = usage([...(stack.engine ? [stack.engine] : []), stack.worker, stack.api, ...apps]);
   for (const p of [stack.api, stack.worker, ...(stack.engine ? [stack.engine] : []), ...apps]) await p.stop();

@@ -7,7 +7,8 @@
 import { userInfo } from 'node:os';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { connectClient, temporalSettingsFromEnv } from '../../lib/temporal/connection';
-import { employeeStatus, signalEmployee } from '../../lib/temporal/employee-client';
+import { readEmployeeStatus, renderStatusTable } from '../../lib/status';
+import { signalEmployee } from '../../lib/temporal/employee-client';
 import { parseCommandArgs, UsageError } from '../args';
 
 /** One line for `jml --help`. */
@@ -60,12 +61,12 @@ export async function run(args: string[]): Promise<number> {
       console.log(`${action} sent to employee-${employeeId}`);
       return 0;
     }
-    const status = await employeeStatus(client, employeeId);
+    const status = await readEmployeeStatus(client, employeeId);
     if (!status) {
       console.error(`no lifecycle workflow for employee ${employeeId} (namespace ${settings.namespace})`);
       return 1;
     }
-    console.log(values.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+    console.log(values.json ? JSON.stringify(status, null, 2) : renderStatusTable(status));
     return 0;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
@@ -76,17 +77,4 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await connection.close();
   }
-}
-
-function renderStatus(s: NonNullable<Awaited<ReturnType<typeof employeeStatus>>>): string {
-  const t = (ms: number) => new Date(ms).toISOString();
-  const lines = [`employee ${s.employeeId}: stage ${s.stage}${s.currentEventId ? ` (event ${s.currentEventId})` : ''}, HR status ${s.employeeStatus ?? 'unknown'}`];
-  lines.push('accounts:');
-  for (const a of s.accounts) lines.push(`  ${a.app.padEnd(12)} ${String(a.state).padEnd(12)} ${a.scimId ?? ''}`);
-  if (s.accounts.length === 0) lines.push('  (none)');
-  if (s.failedApps.length) lines.push(`failed apps: ${s.failedApps.join(', ')} (fix the cause, then: jml employee retry ${s.employeeId} <app>)`);
-  for (const e of s.pendingEvents) lines.push(`pending event ${e.eventId}${e.type ? ` (${e.type})` : ''} due ${t(e.dueAtMs)}`);
-  for (const d of s.pendingDeletion) lines.push(`deletion of ${d.app} due ${t(d.deleteAtMs)} (${d.mode})`);
-  if (s.legalHold) lines.push(`legal hold: case ${s.legalHold.caseId} since ${t(s.legalHold.placedAtMs)}${s.legalHold.placedBy ? ` by ${s.legalHold.placedBy}` : ''}`);
-  return lines.join('\n');
 }

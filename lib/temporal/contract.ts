@@ -76,6 +76,8 @@ export interface EmployeeStatus {
   accounts: AppAccount[];
   pendingEvents: { eventId: string; type?: string; dueAtMs: number }[];
   pendingDeletion: { app: string; deleteAtMs: number; mode: string }[];
+  /** A mover's access kept for the policy's grace period, revoked when due. */
+  pendingRevocations?: { app: string; revokeAtMs: number; eventId: string }[];
   legalHold?: LegalHold & { placedAtMs: number };
   failedApps: string[];
   /** The newest HR events received and what became of each (bounded). */

@@ -23,7 +23,7 @@ import { signalEmployee } from '../../lib/temporal/employee-client';
 import type { RecordedRequest } from '../../scim-server';
 import { createSignedRequest } from '../../workers/api';
 import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
-import type { EmployeeStatus } from '../../lib/temporal/contract';
+import type { EmployeeStatusView as EmployeeStatus } from '../../lib/status';
 import { pool } from '../../bench/common';
 import { freePort, ROOT, startJml, waitForLine, type Proc } from '../../bench/processes';
 import { judge, problemCount, type AppState, type Verdict } from './checks';

@@ -4,8 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { HrEvent } from '../../lib/hr/event';
-import { deliverHrEvent, employeeStatus, employeeTimeline } from '../../lib/temporal/employee-client';
-import type { EmployeeStatus } from '../../lib/temporal/contract';
+import { readEmployeeStatus, type EmployeeStatusView } from '../../lib/status';
+import { deliverHrEvent, employeeTimeline } from '../../lib/temporal/employee-client';
 
 export interface TemporalTarget {
   /**
@@ -25,7 +25,8 @@ export interface TemporalTarget {
 export interface TemporalGateway {
   /** Resolves once the signal is durable in the workflow's history. */
   deliver(event: HrEvent): Promise<{ workflowId: string }>;
-  status(employeeId: string): Promise<EmployeeStatus | undefined>;
+  /** The status query with the running steps' attempts and retries, times in ISO 8601. */
+  status(employeeId: string): Promise<EmployeeStatusView | undefined>;
   timeline(employeeId: string): Promise<unknown | null>;
   /** True if the frontend answers within `timeoutMs`. */
   ready(timeoutMs: number): Promise<boolean>;
@@ -53,7 +54,7 @@ export function createTemporalGateway(target: TemporalTarget): TemporalGateway {
   };
   return {
     deliver: async (event) => ({ workflowId: (await bounded((c) => deliverHrEvent(c, taskQueue, event))).workflowId }),
-    status: (employeeId) => bounded((c) => employeeStatus(c, employeeId)),
+    status: (employeeId) => bounded((c) => readEmployeeStatus(c, employeeId)),
     timeline: async (employeeId) => (await bounded((c) => employeeTimeline(c, employeeId))) ?? null,
     ready: async (timeoutMs) => {
       try {

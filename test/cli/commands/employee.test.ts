@@ -40,7 +40,8 @@ test('status, hold and release from the command line', async () => {
 
   expect(await run(['status', 'K1'])).toBe(0);
   expect(out.join('\n')).toMatch(/employee K1: stage idle/);
-  expect(out.join('\n')).toMatch(/deletion of github due \d{4}-/);
+  expect(out.join('\n')).toMatch(/github\s+deactivated\s+.*delete due \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+  expect(out.join('\n')).toMatch(/K1-term\s+terminate\s+accepted/);
 
   expect(await run(['hold', 'K1', '--case', 'LIT-42', '--reason', 'litigation', '--by', 'legal@example.com'])).toBe(0);
   expect(out.at(-1)).toBe('hold sent to employee-K1');
@@ -49,7 +50,8 @@ test('status, hold and release from the command line', async () => {
   expect(await run(['status', 'K1', '--json'])).toBe(0);
   const held = JSON.parse(out.join('\n'));
   expect(held.legalHold).toMatchObject({ caseId: 'LIT-42', reason: 'litigation', placedBy: 'legal@example.com' });
-  expect(held.accounts.find((a: { app: string }) => a.app === 'github').state).toBe('deactivated');
+  expect(held.legalHold.placedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  expect(held.accounts.find((a: { app: string }) => a.app === 'github')).toMatchObject({ state: 'deactivated', pendingDeletion: { mode: 'hard', onHold: true } });
 
   expect(await run(['release', 'K1', '--case', 'LIT-42'])).toBe(0);
   await stack.waitFor('K1', (s) => s.accounts.find((a) => a.app === 'github')?.state === 'deleted', DAY);
