@@ -10,7 +10,7 @@ import { applyPatch, diffScimUser, mergeForPut, patchRequest, type ScimPatchOper
 import { ScimError } from './errors';
 import type { BulkOperation, BulkResult } from './bulk';
 import { addMembers, applyMemberships, bulk, deleteGroup, findGroup, findGroups, removeMembers, type MembershipChange, type ScimGroup } from './groups';
-import { ensureMember, forgetGroup, readMembers, removeMemberConfirmed, resolveGroup, type RemovalProof, type ResolvedGroup } from './group-identity';
+import { ensureMember, forgetGroup, probeUniqueGroupNames, readMembers, removeMemberConfirmed, resolveGroup, type RemovalProof, type ResolvedGroup } from './group-identity';
 import { searchAll, type ClientContext, type ListResponse } from './search';
 import type { ScimCallOptions, ScimTransport } from './transport';
 
@@ -232,6 +232,11 @@ export class ScimClient {
   /** Drops a group id this process remembered (the app says the group is gone). */
   forgetGroup(displayName: string, id?: string): void {
     forgetGroup(this.ctx, displayName, id);
+  }
+
+  /** `jml scim check`: creates a throw-away name twice (then deletes both) to see whether names are unique. */
+  probeUniqueGroupNames(displayName: string, o?: ScimCallOptions): Promise<{ unique: boolean; leftBehind: string[] }> {
+    return probeUniqueGroupNames(this.ctx, displayName, o);
   }
 
   /** The group's member ids; null when the group is gone. */

@@ -121,6 +121,37 @@ async function settleCreated(ctx: ClientContext, displayName: string, ourId: str
   return oldest.id;
 }
 
+/**
+ * Whether the app enforces unique group names: creates a group named `displayName` twice (a
+ * throw-away name), then deletes what was created. `unique` when the second create is a 409.
+ */
+export async function probeUniqueGroupNames(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<{ unique: boolean; leftBehind: string[] }> {
+  const body = { schemas: [GROUP_SCHEMA], displayName };
+  const created: string[] = [];
+  const leftBehind: string[] = [];
+  let unique = false;
+  try {
+    for (let i = 0; i < 2; i++) {
+      const res = await ctx.http.exchange({ operation: 'probe-group-names', method: 'POST', path: '/Groups', body, accept: [409], attributes: ['displayName'] }, o);
+      if (res.status === 409) {
+        unique = true;
+        break;
+      }
+      const id = (res.body as Partial<ScimGroup> | undefined)?.id;
+      if (id) created.push(id);
+    }
+  } finally {
+    for (const id of created) {
+      try {
+        await ctx.http.exchange({ operation: 'delete-group', method: 'DELETE', path: groupPath(id), accept: [404], repeatable: true, targetId: id }, o);
+      } catch {
+        leftBehind.push(`group ${id}`);
+      }
+    }
+  }
+  return { unique, leftBehind };
+}
+
 /** The group's member ids (`GET /Groups/{id}?attributes=members`); null when the group is gone (404). */
 export async function readMembers(ctx: ClientContext, groupId: string, o?: ScimCallOptions): Promise<string[] | null> {
   const res = await ctx.http.exchange({ operation: 'get-group', method: 'GET', path: `${groupPath(groupId)}?attributes=members`, accept: [404], targetId: groupId }, o);

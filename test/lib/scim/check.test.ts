@@ -92,10 +92,25 @@ test('a connector that may create groups gets a throw-away group round trip, cle
     '  ok find group not found (expected)',
     '  ok create group created <id>',
     '  ok add member ok',
-    '  ok remove member ok',
+    '  ok remove member confirmed (read-back)',
     '  ok delete group deleted',
+    '  ok unique group names enforced (a second create answered 409)',
   ]);
   expect(server!.groups()).toHaveLength(0);
+  expect(report.deviations.some((d) => d.includes('not unique'))).toBe(false);
+});
+
+test('an app without unique group names: the probe says so and what it means for groups.create, and cleans up', async () => {
+  const { report, lines } = await check('github', { profile: { base: 'github-emu', uniqueGroupNames: false } }, false, (c) => {
+    c.groups.create = true;
+  });
+  expect(report.ok).toBe(true);
+  expect(stepLines(lines)).toContain('  ok unique group names NOT enforced (two groups with one name were created)');
+  const probe = report.steps.find((s) => s.name === 'unique group names')!;
+  expect(probe.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 201', 'POST 201', 'DELETE 204', 'DELETE 204']);
+  expect(lines).toContainEqual(expect.stringMatching(/^ {2}- group displayNames are not unique in this app .*groups\.create.*SCIM_GROUP_AMBIGUOUS/));
+  expect(server!.groups()).toHaveLength(0);
+  expect(report.leftBehind).toEqual([]);
 });
 
 test('a connector declaring groups for an app without /Groups fails', async () => {
