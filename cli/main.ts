@@ -20,6 +20,7 @@ const COMMANDS: Record<string, string> = {
   plan: './commands/plan',
   timeline: './commands/timeline',
   audit: './commands/audit',
+  migrate: './commands/migrate',
   employee: './commands/employee',
 };
 

@@ -6,7 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { createLogger, type Logger } from '../../lib/logger';
 import { connectClient, temporalSettingsFromEnv, type TemporalSettings } from '../../lib/temporal/connection';
-import { AuditStore } from '../../lib/audit';
+import { AuditStore, SchemaVersionError } from '../../lib/audit';
 import { apiSecretsFromEnv, auditReadSide, buildApiServer, DEFAULT_LIMITS, readTokensOf } from '../../workers/api';
 import { SqlIdempotencyStore } from '../../workers/api/idempotency-sql';
 import { isValidTimeZone } from '../../workers/api/adapters/dates';
@@ -161,7 +161,22 @@ async function serve(opts: {
   // with Retry-After) while Temporal starts, instead of a refused connection.
   let client: Client | undefined;
   // PGlite is single-process (the worker owns it), so only a shared PostgreSQL store is read here.
-  const audit = opts.databaseUrl ? await AuditStore.open({ databaseUrl: opts.databaseUrl }) : undefined;
+  // No DDL here: `jml migrate` (as the owner) keeps the schema; an outdated one stops the start.
+  let audit: AuditStore | undefined;
+  try {
+    audit = opts.databaseUrl
+      ? await AuditStore.open({
+          databaseUrl: opts.databaseUrl,
+          migrate: false,
+          onConnectionError: (err) => logger.warn({ err }, 'audit store connection lost; reconnecting'),
+        })
+      : undefined;
+  } catch (err) {
+    if (!(err instanceof SchemaVersionError)) throw err;
+    console.error(`jml api: ${err.message}`);
+    await (client.connection as Connection).close();
+    return 1;
+  }
   const app = buildApiServer({
     // Idempotency records shared by every replica (a repeat reaching another one gets the same answer), the durable timeline and the console.
     ...(audit ? { idempotency: new SqlIdempotencyStore(audit.db), ...auditReadSide(audit, { temporalUiUrl: opts.temporalUiUrl, namespace: opts.settings.namespace, readTokens: readTokensOf(opts.secrets) }) } : {}),

@@ -74,7 +74,9 @@ export async function run(args: string[]): Promise<number> {
     const settings = { ...temporalSettingsFromEnv(), ...(engine ? { address: engine.address } : {}) };
     const apps = await startReferenceApps(config, { ports: 'config' });
     stops.push(() => apps.stop());
-    const audit = await openAuditForProcess({ logger, dataDir: path.join(dataDir, 'audit') });
+    // One command: migrations run on open here (also with DATABASE_URL), unlike jml worker.
+    const audit = await openAuditForProcess({ logger, dataDir: path.join(dataDir, 'audit'), migrateOnOpen: true });
+    if (audit.generatedKeyFile) console.log(`Generated the audit key ${audit.generatedKeyFile} (mode 0600): jml audit verify reads it.`);
     stops.push(() => audit.close());
     trackPendingDeletions(audit.store, Object.keys(config.connectors));
     stops.push(async () => untrackPendingDeletions());

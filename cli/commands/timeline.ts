@@ -23,7 +23,7 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('expected one employee id, e.g. jml timeline E1001');
   const format = values.format as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
-  const store = await openAuditStoreForCli();
+  const store = await openAuditStoreForCli('jml timeline');
   if (!store) return 1;
   try {
     const employeeId = positionals[0]!;

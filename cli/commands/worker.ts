@@ -10,6 +10,7 @@ import { startMetricsServer, trackPendingDeletions, untrackPendingDeletions, typ
 import { installSdkRuntime } from '../../lib/temporal/runtime';
 import { connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { openAuditForProcess, startWorkerRuntime } from '../../workers/lifecycle';
+import { isAuditStartupError } from '../audit-store';
 
 /** One line for `jml --help`. */
 export const summary = 'Run the lifecycle worker (workflows + SCIM activities) against Temporal';
@@ -24,7 +25,9 @@ Environment:
   TEMPORAL_NAMESPACE    namespace                          [default]
   TEMPORAL_TASK_QUEUE   task queue                         [jml-lifecycle]
   TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY   Temporal Cloud credentials
-  DATABASE_URL          PostgreSQL audit store (else embedded PGlite in JML_AUDIT_DIR [.data/audit])
+  DATABASE_URL          PostgreSQL audit store, migrated by \`jml migrate\` (else embedded PGlite in
+                        JML_AUDIT_DIR [.data/audit], migrated on open)
+  JML_AUDIT_KEY[_FILE]  audit chain key, 32+ random bytes (PGlite only: generated beside the store)
   JML_CONFIG_DIR        config directory                   [./config]
   LOG_LEVEL             pino level                         [info]
   <connector secrets>   the env: references of config/connectors/*.yaml (jml validate lists them)`;
@@ -52,7 +55,15 @@ export async function run(args: string[]): Promise<number> {
   if (!config) return 1;
   const logger = createLogger({ base: { component: 'worker' } });
   const settings = temporalSettingsFromEnv();
-  const audit = await openAuditForProcess({ logger });
+  // The audit store first: a missing key or an unmigrated schema stops the start at once.
+  let audit: Awaited<ReturnType<typeof openAuditForProcess>>;
+  try {
+    audit = await openAuditForProcess({ logger });
+  } catch (err) {
+    if (!isAuditStartupError(err)) throw err;
+    console.error(`jml worker: ${(err as Error).message}`);
+    return 1;
+  }
   // Filled in once connected: /readyz says "not ready" until then, /healthz answers at once.
   const running: { current?: { connection: Awaited<ReturnType<typeof connectWorker>>; state: () => string } } = {};
   let metrics: MetricsServer;

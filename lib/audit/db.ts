@@ -2,9 +2,16 @@
  * The SQL connection under the audit store: PostgreSQL through `pg` when `DATABASE_URL` is set
  * (production), PGlite (PostgreSQL compiled to WASM, no server) otherwise — so the same SQL,
  * migrations, triggers and grants run in both.
+ *
+ * PostgreSQL connections die (server restart, failover, `pg_terminate_backend`): the pool's
+ * 'error' event is handled (an unhandled one kills the process), dead clients are discarded,
+ * and a statement that failed because its connection was lost is retried on a fresh one a few
+ * times. Every statement the store sends is idempotent (keyed appends, last-change-wins upserts,
+ * ON CONFLICT inserts, reads), which is what makes the retry safe.
  */
 import { mkdirSync } from 'node:fs';
 import { Pool, type PoolClient } from 'pg';
+import { acquireDirectoryLock } from './dir-lock';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
@@ -25,37 +32,95 @@ export interface OpenOptions {
   databaseUrl?: string;
   /** PGlite data directory. @default in-memory */
   dataDir?: string;
+  /** Background connection errors (PostgreSQL): logged by the caller, never fatal. */
+  onConnectionError?: (err: Error) => void;
+  /** PostgreSQL: give up connecting after this long. @default 10 s (JML_DB_CONNECT_TIMEOUT_MS) */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: server-side statement_timeout. @default 30 s (JML_DB_STATEMENT_TIMEOUT_MS) */
+  statementTimeoutMs?: number;
+  /** PostgreSQL application_name (visible in pg_stat_activity). @default jml-orchestrator */
+  applicationName?: string;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
   return openPglite(options.dataDir);
 }
 
-function openPostgres(url: string): Database {
-  const pool = new Pool({ connectionString: url, max: 10 });
+const envMs = (name: string): number | undefined => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+};
+
+/** Errors that mean the connection (not the statement) failed: worth one more try on a new one. */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  // admin_shutdown, crash_shutdown, cannot_connect_now, connection_exception class.
+  if (e.code && (['57P01', '57P02', '57P03'].includes(e.code) || e.code.startsWith('08'))) return true;
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code)) return true;
+  return /Connection terminated|not queryable|connection timeout|Connection ended/i.test(e.message ?? '');
+}
+
+const RETRY_DELAYS_MS = [100, 500, 1500, 3000];
+
+function openPostgres(url: string, options: OpenOptions): Database {
+  const statementTimeout = options.statementTimeoutMs ?? envMs('JML_DB_STATEMENT_TIMEOUT_MS') ?? 30_000;
+  const pool = new Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? envMs('JML_DB_CONNECT_TIMEOUT_MS') ?? 10_000,
+    statement_timeout: statementTimeout,
+    // Client-side too: a server that stopped answering without closing the socket.
+    query_timeout: statementTimeout + 5_000,
+    idle_in_transaction_session_timeout: 60_000,
+    keepAlive: true,
+    application_name: options.applicationName ?? 'jml-orchestrator',
+  });
+  // An idle client whose server went away emits 'error' on the pool; unhandled, it kills the
+  // process. The pool has already discarded that client and opens a new one on demand.
+  pool.on('error', (err) => options.onConnectionError?.(err));
+  let closed = false;
+  const retrying = async <T>(fn: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (closed || attempt >= RETRY_DELAYS_MS.length || !isConnectionError(err)) throw err;
+        options.onConnectionError?.(err as Error);
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
+      }
+    }
+  };
   return {
     kind: 'postgres',
-    query: async <T>(text: string, params?: unknown[]) => ({ rows: (await pool.query(text, params)).rows as T[] }),
-    exec: async (text) => void (await pool.query(text)),
-    transaction: async (fn) => {
-      const client: PoolClient = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn({
-          query: async <T>(text: string, params?: unknown[]) => ({ rows: (await client.query(text, params)).rows as T[] }),
-          exec: async (text: string) => void (await client.query(text)),
-        });
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+    query: <T>(text: string, params?: unknown[]) => retrying(async () => ({ rows: (await pool.query(text, params)).rows as T[] })),
+    exec: (text) => retrying(async () => void (await pool.query(text))),
+    transaction: (fn) =>
+      retrying(async () => {
+        const client: PoolClient = await pool.connect();
+        let broken: Error | undefined;
+        try {
+          await client.query('BEGIN');
+          const result = await fn({
+            query: async <T>(text: string, params?: unknown[]) => ({ rows: (await client.query(text, params)).rows as T[] }),
+            exec: async (text: string) => void (await client.query(text)),
+          });
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          if (isConnectionError(err)) broken = err as Error;
+          else await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+          throw err;
+        } finally {
+          // A client whose connection failed is destroyed, not returned to the pool.
+          client.release(broken);
+        }
+      }),
+    close: async () => {
+      closed = true;
+      await pool.end();
     },
-    close: () => pool.end(),
   };
 }
 
@@ -69,7 +134,16 @@ interface PgliteLike {
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = require('@electric-sql/pglite') as { PGlite: new (dir?: string) => PgliteLike };
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = new PGlite(dataDir);
+  // PGlite is one process's database: a second process on the same directory would read stale
+  // pages and corrupt it on write. The lock is taken before PGlite touches the files.
+  const lock = dataDir ? acquireDirectoryLock(dataDir) : undefined;
+  let db: PgliteLike;
+  try {
+    db = new PGlite(dataDir);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   // PGlite is single-connection: transactions are serialized here so concurrent appends queue.
   let tail: Promise<unknown> = Promise.resolve();
   const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -83,6 +157,12 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     exec: (text) => serialized(async () => void (await db.exec(text))),
     transaction: (fn) =>
       serialized(() => db.transaction((tx) => fn({ query: <T>(text: string, params?: unknown[]) => tx.query<T>(text, params), exec: async (text: string) => void (await tx.exec(text)) }))),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }

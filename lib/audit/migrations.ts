@@ -1,6 +1,8 @@
 /**
- * Versioned schema migrations, run on start-up by every process that opens the store. A
- * transaction-scoped advisory lock makes concurrent starters (several workers) take turns;
+ * Versioned schema migrations. On PostgreSQL they are a separate step (`jml migrate`, as the
+ * database owner): the worker and the API connect with insert-only roles that cannot run DDL,
+ * and only check the schema version ({@link checkSchema}). PGlite (single process, single user)
+ * migrates on open. A transaction-scoped advisory lock makes concurrent migrators take turns;
  * applied versions are recorded, so each runs once.
  */
 import type { Database } from './db';
@@ -87,11 +89,40 @@ const MIGRATIONS: Migration[] = [
     postgresOnly: true,
     sql: `GRANT SELECT, INSERT, DELETE ON api_idempotency TO jml_audit_writer;`,
   },
+  {
+    version: 5,
+    name: 'keyed chain (HMAC, version 2), server-set record time, legacy chain heads',
+    sql: `
+      ALTER TABLE audit_records ADD COLUMN chain_version smallint NOT NULL DEFAULT 1;
+      ALTER TABLE audit_records ADD COLUMN key_id text;
+      ALTER TABLE audit_records ALTER COLUMN recorded_at SET DEFAULT date_trunc('milliseconds', clock_timestamp());
+      -- Each chain's length before the keyed chain: only those records may carry the unkeyed hash.
+      CREATE TABLE audit_legacy_heads (chain text PRIMARY KEY, last_chain_seq integer NOT NULL);
+      INSERT INTO audit_legacy_heads (chain, last_chain_seq) SELECT chain, max(chain_seq) FROM audit_records GROUP BY chain;
+      -- The record time comes from the database server's clock, inside the writing transaction.
+      CREATE FUNCTION audit_records_server_time() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.recorded_at IS NULL OR NEW.recorded_at < date_trunc('milliseconds', now()) OR NEW.recorded_at > clock_timestamp() THEN
+          RAISE EXCEPTION 'audit_records.recorded_at must be the database server''s time (got %)', NEW.recorded_at
+            USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER audit_records_server_time BEFORE INSERT ON audit_records
+        FOR EACH ROW EXECUTE FUNCTION audit_records_server_time();`,
+  },
+  {
+    version: 6,
+    name: 'writer role reads legacy chain heads and the schema version',
+    postgresOnly: true,
+    sql: `GRANT SELECT ON audit_legacy_heads, schema_migrations TO jml_audit_writer;`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-export async function migrate(db: Database): Promise<number[]> {
+/** Applies pending migrations (up to `upTo`, for tests of upgrades); returns the versions that ran. */
+export async function migrate(db: Database, upTo = LATEST_VERSION): Promise<number[]> {
   return db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('jml-audit-migrations'))`);
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
@@ -99,11 +130,41 @@ export async function migrate(db: Database): Promise<number[]> {
     const applied = new Set(rows.map((r) => Number(r.version)));
     const ran: number[] = [];
     for (const m of MIGRATIONS) {
-      if (applied.has(m.version) || (m.postgresOnly && db.kind !== 'postgres')) continue;
+      if (m.version > upTo || applied.has(m.version) || (m.postgresOnly && db.kind !== 'postgres')) continue;
       await tx.exec(m.sql);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       ran.push(m.version);
     }
     return ran;
   });
+}
+
+export class SchemaVersionError extends Error {
+  override name = 'SchemaVersionError';
+}
+
+/**
+ * For processes that must not run DDL: the store's schema must be exactly what this release
+ * expects. Throws a {@link SchemaVersionError} that says what to run.
+ */
+export async function checkSchema(db: Database): Promise<void> {
+  const expected = MIGRATIONS.filter((m) => !m.postgresOnly || db.kind === 'postgres').map((m) => m.version);
+  let applied: number[];
+  try {
+    applied = (await db.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version));
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42P01') throw err;
+    throw new SchemaVersionError('the audit store has no schema yet: run `jml migrate` with the database owner\'s DATABASE_URL first');
+  }
+  const missing = expected.filter((v) => !applied.includes(v));
+  if (missing.length > 0) {
+    throw new SchemaVersionError(
+      `the audit store's schema lacks migration${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it is at ` +
+        `${Math.max(0, ...applied)}, this release needs ${LATEST_VERSION}): run \`jml migrate\` with the database owner's DATABASE_URL`,
+    );
+  }
+  const newer = applied.filter((v) => v > LATEST_VERSION);
+  if (newer.length > 0) {
+    throw new SchemaVersionError(`the audit store's schema is at ${Math.max(...newer)}, newer than this release (${LATEST_VERSION}): upgrade jml-orchestrator`);
+  }
 }

@@ -35,7 +35,7 @@ describe('docker-compose.yml', () => {
     const images = services.map(([, s]) => s.image.split(':')[0]);
     expect(images).toEqual(expect.arrayContaining(['temporalio/server', 'temporalio/admin-tools', 'temporalio/ui', 'postgres', 'caddy']));
     const jmlCommands = services.filter(([, s]) => usesProjectImage(s)).map(([, s]) => commandOf(s)[0]);
-    expect(jmlCommands.sort()).toEqual(['api', 'scim-server', 'scim-server', 'scim-server', 'worker']);
+    expect(jmlCommands.sort()).toEqual(['api', 'migrate', 'scim-server', 'scim-server', 'scim-server', 'worker']);
     // Two databases: Temporal's own and the audit store.
     expect(images.filter((i) => i === 'postgres')).toHaveLength(2);
   });

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
 import { request } from 'undici';
 import { AuditStore } from '../../lib/audit';
+import { TEST_AUDIT_KEY, TEST_AUDIT_KEY_TEXT } from '../helpers/audit-targets';
 import { loadConfig } from '../../lib/config';
 import { signalEmployee } from '../../lib/temporal/employee-client';
 import type { RecordedRequest } from '../../scim-server';
@@ -134,8 +135,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       JML_CONFIG_DIR: configDir,
       JML_ALERT_WEBHOOK_URL: receiver.url,
       JML_API_HMAC_SECRETS: hmacSecret,
+      JML_AUDIT_KEY: TEST_AUDIT_KEY_TEXT,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { JML_AUDIT_DIR: path.join(work, 'audit'), DATABASE_URL: '' }),
     };
+    // The worker runs no DDL on PostgreSQL: migrate first, as a deployment does.
+    if (options.databaseUrl) await (await AuditStore.open({ databaseUrl: options.databaseUrl })).close();
     // debug: every SCIM request is logged, so the secret scan covers them.
     const startWorker = async () => {
       const worker = startJml('worker', ['worker', '--max-activities', '64'], { ...env, LOG_LEVEL: 'debug' });
@@ -221,7 +225,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     await worker.stop();
     procs.splice(procs.indexOf(worker), 1);
     deadProcs.push(worker);
-    const store = await AuditStore.open(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataDir: path.join(work, 'audit') });
+    const store = await AuditStore.open({ key: TEST_AUDIT_KEY, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataDir: path.join(work, 'audit') }) });
     stops.push(() => store.close());
     const recorded = new Set<string>();
     let chainProblems = 0;

@@ -95,7 +95,8 @@ describe.each(auditTargets)('audit store on %s', (_name, open) => {
        SELECT 'forged-' || chain, chain, 2, kind, employee_id, occurred_at, '{"kind":"legal-hold-released"}', hash, repeat('f', 64) FROM audit_records WHERE chain = $1 AND chain_seq = 1`,
       [employee],
     );
-    expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'edited' })]);
+    // Written without the key: its unkeyed hash is refused after the keyed chain began.
+    expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'unkeyed' })]);
   });
 
   it('keeps the account registry with the newest state', async () => {
