@@ -174,7 +174,6 @@ async function serve(opts: {
   } catch (err) {
     if (!(err instanceof SchemaVersionError)) throw err;
     console.error(`jml api: ${err.message}`);
-    await (client.connection as Connection).close();
     return 1;
   }
   const app = buildApiServer({

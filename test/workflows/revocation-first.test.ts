@@ -11,6 +11,7 @@ import { AuditStore, type AppendInput } from '../../lib/audit';
 import type { PolicyConfig } from '../../lib/config/types';
 import type { EmployeeStatus } from '../../lib/temporal/contract';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
+import { TEST_AUDIT_KEY } from '../helpers/audit-targets';
 
 jest.setTimeout(180_000);
 
@@ -63,7 +64,7 @@ describe('revocation first', () => {
 
   beforeAll(async () => {
     hook = await alertWebhook();
-    store = await AuditStore.open();
+    store = await AuditStore.open({ key: TEST_AUDIT_KEY });
     const policy = (p: PolicyConfig): PolicyConfig => ({ ...p, notifications: { webhookUrl: hook.url } });
     stack = await startLifecycleStack({ policy, auditStore: milestonesRefused(store) });
   });

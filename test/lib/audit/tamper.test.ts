@@ -7,6 +7,9 @@
  * own when JML_TEST_DATABASE_URL is set.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import {
   AuditStore, auditKeyFromString, checkpointLine, readCheckpoints, recordHash, type AppendInput, type AuditKey, type Checkpoint,
 } from '../../../lib/audit';
@@ -19,18 +22,17 @@ type Target = { name: string; open(key?: AuditKey): Promise<AuditStore>; cleanup
 
 const targets: [string, () => Promise<Target>][] = [
   ['PGlite', async () => {
-    // One in-memory database per target; reopening with another key needs the same one, so keep a directory.
-    const dir = `${require('node:os').tmpdir()}/jml-tamper-${process.pid}-${Date.now()}`;
+      const dir = mkdtempSync(path.join(tmpdir(), 'jml-tamper-'));
     return {
       name: 'PGlite',
       open: (key = TEST_AUDIT_KEY) => AuditStore.open({ dataDir: dir, key }),
-      cleanup: async () => require('node:fs').rmSync(dir, { recursive: true, force: true }),
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }],
 ];
 if (TEST_DATABASE_URL) {
   targets.push(['PostgreSQL', async () => {
-    const db = await freshDatabase(TEST_DATABASE_URL, 'jml_tamper');
+    const db = await freshDatabase(TEST_DATABASE_URL!, 'jml_tamper');
     return { name: 'PostgreSQL', open: (key = TEST_AUDIT_KEY) => AuditStore.open({ databaseUrl: db.url, key }), cleanup: db.drop };
   }]);
 }
@@ -219,36 +221,48 @@ describe.each(targets)('tampering with the audit store on %s', (name, makeTarget
 
 describe('records written before the keyed chain (PGlite)', () => {
   it('keep verifying under the old rule; an unkeyed record after the upgrade is refused', async () => {
-    const db = await openDatabase({});
-    await migrate(db, 4);
-    let prev = '0'.repeat(64);
-    for (let i = 1; i <= 2; i++) {
-      const f = {
-        idempotencyKey: `L#${i}`, chain: 'L1', chainSeq: i, kind: 'milestone', employeeId: 'L1', workflowId: null, runId: null,
-        occurredAt: `2026-01-0${i}T00:00:00.000Z`, data: { kind: 'event-received' },
-      };
-      const hash = recordHash(prev, f);
-      await db.query(
-        `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, occurred_at, data, prev_hash, hash) VALUES ($1, 'L1', $2, 'milestone', 'L1', $3, $4, $5, $6)`,
-        [f.idempotencyKey, i, f.occurredAt, JSON.stringify(f.data), prev, hash],
-      );
-      prev = hash;
+    const dir = mkdtempSync(path.join(tmpdir(), 'jml-legacy-'));
+    try {
+      // A store as the release before the keyed chain left it: migrations 1-4, plain SHA-256 chains.
+      const db = await openDatabase({ dataDir: dir });
+      await migrate(db, 4);
+      let prev = '0'.repeat(64);
+      for (let i = 1; i <= 2; i++) {
+        const f = {
+          idempotencyKey: `L#${i}`, chain: 'L1', chainSeq: i, kind: 'milestone', employeeId: 'L1', workflowId: null, runId: null,
+          occurredAt: `2026-01-0${i}T00:00:00.000Z`, data: { kind: 'event-received' },
+        };
+        const hash = recordHash(prev, f);
+        await db.query(
+          `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, occurred_at, data, prev_hash, hash)
+           VALUES ($1, 'L1', $2, 'milestone', 'L1', $3, $4, $5, $6)`,
+          [f.idempotencyKey, i, f.occurredAt, JSON.stringify(f.data), prev, hash],
+        );
+        prev = hash;
+      }
+      await db.close();
+
+      // The new release opens (and migrates) it and appends a keyed record to the old chain.
+      const store = await AuditStore.open({ dataDir: dir, key: TEST_AUDIT_KEY });
+      try {
+        await store.append({ key: 'L#3', kind: 'milestone', employeeId: 'L1', occurredAtMs: Date.parse('2026-01-03'), data: { kind: 'x' } });
+        expect(await store.verify({ employeeId: 'L1' })).toMatchObject({ ok: true, records: 3 });
+        const f4 = {
+          idempotencyKey: 'L#4', chain: 'L1', chainSeq: 4, kind: 'milestone', employeeId: 'L1', workflowId: null, runId: null,
+          occurredAt: '2026-01-04T00:00:00.000Z', data: {},
+        };
+        const head = (await store.records({ employeeId: 'L1' }))[2]!.hash;
+        await store.db.query(
+          `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, occurred_at, data, prev_hash, hash)
+           VALUES ('L#4', 'L1', 4, 'milestone', 'L1', $1, '{}', $2, $3)`,
+          [f4.occurredAt, head, recordHash(head, f4)],
+        );
+        expect((await store.verify({ employeeId: 'L1' })).problems).toEqual([expect.objectContaining({ chainSeq: 4, problem: 'unkeyed' })]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(await migrate(db)).toEqual([5]);
-    // The store on that database, as a process would open it after the upgrade.
-    const store = Object.assign(Object.create(AuditStore.prototype) as AuditStore, { db, key: TEST_AUDIT_KEY });
-    await store.append({ key: 'L#3', kind: 'milestone', employeeId: 'L1', occurredAtMs: Date.parse('2026-01-03'), data: { kind: 'x' } });
-    expect(await store.verify({ employeeId: 'L1' })).toMatchObject({ ok: true, records: 3 });
-    const f4 = {
-      idempotencyKey: 'L#4', chain: 'L1', chainSeq: 4, kind: 'milestone', employeeId: 'L1', workflowId: null, runId: null,
-      occurredAt: '2026-01-04T00:00:00.000Z', data: {},
-    };
-    const head = (await store.records({ employeeId: 'L1' }))[2]!.hash;
-    await db.query(
-      `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, occurred_at, data, prev_hash, hash) VALUES ('L#4', 'L1', 4, 'milestone', 'L1', $1, '{}', $2, $3)`,
-      [f4.occurredAt, head, recordHash(head, f4)],
-    );
-    expect((await store.verify({ employeeId: 'L1' })).problems).toEqual([expect.objectContaining({ chainSeq: 4, problem: 'unkeyed' })]);
-    await db.close();
-  });
+  }, 60_000);
 });
