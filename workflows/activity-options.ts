@@ -2,7 +2,7 @@
  * Named activity option presets. Temporal owns retries: activities never loop, they throw
  * typed failures (non-retryable for 4xx/schema errors) and these policies back off.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 
 /**
  * One SCIM operation (possibly lookup + write). The start-to-close covers the per-app rate
@@ -16,6 +16,9 @@ export const SCIM_STEP: ActivityOptions = {
   // reaches the activity.
   heartbeatTimeout: '20 seconds',
   scheduleToCloseTimeout: '6 hours',
+  // A run cut short (a termination preempts a joiner) ends only once its steps have stopped:
+  // a create still in flight must land before the leaver looks the account up.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   // 1.5×, not 2×: the fault campaign (test/faults) showed a doubling backoff stretching one
   // unlucky streak of transient failures into minutes (7 failures: 4 min; at 1.5×: 30 s), while
   // an outage still backs off to the cap within ~15 attempts. Retry-After is a floor on top.

@@ -190,4 +190,23 @@ describe('revocation first', () => {
     await stack.waitFor('RT1', (s) => (s.undeliveredAlerts ?? []).length === 0);
     expect(hook.delivered.find((a) => a.kind === 'event-rejected' && a.eventId === 'RT1-term')?.message).toMatch(/deactivating what is still live: github, slack/);
   });
+
+  it('a termination cuts short a joiner stuck on a failing app, and the leaver revokes what it created', async () => {
+    const github = stack.apps.apps.github!.server;
+    github.setFaults({ rate5xx: 1, methods: ['POST'] });
+    await stack.send(hrEvent('hire', { employeeId: 'PE1' }, { eventId: 'PE1-hire', effectiveAt: await now(), sequence: 1 }));
+    // Slack is provisioned; GitHub answers 503 and the joiner would keep retrying for hours.
+    await stack.waitFor('PE1', () => userIn(stack, 'slack', 'PE1')?.active === true);
+    const terminatedAtMs = await stack.env.currentTimeMs();
+    await stack.send(hrEvent('terminate', { employeeId: 'PE1' }, { eventId: 'PE1-term', effectiveAt: new Date(terminatedAtMs).toISOString(), sequence: 2 }));
+    const status = await stack.waitFor('PE1', (s) => s.stage === 'idle' && s.accounts.length === 2 && s.accounts.every((a) => a.state === 'deactivated'), LEAVER_SLA_MS);
+    github.setFaults({});
+    expect(await stack.env.currentTimeMs()).toBeLessThanOrEqual(terminatedAtMs + LEAVER_SLA_MS);
+    expect(userIn(stack, 'slack', 'PE1')?.active).toBe(false);
+    expect(userIn(stack, 'github', 'PE1')?.active ?? false).toBe(false);
+    expect(status.failedApps).toEqual([]);
+    const timeline = (await stack.timeline('PE1'))!;
+    expect(timeline.find((t) => t.kind === 'lifecycle-failed' && t.eventId === 'PE1-hire')).toMatchObject({ lifecycle: 'joiner', detail: 'cut short by termination PE1-term' });
+    expect(timeline.find((t) => t.kind === 'lifecycle-completed' && t.eventId === 'PE1-term')).toMatchObject({ slaBreached: false });
+  });
 });

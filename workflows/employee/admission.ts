@@ -8,6 +8,7 @@
  */
 import type { HrEvent } from '../../lib/hr/event';
 import { holdsAccess } from '../../lib/lifecycle/classify';
+import { admitEvent, type OrderingLimits } from './ordering';
 import type { EmployeeState } from './state';
 
 /** Why an event cannot be applied at all, or undefined. The intake API validates too; this is the workflow's own check. */
@@ -46,4 +47,18 @@ export function liveApps(state: EmployeeState): string[] {
 export function appsToRevoke(state: EmployeeState): string[] {
   if (!state.snapshot || holdsAccess(state.snapshot.status)) return [];
   return liveApps(state);
+}
+
+/**
+ * A termination received, due now and admissible while another run (joiner, re-hire, mover)
+ * is still going: that run is cut short so the leaver does not wait behind it.
+ */
+export function waitingTermination(state: EmployeeState, nowMs: number, limits: OrderingLimits): string | undefined {
+  const seen = new Set(state.seenEventIds);
+  for (const { event } of state.inbox) {
+    if (!isTermination(event) || invalidReason(event, state.employeeId)) continue;
+    if (Date.parse(event.effectiveAt) > nowMs) continue;
+    if (admitEvent(event, seen, state.lastVersion, nowMs, limits).verdict === 'accept') return event.eventId;
+  }
+  return undefined;
 }

@@ -320,6 +320,30 @@ export function markRunFailed(
   return needOperator(marked, { atMs: run.atMs, reason, eventId: run.eventId, lifecycle: run.kind });
 }
 
+/**
+ * A joiner, re-hire or mover cut short because a termination is waiting. What it did in each
+ * app is unknown (its result is lost), so every app it may have touched and that is not known
+ * active is marked failed — the leaver that follows targets active and failed accounts, and
+ * looks each one up in the app.
+ */
+export function markPreempted(
+  state: EmployeeState,
+  run: { kind: LifecycleKind; eventId: string; apps: string[]; byEventId: string; atMs: number },
+): EmployeeState {
+  const accounts = { ...state.accounts };
+  const lastEventByApp = { ...state.lastEventByApp };
+  const message = `${run.kind} cut short by termination ${run.byEventId}; what it changed in the app is unknown`;
+  for (const app of run.apps) {
+    const account = accounts[app];
+    if (account?.state === 'active') continue;
+    const base = account ?? { app, groups: [], lastChangeAtMs: run.atMs };
+    accounts[app] = { ...base, state: 'failed', failedLifecycle: run.kind, lastError: { type: 'Preempted', message, nonRetryable: true } };
+    lastEventByApp[app] = run.eventId;
+  }
+  const entry: TimelineEntry = { atMs: run.atMs, kind: 'lifecycle-failed', eventId: run.eventId, lifecycle: run.kind, detail: `cut short by termination ${run.byEventId}` };
+  return appendTimeline({ ...state, accounts, lastEventByApp }, [entry]);
+}
+
 /** Takes the deferred revocations that are due. */
 export function takeDueRevocations(state: EmployeeState, nowMs: number): { state: EmployeeState; due: EmployeeState['revocations'] } {
   const due = state.revocations.filter((r) => r.revokeAtMs <= nowMs);

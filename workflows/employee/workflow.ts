@@ -12,6 +12,7 @@
  * any one bad run, so failures become marked apps and `needsOperator` entries instead.
  */
 import {
+  CancellationScope,
   condition,
   continueAsNew,
   isCancellation,
@@ -46,6 +47,7 @@ import {
   enqueueAlert,
   initialState,
   lifecycleFor,
+  markPreempted,
   markRunFailed,
   needOperator,
   nextAlertAtMs,
@@ -67,7 +69,8 @@ import {
   type EmployeeState,
   type InboxItem,
 } from './state';
-import { appsToRevoke, invalidReason, isTermination } from './admission';
+import { appsToRevoke, invalidReason, isTermination, waitingTermination } from './admission';
+import type { EmployeeRecord } from '../../lib/hr/employee';
 import { milestoneKey } from '../../lib/lifecycle/audit-keys';
 import type { AlertInput, LifecycleKind, LifecycleResult, TimelineEntry } from '../../lib/lifecycle/types';
 import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlot } from '../children';
@@ -93,11 +96,14 @@ const HISTORY_EVENTS_BEFORE_CONTINUE = 5_000;
  * continue-as-new (docs/workflows.md, "Versioning").
  */
 export const REVOCATION_FIRST_PATCH = 'revocation-first-v1';
+/** Patch marker: a termination cuts a running joiner, re-hire or mover short. */
+export const PREEMPT_FOR_TERMINATION_PATCH = 'preempt-for-termination-v1';
 
 export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<void> {
   let s: EmployeeState = input.state ? upgradeState(input.state, Date.now()) : initialState(input.employeeId);
   const limits: OrderingLimits = { ...DEFAULT_ORDERING_LIMITS, ...input.ordering };
   const revocationFirst = patched(REVOCATION_FIRST_PATCH);
+  const preemptForTermination = revocationFirst && patched(PREEMPT_FOR_TERMINATION_PATCH);
   let stage: msg.EmployeeStatus['stage'] = 'idle';
   let currentEventId: string | undefined;
   const deletionSlot: DeletionChildSlot = {};
@@ -220,14 +226,28 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
 
   // ------------------------------------------------------------ lifecycle runs
 
-  /** Runs one child to completion and folds its result in; a failure marks apps for an operator. */
-  async function runLifecycle(kind: LifecycleKind, eventId: string, apps: string[], start: () => Promise<LifecycleResult>) {
+  /**
+   * Runs one child to completion and folds its result in; a failure marks apps for an operator.
+   * `worksOn` (joiner, re-hire, mover: the record it provisions for) makes the run preemptible:
+   * a termination that arrives meanwhile cuts it short, so the leaver does not wait behind it.
+   */
+  async function runLifecycle(kind: LifecycleKind, eventId: string, apps: string[], start: () => Promise<LifecycleResult>, worksOn?: EmployeeRecord) {
     stage = kind;
     currentEventId = eventId;
     note({ kind: 'lifecycle-started', eventId, lifecycle: kind });
     if (!revocationFirst) await flushAuditAwaited();
+    const scope = new CancellationScope();
+    let finished = false;
+    let preemptedBy: string | undefined;
+    if (preemptForTermination && worksOn) {
+      void condition(() => finished || waitingTermination(s, Date.now(), limits) !== undefined).then(() => {
+        if (finished) return;
+        preemptedBy = waitingTermination(s, Date.now(), limits);
+        scope.cancel();
+      });
+    }
     try {
-      const result = await start();
+      const result = await scope.run(start);
       s = appendTimeline(applyResult(s, result), result.timeline);
       const failed = result.outcomes.filter((o) => o.action === 'failed');
       const sla = result.slaDeadlineMs > 0 ? { slaDeadlineMs: result.slaDeadlineMs, slaBreached: result.slaBreached } : {};
@@ -237,6 +257,10 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
         await alert({ kind: 'app-failed', lifecycle: kind, eventId, app: f.app, message: `${kind} step failed in ${f.app}: ${f.error?.type} ${f.error?.message}` });
       }
     } catch (err) {
+      if (isCancellation(err) && preemptedBy && worksOn) {
+        await preempted(kind, eventId, apps, preemptedBy, worksOn);
+        return;
+      }
       if (isCancellation(err)) throw err;
       // The child failed as a whole (e.g. planning): mark its apps for an operator's retryApp.
       const error = { ...toStepError(err), type: 'LifecycleFailed', nonRetryable: true };
@@ -244,9 +268,22 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       note({ kind: 'lifecycle-failed', eventId, lifecycle: kind, detail: error.message });
       await alert({ kind: revocationFirst ? 'lifecycle-failed' : 'app-failed', lifecycle: kind, eventId, message: `${kind} run failed as a whole: ${error.message}` });
     } finally {
+      finished = true;
       stage = 'idle';
       currentEventId = undefined;
     }
+  }
+
+  /** After a run was cut short: every app it may have touched is marked, for the leaver to look up. */
+  async function preempted(kind: LifecycleKind, eventId: string, apps: string[], byEventId: string, worksOn: EmployeeRecord) {
+    let granted: string[] = [];
+    try {
+      granted = (await planning.planLifecycle({ employee: worksOn })).grants.map((g) => g.app);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      s = needOperator(s, { atMs: Date.now(), eventId, lifecycle: kind, reason: `${kind} cut short by termination ${byEventId}; its apps could not be planned (${toStepError(err).message}): check every app` });
+    }
+    s = markPreempted(s, { kind, eventId, apps: [...new Set([...apps, ...granted])].sort(), byEventId, atMs: Date.now() });
   }
 
   async function applyEvent(item: InboxItem): Promise<void> {
@@ -266,7 +303,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     if (transition === 'rehire') s = cancelScheduledRemovals(s, Date.now(), event.eventId);
     const kind = lifecycleFor(transition) as Exclude<LifecycleKind, 'deletion'>;
     const lifecycleInput = { employee: snapshot, previous, eventId: event.eventId, effectiveAtMs, accounts: s.accounts };
-    await runLifecycle(kind, event.eventId, Object.keys(s.accounts), () => runLifecycleChild(kind, lifecycleInput));
+    await runLifecycle(kind, event.eventId, Object.keys(s.accounts), () => runLifecycleChild(kind, lifecycleInput), kind === 'leaver' ? undefined : snapshot);
   }
 
   /** A leaver run limited to the apps still live (`suffix` keeps the child's id unique for a repeated event id). */
@@ -418,7 +455,8 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
         ? (s.retryAttempts[app] ?? 1)
         : s.timeline.filter((t) => t.kind === 'retry-requested' && t.app === app).length;
       const lifecycleInput = { employee, previous: employee, eventId, effectiveAtMs: Date.now(), accounts: s.accounts, onlyApps: [app] };
-      await runLifecycle(kind, eventId, [app], () => runLifecycleChild(kind, lifecycleInput, `-retry${attempt}`));
+      const preemptible = kind === 'joiner' || kind === 'rehire' || kind === 'mover' ? employee : undefined;
+      await runLifecycle(kind, eventId, [app], () => runLifecycleChild(kind, lifecycleInput, `-retry${attempt}`), preemptible);
     }
   }
 

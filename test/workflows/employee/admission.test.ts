@@ -1,4 +1,6 @@
-import { appsToRevoke, invalidReason, isTermination, liveApps } from '../../../workflows/employee/admission';
+import { appsToRevoke, invalidReason, isTermination, liveApps, waitingTermination } from '../../../workflows/employee/admission';
+import { DEFAULT_ORDERING_LIMITS } from '../../../workflows/employee/ordering';
+import { markPreempted, receiveEvent } from '../../../workflows/employee/state';
 import { initialState, type EmployeeState } from '../../../workflows/employee/state';
 import type { HrEvent } from '../../../lib/hr/event';
 
@@ -38,5 +40,29 @@ describe('admission checks in the employee workflow', () => {
     expect(appsToRevoke(withAccounts('terminated'))).toEqual(['canva', 'github']);
     expect(appsToRevoke(withAccounts('active'))).toEqual([]);
     expect(appsToRevoke(initialState('E1'))).toEqual([]);
+  });
+});
+
+describe('preemption by a termination', () => {
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const base = { ...initialState('E1'), seenEventIds: ['h1'], lastVersion: { sequence: 1 } };
+
+  it('names an admissible termination due now, and nothing else', () => {
+    expect(waitingTermination(receiveEvent(base, event({ eventId: 't1', sequence: 2 }), now), now, DEFAULT_ORDERING_LIMITS)).toBe('t1');
+    const later = event({ eventId: 't2', sequence: 2, effectiveAt: '2026-12-01T12:00:00Z' });
+    expect(waitingTermination(receiveEvent(base, later, now), now, DEFAULT_ORDERING_LIMITS)).toBeUndefined();
+    expect(waitingTermination(receiveEvent(base, event({ eventId: 't3', sequence: 0 }), now), now, DEFAULT_ORDERING_LIMITS)).toBeUndefined();
+    expect(waitingTermination(receiveEvent(base, event({ eventId: 'h1', sequence: 3 }), now), now, DEFAULT_ORDERING_LIMITS)).toBeUndefined();
+    expect(waitingTermination(receiveEvent(base, event({ eventId: 'u1', type: 'update', sequence: 3 }), now), now, DEFAULT_ORDERING_LIMITS)).toBeUndefined();
+  });
+
+  it('marks every app the cut-short run may have touched, unless known active', () => {
+    const s = markPreempted(withAccounts('active'), { kind: 'rehire', eventId: 'r1', apps: ['slack', 'canva', 'zoom'], byEventId: 't1', atMs: 9 });
+    expect(s.accounts.slack).toMatchObject({ state: 'failed', failedLifecycle: 'rehire', lastError: { type: 'Preempted' } });
+    expect(s.accounts.zoom).toMatchObject({ app: 'zoom', state: 'failed', groups: [] });
+    expect(s.accounts.canva!.state).toBe('active');
+    expect(s.lastEventByApp).toEqual({ slack: 'r1', zoom: 'r1' });
+    expect(s.timeline.at(-1)).toEqual({ atMs: 9, kind: 'lifecycle-failed', eventId: 'r1', lifecycle: 'rehire', detail: 'cut short by termination t1' });
+    expect(liveApps({ ...s, snapshot: { ...employee, status: 'terminated' } })).toEqual(['canva', 'github', 'slack', 'zoom']);
   });
 });
