@@ -64,10 +64,11 @@ export async function resolveGroup(ctx: ClientContext, displayName: string, opti
   return state.locks.run(key, async () => {
     const cached = state.ids.get(key);
     if (cached) return { id: cached, displayName, created: false };
-    const found = await findGroup(ctx, displayName, o);
-    if (found) {
-      state.ids.set(key, found.id);
-      return { id: found.id, displayName: found.displayName ?? displayName, created: false };
+    const found = await findGroups(ctx, displayName, o);
+    if (found.length > 0) {
+      const id = found.length === 1 ? found[0]!.id : await settleOurDuplicates(ctx, displayName, found, o);
+      state.ids.set(key, id);
+      return { id, displayName, created: false };
     }
     if (!options.create) return null;
     const id = await createGroup(ctx, displayName, o);
@@ -84,7 +85,8 @@ export function forgetGroup(ctx: ClientContext, displayName: string, id?: string
 }
 
 async function createGroup(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<{ id: string; created: boolean }> {
-  const res = await ctx.http.exchange({ operation: 'create-group', method: 'POST', path: '/Groups', body: { schemas: [GROUP_SCHEMA], displayName }, accept: [409], attributes: ['displayName'] }, o);
+  const body = { schemas: [GROUP_SCHEMA], displayName, externalId: groupMarker(displayName) };
+  const res = await ctx.http.exchange({ operation: 'create-group', method: 'POST', path: '/Groups', body, accept: [409], attributes: ['displayName', 'externalId'] }, o);
   if (res.status === 409) {
     // Another worker (or a retried attempt whose answer was lost) created it first.
     const raced = await findGroup(ctx, displayName, o);
@@ -99,25 +101,46 @@ async function createGroup(ctx: ClientContext, displayName: string, o?: ScimCall
 const createdAt = (g: ScimGroup): number => Date.parse(g.meta?.created ?? '');
 
 /**
+ * The `externalId` the orchestrator gives the groups it creates (RFC 7643 §3.1: set by the
+ * provisioning client): it tells our own duplicates apart from groups someone else made.
+ */
+export function groupMarker(displayName: string): string {
+  return `jml-group:${displayName}`;
+}
+
+/**
  * After a create, looks again: another process may have created the same name at the same
- * time (an app without unique names accepts both). The oldest group wins everywhere — each
- * creator sees the same `meta.created` — and ours, if younger and still empty, is deleted.
- * Without usable creation times, or when ours already has members, nobody can decide safely:
- * that is an ambiguity for an operator.
+ * time (an app without unique names accepts both), and a create whose answer was lost may
+ * take effect later. See settleOurDuplicates.
  */
 async function settleCreated(ctx: ClientContext, displayName: string, ourId: string, o?: ScimCallOptions): Promise<string> {
   const found = await findGroups(ctx, displayName, o);
-  // Ours not listed yet (an app whose search lags its writes) counts, without a creation time.
-  const all: ScimGroup[] = found.some((g) => g.id === ourId) ? found : [...found, { id: ourId, displayName }];
-  if (all.length === 1) return ourId;
+  if (found.length === 0 || (found.length === 1 && found[0]!.id === ourId)) return ourId;
+  if (found.some((g) => g.id === ourId)) return settleOurDuplicates(ctx, displayName, found, o);
+  // Ours is not listed: deleted already as a younger duplicate (then the others decide), or a
+  // search that lags its writes (then nobody can compare creation times: an operator decides).
+  if ((await readMembers(ctx, ourId, o)) !== null) throw ambiguousGroup(ctx, displayName, [...found, { id: ourId }]);
+  return found.length === 1 ? found[0]!.id : settleOurDuplicates(ctx, displayName, found, o);
+}
+
+/**
+ * Several groups answer to one name. When the orchestrator created all of them (our marker in
+ * `externalId`: concurrent creates, or a create whose lost answer took effect later), the oldest
+ * wins everywhere — every process sees the same `meta.created` — and the younger ones are
+ * deleted while still empty. Anything else — a group someone else made, creation times that
+ * cannot be compared, a younger duplicate already in use — is for an operator:
+ * `SCIM_GROUP_AMBIGUOUS`, never a guess.
+ */
+async function settleOurDuplicates(ctx: ClientContext, displayName: string, all: ScimGroup[], o?: ScimCallOptions): Promise<string> {
+  if (!all.every((g) => g.externalId === groupMarker(displayName))) throw ambiguousGroup(ctx, displayName, all);
   const times = all.map(createdAt);
-  const decidable = times.every(Number.isFinite) && new Set(times).size === times.length;
-  if (!decidable) throw ambiguousGroup(ctx, displayName, all);
+  if (!times.every(Number.isFinite) || new Set(times).size !== times.length) throw ambiguousGroup(ctx, displayName, all);
   const oldest = all[times.indexOf(Math.min(...times))]!;
-  if (oldest.id === ourId) return ourId;
-  const members = await readMembers(ctx, ourId, o);
-  if (members && members.length > 0) throw ambiguousGroup(ctx, displayName, all);
-  await ctx.http.exchange({ operation: 'delete-group', method: 'DELETE', path: groupPath(ourId), accept: [404], repeatable: true, targetId: ourId }, o);
+  for (const g of all.filter((x) => x.id !== oldest.id)) {
+    const members = await readMembers(ctx, g.id, o);
+    if (members && members.length > 0) throw ambiguousGroup(ctx, displayName, all);
+    await ctx.http.exchange({ operation: 'delete-group', method: 'DELETE', path: groupPath(g.id), accept: [404], repeatable: true, targetId: g.id }, o);
+  }
   return oldest.id;
 }
 

@@ -18,6 +18,7 @@ export interface ScimGroup {
   id: string;
   displayName: string;
   members?: { value: string }[];
+  externalId?: string;
   meta?: { created?: string };
 }
 
