@@ -29,7 +29,7 @@ const workflowBoundary = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'test-artifacts/**', 'bench/results/**', '**/*.js'] },
+  { ignores: ['node_modules/**', 'ui/**', 'dist/**', 'coverage/**', 'test-artifacts/**', 'bench/results/**', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, string> = {
   audit: './commands/audit',
   migrate: './commands/migrate',
   employee: './commands/employee',
+  ui: './commands/ui',
 };
 
 function usage(): string {

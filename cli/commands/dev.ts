@@ -17,14 +17,18 @@ import { connectClient, connectWorker, temporalSettingsFromEnv } from '../../lib
 import { apiSecretsFromEnv, auditReadSide, buildApiServer, createSignedRequest, readTokensOf } from '../../workers/api';
 import { startReferenceApps } from '../../workers/dev';
 import { openAuditForProcess, startWorkerRuntime } from '../../workers/lifecycle';
+import { buildUi, isUiBuilt, serveTemporalUi, type ServedUi } from '../temporal-ui';
 
 /** One line for `jml --help`. */
 export const summary = 'Run the all-in-one dev stack (engine, reference apps, worker, API, audit store)';
 
-const HELP = `Usage: jml dev [--config DIR] [--api-port 8080] [--engine-port 7233] [--data-dir .data]
+const HELP = `Usage: jml dev [--config DIR] [--api-port 8080] [--engine-port 7233] [--ui-port 8233]
+               [--no-ui-build] [--data-dir .data]
 
 Starts everything in one process. With TEMPORAL_ADDRESS set, uses that Temporal server
-instead of the embedded engine. The reference SCIM servers listen where the connectors'
+instead of the embedded engine. With the embedded engine, the Temporal UI is served on
+--ui-port (0 = any free port); it is built once on first use (npx jml ui build does it
+ahead), unless --no-ui-build. The reference SCIM servers listen where the connectors'
 baseUrls point (config/connectors/*.yaml). Stop with Ctrl-C.`;
 
 export async function run(args: string[]): Promise<number> {
@@ -34,6 +38,8 @@ export async function run(args: string[]): Promise<number> {
       config: { type: 'string' },
       'api-port': { type: 'string', default: process.env.JML_API_PORT ?? '8080' },
       'engine-port': { type: 'string', default: '7233' },
+      'ui-port': { type: 'string', default: process.env.JML_UI_PORT ?? '8233' },
+      'no-ui-build': { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: '.data' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -45,7 +51,10 @@ export async function run(args: string[]): Promise<number> {
   }
   const apiPort = Number(values['api-port']);
   const enginePort = Number(values['engine-port']);
-  if (!Number.isInteger(apiPort) || !Number.isInteger(enginePort)) throw new UsageError('--api-port and --engine-port must be port numbers');
+  const uiPort = Number(values['ui-port']);
+  if (!Number.isInteger(apiPort) || !Number.isInteger(enginePort) || !Number.isInteger(uiPort)) {
+    throw new UsageError('--api-port, --engine-port and --ui-port must be port numbers');
+  }
   const config = await loadConfigForStartup(values.config, 'dev');
   if (!config) return 1;
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', base: { component: 'dev' } });
@@ -67,10 +76,16 @@ export async function run(args: string[]): Promise<number> {
   try {
     const external = process.env.TEMPORAL_ADDRESS;
     let engine: EngineHandle | undefined;
+    let ui: ServedUi | undefined;
     if (!external) {
+      if (!values['no-ui-build']) await buildUiOnce();
       engine = await startEngine({ port: enginePort, timeSkipping: false });
       stops.push(() => engine!.stop());
+      ui = await serveTemporalUi({ engine: engine.engine, host: '127.0.0.1', port: uiPort, namespace: engine.namespace, option: '--ui-port' });
+      stops.push(() => ui!.close());
     }
+    // Timeline and console links open the workflow in the UI served here unless one is configured.
+    const temporalUiUrl = process.env.TEMPORAL_UI_URL || (ui?.withUi ? ui.url : undefined);
     const settings = { ...temporalSettingsFromEnv(), ...(engine ? { address: engine.address } : {}) };
     const apps = await startReferenceApps(config, { ports: 'config' });
     stops.push(() => apps.stop());
@@ -91,12 +106,13 @@ export async function run(args: string[]): Promise<number> {
       temporal: { client, taskQueue: settings.taskQueue },
       secrets,
       logger,
-      ...auditReadSide(audit.store, { temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: settings.namespace, readTokens: readTokensOf(secrets) }),
+      ...auditReadSide(audit.store, { temporalUiUrl, namespace: settings.namespace, readTokens: readTokensOf(secrets) }),
     });
     const apiUrl = await api.listen({ port: apiPort, host: '127.0.0.1' });
     stops.push(() => api.close());
     const samples = writeSampleEvents(path.join(dataDir, 'dev'));
-    console.log(banner({ apiUrl, temporal: external ? `${external} (TEMPORAL_ADDRESS)` : `${settings.address} (embedded engine, real time; in-memory)`, apps: Object.values(apps.apps).map((a) => `${a.id.padEnd(8)} ${a.url}`), audit: audit.description, samples, hmacSecret, generatedSecret }));
+    const uiLine = !ui ? (temporalUiUrl ?? 'the UI of the server in TEMPORAL_ADDRESS (set TEMPORAL_UI_URL to link to it)') : ui.withUi ? ui.url : `not built (npx jml ui build); Temporal HTTP API at ${ui.url}/api/v1`;
+    console.log(banner({ apiUrl, temporal: external ? `${external} (TEMPORAL_ADDRESS)` : `${settings.address} (embedded engine, real time; in-memory)`, ui: uiLine, apps: Object.values(apps.apps).map((a) => `${a.id.padEnd(8)} ${a.url}`), audit: audit.description, samples, hmacSecret, generatedSecret }));
     await Promise.race([untilSignal(), runtime.done]);
     return 0;
   } finally {
@@ -116,7 +132,19 @@ function writeSampleEvents(dir: string): { hire: string; terminate: string; hire
   return { ...files, hireBody: JSON.stringify(hire) };
 }
 
-function banner(b: { apiUrl: string; temporal: string; apps: string[]; audit: string; samples: { hire: string; terminate: string; hireBody: string }; hmacSecret: string; generatedSecret: boolean }): string {
+/** First start: build the UI, with progress; a failed build leaves the stack running without it. */
+async function buildUiOnce(): Promise<void> {
+  if (isUiBuilt()) return;
+  console.log('Temporal UI is not built yet: building it once (about 280 MB of dependencies in ui/, a minute or two).');
+  console.log('  (npx jml ui build does the same ahead of time; --no-ui-build skips it)');
+  try {
+    await buildUi(process.stdout);
+  } catch (err) {
+    console.error(`Temporal UI build failed, continuing without it: ${(err as Error).message}`);
+  }
+}
+
+function banner(b: { apiUrl: string; temporal: string; ui: string; apps: string[]; audit: string; samples: { hire: string; terminate: string; hireBody: string }; hmacSecret: string; generatedSecret: boolean }): string {
   const signed = createSignedRequest({ body: b.samples.hireBody, secret: b.hmacSecret });
   const curl = [`curl -sS -X POST ${b.apiUrl}/v1/hr/events`, ...Object.entries(signed.headers).map(([k, v]) => `  -H '${k}: ${v}'`), `  --data '${signed.body.replace(/'/g, "'\\''")}'`].join(' \\\n');
   const rel = (p: string) => path.relative(process.cwd(), p);
@@ -129,6 +157,7 @@ function banner(b: { apiUrl: string; temporal: string; apps: string[]; audit: st
     `  Metrics    ${b.apiUrl}/metrics   (Prometheus: the API's and the worker's, one process)`,
     `  Console    ${b.apiUrl}/console   (recent lifecycle runs with SLA badges, leaver timelines)`,
     `  Temporal   ${b.temporal}`,
+    `  Temporal UI  ${b.ui}`,
     `  Apps       ${b.apps.join('\n             ')}`,
     `  Audit      ${b.audit}`,
     `  Webhook    HMAC secret from ${b.generatedSecret ? 'a generated dev value (set JML_API_HMAC_SECRETS to choose one)' : 'JML_API_HMAC_SECRETS'}`,

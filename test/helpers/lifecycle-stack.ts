@@ -32,6 +32,8 @@ export interface StackOptions {
   connector?: (connector: ConnectorConfig) => ConnectorConfig;
   /** Write the audit trail (SCIM requests, milestones, account registry) to this store. */
   auditStore?: AuditStore;
+  /** @default true */
+  timeSkipping?: boolean;
 }
 
 export interface LifecycleStack {
@@ -57,7 +59,7 @@ export async function startLifecycleStack(options: StackOptions = {}): Promise<L
   const base = tweak ? { ...withPolicy, connectors: Object.fromEntries(Object.entries(withPolicy.connectors).map(([id, c]) => [id, tweak(c)])) } : withPolicy;
   const apps = await startReferenceApps(base, { ports: 'any', serverOptions: options.serverOptions });
   const config = apps.config;
-  const env = await createTestEnv({ timeSkipping: true });
+  const env = await createTestEnv({ timeSkipping: options.timeSkipping ?? true });
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
   const audit = options.auditStore ? createAuditPort(options.auditStore, () => undefined) : undefined;
   const scim = new ScimClients({ logger });

@@ -17,6 +17,8 @@ export interface TemporalTestEnv {
   namespace: string;
   address: string;
   supportsTimeSkipping: boolean;
+  /** The embedded engine (absent against a real server), e.g. to serve its HTTP API. */
+  engine?: EngineHandle;
   sleep(ms: number): Promise<void>;
   currentTimeMs(): Promise<number>;
   teardown(): Promise<void>;
@@ -62,6 +64,7 @@ export async function createTestEnv(options: { timeSkipping?: boolean } = {}): P
       nativeConnection,
       namespace,
       address,
+      engine,
       supportsTimeSkipping: true,
       sleep: async (ms) => {
         await testService.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
@@ -84,6 +87,7 @@ export async function createTestEnv(options: { timeSkipping?: boolean } = {}): P
     nativeConnection,
     namespace,
     address,
+    engine,
     supportsTimeSkipping: false,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     currentTimeMs: async () => Date.now(),

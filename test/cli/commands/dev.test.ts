@@ -24,7 +24,7 @@ let output = '';
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'jml-dev-'));
-  dev = spawn(process.execPath, [join(ROOT, 'bin/jml.js'), 'dev', '--api-port', '18091', '--engine-port', '17291', '--data-dir', dataDir], {
+  dev = spawn(process.execPath, [join(ROOT, 'bin/jml.js'), 'dev', '--api-port', '18091', '--engine-port', '17291', '--ui-port', '0', '--no-ui-build', '--data-dir', dataDir], {
     cwd: ROOT,
     env: { ...process.env, JML_API_HMAC_SECRETS: SECRET, TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn' },
   });
@@ -79,6 +79,24 @@ test('hire → accounts in the apps → termination → deactivated within the S
   const { timeline } = (await (await fetch(`${API}/v1/employees/D1/timeline`)).json()) as { timeline: { terminations: { sla: string; apps: { app: string; deactivatedAtMs?: number }[] }[] } };
   expect(timeline.terminations[0]).toMatchObject({ sla: 'met' });
   expect(timeline.terminations[0]!.apps.every((a) => typeof a.deactivatedAtMs === 'number')).toBe(true);
+});
+
+test('serves the Temporal HTTP API (and the UI once built) on its own port; timeline links point into it', async () => {
+  const line = /Temporal UI {2}(?:(http:\/\/127\.0\.0\.1:\d+)|not built \(npx jml ui build\); Temporal HTTP API at (http:\/\/127\.0\.0\.1:\d+)\/api\/v1)/.exec(output);
+  expect(line).not.toBeNull();
+  const uiUrl = line![1] ?? line![2]!;
+  const info = (await (await fetch(`${uiUrl}/api/v1/cluster-info`)).json()) as { serverVersion?: string };
+  expect(info.serverVersion).toMatch(/^1\.\d+\./);
+  const listed = (await (await fetch(`${uiUrl}/api/v1/namespaces/default/workflows?query=${encodeURIComponent("EmployeeId = 'D1'")}`)).json()) as { executions?: { execution: { workflowId: string } }[] };
+  expect(listed.executions?.map((e) => e.execution.workflowId)).toContain('employee-D1');
+  if (line![1]) {
+    const { timeline } = (await (await fetch(`${API}/v1/employees/D1/timeline`)).json()) as { timeline: { terminations: { workflowUrl?: string }[] } };
+    const link = timeline.terminations[0]!.workflowUrl!;
+    expect(link).toMatch(new RegExp(`^${uiUrl}/namespaces/default/workflows/(employee|leaver)-D1`));
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<div id="svelte">/);
+  }
 });
 
 /** Headless Chromium (Debian's `chromium`, installed by .ci/run); the screenshot is kept under test-artifacts/. */
