@@ -5,7 +5,8 @@
  * committed; the engine serves ui/build with the Temporal HTTP API on one origin.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine';
 import { startHttpApi } from '../engine/http';
@@ -28,10 +29,35 @@ function mtime(file: string): number {
   return existsSync(file) ? statSync(file).mtimeMs : 0;
 }
 
-/** Built, and not older than the lockfile (a version bump needs a rebuild). */
+const STAMP = path.join(UI_BUILD_DIR, '.jml-build-stamp');
+
+/** What the build is made from: the lockfile, the configs and the app's sources (not their mtimes, which git rewrites). */
+function sourceDigest(): string {
+  const hash = createHash('sha256');
+  const files = ['package-lock.json', 'svelte.config.js', 'vite.config.js', 'tailwind.config.js', 'postcss.config.js'];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(path.join(UI_DIR, dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const rel = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else files.push(rel);
+    }
+  };
+  walk('src');
+  for (const file of files) {
+    hash.update(`${file}\0`);
+    if (existsSync(path.join(UI_DIR, file))) hash.update(readFileSync(path.join(UI_DIR, file)));
+  }
+  return hash.digest('hex');
+}
+
+/** Built from the sources and lockfile as they are now (a version bump or an app change needs a rebuild). */
 export function isUiBuilt(): boolean {
-  const index = path.join(UI_BUILD_DIR, 'index.html');
-  return existsSync(index) && mtime(index) >= mtime(path.join(UI_DIR, 'package-lock.json'));
+  if (!existsSync(path.join(UI_BUILD_DIR, 'index.html')) || !existsSync(STAMP)) return false;
+  try {
+    return readFileSync(STAMP, 'utf8').trim() === sourceDigest();
+  } catch {
+    return false;
+  }
 }
 
 function run(command: string, args: string[], cwd: string, out: NodeJS.WritableStream): Promise<void> {
@@ -57,7 +83,9 @@ export async function buildUi(out: NodeJS.WritableStream = process.stderr): Prom
     await run(npm, ['ci', '--include=dev', '--no-audit', '--no-fund', '--loglevel=error'], UI_DIR, out);
   }
   out.write('Temporal UI: building (vite build in ui/, a minute or two, once)…\n');
+  const digest = sourceDigest();
   await run(process.execPath, [path.join(UI_DIR, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], UI_DIR, out);
+  writeFileSync(STAMP, `${digest}\n`);
   out.write(`Temporal UI: built into ${path.relative(process.cwd(), UI_BUILD_DIR) || UI_BUILD_DIR}\n`);
   return UI_BUILD_DIR;
 }
