@@ -209,4 +209,21 @@ describe('revocation first', () => {
     expect(timeline.find((t) => t.kind === 'lifecycle-failed' && t.eventId === 'PE1-hire')).toMatchObject({ lifecycle: 'joiner', detail: 'cut short by termination PE1-term' });
     expect(timeline.find((t) => t.kind === 'lifecycle-completed' && t.eventId === 'PE1-term')).toMatchObject({ slaBreached: false });
   });
+
+  it('a repeated future-dated termination is noted as already scheduled, not sent to an operator, and still fires', async () => {
+    await stack.send(hrEvent('hire', { employeeId: 'FD1' }, { eventId: 'FD1-hire', effectiveAt: await now(), sequence: 1 }));
+    await stack.waitFor('FD1', (s) => s.stage === 'idle' && s.accounts.length === 2);
+    const friday = new Date((await stack.env.currentTimeMs()) + 2 * 60 * MINUTE).toISOString();
+    const term = hrEvent('terminate', { employeeId: 'FD1' }, { eventId: 'FD1-term', effectiveAt: friday, sequence: 2 });
+    await stack.send(term);
+    await stack.send(term);
+    const waiting = await stack.waitFor('FD1', (s) => (s.recentEvents ?? []).length === 3);
+    expect(waiting.recentEvents!.map((e) => e.verdict)).toEqual(['accepted', 'accepted', 'duplicate']);
+    expect(waiting.needsOperator).toEqual([]);
+    expect(waiting.pendingEvents.map((p) => p.eventId)).toEqual(['FD1-term']);
+    await stack.waitFor('FD1', (s) => (s.undeliveredAlerts ?? []).length === 0);
+    expect(hook.delivered.find((a) => a.kind === 'event-rejected' && a.eventId === 'FD1-term')?.message).toMatch(/already scheduled for/);
+    await stack.waitFor('FD1', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'), 3 * 60 * MINUTE);
+    expect(allInactive(stack, 'FD1')).toBe(true);
+  });
 });

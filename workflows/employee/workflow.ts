@@ -325,19 +325,23 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     s = recordVerdict(s, { eventId: String(event?.eventId), type: eventType, verdict, reason, atMs: Date.now() });
     if (!event?.employee || !isTermination(event)) return;
     const revoke = verdict === 'invalid' ? [] : appsToRevoke(s);
+    const scheduled = s.pending.find((p) => p.event.eventId === event.eventId);
     const action =
       revoke.length > 0
         ? `deactivating what is still live: ${revoke.join(', ')}`
         : verdict === 'invalid'
           ? 'not applied; fix the event in HR and send it again'
-          : s.snapshot && !['terminated', 'pending'].includes(s.snapshot.status)
-            ? `not applied: HR's newer record says ${s.snapshot.status}; check with HR`
-            : 'nothing live to deactivate';
+          : scheduled
+            ? `already scheduled for ${new Date(scheduled.dueAtMs).toISOString()}`
+            : verdict === 'duplicate'
+              ? 'already applied; nothing live to deactivate'
+              : s.snapshot && !['terminated', 'pending'].includes(s.snapshot.status)
+                ? `not applied: HR's newer record says ${s.snapshot.status}; check with HR`
+                : 'nothing live to deactivate';
     const message = `termination ${event.eventId} for ${s.employeeId} judged ${verdict} (${reason}); ${action}`;
     await alert({ kind: 'event-rejected', eventId: event.eventId, message });
-    if (revoke.length === 0 && action.startsWith('not applied')) {
-      s = needOperator(s, { atMs: Date.now(), reason: message, eventId: event.eventId });
-    }
+    // Someone has to look when a termination was not applied and nothing else will apply it.
+    if (action.startsWith('not applied')) s = needOperator(s, { atMs: Date.now(), reason: message, eventId: event.eventId });
     if (revoke.length > 0) await revokeLive(event.eventId, revoke, Math.max(item.receivedAtMs, Date.now()), `-again${s.timelineSeq}`);
   }
 
