@@ -58,12 +58,18 @@ export function createAlertActivity(deps: AlertDeps): (input: AlertInput) => Pro
  * The shipped policy points at `env:JML_ALERT_WEBHOOK_URL`; a machine without that variable has
  * no webhook, which is "logged only" rather than an alert that fails eight times.
  */
+const unresolvedWarned = new Set<string>();
+
 async function webhookUrl(configured: string, logger: Logger): Promise<string | undefined> {
   let url: string;
   try {
     url = isSecretRef(configured) ? await resolveSecret(configured) : configured;
   } catch (err) {
-    logger.warn({ ref: configured, err }, 'alert webhook reference not resolvable; alert logged only');
+    // Expected on a machine without the variable: one line, once per process, no stack trace.
+    if (!unresolvedWarned.has(configured)) {
+      unresolvedWarned.add(configured);
+      logger.warn({ ref: configured, reason: (err as Error).message }, 'alert webhook not configured (reference not resolvable): alerts are logged only');
+    }
     return undefined;
   }
   // A referenced value is only known now; a literal was already checked when the config loaded.

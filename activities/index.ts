@@ -22,7 +22,7 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps): LifecycleActivities {
-  const log = deps.logger.child({ component: 'activities' });
+  const log = deps.logger.child({ module: 'activities' });
   const breaches = new RecentKeys(10_000);
   const alert = createAlertActivity({ config: deps.config, logger: log, audit: deps.audit });
   return {

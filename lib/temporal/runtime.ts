@@ -21,7 +21,9 @@ export class PinoSdkLogger implements SdkLogger {
 
   log(level: LogLevel, message: string, meta: LogMetadata = {}): void {
     if (ORDER.indexOf(level) < ORDER.indexOf(this.min)) return;
-    this.pino[PINO_METHOD[level]]({ sdk: meta }, message);
+    // The task token lets anyone holding it complete or fail the activity: it never goes to a log.
+    const { taskToken: _token, error, ...rest } = meta;
+    this.pino[PINO_METHOD[level]]({ sdk: error === undefined ? rest : { ...rest, error: describeError(error) } }, message);
   }
   trace(message: string, meta?: LogMetadata): void {
     this.log('TRACE', message, meta);
@@ -40,11 +42,25 @@ export class PinoSdkLogger implements SdkLogger {
   }
 }
 
+/**
+ * An activity that failed the way activities are expected to (an app answered 503, a timeout:
+ * an ApplicationFailure with a type) is one line with its type and message; a stack trace is
+ * kept only for what nobody expected (a TypeError in our code).
+ */
+export function describeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const failure = error as Error & { type?: unknown; nonRetryable?: unknown; cause?: unknown };
+  if (error.name === 'ApplicationFailure' && typeof failure.type === 'string') {
+    return { type: failure.type, message: error.message, nonRetryable: failure.nonRetryable === true };
+  }
+  return { type: error.name, message: error.message, stack: error.stack };
+}
+
 export function installSdkRuntime(logger: Logger, level = process.env.LOG_LEVEL): void {
   const sdkLevel = LEVELS[level ?? ''] === 'DEBUG' || LEVELS[level ?? ''] === 'TRACE' ? LEVELS[level!]! : 'WARN';
   try {
     Runtime.install({
-      logger: new PinoSdkLogger(logger.child({ component: 'temporal-sdk' }), sdkLevel),
+      logger: new PinoSdkLogger(logger.child({ module: 'temporal-sdk' }), sdkLevel),
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: sdkLevel }), forward: {} } },
     });
   } catch {

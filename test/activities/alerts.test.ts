@@ -79,7 +79,7 @@ describe('sendAlert', () => {
     await createAlertActivity({ config: configWith(undefined), logger })(alert);
     await createAlertActivity({ config: configWith('env:JML_TEST_UNSET_ALERT_HOOK'), logger })(alert);
     expect(lines.filter((l) => String(l.msg).startsWith('ALERT'))).toHaveLength(2);
-    expect(lines.some((l) => l.msg === 'alert webhook reference not resolvable; alert logged only')).toBe(true);
+    expect(lines.filter((l) => l.msg === 'alert webhook not configured (reference not resolvable): alerts are logged only')).toHaveLength(1);
   });
 
   it('does not post to a referenced plain-http URL off this machine; it logs an error instead', async () => {

@@ -33,7 +33,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const { config, logger, audit } = options;
   collectProcessMetrics();
   // Every request the apps see goes into the metrics (the audit trail has its per-attempt recorder).
-  const scim = new ScimClients({ logger: logger.child({ component: 'scim' }), onRequest: observeScimRequest });
+  const scim = new ScimClients({ logger: logger.child({ module: 'scim' }), onRequest: observeScimRequest });
   const activities = createActivities({ config: () => config, scim, audit, logger });
   const worker = await createLifecycleWorker({
     connection: options.connection,
