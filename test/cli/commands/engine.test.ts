@@ -13,14 +13,14 @@ jest.setTimeout(60_000);
 const ROOT = join(__dirname, '../../..');
 let engine: ChildProcess;
 let address: string;
+let output = '';
 
 beforeAll(async () => {
   engine = spawn(process.execPath, [join(ROOT, 'bin/jml.js'), 'engine', '--port', '0'], { cwd: ROOT });
-  let out = '';
-  engine.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  for (let i = 0; i < 200 && !/listening on (\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-  const m = /Temporal-compatible engine listening on (\S+) \(namespace default, real time\)/.exec(out);
-  if (!m) throw new Error(`engine did not start: ${out}`);
+  engine.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  for (let i = 0; i < 200 && !/Temporal (UI|HTTP API) /.test(output); i++) await new Promise((r) => setTimeout(r, 50));
+  const m = /Temporal-compatible engine listening on (\S+) \(namespace default, real time\)/.exec(output);
+  if (!m) throw new Error(`engine did not start: ${output}`);
   address = m[1]!;
 });
 
@@ -44,4 +44,18 @@ test('a worker and a client in another process run a workflow on it', async () =
   expect(result).toBe('echo: standalone');
   await clientConnection.close();
   await connection.close();
+});
+
+test('serves the Temporal HTTP API beside it, and a busy UI port is a clear error naming the option', async () => {
+  const ui = /Temporal (?:UI {2}|HTTP API {2})(http:\/\/127\.0\.0\.1:(\d+))/.exec(output);
+  expect(ui).not.toBeNull();
+  const info = (await (await fetch(`${ui![1]}/api/v1/cluster-info`)).json()) as { serverVersion?: string };
+  expect(info.serverVersion).toMatch(/^1\.\d+\./);
+  const busy = spawn(process.execPath, [join(ROOT, 'bin/jml.js'), 'engine', '--port', '0', '--ui-port', ui![2]!], { cwd: ROOT });
+  let err = '';
+  busy.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise((r) => busy.once('exit', r));
+  expect(code).toBe(2);
+  expect(err).toContain(`port ${ui![2]} for the Temporal UI is in use`);
+  expect(err).toContain('--ui-port');
 });

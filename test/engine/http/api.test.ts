@@ -153,6 +153,28 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
     expect(raw.events[raw.events.length - 1].workflowExecutionTerminatedEventAttributes.reason).toBe('done here');
   });
 
+  it('runs an Update as the UI sends it (no wait policy: answered once accepted), and the settings offer it', async () => {
+    expect((await get('/api/v1/settings')).body.WorkflowUpdateDisabled).toBe(false);
+    const updates = await Worker.create({ connection: nativeConnection, taskQueue: `${taskQueue}-updates`, workflowBundle: await bundle('updates.ts'), activities: { slowLocal: async (k: string) => k } });
+    const running = updates.run();
+    try {
+      const handle = await client.workflow.start('counter', { taskQueue: `${taskQueue}-updates`, workflowId: `counter-${taskQueue}` });
+      const res = await post(`/api/v1/namespaces/${ns}/workflows/${handle.workflowId}/update/add`, {
+        workflowExecution: { runId: handle.firstExecutionRunId },
+        request: { meta: { updateId: 'ui-update-1', identity: 'ops@example.com' }, input: { args: { payloads: [jsonPayload(5)] } } },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.updateRef).toMatchObject({ updateId: 'ui-update-1', workflowExecution: { workflowId: handle.workflowId } });
+      expect(['UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED', 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED']).toContain(res.body.stage);
+      await expect(handle.getUpdateHandle<number>('ui-update-1').result()).resolves.toBe(5);
+      await handle.signal('finish');
+      await expect(handle.result()).resolves.toMatchObject({ total: 5 });
+    } finally {
+      updates.shutdown();
+      await running;
+    }
+  });
+
   it('cancels a running workflow', async () => {
     const open = await client.workflow.start('collect', { taskQueue, workflowId: `cancel-${taskQueue}`, args: [5] });
     const res = await post(`/api/v1/namespaces/${ns}/workflows/${open.workflowId}/cancel`);
