@@ -3,6 +3,7 @@
  * `run(args: string[]): Promise<number>` (the exit code) plus a one-line `summary`.
  * Commands are loaded lazily so `jml validate` does not pay for loading the Temporal worker.
  */
+import { isUnavailable, TemporalUnreachableError } from '../lib/temporal/reachability';
 import { UsageError } from './args';
 
 type CommandModule = { run(args: string[]): Promise<number>; summary: string };
@@ -55,10 +56,33 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
+    await releaseSdkRuntime();
     if (err instanceof UsageError) {
       console.error(`jml ${name}: ${err.message}`);
       return 2;
     }
+    const unreachable = temporalUnreachable(err);
+    if (unreachable) {
+      // An expected condition: one line saying what was tried and what to check, no stack trace.
+      console.error(`jml ${name}: ${unreachable}`);
+      return 1;
+    }
     throw err;
   }
+}
+
+/** The one-line message when `err` means Temporal could not be reached (at connect or mid-call). */
+function temporalUnreachable(err: unknown): string | undefined {
+  if (err instanceof TemporalUnreachableError) return err.message;
+  if (!isUnavailable(err)) return undefined;
+  const address = process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
+  const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  return `lost the connection to Temporal at ${address} (${reason}); check that the server is still running`;
+}
+
+/** A failed long-running command must exit: the SDK runtime it installed would keep the process alive. */
+async function releaseSdkRuntime(): Promise<void> {
+  const runtimePath = require.resolve('../lib/temporal/runtime');
+  if (!require.cache[runtimePath]) return;
+  await (require(runtimePath) as typeof import('../lib/temporal/runtime')).releaseIdleSdkRuntime().catch(() => undefined);
 }

@@ -87,7 +87,9 @@ async function connectWithRetry(settings: TemporalSettings, logger: Logger, stop
     try {
       return (await connectClient(settings)).client;
     } catch (err) {
-      logger.warn({ err, address: settings.address, attempt }, 'Temporal not reachable yet; retrying');
+      // One line per attempt that says what was tried and what to check; no stack for an expected condition.
+      const reason = err instanceof Error ? err.message : String(err);
+      logger.warn({ address: settings.address, attempt, reason }, 'Temporal not reachable yet; retrying');
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([new Promise((r) => (timer = setTimeout(r, Math.min(10_000, 500 * attempt)))), stop]);
       clearTimeout(timer);

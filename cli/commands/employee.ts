@@ -1,14 +1,21 @@
 /**
  * `jml employee status|hold|release|retry <employeeId> …`: what ops do to one person's
  * lifecycle without opening the Temporal UI — read the status query, place or release a legal
- * hold, re-run a failed app step after fixing its cause. Each action is a signal recorded in
- * the workflow's history (and, by the workflow, in the audit trail), with who asked.
+ * hold, re-run a failed app step after fixing its cause. Each action is a Temporal Update: the
+ * workflow checks it first and either refuses it with the reason (exit 1, nothing changed) or
+ * applies it — recorded in the workflow's history and audit trail, with who asked — and
+ * answers with what it did.
  */
 import { userInfo } from 'node:os';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { connectClient, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { readEmployeeStatus, renderStatusTable } from '../../lib/status';
-import { signalEmployee } from '../../lib/temporal/employee-client';
+import {
+  OperatorActionRejectedError,
+  runOperatorAction,
+  type OperatorAction,
+  type OperatorActionResult,
+} from '../../lib/temporal/employee-client';
 import { parseCommandArgs, UsageError } from '../args';
 
 /** One line for `jml --help`. */
@@ -16,15 +23,20 @@ export const summary = "Show a person's lifecycle status; place/release a legal 
 
 const HELP = `Usage:
   jml employee status  <employeeId> [--json]
-  jml employee hold    <employeeId> --case ID [--reason TEXT] [--by WHO]
-  jml employee release <employeeId> --case ID [--by WHO]
-  jml employee retry   <employeeId> <app> [--by WHO]
+  jml employee hold    <employeeId> --case ID [--reason TEXT] [--by WHO] [--json]
+  jml employee release <employeeId> --case ID [--by WHO] [--json]
+  jml employee retry   <employeeId> <app> [--by WHO] [--json]
 
 hold     pauses every pending deletion for the person until released (no irreversible DELETE
-         while a hold is on); release resumes the retention timers.
-retry    re-runs the failed step of <app> (see "failed apps" in status) after you fixed its cause.
---by defaults to the OS user name. Temporal from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (and
-TEMPORAL_API_KEY / TLS settings, as for the worker).`;
+         while a hold is on); one case at a time.
+release  lifts the hold placed for --case and resumes the retention timers; refused for any
+         other case id.
+retry    re-runs the failed step of <app> (see "failed apps" in status) after you fixed its
+         cause; refused when the person has no account there or its last step did not fail.
+The workflow answers each action: exit 0 prints what it did (--json: the answer as JSON);
+exit 1 prints why it refused, and nothing changed. --by defaults to the OS user name.
+Temporal from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (and TEMPORAL_API_KEY / TLS settings, as
+for the worker).`;
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
@@ -38,27 +50,27 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
-  const [action, employeeId, app] = positionals;
-  if (!employeeId) throw new UsageError(`expected an employee id: jml employee ${action} <employeeId>`);
+  const [verb, employeeId, app] = positionals;
+  if (!employeeId) throw new UsageError(`expected an employee id: jml employee ${verb} <employeeId>`);
   const by = values.by ?? userInfo().username;
   const needCase = () => {
-    if (!values.case) throw new UsageError(`--case is required for ${action} (the legal case or ticket id the hold belongs to)`);
+    if (!values.case) throw new UsageError(`--case is required for ${verb} (the legal case or ticket id the hold belongs to)`);
     return values.case;
   };
-  let signal: Parameters<typeof signalEmployee>[2] | undefined;
-  if (action === 'hold') signal = { kind: 'place-hold', hold: { caseId: needCase(), reason: values.reason, placedBy: by } };
-  else if (action === 'release') signal = { kind: 'release-hold', caseId: needCase(), releasedBy: by };
-  else if (action === 'retry') {
+  let action: OperatorAction | undefined;
+  if (verb === 'hold') action = { kind: 'place-hold', hold: { caseId: needCase(), reason: values.reason, placedBy: by } };
+  else if (verb === 'release') action = { kind: 'release-hold', caseId: needCase(), releasedBy: by };
+  else if (verb === 'retry') {
     if (!app) throw new UsageError('expected an app id: jml employee retry <employeeId> <app>');
-    signal = { kind: 'retry-app', app, requestedBy: by };
-  } else if (action !== 'status') throw new UsageError(`unknown action "${action}" (status, hold, release, retry)`);
+    action = { kind: 'retry-app', app, requestedBy: by };
+  } else if (verb !== 'status') throw new UsageError(`unknown action "${verb}" (status, hold, release, retry)`);
 
   const settings = temporalSettingsFromEnv();
   const { client, connection } = await connectClient(settings);
   try {
-    if (signal) {
-      await signalEmployee(client, employeeId, signal);
-      console.log(`${action} sent to employee-${employeeId}`);
+    if (action) {
+      const answer = await runOperatorAction(client, employeeId, action);
+      console.log(values.json ? JSON.stringify(answer.result, null, 2) : describeAnswer(employeeId, answer));
       return 0;
     }
     const status = await readEmployeeStatus(client, employeeId);
@@ -69,6 +81,10 @@ export async function run(args: string[]): Promise<number> {
     console.log(values.json ? JSON.stringify(status, null, 2) : renderStatusTable(status));
     return 0;
   } catch (err) {
+    if (err instanceof OperatorActionRejectedError) {
+      console.error(`jml employee ${verb}: refused: ${err.reason}`);
+      return 1;
+    }
     if (err instanceof WorkflowNotFoundError) {
       console.error(`no running lifecycle workflow for employee ${employeeId} (namespace ${settings.namespace})`);
       return 1;
@@ -76,5 +92,30 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   } finally {
     await connection.close();
+  }
+}
+
+/** What the workflow did, in one or two lines. */
+function describeAnswer(employeeId: string, answer: OperatorActionResult): string {
+  const t = (ms: number) => new Date(ms).toISOString();
+  const deletions = (n: number) => `${n} scheduled deletion${n === 1 ? '' : 's'}`;
+  switch (answer.kind) {
+    case 'place-hold': {
+      const r = answer.result;
+      if (r.alreadyPlaced) return `employee ${employeeId} is already under legal hold for case ${r.caseId} (since ${t(r.placedAtMs)}); nothing changed`;
+      return `legal hold placed on employee ${employeeId} for case ${r.caseId}; ${deletions(r.pausedDeletions)} paused until it is released`;
+    }
+    case 'release-hold': {
+      const r = answer.result;
+      return `legal hold for case ${r.caseId} released on employee ${employeeId} (held since ${t(r.heldSinceMs)}); ${deletions(r.resumedDeletions)} resume`;
+    }
+    case 'retry-app': {
+      const r = answer.result;
+      const cause = r.lastError ? ` (it failed with ${r.lastError.type}: ${r.lastError.message})` : '';
+      return [
+        `retry of the ${r.lifecycle} step in ${r.app} queued for employee ${employeeId}${cause}`,
+        `follow it with: jml employee status ${employeeId}`,
+      ].join('\n');
+    }
   }
 }

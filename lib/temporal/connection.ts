@@ -6,6 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { handshakeFailure, tcpFailure, TemporalUnreachableError } from './reachability';
+
+export { TemporalUnreachableError } from './reachability';
 
 export interface TemporalSettings {
   /** host:port. @default '127.0.0.1:7233' (the embedded engine of `jml dev`) */
@@ -48,15 +51,30 @@ function tlsOption(settings: TemporalSettings) {
   return { clientCertPair: { crt: settings.tls.cert, key: settings.tls.key }, serverNameOverride: settings.tls.serverName };
 }
 
+/**
+ * Opens `connect()` after checking that the address takes TCP connections; either failure is a
+ * TemporalUnreachableError naming the address, the cause and what to check.
+ */
+async function reach<T>(settings: TemporalSettings, connect: () => Promise<T>): Promise<T> {
+  const refused = await tcpFailure(settings.address);
+  if (refused) throw new TemporalUnreachableError(settings.address, settings.namespace, refused);
+  try {
+    return await connect();
+  } catch (err) {
+    const { reason, hint } = handshakeFailure(err, Boolean(settings.tls));
+    throw new TemporalUnreachableError(settings.address, settings.namespace, reason, hint);
+  }
+}
+
 /** A client connection (API, CLI). */
 export async function connectClient(settings: TemporalSettings): Promise<{ client: Client; connection: Connection }> {
   const options: ConnectionOptions = { address: settings.address, tls: tlsOption(settings), apiKey: settings.apiKey };
-  const connection = await Connection.connect(options);
+  const connection = await reach(settings, () => Connection.connect(options));
   return { client: new Client({ connection, namespace: settings.namespace }), connection };
 }
 
 /** A worker connection. */
 export function connectWorker(settings: TemporalSettings): Promise<NativeConnection> {
   const options: NativeConnectionOptions = { address: settings.address, tls: tlsOption(settings), apiKey: settings.apiKey };
-  return NativeConnection.connect(options);
+  return reach(settings, () => NativeConnection.connect(options));
 }

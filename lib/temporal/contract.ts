@@ -1,11 +1,11 @@
 /**
- * The Temporal contract of the lifecycle workflows, in one place: workflow ids, the signals and
- * queries (their names are the wire names that the API, the CLI and the Temporal UI use), and
- * the custom search attributes. The workflows, the intake API, the CLI and the dev stack all
+ * The Temporal contract of the lifecycle workflows, in one place: workflow ids, the signals,
+ * updates and queries (their names are the wire names that the API, the CLI and the Temporal
+ * UI use), and the custom search attributes. The workflows, the intake API, the CLI and the dev stack all
  * import it; it has no I/O, so workflow code may import it too.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HrEvent } from '../hr/event';
 import type { AppAccount, LifecycleKind, TimelineEntry } from '../lifecycle/types';
 
@@ -29,12 +29,72 @@ export interface LegalHold {
   reason?: string;
   placedBy?: string;
 }
-/** Pauses every pending deletion for this person until released. */
-export const placeLegalHoldSignal = defineSignal<[LegalHold]>('placeLegalHold');
-export const releaseLegalHoldSignal = defineSignal<[{ caseId: string; releasedBy?: string }]>('releaseLegalHold');
 
-/** An operator fixed the cause of a failed app step and asks to run it again. */
-export const retryAppSignal = defineSignal<[{ app: string; requestedBy?: string }]>('retryApp');
+export interface ReleaseLegalHold {
+  caseId: string;
+  releasedBy?: string;
+}
+
+export interface RetryApp {
+  app: string;
+  requestedBy?: string;
+}
+
+/*
+ * Operator actions are Updates: the workflow validates each one first and either rejects it
+ * with the reason (nothing changes, not even the history) or applies it and answers with what
+ * it did. The caller waits for that answer, so "sent" never stands in for "done". New operator
+ * controls (per-app pause, reconciliation) belong here the same way: a request type, a result
+ * type, one `defineUpdate`.
+ */
+
+/** The `type` of the failure a rejected operator action carries (its message is the reason). */
+export const OPERATOR_ACTION_REJECTED = 'OperatorActionRejected';
+
+export interface PlaceLegalHoldResult {
+  caseId: string;
+  placedAtMs: number;
+  /** The same case was already on hold: nothing changed. */
+  alreadyPlaced: boolean;
+  /** Scheduled deletions now paused. */
+  pausedDeletions: number;
+}
+/** Pauses every pending deletion for this person until released. Rejected while another case holds. */
+export const placeLegalHoldUpdate = defineUpdate<PlaceLegalHoldResult, [LegalHold]>('placeLegalHold');
+
+export interface ReleaseLegalHoldResult {
+  caseId: string;
+  heldSinceMs: number;
+  /** Scheduled deletions that run again (at once when already due). */
+  resumedDeletions: number;
+}
+/** Rejected unless the person is on hold for exactly this case. */
+export const releaseLegalHoldUpdate = defineUpdate<ReleaseLegalHoldResult, [ReleaseLegalHold]>('releaseLegalHold');
+
+export interface RetryAppResult {
+  app: string;
+  /** The lifecycle whose failed step runs again. */
+  lifecycle: LifecycleKind;
+  /** Why it had failed. */
+  lastError?: { type: string; message: string };
+  /** Retries queued for this person, this one included (they run one at a time). */
+  queued: number;
+}
+/** An operator fixed the cause of a failed app step and asks to run it again. Rejected unless that step failed. */
+export const retryAppUpdate = defineUpdate<RetryAppResult, [RetryApp]>('retryApp');
+
+/*
+ * The same actions as signals, the way they were sent before they became Updates. Histories of
+ * running workflows contain them, so the workflow keeps handling them (a signal cannot be
+ * refused: a release for the wrong case is ignored, a retry of a step that did not fail is
+ * noted). Clients send the Updates.
+ */
+/** @deprecated send `placeLegalHoldUpdate` */
+export const placeLegalHoldSignal = defineSignal<[LegalHold]>('placeLegalHold');
+/** @deprecated send `releaseLegalHoldUpdate` */
+export const releaseLegalHoldSignal = defineSignal<[ReleaseLegalHold]>('releaseLegalHold');
+/** @deprecated send `retryAppUpdate` */
+export const retryAppSignal = defineSignal<[RetryApp]>('retryApp');
 
 /** Forwarded by the employee workflow to a running deletion child. */
 export const deletionHoldSignal = defineSignal<[{ onHold: boolean }]>('deletionHold');

@@ -1,9 +1,10 @@
 /**
  * The client side of the employee workflow: how an HR event reaches `employee-<id>` (one
- * `signalWithStart`, so the first event creates the workflow and later ones queue behind it)
- * and how its state is read. Used by the intake API, `jml event`, the dev stack and tests.
+ * `signalWithStart`, so the first event creates the workflow and later ones queue behind it),
+ * how its state is read, and how an operator action is sent (an Update: result or reason). Used by the intake API, `jml event`, the dev stack and tests.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { HrEvent } from '../hr/event';
 import type { TimelineEntry } from '../lifecycle/types';
 import {
@@ -11,14 +12,19 @@ import {
   EMPLOYEE_WORKFLOW_TYPE,
   employeeWorkflowId,
   hrEventSignal,
-  placeLegalHoldSignal,
-  releaseLegalHoldSignal,
-  retryAppSignal,
+  placeLegalHoldUpdate,
+  releaseLegalHoldUpdate,
+  retryAppUpdate,
   statusQuery,
   timelineQuery,
   type EmployeeStatus,
   type EmployeeWorkflowStart,
   type LegalHold,
+  type PlaceLegalHoldResult,
+  type ReleaseLegalHold,
+  type ReleaseLegalHoldResult,
+  type RetryApp,
+  type RetryAppResult,
 } from './contract';
 
 export { employeeWorkflowId };
@@ -63,18 +69,58 @@ export async function employeeTimeline(client: Client, employeeId: string): Prom
   }
 }
 
+/** An operator action on one person's lifecycle (`jml employee hold|release|retry`). */
+export type OperatorAction =
+  | { kind: 'place-hold'; hold: LegalHold }
+  | { kind: 'release-hold'; caseId: string; releasedBy?: string }
+  | { kind: 'retry-app'; app: string; requestedBy?: string };
+
+export type OperatorActionResult =
+  | { kind: 'place-hold'; result: PlaceLegalHoldResult }
+  | { kind: 'release-hold'; result: ReleaseLegalHoldResult }
+  | { kind: 'retry-app'; result: RetryAppResult };
+
+/** The workflow refused an operator action; `reason` says why, in words meant for the operator. */
+export class OperatorActionRejectedError extends Error {
+  constructor(
+    readonly employeeId: string,
+    readonly action: OperatorAction['kind'],
+    readonly reason: string,
+    /** OperatorActionRejected for a check that failed; anything else is a failure of the action itself. */
+    readonly failureType: string | undefined,
+  ) {
+    super(`${action} for employee ${employeeId} rejected: ${reason}`);
+    this.name = 'OperatorActionRejectedError';
+  }
+}
+
 /**
- * Operator signals to `employee-<id>` (what the Temporal UI's "Send signal" does, typed).
- * Resolves once the signal is in the workflow's history; rejects with WorkflowNotFoundError
- * when the person has no running workflow.
+ * Sends an operator action to `employee-<id>` as a Temporal Update and waits for the workflow's
+ * answer: the result of what it did, or OperatorActionRejectedError with the reason it refused
+ * (a rejected action changes nothing). WorkflowNotFoundError when the person has no running
+ * workflow.
  */
-export async function signalEmployee(
-  client: Client,
-  employeeId: string,
-  action: { kind: 'place-hold'; hold: LegalHold } | { kind: 'release-hold'; caseId: string; releasedBy?: string } | { kind: 'retry-app'; app: string; requestedBy?: string },
-): Promise<void> {
+export async function runOperatorAction(client: Client, employeeId: string, action: OperatorAction): Promise<OperatorActionResult> {
   const handle = client.workflow.getHandle(employeeWorkflowId(employeeId));
-  if (action.kind === 'place-hold') await handle.signal(placeLegalHoldSignal, action.hold);
-  else if (action.kind === 'release-hold') await handle.signal(releaseLegalHoldSignal, { caseId: action.caseId, releasedBy: action.releasedBy });
-  else await handle.signal(retryAppSignal, { app: action.app, requestedBy: action.requestedBy });
+  try {
+    switch (action.kind) {
+      case 'place-hold':
+        return { kind: action.kind, result: await handle.executeUpdate(placeLegalHoldUpdate, { args: [action.hold] }) };
+      case 'release-hold': {
+        const args: [ReleaseLegalHold] = [{ caseId: action.caseId, releasedBy: action.releasedBy }];
+        return { kind: action.kind, result: await handle.executeUpdate(releaseLegalHoldUpdate, { args }) };
+      }
+      case 'retry-app': {
+        const args: [RetryApp] = [{ app: action.app, requestedBy: action.requestedBy }];
+        return { kind: action.kind, result: await handle.executeUpdate(retryAppUpdate, { args }) };
+      }
+    }
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause;
+      const type = cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+      throw new OperatorActionRejectedError(employeeId, action.kind, cause?.message ?? err.message, type);
+    }
+    throw err;
+  }
 }

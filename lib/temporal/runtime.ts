@@ -67,3 +67,12 @@ export function installSdkRuntime(logger: Logger, level = process.env.LOG_LEVEL)
     // Already installed (a test or another command in this process).
   }
 }
+
+/**
+ * Shuts the installed runtime down when nothing uses it any more. The runtime keeps the process
+ * alive, so a command that fails before (or after) its connections would otherwise hang.
+ */
+export async function releaseIdleSdkRuntime(): Promise<void> {
+  const runtime = Runtime._instance as unknown as { isIdle?(): boolean; shutdown(): Promise<void> } | undefined;
+  if (runtime?.isIdle?.()) await runtime.shutdown();
+}

@@ -20,7 +20,7 @@ import { request } from 'undici';
 import { AuditStore } from '../../lib/audit';
 import { TEST_AUDIT_KEY, TEST_AUDIT_KEY_TEXT } from '../helpers/audit-targets';
 import { loadConfig } from '../../lib/config';
-import { signalEmployee } from '../../lib/temporal/employee-client';
+import { runOperatorAction } from '../../lib/temporal/employee-client';
 import type { RecordedRequest } from '../../scim-server';
 import { createSignedRequest } from '../../workers/api';
 import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
@@ -182,7 +182,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     await hiring;
     // Legal holds on people who are about to leave (litigation holds often come first).
     for (const p of scenario.people.filter((x) => x.legalHold)) {
-      await signalEmployee(client, p.employeeId, { kind: 'place-hold', hold: { caseId: `LIT-${runId}`, reason: 'fault campaign', placedBy: 'campaign' } });
+      await runOperatorAction(client, p.employeeId, { kind: 'place-hold', hold: { caseId: `LIT-${runId}`, reason: 'fault campaign', placedBy: 'campaign' } });
     }
 
     say('moves, terminations, stale and duplicate deliveries, and the malformed-webhook corpus…');

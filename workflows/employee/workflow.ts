@@ -75,6 +75,7 @@ import { milestoneKey } from '../../lib/lifecycle/audit-keys';
 import type { AlertInput, LifecycleKind, LifecycleResult, TimelineEntry } from '../../lib/lifecycle/types';
 import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlot } from '../children';
 import { toStepError } from '../steps';
+import { checkPlaceHold, checkReleaseHold, checkRetry } from './operator-actions';
 import { describeStatus } from './status';
 import { alerts, auditing, auditRound, planning } from '../lifecycle-activities';
 import * as msg from '../../lib/temporal/contract';
@@ -114,6 +115,43 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
   setHandler(msg.hrEventSignal, (event) => {
     s = receiveEvent(s, event, Date.now());
   });
+  // Operator actions are Updates: validated against the state before they change anything
+  // (a refusal leaves no trace), then answered with what they did.
+  setHandler(
+    msg.placeLegalHoldUpdate,
+    (hold) => {
+      const caseId = hold.caseId.trim();
+      const alreadyPlaced = s.legalHold?.caseId === caseId;
+      if (!alreadyPlaced) {
+        s = placeHold(s, { ...hold, caseId }, Date.now());
+        forwardHold(deletionSlot, true);
+      }
+      return { caseId, placedAtMs: s.legalHold!.placedAtMs, alreadyPlaced, pausedDeletions: s.deletions.length };
+    },
+    { validator: (hold) => checkPlaceHold(s, hold) },
+  );
+  setHandler(
+    msg.releaseLegalHoldUpdate,
+    () => {
+      // The validator checked that this is the case that holds.
+      const { caseId, placedAtMs } = s.legalHold!;
+      s = releaseHold(s, caseId, Date.now());
+      forwardHold(deletionSlot, false);
+      return { caseId, heldSinceMs: placedAtMs, resumedDeletions: s.deletions.length };
+    },
+    { validator: (release) => checkReleaseHold(s, release) },
+  );
+  setHandler(
+    msg.retryAppUpdate,
+    ({ app, requestedBy }) => {
+      const account = s.accounts[app.trim()]!;
+      s = requestRetry(s, account.app, Date.now(), requestedBy);
+      const lastError = account.lastError && { type: account.lastError.type, message: account.lastError.message };
+      return { app: account.app, lifecycle: account.failedLifecycle!, lastError, queued: s.retries.length };
+    },
+    { validator: (retry) => checkRetry(s, retry) },
+  );
+  // The same actions as signals, as histories recorded before they were Updates hold them.
   setHandler(msg.placeLegalHoldSignal, (hold) => {
     s = placeHold(s, hold, Date.now());
     forwardHold(deletionSlot, true);
