@@ -84,5 +84,6 @@ function temporalUnreachable(err: unknown): string | undefined {
 async function releaseSdkRuntime(): Promise<void> {
   const runtimePath = require.resolve('../lib/temporal/runtime');
   if (!require.cache[runtimePath]) return;
-  await (require(runtimePath) as typeof import('../lib/temporal/runtime')).releaseIdleSdkRuntime().catch(() => undefined);
+  const runtime = require(runtimePath) as typeof import('../lib/temporal/runtime');
+  await runtime.releaseIdleSdkRuntime().catch(() => undefined);
 }

@@ -54,12 +54,15 @@ export async function run(args: string[]): Promise<number> {
   if (!employeeId) throw new UsageError(`expected an employee id: jml employee ${verb} <employeeId>`);
   const by = values.by ?? userInfo().username;
   const needCase = () => {
-    if (!values.case) throw new UsageError(`--case is required for ${verb} (the legal case or ticket id the hold belongs to)`);
+    if (!values.case) {
+      throw new UsageError(`--case is required for ${verb} (the legal case or ticket id the hold belongs to)`);
+    }
     return values.case;
   };
   let action: OperatorAction | undefined;
-  if (verb === 'hold') action = { kind: 'place-hold', hold: { caseId: needCase(), reason: values.reason, placedBy: by } };
-  else if (verb === 'release') action = { kind: 'release-hold', caseId: needCase(), releasedBy: by };
+  if (verb === 'hold') {
+    action = { kind: 'place-hold', hold: { caseId: needCase(), reason: values.reason, placedBy: by } };
+  } else if (verb === 'release') action = { kind: 'release-hold', caseId: needCase(), releasedBy: by };
   else if (verb === 'retry') {
     if (!app) throw new UsageError('expected an app id: jml employee retry <employeeId> <app>');
     action = { kind: 'retry-app', app, requestedBy: by };
@@ -102,12 +105,16 @@ function describeAnswer(employeeId: string, answer: OperatorActionResult): strin
   switch (answer.kind) {
     case 'place-hold': {
       const r = answer.result;
-      if (r.alreadyPlaced) return `employee ${employeeId} is already under legal hold for case ${r.caseId} (since ${t(r.placedAtMs)}); nothing changed`;
-      return `legal hold placed on employee ${employeeId} for case ${r.caseId}; ${deletions(r.pausedDeletions)} paused until it is released`;
+      if (r.alreadyPlaced) {
+        return `employee ${employeeId} is already under legal hold for case ${r.caseId} (since ${t(r.placedAtMs)}); nothing changed`;
+      }
+      const paused = `${deletions(r.pausedDeletions)} paused until it is released`;
+      return `legal hold placed on employee ${employeeId} for case ${r.caseId}; ${paused}`;
     }
     case 'release-hold': {
       const r = answer.result;
-      return `legal hold for case ${r.caseId} released on employee ${employeeId} (held since ${t(r.heldSinceMs)}); ${deletions(r.resumedDeletions)} resume`;
+      const since = `held since ${t(r.heldSinceMs)}`;
+      return `legal hold for case ${r.caseId} released on employee ${employeeId} (${since}); ${deletions(r.resumedDeletions)} resume`;
     }
     case 'retry-app': {
       const r = answer.result;

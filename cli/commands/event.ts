@@ -81,7 +81,8 @@ async function post(url: string, headers: Record<string, string>, body: string):
     res = await request(url, { method: 'POST', headers, body });
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0];
-    console.error(`jml event send: cannot reach ${url} (${reason}); check that jml api (or jml dev) runs there, or set --url / JML_API_URL`);
+    const hint = 'check that jml api (or jml dev) runs there, or set --url / JML_API_URL';
+    console.error(`jml event send: cannot reach ${url} (${reason}); ${hint}`);
     return 1;
   }
   const text = await res.body.text();

@@ -1,7 +1,8 @@
 /**
  * The client side of the employee workflow: how an HR event reaches `employee-<id>` (one
  * `signalWithStart`, so the first event creates the workflow and later ones queue behind it),
- * how its state is read, and how an operator action is sent (an Update: result or reason). Used by the intake API, `jml event`, the dev stack and tests.
+ * how its state is read, and how an operator action is sent (an Update: result or reason).
+ * Used by the intake API, `jml event`, the dev stack and tests.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -100,7 +101,11 @@ export class OperatorActionRejectedError extends Error {
  * (a rejected action changes nothing). WorkflowNotFoundError when the person has no running
  * workflow.
  */
-export async function runOperatorAction(client: Client, employeeId: string, action: OperatorAction): Promise<OperatorActionResult> {
+export async function runOperatorAction(
+  client: Client,
+  employeeId: string,
+  action: OperatorAction,
+): Promise<OperatorActionResult> {
   const handle = client.workflow.getHandle(employeeWorkflowId(employeeId));
   try {
     switch (action.kind) {

@@ -63,12 +63,16 @@ function describeSocketError(err: NodeJS.ErrnoException, host: string): string {
 /** The reason for a failure after TCP connected: a gRPC/TLS handshake or an authorization problem. */
 export function handshakeFailure(err: unknown, tls: boolean): { reason: string; hint: string } {
   const message = firstLine(err instanceof Error ? err.message : String(err));
-  return tls
-    ? { reason: `the port answers, but the TLS handshake or the gRPC call failed (${message})`, hint: 'check TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY, TEMPORAL_API_KEY and TEMPORAL_NAMESPACE' }
-    : {
-        reason: `the port answers, but not as a Temporal frontend (${message})`,
-        hint: 'check TEMPORAL_ADDRESS points at the frontend (port 7233 by default), and set TEMPORAL_TLS=true if it needs TLS',
-      };
+  if (tls) {
+    return {
+      reason: `the port answers, but the TLS handshake or the gRPC call failed (${message})`,
+      hint: 'check TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY, TEMPORAL_API_KEY and TEMPORAL_NAMESPACE',
+    };
+  }
+  return {
+    reason: `the port answers, but not as a Temporal frontend (${message})`,
+    hint: 'check TEMPORAL_ADDRESS points at the frontend (port 7233 by default), and set TEMPORAL_TLS=true if it needs TLS',
+  };
 }
 
 function firstLine(text: string): string {

@@ -182,7 +182,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     await hiring;
     // Legal holds on people who are about to leave (litigation holds often come first).
     for (const p of scenario.people.filter((x) => x.legalHold)) {
-      await runOperatorAction(client, p.employeeId, { kind: 'place-hold', hold: { caseId: `LIT-${runId}`, reason: 'fault campaign', placedBy: 'campaign' } });
+      const hold = { caseId: `LIT-${runId}`, reason: 'fault campaign', placedBy: 'campaign' };
+      await runOperatorAction(client, p.employeeId, { kind: 'place-hold', hold });
     }
 
     say('moves, terminations, stale and duplicate deliveries, and the malformed-webhook corpus…');

@@ -5,7 +5,12 @@
  * rejected before it changes anything.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { OPERATOR_ACTION_REJECTED, type LegalHold, type ReleaseLegalHold, type RetryApp } from '../../lib/temporal/contract';
+import {
+  OPERATOR_ACTION_REJECTED,
+  type LegalHold,
+  type ReleaseLegalHold,
+  type RetryApp,
+} from '../../lib/temporal/contract';
 import type { EmployeeState } from './state';
 
 function reject(reason: string): never {
