@@ -55,13 +55,8 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(apiPort) || !Number.isInteger(enginePort) || !Number.isInteger(uiPort)) {
     throw new UsageError('--api-port, --engine-port and --ui-port must be port numbers');
   }
-  const config = await loadConfigForStartup(values.config, 'dev');
-  if (!config) return 1;
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', base: { component: 'dev' } });
-  installSdkRuntime(logger);
-  const dataDir = path.resolve(values['data-dir']);
   // Dev credentials when none are configured: generated per run, printed, never written to config.
-  // A secret the user supplied is theirs: it is checked like `jml api` does and never printed.
+  // A secret the user supplied is theirs: checked like `jml api` does (before anything starts), never printed.
   const generatedSecret = !process.env.JML_API_HMAC_SECRETS;
   if (generatedSecret) process.env.JML_API_HMAC_SECRETS = randomBytes(32).toString('base64url');
   const hmacSecret = process.env.JML_API_HMAC_SECRETS!.split(/[,\n]/)[0]!.trim();
@@ -71,6 +66,11 @@ export async function run(args: string[]): Promise<number> {
     console.error(`jml dev: ${(err as Error).message}`);
     return 1;
   }
+  const config = await loadConfigForStartup(values.config, 'dev');
+  if (!config) return 1;
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', base: { component: 'dev' } });
+  installSdkRuntime(logger);
+  const dataDir = path.resolve(values['data-dir']);
 
   const stops: (() => Promise<unknown>)[] = [];
   try {

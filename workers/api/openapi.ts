@@ -40,7 +40,7 @@ const SCHEMAS = {
 };
 
 const INTAKE_ERRORS = {
-  '400': error('Invalid JSON or an invalid event; `issues` names each field and the fix'),
+  '400': error('Invalid JSON, not UTF-8, or an invalid event; `issues` names each field and the fix, `fields` points at them'),
   '401': error('Missing/invalid signature or bearer token, or a timestamp outside the replay window'),
   '409': error('The eventId was already accepted with different content'),
   '413': error('Body larger than the configured limit'),
@@ -52,7 +52,8 @@ const INTAKE_ERRORS = {
 function intakeOperation(summary: string, body: object, accepted: object) {
   return {
     summary,
-    security: [{ hmac: [] }, { bearer: [] }],
+    // The signature always; a bearer token only in addition (when tokens are configured), never instead.
+    security: [{ hmac: [] }, { hmac: [], bearer: [] }],
     parameters: [
       { name: TIMESTAMP_HEADER, in: 'header', required: true, schema: { type: 'string', pattern: '^\\d+$' }, description: 'Unix seconds when signed' },
       { name: SIGNATURE_HEADER, in: 'header', required: true, schema: { type: 'string' }, description: 'v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">' },
@@ -72,6 +73,7 @@ function readOperation(summary: string, schema: object) {
       '200': { description: 'OK', content: json(schema) },
       '401': error('Read tokens are configured and none was sent'),
       '404': error('No workflow for this employee'),
+      '429': { ...error('Rate limit exceeded'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },
       '503': error('Temporal unavailable'),
     },
   };
@@ -84,7 +86,12 @@ export function openApiDocument(): Record<string, unknown> {
     '/v1/employees/{id}': { get: readOperation("The employee workflow's status query", { type: 'object' }) },
     '/v1/employees/{id}/timeline': { get: readOperation('Lifecycle milestones of the employee', { type: 'object' }) },
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up' } } } },
-    '/readyz': { get: { summary: 'Readiness: Temporal reachable', responses: { '200': { description: 'Ready' }, '503': { description: 'Temporal unreachable' } } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness: connected to Temporal and it answers',
+        responses: { '200': { description: 'Ready' }, '503': { description: 'Not connected yet, or Temporal unreachable' } },
+      },
+    },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   };
   for (const adapter of VENDOR_ADAPTERS) {

@@ -117,3 +117,19 @@ browserTest('the console lists the leaver run with its SLA badge and shows the t
   await chrome(['--window-size=1200,900', `--screenshot=${shot}`, `${API}/console/employees/D1`]);
   expect(statSync(shot).size).toBeGreaterThan(1000);
 });
+
+test('refuses a placeholder webhook secret it was given, without printing it, before starting anything', async () => {
+  const placeholder = 'replace-with-a-long-random-secret';
+  const dataDir = mkdtempSync(join(tmpdir(), 'jml-dev-weak-'));
+  const res = await run(process.execPath, [join(ROOT, 'bin/jml.js'), 'dev', '--api-port', '0', '--engine-port', '0', '--data-dir', dataDir], {
+    cwd: ROOT,
+    env: { ...process.env, JML_API_HMAC_SECRETS: placeholder, TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn' },
+  }).then(
+    () => ({ code: 0, stdout: '', stderr: '' }),
+    (err: { code: number; stdout: string; stderr: string }) => err,
+  );
+  expect(res.code).toBe(1);
+  expect(res.stderr).toContain('JML_API_HMAC_SECRETS value 1 is a placeholder');
+  expect(res.stderr).toContain('openssl rand -base64 48');
+  expect(res.stdout + res.stderr).not.toContain(placeholder);
+});

@@ -48,3 +48,15 @@ describe('OpenAPI document', () => {
     }
   });
 });
+
+describe('OpenAPI security', () => {
+  const doc = openApiDocument() as unknown as { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
+
+  test('every POST requires the HMAC signature in each of its alternatives (a bearer token is never enough)', () => {
+    const posts = Object.entries(doc.paths).flatMap(([path, ops]) => (ops.post ? [{ path, security: ops.post.security ?? [] }] : []));
+    expect(posts.length).toBeGreaterThan(0);
+    for (const { path, security } of posts) {
+      expect({ path, alternatives: security.length > 0 && security.every((alt) => 'hmac' in alt) }).toEqual({ path, alternatives: true });
+    }
+  });
+});
