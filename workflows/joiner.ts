@@ -15,7 +15,7 @@ export interface JoinerInput extends LifecycleInput {
 
 export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResult> {
   const { employee, eventId, kind } = input;
-  const plan = await planning.planLifecycle({ employee });
+  const plan = input.plan ?? (await planning.planLifecycle({ employee }));
   const grants = plan.grants.filter((g) => !input.onlyApps || input.onlyApps.includes(g.app));
   const slaDeadlineMs = input.effectiveAtMs + plan.slaMs.joiner;
   const timeline: TimelineEntry[] = [];

@@ -65,6 +65,7 @@ const FALLBACK_LEAVER_SLA_MS = 15 * 60_000;
  * which the timeline says, for an operator.
  */
 async function planOrFallback(input: LeaverInput, timeline: TimelineEntry[]): Promise<LifecyclePlan> {
+  if (input.plan) return input.plan;
   try {
     return await planning.planLifecycle({ employee: input.employee });
   } catch (err) {

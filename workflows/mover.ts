@@ -15,7 +15,7 @@ export interface MoverInput extends LifecycleInput {
 
 export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult> {
   const { employee, previous, eventId, accounts } = input;
-  const plan = await planning.planLifecycle({ employee });
+  const plan = input.plan ?? (await planning.planLifecycle({ employee }));
   const inScope = (app: string) => !input.onlyApps || input.onlyApps.includes(app);
   const desired = new Map<string, AppGrant>(plan.grants.filter((g) => inScope(g.app)).map((g) => [g.app, g]));
   const active = Object.values(accounts).filter((a) => a.state === 'active' && inScope(a.app));

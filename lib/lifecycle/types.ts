@@ -164,6 +164,8 @@ export interface LifecycleInput {
   accounts: Record<string, AppAccount>;
   /** Restrict to these apps (an operator's `retryApp`). */
   onlyApps?: string[];
+  /** The plan the parent already made for this event (planned once); absent: the child plans. */
+  plan?: LifecyclePlan;
 }
 
 export interface LifecycleResult {

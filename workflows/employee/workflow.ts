@@ -72,7 +72,7 @@ import {
 import { appsToRevoke, invalidReason, isTermination, waitingTermination } from './admission';
 import type { EmployeeRecord } from '../../lib/hr/employee';
 import { milestoneKey } from '../../lib/lifecycle/audit-keys';
-import type { AlertInput, LifecycleKind, LifecycleResult, TimelineEntry } from '../../lib/lifecycle/types';
+import type { AlertInput, LifecycleKind, LifecyclePlan, LifecycleResult, TimelineEntry } from '../../lib/lifecycle/types';
 import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlot } from '../children';
 import { toStepError } from '../steps';
 import { checkPlaceHold, checkReleaseHold, checkRetry } from './operator-actions';
@@ -100,11 +100,19 @@ export const REVOCATION_FIRST_PATCH = 'revocation-first-v1';
 /** Patch marker: a termination cuts a running joiner, re-hire or mover short. */
 export const PREEMPT_FOR_TERMINATION_PATCH = 'preempt-for-termination-v1';
 
+/**
+ * Patch marker: an event is planned once. Only a hire or re-hire needs the plan before it is
+ * applied (for its lead time); that plan goes to the child, which plans only when given none.
+ * Runs recorded before it plan every event here and again in the child.
+ */
+export const PLAN_ONCE_PATCH = 'plan-once-v1';
+
 export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<void> {
   let s: EmployeeState = input.state ? upgradeState(input.state, Date.now()) : initialState(input.employeeId);
   const limits: OrderingLimits = { ...DEFAULT_ORDERING_LIMITS, ...input.ordering };
   const revocationFirst = patched(REVOCATION_FIRST_PATCH);
   const preemptForTermination = revocationFirst && patched(PREEMPT_FOR_TERMINATION_PATCH);
+  const planOnce = patched(PLAN_ONCE_PATCH);
   let stage: msg.EmployeeStatus['stage'] = 'idle';
   let currentEventId: string | undefined;
   const deletionSlot: DeletionChildSlot = {};
@@ -324,7 +332,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     s = markPreempted(s, { kind, eventId, apps: [...new Set([...apps, ...granted])].sort(), byEventId, atMs: Date.now() });
   }
 
-  async function applyEvent(item: InboxItem): Promise<void> {
+  async function applyEvent(item: InboxItem, plan?: LifecyclePlan): Promise<void> {
     const { event, receivedAtMs } = item;
     const snapshot = snapshotOf(event);
     const previous = s.snapshot;
@@ -340,7 +348,8 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     }
     if (transition === 'rehire') s = cancelScheduledRemovals(s, Date.now(), event.eventId);
     const kind = lifecycleFor(transition) as Exclude<LifecycleKind, 'deletion'>;
-    const lifecycleInput = { employee: snapshot, previous, eventId: event.eventId, effectiveAtMs, accounts: s.accounts };
+    const planned = plan ? { plan } : {};
+    const lifecycleInput = { employee: snapshot, previous, eventId: event.eventId, effectiveAtMs, accounts: s.accounts, ...planned };
     await runLifecycle(kind, event.eventId, Object.keys(s.accounts), () => runLifecycleChild(kind, lifecycleInput), kind === 'leaver' ? undefined : snapshot);
   }
 
@@ -426,9 +435,10 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
         note({ kind: 'event-cancelled', eventId: event.cancelsEventId, detail: cancelled ? `withdrawn by ${event.eventId}` : 'nothing pending with that id' });
         continue;
       }
-      const dueAtMs = dueTime(event, await joinerLeadTime(event));
+      const planned = await joinerLeadTime(event);
+      const dueAtMs = dueTime(event, planned.leadTimeMs);
       if (dueAtMs <= Date.now()) {
-        await applyEvent(item);
+        await applyEvent(item, planned.plan);
         continue;
       }
       const { pending, replaced } = addPending(s.pending, { event, dueAtMs, receivedAtMs: item.receivedAtMs });
@@ -438,15 +448,24 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     }
   }
 
-  /** The policy's joiner lead time; unreadable config must not stop an event (it then applies when effective). */
-  async function joinerLeadTime(event: HrEvent): Promise<number> {
-    if (!revocationFirst) return (await planning.planLifecycle({ employee: snapshotOf(event) })).joinerLeadTimeMs;
+  /**
+   * The policy's joiner lead time, and the plan it came from (handed to the child when the event
+   * applies now). Only activations have a lead time; unreadable config must not stop an event
+   * (it then applies when effective).
+   */
+  async function joinerLeadTime(event: HrEvent): Promise<{ leadTimeMs: number; plan?: LifecyclePlan }> {
+    if (planOnce && event.type !== 'hire' && event.type !== 'rehire') return { leadTimeMs: 0 };
+    const planned = async () => {
+      const plan = await planning.planLifecycle({ employee: snapshotOf(event) });
+      return { leadTimeMs: plan.joinerLeadTimeMs, plan: planOnce ? plan : undefined };
+    };
+    if (!revocationFirst) return planned();
     try {
-      return (await planning.planLifecycle({ employee: snapshotOf(event) })).joinerLeadTimeMs;
+      return await planned();
     } catch (err) {
       if (isCancellation(err)) throw err;
       note({ kind: 'operator-attention', eventId: event.eventId, detail: `planning failed (${toStepError(err).message}); no joiner lead time applied` });
-      return 0;
+      return { leadTimeMs: 0 };
     }
   }
 
