@@ -4,7 +4,7 @@
  * `jml validate` shows the whole list.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ENTERPRISE_USER_SCHEMA } from '../mapping/types';
 import { reconcileBudgets, type BudgetMember } from './budgets';
 import { checkConnector, type Report } from './connector-rules';
@@ -14,6 +14,7 @@ import { ConfigError, sortIssues, type ConfigIssue } from './issues';
 import { checkPolicy } from './policy-rules';
 import { policyFileSchema, resolvePolicy, type PolicyFile } from './policy-schema';
 import { salvage } from './salvage';
+import { secretRefProblem, secretsDirs } from './secret-policy';
 import { anchorSecretRef } from './secrets';
 import type { ConnectorConfig, LoadedConfig, PolicyConfig } from './types';
 import { displayPath, issueAt, parseYamlSource, type YamlSource } from './yaml-source';
@@ -77,6 +78,15 @@ export async function checkConfigDir(dir: string, options: LoadOptions = {}): Pr
   if (policy && webhook) policy.notifications.webhookUrl = anchorSecretRef(webhook, root);
   const valid = issues.length === 0 && policy !== undefined;
   return { config: valid ? { connectors, policy, dir: root } : undefined, issues: sortIssues(issues) };
+}
+
+/** `file:` inside the secrets directory, `env:` not one of the process's own (lib/config/secret-policy.ts). */
+function checkAuthSecretRefs(c: ConnectorConfig, root: string, report: Report): void {
+  const dirs = secretsDirs(root);
+  const auth = c.auth;
+  const [key, ref] = auth.type === 'bearer' ? ['token', auth.token] : auth.type === 'basic' ? ['password', auth.password] : ['clientSecret', auth.clientSecret];
+  const problem = secretRefProblem(anchorSecretRef(ref, root), dirs);
+  if (problem) report(['auth', key], problem);
 }
 
 /** Relative `file:` secrets are relative to the config directory, not to the process's cwd. */
@@ -146,6 +156,7 @@ async function loadConnectorFile(path: string, file: string, declared: Set<strin
   const resolved = resolveConnector(data, file);
   const report: Report = (p, message, at) => issues.push(issueAt(source, p, message, at));
   checkConnector(data, resolved, fileId, report);
+  checkAuthSecretRefs(resolved, dirname(dirname(path)), report);
   if (issues.length > before) return undefined;
   addUsedEnterpriseSchema(resolved);
   return { file: data, resolved, report };
@@ -179,5 +190,8 @@ async function loadPolicyFile(
   const data = parsed.success ? parsed.data : (salvage(source.data, parsed.error.issues, ['access'], [['access', 'rules']]) as PolicyFile | undefined);
   if (!data) return undefined;
   checkPolicy(data, connectors, declared, (p, message, at) => issues.push(issueAt(source, p, message, at)));
+  const webhook = data.notifications?.webhookUrl;
+  const webhookProblem = webhook ? secretRefProblem(anchorSecretRef(webhook, root), secretsDirs(root)) : undefined;
+  if (webhookProblem) issues.push(issueAt(source, ['notifications', 'webhookUrl'], webhookProblem));
   return issues.length > before ? undefined : resolvePolicy(data, file);
 }

@@ -6,6 +6,7 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { ERROR_CODES, JmlError } from '../errors';
+import { isOwnSecretEnv, secretRefProblem, secretsDirs } from './secret-policy';
 import type { SecretRef } from './types';
 
 /** A parsed reference. */
@@ -70,6 +71,8 @@ export async function resolveSecret(ref: SecretRef, sources: SecretSources = {})
     throw unresolved(`"${describeRef(ref)}" is not a secret reference; write env:NAME or file:/path`);
   }
   if (parsed.kind === 'env') {
+    // Checked at load time with file:line too; here so no other path can read them either.
+    if (isOwnSecretEnv(parsed.name)) throw unresolved(`secret reference "${ref}": ${parsed.name} is one of jml-orchestrator's own secrets`);
     const value = (sources.env ?? process.env)[parsed.name];
     if (value === undefined || value === '') {
       throw unresolved(`secret reference "${ref}": environment variable ${parsed.name} is not set`);
@@ -77,6 +80,11 @@ export async function resolveSecret(ref: SecretRef, sources: SecretSources = {})
     return value;
   }
   const path = isAbsolute(parsed.path) ? parsed.path : resolve(sources.baseDir ?? process.cwd(), parsed.path);
+  const env = sources.env ?? process.env;
+  if (env.JML_SECRETS_DIR) {
+    const problem = secretRefProblem(`file:${path}`, secretsDirs(undefined, env));
+    if (problem) throw unresolved(`secret reference "${ref}": ${problem}`);
+  }
   let text: string;
   try {
     text = await (sources.readFile ?? ((p: string) => fsReadFile(p, 'utf8')))(path);

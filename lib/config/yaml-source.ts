@@ -3,7 +3,7 @@
  * plain data (by zod or a cross-field rule) can be reported at its line and column.
  */
 import { relative, isAbsolute } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { formatIssuePath, type ConfigIssue } from './issues';
 
 /** A zod-style path into the document (`['mappings', 3, 'target']`). */
@@ -35,8 +35,29 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
     const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
     return { file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${firstSentence(err.message)}` };
   });
-  const data = issues.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  let data: unknown;
+  if (issues.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // yaml throws (a ReferenceError) when aliases expand past maxAliasCount: an alias bomb,
+      // or aliases used far beyond sharing a block. Reported at the first alias, never thrown.
+      const at = lines.linePos(firstAliasOffset(doc));
+      issues.push({ file, line: at.line, column: at.col, path: '', message: `YAML aliases expand too far (${firstSentence((err as Error).message)}); write the values out or use fewer *aliases` });
+    }
+  }
   return { source: { file, doc, lines, data }, issues };
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 /** yaml's messages end with " at line N, column M:" and a code excerpt; the position is reported separately. */

@@ -4,6 +4,7 @@
  * are cached until shortly before they expire and refreshed once when the app answers 401.
  */
 import { request, type Dispatcher } from 'undici';
+import { DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLargeError, readBodyCapped } from './body';
 import type { AuthConfig } from '../config/types';
 import { ERROR_CODES } from '../errors';
 import { parseRetryAfter, ScimError } from './errors';
@@ -28,6 +29,8 @@ export class AuthHeader {
     private readonly timeoutMs = 30_000,
     /** Told about every token request (for the debug log and the audit trail; never the token). */
     private readonly onTokenRequest?: (r: { status?: number; latencyMs: number; errorCode?: string }) => void,
+    /** Larger token answers fail the request. @default 10 MiB */
+    private readonly maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
   ) {}
 
   async header(): Promise<string> {
@@ -88,7 +91,15 @@ export class AuthHeader {
     } catch (err) {
       throw new ScimError(ERROR_CODES.SCIM_NETWORK, info, { retryable: true, cause: err, message: `${this.app}: token endpoint unreachable (${(err as Error).message})` });
     }
-    const text = await res.body.text();
+    let text: string;
+    try {
+      text = await readBodyCapped(res, this.maxResponseBytes);
+    } catch (err) {
+      if (err instanceof ResponseTooLargeError) {
+        throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, { ...info, status: res.statusCode }, { retryable: false, cause: err, message: `${this.app}: token endpoint answer not read: ${err.message}` });
+      }
+      throw new ScimError(ERROR_CODES.SCIM_NETWORK, info, { retryable: true, cause: err, message: `${this.app}: token endpoint answer cut off (${(err as Error).message})` });
+    }
     if (res.statusCode !== 200) {
       // 429/5xx: the authorization server is busy, a later attempt can succeed; other answers
       // (RFC 6749 §5.2: invalid_client, unauthorized_client…) need the credentials fixed.

@@ -8,6 +8,7 @@ import { resolveSecret as resolveConfigSecret } from '../config/secrets';
 import type { ConnectorConfig } from '../config/types';
 import type { Logger } from '../logger';
 import { AuthHeader, type SecretResolver } from './auth';
+import { maxResponseBytesFromEnv } from './body';
 import { ScimClient } from './client';
 import { Semaphore, TokenBucket } from './limiter';
 import { ScimTransport, type ScimRequestInfo } from './transport';
@@ -20,6 +21,8 @@ export interface ScimClientsOptions {
   /** Process-wide observer of every exchange (logs, metrics); audit goes through each call's recorder. */
   onRequest?: (info: ScimRequestInfo) => void;
   now?: () => number;
+  /** Response body ceiling for SCIM and token answers. @default JML_SCIM_MAX_RESPONSE_BYTES, else 10 MiB */
+  maxResponseBytes?: number;
 }
 
 export class ScimClients {
@@ -42,7 +45,8 @@ export class ScimClients {
       this.buckets.set(bucketKey, bucket);
     }
     const logger = this.options.logger.child({ app: connector.id });
-    const auth = new AuthHeader(connector.id, connector.auth, resolve, this.options.dispatcherFor ? dispatcher : undefined, now, connector.timeouts.requestMs, (r) => this.tokenRequested(connector, logger, r));
+    const maxResponseBytes = this.options.maxResponseBytes ?? maxResponseBytesFromEnv();
+    const auth = new AuthHeader(connector.id, connector.auth, resolve, this.options.dispatcherFor ? dispatcher : undefined, now, connector.timeouts.requestMs, (r) => this.tokenRequested(connector, logger, r), maxResponseBytes);
     const transport = new ScimTransport({
       connector,
       dispatcher,
@@ -52,6 +56,7 @@ export class ScimClients {
       logger,
       onRequest: this.options.onRequest,
       now,
+      maxResponseBytes,
     });
     client = new ScimClient(connector, transport);
     this.clients.set(connector.id, client);

@@ -10,6 +10,7 @@ import type { ConnectorConfig } from '../config/types';
 import { ERROR_CODES } from '../errors';
 import type { Logger } from '../logger';
 import type { AuthHeader } from './auth';
+import { readBodyCapped, ResponseTooLargeError, DEFAULT_MAX_RESPONSE_BYTES } from './body';
 import { classifyStatus, parseErrorBody, parseRetryAfter, ScimError } from './errors';
 import type { Semaphore, TokenBucket } from './limiter';
 
@@ -71,6 +72,8 @@ export interface TransportDeps {
   logger: Logger;
   onRequest?: (info: ScimRequestInfo) => void;
   now: () => number;
+  /** Larger answers fail the request (SCIM_PROTOCOL). @default 10 MiB */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -156,11 +159,22 @@ export class ScimTransport {
         bodyTimeout: this.d.connector.timeouts.requestMs,
         signal: o.signal ? AbortSignal.any([o.signal, deadline]) : deadline,
       });
-      const text = await res.body.text();
+      const text = await readBodyCapped(res, this.d.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES).catch((err: unknown) => {
+        throw err instanceof ResponseTooLargeError ? this.tooLarge(req, o, err, res.statusCode, this.d.now() - started) : err;
+      });
       return { status: res.statusCode, headers: res.headers, body: parseBody(text), latencyMs: this.d.now() - started };
     } catch (err) {
+      if (err instanceof ScimError) throw err;
       throw this.failed(req, o, err, this.d.now() - started, deadline.aborted);
     }
+  }
+
+  /** An answer past the size limit: not retried here (the app would send it again), reported, failed. */
+  private tooLarge(req: ExchangeRequest, o: ScimCallOptions, err: ResponseTooLargeError, status: number, latencyMs: number): ScimError {
+    const detail = `answer not read: ${err.message}`;
+    this.report(req, o, { latencyMs, status, errorCode: ERROR_CODES.SCIM_PROTOCOL, detail });
+    const info = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path, status };
+    return new ScimError(ERROR_CODES.SCIM_PROTOCOL, info, { retryable: false, cause: err, message: `${info.app} ${info.operation}: ${info.method} ${info.path} — HTTP ${status}, ${detail}` });
   }
 
   /** A request that got no complete answer: cancelled (rethrown as is), timed out, or a network failure. */

@@ -35,6 +35,24 @@ const cases: BrokenCase[] = [
   { name: 'unknown delete mode', file: 'slack.yaml', content: SLACK.replace('mode: deactivate-only', 'mode: soft'), expect: [/slack\.yaml:\d+:\d+ delete\.mode — /, /hard|deactivate-only|none/] },
   { name: 'broken value-filter path', file: 'slack.yaml', content: SLACK.replace('target: emails[type eq "work"].value', 'target: emails[type eq "work".value'), expect: [/slack\.yaml:\d+:\d+ mappings\[\d+\]\.target — /] },
   { name: 'two connectors with one id', file: 'slack-copy.yaml', content: SLACK, expect: [/slack-copy\.yaml:\d+:\d+ id — /] },
+  {
+    name: 'YAML alias bomb',
+    file: 'slack.yaml',
+    content: `${SLACK}\nx-bomb:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`,
+    expect: [/slack\.yaml:\d+:\d+ .*YAML aliases expand too far/],
+  },
+  {
+    name: 'file: secret outside the secrets directory',
+    file: 'slack.yaml',
+    content: SLACK.replace('token: env:SLACK_SCIM_TOKEN', 'token: file:/etc/passwd'),
+    expect: [new RegExp(`slack\\.yaml:${lineOf('token: env:SLACK_SCIM_TOKEN')}:10 auth\\.token — file:/etc/passwd is outside the secrets directory`), /JML_SECRETS_DIR/],
+  },
+  {
+    name: "env: naming the process's own secret",
+    file: 'slack.yaml',
+    content: SLACK.replace('token: env:SLACK_SCIM_TOKEN', 'token: env:DATABASE_URL'),
+    expect: [new RegExp(`slack\\.yaml:${lineOf('token: env:SLACK_SCIM_TOKEN')}:10 auth\\.token — env:DATABASE_URL is one of jml-orchestrator's own secrets`)],
+  },
 ];
 
 function runWorker(configDir: string): Promise<{ code: number | null; out: string }> {
