@@ -33,9 +33,10 @@ const HELP = `Usage: jml api [options]
   --max-effective-days D how far ahead effectiveAt may be [$JML_HR_MAX_EFFECTIVE_DAYS or ${DEFAULT_LIMITS.maxEffectiveAheadDays}]
   --trust-proxy          take the client address from X-Forwarded-For (behind a reverse proxy)
 
-Credentials (environment only; values may list several, comma- or newline-separated, for rotation):
-  JML_API_HMAC_SECRETS, JML_API_HMAC_SECRETS_FILE     HMAC secrets for X-JML-Signature
-  JML_API_BEARER_TOKENS, JML_API_BEARER_TOKENS_FILE   optional: also require Authorization: Bearer
+Credentials (environment only; values may list several, comma- or newline-separated, for rotation;
+each at least 32 random bytes — generate with: openssl rand -base64 48):
+  JML_API_HMAC_SECRETS, JML_API_HMAC_SECRETS_FILE     HMAC secrets for X-JML-Signature (every POST)
+  JML_API_BEARER_TOKENS, JML_API_BEARER_TOKENS_FILE   optional: also require Authorization: Bearer on POST
   JML_API_BAMBOOHR_KEYS, JML_API_BAMBOOHR_KEYS_FILE   optional: BambooHR webhook private keys
                                                       (X-BambooHR-Signature on /v1/hr/events/bamboohr)
   JML_API_READ_TOKENS, JML_API_READ_TOKENS_FILE       optional: bearer tokens for GET /v1/employees/*

@@ -55,6 +55,24 @@ describe('state-changing routes need the HMAC signature', () => {
   });
 });
 
+describe('read paths follow the employeeId rule', () => {
+  test.each(['E%00X', 'a%20b', '%F0%9F%99%82', 'a%2Fb'])('%s is 400 before anything is asked', async (id) => {
+    await withApi({}, async (api) => {
+      for (const route of [`/v1/employees/${id}`, `/v1/employees/${id}/timeline`]) {
+        const res = await send(`${api.url}${route}`, { method: 'GET' });
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ code: 'API_BAD_REQUEST', message: 'employeeId in the path: use letters, digits and . _ : - only (at most 128)' });
+      }
+    });
+  });
+
+  test('a well-formed id that nobody has is 404', async () => {
+    await withApi({}, async (api) => {
+      expect((await send(`${api.url}/v1/employees/E-NOBODY.1:x_y`, { method: 'GET' })).status).toBe(404);
+    });
+  });
+});
+
 describe('reads are rate-limited too', () => {
   test('per client, in a bucket of their own: a read flood does not block the intake', async () => {
     await withApi({ limits: { ratePerSec: 0.001, burst: 2 } }, async (api) => {

@@ -1,5 +1,6 @@
 /** Read endpoints: the employee workflow's status and its timeline. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HR_ID_HINT, HR_ID_PATTERN } from '../../../lib/hr/employee';
 import type { TemporalGateway } from '../gateway';
 import { ApiError, API_ERROR_CODES } from '../problems';
 import { verifyBearer } from '../signature';
@@ -25,9 +26,17 @@ function readGuard(tokens: readonly string[]) {
   };
 }
 
+/** The id names a workflow: it follows the employeeId rule, so nothing else reaches Temporal or the store. */
+async function validId(request: FastifyRequest<{ Params: { id: string } }>) {
+  if (!HR_ID_PATTERN.test(request.params.id) || request.params.id.length > 128) {
+    throw new ApiError(400, API_ERROR_CODES.BAD_REQUEST, `employeeId in the path: ${HR_ID_HINT} (at most 128)`);
+  }
+}
+
 export function registerEmployeeRoutes(app: FastifyInstance, deps: { gateway: TemporalGateway; timelineSource: TimelineSource; readTokens: readonly string[] }): void {
   const onRequest = readGuard(deps.readTokens);
-  app.get<{ Params: { id: string } }>('/v1/employees/:id', { onRequest }, async (request) => {
+  const preHandler = validId;
+  app.get<{ Params: { id: string } }>('/v1/employees/:id', { onRequest, preHandler }, async (request) => {
     const status = await deps.gateway.status(request.params.id).catch((err: unknown) => {
       request.log.error({ err }, 'status query failed');
       throw unavailable();
@@ -35,7 +44,7 @@ export function registerEmployeeRoutes(app: FastifyInstance, deps: { gateway: Te
     if (!status) throw notFound(request.params.id);
     return status;
   });
-  app.get<{ Params: { id: string } }>('/v1/employees/:id/timeline', { onRequest }, async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/employees/:id/timeline', { onRequest, preHandler }, async (request) => {
     const timeline = await deps.timelineSource(request.params.id).catch((err: unknown) => {
       request.log.error({ err }, 'timeline read failed');
       throw unavailable();
