@@ -73,7 +73,8 @@ function parseJson(line: string): LogEntry | undefined {
 function startWorker(args: string[], env: NodeJS.ProcessEnv): { worker: Proc; ready: Promise<void>; workerWarnings: Record<string, number> } {
   const workerWarnings: Record<string, number> = {};
   let running: () => void = () => undefined;
-  const worker = startJml('worker', ['worker', ...args], { ...env, LOG_LEVEL: 'info' }, {
+  // Metrics on any free port: the default one may be taken by another stack on the machine.
+  const worker = startJml('worker', ['worker', ...args], { ...env, LOG_LEVEL: 'info', JML_WORKER_METRICS_PORT: '0' }, {
     keepLines: 0,
     onLine: (line) => {
       if (line.includes('lifecycle worker running')) running();

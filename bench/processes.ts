@@ -31,8 +31,18 @@ export interface StartOptions {
   keepLines?: number;
 }
 
+/**
+ * `BENCH_CPU_PROF=worker,engine` writes a V8 CPU profile of those processes (by name) into
+ * bench/results/profiles/ when they stop (open it in Chrome DevTools or speedscope).
+ */
+function profileArgs(name: string): string[] {
+  if (!(process.env.BENCH_CPU_PROF ?? '').split(',').includes(name)) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'results', 'profiles')}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+}
+
 export function startJml(name: string, args: string[], env: NodeJS.ProcessEnv = {}, options: StartOptions = {}): Proc {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/jml.js'), ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+  const argv = [...profileArgs(name), path.join(ROOT, 'bin/jml.js'), ...args];
+  const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
   const lines: string[] = [];
   const keep = options.keepLines ?? Infinity;
   let partial = '';
