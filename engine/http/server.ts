@@ -163,7 +163,47 @@ function serveStatic(uiDir: string, pathname: string, res: ServerResponse): void
   createReadStream(target).pipe(res);
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+function hostnameOf(hostHeader: string | undefined): string | undefined {
+  if (!hostHeader) return undefined;
+  try {
+    return new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * There is no login (like the engine's gRPC port), so other web pages must not drive it from a
+ * developer's browser: on loopback the Host must be a loopback name (DNS rebinding), a write
+ * must come from this origin, and its body must be JSON or carry the UI's `Caller-Type`
+ * header — both need a CORS preflight from any other origin, which is never granted.
+ */
+function forbidden(options: HttpApiOptions, req: IncomingMessage): string | undefined {
+  if (LOOPBACK.has(options.host ?? '127.0.0.1')) {
+    const host = hostnameOf(req.headers.host);
+    if (!host || !LOOPBACK.has(host)) return `Host "${req.headers.host ?? ''}" is not this machine: open the UI at http://127.0.0.1 or http://localhost`;
+  }
+  if (req.method === 'GET' || req.method === 'HEAD') return undefined;
+  const origin = req.headers.origin;
+  if (origin !== undefined && originHost(origin) !== req.headers.host) return `cross-origin ${req.method} from ${origin} refused`;
+  const json = /^application\/json\b/i.test(req.headers['content-type'] ?? '');
+  if (!json && !req.headers['caller-type']) return `${req.method} needs content-type: application/json (or the UI's Caller-Type header)`;
+  return undefined;
+}
+
 async function handle(options: HttpApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const refused = forbidden(options, req);
+  if (refused) return sendError(res, grpcStatus.PERMISSION_DENIED, refused);
   const url = new URL(req.url ?? '/', 'http://engine.local');
   const pathname = url.pathname.replace(/\/+$/, '') || '/';
   if (pathname === '/api/v1/settings') {

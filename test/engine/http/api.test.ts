@@ -200,6 +200,30 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
     expect((await get('/api/v1/namespaces/nope')).status).toBe(404);
   });
 
+  it('refuses what another web page could make a browser send: foreign Host, cross-origin or non-JSON writes', async () => {
+    const wf = `/api/v1/namespaces/${ns}/workflows/anything/terminate`;
+    const send = (headers: Record<string, string>) => fetch(`${http.url}${wf}`, { method: 'POST', headers, body: '{}' });
+    const textPlain = await send({ 'content-type': 'text/plain' });
+    expect(textPlain.status).toBe(403);
+    expect(((await textPlain.json()) as J).message).toMatch(/content-type: application\/json/);
+    const crossOrigin = await send({ 'content-type': 'application/json', origin: 'https://evil.example' });
+    expect(crossOrigin.status).toBe(403);
+    expect(((await crossOrigin.json()) as J).message).toMatch(/cross-origin POST from https:\/\/evil.example refused/);
+    // Same origin, as the UI sends it: through to the engine (which does not know the workflow).
+    const sameOrigin = await send({ 'caller-type': 'operator', origin: http.url });
+    expect(sameOrigin.status).toBe(404);
+    // DNS rebinding: a foreign name resolving to 127.0.0.1.
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      request(`${http.url}/api/v1/namespaces`, { headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      }).on('error', reject).end();
+    });
+    expect(status).toBe(403);
+    expect((await fetch(`${http.url}/api/v1/namespaces`, { headers: { host: `localhost:${http.port}` } })).status).toBe(200);
+  });
+
   it('serves the UI: files, immutable caching, index.html for app routes, nothing outside its folder', async () => {
     const index = await fetch(`${http.url}/`);
     expect(index.headers.get('content-type')).toMatch(/text\/html/);
