@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, type LifecycleActivities } from '../../activities';
 import { createAuditPort } from '../../activities/audit';
 import type { AuditStore } from '../../lib/audit';
 import { loadConfig } from '../../lib/config';
@@ -26,6 +26,8 @@ import { createTestEnv, type TemporalTestEnv } from './temporal-env';
 export const CONFIG_DIR = path.join(__dirname, '..', '..', 'config');
 
 export interface StackOptions {
+  /** Fault injection around the real activities (e.g. a policy that cannot be read). */
+  wrapActivities?: (activities: LifecycleActivities) => LifecycleActivities;
   serverOptions?: (app: string) => Partial<ScimServerOptions>;
   policy?: (policy: PolicyConfig) => PolicyConfig;
   /** Adjusts a shipped connector before the stand-in apps start (e.g. `groups.create`). */
@@ -63,7 +65,8 @@ export async function startLifecycleStack(options: StackOptions = {}): Promise<L
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
   const audit = options.auditStore ? createAuditPort(options.auditStore, () => undefined) : undefined;
   const scim = new ScimClients({ logger });
-  const activities = createActivities({ config: () => config, scim, audit, logger });
+  const real = createActivities({ config: () => config, scim, audit, logger });
+  const activities = options.wrapActivities ? options.wrapActivities(real) : real;
   const taskQueue = `jml-test-${randomUUID()}`;
 
   let current: { worker: Worker; running: Promise<void> } | undefined;

@@ -227,3 +227,42 @@ describe('revocation first', () => {
     expect(allInactive(stack, 'FD1')).toBe(true);
   });
 });
+
+describe('revocation first, when the policy cannot be read', () => {
+  let stack: LifecycleStack;
+  const planning = { broken: false };
+  const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
+
+  beforeAll(async () => {
+    stack = await startLifecycleStack({
+      wrapActivities: (real) => ({
+        ...real,
+        planLifecycle: async (input) => {
+          if (planning.broken) throw Object.assign(new Error('config/policy.yaml: unreadable (EACCES)'), { name: 'ConfigError' });
+          return real.planLifecycle(input);
+        },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('deactivates every app under the default SLA, schedules no deletion, and asks for an operator', async () => {
+    await stack.send(hrEvent('hire', { employeeId: 'PL1' }, { eventId: 'PL1-hire', effectiveAt: await now(), sequence: 1 }));
+    await stack.waitFor('PL1', (s) => s.stage === 'idle' && s.accounts.length === 2);
+    planning.broken = true;
+    const terminatedAtMs = await stack.env.currentTimeMs();
+    await stack.send(hrEvent('terminate', { employeeId: 'PL1' }, { eventId: 'PL1-term', effectiveAt: new Date(terminatedAtMs).toISOString(), sequence: 2 }));
+    const status = await stack.waitFor('PL1', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'), LEAVER_SLA_MS);
+    expect(await stack.env.currentTimeMs()).toBeLessThanOrEqual(terminatedAtMs + LEAVER_SLA_MS);
+    expect(allInactive(stack, 'PL1')).toBe(true);
+    expect(status.pendingDeletion).toEqual([]);
+    expect(status.needsOperator!.map((n) => n.reason)).toEqual([
+      expect.stringContaining('planning failed'),
+      expect.stringMatching(/^leaver PL1-term: planning failed .*no deletion scheduled/),
+    ]);
+    planning.broken = false;
+  });
+});
+

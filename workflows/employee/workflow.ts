@@ -299,6 +299,12 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       const sla = result.slaDeadlineMs > 0 ? { slaDeadlineMs: result.slaDeadlineMs, slaBreached: result.slaBreached } : {};
       note({ kind: 'lifecycle-completed', eventId, lifecycle: kind, detail: `${result.outcomes.length - failed.length} ok, ${failed.length} failed`, ...sla });
       for (const undelivered of result.undeliveredAlerts ?? []) await alert(undelivered);
+      // What the run could only do partly (a leaver without its policy schedules no deletion).
+      for (const t of result.timeline.filter((e) => e.kind === 'operator-attention')) {
+        const reason = `${kind} ${eventId}: ${t.detail ?? 'needs an operator'}`;
+        s = needOperator(s, { atMs: t.atMs, reason, eventId, lifecycle: kind });
+        await alert({ kind: 'lifecycle-failed', lifecycle: kind, eventId, message: reason });
+      }
       for (const f of failed) {
         await alert({ kind: 'app-failed', lifecycle: kind, eventId, app: f.app, message: `${kind} step failed in ${f.app}: ${f.error?.type} ${f.error?.message}` });
       }
@@ -464,7 +470,9 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       return await planned();
     } catch (err) {
       if (isCancellation(err)) throw err;
-      note({ kind: 'operator-attention', eventId: event.eventId, detail: `planning failed (${toStepError(err).message}); no joiner lead time applied` });
+      const detail = `planning failed (${toStepError(err).message}); no joiner lead time applied`;
+      note({ kind: 'operator-attention', eventId: event.eventId, detail });
+      s = needOperator(s, { atMs: Date.now(), reason: `event ${event.eventId}: ${detail}`, eventId: event.eventId });
       return { leadTimeMs: 0 };
     }
   }
