@@ -107,8 +107,8 @@ if (!CHROMIUM) console.warn('console browser test skipped: no chromium binary (a
 browserTest('the console lists the leaver run with its SLA badge and shows the timeline, in headless Chromium', async () => {
   const chrome = (args: string[]) => run(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...args], { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 });
   const { stdout: runsDom } = await chrome(['--dump-dom', `${API}/console`]);
-  expect(runsDom).toMatch(/<tr data-employee="D1" data-lifecycle="leaver">.*D1-term.*<span class="sla met">met<\/span>/s);
-  expect(runsDom).toMatch(/<tr data-employee="D1" data-lifecycle="joiner">/);
+  expect(runsDom).toMatch(/<tr data-employee="D1" data-lifecycle="leaver"[^>]*>.*D1-term.*<span class="sla met">met<\/span>/s);
+  expect(runsDom).toMatch(/<tr data-employee="D1" data-lifecycle="joiner"[^>]*>/);
   const { stdout: timelineDom } = await chrome(['--dump-dom', `${API}/console/employees/D1`]);
   expect(timelineDom).toContain('Leaver timeline for D1');
   expect(timelineDom).toMatch(/<td>slack<\/td><td>\d{4}-\d\d-\d\dT/);
