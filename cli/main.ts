@@ -54,7 +54,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = require(path) as CommandModule;
   try {
-    return await command.run(rest);
+    const code = await command.run(rest);
+    await releaseSdkRuntime();
+    return code;
   } catch (err) {
     await releaseSdkRuntime();
     if (err instanceof UsageError) {

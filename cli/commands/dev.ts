@@ -5,7 +5,7 @@
  * lifecycle worker and the intake API — then prints where everything is and how to try it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommandArgs, UsageError } from '../args';
 import { loadConfigForStartup, untilSignal } from '../startup';
@@ -15,7 +15,10 @@ import { trackPendingDeletions, untrackPendingDeletions } from '../../lib/metric
 import { installSdkRuntime } from '../../lib/temporal/runtime';
 import { connectClient, connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { apiSecretsFromEnv, auditReadSide, buildApiServer, createSignedRequest, readTokensOf } from '../../workers/api';
-import { startReferenceApps } from '../../workers/dev';
+import { parseSecretRef } from '../../lib/config';
+import type { ConnectorConfig, LoadedConfig } from '../../lib/config/types';
+import { isLocalHost, startReferenceApps, type ReferenceApps } from '../../workers/dev';
+import { portProblems, type PlannedPort } from '../ports';
 import { openAuditForProcess, startWorkerRuntime } from '../../workers/lifecycle';
 import { buildUi, isUiBuilt, serveTemporalUi, type ServedUi } from '../temporal-ui';
 
@@ -68,13 +71,19 @@ export async function run(args: string[]): Promise<number> {
   }
   const config = await loadConfigForStartup(values.config, 'dev');
   if (!config) return 1;
+  const external = process.env.TEMPORAL_ADDRESS;
+  // Every port this stack listens on, checked before anything starts.
+  const planned = plannedPorts(config, { external, enginePort, uiPort, apiPort });
+  if (await reportPortProblems(planned)) return 1;
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', base: { component: 'dev' } });
   installSdkRuntime(logger);
   const dataDir = path.resolve(values['data-dir']);
 
   const stops: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
   try {
-    const external = process.env.TEMPORAL_ADDRESS;
     let engine: EngineHandle | undefined;
     let ui: ServedUi | undefined;
     if (!external) {
@@ -112,12 +121,82 @@ export async function run(args: string[]): Promise<number> {
     stops.push(() => api.close());
     const samples = writeSampleEvents(path.join(dataDir, 'dev'));
     const uiLine = !ui ? (temporalUiUrl ?? 'the UI of the server in TEMPORAL_ADDRESS (set TEMPORAL_UI_URL to link to it)') : ui.withUi ? ui.url : `not built (npx jml ui build); Temporal HTTP API at ${ui.url}/api/v1`;
-    console.log(banner({ apiUrl, temporal: external ? `${external} (TEMPORAL_ADDRESS)` : `${settings.address} (embedded engine, real time; in-memory)`, ui: uiLine, apps: Object.values(apps.apps).map((a) => `${a.id.padEnd(8)} ${a.url}`), audit: audit.description, samples, hmacSecret, generatedSecret }));
+    const temporal = external ? `${external} (TEMPORAL_ADDRESS)` : `${settings.address} (embedded engine, real time; in-memory)`;
+    const appLines = appsInUse(config, apps);
+    console.log(banner({ apiUrl, temporal, ui: uiLine, apps: appLines, audit: audit.description, samples, hmacSecret, generatedSecret }));
     await Promise.race([untilSignal(), runtime.done]);
     return 0;
+  } catch (err) {
+    // A port taken between the check and the listen: the same one-line answer, after a clean stop.
+    await stopAll();
+    if (await reportPortProblems(planned)) return 1;
+    throw err;
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await stopAll();
   }
+}
+
+interface PortOptions {
+  external: string | undefined;
+  enginePort: number;
+  uiPort: number;
+  apiPort: number;
+}
+
+function plannedPorts(config: LoadedConfig, o: PortOptions): PlannedPort[] {
+  const host = '127.0.0.1';
+  const planned: PlannedPort[] = [];
+  if (!o.external) {
+    planned.push({ host, port: o.enginePort, what: 'the embedded Temporal engine', change: 'choose another with --engine-port <port>' });
+    planned.push({ host, port: o.uiPort, what: 'the Temporal UI', change: 'choose another with --ui-port <port> (0 = any free port)' });
+  }
+  planned.push({ host, port: o.apiPort, what: 'the intake API', change: 'choose another with --api-port <port> (or JML_API_PORT)' });
+  for (const connector of Object.values(config.connectors)) {
+    const base = new URL(connector.scim.baseUrl);
+    if (!isLocalHost(base.hostname)) continue;
+    planned.push({
+      host,
+      port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+      what: `the stand-in SCIM server for ${connector.id}`,
+      change: `change the port of scim.baseUrl in ${path.relative(process.cwd(), connector.sourceFile)}`,
+    });
+  }
+  return planned;
+}
+
+/** Prints one line per port that cannot be listened on; true when there was any. */
+async function reportPortProblems(planned: PlannedPort[]): Promise<boolean> {
+  const problems = await portProblems(planned);
+  for (const problem of problems) console.error(`jml dev: ${problem}`);
+  return problems.length > 0;
+}
+
+/**
+ * One banner line per app saying what the worker talks to: a stand-in on this machine, or —
+ * when the connector's baseUrl is a remote host — the real app, with where its credential
+ * comes from (and whether it is set).
+ */
+function appsInUse(config: LoadedConfig, apps: ReferenceApps): string[] {
+  const lines = Object.values(apps.apps).map((a) => `${a.id.padEnd(8)} ${a.url}   (stand-in: reference SCIM server on this machine)`);
+  for (const r of apps.remote) {
+    const ref = credentialRef(config.connectors[r.id]!);
+    lines.push(`${r.id.padEnd(8)} ${r.baseUrl}   (the real app: its baseUrl is a remote host; credential ${ref}${secretIsSet(ref) ? '' : ', NOT SET'})`);
+  }
+  return lines;
+}
+
+function credentialRef(connector: ConnectorConfig): string {
+  const { auth } = connector;
+  if (auth.type === 'bearer') return auth.token;
+  if (auth.type === 'basic') return auth.password;
+  return auth.clientSecret;
+}
+
+function secretIsSet(ref: string): boolean {
+  const parsed = parseSecretRef(ref);
+  if (parsed?.kind === 'env') return Boolean(process.env[parsed.name]);
+  if (parsed?.kind === 'file') return existsSync(parsed.path);
+  return false;
 }
 
 function writeSampleEvents(dir: string): { hire: string; terminate: string; hireBody: string } {

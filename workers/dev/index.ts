@@ -1,2 +1,2 @@
 /** The dev stack's stand-in apps: reference SCIM servers configured from the connectors. */
-export { startReferenceApps } from './reference-apps';
+export { isLocalHost, startReferenceApps, type ReferenceApps, type RemoteApp } from './reference-apps';

@@ -18,15 +18,27 @@ export interface ReferenceApp {
   server: ScimServerHandle;
 }
 
+/** A connector whose baseUrl is a remote host: the dev stack uses the real app, never a stand-in. */
+export interface RemoteApp {
+  id: string;
+  baseUrl: string;
+}
+
 export interface ReferenceApps {
   apps: Record<string, ReferenceApp>;
+  /** With `ports: 'config'`: connectors left pointing at their real, remote app. */
+  remote: RemoteApp[];
   /** The config with every connector pointed at its stand-in (same object when ports were kept). */
   config: LoadedConfig;
   stop(): Promise<void>;
 }
 
 export interface ReferenceAppOptions {
-  /** `config`: listen on each connector's own port (the dev stack); `any`: free ports (tests). @default 'config' */
+  /**
+   * `config`: listen on each connector's own port (the dev stack) — only for connectors whose
+   * baseUrl is this machine; one that names a remote host keeps using it. `any`: a stand-in on
+   * a free port for every connector (tests). @default 'config'
+   */
   ports?: 'config' | 'any';
   /** Extra server options per app (faults, latency) — tests and benchmarks. */
   serverOptions?: (id: string) => Partial<ScimServerOptions>;
@@ -37,10 +49,16 @@ export interface ReferenceAppOptions {
 export async function startReferenceApps(config: LoadedConfig, options: ReferenceAppOptions = {}): Promise<ReferenceApps> {
   const env = options.env ?? process.env;
   const apps: Record<string, ReferenceApp> = {};
+  const remote: RemoteApp[] = [];
   const connectors: Record<string, ConnectorConfig> = {};
   try {
     for (const connector of Object.values(config.connectors)) {
       const base = new URL(connector.scim.baseUrl);
+      if (options.ports !== 'any' && !isLocalHost(base.hostname)) {
+        // A stand-in on this machine would not be what baseUrl reaches: never replace a real app silently.
+        remote.push({ id: connector.id, baseUrl: connector.scim.baseUrl });
+        continue;
+      }
       const server = await startScimServer({
         port: options.ports === 'any' ? 0 : Number(base.port || 80),
         host: '127.0.0.1',
@@ -60,9 +78,16 @@ export async function startReferenceApps(config: LoadedConfig, options: Referenc
   }
   return {
     apps,
+    remote,
     config: options.ports === 'any' ? { ...config, connectors } : config,
     stop: async () => void (await Promise.all(Object.values(apps).map((a) => a.server.stop()))),
   };
+}
+
+/** Hosts a stand-in on 127.0.0.1 answers for. */
+export function isLocalHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** The connector's credentials, generated (and published in `env`) when the reference is unset. */
