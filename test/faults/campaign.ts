@@ -57,6 +57,10 @@ export interface CampaignReport {
   slowest: { employeeId: string; afterMs: number }[];
   /** The last status read of each person who did not converge (what to look at first). */
   unconvergedStatus: Record<string, unknown>;
+  /** Memberships the verdict did not count because a request applied after its timeout accounts for them. */
+  lateEffects: string[];
+  /** Groups sharing a name in an app (what the verdict's duplicateGroups names), with the group requests that made them. */
+  duplicateGroupDetail: unknown[];
   /** Every request about the slowest person: where the time went. */
   slowestRequests: unknown[];
   verdict: Verdict;
@@ -73,6 +77,12 @@ export interface CampaignReport {
   secretLeaks: string[];
   logLines: number;
 }
+
+/**
+ * Slack's stand-in as an app without unique group names: two creates of one name both succeed,
+ * a member added twice is listed twice, a remove that changes nothing answers 204.
+ */
+const SLACK_PROFILE = { base: 'lax-groups', userDelete: 'deactivate', filterOperators: ['eq', 'and'] } as const;
 
 const SECRET_NAMES = ['SLACK_SCIM_TOKEN', 'GITHUB_SCIM_TOKEN', 'CANVA_CLIENT_SECRET', 'HELPDESK_SCIM_TOKEN'];
 
@@ -105,6 +115,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         rateLimit: null,
         // Creates and updates take effect and then lose their answer on one app: retries must adopt, not duplicate.
         // The helpdesk answers slowly (2.5 s) for everyone: its leavers breach the 2 s SLA, every time.
+        ...(app === 'slack' ? { profile: SLACK_PROFILE } : {}),
         faults: { rate429: perKind, rate5xx: perKind, rateHang: perKind, rateReset: perKind, retryAfterSeconds: 1, hangMs: 30_000, faultTiming: app === 'github' ? 'after' : 'before', ...(app === 'helpdesk' ? { latencyMs: 2_500 } : {}) },
         onRequest: (r: RecordedRequest) => {
           trace.push({ app, at: r.receivedAt, method: r.method, path: r.path, filter: r.query.filter, status: r.status, fault: r.fault?.kind, ms: r.durationMs, body: r.method === 'GET' ? undefined : JSON.stringify(r.body ?? '').slice(0, 400) });
@@ -135,6 +146,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       JML_CONFIG_DIR: configDir,
       JML_ALERT_WEBHOOK_URL: receiver.url,
       JML_API_HMAC_SECRETS: hmacSecret,
+      // Any free port: other campaigns, benchmarks or a dev stack may hold the default 9464.
+      JML_WORKER_METRICS_PORT: '0',
       JML_AUDIT_KEY: TEST_AUDIT_KEY_TEXT,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { JML_AUDIT_DIR: path.join(work, 'audit'), DATABASE_URL: '' }),
     };
@@ -242,8 +255,17 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const appStates: Record<string, AppState> = {};
     for (const [id, app] of Object.entries(apps.apps)) {
       appStates[id] = { users: app.server.users().map((u) => ({ id: u.id, externalId: u.externalId, userName: u.userName, active: u.active })), deletedIds: deletedIds[id] ?? [], deleteMode: apps.config.connectors[id]!.delete.mode };
+      if (id === 'slack') appStates[id]!.groups = app.server.groups().map((g) => ({ displayName: g.displayName, members: (g.members ?? []).map((m) => String(m.value)), hungAdds: hungAdds(trace, id, g.id) }));
     }
-    const verdict = judge(scenario.people, appStates);
+    const lateEffects: string[] = [];
+    const verdict = judge(scenario.people, appStates, lateEffects);
+    const duplicateGroupDetail = verdict.duplicateGroups.map((key) => {
+      const [name, app] = key.split('@') as [string, string];
+      const groups = apps.apps[app]!.server.groups().filter((g) => g.displayName === name);
+      const ids = groups.map((g) => g.id);
+      const requests = trace.filter((t) => t.app === app && t.path.includes('/Groups') && (t.method === 'POST' ? t.body?.includes(name) : ids.some((id) => t.path.endsWith(id))));
+      return { key, groups: groups.map((g) => ({ id: g.id, externalId: g.externalId, created: g.meta.created, members: (g.members ?? []).length })), requests: requests.map((t) => ({ ...t, at: new Date(t.at).toISOString() })) };
+    });
     /** Every request an app received about one person (by filter, account id or body), for the report. */
     const requestsOf = (id: string) => {
       const ids = Object.values(appStates).flatMap((a) => a.users.filter((u) => u.externalId === id).map((u) => u.id));
@@ -265,6 +287,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       unconverged,
       slowest: Object.entries(doneAt).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, at]) => ({ employeeId: id, afterMs: at - started })),
       unconvergedStatus: Object.fromEntries(unconverged.map((id) => [id, { status: lastStatus[id] ?? 'no workflow', temporal: stuck[id], requests: requestsOf(id) }])),
+      duplicateGroupDetail,
+      lateEffects,
       slowestRequests: Object.entries(doneAt).sort((a, b) => b[1] - a[1]).slice(0, 1).flatMap(([id]) => requestsOf(id)),
       verdict,
       problems: problemCount(verdict),
@@ -309,7 +333,9 @@ function writeCampaignConfig(work: string, options: CampaignOptions): string {
       .replace(/maxConcurrency: \d+/, 'maxConcurrency: 16')
       // A hung request is abandoned after 3 s and retried (the stand-in hangs for 30 s).
       .replace(/request: \d+s/, 'request: 3s');
-    writeFileSync(path.join(dir, 'connectors', file), text);
+    // Slack's stand-in keeps groups like a server without unique names (see SLACK_PROFILE): the
+    // orchestrator creates the department groups itself, concurrently, under faults.
+    writeFileSync(path.join(dir, 'connectors', file), file === 'slack.yaml' ? text.replace(/ {2}create: false/, '  create: true') : text);
   }
   writeFileSync(path.join(dir, 'connectors', 'helpdesk.yaml'), [
     'id: helpdesk', 'displayName: Helpdesk', 'scim:', '  baseUrl: http://127.0.0.1:9199/scim/v2', 'auth:', '  type: bearer', '  token: env:HELPDESK_SCIM_TOKEN',
@@ -322,9 +348,17 @@ function writeCampaignConfig(work: string, options: CampaignOptions): string {
     .replace(/default: 30d/, `default: ${options.retention ?? '20s'}`)
     .replace(/github: 90d/, `github: ${options.retention ?? '20s'}`)
     .replace(/revokeGrace: 24h/, 'revokeGrace: 0s')
-    .replace(/ {2}rules:\n/, '  rules:\n    - name: support-helpdesk\n      when:\n        department: [Support]\n      grant:\n        - app: helpdesk\n');
+    .replace(/ {2}rules:\n/, '  rules:\n    - name: support-helpdesk\n      when:\n        department: [Support]\n      grant:\n        - app: helpdesk\n')
+    .replace(/ {2}rules:\n/, '  rules:\n    - name: department-group\n      when: {}\n      grant:\n        - app: slack\n          groups: ["dept-{{department}}"]\n');
   writeFileSync(path.join(dir, 'policy.yaml'), policy);
   return dir;
+}
+
+/** Member ids named by PATCH adds to a group that hung (applied after the client gave up). */
+function hungAdds(trace: { app: string; method: string; path: string; fault?: string; body?: string }[], app: string, groupId: string): string[] {
+  return trace
+    .filter((t) => t.app === app && t.method === 'PATCH' && t.fault === 'hang' && t.path.endsWith(`/Groups/${groupId}`) && t.body?.includes('"op":"add"'))
+    .flatMap((t) => [...(t.body ?? '').matchAll(/"value":"([^"]+)"/g)].map((m) => m[1]!));
 }
 
 /** Points every connector file at its stand-in's port (the stand-ins listen on free ports). */

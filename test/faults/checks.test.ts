@@ -49,5 +49,49 @@ test('names missing, duplicate, still-active, unrevoked, deleted-on-hold and not
     accessNotRevoked: ['M@github'],
     deletedWhileOnHold: ['H@github'],
     notDeletedAfterRetention: ['R@github'],
+    duplicateGroups: [],
+    duplicateMembers: [],
+    leaverMemberships: [],
+    staleMemberships: [],
+    missingMemberships: [],
+  });
+});
+
+test('on an app without unique group names: duplicate groups and members, leavers and movers left in groups, joiners missing', () => {
+  const people = [person('A', { department: 'Sales' }), person('B', { department: 'Sales' }), person('L', { status: 'terminated', department: 'Sales' }), person('M', { department: 'Marketing' })];
+  const users = [
+    { id: 'a', externalId: 'A', userName: 'a', active: true },
+    { id: 'b', externalId: 'B', userName: 'b', active: true },
+    { id: 'l', externalId: 'L', userName: 'l', active: false },
+    { id: 'm', externalId: 'M', userName: 'm', active: true },
+  ];
+  const clean: AppState = { ...app(users, 'deactivate-only'), groups: [{ displayName: 'dept-Sales', members: ['a', 'b'] }, { displayName: 'dept-Marketing', members: ['m'] }, { displayName: 'all-staff', members: ['a', 'b', 'm'] }] };
+  expect(problemCount(judge(people, { slack: clean }))).toBe(0);
+  // A second copy from an add that hung past the timeout and was applied late is explained; a third is not.
+  const late: AppState = { ...clean, groups: [{ displayName: 'dept-Sales', members: ['a', 'b', 'a'], hungAdds: ['a'] }, ...clean.groups!.slice(1)] };
+  expect(problemCount(judge(people, { slack: late }))).toBe(0);
+  const thrice: AppState = { ...clean, groups: [{ displayName: 'dept-Sales', members: ['a', 'b', 'a', 'a'], hungAdds: ['a'] }, ...clean.groups!.slice(1)] };
+  expect(judge(people, { slack: thrice }).duplicateMembers).toEqual(['A@slack:dept-Sales']);
+  // A leaver re-added by a late add is reported as explained, not hidden; without the hung add it is a problem.
+  const explained: string[] = [];
+  const reAdded: AppState = { ...clean, groups: [...clean.groups!.slice(0, 2), { displayName: 'all-staff', members: ['a', 'b', 'm', 'l'], hungAdds: ['l'] }] };
+  expect(problemCount(judge(people, { slack: reAdded }, explained))).toBe(0);
+  expect(explained).toEqual(['L@slack:all-staff: re-added by an add applied after it timed out (after the removal)']);
+  const messy: AppState = {
+    ...app(users, 'deactivate-only'),
+    groups: [
+      { displayName: 'dept-Sales', members: ['a', 'a', 'l'] },
+      { displayName: 'dept-Sales', members: ['m'] },
+      { displayName: 'all-staff', members: ['l'] },
+      // An empty stray duplicate (a late create) is not a split membership.
+      { displayName: 'all-staff', members: [] },
+    ],
+  };
+  expect(judge(people, { slack: messy })).toMatchObject({
+    duplicateGroups: ['dept-Sales@slack'],
+    duplicateMembers: ['A@slack:dept-Sales'],
+    leaverMemberships: ['L@slack:all-staff', 'L@slack:dept-Sales'],
+    staleMemberships: ['M@slack:dept-Sales'],
+    missingMemberships: ['B@slack:dept-Sales', 'M@slack:dept-Marketing'],
   });
 });

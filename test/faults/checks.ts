@@ -11,8 +11,21 @@ export interface AppUser {
   active?: boolean;
 }
 
+/** A group as the app holds it: member ids as listed (a member listed twice appears twice). */
+export interface AppGroup {
+  displayName: string;
+  members: string[];
+  /**
+   * Members named by an add that hung past the client's timeout: the app applied it late,
+   * after the retry had added them, which lists them once more (no client can prevent that).
+   */
+  hungAdds?: string[];
+}
+
 export interface AppState {
   users: AppUser[];
+  /** The app's groups, where the verdict checks them (an app without unique group names). */
+  groups?: AppGroup[];
   /** SCIM ids that received a DELETE (whatever the answer). */
   deletedIds: string[];
   deleteMode: 'hard' | 'deactivate-only' | 'none';
@@ -31,10 +44,31 @@ export interface Verdict {
   deletedWhileOnHold: string[];
   /** `person@app`: a leaver without hold whose hard-delete app still has the account after retention. */
   notDeletedAfterRetention: string[];
+  /**
+   * `group@app`: memberships split over several groups with one name (creates the orchestrator
+   * did not settle). An extra group that is empty is not counted: a create whose answer was lost
+   * can take effect later (a hung request), and the next lookup of the name deletes it.
+   */
+  duplicateGroups: string[];
+  /** `person@app:group`: a member listed more than once. */
+  duplicateMembers: string[];
+  /** `person@app:group`: a leaver still in a group. */
+  leaverMemberships: string[];
+  /** `person@app:group`: in a department group (`dept-<department>`) of another department. */
+  staleMemberships: string[];
+  /** `person@app:group`: an active person missing from their department's group. */
+  missingMemberships: string[];
 }
 
-export function judge(people: PersonTruth[], apps: Record<string, AppState>): Verdict {
-  const v: Verdict = { missing: [], duplicates: [], leaversActive: [], accessNotRevoked: [], deletedWhileOnHold: [], notDeletedAfterRetention: [] };
+/**
+ * @param explained collects memberships not counted as problems because a request that hung past
+ *   the client's timeout (applied late by the app) accounts for them — reported, not hidden.
+ */
+export function judge(people: PersonTruth[], apps: Record<string, AppState>, explained: string[] = []): Verdict {
+  const v: Verdict = {
+    missing: [], duplicates: [], leaversActive: [], accessNotRevoked: [], deletedWhileOnHold: [], notDeletedAfterRetention: [],
+    duplicateGroups: [], duplicateMembers: [], leaverMemberships: [], staleMemberships: [], missingMemberships: [],
+  };
   const byPerson = new Map<string, Map<string, AppUser[]>>();
   for (const [app, state] of Object.entries(apps)) {
     for (const user of state.users) {
@@ -71,7 +105,42 @@ export function judge(people: PersonTruth[], apps: Record<string, AppState>): Ve
       }
     }
   }
+  for (const [app, state] of Object.entries(apps)) if (state.groups) judgeGroups(people, app, state, v, explained);
   return v;
+}
+
+/** Groups of an app without unique names: one group per name, each member once, leavers in none, movers moved. */
+function judgeGroups(people: PersonTruth[], app: string, state: AppState, v: Verdict, explained: string[]): void {
+  const groups = state.groups ?? [];
+  const names = new Map<string, number>();
+  for (const g of groups.filter((x) => x.members.length > 0)) names.set(g.displayName, (names.get(g.displayName) ?? 0) + 1);
+  for (const [name, n] of names) if (n > 1) v.duplicateGroups.push(`${name}@${app}`);
+  const personOf = new Map(state.users.filter((u) => u.externalId).map((u) => [u.id, u.externalId!]));
+  const truth = new Map(people.map((p) => [p.employeeId, p]));
+  for (const g of groups) {
+    const seen = new Map<string, number>();
+    for (const member of g.members) {
+      const who = personOf.get(member) ?? member;
+      const key = `${who}@${app}:${g.displayName}`;
+      const copies = (seen.get(member) ?? 0) + 1;
+      seen.set(member, copies);
+      const hung = (g.hungAdds ?? []).filter((m) => m === member).length;
+      if (copies > 1 + hung) v.duplicateMembers.push(key);
+      else if (copies > 1) explained.push(`${key}: second copy from an add applied after it timed out`);
+      const p = truth.get(who);
+      if (!p || copies > 1) continue;
+      const stale = p.status === 'terminated' || (g.displayName.startsWith('dept-') && g.displayName !== `dept-${p.department}`);
+      if (!stale) continue;
+      if (hung > 0) explained.push(`${key}: re-added by an add applied after it timed out (after the removal)`);
+      else (p.status === 'terminated' ? v.leaverMemberships : v.staleMemberships).push(key);
+    }
+  }
+  for (const p of people.filter((x) => x.status === 'active' && expectedActiveApps(x).includes(app))) {
+    const name = `dept-${p.department}`;
+    const ids = state.users.filter((u) => u.externalId === p.employeeId).map((u) => u.id);
+    if (!groups.some((g) => g.displayName === name && g.members.some((m) => ids.includes(m)))) v.missingMemberships.push(`${p.employeeId}@${app}:${name}`);
+  }
+  for (const list of [v.duplicateMembers, v.leaverMemberships, v.staleMemberships, v.missingMemberships]) list.sort();
 }
 
 export function problemCount(v: Verdict): number {
