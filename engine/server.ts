@@ -3,6 +3,7 @@
  * the SDK's own protobuf root, every method is routed to the engine method of the same name,
  * and anything the engine lacks answers UNIMPLEMENTED naming the method — never a hang.
  */
+import * as zlib from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import type * as protobuf from 'protobufjs';
 import type { Engine } from './engine';
@@ -72,7 +73,40 @@ export interface EngineServer {
   port: number;
 }
 
+type Inflate = (this: { maxReceiveMessageSize: number }, message: Buffer, encoding: string) => unknown;
+
+/**
+ * The SDK's worker sends its requests gzip-compressed, and grpc-js inflates each one through a
+ * new zlib stream: a fifth of the engine's busy time under load. The requests are small, so
+ * they are inflated synchronously instead (about 7× cheaper), with the same size limit and
+ * the same errors. Anything but gzip/deflate, and any other grpc-js, is left alone.
+ */
+function inflateRequestsSynchronously(): void {
+  type Internals = { BaseServerInterceptingCall?: { prototype: Record<string, unknown> } };
+  const internals = require('@grpc/grpc-js/build/src/server-interceptors') as Internals;
+  const proto = internals.BaseServerInterceptingCall?.prototype;
+  if (!proto || typeof proto.decompressMessage !== 'function' || proto.jmlSyncInflate) return;
+  const original = proto.decompressMessage as Inflate;
+  const sync: Inflate = function (message, encoding) {
+    if (encoding !== 'gzip' && encoding !== 'deflate') return original.call(this, message, encoding);
+    const limit = this.maxReceiveMessageSize === -1 ? {} : { maxOutputLength: this.maxReceiveMessageSize };
+    try {
+      const body = message.subarray(5);
+      return encoding === 'gzip' ? zlib.gunzipSync(body, limit) : zlib.inflateSync(body, limit);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        const details = `Received message that decompresses to a size larger than ${this.maxReceiveMessageSize}`;
+        return Promise.reject({ code: grpc.status.RESOURCE_EXHAUSTED, details });
+      }
+      return Promise.reject({ code: grpc.status.INTERNAL, details: 'Failed to decompress message' });
+    }
+  };
+  proto.decompressMessage = sync;
+  proto.jmlSyncInflate = true;
+}
+
 export async function serve(engine: Engine, host: string, port: number, onError: (method: string, err: unknown) => void): Promise<EngineServer> {
+  inflateRequestsSynchronously();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   for (const name of SERVICES) server.addService(serviceDefinition(name), implementation(engine, name, onError));
   const bound = await new Promise<number>((resolve, reject) => {
