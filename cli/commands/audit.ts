@@ -8,15 +8,15 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { parseCommandArgs, UsageError } from '../args';
 import { openAuditStoreForCli } from '../audit-store';
-import { AuditKeyError, buildLeaverTimeline, checkpointLine, renderCsv, type AuditStore, type Checkpoint } from '../../lib/audit';
+import { AuditKeyError, buildLeaverTimeline, checkpointLine, EXPORT_KINDS, lifecycleCsvRows, renderCsv, renderLifecycleCsv, type AuditStore, type Checkpoint, type ExportLifecycle } from '../../lib/audit';
 
 /** One line for `jml --help`. */
-export const summary = 'Verify the audit chain, sign a checkpoint, or export leaver evidence as CSV';
+export const summary = 'Verify the audit chain, sign a checkpoint, or export lifecycle evidence as CSV';
 
 const HELP = `Usage:
   jml audit verify [--employee ID] [--checkpoint FILE]
   jml audit checkpoint [--out FILE]
-  jml audit export --since 2026-01-01 [--until 2026-12-31] [--lifecycle leaver]
+  jml audit export --since 2026-01-01 [--until 2026-12-31] [--lifecycle joiner|mover|leaver|all]
 
 verify exits 1 and names the first broken record of each chain when anything was edited,
 forged, deleted, reordered or inserted. With --checkpoint (a file written by checkpoint) it
@@ -28,7 +28,10 @@ record count and head) to FILE, or prints it; keep it outside the database (appe
 Both need the audit key: JML_AUDIT_KEY or JML_AUDIT_KEY_FILE (for a PGlite store, the
 generated audit.key beside its directory is used when neither is set).
 
-export prints CSV to stdout; its last lines (starting with #) state the chain verification result.`;
+export prints CSV to stdout; its last lines (starting with #) state the chain verification result.
+--lifecycle leaver (default): one row per termination and app (deactivation, deletion, SLA).
+joiner (with re-hires), mover (with deferred revocations) or all: one row per run and app —
+what was done (created, adopted, updated, deactivated…), when, the app's last answer, SLA.`;
 
 function readCheckpointFile(file: string): string {
   try {
@@ -63,7 +66,8 @@ export async function run(args: string[]): Promise<number> {
   if (sub !== 'verify' && sub !== 'export' && sub !== 'checkpoint') {
     throw new UsageError(`unknown sub-command "${sub}"; use verify, checkpoint or export`);
   }
-  if (values.lifecycle !== 'leaver') throw new UsageError('only --lifecycle leaver is exported today');
+  const lifecycle = values.lifecycle as ExportLifecycle;
+  if (!(lifecycle in EXPORT_KINDS)) throw new UsageError(`--lifecycle must be joiner, mover, leaver or all, got "${values.lifecycle}"`);
   const sinceMs = parseTime(values.since, '--since');
   const untilMs = parseTime(values.until, '--until');
   if (sub === 'export' && sinceMs === undefined) throw new UsageError('export needs --since');
@@ -74,14 +78,21 @@ export async function run(args: string[]): Promise<number> {
     if (sub === 'verify') return await verify(store, values.employee, checkpointText === undefined ? undefined : { text: checkpointText, file: values.checkpoint! });
     if (sub === 'checkpoint') return await checkpoint(store, values.out);
     const employees = await store.employees({ sinceMs, untilMs });
+    const verification = await store.verify();
+    const trailer = [`chain verification: ${verification.ok ? 'OK' : 'FAILED'} (${verification.records} records, ${verification.chains} chains)`, ...verification.problems.map((p) => `BROKEN ${p.message}`)];
+    if (lifecycle !== 'leaver') {
+      // One row per run and app for joiners, movers (and their deferred revocations) or every lifecycle.
+      const rows = [];
+      for (const employeeId of employees) rows.push(...lifecycleCsvRows(employeeId, await store.records({ employeeId }), EXPORT_KINDS[lifecycle], sinceMs!, untilMs));
+      process.stdout.write(renderLifecycleCsv(rows, trailer));
+      return verification.ok ? 0 : 1;
+    }
     const timelines = [];
     for (const employeeId of employees) {
       const tl = buildLeaverTimeline(employeeId, await store.records({ employeeId }), { temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: process.env.TEMPORAL_NAMESPACE });
       tl.terminations = tl.terminations.filter((t) => t.receivedAtMs >= sinceMs! && (untilMs === undefined || t.receivedAtMs < untilMs));
       if (tl.terminations.length > 0) timelines.push(tl);
     }
-    const verification = await store.verify();
-    const trailer = [`chain verification: ${verification.ok ? 'OK' : 'FAILED'} (${verification.records} records, ${verification.chains} chains)`, ...verification.problems.map((p) => `BROKEN ${p.message}`)];
     process.stdout.write(renderCsv(timelines, trailer));
     return verification.ok ? 0 : 1;
   } finally {

@@ -7,3 +7,4 @@ export { DirectoryLockedError } from './dir-lock';
 export { SchemaVersionError, LATEST_VERSION } from './migrations';
 export { buildLeaverTimeline, type LeaverTimeline, type Termination, type AppRevocation, type TimelineOptions } from './timeline';
 export { renderCsv, renderHtml, renderTable, csvCell, escapeHtml, CSV_HEADER } from './render';
+export { lifecycleCsvRows, renderLifecycleCsv, EXPORT_KINDS, LIFECYCLE_CSV_HEADER, type ExportLifecycle } from './lifecycle-export';
