@@ -23,6 +23,7 @@ const COMMANDS: Record<string, string> = {
   audit: './commands/audit',
   migrate: './commands/migrate',
   employee: './commands/employee',
+  reconcile: './commands/reconcile',
   ui: './commands/ui',
 };
 

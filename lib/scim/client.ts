@@ -11,6 +11,7 @@ import { ScimError } from './errors';
 import type { BulkOperation, BulkResult } from './bulk';
 import { addMembers, applyMemberships, bulk, deleteGroup, findGroup, findGroups, removeMembers, type MembershipChange, type ScimGroup } from './groups';
 import { ensureMember, forgetGroup, probeUniqueGroupNames, readMembers, removeMemberConfirmed, resolveGroup, type RemovalProof, type ResolvedGroup } from './group-identity';
+import { scanAll, type ScanResult } from './scan';
 import { searchAll, type ClientContext, type ListResponse } from './search';
 import type { ScimCallOptions, ScimTransport } from './transport';
 
@@ -41,6 +42,16 @@ export class ScimClient {
   async listUsersPage(startIndex: number, count: number, o?: ScimCallOptions): Promise<ListResponse<ScimUserResource>> {
     const res = await this.http.exchange({ operation: 'list-users', method: 'GET', path: `/Users?startIndex=${startIndex}&count=${count}` }, o);
     return (res.body ?? {}) as ListResponse<ScimUserResource>;
+  }
+
+  /** Every account in the app (reconciliation), robust to broken paging. */
+  scanUsers(o?: ScimCallOptions, options?: { pageSize?: number }): Promise<ScanResult<ScimUserResource>> {
+    return scanAll<ScimUserResource>(this.ctx, 'Users', o, options);
+  }
+
+  /** Every group in the app with its members (reconciliation), robust to broken paging. */
+  scanGroups(o?: ScimCallOptions, options?: { pageSize?: number }): Promise<ScanResult<ScimGroup>> {
+    return scanAll<ScimGroup>(this.ctx, 'Groups', o, options);
   }
 
   /** The person's account, by `externalId` then `userName` (the connector's `match` order). */

@@ -11,3 +11,4 @@ export { formatEq, type EqFilter } from './filter';
 export { TokenBucket, Semaphore } from './limiter';
 export type { RequestRecorder, ScimCallOptions, ScimRequestInfo } from './transport';
 export { QUICK_RETRIES, QUICK_RETRY_MAX_WAIT_MS, quickRetryDelayMs } from './transport';
+export { scanAll, SCAN_MAX_PAGES, type ScanResult } from './scan';

@@ -6,6 +6,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { EmployeeRecord } from '../hr/employee';
 import type { HrEvent } from '../hr/event';
 import type { AppAccount, LifecycleKind, TimelineEntry } from '../lifecycle/types';
 
@@ -133,6 +134,8 @@ export interface EmployeeStatus {
   stage: 'idle' | LifecycleKind;
   currentEventId?: string;
   employeeStatus?: string;
+  /** The last applied HR snapshot (reconciliation compares the apps with it). */
+  snapshot?: EmployeeRecord;
   accounts: AppAccount[];
   pendingEvents: { eventId: string; type?: string; dueAtMs: number }[];
   pendingDeletion: { app: string; deleteAtMs: number; mode: string }[];

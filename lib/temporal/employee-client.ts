@@ -129,3 +129,29 @@ export async function runOperatorAction(
     throw err;
   }
 }
+
+/**
+ * Every person this product knows: the running `employee-<id>` workflows (visibility), each
+ * with its `status` (accounts, last HR snapshot). For reconciliation. Queries go out a few at
+ * a time; a workflow that closed between the listing and its query is skipped.
+ */
+export async function listEmployeeStatuses(client: Client, options: { concurrency?: number } = {}): Promise<EmployeeStatus[]> {
+  const ids: string[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowType = '${EMPLOYEE_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'` })) {
+    ids.push(wf.workflowId);
+  }
+  const statuses: EmployeeStatus[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const workflowId = ids[next++]!;
+      try {
+        statuses.push(await client.workflow.getHandle(workflowId).query(statusQuery));
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+  return statuses.sort((a, b) => a.employeeId.localeCompare(b.employeeId));
+}

@@ -1,0 +1,96 @@
+/**
+ * `jml reconcile [--app APP] [--apply] [--format table|json] [--config DIR]`: compares what each
+ * app holds (every user and group) with what this product says should exist (the running
+ * employee workflows and the access policy), and with --apply repairs what is safe.
+ */
+import { parseCommandArgs, UsageError } from '../args';
+import { createAlertActivity } from '../../activities/alerts';
+import { ConfigError, defaultConfigDir, formatConfigIssues, loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { exitCodeOf, reconcile, renderReconcileTable, type PersonRecord } from '../../lib/reconcile';
+import { ScimClients } from '../../lib/scim';
+import { connectClient, temporalSettingsFromEnv } from '../../lib/temporal/connection';
+import { listEmployeeStatuses } from '../../lib/temporal/employee-client';
+
+export const summary = 'Compare what the apps hold with what should exist; --apply repairs active leavers and drift';
+
+const HELP = `Usage: jml reconcile [--app APP] [--apply] [--format table|json] [--config DIR]
+
+Reads every account and group of each app (or of --app APP) and compares them with the people
+this product knows (the running employee workflows on TEMPORAL_ADDRESS) and the access policy.
+Findings: active-leaver, missing, orphan, unmanaged, duplicate-account, attribute-drift,
+group-drift, duplicate-group (docs/reconciliation.md).
+
+Options:
+  --app APP          one app (repeatable; default: every connector)
+  --apply            repair what is safe: deactivate active leavers (and alert), patch drifted
+                     attributes back, fix memberships of managed groups. Orphans, unmanaged and
+                     duplicate accounts and duplicate groups are only reported.
+  --format FORMAT    table (default) or json
+  --config DIR       config directory (default: $JML_CONFIG_DIR or ./config)
+  -h, --help         show this help
+
+Exit codes: 0 no finding, 1 findings, 2 error (an app could not be read, bad usage).`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs(
+    args,
+    {
+      app: { type: 'string', multiple: true },
+      apply: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'table' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    false,
+  );
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json, not "${values.format}"`);
+  let config;
+  try {
+    config = await loadConfig(values.config ?? defaultConfigDir());
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(formatConfigIssues(err.issues));
+      return 2;
+    }
+    throw err;
+  }
+  for (const app of values.app ?? []) {
+    if (!config.connectors[app]) throw new UsageError(`--app ${app}: no connector "${app}" (known: ${Object.keys(config.connectors).join(', ')})`);
+  }
+  // Logs (and alerts sent to the log) go to stderr: stdout is the report, which --format json must keep parseable.
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr, base: { component: 'reconcile' } });
+  const { client, connection } = await connectClient(temporalSettingsFromEnv());
+  const scim = new ScimClients({ logger: logger.child({ component: 'scim' }) });
+  const alert = createAlertActivity({ config: () => config, logger });
+  try {
+    const people: PersonRecord[] = await listEmployeeStatuses(client);
+    const report = await reconcile({
+      config,
+      scim,
+      people,
+      apps: values.app,
+      apply: values.apply,
+      // An active leaver is a security incident whether or not it was repaired: always alerted.
+      onActiveLeaver: async (app, finding) => {
+        await alert({
+          kind: 'active-leaver',
+          employeeId: finding.employeeId ?? '',
+          app,
+          workflowId: `employee-${finding.employeeId ?? ''}`,
+          message: `${app}: terminated employee ${finding.employeeId} had an active account (${finding.scimId})${finding.repaired === 'yes' ? '; deactivated by reconciliation' : finding.repaired === 'failed' ? `; deactivation FAILED: ${finding.repairError}` : '; not repaired (run with --apply)'}`,
+          atMs: Date.now(),
+        }).catch((err: unknown) => logger.error({ err, app, employeeId: finding.employeeId }, 'active-leaver alert not delivered'));
+      },
+    });
+    console.log(values.format === 'json' ? JSON.stringify(report, null, 2) : renderReconcileTable(report));
+    return exitCodeOf(report);
+  } finally {
+    await scim.close();
+    await connection.close();
+  }
+}

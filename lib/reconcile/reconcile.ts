@@ -1,0 +1,113 @@
+/**
+ * Reconciliation, the I/O part: scan each app (every user and group, robust to broken paging),
+ * compare with what this product says should exist (./compare.ts), and with `apply` repair what
+ * is safe — an active leaver is deactivated at once, drifted attributes are patched back and
+ * drifted memberships of managed groups fixed. Orphans, unmanaged and duplicate accounts and
+ * duplicate groups are reported, never changed.
+ */
+import type { LoadedConfig } from '../config/types';
+import type { ScimClients } from '../scim';
+import { reconcileApp, type Finding, type KnownPerson, type Repair } from './compare';
+
+/** A person as the employee workflow reports them (status query), per app. */
+export interface PersonRecord {
+  employeeId: string;
+  snapshot?: KnownPerson['snapshot'];
+  accounts: NonNullable<KnownPerson['account']>[];
+  pendingRevocations?: { app: string }[];
+}
+
+export interface AppReport {
+  app: string;
+  /** Accounts and groups read from the app. */
+  scanned: { users: number; groups: number; pages: number; paging: string };
+  findings: ReportedFinding[];
+  error?: string;
+}
+
+export type ReportedFinding = Omit<Finding, 'repair'> & { repaired?: 'yes' | 'failed'; repairError?: string };
+
+export interface ReconcileReport {
+  apps: AppReport[];
+}
+
+export interface ReconcileOptions {
+  config: LoadedConfig;
+  scim: ScimClients;
+  people: PersonRecord[];
+  apps?: string[];
+  apply?: boolean;
+  /** Told of every active leaver found (repaired or not): it is a security incident. */
+  onActiveLeaver?: (app: string, finding: ReportedFinding) => Promise<void>;
+}
+
+export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
+  const { config } = options;
+  const appIds = options.apps ?? Object.keys(config.connectors).sort();
+  const reports: AppReport[] = [];
+  for (const app of appIds) {
+    const connector = config.connectors[app];
+    if (!connector) {
+      reports.push({ app, scanned: { users: 0, groups: 0, pages: 0, paging: 'n/a' }, findings: [], error: `no connector "${app}" in the config` });
+      continue;
+    }
+    const client = options.scim.get(connector);
+    try {
+      const users = await client.scanUsers();
+      const groups = connector.capabilities.groups ? await client.scanGroups() : { resources: [], pages: 0, endedBy: 'empty-page' as const };
+      const people: KnownPerson[] = options.people.map((p) => ({
+        employeeId: p.employeeId,
+        snapshot: p.snapshot,
+        account: p.accounts.find((a) => a.app === app),
+        revocationPendingForApp: (p.pendingRevocations ?? []).some((r) => r.app === app),
+      }));
+      const findings = reconcileApp({ connector, policy: config.policy, connectors: config.connectors, people, scan: { users: users.resources, groups: groups.resources } });
+      const reported: ReportedFinding[] = [];
+      for (const finding of findings) {
+        const { repair, ...rest } = finding;
+        const entry: ReportedFinding = { ...rest };
+        if (options.apply && repair) {
+          try {
+            await applyRepair(client, repair);
+            entry.repaired = 'yes';
+          } catch (err) {
+            entry.repaired = 'failed';
+            entry.repairError = err instanceof Error ? err.message : String(err);
+          }
+        }
+        if (entry.kind === 'active-leaver') await options.onActiveLeaver?.(app, entry);
+        reported.push(entry);
+      }
+      reports.push({
+        app,
+        scanned: { users: users.resources.length, groups: groups.resources.length, pages: users.pages + groups.pages, paging: users.endedBy },
+        findings: reported,
+      });
+    } catch (err) {
+      reports.push({ app, scanned: { users: 0, groups: 0, pages: 0, paging: 'n/a' }, findings: [], error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { apps: reports };
+}
+
+async function applyRepair(client: ReturnType<ScimClients['get']>, repair: Repair): Promise<void> {
+  switch (repair.action) {
+    case 'deactivate':
+      await client.deactivateUser(repair.scimId);
+      return;
+    case 'patch-attributes':
+      await client.updateUser(repair.scimId, repair.desired);
+      return;
+    case 'fix-membership':
+      if (repair.add.length > 0) await client.addMembers(repair.groupId, repair.add);
+      // Confirmed or thrown (SCIM_UNCONFIRMED): a 2xx alone is not proof the member is gone.
+      for (const id of repair.remove) await client.removeMemberConfirmed(repair.groupId, id);
+      return;
+  }
+}
+
+/** Exit code of `jml reconcile`: 0 nothing found, 1 findings, 2 an app could not be reconciled. */
+export function exitCodeOf(report: ReconcileReport): number {
+  if (report.apps.some((a) => a.error)) return 2;
+  return report.apps.some((a) => a.findings.length > 0) ? 1 : 0;
+}
