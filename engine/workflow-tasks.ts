@@ -178,6 +178,8 @@ export function stickyTaskNotPickedUp(core: EngineCore, run: Run, scheduledEvent
   const wt = run.wt;
   if (!isOpen(run) || wt.state !== 'scheduled' || wt.scheduledEventId !== scheduledEventId || !wt.stickyQueue) return;
   clearTimeout(wt.scheduleToStartTimer);
+  // A speculative task (an Update) times out visibly: its Scheduled event is written first.
+  persistSpeculativeTask(core, run);
   appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT',
     workflowTaskTimedOutEventAttributes: {

@@ -232,6 +232,42 @@ describe('conformance: sticky execution', () => {
       ]);
     });
 
+    it('times out an Update\'s task on a silent sticky queue visibly, then delivers it on the normal queue', async () => {
+      const run = await runWithStickyTask(1);
+      // Nobody polls the sticky queue; an Update arrives while the run is idle (a speculative task on the server).
+      const update = run.handle.executeUpdate('add', { args: ['via update'], updateId: 'sticky-update' });
+      const task = await pollTask(run, false);
+      expectFullHistory(task);
+      const events = task.history?.events ?? [];
+      const timedOut = events.filter((e) => e.workflowTaskTimedOutEventAttributes);
+      expect(timedOut.map((e) => e.workflowTaskTimedOutEventAttributes!.timeoutType)).toEqual([
+        TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+      ]);
+      // The task that timed out is in the history: its Scheduled event precedes the time-out.
+      const scheduledId = Number(timedOut[0]!.workflowTaskTimedOutEventAttributes!.scheduledEventId);
+      const scheduled = events.find((e) => Number(e.eventId) === scheduledId);
+      expect(scheduled?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+      expect(task.messages?.map((m) => m.protocolInstanceId)).toEqual(['sticky-update']);
+      const rejection = temporal.api.update.v1.Rejection.encode({
+        rejectedRequestMessageId: task.messages![0]!.id,
+        failure: { message: 'not by hand', applicationFailureInfo: { type: 'ByHand', nonRetryable: true } },
+      }).finish();
+      await svc().respondWorkflowTaskCompleted({
+        namespace: h.env.namespace,
+        taskToken: task.taskToken,
+        identity,
+        commands: [],
+        messages: [
+          {
+            id: 'sticky-update/reject',
+            protocolInstanceId: 'sticky-update',
+            body: { type_url: 'type.googleapis.com/temporal.api.update.v1.Rejection', value: rejection },
+          },
+        ],
+      });
+      await expect(update).rejects.toThrow('Workflow Update failed');
+    });
+
     it('sends the full history on the normal queue after ResetStickyTaskQueue', async () => {
       const run = await runWithStickyTask();
       const execution = { workflowId: run.handle.workflowId };
