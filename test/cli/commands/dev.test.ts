@@ -76,7 +76,10 @@ test('hire → accounts in the apps → termination → deactivated within the S
 
   expect(await post({ eventId: 'D1-term', type: 'terminate', effectiveAt: new Date().toISOString(), sequence: 2, employee: { ...employee, status: 'terminated' } })).toBe(202);
   await until(status, (s) => (s.accounts ?? []).every((a) => a.state === 'deactivated'));
-  const { timeline } = (await (await fetch(`${API}/v1/employees/D1/timeline`)).json()) as { timeline: { terminations: { sla: string; apps: { app: string; deactivatedAtMs?: number }[] }[] } };
+  type Timeline = { timeline: { terminations: { sla: string; apps: { app: string; deactivatedAtMs?: number }[] }[] } };
+  // The run's completion milestone reaches the audit store just after the status shows the apps deactivated.
+  const readTimeline = async () => (await (await fetch(`${API}/v1/employees/D1/timeline`)).json()) as Timeline;
+  const { timeline } = await until(readTimeline, (t) => t.timeline?.terminations?.[0]?.sla !== 'pending');
   expect(timeline.terminations[0]).toMatchObject({ sla: 'met' });
   expect(timeline.terminations[0]!.apps.every((a) => typeof a.deactivatedAtMs === 'number')).toBe(true);
 });
