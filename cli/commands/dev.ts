@@ -121,9 +121,12 @@ export async function run(args: string[]): Promise<number> {
     stops.push(() => api.close());
     const samples = writeSampleEvents(path.join(dataDir, 'dev'));
     const uiLine = !ui ? (temporalUiUrl ?? 'the UI of the server in TEMPORAL_ADDRESS (set TEMPORAL_UI_URL to link to it)') : ui.withUi ? ui.url : `not built (npx jml ui build); Temporal HTTP API at ${ui.url}/api/v1`;
-    const temporal = external ? `${external} (TEMPORAL_ADDRESS)` : `${settings.address} (embedded engine, real time; in-memory)`;
+    const temporal = external
+      ? `${external} (TEMPORAL_ADDRESS)`
+      : `${settings.address} (embedded engine, real time; in-memory)`;
     const appLines = appsInUse(config, apps);
-    console.log(banner({ apiUrl, temporal, ui: uiLine, apps: appLines, audit: audit.description, samples, hmacSecret, generatedSecret }));
+    const audited = audit.description;
+    console.log(banner({ apiUrl, temporal, ui: uiLine, apps: appLines, audit: audited, samples, hmacSecret, generatedSecret }));
     await Promise.race([untilSignal(), runtime.done]);
     return 0;
   } catch (err) {
@@ -147,10 +150,13 @@ function plannedPorts(config: LoadedConfig, o: PortOptions): PlannedPort[] {
   const host = '127.0.0.1';
   const planned: PlannedPort[] = [];
   if (!o.external) {
-    planned.push({ host, port: o.enginePort, what: 'the embedded Temporal engine', change: 'choose another with --engine-port <port>' });
-    planned.push({ host, port: o.uiPort, what: 'the Temporal UI', change: 'choose another with --ui-port <port> (0 = any free port)' });
+    const engineChange = 'choose another with --engine-port <port>';
+    planned.push({ host, port: o.enginePort, what: 'the embedded Temporal engine', change: engineChange });
+    const uiChange = 'choose another with --ui-port <port> (0 = any free port)';
+    planned.push({ host, port: o.uiPort, what: 'the Temporal UI', change: uiChange });
   }
-  planned.push({ host, port: o.apiPort, what: 'the intake API', change: 'choose another with --api-port <port> (or JML_API_PORT)' });
+  const apiChange = 'choose another with --api-port <port> (or JML_API_PORT)';
+  planned.push({ host, port: o.apiPort, what: 'the intake API', change: apiChange });
   for (const connector of Object.values(config.connectors)) {
     const base = new URL(connector.scim.baseUrl);
     if (!isLocalHost(base.hostname)) continue;
@@ -177,10 +183,13 @@ async function reportPortProblems(planned: PlannedPort[]): Promise<boolean> {
  * comes from (and whether it is set).
  */
 function appsInUse(config: LoadedConfig, apps: ReferenceApps): string[] {
-  const lines = Object.values(apps.apps).map((a) => `${a.id.padEnd(8)} ${a.url}   (stand-in: reference SCIM server on this machine)`);
+  const lines = Object.values(apps.apps).map(
+    (a) => `${a.id.padEnd(8)} ${a.url}   (stand-in: reference SCIM server on this machine)`,
+  );
   for (const r of apps.remote) {
     const ref = credentialRef(config.connectors[r.id]!);
-    lines.push(`${r.id.padEnd(8)} ${r.baseUrl}   (the real app: its baseUrl is a remote host; credential ${ref}${secretIsSet(ref) ? '' : ', NOT SET'})`);
+    const credential = `credential ${ref}${secretIsSet(ref) ? '' : ', NOT SET'}`;
+    lines.push(`${r.id.padEnd(8)} ${r.baseUrl}   (the real app: its baseUrl is a remote host; ${credential})`);
   }
   return lines;
 }
