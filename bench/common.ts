@@ -112,7 +112,7 @@ export async function startStack(work: string, urls: string[], limit: ClientRate
     address = (await waitForLine(engine, /listening on (\S+)/))[1]!;
   }
   writeConfig(path.join(work, 'config'), urls, limit);
-  const env = { TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: external ? `jml-bench-${Date.now()}` : 'jml-lifecycle', JML_CONFIG_DIR: path.join(work, 'config'), JML_AUDIT_DIR: path.join(work, 'audit'), BENCH_SCIM_TOKEN: TOKEN, JML_API_HMAC_SECRETS: SECRET };
+  const env = { TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: external ? `jml-bench-${Date.now()}` : 'jml-lifecycle', JML_CONFIG_DIR: path.join(work, 'config'), JML_AUDIT_DIR: path.join(work, 'audit'), BENCH_SCIM_TOKEN: TOKEN, JML_API_HMAC_SECRETS: SECRET, ...postgresAuditEnv() };
   const { worker, ready, workerWarnings } = startWorker(workerArgs, env);
   started.push(worker);
   const apiPort = await freePort();
@@ -122,6 +122,17 @@ export async function startStack(work: string, urls: string[], limit: ClientRate
   // Bundling the workflows takes seconds: a hire posted before the worker polls would time its start-up.
   await ready;
   return { engine, worker, api, url: `http://127.0.0.1:${apiPort}`, workerWarnings };
+}
+
+/**
+ * With DATABASE_URL (a PostgreSQL audit store) the worker runs no DDL and needs an audit key:
+ * migrate first, as a deployment does, and hand the processes a key for this run. (PGlite
+ * migrates on open and generates its key beside the store.)
+ */
+function postgresAuditEnv(): Record<string, string> {
+  if (!process.env.DATABASE_URL) return {};
+  execFileSync(process.execPath, [path.join(ROOT, 'bin/jml.js'), 'migrate'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  return { JML_AUDIT_KEY: process.env.JML_AUDIT_KEY || randomBytes(48).toString('base64') };
 }
 
 /** Posts one signed HR event; resolves with the time the `202` arrived. */
