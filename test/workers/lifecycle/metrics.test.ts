@@ -99,8 +99,9 @@ test('a hire and a termination show up in the worker and API metrics', async () 
     expect(res.status).toBe(200);
     expect(res.type).toContain('text/plain');
     worker = parseMetrics(res.text);
-    return (value(worker, 'jml_lifecycle_runs_total', { lifecycle: 'leaver' }) ?? 0) >= 1;
-  }, 'the leaver run in the metrics');
+    // The pending-deletions gauge is read from the store at most every 15 s: wait for it too.
+    return (value(worker, 'jml_lifecycle_runs_total', { lifecycle: 'leaver' }) ?? 0) >= 1 && value(worker, 'jml_pending_deletions') === 2;
+  }, 'the leaver run and its scheduled deletions in the metrics');
 
   expect(value(worker, 'jml_lifecycle_runs_total', { lifecycle: 'joiner', outcome: 'succeeded' })).toBe(1);
   expect(value(worker, 'jml_lifecycle_runs_total', { lifecycle: 'leaver', outcome: 'succeeded' })).toBe(1);
