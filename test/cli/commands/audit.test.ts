@@ -2,10 +2,11 @@
  * The audit commands as an operator runs them, as separate processes: `jml audit checkpoint`
  * then `jml audit verify --checkpoint` after a truncation; a second process on a PGlite
  * directory that is in use is refused with how to read it instead (a stale lock is taken
- * over); on PostgreSQL the worker refuses an unmigrated store and a missing key, and
+ * over); on PostgreSQL the worker and the API refuse an unmigrated store (the worker a missing key too), and
  * `jml migrate` brings the schema up.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,6 +103,8 @@ describe('jml audit on a PGlite store', () => {
     expect(noKey).toMatchObject({ code: 1, stderr: expect.stringMatching(/jml worker: no audit key: set JML_AUDIT_KEY/) });
     const unmigrated = await jml(['worker'], { ...base, JML_AUDIT_KEY: TEST_AUDIT_KEY_TEXT });
     expect(unmigrated).toMatchObject({ code: 1, stderr: expect.stringMatching(/jml worker: the audit store has no schema yet: run `jml migrate`/) });
+    const api = await jml(['api', '--port', '0'], { ...base, JML_API_HMAC_SECRETS: randomBytes(32).toString('base64') });
+    expect(api).toMatchObject({ code: 1, stderr: expect.stringMatching(/jml api: the audit store has no schema yet: run `jml migrate`/) });
 
     const migrated = await jml(['migrate'], { DATABASE_URL: db.url });
     expect(migrated).toMatchObject({ code: 0, stdout: expect.stringMatching(/applied migrations 1, 2, 3, 4, 5, 6; the schema is at 6/) });
