@@ -44,9 +44,10 @@ describe('leaver timeline renderers', () => {
 });
 
 describe('console runs', () => {
-  it('folds milestones into runs with SLA badges', () => {
+  it('folds milestones into runs with SLA badges; a run with a failed app is never "met"', () => {
+    // The fixture's leaver finished within its SLA, but GitHub failed: the badge says so.
     expect(lifecycleRuns([...records].reverse())).toEqual([
-      expect.objectContaining({ employeeId: 'E<1>', eventId: 'T1', lifecycle: 'leaver', sla: 'met', startedAtMs: 1001, completedAtMs: 1004 }),
+      expect.objectContaining({ employeeId: 'E<1>', eventId: 'T1', lifecycle: 'leaver', sla: 'failed', failedApps: ['github'], startedAtMs: 1001, completedAtMs: 1004 }),
     ]);
   });
 });
