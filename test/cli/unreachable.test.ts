@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-jest.setTimeout(60_000);
+// Generous: under a loaded CI machine the worker opens its audit store (PGlite) before connecting.
+jest.setTimeout(180_000);
 const ROOT = path.join(__dirname, '../..');
 const exec = promisify(execFile);
 const SECRET = randomBytes(48).toString('base64');
@@ -27,7 +28,7 @@ async function closedPort(): Promise<number> {
 
 async function jml(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [path.join(ROOT, 'bin/jml.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 30_000 });
+    const { stdout, stderr } = await exec(process.execPath, [path.join(ROOT, 'bin/jml.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 120_000 });
     return { code: 0, out: stdout, err: stderr };
   } catch (e) {
     const failed = e as { code: number; stdout: string; stderr: string };
@@ -100,7 +101,7 @@ test('jml api logs one line per attempt while it waits for Temporal', async () =
   api.stdout.on('data', (c: Buffer) => (output += c.toString()));
   api.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise((resolve) => api.once('exit', resolve));
-  for (let i = 0; i < 300 && !output.includes('"attempt":2') && api.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 1200 && !output.includes('"attempt":2') && api.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
   api.kill('SIGTERM');
   await exited;
   const lines = output.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
