@@ -59,6 +59,11 @@ export interface CampaignReport {
   unconvergedStatus: Record<string, unknown>;
   /** Memberships the verdict did not count because a request applied after its timeout accounts for them. */
   lateEffects: string[];
+  /**
+   * Held leavers an app never had an account for (a joiner cut short by the termination), with
+   * every create the app received for them: not a deletion under hold, reported all the same.
+   */
+  neverCreated: { key: string; creates: { at: string; status: number | null; fault?: string }[] }[];
   /** Groups sharing a name in an app (what the verdict's duplicateGroups names), with the group requests that made them. */
   duplicateGroupDetail: unknown[];
   /** Every request about the slowest person: where the time went. */
@@ -102,6 +107,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const faultCounts: Record<string, Record<string, number>> = {};
     const requestCounts: Record<string, number> = {};
     const deletedIds: Record<string, string[]> = {};
+    // Every account each app held during the run, read after each request it answered: an id a
+    // client could know came from an answer, so an account later deleted was seen here first.
+    const everHeld: Record<string, Map<string, AppState['users'][number]>> = {};
+    let appsSoFar: ReferenceApps | undefined;
     const trace: { app: string; at: number; method: string; path: string; filter?: string; status: number | null; fault?: string; ms: number | null; body?: string }[] = [];
     const configDir = writeCampaignConfig(work, options);
     const loaded = await loadConfig(configDir);
@@ -123,9 +132,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
           if (r.fault) (faultCounts[app] ??= {})[r.fault.kind] = ((faultCounts[app] ??= {})[r.fault.kind] ?? 0) + 1;
           const del = r.method === 'DELETE' ? /\/Users\/([^/]+)$/.exec(r.path) : null;
           if (del) (deletedIds[app] ??= []).push(decodeURIComponent(del[1]!));
+          const held = (everHeld[app] ??= new Map());
+          for (const u of appsSoFar?.apps[app]?.server.users() ?? []) {
+            if (!held.has(u.id)) held.set(u.id, { id: u.id, externalId: u.externalId, userName: u.userName, active: u.active });
+          }
         },
       }),
     });
+    appsSoFar = apps;
     stops.push(() => apps.stop());
 
     // The alert webhook fails a fifth of deliveries too, answering 404 and 500 in turn: a
@@ -254,11 +268,18 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
 
     const appStates: Record<string, AppState> = {};
     for (const [id, app] of Object.entries(apps.apps)) {
-      appStates[id] = { users: app.server.users().map((u) => ({ id: u.id, externalId: u.externalId, userName: u.userName, active: u.active })), deletedIds: deletedIds[id] ?? [], deleteMode: apps.config.connectors[id]!.delete.mode };
+      appStates[id] = { users: app.server.users().map((u) => ({ id: u.id, externalId: u.externalId, userName: u.userName, active: u.active })), deletedIds: deletedIds[id] ?? [], everHeld: [...(everHeld[id]?.values() ?? [])], deleteMode: apps.config.connectors[id]!.delete.mode };
       if (id === 'slack') appStates[id]!.groups = app.server.groups().map((g) => ({ displayName: g.displayName, members: (g.members ?? []).map((m) => String(m.value)), hungAdds: hungAdds(trace, id, g.id) }));
     }
     const lateEffects: string[] = [];
-    const verdict = judge(scenario.people, appStates, lateEffects);
+    const neverCreatedKeys: string[] = [];
+    const verdict = judge(scenario.people, appStates, lateEffects, neverCreatedKeys);
+    // What each app was asked to create for them, so "never created" can be checked by eye.
+    const neverCreated = neverCreatedKeys.map((key) => {
+      const [who, app] = key.split('@') as [string, string];
+      const creates = trace.filter((t) => t.app === app && t.method === 'POST' && /\/Users$/.test(t.path) && t.body?.includes(who));
+      return { key, creates: creates.map((t) => ({ at: new Date(t.at).toISOString(), status: t.status, fault: t.fault })) };
+    });
     const duplicateGroupDetail = verdict.duplicateGroups.map((key) => {
       const [name, app] = key.split('@') as [string, string];
       const groups = apps.apps[app]!.server.groups().filter((g) => g.displayName === name);
@@ -289,6 +310,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       unconvergedStatus: Object.fromEntries(unconverged.map((id) => [id, { status: lastStatus[id] ?? 'no workflow', temporal: stuck[id], requests: requestsOf(id) }])),
       duplicateGroupDetail,
       lateEffects,
+      neverCreated,
       slowestRequests: Object.entries(doneAt).sort((a, b) => b[1] - a[1]).slice(0, 1).flatMap(([id]) => requestsOf(id)),
       verdict,
       problems: problemCount(verdict),

@@ -95,3 +95,26 @@ test('on an app without unique group names: duplicate groups and members, leaver
     missingMemberships: ['B@slack:dept-Sales', 'M@slack:dept-Marketing'],
   });
 });
+
+test('a held leaver: never created is not a deletion; a DELETE or an account gone is; an active account still is a leaver active', () => {
+  const people = [person('H', { status: 'terminated', legalHold: true })];
+  const h = { id: 'h1', externalId: 'H', userName: 'h', active: false };
+  const held = (users: AppState['users'], everHeld: AppState['users'], deletedIds: string[] = []): AppState => ({ ...app(users, 'hard', deletedIds), everHeld });
+  // The joiner was cut short by the termination: neither app ever had an account.
+  const neverCreated: string[] = [];
+  const never = judge(people, { slack: held([], []), github: held([], [], ['someone-else']) }, [], neverCreated);
+  expect(problemCount(never)).toBe(0);
+  expect(neverCreated).toEqual(['H@slack', 'H@github']);
+  // Kept, deactivated: nothing to report.
+  const kept: string[] = [];
+  expect(problemCount(judge(people, { slack: held([h], [h]), github: held([{ ...h, id: 'g1' }], [{ ...h, id: 'g1' }]) }, [], kept))).toBe(0);
+  expect(kept).toEqual([]);
+  // Deleted: a DELETE reached the account (even if the app only deactivated it), or it existed and is gone.
+  const deleted = judge(people, { slack: held([h], [h], ['h1']), github: held([], [{ ...h, id: 'g1' }]) });
+  expect(deleted.deletedWhileOnHold).toEqual(['H@slack', 'H@github']);
+  // An account created late and active: never a deletion, still a leaver active.
+  const late = judge(people, { slack: held([{ ...h, active: true }], [h]), github: held([], []) });
+  expect(late).toMatchObject({ deletedWhileOnHold: [], leaversActive: ['H@slack'] });
+  // Without the app's history, absence cannot be told apart from a deletion: counted as deleted.
+  expect(judge(people, { slack: app([], 'hard'), github: app([h], 'hard') }).deletedWhileOnHold).toEqual(['H@slack']);
+});

@@ -28,6 +28,12 @@ export interface AppState {
   groups?: AppGroup[];
   /** SCIM ids that received a DELETE (whatever the answer). */
   deletedIds: string[];
+  /**
+   * Every account the app held at any point of the run (as read after each request it answered):
+   * what proves that an account now gone once existed. Without it, absence cannot be told apart
+   * from "never created", and the verdict counts an absent account of a held person as deleted.
+   */
+  everHeld?: AppUser[];
   deleteMode: 'hard' | 'deactivate-only' | 'none';
 }
 
@@ -40,7 +46,10 @@ export interface Verdict {
   leaversActive: string[];
   /** `person@app`: active in an app the person is no longer entitled to (a mover's old app). */
   accessNotRevoked: string[];
-  /** `person@app`: a DELETE reached an account of a person under legal hold. */
+  /**
+   * `person@app`: an account of a person under legal hold was deleted — a DELETE for it reached
+   * the app, or it existed during the run and is gone. An account never created is not a deletion.
+   */
   deletedWhileOnHold: string[];
   /** `person@app`: a leaver without hold whose hard-delete app still has the account after retention. */
   notDeletedAfterRetention: string[];
@@ -63,8 +72,16 @@ export interface Verdict {
 /**
  * @param explained collects memberships not counted as problems because a request that hung past
  *   the client's timeout (applied late by the app) accounts for them — reported, not hidden.
+ * @param neverCreated collects `person@app` of held leavers the app never had an account for (their
+ *   joiner was cut short by the termination): not a deletion, and `leaversActive` still holds them
+ *   to "no active account anywhere".
  */
-export function judge(people: PersonTruth[], apps: Record<string, AppState>, explained: string[] = []): Verdict {
+export function judge(
+  people: PersonTruth[],
+  apps: Record<string, AppState>,
+  explained: string[] = [],
+  neverCreated: string[] = [],
+): Verdict {
   const v: Verdict = {
     missing: [], duplicates: [], leaversActive: [], accessNotRevoked: [], deletedWhileOnHold: [], notDeletedAfterRetention: [],
     duplicateGroups: [], duplicateMembers: [], leaverMemberships: [], staleMemberships: [], missingMemberships: [],
@@ -98,8 +115,9 @@ export function judge(people: PersonTruth[], apps: Record<string, AppState>, exp
       if (p.status !== 'terminated' || !p.everHad.includes(app)) continue;
       const state = apps[app]!;
       if (p.legalHold) {
-        const heldIds = users.map((u) => u.id);
-        if (users.length === 0 || heldIds.some((id) => state.deletedIds.includes(id))) v.deletedWhileOnHold.push(key);
+        const deletion = heldDeletion(p.employeeId, users, state);
+        if (deletion === 'deleted') v.deletedWhileOnHold.push(key);
+        else if (deletion === 'never-created') neverCreated.push(key);
       } else if (state.deleteMode === 'hard' && users.length > 0) {
         v.notDeletedAfterRetention.push(key);
       }
@@ -107,6 +125,19 @@ export function judge(people: PersonTruth[], apps: Record<string, AppState>, exp
   }
   for (const [app, state] of Object.entries(apps)) if (state.groups) judgeGroups(people, app, state, v, explained);
   return v;
+}
+
+/**
+ * Whether an account of a held person was deleted: proven by a DELETE the app received for one of
+ * the person's accounts, or by an account the app held during the run that is gone now. Without
+ * the app's history (`everHeld`), an absent account counts as deleted (absence cannot be explained).
+ */
+function heldDeletion(employeeId: string, users: AppUser[], state: AppState): 'deleted' | 'kept' | 'never-created' {
+  if (!state.everHeld) return users.length === 0 || users.some((u) => state.deletedIds.includes(u.id)) ? 'deleted' : 'kept';
+  const now = new Set(users.map((u) => u.id));
+  const ids = new Set([...now, ...state.everHeld.filter((u) => u.externalId === employeeId).map((u) => u.id)]);
+  if ([...ids].some((id) => state.deletedIds.includes(id) || !now.has(id))) return 'deleted';
+  return ids.size === 0 ? 'never-created' : 'kept';
 }
 
 /** Groups of an app without unique names: one group per name, each member once, leavers in none, movers moved. */
