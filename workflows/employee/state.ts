@@ -324,19 +324,26 @@ export function markRunFailed(
  * A joiner, re-hire or mover cut short because a termination is waiting. What it did in each
  * app is unknown (its result is lost), so every app it may have touched and that is not known
  * active is marked failed — the leaver that follows targets active and failed accounts, and
- * looks each one up in the app.
+ * looks each one up in the app. The groups the run was to add (`plannedGroups`) are added to
+ * what the account is known to be in: the run may have added them before it stopped, and the
+ * leaver removes only the groups it knows of.
  */
 export function markPreempted(
   state: EmployeeState,
-  run: { kind: LifecycleKind; eventId: string; apps: string[]; byEventId: string; atMs: number },
+  run: { kind: LifecycleKind; eventId: string; apps: string[]; byEventId: string; atMs: number; plannedGroups?: Record<string, string[]> },
 ): EmployeeState {
   const accounts = { ...state.accounts };
   const lastEventByApp = { ...state.lastEventByApp };
   const message = `${run.kind} cut short by termination ${run.byEventId}; what it changed in the app is unknown`;
   for (const app of run.apps) {
     const account = accounts[app];
-    if (account?.state === 'active') continue;
-    const base = account ?? { app, groups: [], lastChangeAtMs: run.atMs };
+    const planned = run.plannedGroups?.[app] ?? [];
+    const groups = [...new Set([...(account?.groups ?? []), ...planned])];
+    if (account?.state === 'active') {
+      if (groups.length > account.groups.length) accounts[app] = { ...account, groups };
+      continue;
+    }
+    const base = { ...(account ?? { app, lastChangeAtMs: run.atMs }), groups };
     accounts[app] = { ...base, state: 'failed', failedLifecycle: run.kind, lastError: { type: 'Preempted', message, nonRetryable: true } };
     lastEventByApp[app] = run.eventId;
   }

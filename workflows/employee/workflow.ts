@@ -328,14 +328,17 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
 
   /** After a run was cut short: every app it may have touched is marked, for the leaver to look up. */
   async function preempted(kind: LifecycleKind, eventId: string, apps: string[], byEventId: string, worksOn: EmployeeRecord) {
-    let granted: string[] = [];
+    let grants: { app: string; groups: string[] }[] = [];
     try {
-      granted = (await planning.planLifecycle({ employee: worksOn })).grants.map((g) => g.app);
+      grants = (await planning.planLifecycle({ employee: worksOn })).grants;
     } catch (err) {
       if (isCancellation(err)) throw err;
       s = needOperator(s, { atMs: Date.now(), eventId, lifecycle: kind, reason: `${kind} cut short by termination ${byEventId}; its apps could not be planned (${toStepError(err).message}): check every app` });
     }
-    s = markPreempted(s, { kind, eventId, apps: [...new Set([...apps, ...granted])].sort(), byEventId, atMs: Date.now() });
+    // Its groups too: a create that landed may have added them, and the leaver removes what it knows of.
+    const plannedGroups = Object.fromEntries(grants.map((g) => [g.app, g.groups]));
+    const all = [...new Set([...apps, ...grants.map((g) => g.app)])].sort();
+    s = markPreempted(s, { kind, eventId, apps: all, byEventId, atMs: Date.now(), plannedGroups });
   }
 
   async function applyEvent(item: InboxItem, plan?: LifecyclePlan): Promise<void> {

@@ -65,4 +65,12 @@ describe('preemption by a termination', () => {
     expect(s.timeline.at(-1)).toEqual({ atMs: 9, kind: 'lifecycle-failed', eventId: 'r1', lifecycle: 'rehire', detail: 'cut short by termination t1' });
     expect(liveApps({ ...s, snapshot: { ...employee, status: 'terminated' } })).toEqual(['canva', 'github', 'slack', 'zoom']);
   });
+
+  it('adds the groups the cut-short run was to add, so the leaver removes them', () => {
+    const plannedGroups = { slack: ['all-staff', 'dept-Sales'], zoom: ['webinar'], canva: ['brand'] };
+    const s = markPreempted(withAccounts('active'), { kind: 'joiner', eventId: 'j1', apps: ['slack', 'canva', 'zoom'], byEventId: 't1', atMs: 9, plannedGroups });
+    expect(s.accounts.zoom).toMatchObject({ state: 'failed', groups: ['webinar'] });
+    expect(s.accounts.slack!.groups).toEqual(expect.arrayContaining(['all-staff', 'dept-Sales']));
+    expect(s.accounts.canva).toMatchObject({ state: 'active', groups: expect.arrayContaining(['brand']) });
+  });
 });
