@@ -110,7 +110,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     // Every account each app held during the run, read after each request it answered: an id a
     // client could know came from an answer, so an account later deleted was seen here first.
     const everHeld: Record<string, Map<string, AppState['users'][number]>> = {};
-    let appsSoFar: ReferenceApps | undefined;
+    const appsSoFar: { current?: ReferenceApps } = {};
     const trace: { app: string; at: number; method: string; path: string; filter?: string; status: number | null; fault?: string; ms: number | null; body?: string }[] = [];
     const configDir = writeCampaignConfig(work, options);
     const loaded = await loadConfig(configDir);
@@ -133,13 +133,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
           const del = r.method === 'DELETE' ? /\/Users\/([^/]+)$/.exec(r.path) : null;
           if (del) (deletedIds[app] ??= []).push(decodeURIComponent(del[1]!));
           const held = (everHeld[app] ??= new Map());
-          for (const u of appsSoFar?.apps[app]?.server.users() ?? []) {
+          for (const u of appsSoFar.current?.apps[app]?.server.users() ?? []) {
             if (!held.has(u.id)) held.set(u.id, { id: u.id, externalId: u.externalId, userName: u.userName, active: u.active });
           }
         },
       }),
     });
-    appsSoFar = apps;
+    appsSoFar.current = apps;
     stops.push(() => apps.stop());
 
     // The alert webhook fails a fifth of deliveries too, answering 404 and 500 in turn: a
