@@ -81,9 +81,14 @@ export function auditKeyFromFile(file: string, source = file): AuditKey {
 export function ensureLocalAuditKey(dir: string): { key: AuditKey; file: string; generated: boolean } {
   const file = path.join(dir, 'audit.key');
   if (existsSync(file)) return { key: auditKeyFromFile(file), file, generated: false };
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(file, `${randomBytes(48).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, `${randomBytes(48).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new AuditKeyError(`cannot create the audit key file ${file} (${code}): ${MISSING_KEY_MESSAGE}`);
+  }
   return { key: auditKeyFromFile(file), file, generated: true };
 }
 
