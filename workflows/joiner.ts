@@ -22,7 +22,7 @@ export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResul
   const undeliveredAlerts: AlertInput[] = [];
   markLifecycle(kind, employee.employeeId, grants.map((g) => g.app), slaDeadlineMs);
 
-  const work = runPerApp(grants.map((g) => g.app), async (app): Promise<AppOutcome> => {
+  const steps = runPerApp(grants.map((g) => g.app), async (app): Promise<AppOutcome> => {
     const grant = grants.find((g) => g.app === app)!;
     const known = input.accounts[app];
     const ref = { app, employeeId: employee.employeeId, scimId: known?.scimId, groupIds: known?.groupIds, eventId };
@@ -36,6 +36,9 @@ export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResul
     ]);
   });
 
+  // A failed step may have created the account and added some of its groups before it failed:
+  // its groups count as the account's, so a leaver removes them (removing a non-member is a no-op).
+  const work = steps.then((all) => all.map((o) => (o.action === 'failed' ? withGroupsToAdd(o, input, grants) : o)));
   const { value: outcomes, breached } = await underSla(
     slaDeadlineMs,
     work,
@@ -43,4 +46,9 @@ export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResul
   );
   timeline.push(...appTimeline(outcomes, eventId, kind));
   return { kind, eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline, undeliveredAlerts };
+}
+
+function withGroupsToAdd(o: AppOutcome, input: JoinerInput, grants: { app: string; groups: string[] }[]): AppOutcome {
+  const groups = [...new Set([...(input.accounts[o.app]?.groups ?? []), ...(grants.find((g) => g.app === o.app)?.groups ?? [])])];
+  return groups.length > 0 ? { ...o, groups } : o;
 }

@@ -165,4 +165,13 @@ describe('groups by identity on an app without unique group names', () => {
     const alert = hook.alerts.find((x) => x.kind === 'app-failed' && x.employeeId === 'D1' && x.app === 'slack');
     expect(String(alert?.message)).toContain('dept-Legal');
   });
+
+  it('a joiner step that failed after adding some groups: the leaver removes them too', async () => {
+    // D1's joiner created the account and added all-staff and announcements, then failed on dept-Legal.
+    expect(listings('D1')).toEqual(['all-staff', 'announcements']);
+    await stack.send(hrEvent('terminate', { employeeId: 'D1' }, { eventId: 'D1-term', effectiveAt: await now(), sequence: next() }));
+    await idle('D1', (s) => s.accounts.every((a) => a.state !== 'active' && a.state !== 'failed'));
+    expect(slack().users().find((u) => u.externalId === 'D1')?.active).toBe(false);
+    expect(listings('D1')).toEqual([]);
+  });
 });
