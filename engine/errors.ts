@@ -14,5 +14,3 @@ export const notFound = (message: string) => new RpcError(status.NOT_FOUND, mess
 export const invalidArgument = (message: string) => new RpcError(status.INVALID_ARGUMENT, message);
 export const alreadyExists = (message: string) => new RpcError(status.ALREADY_EXISTS, message);
 export const failedPrecondition = (message: string) => new RpcError(status.FAILED_PRECONDITION, message);
-export const unimplemented = (method: string) =>
-  new RpcError(status.UNIMPLEMENTED, `${method} is not implemented by the jml embedded engine (see docs/engine.md)`);

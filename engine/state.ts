@@ -165,11 +165,6 @@ export function newRunId(): string {
   return randomUUID();
 }
 
-export function currentRun(ns: Namespace, workflowId: string): Run | undefined {
-  const runs = ns.workflows.get(workflowId);
-  return runs?.[runs.length - 1];
-}
-
 export function findRun(ns: Namespace, workflowId: string, runId?: string): Run | undefined {
   const runs = ns.workflows.get(workflowId);
   if (!runs) return undefined;

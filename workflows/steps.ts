@@ -93,10 +93,6 @@ export function markSlaBreached(): void {
   upsertSearchAttributes([{ key: SLA_BREACHED, value: true }]);
 }
 
-export function currentWorkflowId(): string {
-  return workflowInfo().workflowId;
-}
-
 /**
  * The standard reaction to a missed SLA: flag the run for the UI (`SlaBreached = true`), note
  * it in the timeline, and alert. Returned as a callback for `underSla`. Alert delivery is best

@@ -7,7 +7,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { delimiter, isAbsolute, relative, resolve } from 'node:path';
-import { parseSecretRef } from './secrets';
+import { parseSecretRef } from './secret-ref';
 
 /** Variables that hold the process's own secrets (and their `_FILE` forms). */
 const OWN_SECRETS = [

@@ -6,30 +6,11 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { ERROR_CODES, JmlError } from '../errors';
+import { parseSecretRef, type ParsedSecretRef } from './secret-ref';
 import { isOwnSecretEnv, secretRefProblem, secretsDirs } from './secret-policy';
 import type { SecretRef } from './types';
 
-/** A parsed reference. */
-export type ParsedSecretRef = { kind: 'env'; name: string } | { kind: 'file'; path: string };
-
-/** POSIX-style environment variable names (IEEE Std 1003.1 §8.1, upper or lower case). */
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * Parses `env:NAME` or `file:PATH`; returns `undefined` for anything else (a literal value,
- * which the config loader rejects).
- */
-export function parseSecretRef(ref: string): ParsedSecretRef | undefined {
-  if (ref.startsWith('env:')) {
-    const name = ref.slice(4);
-    return ENV_NAME.test(name) ? { kind: 'env', name } : undefined;
-  }
-  if (ref.startsWith('file:')) {
-    const path = ref.slice(5);
-    return path.length > 0 ? { kind: 'file', path } : undefined;
-  }
-  return undefined;
-}
+export { parseSecretRef, type ParsedSecretRef };
 
 /**
  * Makes a relative `file:` reference absolute against `baseDir` (the loader uses the config
