@@ -17,10 +17,21 @@ export interface AccountRecordInput {
   call: CallContext;
 }
 
+/** One reconciliation run of an app (its own chain, named by the workflow id). */
+export interface ReconciliationRecordInput {
+  key: string;
+  app: string;
+  workflowId: string;
+  occurredAtMs: number;
+  data: Record<string, unknown>;
+}
+
 export interface AuditPort {
   findAccount(employeeId: string, app: string): Promise<string | undefined>;
   recordAccount(input: AccountRecordInput): Promise<void>;
   recordMilestones(input: MilestoneInput): Promise<void>;
+  /** A scheduled reconciliation run and its findings; a repeated key is a no-op. */
+  recordReconciliation?(input: ReconciliationRecordInput): Promise<void>;
   /** A recorder for one activity attempt's SCIM requests (keyed by `context`'s run, activity and attempt). */
   requestRecorder?(context: CallContext['context']): AttemptRecorder;
 }

@@ -7,7 +7,7 @@
  */
 import type { AuditStore } from '../lib/audit';
 import type { ScimRequestInfo } from '../lib/scim';
-import type { AccountRecordInput, AuditPort } from './audit-port';
+import type { AccountRecordInput, AuditPort, ReconciliationRecordInput } from './audit-port';
 import type { CallContext } from './context';
 import type { MilestoneInput } from './contract';
 
@@ -31,6 +31,10 @@ export function createAuditPort(store: AuditStore, onError: (err: unknown) => vo
         const data = storable({ ...entry });
         await store.append({ key, kind: 'milestone', employeeId: input.employeeId, workflowId: entry.workflowId ?? input.workflowId, runId: input.runId, occurredAtMs: entry.atMs, data });
       }
+    },
+
+    recordReconciliation: async (input: ReconciliationRecordInput) => {
+      await store.append({ key: input.key, kind: 'reconciliation', employeeId: input.workflowId, workflowId: input.workflowId, occurredAtMs: input.occurredAtMs, data: storable({ ...input.data }) });
     },
 
     requestRecorder: (context) => {

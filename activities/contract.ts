@@ -5,6 +5,7 @@
  */
 import type { EmployeeRecord } from '../lib/hr/employee';
 import type { AlertInput, AppOutcome, LifecyclePlan, TimelineEntry } from '../lib/lifecycle/types';
+import type { ReconcileAppInput, ReconcileAppResult } from './reconcile';
 
 /** Milestones for the audit trail, each keyed so a retried or replayed write is a no-op. */
 export interface MilestoneInput {
@@ -49,4 +50,8 @@ export interface LifecycleActivities {
   sendAlert(input: AlertInput): Promise<void>;
   /** Appends lifecycle milestones to the audit trail; a repeated key is a no-op. */
   recordMilestones(input: MilestoneInput): Promise<void>;
+  /** One reconciliation of one app: repairs active leavers, records the run in the audit store. */
+  reconcileApp(input: ReconcileAppInput): Promise<ReconcileAppResult>;
 }
+
+export type { ReconcileAppInput, ReconcileAppResult } from './reconcile';

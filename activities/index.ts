@@ -6,11 +6,13 @@ import type { LoadedConfig } from '../lib/config/types';
 import type { Logger } from '../lib/logger';
 import { observeMilestones, observeSlaBreach, type SlaByKind } from '../lib/metrics';
 import type { ScimClients } from '../lib/scim';
+import type { Client } from '@temporalio/client';
 import { createAccountActivities } from './accounts';
 import { createAlertActivity } from './alerts';
 import type { AuditPort } from './audit-port';
 import type { AlertInput, LifecycleActivities } from './contract';
 import { planFor } from './planning';
+import { createReconcileActivity } from './reconcile';
 
 export interface ActivityDeps {
   /** The loaded config; a function so a reloading worker can swap it between activities. */
@@ -19,6 +21,8 @@ export interface ActivityDeps {
   /** Without one, milestones live only in workflow history (dev without a store). */
   audit?: AuditPort;
   logger: Logger;
+  /** Reconciliation lists the people from the running employee workflows; without it, `reconcileApp` fails. */
+  temporal?: Client;
 }
 
 export function createActivities(deps: ActivityDeps): LifecycleActivities {
@@ -34,6 +38,7 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
       if (input.kind === 'sla-breached' && input.lifecycle && breaches.first(input.workflowId)) observeSlaBreach(input.lifecycle);
       return alert(input);
     },
+    reconcileApp: createReconcileActivity({ ...deps, logger: log }),
     recordMilestones: async (input) => {
       if (deps.audit) await deps.audit.recordMilestones(input);
       // After the write: a failed attempt is retried with the same batch and must not count twice.

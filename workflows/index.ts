@@ -4,3 +4,4 @@ export { joinerWorkflow } from './joiner';
 export { moverWorkflow } from './mover';
 export { leaverWorkflow } from './leaver';
 export { deletionWorkflow } from './deletion';
+export { reconciliationWorkflow } from './reconciliation';

@@ -106,7 +106,7 @@ export async function run(args: string[]): Promise<number> {
     stops.push(async () => untrackPendingDeletions());
     const connection = await connectWorker(settings);
     stops.push(() => connection.close());
-    const runtime = await startWorkerRuntime({ config: apps.config, connection, namespace: settings.namespace, taskQueue: settings.taskQueue, logger, audit: audit.port });
+    const runtime = await startWorkerRuntime({ config: apps.config, connection, namespace: settings.namespace, taskQueue: settings.taskQueue, logger, audit: audit.port, temporal: settings });
     stops.push(() => runtime.stop());
     const { client, connection: clientConnection } = await connectClient(settings);
     stops.push(() => clientConnection.close());

@@ -3,6 +3,7 @@
  * app holds (every user and group) with what this product says should exist (the running
  * employee workflows and the access policy), and with --apply repairs what is safe.
  */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { parseCommandArgs, UsageError } from '../args';
 import { createAlertActivity } from '../../activities/alerts';
 import { ConfigError, defaultConfigDir, formatConfigIssues, loadConfig } from '../../lib/config';
@@ -11,10 +12,13 @@ import { exitCodeOf, reconcile, renderReconcileTable, type PersonRecord } from '
 import { ScimClients } from '../../lib/scim';
 import { connectClient, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { listEmployeeStatuses } from '../../lib/temporal/employee-client';
+import type { ReconciliationRun } from '../../lib/temporal/contract';
+import { ReconciliationRejectedError, runReconciliationNow } from '../../lib/temporal/reconciliation-client';
 
 export const summary = 'Compare what the apps hold with what should exist; --apply repairs active leavers and drift';
 
 const HELP = `Usage: jml reconcile [--app APP] [--apply] [--format table|json] [--config DIR]
+       jml reconcile --schedule-now --app APP [--format table|json]
 
 Reads every account and group of each app (or of --app APP) and compares them with the people
 this product knows (the running employee workflows on TEMPORAL_ADDRESS) and the access policy.
@@ -26,6 +30,9 @@ Options:
   --apply            repair what is safe: deactivate active leavers (and alert), patch drifted
                      attributes back, fix memberships of managed groups. Orphans, unmanaged and
                      duplicate accounts and duplicate groups are only reported.
+  --schedule-now     run the worker's scheduled reconciliation of --app APP now (durably, in
+                     Temporal: active leavers deactivated, the run recorded in the audit store)
+                     and print it; refused while a run of that app is in progress
   --format FORMAT    table (default) or json
   --config DIR       config directory (default: $JML_CONFIG_DIR or ./config)
   -h, --help         show this help
@@ -38,6 +45,7 @@ export async function run(args: string[]): Promise<number> {
     {
       app: { type: 'string', multiple: true },
       apply: { type: 'boolean', default: false },
+      'schedule-now': { type: 'boolean', default: false },
       format: { type: 'string', default: 'table' },
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -49,6 +57,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json, not "${values.format}"`);
+  if (values['schedule-now']) {
+    if (values.apply) throw new UsageError('--schedule-now repairs active leavers only; run --apply without it for the other repairs');
+    if (values.app?.length !== 1) throw new UsageError('--schedule-now needs exactly one --app APP');
+    return scheduleNow(values.app[0]!, values.format);
+  }
   let config;
   try {
     config = await loadConfig(values.config ?? defaultConfigDir());
@@ -93,4 +106,38 @@ export async function run(args: string[]): Promise<number> {
     await scim.close();
     await connection.close();
   }
+}
+
+/** `--schedule-now`: the `runReconciliation` Update on `reconcile-<app>`, answered when the run is done. */
+async function scheduleNow(app: string, format: 'table' | 'json'): Promise<number> {
+  const { client, connection } = await connectClient(temporalSettingsFromEnv());
+  try {
+    const run = await runReconciliationNow(client, app, process.env.USER ? `cli:${process.env.USER}` : 'cli');
+    console.log(format === 'json' ? JSON.stringify(run, null, 2) : renderRun(run));
+    if (run.error) return 2;
+    return Object.keys(run.findings).length > 0 ? 1 : 0;
+  } catch (err) {
+    if (err instanceof ReconciliationRejectedError) {
+      console.error(`jml reconcile: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof WorkflowNotFoundError) {
+      console.error(`jml reconcile: no scheduled reconciliation of "${app}" (workflow reconcile-${app}); a worker (jml worker, jml dev) starts it for every connector`);
+      return 2;
+    }
+    throw err;
+  } finally {
+    await connection.close();
+  }
+}
+
+function renderRun(run: ReconciliationRun): string {
+  const lines = [`${run.app}: round ${run.round} (${run.trigger}), finished ${new Date(run.finishedAtMs).toISOString()}`];
+  if (run.error) lines.push(`  FAILED: ${run.error}`);
+  if (run.scanned) lines.push(`  scanned ${run.scanned.users} users, ${run.scanned.groups} groups`);
+  const kinds = Object.entries(run.findings);
+  lines.push(kinds.length === 0 ? '  no findings' : `  findings: ${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  for (const l of run.activeLeavers) lines.push(`  active leaver ${l.employeeId ?? '?'} (${l.scimId ?? '?'}): ${l.repaired === 'yes' ? 'deactivated' : 'deactivation FAILED'}`);
+  lines.push('  other findings: `jml reconcile --app ' + run.app + '` lists them, `--apply` repairs what is safe');
+  return lines.join('\n');
 }

@@ -110,6 +110,7 @@ export async function run(args: string[]): Promise<number> {
       taskQueue: values['task-queue'] ?? settings.taskQueue,
       logger,
       audit: audit.port,
+      temporal: settings,
       maxConcurrentActivityTaskExecutions: values['max-activities'] ? Number(values['max-activities']) : undefined,
     });
   } catch (err) {

@@ -19,7 +19,8 @@ export interface OpenOptions extends DbOpenOptions {
   migrate?: boolean;
 }
 
-export type AuditKind = 'milestone' | 'scim-request';
+/** `reconciliation`: a scheduled reconciliation run of an app (chain `reconcile-<app>`). */
+export type AuditKind = 'milestone' | 'scim-request' | 'reconciliation';
 
 export interface AppendInput {
   /** Stable across retries and replays: workflow id + sequence, or activity + attempt + n. */

@@ -34,4 +34,5 @@ export const POLICY_DEFAULTS = {
   joiner: { leadTimeMs: 0 },
   mover: { revokeGraceMs: 0 },
   leaver: { removeGroupMemberships: true },
+  reconciliation: { everyMs: 86_400_000 },
 } as const;

@@ -54,10 +54,17 @@ function checkDurations(file: PolicyFile, report: Report): void {
     [['retention', 'default'], file.retention?.default],
     [['joiner', 'leadTime'], file.joiner?.leadTime],
     [['mover', 'revokeGrace'], file.mover?.revokeGrace],
+    [['reconciliation', 'every'], file.reconciliation?.every],
     ...Object.entries(file.retention?.perApp ?? {}).map(([k, v]): [(string | number)[], unknown] => [['retention', 'perApp', k], v]),
   ];
   for (const [path, value] of entries) {
     if (typeof value === 'string' && tryParseDuration(value) === undefined) report(path, `"${value}" is not a duration; ${DURATION_HINT}`);
+  }
+  // Each round reads every account of the app: more often than a minute only hammers its rate limit.
+  const every = file.reconciliation?.every;
+  const everyMs = typeof every === 'number' ? every : typeof every === 'string' ? tryParseDuration(every) : undefined;
+  if (everyMs !== undefined && everyMs < 60_000) {
+    report(['reconciliation', 'every'], `"${String(every)}" is too short: reconciliation reads every account of an app each round; use 1m or more (e.g. 24h)`);
   }
 }
 

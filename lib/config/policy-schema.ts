@@ -20,6 +20,7 @@ export const policyFileSchema = z.strictObject({
   mover: z.strictObject({ revokeGrace: duration.optional() }).optional(),
   leaver: z.strictObject({ removeGroupMemberships: z.boolean().optional() }).optional(),
   notifications: z.strictObject({ webhookUrl: z.string().min(1).optional() }).optional(),
+  reconciliation: z.strictObject({ every: duration.optional() }).optional(),
   access: z.strictObject({
     rules: z.array(
       z.strictObject({
@@ -65,6 +66,7 @@ export function resolvePolicy(file: PolicyFile, sourceFile: string): PolicyConfi
         grant: r.grant.map((g) => ({ app: g.app, groups: g.groups ?? [] })),
       })),
     },
+    reconciliation: { everyMs: ms(file.reconciliation?.every, D.reconciliation.everyMs) },
     notifications: file.notifications?.webhookUrl ? { webhookUrl: file.notifications.webhookUrl } : {},
     sourceFile,
   };

@@ -197,6 +197,10 @@ export interface PolicyConfig {
      */
     removeGroupMemberships: boolean;
   };
+  reconciliation: {
+    /** How often each app is reconciled in Temporal (at least a minute). @default 86_400_000 (24 h) */
+    everyMs: number;
+  };
   access: { rules: AccessRule[] };
   notifications: {
     /** Alert webhook (SLA breaches, failed apps); logged only when absent. */

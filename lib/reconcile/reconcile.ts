@@ -7,7 +7,7 @@
  */
 import type { LoadedConfig } from '../config/types';
 import type { ScimClients } from '../scim';
-import { reconcileApp, type Finding, type KnownPerson, type Repair } from './compare';
+import { reconcileApp, type Finding, type FindingKind, type KnownPerson, type Repair } from './compare';
 
 /** A person as the employee workflow reports them (status query), per app. */
 export interface PersonRecord {
@@ -36,7 +36,8 @@ export interface ReconcileOptions {
   scim: ScimClients;
   people: PersonRecord[];
   apps?: string[];
-  apply?: boolean;
+  /** Repair what is safe; a list repairs only findings of those kinds (scheduled runs: `['active-leaver']`). */
+  apply?: boolean | readonly FindingKind[];
   /** Told of every active leaver found (repaired or not): it is a security incident. */
   onActiveLeaver?: (app: string, finding: ReportedFinding) => Promise<void>;
 }
@@ -66,7 +67,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       for (const finding of findings) {
         const { repair, ...rest } = finding;
         const entry: ReportedFinding = { ...rest };
-        if (options.apply && repair) {
+        const apply = typeof options.apply === 'object' ? options.apply.includes(entry.kind) : options.apply === true;
+        if (apply && repair) {
           try {
             await applyRepair(client, repair);
             entry.repaired = 'yes';

@@ -169,3 +169,57 @@ export const APPS = defineSearchAttributeKey('Apps', SearchAttributeType.KEYWORD
 
 /** Every custom search attribute, for registering on a server and for the consistency test. */
 export const SEARCH_ATTRIBUTES = [EMPLOYEE_ID, LIFECYCLE_EVENT, SLA_DEADLINE, SLA_BREACHED, APPS] as const;
+
+/*
+ * Scheduled reconciliation: one long-running workflow per app (`reconcile-<app>`) that compares
+ * the app with what this product says should exist on the policy's interval, repairs active
+ * leavers at once, and records each run in the audit store (docs/reconciliation.md).
+ */
+export const RECONCILIATION_WORKFLOW_TYPE = 'reconciliationWorkflow';
+
+export function reconciliationWorkflowId(app: string): string {
+  return `reconcile-${app}`;
+}
+
+/** One scheduled or triggered reconciliation of an app, as recorded and as the Update answers. */
+export interface ReconciliationRun {
+  app: string;
+  round: number;
+  trigger: 'schedule' | 'operator';
+  requestedBy?: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  /** Findings by kind (`active-leaver`, `orphan`, …); empty when nothing was found. */
+  findings: Record<string, number>;
+  /** Active leavers found: each is deactivated at once (`repaired` says whether the app confirmed it). */
+  activeLeavers: { employeeId?: string; scimId?: string; repaired?: 'yes' | 'failed' }[];
+  scanned?: { users: number; groups: number; pages: number; paging: string };
+  /** The app could not be read, or the run itself failed (it is tried again next round). */
+  error?: string;
+}
+
+export interface ReconciliationWorkflowStart {
+  app: string;
+  /** The policy's `reconciliation.every` when started; each run reports the current value. */
+  everyMs: number;
+  /** Rounds before continue-as-new. @default 50 */
+  roundsPerRun?: number;
+  /** Carried over continue-as-new. */
+  state?: { round: number; lastRun?: ReconciliationRun };
+}
+
+export interface RunReconciliation {
+  requestedBy?: string;
+}
+/** Runs a reconciliation now and answers with it. Rejected while one is running or already requested. */
+export const runReconciliationUpdate = defineUpdate<ReconciliationRun, [RunReconciliation]>('runReconciliation');
+
+export interface ReconciliationStatus {
+  app: string;
+  everyMs: number;
+  round: number;
+  running: boolean;
+  nextRunAtMs?: number;
+  lastRun?: ReconciliationRun;
+}
+export const reconciliationStatusQuery = defineQuery<ReconciliationStatus>('reconciliationStatus');

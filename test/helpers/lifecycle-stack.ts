@@ -65,7 +65,7 @@ export async function startLifecycleStack(options: StackOptions = {}): Promise<L
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
   const audit = options.auditStore ? createAuditPort(options.auditStore, () => undefined) : undefined;
   const scim = new ScimClients({ logger });
-  const real = createActivities({ config: () => config, scim, audit, logger });
+  const real = createActivities({ config: () => config, scim, audit, logger, temporal: env.client });
   const activities = options.wrapActivities ? options.wrapActivities(real) : real;
   const taskQueue = `jml-test-${randomUUID()}`;
 

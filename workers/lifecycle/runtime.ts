@@ -10,6 +10,8 @@ import type { LoadedConfig } from '../../lib/config/types';
 import type { Logger } from '../../lib/logger';
 import { collectProcessMetrics, observeScimRequest } from '../../lib/metrics';
 import { ScimClients } from '../../lib/scim';
+import { connectClient, type TemporalSettings } from '../../lib/temporal/connection';
+import { startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
 import { createLifecycleWorker } from './worker';
 
 export interface WorkerRuntimeOptions {
@@ -20,6 +22,11 @@ export interface WorkerRuntimeOptions {
   logger: Logger;
   audit?: AuditPort;
   maxConcurrentActivityTaskExecutions?: number;
+  /**
+   * The settings the worker connected with: a client over them lists the people for
+   * reconciliation and starts each app's `reconcile-<app>` schedule. Without it, neither.
+   */
+  temporal?: TemporalSettings;
 }
 
 export interface WorkerRuntime {
@@ -34,15 +41,32 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   collectProcessMetrics();
   // Every request the apps see goes into the metrics (the audit trail has its per-attempt recorder).
   const scim = new ScimClients({ logger: logger.child({ module: 'scim' }), onRequest: observeScimRequest });
-  const activities = createActivities({ config: () => config, scim, audit, logger });
-  const worker = await createLifecycleWorker({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    activities,
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
+  const client = options.temporal ? await connectClient({ ...options.temporal, namespace: options.namespace }) : undefined;
+  const activities = createActivities({ config: () => config, scim, audit, logger, temporal: client?.client });
+  let worker: Worker;
+  try {
+    worker = await createLifecycleWorker({
+      connection: options.connection,
+      namespace: options.namespace,
+      taskQueue: options.taskQueue,
+      activities,
+      maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
+    });
+  } catch (err) {
+    await client?.connection.close();
+    throw err;
+  }
+  const done = worker.run().finally(async () => {
+    await scim.close();
+    await client?.connection.close();
   });
-  const done = worker.run().finally(() => scim.close());
+  if (client) {
+    // Idempotent: a schedule already running (started by this or another worker) is left alone.
+    const apps = Object.keys(config.connectors).sort();
+    startReconciliationWorkflows(client.client, { taskQueue: options.taskQueue, apps, everyMs: config.policy.reconciliation.everyMs })
+      .then(({ started }) => logger.info({ started, apps }, 'reconciliation schedules running'))
+      .catch((err: unknown) => logger.error({ err }, 'reconciliation schedules not started; the next worker start tries again'));
+  }
   logger.info({ taskQueue: options.taskQueue, namespace: options.namespace, apps: Object.keys(config.connectors) }, 'lifecycle worker running');
   return {
     worker,

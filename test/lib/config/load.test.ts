@@ -26,6 +26,29 @@ describe('loadConfig on valid input', () => {
     expect(config.policy.slas).toEqual({ joinerMs: 3_600_000, moverMs: 14_400_000, leaverMs: 900_000 });
     expect(config.policy.retention).toEqual({ defaultMs: 2_592_000_000, perAppMs: { github: 7_776_000_000 } });
     expect(config.policy.leaver).toEqual({ removeGroupMemberships: true });
+    expect(config.policy.reconciliation).toEqual({ everyMs: 86_400_000 });
+  });
+});
+
+describe('reconciliation.every', () => {
+  test('defaults to 24 h and takes a duration', async () => {
+    expect(resolvePolicy({ access: { rules: [] } }, 'policy.yaml').reconciliation).toEqual({ everyMs: 86_400_000 });
+    expect(resolvePolicy({ access: { rules: [] }, reconciliation: { every: '6h' } }, 'policy.yaml').reconciliation).toEqual({ everyMs: 21_600_000 });
+    expect(await issuesFor({ 'policy.yaml': `reconciliation:\n  every: 6h\n${BASE_POLICY}` })).toEqual([]);
+  });
+
+  test('rejects what is not a duration, an interval under a minute and unknown keys, naming the field', async () => {
+    expect(await issuesFor({ 'policy.yaml': `reconciliation:\n  every: daily\n${BASE_POLICY}` })).toEqual([
+      'policy.yaml:2:10 reconciliation.every — "daily" is not a duration; write a duration such as 15m, 1h, 30d or ISO 8601 PT15M, P30D',
+    ]);
+    const [tooShort] = await issuesFor({ 'policy.yaml': `reconciliation:\n  every: 10s\n${BASE_POLICY}` });
+    expect(tooShort).toContain('reconciliation.every — "10s" is too short');
+    expect(tooShort).toContain('use 1m or more');
+    const [zero] = await issuesFor({ 'policy.yaml': `reconciliation:\n  every: 0\n${BASE_POLICY}` });
+    expect(zero).toContain('reconciliation.every — "0" is too short');
+    const [unknown] = await issuesFor({ 'policy.yaml': `reconciliation:\n  interval: 6h\n${BASE_POLICY}` });
+    expect(unknown).toContain('reconciliation');
+    expect(unknown).toContain('interval');
   });
 });
 

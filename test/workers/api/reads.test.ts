@@ -26,6 +26,7 @@ const noAppActivities: LifecycleActivities = {
   deleteAccount: notCalled,
   sendAlert: async () => undefined,
   recordMilestones: async () => undefined,
+  reconcileApp: notCalled,
 };
 
 let env: TemporalTestEnv;
