@@ -16,6 +16,7 @@ import { createLogger } from '../../lib/logger';
 import { reconciliationStatusQuery, reconciliationWorkflowId, type ReconciliationStatus } from '../../lib/temporal/contract';
 import { ReconciliationRejectedError, runReconciliationNow, startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
 import { run as reconcileCommand } from '../../cli/commands/reconcile';
+import { startWorkerRuntime } from '../../workers/lifecycle';
 import { TEST_AUDIT_KEY } from '../helpers/audit-targets';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
@@ -189,6 +190,31 @@ describe('scheduled reconciliation', () => {
       process.env.TEMPORAL_NAMESPACE = saved.namespace;
       if (saved.address === undefined) delete process.env.TEMPORAL_ADDRESS;
       if (saved.namespace === undefined) delete process.env.TEMPORAL_NAMESPACE;
+    }
+  });
+
+  it('a worker started with its Temporal settings starts the schedules it lacks and leaves running ones alone', async () => {
+    const slackRunId = (await stack.env.client.workflow.getHandle(reconciliationWorkflowId('slack')).describe()).runId;
+    const logger = createLogger({ level: 'silent' });
+    const runtime = await startWorkerRuntime({
+      config: stack.config,
+      connection: stack.env.nativeConnection,
+      namespace: stack.env.namespace,
+      // A second worker process (the SDK allows one worker per queue and connection).
+      taskQueue: `${stack.taskQueue}-2`,
+      logger,
+      temporal: { address: stack.env.address, namespace: stack.env.namespace, taskQueue: `${stack.taskQueue}-2` },
+    });
+    try {
+      let canva: ReconciliationStatus | undefined;
+      for (let i = 0; i < 50 && !canva; i++) {
+        canva = await status('canva').catch(() => undefined);
+        if (!canva) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(canva).toEqual(expect.objectContaining({ app: 'canva', round: 0, everyMs: DAY, running: false }));
+      expect((await stack.env.client.workflow.getHandle(reconciliationWorkflowId('slack')).describe()).runId).toBe(slackRunId);
+    } finally {
+      await runtime.stop();
     }
   });
 });
