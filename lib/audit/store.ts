@@ -270,7 +270,8 @@ export class AuditStore {
   /** Employees with records in a time window (for exports). */
   async employees(filter: { sinceMs?: number; untilMs?: number } = {}): Promise<string[]> {
     const records = await this.records(filter);
-    return [...new Set(records.map((r) => r.employeeId))].sort();
+    // Reconciliation runs have chains of their own (`reconcile-<app>`): they are not people.
+    return [...new Set(records.filter((r) => r.kind !== 'reconciliation').map((r) => r.employeeId))].sort();
   }
 
   /**

@@ -34,6 +34,15 @@ describe.each(auditTargets)('audit store on %s', (_name, open) => {
     ...extra,
   });
 
+  it('lists people, not the chains of reconciliation runs', async () => {
+    await store.append(record(1));
+    const chain = `reconcile-${employee}`;
+    await store.append({ key: `${chain}#1`, kind: 'reconciliation', employeeId: chain, workflowId: chain, occurredAtMs: Date.parse('2026-11-20T10:00:00Z'), data: { findings: 0 } });
+    const people = await store.employees();
+    expect(people).toContain(employee);
+    expect(people).not.toContain(chain);
+  });
+
   /** Tampering as the table owner would: around the append-only trigger. */
   async function tamper(sql: string, params: unknown[] = []): Promise<void> {
     await store.db.exec('ALTER TABLE audit_records DISABLE TRIGGER USER');
