@@ -157,7 +157,7 @@ export class ScimTransport {
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
         headersTimeout: this.d.connector.timeouts.requestMs,
         bodyTimeout: this.d.connector.timeouts.requestMs,
-        signal: o.signal ? AbortSignal.any([o.signal, deadline]) : deadline,
+        signal: abortsOnCancel(req) && o.signal ? AbortSignal.any([o.signal, deadline]) : deadline,
       });
       const text = await readBodyCapped(res, this.d.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES).catch((err: unknown) => {
         throw err instanceof ResponseTooLargeError ? this.tooLarge(req, o, err, res.statusCode, this.d.now() - started) : err;
@@ -215,4 +215,15 @@ function parseBody(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/**
+ * Whether cancellation may abort this request once it is on the wire. Reads: yes. Writes: no —
+ * an app applies a write it has received whether or not the client still listens, so aborting
+ * it only hides the outcome: a joiner's create cut short by a termination would land after the
+ * leaver has looked the account up, leaving a terminated person active. A cancelled write runs
+ * to its answer (bounded by `timeouts.request`); the cancellation takes effect at the next wait.
+ */
+function abortsOnCancel(req: ExchangeRequest): boolean {
+  return req.method === 'GET';
 }

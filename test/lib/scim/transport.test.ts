@@ -61,6 +61,25 @@ test('a cancelled activity stops waiting for a rate-limit token and sends nothin
   expect(rig.server.requests.map((r) => r.path)).toEqual(['/scim/v2/Users/first']);
 });
 
+test('a write on the wire runs to its answer when the activity is cancelled; a read is aborted', async () => {
+  // The app answers after 600 ms; the activity is cancelled 100 ms into each request.
+  rig = await startRig('github', { profile: 'rfc', faults: { latencyMs: 600 } });
+  const client = rig.clients.get(rig.connector);
+  const write = new AbortController();
+  const creating = client.createUser(buildScimUser(rig.connector, ada, 'create'), { signal: write.signal });
+  // The lookup before the create is a read: wait until the POST itself is in flight.
+  while (!rig.server.requests.some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 10));
+  setTimeout(() => write.abort(new Error('activity cancelled')), 100);
+  // The app applied the create; the client saw its answer instead of hiding it.
+  const { id } = await creating;
+  expect(rig.server.users().map((u) => u.id)).toEqual([id]);
+
+  const read = new AbortController();
+  const reading = client.getUser(id, { signal: read.signal });
+  setTimeout(() => read.abort(new Error('activity cancelled')), 100);
+  await expect(reading).rejects.toThrow('activity cancelled');
+});
+
 test('with ETags, updates send If-Match and a stale version is a retryable 412', async () => {
   rig = await startRig('github', { profile: 'rfc' }, (c) => {
     c.capabilities.etag = true;
