@@ -10,18 +10,29 @@ const { builtinModules } = require('node:module');
  */
 const workflowBoundary = {
   paths: [
-    ...builtinModules.flatMap((m) => [m, `node:${m}`]).map((name) => ({
-      name,
-      message: 'Workflows are deterministic: Node built-ins are not allowed (do I/O in an activity).',
-    })),
-    ...['undici', 'pino', 'zod', 'yaml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map((name) => ({
-      name,
-      message: 'Not allowed in workflow code: move the side effect into an activity.',
-    })),
+    ...builtinModules
+      .flatMap((m) => [m, `node:${m}`])
+      .map((name) => ({
+        name,
+        message: 'Workflows are deterministic: Node built-ins are not allowed (do I/O in an activity).',
+      })),
+    ...['undici', 'pino', 'zod', 'yaml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map(
+      (name) => ({
+        name,
+        message: 'Not allowed in workflow code: move the side effect into an activity.',
+      }),
+    ),
   ],
   patterns: [
     {
-      group: ['**/activities', '**/activities/**', '**/lib/scim/**', '**/lib/config/load*', '**/lib/logger', '**/engine/**'],
+      group: [
+        '**/activities',
+        '**/activities/**',
+        '**/lib/scim/**',
+        '**/lib/config/load*',
+        '**/lib/logger',
+        '**/engine/**',
+      ],
       message: 'Workflows may import activities only with `import type`.',
       allowTypeImports: true,
     },
@@ -29,7 +40,9 @@ const workflowBoundary = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/**', 'ui/**', 'dist/**', 'coverage/**', 'test-artifacts/**', 'bench/results/**', '**/*.js'] },
+  {
+    ignores: ['node_modules/**', 'ui/**', 'dist/**', 'coverage/**', 'test-artifacts/**', 'bench/results/**', '**/*.js'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

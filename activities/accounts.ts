@@ -48,7 +48,11 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
    * `body` may set `atMs` itself: when the decisive request was answered (a deactivation before
    * its group removals).
    */
-  async function step(ref: AccountRef, operation: string, body: (s: StepCtx) => Promise<Omit<AppOutcome, 'app' | 'atMs'> & { atMs?: number }>): Promise<AppOutcome> {
+  async function step(
+    ref: AccountRef,
+    operation: string,
+    body: (s: StepCtx) => Promise<Omit<AppOutcome, 'app' | 'atMs'> & { atMs?: number }>,
+  ): Promise<AppOutcome> {
     const connector = deps.config().connectors[ref.app];
     if (!connector) throw unknownApp(ref.app);
     const run = activityCallContext({ employeeId: ref.employeeId, eventId: ref.eventId, operation });
@@ -60,7 +64,10 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
     const noteEvidenceFailure = (what: string, err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       evidenceErrors.push(`${what}: ${message}`);
-      deps.logger?.error({ app: ref.app, employeeId: ref.employeeId, eventId: ref.eventId, operation, err }, `audit store: ${what}`);
+      deps.logger?.error(
+        { app: ref.app, employeeId: ref.employeeId, eventId: ref.eventId, operation, err },
+        `audit store: ${what}`,
+      );
     };
     let outcome: AppOutcome;
     try {
@@ -77,7 +84,14 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
       const state = STATE_AFTER[outcome.action];
       if (state && deps.audit) {
         try {
-          await deps.audit.recordAccount({ employeeId: ref.employeeId, app: ref.app, scimId: outcome.scimId ?? scimId, state, atMs: outcome.atMs, call });
+          await deps.audit.recordAccount({
+            employeeId: ref.employeeId,
+            app: ref.app,
+            scimId: outcome.scimId ?? scimId,
+            state,
+            atMs: outcome.atMs,
+            call,
+          });
         } catch (err) {
           noteEvidenceFailure('account registry not updated', err);
         }
@@ -96,7 +110,11 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
     if (evidenceErrors.length === 0) return outcome;
     const evidenceError = evidenceErrors.join('; ');
     // In the note too, so the timeline (and the step's history event) shows the gap beside the action.
-    return { ...outcome, evidenceError, note: [outcome.note, `evidence not recorded (${evidenceError})`].filter(Boolean).join('; ') };
+    return {
+      ...outcome,
+      evidenceError,
+      note: [outcome.note, `evidence not recorded (${evidenceError})`].filter(Boolean).join('; '),
+    };
   }
 
   return {
@@ -106,9 +124,25 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
         if (known) return reuse(s, known.id ?? s.scimId!, input.employee, input.groups, input.groupIds, 'adopted');
         const desired = buildScimUser(s.connector, input.employee, 'create');
         const created = await s.client.createUser(desired, s.call);
-        if (!created.created) return reuse(s, created.id, input.employee, input.groups, input.groupIds, 'adopted', created.resource.active === false);
+        if (!created.created)
+          return reuse(
+            s,
+            created.id,
+            input.employee,
+            input.groups,
+            input.groupIds,
+            'adopted',
+            created.resource.active === false,
+          );
         // A brand-new account is in no group yet: add without reading the groups first.
-        const synced = await syncGroups(s.connector, s.client, created.id, { add: input.groups, remove: [], current: [] }, s.call, false);
+        const synced = await syncGroups(
+          s.connector,
+          s.client,
+          created.id,
+          { add: input.groups, remove: [], current: [] },
+          s.call,
+          false,
+        );
         return { action: 'created', scimId: created.id, ...groupFields(synced) };
       }),
 
@@ -118,10 +152,18 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
         if (!id) {
           // The account vanished in the app (deleted by hand): recreate it, as Okta does on push.
           const created = await s.client.createUser(buildScimUser(s.connector, input.employee, 'create'), s.call);
-          return { action: created.created ? 'created' : 'adopted', scimId: created.id, note: 'account was missing in the app; recreated' };
+          return {
+            action: created.created ? 'created' : 'adopted',
+            scimId: created.id,
+            note: 'account was missing in the app; recreated',
+          };
         }
         const { changed } = await s.client.updateUser(id, buildScimUser(s.connector, input.employee, 'update'), s.call);
-        return { action: changed.length > 0 ? 'updated' : 'unchanged', scimId: id, note: changed.length > 0 ? `changed ${changed.join(', ')}` : undefined };
+        return {
+          action: changed.length > 0 ? 'updated' : 'unchanged',
+          scimId: id,
+          note: changed.length > 0 ? `changed ${changed.join(', ')}` : undefined,
+        };
       }),
 
     setGroups: (input) =>
@@ -129,7 +171,9 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
         const id = await resolveId(s, input.employeeId);
         if (!id) throw notFound(s.connector, input.employeeId);
         const synced = await syncGroups(s.connector, s.client, id, input, s.call, true);
-        const note = [describeGroupChange(input.add, []), describeRemovals(synced?.removals ?? [])].filter(Boolean).join(' ');
+        const note = [describeGroupChange(input.add, []), describeRemovals(synced?.removals ?? [])]
+          .filter(Boolean)
+          .join(' ');
         return { action: 'updated', scimId: id, ...groupFields(synced), note: note || undefined };
       }),
 
@@ -140,15 +184,30 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
         if (!id) return { action: 'deactivated', note: 'no account found in the app; nothing to revoke' };
         await s.client.deactivateUser(id, s.call);
         const atMs = Date.now();
-        const destructive = s.connector.delete.deactivateIsDestructive ? 'deactivation is destructive in this app' : undefined;
+        const destructive = s.connector.delete.deactivateIsDestructive
+          ? 'deactivation is destructive in this app'
+          : undefined;
         const groups = input.groups ?? [];
         // Only after active=false went out: group removals never delay or fail the revocation.
-        if (deps.config().policy.leaver?.removeGroupMemberships === false || groups.length === 0 || !managesGroups(s.connector)) {
+        if (
+          deps.config().policy.leaver?.removeGroupMemberships === false ||
+          groups.length === 0 ||
+          !managesGroups(s.connector)
+        ) {
           return { action: 'deactivated', scimId: id, atMs, note: destructive };
         }
-        const removals = await removeAllGroups(s.client, id, groups, input.groupIds ?? {}, s.call, atMs + GROUP_REMOVAL_BUDGET_MS);
+        const removals = await removeAllGroups(
+          s.client,
+          id,
+          groups,
+          input.groupIds ?? {},
+          s.call,
+          atMs + GROUP_REMOVAL_BUDGET_MS,
+        );
         const kept = removals.filter((r) => !r.removed).map((r) => r.group);
-        const groupIds = Object.fromEntries(Object.entries(input.groupIds ?? {}).filter(([name]) => kept.includes(name)));
+        const groupIds = Object.fromEntries(
+          Object.entries(input.groupIds ?? {}).filter(([name]) => kept.includes(name)),
+        );
         const note = [destructive, describeRemovals(removals)].filter(Boolean).join('; ');
         return { action: 'deactivated', scimId: id, atMs, groups: kept, groupIds, groupRemovals: removals, note };
       }),
@@ -158,8 +217,20 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
         const id = await resolveId(s, input.employeeId, input.employee);
         if (!id) {
           const created = await s.client.createUser(buildScimUser(s.connector, input.employee, 'create'), s.call);
-          const synced = await syncGroups(s.connector, s.client, created.id, { add: input.groups, remove: [], current: [] }, s.call, !created.created);
-          return { action: created.created ? 'created' : 'adopted', scimId: created.id, ...groupFields(synced), note: 'previous account is gone; created a new one' };
+          const synced = await syncGroups(
+            s.connector,
+            s.client,
+            created.id,
+            { add: input.groups, remove: [], current: [] },
+            s.call,
+            !created.created,
+          );
+          return {
+            action: created.created ? 'created' : 'adopted',
+            scimId: created.id,
+            ...groupFields(synced),
+            note: 'previous account is gone; created a new one',
+          };
         }
         return reuse(s, id, input.employee, input.groups, input.groupIds, 'reactivated', true);
       }),
@@ -169,8 +240,13 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
         const id = await resolveId(s, input.employeeId);
         if (!id) return { action: 'deleted', note: 'no account found in the app; already gone' };
         const { outcome } = await s.client.deleteUser(id, s.call);
-        if (outcome === 'deleted' || outcome === 'already-gone') return { action: 'deleted', scimId: id, note: outcome === 'already-gone' ? 'already gone (404)' : undefined };
-        return { action: 'delete-skipped', scimId: id, note: `delete is "${s.connector.delete.mode}" in ${s.connector.id}: account left ${outcome === 'deactivated' ? 'deactivated' : 'as is'}` };
+        if (outcome === 'deleted' || outcome === 'already-gone')
+          return { action: 'deleted', scimId: id, note: outcome === 'already-gone' ? 'already gone (404)' : undefined };
+        return {
+          action: 'delete-skipped',
+          scimId: id,
+          note: `delete is "${s.connector.delete.mode}" in ${s.connector.id}: account left ${outcome === 'deactivated' ? 'deactivated' : 'as is'}`,
+        };
       }),
   };
 }
@@ -192,33 +268,63 @@ interface StepCtx {
  * Brings an existing account (adopted, or the person's own from before) up to date. Its groups
  * are added only where it is not already a member (a re-hire keeps no duplicate memberships).
  */
-async function reuse(s: StepCtx, id: string, employee: EmployeeRecord, groups: string[], groupIds: Record<string, string> | undefined, action: 'adopted' | 'reactivated', reactivate = false) {
+async function reuse(
+  s: StepCtx,
+  id: string,
+  employee: EmployeeRecord,
+  groups: string[],
+  groupIds: Record<string, string> | undefined,
+  action: 'adopted' | 'reactivated',
+  reactivate = false,
+) {
   if (reactivate) await s.client.reactivateUser(id, s.call);
   await s.client.updateUser(id, buildScimUser(s.connector, employee, 'update'), s.call);
-  const synced = await syncGroups(s.connector, s.client, id, { add: groups, remove: [], current: [], groupIds }, s.call, true);
+  const synced = await syncGroups(
+    s.connector,
+    s.client,
+    id,
+    { add: groups, remove: [], current: [], groupIds },
+    s.call,
+    true,
+  );
   return { action, scimId: id, ...groupFields(synced) };
 }
 
 /** The outcome's group fields: the managed groups and their ids ([] when the app's groups are not managed). */
-function groupFields(synced: GroupSync | null): { groups: string[]; groupIds?: Record<string, string>; groupRemovals?: GroupSync['removals'] } {
+function groupFields(synced: GroupSync | null): {
+  groups: string[];
+  groupIds?: Record<string, string>;
+  groupRemovals?: GroupSync['removals'];
+} {
   if (!synced) return { groups: [] };
-  return { groups: synced.groups, groupIds: synced.groupIds, ...(synced.removals.length ? { groupRemovals: synced.removals } : {}) };
+  return {
+    groups: synced.groups,
+    groupIds: synced.groupIds,
+    ...(synced.removals.length ? { groupRemovals: synced.removals } : {}),
+  };
 }
 
 /** The stored SCIM id when still valid, else a lookup in the connector's `match` order. */
 async function resolveId(s: StepCtx, employeeId: string, employee?: EmployeeRecord): Promise<string | undefined> {
   if (s.scimId) return s.scimId;
-  const userName = employee ? (buildScimUser(s.connector, employee, 'create').userName as string | undefined) : undefined;
+  const userName = employee
+    ? (buildScimUser(s.connector, employee, 'create').userName as string | undefined)
+    : undefined;
   const found = await s.client.findUser({ externalId: employeeId, userName }, s.call);
   return found?.id;
 }
 
 function notFound(connector: ConnectorConfig, employeeId: string): JmlError {
-  return new JmlError(ERROR_CODES.SCIM_NOT_FOUND, `no account for ${employeeId} in ${connector.id}: provision it first (retryApp runs the failed step again)`);
+  return new JmlError(
+    ERROR_CODES.SCIM_NOT_FOUND,
+    `no account for ${employeeId} in ${connector.id}: provision it first (retryApp runs the failed step again)`,
+  );
 }
 
 function describeGroupChange(add: string[], remove: string[]): string {
-  return [add.length ? `+${add.join(', +')}` : '', remove.length ? `-${remove.join(', -')}` : ''].filter(Boolean).join(' ');
+  return [add.length ? `+${add.join(', +')}` : '', remove.length ? `-${remove.join(', -')}` : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** A failed step's request records: written if the store can, never masking the step's own error. */

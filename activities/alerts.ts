@@ -30,7 +30,9 @@ export function createAlertActivity(deps: AlertDeps): (input: AlertInput) => Pro
     deps.logger.warn({ alert: input }, `ALERT ${input.kind}: ${input.message}`);
     // Evidence of the breach now; if the store fails, the workflow's own copy (same key) follows later.
     if (input.kind === 'sla-breached') {
-      await recordBreach(deps, input).catch((err: unknown) => deps.logger.error({ err }, 'SLA breach not written to the audit store; alerting anyway'));
+      await recordBreach(deps, input).catch((err: unknown) =>
+        deps.logger.error({ err }, 'SLA breach not written to the audit store; alerting anyway'),
+      );
     }
     if (!configured) return;
     const url = await webhookUrl(configured, deps.logger);
@@ -68,14 +70,20 @@ async function webhookUrl(configured: string, logger: Logger): Promise<string | 
     // Expected on a machine without the variable: one line, once per process, no stack trace.
     if (!unresolvedWarned.has(configured)) {
       unresolvedWarned.add(configured);
-      logger.warn({ ref: configured, reason: (err as Error).message }, 'alert webhook not configured (reference not resolvable): alerts are logged only');
+      logger.warn(
+        { ref: configured, reason: (err as Error).message },
+        'alert webhook not configured (reference not resolvable): alerts are logged only',
+      );
     }
     return undefined;
   }
   // A referenced value is only known now; a literal was already checked when the config loaded.
   const problem = alertWebhookUrlProblem(url);
   if (problem) {
-    logger.error({ ref: isSecretRef(configured) ? configured : 'notifications.webhookUrl' }, `alert webhook URL ${problem}; alert logged only`);
+    logger.error(
+      { ref: isSecretRef(configured) ? configured : 'notifications.webhookUrl' },
+      `alert webhook URL ${problem}; alert logged only`,
+    );
     return undefined;
   }
   return url;

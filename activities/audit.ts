@@ -20,21 +20,43 @@ function attemptKey(context: CallContext['context']): string | undefined {
 
 export function createAuditPort(store: AuditStore, onError: (err: unknown) => void): StoreAuditPort {
   return {
-    findAccount: async (employeeId, app) => (await store.getAccounts(employeeId)).find((a) => a.app === app && a.state !== 'deleted')?.scimId,
+    findAccount: async (employeeId, app) =>
+      (await store.getAccounts(employeeId)).find((a) => a.app === app && a.state !== 'deleted')?.scimId,
 
     recordAccount: async (input: AccountRecordInput) => {
-      await store.upsertAccount({ employeeId: input.employeeId, app: input.app, scimId: input.scimId, state: input.state, lastChangeAtMs: input.atMs });
+      await store.upsertAccount({
+        employeeId: input.employeeId,
+        app: input.app,
+        scimId: input.scimId,
+        state: input.state,
+        lastChangeAtMs: input.atMs,
+      });
     },
 
     recordMilestones: async (input: MilestoneInput) => {
       for (const { key, entry } of input.entries) {
         const data = storable({ ...entry });
-        await store.append({ key, kind: 'milestone', employeeId: input.employeeId, workflowId: entry.workflowId ?? input.workflowId, runId: input.runId, occurredAtMs: entry.atMs, data });
+        await store.append({
+          key,
+          kind: 'milestone',
+          employeeId: input.employeeId,
+          workflowId: entry.workflowId ?? input.workflowId,
+          runId: input.runId,
+          occurredAtMs: entry.atMs,
+          data,
+        });
       }
     },
 
     recordReconciliation: async (input: ReconciliationRecordInput) => {
-      await store.append({ key: input.key, kind: 'reconciliation', employeeId: input.workflowId, workflowId: input.workflowId, occurredAtMs: input.occurredAtMs, data: storable({ ...input.data }) });
+      await store.append({
+        key: input.key,
+        kind: 'reconciliation',
+        employeeId: input.workflowId,
+        workflowId: input.workflowId,
+        occurredAtMs: input.occurredAtMs,
+        data: storable({ ...input.data }),
+      });
     },
 
     requestRecorder: (context) => {
@@ -87,7 +109,9 @@ export function storable(data: Record<string, unknown>): Record<string, unknown>
     }
     if (Array.isArray(value)) return value.map((v, i) => clean(v, `${path}[${i}]`));
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [clean(k, path), clean(v, path ? `${path}.${k}` : k)]));
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [clean(k, path), clean(v, path ? `${path}.${k}` : k)]),
+      );
     }
     return value;
   };

@@ -25,7 +25,10 @@ const NON_RETRYABLE_CODES = new Set<string>([
  */
 export function toActivityFailure(err: unknown, attempt = 1): unknown {
   if (err instanceof ApplicationFailure) return err;
-  if (err instanceof ScimError) return toApplicationFailure(err, { minRetryDelayMs: Math.min(1000 * 2 ** (attempt - 1), RETRY_AFTER_BACKOFF_CAP_MS) });
+  if (err instanceof ScimError)
+    return toApplicationFailure(err, {
+      minRetryDelayMs: Math.min(1000 * 2 ** (attempt - 1), RETRY_AFTER_BACKOFF_CAP_MS),
+    });
   if (hasErrorCode(err)) {
     return ApplicationFailure.create({
       type: err.code,
@@ -45,7 +48,8 @@ export function toActivityFailure(err: unknown, attempt = 1): unknown {
  */
 export function toApplicationFailure(err: ScimError, options: { minRetryDelayMs?: number } = {}): ApplicationFailure {
   const { app, operation, status, scimType, detail } = err.info;
-  const retryAfterMs = err.info.retryAfterMs === undefined ? undefined : Math.max(err.info.retryAfterMs, options.minRetryDelayMs ?? 0);
+  const retryAfterMs =
+    err.info.retryAfterMs === undefined ? undefined : Math.max(err.info.retryAfterMs, options.minRetryDelayMs ?? 0);
   return ApplicationFailure.create({
     type: err.code,
     message: err.message,

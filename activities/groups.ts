@@ -38,10 +38,18 @@ export function managesGroups(connector: ConnectorConfig): boolean {
  * existed before this step (re-hire, adoption, mover), so an add first checks the member is not
  * already listed — apps that keep duplicate members would list them twice.
  */
-export async function syncGroups(connector: ConnectorConfig, client: ScimClient, userId: string, change: GroupChange, call: CallContext, existing: boolean): Promise<GroupSync | null> {
+export async function syncGroups(
+  connector: ConnectorConfig,
+  client: ScimClient,
+  userId: string,
+  change: GroupChange,
+  call: CallContext,
+  existing: boolean,
+): Promise<GroupSync | null> {
   if (!managesGroups(connector)) return null;
   const ids: Record<string, string> = { ...(change.groupIds ?? {}) };
-  for (const name of change.add) ids[name] = await addToGroup(connector, client, name, ids[name], userId, existing, call);
+  for (const name of change.add)
+    ids[name] = await addToGroup(connector, client, name, ids[name], userId, existing, call);
   const removals: GroupRemoval[] = [];
   for (const name of change.remove) {
     removals.push(await removeFromGroup(client, name, ids[name], userId, call));
@@ -52,7 +60,15 @@ export async function syncGroups(connector: ConnectorConfig, client: ScimClient,
   return { groups, groupIds: pick(ids, groups), removals };
 }
 
-async function addToGroup(connector: ConnectorConfig, client: ScimClient, name: string, knownId: string | undefined, userId: string, existing: boolean, call: CallContext): Promise<string> {
+async function addToGroup(
+  connector: ConnectorConfig,
+  client: ScimClient,
+  name: string,
+  knownId: string | undefined,
+  userId: string,
+  existing: boolean,
+  call: CallContext,
+): Promise<string> {
   const group = await client.resolveGroup(name, knownId, call);
   if (!group) throw missingGroup(connector, name);
   try {
@@ -73,7 +89,13 @@ async function addToGroup(connector: ConnectorConfig, client: ScimClient, name: 
  * Removes the member from the group known by id (by name when the registry has no id yet) and
  * returns the proof; throws when the app does not confirm it, or when the name is ambiguous.
  */
-export async function removeFromGroup(client: ScimClient, name: string, knownId: string | undefined, userId: string, call: CallContext): Promise<GroupRemoval> {
+export async function removeFromGroup(
+  client: ScimClient,
+  name: string,
+  knownId: string | undefined,
+  userId: string,
+  call: CallContext,
+): Promise<GroupRemoval> {
   const group = await client.resolveGroup(name, knownId, call, false);
   // No group of that name in the app: nobody can be its member.
   if (!group) return { group: name, removed: true, proof: 'no-such-group' };
@@ -86,18 +108,34 @@ export async function removeFromGroup(client: ScimClient, name: string, knownId:
  * The leaver's removals: each group on its own, failures recorded rather than thrown; groups
  * not started by `deadlineMs` are recorded as not removed.
  */
-export async function removeAllGroups(client: ScimClient, userId: string, groups: string[], groupIds: Record<string, string>, call: CallContext, deadlineMs = Infinity): Promise<GroupRemoval[]> {
+export async function removeAllGroups(
+  client: ScimClient,
+  userId: string,
+  groups: string[],
+  groupIds: Record<string, string>,
+  call: CallContext,
+  deadlineMs = Infinity,
+): Promise<GroupRemoval[]> {
   const out: GroupRemoval[] = [];
   for (const name of groups) {
     if (Date.now() > deadlineMs) {
-      const error: StepError = { type: 'TIME_BUDGET_SPENT', message: 'not attempted: the time allowed for group removals after the deactivation was spent', nonRetryable: false };
+      const error: StepError = {
+        type: 'TIME_BUDGET_SPENT',
+        message: 'not attempted: the time allowed for group removals after the deactivation was spent',
+        nonRetryable: false,
+      };
       out.push({ group: name, ...(groupIds[name] ? { groupId: groupIds[name] } : {}), removed: false, error });
       continue;
     }
     try {
       out.push(await removeFromGroup(client, name, groupIds[name], userId, call));
     } catch (err) {
-      out.push({ group: name, ...(groupIds[name] ? { groupId: groupIds[name] } : {}), removed: false, error: stepError(err) });
+      out.push({
+        group: name,
+        ...(groupIds[name] ? { groupId: groupIds[name] } : {}),
+        removed: false,
+        error: stepError(err),
+      });
     }
   }
   return out;
@@ -112,7 +150,11 @@ function stepError(err: unknown): StepError {
 /** Timeline text for removals: `-dept-Sales (confirmed by read-back)`, `dept-X not removed: …`. */
 export function describeRemovals(removals: GroupRemoval[]): string | undefined {
   if (removals.length === 0) return undefined;
-  return removals.map((r) => (r.removed ? `-${r.group} (${PROOF_TEXT[r.proof ?? 'read-back']})` : `${r.group} NOT removed: ${r.error?.type}`)).join(', ');
+  return removals
+    .map((r) =>
+      r.removed ? `-${r.group} (${PROOF_TEXT[r.proof ?? 'read-back']})` : `${r.group} NOT removed: ${r.error?.type}`,
+    )
+    .join(', ');
 }
 
 const PROOF_TEXT: Record<NonNullable<GroupRemoval['proof']>, string> = {

@@ -35,7 +35,8 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
     sendAlert: async (input: AlertInput) => {
       // Counted when the breach happens (not when the slow run ends), once per run: retries of the delivery
       // (this activity's, or the employee workflow re-sending an undelivered alert) are not breaches.
-      if (input.kind === 'sla-breached' && input.lifecycle && breaches.first(input.workflowId)) observeSlaBreach(input.lifecycle);
+      if (input.kind === 'sla-breached' && input.lifecycle && breaches.first(input.workflowId))
+        observeSlaBreach(input.lifecycle);
       return alert(input);
     },
     reconcileApp: createReconcileActivity({ ...deps, logger: log }),

@@ -39,7 +39,9 @@ export interface ReconcileActivityDeps {
   logger: Logger;
 }
 
-export function createReconcileActivity(deps: ReconcileActivityDeps): (input: ReconcileAppInput) => Promise<ReconcileAppResult> {
+export function createReconcileActivity(
+  deps: ReconcileActivityDeps,
+): (input: ReconcileAppInput) => Promise<ReconcileAppResult> {
   return async (input) => {
     const config = deps.config();
     if (!deps.temporal) {
@@ -79,7 +81,16 @@ export function createReconcileActivity(deps: ReconcileActivityDeps): (input: Re
           workflowId: input.workflowId,
           occurredAtMs: run.finishedAtMs,
           // userName is left out: it is a person's attribute value.
-          data: { ...recorded, details: app.findings.map((f) => ({ kind: f.kind, employeeId: f.employeeId, scimId: f.scimId, detail: f.detail, repaired: f.repaired })) },
+          data: {
+            ...recorded,
+            details: app.findings.map((f) => ({
+              kind: f.kind,
+              employeeId: f.employeeId,
+              scimId: f.scimId,
+              detail: f.detail,
+              repaired: f.repaired,
+            })),
+          },
         });
       }
       deps.logger.info({ app: input.app, round: input.round, findings, error: app.error }, 'reconciliation run');

@@ -30,13 +30,24 @@ export class AppLog {
   };
 
   snapshot() {
-    return { requests: this.requests, gets: this.gets, posts: this.posts, rateLimited: this.rateLimited, created: this.created, lastCreatedAtMs: this.lastCreatedAtMs };
+    return {
+      requests: this.requests,
+      gets: this.gets,
+      posts: this.posts,
+      rateLimited: this.rateLimited,
+      created: this.created,
+      lastCreatedAtMs: this.lastCreatedAtMs,
+    };
   }
 }
 
 export type AppCounts = ReturnType<AppLog['snapshot']>;
 
-interface Answer { status: number; body: unknown; rateLimited: number }
+interface Answer {
+  status: number;
+  body: unknown;
+  rateLimited: number;
+}
 
 /**
  * One SCIM request that honours `429` + `Retry-After` (RFC 6585 §4; delay-seconds, as the
@@ -47,17 +58,32 @@ export async function scimCall(base: string, method: 'GET' | 'POST', path: strin
   for (let rateLimited = 0; ; rateLimited++) {
     const res = await request(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/scim+json', ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }) },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        accept: 'application/scim+json',
+        ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (res.statusCode !== 429) return { status: res.statusCode, body: res.statusCode === 204 ? (await res.body.dump(), undefined) : await res.body.json(), rateLimited };
+    if (res.statusCode !== 429)
+      return {
+        status: res.statusCode,
+        body: res.statusCode === 204 ? (await res.body.dump(), undefined) : await res.body.json(),
+        rateLimited,
+      };
     await res.body.dump();
     const seconds = Number([res.headers['retry-after']].flat()[0] ?? 1);
     await new Promise((r) => setTimeout(r, (Number.isFinite(seconds) ? seconds : 1) * 1000));
   }
 }
 
-export interface Census { users: number; missing: number; duplicates: number; inactive: number; strangers: number }
+export interface Census {
+  users: number;
+  missing: number;
+  duplicates: number;
+  inactive: number;
+  strangers: number;
+}
 
 /** Pages through `/Users` (RFC 7644 §3.4.2.4) and compares the `externalId`s with the people expected. */
 export async function census(base: string, expected: string[]): Promise<Census> {
@@ -65,7 +91,10 @@ export async function census(base: string, expected: string[]): Promise<Census> 
   let users = 0;
   let inactive = 0;
   for (let start = 1; ; start += 100) {
-    const page = (await scimCall(base, 'GET', `/Users?startIndex=${start}&count=100`)).body as { totalResults: number; Resources?: { externalId?: string; active?: boolean }[] };
+    const page = (await scimCall(base, 'GET', `/Users?startIndex=${start}&count=100`)).body as {
+      totalResults: number;
+      Resources?: { externalId?: string; active?: boolean }[];
+    };
     for (const u of page.Resources ?? []) {
       users += 1;
       if (u.active === false) inactive += 1;
@@ -86,18 +115,33 @@ export async function census(base: string, expected: string[]): Promise<Census> 
 /** The SCIM user the orchestrator's bench connectors map an employee to. */
 function scimUser(n: number) {
   const e = employee(n);
-  return { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], externalId: e.employeeId, userName: e.workEmail, name: { givenName: e.givenName, familyName: e.familyName }, title: e.title, active: true };
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    externalId: e.employeeId,
+    userName: e.workEmail,
+    name: { givenName: e.givenName, familyName: e.familyName },
+    title: e.title,
+    active: true,
+  };
 }
 
 /**
  * The naive baseline: one script, one person after another, one app after another: look up by
  * `externalId`, then create when absent. Returns the 429s it received (and waited out).
  */
-export async function naiveJoiners(urls: string[], people: number[], onPerson: (done: number) => void): Promise<number> {
+export async function naiveJoiners(
+  urls: string[],
+  people: number[],
+  onPerson: (done: number) => void,
+): Promise<number> {
   let rateLimited = 0;
   for (const [i, n] of people.entries()) {
     for (const url of urls) {
-      const found = await scimCall(url, 'GET', `/Users?filter=${encodeURIComponent(formatEq({ attribute: 'externalId', value: `B${n}` }))}`);
+      const found = await scimCall(
+        url,
+        'GET',
+        `/Users?filter=${encodeURIComponent(formatEq({ attribute: 'externalId', value: `B${n}` }))}`,
+      );
       rateLimited += found.rateLimited;
       if (((found.body as { Resources?: unknown[] }).Resources ?? []).length > 0) continue;
       const created = await scimCall(url, 'POST', '/Users', scimUser(n));

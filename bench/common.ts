@@ -16,10 +16,16 @@ export const SECRET = randomBytes(32).toString('base64url');
 export const TOKEN = 'bench-token-0123456789abcdef';
 
 /** GET /v1/employees/:id, the parts the benchmarks read (times are ISO 8601). */
-export interface Status { accounts?: { app: string; state: string; lastChangeAt?: string; deactivatedAt?: string; scimId?: string }[] }
+export interface Status {
+  accounts?: { app: string; state: string; lastChangeAt?: string; deactivatedAt?: string; scimId?: string }[];
+}
 
 /** The connector's client-side pacing (`rateLimit` in config/connectors/*.yaml). */
-export interface ClientRateLimit { requestsPerSecond: number; burst: number; maxConcurrency: number }
+export interface ClientRateLimit {
+  requestsPerSecond: number;
+  burst: number;
+  maxConcurrency: number;
+}
 
 export const appId = (i: number) => `app${String(i + 1).padStart(2, '0')}`;
 
@@ -27,20 +33,70 @@ export function writeConfig(dir: string, urls: string[], limit: ClientRateLimit)
   mkdirSync(path.join(dir, 'connectors'), { recursive: true });
   urls.forEach((url, i) => {
     const id = appId(i);
-    writeFileSync(path.join(dir, 'connectors', `${id}.yaml`), [
-      `id: ${id}`, `displayName: App ${i + 1}`, 'scim:', `  baseUrl: ${url}`, 'auth:', '  type: bearer', '  token: env:BENCH_SCIM_TOKEN',
-      'rateLimit:', `  requestsPerSecond: ${limit.requestsPerSecond}`, `  burst: ${limit.burst}`, `  maxConcurrency: ${limit.maxConcurrency}`, 'capabilities:', '  patch: true', '  groups: false', 'delete:', '  mode: hard',
-      'mappings:', '  - source: employeeId', '    target: externalId', '    required: true', '  - source: workEmail', '    target: userName', '    required: true',
-      '  - source: givenName', '    target: name.givenName', '  - source: familyName', '    target: name.familyName', '  - source: title', '    target: title', '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'connectors', `${id}.yaml`),
+      [
+        `id: ${id}`,
+        `displayName: App ${i + 1}`,
+        'scim:',
+        `  baseUrl: ${url}`,
+        'auth:',
+        '  type: bearer',
+        '  token: env:BENCH_SCIM_TOKEN',
+        'rateLimit:',
+        `  requestsPerSecond: ${limit.requestsPerSecond}`,
+        `  burst: ${limit.burst}`,
+        `  maxConcurrency: ${limit.maxConcurrency}`,
+        'capabilities:',
+        '  patch: true',
+        '  groups: false',
+        'delete:',
+        '  mode: hard',
+        'mappings:',
+        '  - source: employeeId',
+        '    target: externalId',
+        '    required: true',
+        '  - source: workEmail',
+        '    target: userName',
+        '    required: true',
+        '  - source: givenName',
+        '    target: name.givenName',
+        '  - source: familyName',
+        '    target: name.familyName',
+        '  - source: title',
+        '    target: title',
+        '',
+      ].join('\n'),
+    );
   });
-  writeFileSync(path.join(dir, 'policy.yaml'), ['access:', '  rules:', '    - name: everyone', '      when: {}', '      grant:', ...urls.map((_, i) => `        - app: ${appId(i)}`), ''].join('\n'));
+  writeFileSync(
+    path.join(dir, 'policy.yaml'),
+    [
+      'access:',
+      '  rules:',
+      '    - name: everyone',
+      '      when: {}',
+      '      grant:',
+      ...urls.map((_, i) => `        - app: ${appId(i)}`),
+      '',
+    ].join('\n'),
+  );
 }
 
 /** Reference SCIM apps, one process each, bearer-protected, logging one JSON line per request. */
-export async function startApps(count: number, args: string[], label = 'app', options: (i: number) => StartOptions = () => ({})): Promise<{ apps: Proc[]; urls: string[] }> {
+export async function startApps(
+  count: number,
+  args: string[],
+  label = 'app',
+  options: (i: number) => StartOptions = () => ({}),
+): Promise<{ apps: Proc[]; urls: string[] }> {
   const apps = Array.from({ length: count }, (_, i) =>
-    startJml(`${label}${i + 1}`, ['scim-server', '--port', '0', '--token-env', 'BENCH_SCIM_TOKEN', '--log-requests', ...args], { BENCH_SCIM_TOKEN: TOKEN, LOG_LEVEL: 'info' }, options(i)),
+    startJml(
+      `${label}${i + 1}`,
+      ['scim-server', '--port', '0', '--token-env', 'BENCH_SCIM_TOKEN', '--log-requests', ...args],
+      { BENCH_SCIM_TOKEN: TOKEN, LOG_LEVEL: 'info' },
+      options(i),
+    ),
   );
   const urls = await Promise.all(apps.map(async (a) => (await waitForLine(a, /^(http:\S+)/))[1]!));
   return { apps, urls };
@@ -56,7 +112,11 @@ export interface Stack {
   workerWarnings: Record<string, number>;
 }
 
-interface LogEntry { level?: unknown; msg?: unknown; sdk?: { error?: { type?: unknown } } }
+interface LogEntry {
+  level?: unknown;
+  msg?: unknown;
+  sdk?: { error?: { type?: unknown } };
+}
 
 function parseJson(line: string): LogEntry | undefined {
   try {
@@ -70,23 +130,33 @@ function parseJson(line: string): LogEntry | undefined {
  * The worker at info level, for its ready line. Its warnings (SDK ones included, as pino JSON)
  * are counted by kind, not kept: a retried activity is worth counting, a megabyte of them is not.
  */
-function startWorker(args: string[], env: NodeJS.ProcessEnv): { worker: Proc; ready: Promise<void>; workerWarnings: Record<string, number> } {
+function startWorker(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { worker: Proc; ready: Promise<void>; workerWarnings: Record<string, number> } {
   const workerWarnings: Record<string, number> = {};
   let running: () => void = () => undefined;
   // Metrics on any free port: the default one may be taken by another stack on the machine.
-  const worker = startJml('worker', ['worker', ...args], { ...env, LOG_LEVEL: 'info', JML_WORKER_METRICS_PORT: '0' }, {
-    keepLines: 0,
-    onLine: (line) => {
-      if (line.includes('lifecycle worker running')) running();
-      const entry = parseJson(line);
-      if (typeof entry?.level !== 'number' || entry.level < 40) return;
-      // Run ids and history positions (`<uuid>:27:1`) taken out of the message.
-      const kind = String(entry.msg).replace(/\s*[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(?::\d+)*\s*/g, ' ').trim();
-      const type = entry.sdk?.error?.type;
-      const key = typeof type === 'string' ? `${kind} (${type})` : kind;
-      workerWarnings[key] = (workerWarnings[key] ?? 0) + 1;
+  const worker = startJml(
+    'worker',
+    ['worker', ...args],
+    { ...env, LOG_LEVEL: 'info', JML_WORKER_METRICS_PORT: '0' },
+    {
+      keepLines: 0,
+      onLine: (line) => {
+        if (line.includes('lifecycle worker running')) running();
+        const entry = parseJson(line);
+        if (typeof entry?.level !== 'number' || entry.level < 40) return;
+        // Run ids and history positions (`<uuid>:27:1`) taken out of the message.
+        const kind = String(entry.msg)
+          .replace(/\s*[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(?::\d+)*\s*/g, ' ')
+          .trim();
+        const type = entry.sdk?.error?.type;
+        const key = typeof type === 'string' ? `${kind} (${type})` : kind;
+        workerWarnings[key] = (workerWarnings[key] ?? 0) + 1;
+      },
     },
-  });
+  );
   const ready = new Promise<void>((resolve, reject) => {
     running = resolve;
     worker.child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
@@ -101,7 +171,13 @@ function startWorker(args: string[], env: NodeJS.ProcessEnv): { worker: Proc; re
  * `work/config`. Each process is pushed onto `started` as soon as it exists, so the caller
  * stops it even when a later one fails to start.
  */
-export async function startStack(work: string, urls: string[], limit: ClientRateLimit, workerArgs: string[], started: Proc[]): Promise<Stack> {
+export async function startStack(
+  work: string,
+  urls: string[],
+  limit: ClientRateLimit,
+  workerArgs: string[],
+  started: Proc[],
+): Promise<Stack> {
   // TEMPORAL_ADDRESS set: measure against that server (a real cluster) on a task queue of its own.
   const external = process.env.TEMPORAL_ADDRESS;
   let address = external;
@@ -112,11 +188,22 @@ export async function startStack(work: string, urls: string[], limit: ClientRate
     address = (await waitForLine(engine, /listening on (\S+)/))[1]!;
   }
   writeConfig(path.join(work, 'config'), urls, limit);
-  const env = { TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: external ? `jml-bench-${Date.now()}` : 'jml-lifecycle', JML_CONFIG_DIR: path.join(work, 'config'), JML_AUDIT_DIR: path.join(work, 'audit'), BENCH_SCIM_TOKEN: TOKEN, JML_API_HMAC_SECRETS: SECRET, ...postgresAuditEnv() };
+  const env = {
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: external ? `jml-bench-${Date.now()}` : 'jml-lifecycle',
+    JML_CONFIG_DIR: path.join(work, 'config'),
+    JML_AUDIT_DIR: path.join(work, 'audit'),
+    BENCH_SCIM_TOKEN: TOKEN,
+    JML_API_HMAC_SECRETS: SECRET,
+    ...postgresAuditEnv(),
+  };
   const { worker, ready, workerWarnings } = startWorker(workerArgs, env);
   started.push(worker);
   const apiPort = await freePort();
-  const api = startJml('api', ['api', '--port', String(apiPort), '--rate', '10000', '--burst', '10000'], { ...env, LOG_LEVEL: 'info' });
+  const api = startJml('api', ['api', '--port', String(apiPort), '--rate', '10000', '--burst', '10000'], {
+    ...env,
+    LOG_LEVEL: 'info',
+  });
   started.push(api);
   await waitForLine(api, /intake API listening/);
   // Bundling the workflows takes seconds: a hire posted before the worker polls would time its start-up.
@@ -131,7 +218,10 @@ export async function startStack(work: string, urls: string[], limit: ClientRate
  */
 function postgresAuditEnv(): Record<string, string> {
   if (!process.env.DATABASE_URL) return {};
-  execFileSync(process.execPath, [path.join(ROOT, 'bin/jml.js'), 'migrate'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [path.join(ROOT, 'bin/jml.js'), 'migrate'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return { JML_AUDIT_KEY: process.env.JML_AUDIT_KEY || randomBytes(48).toString('base64') };
 }
 
@@ -152,13 +242,28 @@ export async function status(api: string, id: string): Promise<Status> {
 /** Runs `fn` over `items` with at most `size` in flight. */
 export async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
-export const employee = (n: number, title = 'Engineer') => ({ employeeId: `B${n}`, givenName: 'Bench', familyName: `User${n}`, workEmail: `bench.user${n}@example.com`, title, status: 'active' });
-export const event = (n: number, type: string, seq: number, title?: string) => ({ eventId: `B${n}-${type}-${seq}`, type, effectiveAt: new Date().toISOString(), sequence: seq, employee: { ...employee(n, title), status: type === 'terminate' ? 'terminated' : 'active' } });
+export const employee = (n: number, title = 'Engineer') => ({
+  employeeId: `B${n}`,
+  givenName: 'Bench',
+  familyName: `User${n}`,
+  workEmail: `bench.user${n}@example.com`,
+  title,
+  status: 'active',
+});
+export const event = (n: number, type: string, seq: number, title?: string) => ({
+  eventId: `B${n}-${type}-${seq}`,
+  type,
+  effectiveAt: new Date().toISOString(),
+  sequence: seq,
+  employee: { ...employee(n, title), status: type === 'terminate' ? 'terminated' : 'active' },
+});
 
 /**
  * The code measured: HEAD and the files that differ from it. The checkout may be shared, and
@@ -167,14 +272,26 @@ export const event = (n: number, type: string, seq: number, title?: string) => (
 function code(): { head: string; uncommitted: string[] } {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
   try {
-    return { head: git('rev-parse', '--short', 'HEAD').trim(), uncommitted: git('status', '--porcelain').split('\n').filter(Boolean).map((l) => l.slice(3)) };
+    return {
+      head: git('rev-parse', '--short', 'HEAD').trim(),
+      uncommitted: git('status', '--porcelain')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.slice(3)),
+    };
   } catch {
     return { head: 'unknown', uncommitted: [] };
   }
 }
 
 export function machine() {
-  return { cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage1mAtStart: Number(loadavg()[0]!.toFixed(2)), code: code() };
+  return {
+    cores: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverage1mAtStart: Number(loadavg()[0]!.toFixed(2)),
+    code: code(),
+  };
 }
 
 export function describeMachine(): string {

@@ -26,7 +26,13 @@ const { values } = parseArgs({
 const WORKFLOWS = Number(values.workflows);
 const APPS = Number(values.apps);
 const external = process.env.TEMPORAL_ADDRESS;
-const modes: boolean[] = external ? [true] : values.sticky === 'on' ? [true] : values.sticky === 'off' ? [false] : [false, true];
+const modes: boolean[] = external
+  ? [true]
+  : values.sticky === 'on'
+    ? [true]
+    : values.sticky === 'off'
+      ? [false]
+      : [false, true];
 
 interface Measured {
   scenario: string;
@@ -40,17 +46,35 @@ interface Measured {
   benchCpuSeconds?: number;
 }
 
-const activities = { async noop(label: string): Promise<string> { return label; } };
+const activities = {
+  async noop(label: string): Promise<string> {
+    return label;
+  },
+};
 
-async function measure(client: Client, taskQueue: string, scenario: 'oneActivity' | 'employeeLike', engine: Proc | undefined, sticky: boolean): Promise<Measured> {
+async function measure(
+  client: Client,
+  taskQueue: string,
+  scenario: 'oneActivity' | 'employeeLike',
+  engine: Proc | undefined,
+  sticky: boolean,
+): Promise<Measured> {
   const ids = Array.from({ length: WORKFLOWS }, (_, i) => `bench-${scenario}-${sticky ? 's' : 'n'}-${Date.now()}-${i}`);
   const [engineCpu0, selfCpu0] = [cpuSeconds(engine?.child.pid), process.cpuUsage()];
   const started = Date.now();
   const handles: WorkflowHandle[] = [];
   await pool(ids, 50, async (workflowId) => {
-    handles.push(scenario === 'oneActivity'
-      ? await client.workflow.start('oneActivity', { taskQueue, workflowId })
-      : await client.workflow.signalWithStart('employeeLike', { taskQueue, workflowId, args: [APPS], signal: 'event', signalArgs: ['hire'] }));
+    handles.push(
+      scenario === 'oneActivity'
+        ? await client.workflow.start('oneActivity', { taskQueue, workflowId })
+        : await client.workflow.signalWithStart('employeeLike', {
+            taskQueue,
+            workflowId,
+            args: [APPS],
+            signal: 'event',
+            signalArgs: ['hire'],
+          }),
+    );
   });
   await pool(handles, 100, async (h) => void (await h.result()));
   const seconds = (Date.now() - started) / 1000;
@@ -61,7 +85,9 @@ async function measure(client: Client, taskQueue: string, scenario: 'oneActivity
   let childTasks = 0;
   let childEvents = 0;
   if (scenario === 'employeeLike') {
-    const childStarted = events.find((e) => e.childWorkflowExecutionStartedEventAttributes)!.childWorkflowExecutionStartedEventAttributes!;
+    const childStarted = events.find(
+      (e) => e.childWorkflowExecutionStartedEventAttributes,
+    )!.childWorkflowExecutionStartedEventAttributes!;
     const child = await client.workflow.getHandle(childStarted.workflowExecution!.workflowId!).fetchHistory();
     childTasks = (child.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length;
     childEvents = child.events?.length ?? 0;
@@ -92,7 +118,13 @@ async function runMode(sticky: boolean): Promise<{ results: Measured[]; enginePe
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection: nativeConnection, namespace, taskQueue, workflowBundle: await bundle(), activities });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    namespace,
+    taskQueue,
+    workflowBundle: await bundle(),
+    activities,
+  });
   const running = worker.run();
   try {
     const results: Measured[] = [];
@@ -114,14 +146,19 @@ async function runMode(sticky: boolean): Promise<{ results: Measured[]; enginePe
 
 let bundled: Awaited<ReturnType<typeof bundleWorkflowCode>> | undefined;
 async function bundle() {
-  bundled ??= await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'engine-workflows.ts'), logger: new DefaultLogger('WARN') });
+  bundled ??= await bundleWorkflowCode({
+    workflowsPath: path.join(__dirname, 'engine-workflows.ts'),
+    logger: new DefaultLogger('WARN'),
+  });
   return bundled;
 }
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const at = new Date().toISOString();
-  console.log(`engine benchmark: ${WORKFLOWS} workflows per scenario, employee pattern with ${APPS} apps; ${external ? `server ${external}` : 'embedded engine'}`);
+  console.log(
+    `engine benchmark: ${WORKFLOWS} workflows per scenario, employee pattern with ${APPS} apps; ${external ? `server ${external}` : 'embedded engine'}`,
+  );
   console.log(describeMachine());
   const all: Measured[] = [];
   const engineRss: Record<string, number | undefined> = {};
@@ -131,15 +168,33 @@ async function main(): Promise<void> {
     engineRss[sticky ? 'sticky' : 'notSticky'] = enginePeakRssMiB;
   }
   const perWorkflowMs = (s: number | undefined) => (s === undefined ? '–' : ((s * 1000) / WORKFLOWS).toFixed(1));
-  console.log('\n| scenario | sticky | workflows/s | wall | workflow tasks | events | engine CPU ms | worker + client CPU ms |');
+  console.log(
+    '\n| scenario | sticky | workflows/s | wall | workflow tasks | events | engine CPU ms | worker + client CPU ms |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const m of all) {
-    const cells = [m.scenario, m.sticky ? 'on' : 'off', m.perSecond.toFixed(1), `${m.seconds.toFixed(1)} s`, m.workflowTasksPerWorkflow,
-      m.eventsPerWorkflow, perWorkflowMs(m.engineCpuSeconds), perWorkflowMs(m.benchCpuSeconds)];
+    const cells = [
+      m.scenario,
+      m.sticky ? 'on' : 'off',
+      m.perSecond.toFixed(1),
+      `${m.seconds.toFixed(1)} s`,
+      m.workflowTasksPerWorkflow,
+      m.eventsPerWorkflow,
+      perWorkflowMs(m.engineCpuSeconds),
+      perWorkflowMs(m.benchCpuSeconds),
+    ];
     console.log(`| ${cells.join(' | ')} |`);
   }
   console.log('(workflow tasks, events and CPU per workflow; the employee pattern counts its child too)');
-  const file = writeResults('engine', { at, machine: machine(), server: external ?? 'embedded', apps: APPS, results: all, enginePeakRssMiB: engineRss, benchPeakRssMiB: peakRssMiB('self') } as { at: string });
+  const file = writeResults('engine', {
+    at,
+    machine: machine(),
+    server: external ?? 'embedded',
+    apps: APPS,
+    results: all,
+    enginePeakRssMiB: engineRss,
+    benchPeakRssMiB: peakRssMiB('self'),
+  } as { at: string });
   console.log(`\nresults: ${file}`);
 }
 

@@ -11,24 +11,54 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { describeMachine, event, machine, pool, post, sleep, startApps, startStack, status, TOKEN, writeResults, type Status } from './common';
+import {
+  describeMachine,
+  event,
+  machine,
+  pool,
+  post,
+  sleep,
+  startApps,
+  startStack,
+  status,
+  TOKEN,
+  writeResults,
+  type Status,
+} from './common';
 import { percentile, type Proc } from './processes';
 
-const { values } = parseArgs({ options: { employees: { type: 'string', default: '100' }, apps: { type: 'string', default: '10' }, latency: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: {
+    employees: { type: 'string', default: '100' },
+    apps: { type: 'string', default: '10' },
+    latency: { type: 'string', default: '50' },
+  },
+});
 const EMPLOYEES = Number(values.employees);
 const APPS = Number(values.apps);
 const LATENCY_MS = Number(values.latency);
 
 /** Reads the status of the employees not yet done, 8 at a time, once a second, until `done` holds for all. */
-async function waitAll(api: string, ids: string[], done: (s: Status) => boolean, label: string): Promise<Map<string, Status>> {
+async function waitAll(
+  api: string,
+  ids: string[],
+  done: (s: Status) => boolean,
+  label: string,
+): Promise<Map<string, Status>> {
   const result = new Map<string, Status>();
   const started = Date.now();
   while (result.size < ids.length) {
-    await pool(ids.filter((id) => !result.has(id)), 8, async (id) => {
-      const s = await status(api, id);
-      if (done(s)) result.set(id, s);
-    });
-    process.stdout.write(`\r  ${label}: ${result.size}/${ids.length} (${((Date.now() - started) / 1000).toFixed(1)} s)   `);
+    await pool(
+      ids.filter((id) => !result.has(id)),
+      8,
+      async (id) => {
+        const s = await status(api, id);
+        if (done(s)) result.set(id, s);
+      },
+    );
+    process.stdout.write(
+      `\r  ${label}: ${result.size}/${ids.length} (${((Date.now() - started) / 1000).toFixed(1)} s)   `,
+    );
     if (result.size < ids.length) await sleep(1000);
   }
   process.stdout.write('\n');
@@ -38,7 +68,8 @@ async function waitAll(api: string, ids: string[], done: (s: Status) => boolean,
 const CREATED = /"method":"POST".*"status":201/;
 const DEACTIVATED = /"method":"PATCH".*"status":20[04]/;
 const offsets = (apps: Proc[]) => apps.map((a) => a.lines.length);
-const logged = (apps: Proc[], from: number[], re: RegExp) => apps.reduce((n, a, i) => n + a.lines.slice(from[i]).filter((l) => re.test(l)).length, 0);
+const logged = (apps: Proc[], from: number[], re: RegExp) =>
+  apps.reduce((n, a, i) => n + a.lines.slice(from[i]).filter((l) => re.test(l)).length, 0);
 
 /**
  * Waits, reading only the apps' request logs, until `target` answers matching `re` came since
@@ -50,7 +81,9 @@ async function untilLogged(apps: Proc[], from: number[], re: RegExp, target: num
   let [last, since] = [-1, Date.now()];
   for (;;) {
     const n = logged(apps, from, re);
-    process.stdout.write(`\r  ${label} (apps' logs): ${n}/${target} (${((Date.now() - started) / 1000).toFixed(1)} s)   `);
+    process.stdout.write(
+      `\r  ${label} (apps' logs): ${n}/${target} (${((Date.now() - started) / 1000).toFixed(1)} s)   `,
+    );
     if (n >= target) break;
     if (n !== last) [last, since] = [n, Date.now()];
     else if (Date.now() - since > 60_000) break;
@@ -65,11 +98,20 @@ async function naiveLeavers(urls: string[], ids: string[]): Promise<number[]> {
   const latencies: number[] = [];
   for (const id of ids) {
     for (const url of urls) {
-      const found = await request(`${url}/Users?filter=${encodeURIComponent(`externalId eq "${id}"`)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const found = await request(`${url}/Users?filter=${encodeURIComponent(`externalId eq "${id}"`)}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       const body = (await found.body.json()) as { Resources?: { id: string }[] };
       const userId = body.Resources?.[0]?.id;
       if (!userId) continue;
-      const res = await request(`${url}/Users/${userId}`, { method: 'PATCH', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' }, body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] }) });
+      const res = await request(`${url}/Users/${userId}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'active', value: false }],
+        }),
+      });
       await res.body.dump();
     }
     latencies.push(Date.now() - t0);
@@ -77,16 +119,32 @@ async function naiveLeavers(urls: string[], ids: string[]): Promise<number[]> {
   return latencies;
 }
 
-const requestCount = (apps: Proc[]) => apps.reduce((n, a) => n + a.lines.filter((l) => l.includes('"scim request"')).length, 0);
+const requestCount = (apps: Proc[]) =>
+  apps.reduce((n, a) => n + a.lines.filter((l) => l.includes('"scim request"')).length, 0);
 
 async function main(): Promise<void> {
   const procs: Proc[] = [];
   const work = mkdtempSync(path.join(tmpdir(), 'jml-bench-'));
   try {
-    console.log(`leaver benchmark: ${EMPLOYEES} employees × ${APPS} apps, ${LATENCY_MS} ms per app round trip; ${describeMachine()}`);
-    const { apps, urls } = await startApps(APPS, ['--latency', String(LATENCY_MS), '--rate-limit', 'off', '--max-recorded-requests', '1000']);
+    console.log(
+      `leaver benchmark: ${EMPLOYEES} employees × ${APPS} apps, ${LATENCY_MS} ms per app round trip; ${describeMachine()}`,
+    );
+    const { apps, urls } = await startApps(APPS, [
+      '--latency',
+      String(LATENCY_MS),
+      '--rate-limit',
+      'off',
+      '--max-recorded-requests',
+      '1000',
+    ]);
     procs.push(...apps);
-    const stack = await startStack(work, urls, { requestsPerSecond: 500, burst: 500, maxConcurrency: 32 }, ['--max-activities', '200'], procs);
+    const stack = await startStack(
+      work,
+      urls,
+      { requestsPerSecond: 500, burst: 500, maxConcurrency: 32 },
+      ['--max-activities', '200'],
+      procs,
+    );
     const api = stack.url;
 
     // Requests per operation, on one person first (the minimum for a leaver with a known id is 1 per app).
@@ -107,32 +165,76 @@ async function main(): Promise<void> {
     console.log(`hiring ${EMPLOYEES} employees…`);
     const ids = Array.from({ length: EMPLOYEES }, (_, i) => `B${i + 1}`);
     let from = offsets(apps);
-    await pool(ids.map((_, i) => i + 1), 20, async (n) => void (await post(api, event(n, 'hire', 1))));
+    await pool(
+      ids.map((_, i) => i + 1),
+      20,
+      async (n) => void (await post(api, event(n, 'hire', 1))),
+    );
     await untilLogged(apps, from, CREATED, EMPLOYEES * APPS, 'accounts created');
-    await waitAll(api, ids, (s) => (s.accounts ?? []).filter((a) => a.state === 'active').length === APPS, 'accounts active');
+    await waitAll(
+      api,
+      ids,
+      (s) => (s.accounts ?? []).filter((a) => a.state === 'active').length === APPS,
+      'accounts active',
+    );
 
     console.log(`terminating ${EMPLOYEES} employees at once…`);
     const accepted = new Map<string, number>();
     from = offsets(apps);
-    await pool(ids.map((_, i) => i + 1), 50, async (n) => void accepted.set(`B${n}`, await post(api, event(n, 'terminate', 2))));
+    await pool(
+      ids.map((_, i) => i + 1),
+      50,
+      async (n) => void accepted.set(`B${n}`, await post(api, event(n, 'terminate', 2))),
+    );
     await untilLogged(apps, from, DEACTIVATED, EMPLOYEES * APPS, 'accounts deactivated');
-    const done = await waitAll(api, ids, (s) => (s.accounts ?? []).length === APPS && s.accounts!.every((a) => a.state === 'deactivated'), 'deactivated everywhere');
-    const latencies = ids.map((id) => Math.max(...done.get(id)!.accounts!.map((a) => Date.parse(a.deactivatedAt ?? '') || 0)) - accepted.get(id)!).sort((a, b) => a - b);
+    const done = await waitAll(
+      api,
+      ids,
+      (s) => (s.accounts ?? []).length === APPS && s.accounts!.every((a) => a.state === 'deactivated'),
+      'deactivated everywhere',
+    );
+    const latencies = ids
+      .map(
+        (id) =>
+          Math.max(...done.get(id)!.accounts!.map((a) => Date.parse(a.deactivatedAt ?? '') || 0)) - accepted.get(id)!,
+      )
+      .sort((a, b) => a - b);
 
     console.log('baseline: a naive sequential script over the same apps…');
     const naive = (await naiveLeavers(urls, ids)).sort((a, b) => a - b);
 
-    const row = (name: string, xs: number[]) => ({ name, p50: percentile(xs, 50), p95: percentile(xs, 95), p99: percentile(xs, 99), max: xs[xs.length - 1]! });
+    const row = (name: string, xs: number[]) => ({
+      name,
+      p50: percentile(xs, 50),
+      p95: percentile(xs, 95),
+      p99: percentile(xs, 99),
+      max: xs[xs.length - 1]!,
+    });
     const rows = [row('orchestrator', latencies), row('naive sequential script', naive)];
-    console.log(`\nLeaver latency, 202 → last app deactivated (${EMPLOYEES} terminations posted at once, ${APPS} apps, ${LATENCY_MS} ms round trip)`);
-    console.log(`${'run'.padEnd(26)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}  p50 / round trip`);
-    for (const r of rows) console.log(`${r.name.padEnd(26)} ${String(r.p50).padStart(8)} ${String(r.p95).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.max).padStart(8)}  ${(r.p50 / LATENCY_MS).toFixed(1)}×`);
+    console.log(
+      `\nLeaver latency, 202 → last app deactivated (${EMPLOYEES} terminations posted at once, ${APPS} apps, ${LATENCY_MS} ms round trip)`,
+    );
+    console.log(
+      `${'run'.padEnd(26)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}  p50 / round trip`,
+    );
+    for (const r of rows)
+      console.log(
+        `${r.name.padEnd(26)} ${String(r.p50).padStart(8)} ${String(r.p95).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.max).padStart(8)}  ${(r.p50 / LATENCY_MS).toFixed(1)}×`,
+      );
     console.log(`orchestrator p95 vs naive p95: ${(rows[0]!.p95 / rows[1]!.p95).toFixed(3)}`);
     console.log('\nSCIM requests per app per operation (one person)');
     console.log(`  joiner ${perOp.joiner}   (minimum 2: look up, create)`);
-    console.log(`  mover  ${perOp.mover}   (minimum 1: PATCH the changed attribute; the client reads first to diff: 2)`);
+    console.log(
+      `  mover  ${perOp.mover}   (minimum 1: PATCH the changed attribute; the client reads first to diff: 2)`,
+    );
     console.log(`  leaver ${perOp.leaver}   (minimum 1 with the SCIM id known)`);
-    const results = { at: new Date().toISOString(), machine: machine(), params: { employees: EMPLOYEES, apps: APPS, latencyMs: LATENCY_MS }, leaverLatencyMs: rows, requestsPerAppPerOperation: perOp };
+    const results = {
+      at: new Date().toISOString(),
+      machine: machine(),
+      params: { employees: EMPLOYEES, apps: APPS, latencyMs: LATENCY_MS },
+      leaverLatencyMs: rows,
+      requestsPerAppPerOperation: perOp,
+    };
     console.log(`\nresults: ${writeResults('leaver', results)}`);
   } finally {
     for (const p of procs.reverse()) await p.stop();

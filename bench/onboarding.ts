@@ -19,7 +19,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppLog, census, naiveJoiners, type AppCounts, type Census } from './apps';
-import { appId, describeMachine, event, machine, pool, post, sleep, startApps, startStack, status, writeResults, type Status } from './common';
+import {
+  appId,
+  describeMachine,
+  event,
+  machine,
+  pool,
+  post,
+  sleep,
+  startApps,
+  startStack,
+  status,
+  writeResults,
+  type Status,
+} from './common';
 import { cpuSeconds, peakRssMiB, type Proc } from './processes';
 
 const { values } = parseArgs({
@@ -44,20 +57,31 @@ const MAX_ACTIVITIES = Number(values['max-activities']);
  */
 const CLIENT_BURST = Math.max(1, Math.round(RATE / 5));
 /** The worker and the API inherit DATABASE_URL from this environment (startJml passes it on). */
-const AUDIT_STORE = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite in the worker (DATABASE_URL unset)';
+const AUDIT_STORE = process.env.DATABASE_URL
+  ? 'PostgreSQL (DATABASE_URL)'
+  : 'embedded PGlite in the worker (DATABASE_URL unset)';
 /** No request to any app and no employee newly done for this long: report what there is. */
 const STALL_MS = 90_000;
 const PEOPLE = Array.from({ length: EMPLOYEES }, (_, i) => i + 1);
 const IDS = PEOPLE.map((n) => `B${n}`);
 
-const appArgs = () => ['--rate-limit', `${RATE}:${Math.ceil(RATE)}`, '--latency', String(LATENCY_MS), '--max-recorded-requests', '100'];
+const appArgs = () => [
+  '--rate-limit',
+  `${RATE}:${Math.ceil(RATE)}`,
+  '--latency',
+  String(LATENCY_MS),
+  '--max-recorded-requests',
+  '100',
+];
 const totalRequests = (logs: AppLog[]) => logs.reduce((n, l) => n + l.requests, 0);
 const seconds = (ms: number) => Number((ms / 1000).toFixed(1));
 
 function progress(label: string, logs: AppLog[], t0: number, extra = '', end = ''): void {
   const created = logs.map((l) => l.created);
   const limited = logs.reduce((n, l) => n + l.rateLimited, 0);
-  process.stdout.write(`\r  ${label}: created ${Math.min(...created)}–${Math.max(...created)}/${EMPLOYEES} per app, ${limited} × 429, ${seconds(Date.now() - t0)} s${extra}      ${end}`);
+  process.stdout.write(
+    `\r  ${label}: created ${Math.min(...created)}–${Math.max(...created)}/${EMPLOYEES} per app, ${limited} × 429, ${seconds(Date.now() - t0)} s${extra}      ${end}`,
+  );
 }
 
 /** The apps' log lines arrive over pipes after the answers: wait until they stop coming. */
@@ -86,11 +110,16 @@ async function untilActive(api: string, logs: AppLog[]): Promise<Map<string, Sta
   const done = new Map<string, Status>();
   let [lastDone, lastRequests, since] = [0, totalRequests(logs), Date.now()];
   while (done.size < IDS.length && Date.now() - since < STALL_MS) {
-    await pool(IDS.filter((id) => !done.has(id)), 4, async (id) => {
-      const s = await status(api, id);
-      if (allActive(s)) done.set(id, s);
-    });
-    if (done.size !== lastDone || totalRequests(logs) !== lastRequests) [lastDone, lastRequests, since] = [done.size, totalRequests(logs), Date.now()];
+    await pool(
+      IDS.filter((id) => !done.has(id)),
+      4,
+      async (id) => {
+        const s = await status(api, id);
+        if (allActive(s)) done.set(id, s);
+      },
+    );
+    if (done.size !== lastDone || totalRequests(logs) !== lastRequests)
+      [lastDone, lastRequests, since] = [done.size, totalRequests(logs), Date.now()];
     if (done.size < IDS.length) await sleep(2000);
   }
   return done;
@@ -106,15 +135,36 @@ interface RunResult {
   processes: Record<string, { peakRssMiB?: number; cpuS?: number }>;
 }
 
-const usage = (procs: Proc[]) => Object.fromEntries(procs.map((p) => [p.name, { peakRssMiB: peakRssMiB(p.child.pid), cpuS: cpuSeconds(p.child.pid) }]));
+const usage = (procs: Proc[]) =>
+  Object.fromEntries(
+    procs.map((p) => [p.name, { peakRssMiB: peakRssMiB(p.child.pid), cpuS: cpuSeconds(p.child.pid) }]),
+  );
 
-const sub = (a: AppCounts, b: AppCounts): AppCounts => ({ ...a, requests: a.requests - b.requests, gets: a.gets - b.gets, posts: a.posts - b.posts, rateLimited: a.rateLimited - b.rateLimited, created: a.created - b.created });
+const sub = (a: AppCounts, b: AppCounts): AppCounts => ({
+  ...a,
+  requests: a.requests - b.requests,
+  gets: a.gets - b.gets,
+  posts: a.posts - b.posts,
+  rateLimited: a.rateLimited - b.rateLimited,
+  created: a.created - b.created,
+});
 
-async function orchestratorRun(work: string, procs: Proc[]): Promise<RunResult & { postMs: number; confirmed: number; pending: string[]; workerWarnings: Record<string, number> }> {
+async function orchestratorRun(
+  work: string,
+  procs: Proc[],
+): Promise<
+  RunResult & { postMs: number; confirmed: number; pending: string[]; workerWarnings: Record<string, number> }
+> {
   const logs = Array.from({ length: APPS }, () => new AppLog());
   const { apps, urls } = await startApps(APPS, appArgs(), 'app', (i) => ({ onLine: logs[i]!.onLine, keepLines: 5 }));
   procs.push(...apps);
-  const stack = await startStack(work, urls, { requestsPerSecond: RATE, burst: CLIENT_BURST, maxConcurrency: 8 }, ['--max-activities', String(MAX_ACTIVITIES)], procs);
+  const stack = await startStack(
+    work,
+    urls,
+    { requestsPerSecond: RATE, burst: CLIENT_BURST, maxConcurrency: 8 },
+    ['--max-activities', String(MAX_ACTIVITIES)],
+    procs,
+  );
   const before = logs.map((l) => l.snapshot());
   let posted = 0;
   let phase = 'posting hires';
@@ -133,7 +183,11 @@ async function orchestratorRun(work: string, procs: Proc[]): Promise<RunResult &
   progress('orchestrator', logs, t0, `, ${done.size}/${EMPLOYEES} confirmed active everywhere`, '\n');
   await quiet(logs);
   const counts = logs.map((l, i) => sub(l.snapshot(), before[i]!));
-  const lastActive = done.size ? Math.max(...[...done.values()].flatMap((s) => (s.accounts ?? []).map((a) => Date.parse(a.lastChangeAt ?? '') || 0))) : NaN;
+  const lastActive = done.size
+    ? Math.max(
+        ...[...done.values()].flatMap((s) => (s.accounts ?? []).map((a) => Date.parse(a.lastChangeAt ?? '') || 0)),
+      )
+    : NaN;
   const censuses = await Promise.all(urls.map((u) => census(u, IDS)));
   const processes = usage([...(stack.engine ? [stack.engine] : []), stack.worker, stack.api, ...apps]);
   for (const p of [stack.api, stack.worker, ...(stack.engine ? [stack.engine] : []), ...apps]) await p.stop();
@@ -152,7 +206,10 @@ async function orchestratorRun(work: string, procs: Proc[]): Promise<RunResult &
 
 async function naiveRun(procs: Proc[]): Promise<RunResult & { rateLimitedSeen: number }> {
   const logs = Array.from({ length: APPS }, () => new AppLog());
-  const { apps, urls } = await startApps(APPS, appArgs(), 'naive-app', (i) => ({ onLine: logs[i]!.onLine, keepLines: 5 }));
+  const { apps, urls } = await startApps(APPS, appArgs(), 'naive-app', (i) => ({
+    onLine: logs[i]!.onLine,
+    keepLines: 5,
+  }));
   procs.push(...apps);
   const t0 = Date.now();
   let people = 0;
@@ -186,34 +243,76 @@ function summaryRow(name: string, r: RunResult) {
   const idealS = busiest / RATE;
   const minimumS = (2 * EMPLOYEES) / RATE;
   const sum = (key: 'missing' | 'duplicates') => r.apps.reduce((n, a) => n + a[key], 0);
-  return { name, totalS: seconds(r.totalMs), appsLastCreatedS: seconds(r.appsLastCreatedMs), idealSentS: seconds(idealS * 1000), minimumS, vsIdealSent: Number((r.totalMs / 1000 / idealS).toFixed(2)), vsMinimum: Number((r.totalMs / 1000 / minimumS).toFixed(2)), rateLimited: r.rateLimited, requestsPerPersonPerApp: Number((busiest / EMPLOYEES).toFixed(2)), missing: sum('missing'), duplicates: sum('duplicates') };
+  return {
+    name,
+    totalS: seconds(r.totalMs),
+    appsLastCreatedS: seconds(r.appsLastCreatedMs),
+    idealSentS: seconds(idealS * 1000),
+    minimumS,
+    vsIdealSent: Number((r.totalMs / 1000 / idealS).toFixed(2)),
+    vsMinimum: Number((r.totalMs / 1000 / minimumS).toFixed(2)),
+    rateLimited: r.rateLimited,
+    requestsPerPersonPerApp: Number((busiest / EMPLOYEES).toFixed(2)),
+    missing: sum('missing'),
+    duplicates: sum('duplicates'),
+  };
 }
 
 function printSummary(orch: OrchestratorResult, naive: NaiveResult) {
   const rows = [summaryRow('orchestrator', orch), summaryRow('naive sequential script', naive)];
-  console.log(`\nBulk onboarding: ${EMPLOYEES} joiners × ${APPS} apps, each app limited to ${RATE} requests/s (429 + Retry-After beyond), ${LATENCY_MS} ms added latency`);
-  console.log(`${'run'.padEnd(25)}${col('total s', 9)}${col('ideal s', 9)}${col('÷ ideal', 9)}${col('÷ min', 8)}${col('429s', 6)}${col('req/person/app', 16)}${col('missing / duplicates', 22)}`);
-  for (const r of rows) console.log(`${r.name.padEnd(25)}${col(r.totalS, 9)}${col(r.idealSentS, 9)}${col(`${r.vsIdealSent}×`, 9)}${col(`${r.vsMinimum}×`, 8)}${col(r.rateLimited, 6)}${col(r.requestsPerPersonPerApp, 16)}${col(`${r.missing} / ${r.duplicates}`, 22)}`);
-  console.log(`  ideal = the busiest app's requests sent ÷ ${RATE}/s; min = ${seconds(rows[0]!.minimumS * 1000)} s (1 lookup + 1 create per person per app ÷ ${RATE}/s); the apps' buckets start full, so a run can beat either by ${seconds((Math.ceil(RATE) / RATE) * 1000)} s`);
-  console.log(`  orchestrator total: first post → last account recorded active (last 201 in the apps' logs: ${rows[0]!.appsLastCreatedS} s; posting took ${seconds(orch.postMs)} s)`);
+  console.log(
+    `\nBulk onboarding: ${EMPLOYEES} joiners × ${APPS} apps, each app limited to ${RATE} requests/s (429 + Retry-After beyond), ${LATENCY_MS} ms added latency`,
+  );
+  console.log(
+    `${'run'.padEnd(25)}${col('total s', 9)}${col('ideal s', 9)}${col('÷ ideal', 9)}${col('÷ min', 8)}${col('429s', 6)}${col('req/person/app', 16)}${col('missing / duplicates', 22)}`,
+  );
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(25)}${col(r.totalS, 9)}${col(r.idealSentS, 9)}${col(`${r.vsIdealSent}×`, 9)}${col(`${r.vsMinimum}×`, 8)}${col(r.rateLimited, 6)}${col(r.requestsPerPersonPerApp, 16)}${col(`${r.missing} / ${r.duplicates}`, 22)}`,
+    );
+  console.log(
+    `  ideal = the busiest app's requests sent ÷ ${RATE}/s; min = ${seconds(rows[0]!.minimumS * 1000)} s (1 lookup + 1 create per person per app ÷ ${RATE}/s); the apps' buckets start full, so a run can beat either by ${seconds((Math.ceil(RATE) / RATE) * 1000)} s`,
+  );
+  console.log(
+    `  orchestrator total: first post → last account recorded active (last 201 in the apps' logs: ${rows[0]!.appsLastCreatedS} s; posting took ${seconds(orch.postMs)} s)`,
+  );
   console.log(`  orchestrator / naive total time: ${(orch.totalMs / naive.totalMs).toFixed(2)}`);
-  if (orch.pending.length) console.log(`  not confirmed active everywhere by the orchestrator: ${orch.pending.length} (${orch.pending.slice(0, 10).join(', ')}…)`);
+  if (orch.pending.length)
+    console.log(
+      `  not confirmed active everywhere by the orchestrator: ${orch.pending.length} (${orch.pending.slice(0, 10).join(', ')}…)`,
+    );
   return rows;
 }
 
 function printApps(orch: OrchestratorResult, naive: NaiveResult): void {
-  console.log(`\n${'app'.padEnd(12)}${col('requests', 9)}${col('GET', 6)}${col('POST', 6)}${col('429', 5)}${col('users', 7)}${col('missing', 8)}${col('dupes', 6)}`);
-  for (const [label, r] of [['', orch], ['naive-', naive]] as const) {
-    r.apps.forEach((a, i) => console.log(`${`${label}${appId(i)}`.padEnd(12)}${col(a.requests, 9)}${col(a.gets, 6)}${col(a.posts, 6)}${col(a.rateLimited, 5)}${col(a.users, 7)}${col(a.missing, 8)}${col(a.duplicates, 6)}`));
+  console.log(
+    `\n${'app'.padEnd(12)}${col('requests', 9)}${col('GET', 6)}${col('POST', 6)}${col('429', 5)}${col('users', 7)}${col('missing', 8)}${col('dupes', 6)}`,
+  );
+  for (const [label, r] of [
+    ['', orch],
+    ['naive-', naive],
+  ] as const) {
+    r.apps.forEach((a, i) =>
+      console.log(
+        `${`${label}${appId(i)}`.padEnd(12)}${col(a.requests, 9)}${col(a.gets, 6)}${col(a.posts, 6)}${col(a.rateLimited, 5)}${col(a.users, 7)}${col(a.missing, 8)}${col(a.duplicates, 6)}`,
+      ),
+    );
   }
-  const warnings = Object.entries(orch.workerWarnings).map(([msg, n]) => `${n} × ${msg}`).join(', ');
+  const warnings = Object.entries(orch.workerWarnings)
+    .map(([msg, n]) => `${n} × ${msg}`)
+    .join(', ');
   console.log(`  worker warnings: ${warnings || 'none'}`);
 }
 
 function printProcesses(orch: OrchestratorResult, naive: NaiveResult) {
-  const processes = { ...orch.processes, ...naive.processes, bench: { peakRssMiB: peakRssMiB('self'), cpuS: cpuSeconds('self') } };
+  const processes = {
+    ...orch.processes,
+    ...naive.processes,
+    bench: { peakRssMiB: peakRssMiB('self'), cpuS: cpuSeconds('self') },
+  };
   console.log(`\n${'process'.padEnd(14)}${col('peak RSS MiB', 13)}${col('CPU s', 7)}`);
-  for (const [name, p] of Object.entries(processes)) console.log(`${name.padEnd(14)}${col(p.peakRssMiB ?? '?', 13)}${col(p.cpuS ?? '?', 7)}`);
+  for (const [name, p] of Object.entries(processes))
+    console.log(`${name.padEnd(14)}${col(p.peakRssMiB ?? '?', 13)}${col(p.cpuS ?? '?', 7)}`);
   return processes;
 }
 
@@ -221,14 +320,33 @@ async function main(): Promise<void> {
   const procs: Proc[] = [];
   const work = mkdtempSync(path.join(tmpdir(), 'jml-bench-'));
   try {
-    console.log(`onboarding benchmark: ${EMPLOYEES} joiners × ${APPS} apps at ${RATE} requests/s per app (connector burst ${CLIENT_BURST}, app burst ${Math.ceil(RATE)}), ${LATENCY_MS} ms added latency, worker --max-activities ${MAX_ACTIVITIES}, audit store ${AUDIT_STORE}; ${describeMachine()}`);
+    console.log(
+      `onboarding benchmark: ${EMPLOYEES} joiners × ${APPS} apps at ${RATE} requests/s per app (connector burst ${CLIENT_BURST}, app burst ${Math.ceil(RATE)}), ${LATENCY_MS} ms added latency, worker --max-activities ${MAX_ACTIVITIES}, audit store ${AUDIT_STORE}; ${describeMachine()}`,
+    );
     const orch = await orchestratorRun(work, procs);
     console.log('baseline: a naive sequential script over a fresh, equally limited set of apps…');
     const naive = await naiveRun(procs);
     const rows = printSummary(orch, naive);
     printApps(orch, naive);
     const processes = printProcesses(orch, naive);
-    const results = { at: new Date().toISOString(), machine: machine(), params: { employees: EMPLOYEES, apps: APPS, rateLimitPerSecond: RATE, appBurst: Math.ceil(RATE), connectorBurst: CLIENT_BURST, latencyMs: LATENCY_MS, maxActivities: MAX_ACTIVITIES, auditStore: AUDIT_STORE }, summary: rows, orchestrator: orch, naive, processes };
+    const results = {
+      at: new Date().toISOString(),
+      machine: machine(),
+      params: {
+        employees: EMPLOYEES,
+        apps: APPS,
+        rateLimitPerSecond: RATE,
+        appBurst: Math.ceil(RATE),
+        connectorBurst: CLIENT_BURST,
+        latencyMs: LATENCY_MS,
+        maxActivities: MAX_ACTIVITIES,
+        auditStore: AUDIT_STORE,
+      },
+      summary: rows,
+      orchestrator: orch,
+      naive,
+      processes,
+    };
     console.log(`\nresults: ${writeResults('onboarding', results)}`);
   } finally {
     for (const p of procs.reverse()) await p.stop();

@@ -37,7 +37,11 @@ export interface StartOptions {
  */
 function profileArgs(name: string): string[] {
   if (!(process.env.BENCH_CPU_PROF ?? '').split(',').includes(name)) return [];
-  return ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'results', 'profiles')}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${path.join(ROOT, 'bench', 'results', 'profiles')}`,
+    `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+  ];
 }
 
 export function startJml(name: string, args: string[], env: NodeJS.ProcessEnv = {}, options: StartOptions = {}): Proc {

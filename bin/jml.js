@@ -4,7 +4,14 @@
 // worker's bundler) transpiles each file on require, so `npx jml` works right after `npm ci`
 // with no build step.
 require('../lib/runtime/register-ts').register();
-require('../cli/main').main(process.argv.slice(2)).then(
-  (code) => { if (typeof code === 'number') process.exitCode = code; },
-  (err) => { console.error(err && err.stack ? err.stack : err); process.exitCode = 1; },
-);
+require('../cli/main')
+  .main(process.argv.slice(2))
+  .then(
+    (code) => {
+      if (typeof code === 'number') process.exitCode = code;
+    },
+    (err) => {
+      console.error(err && err.stack ? err.stack : err);
+      process.exitCode = 1;
+    },
+  );

@@ -5,7 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { AuditKeyError, AuditStore, DirectoryLockedError, SchemaVersionError, auditKeyFromEnv, auditKeyFromFile, type AuditKey } from '../lib/audit';
+import {
+  AuditKeyError,
+  AuditStore,
+  DirectoryLockedError,
+  SchemaVersionError,
+  auditKeyFromEnv,
+  auditKeyFromFile,
+  type AuditKey,
+} from '../lib/audit';
 import { auditDataDir } from '../lib/audit/location';
 
 /** Errors that are the operator's to fix (key, schema, lock): printed as one line, not a stack. */
@@ -23,10 +31,13 @@ function cliKey(dataDir: string | undefined): AuditKey | undefined {
 
 export async function openAuditStoreForCli(command = 'jml'): Promise<AuditStore | undefined> {
   try {
-    if (process.env.DATABASE_URL) return await AuditStore.open({ databaseUrl: process.env.DATABASE_URL, key: cliKey(undefined), migrate: false });
+    if (process.env.DATABASE_URL)
+      return await AuditStore.open({ databaseUrl: process.env.DATABASE_URL, key: cliKey(undefined), migrate: false });
     const dir = auditDataDir();
     if (!existsSync(dir)) {
-      console.error(`${command}: no audit store at ${dir}: set DATABASE_URL, or JML_AUDIT_DIR to the worker's data directory`);
+      console.error(
+        `${command}: no audit store at ${dir}: set DATABASE_URL, or JML_AUDIT_DIR to the worker's data directory`,
+      );
       return undefined;
     }
     return await AuditStore.open({ dataDir: dir, key: cliKey(dir) });

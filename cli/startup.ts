@@ -8,12 +8,17 @@ import { checkConfigDir, defaultConfigDir, formatConfigIssue } from '../lib/conf
 import type { LoadedConfig } from '../lib/config/types';
 
 /** The loaded config, or `undefined` after printing every problem to stderr. */
-export async function loadConfigForStartup(dirOption: string | undefined, command: string): Promise<LoadedConfig | undefined> {
+export async function loadConfigForStartup(
+  dirOption: string | undefined,
+  command: string,
+): Promise<LoadedConfig | undefined> {
   const dir = dirOption !== undefined ? resolve(dirOption) : defaultConfigDir();
   const { config, issues } = await checkConfigDir(dir);
   if (config) return config;
   for (const issue of issues) console.error(formatConfigIssue(issue));
-  console.error(`\njml ${command}: not starting — ${dir} has ${issues.length === 1 ? '1 problem' : `${issues.length} problems`}; fix them (jml validate checks again).`);
+  console.error(
+    `\njml ${command}: not starting — ${dir} has ${issues.length === 1 ? '1 problem' : `${issues.length} problems`}; fix them (jml validate checks again).`,
+  );
   return undefined;
 }
 

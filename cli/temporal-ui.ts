@@ -18,7 +18,9 @@ export const UI_BUILD_DIR = path.join(UI_DIR, 'build');
 /** The @temporalio/ui version pinned in ui/package.json (what the settings report). */
 export function pinnedUiVersion(): string | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(path.join(UI_DIR, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(UI_DIR, 'package.json'), 'utf8')) as {
+      devDependencies?: Record<string, string>;
+    };
     return pkg.devDependencies?.['@temporalio/ui'];
   } catch {
     return undefined;
@@ -36,7 +38,9 @@ function sourceDigest(): string {
   const hash = createHash('sha256');
   const files = ['package-lock.json', 'svelte.config.js', 'vite.config.js', 'tailwind.config.js', 'postcss.config.js'];
   const walk = (dir: string) => {
-    for (const entry of readdirSync(path.join(UI_DIR, dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(path.join(UI_DIR, dir), { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const rel = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(rel);
       else files.push(rel);
@@ -66,7 +70,9 @@ function run(command: string, args: string[], cwd: string, out: NodeJS.WritableS
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit code ${code}) in ${cwd}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit code ${code}) in ${cwd}`)),
+    );
   });
 }
 
@@ -84,7 +90,12 @@ export async function buildUi(out: NodeJS.WritableStream = process.stderr): Prom
   }
   out.write('Temporal UI: building (vite build in ui/, a minute or two, once)…\n');
   const digest = sourceDigest();
-  await run(process.execPath, [path.join(UI_DIR, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], UI_DIR, out);
+  await run(
+    process.execPath,
+    [path.join(UI_DIR, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+    UI_DIR,
+    out,
+  );
   writeFileSync(STAMP, `${digest}\n`);
   out.write(`Temporal UI: built into ${path.relative(process.cwd(), UI_BUILD_DIR) || UI_BUILD_DIR}\n`);
   return UI_BUILD_DIR;
@@ -101,7 +112,13 @@ export interface ServedUi {
  * Serves the Temporal UI (when built) and the engine's /api/v1 routes on one port. A busy port
  * is a clear error naming the option to change, not a stack trace.
  */
-export async function serveTemporalUi(options: { engine: Engine; host: string; port: number; namespace: string; option: string }): Promise<ServedUi> {
+export async function serveTemporalUi(options: {
+  engine: Engine;
+  host: string;
+  port: number;
+  namespace: string;
+  option: string;
+}): Promise<ServedUi> {
   const withUi = isUiBuilt();
   try {
     const http = await startHttpApi({
@@ -115,7 +132,9 @@ export async function serveTemporalUi(options: { engine: Engine; host: string; p
     return { url: http.url, withUi, close: () => http.close() };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UsageError(`port ${options.port} for the Temporal UI is in use (another jml dev, jml engine or temporal server?): choose another with ${options.option} <port> (0 = any free port)`);
+      throw new UsageError(
+        `port ${options.port} for the Temporal UI is in use (another jml dev, jml engine or temporal server?): choose another with ${options.option} <port> (0 = any free port)`,
+      );
     }
     throw err;
   }

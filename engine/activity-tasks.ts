@@ -51,7 +51,13 @@ export function scheduleActivity(core: EngineCore, run: Run, a: Msg, done: numbe
     input: a.input as Msg,
     header: a.header as Msg,
     attempt: 1,
-    retry: { initialMs, coefficient: retryPolicy.backoffCoefficient, maximumMs: durationMs(retryPolicy.maximumInterval), maximumAttempts: retryPolicy.maximumAttempts, nonRetryableErrorTypes: retryPolicy.nonRetryableErrorTypes },
+    retry: {
+      initialMs,
+      coefficient: retryPolicy.backoffCoefficient,
+      maximumMs: durationMs(retryPolicy.maximumInterval),
+      maximumAttempts: retryPolicy.maximumAttempts,
+      nonRetryableErrorTypes: retryPolicy.nonRetryableErrorTypes,
+    },
     scheduleToCloseMs: s2c,
     scheduleToStartMs: s2s,
     startToCloseMs: st2c,
@@ -63,7 +69,10 @@ export function scheduleActivity(core: EngineCore, run: Run, a: Msg, done: numbe
     timers: {},
   };
   run.activities.set(scheduledEventId, activity);
-  if (s2c) activity.timers.scheduleToClose = core.clock.schedule(now + s2c, () => timeOut(core, run, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE'));
+  if (s2c)
+    activity.timers.scheduleToClose = core.clock.schedule(now + s2c, () =>
+      timeOut(core, run, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_CLOSE'),
+    );
   offerAttempt(core, run, activity);
 }
 
@@ -71,7 +80,8 @@ function offerAttempt(core: EngineCore, run: Run, activity: ActivityState): void
   const { attempt } = activity;
   if (activity.scheduleToStartMs && activity.scheduleToStartMs !== activity.scheduleToCloseMs) {
     activity.timers.scheduleToStart = core.clock.schedule(core.clock.now() + activity.scheduleToStartMs, () => {
-      if (activity.state === 'scheduled' && activity.attempt === attempt) timeOut(core, run, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_START');
+      if (activity.state === 'scheduled' && activity.attempt === attempt)
+        timeOut(core, run, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_START');
     });
   }
   core.activityQueues.offer(activity.taskQueue, { dispatch: () => dispatch(core, run, activity, attempt) });
@@ -79,18 +89,32 @@ function offerAttempt(core: EngineCore, run: Run, activity: ActivityState): void
 }
 
 function dispatch(core: EngineCore, run: Run, activity: ActivityState, attempt: number): Msg | undefined {
-  if (!isOpen(run) || run.activities.get(activity.scheduledEventId) !== activity || activity.state !== 'scheduled' || activity.attempt !== attempt) return undefined;
+  if (
+    !isOpen(run) ||
+    run.activities.get(activity.scheduledEventId) !== activity ||
+    activity.state !== 'scheduled' ||
+    activity.attempt !== attempt
+  )
+    return undefined;
   const now = core.clock.now();
   activity.state = 'started';
   activity.startedMs = now;
   core.clock.cancel(activity.timers.scheduleToStart);
   activity.timers.startToClose = core.clock.schedule(now + activity.startToCloseMs, () => {
-    if (activity.state === 'started' && activity.attempt === attempt) attemptFailed(core, run, activity, timeoutFailure('TIMEOUT_TYPE_START_TO_CLOSE'), 'TIMEOUT_TYPE_START_TO_CLOSE');
+    if (activity.state === 'started' && activity.attempt === attempt)
+      attemptFailed(core, run, activity, timeoutFailure('TIMEOUT_TYPE_START_TO_CLOSE'), 'TIMEOUT_TYPE_START_TO_CLOSE');
   });
   armHeartbeat(core, run, activity);
   core.updateInFlight();
   return {
-    taskToken: encodeToken({ k: 'a', ns: run.namespace, w: run.workflowId, r: run.runId, s: activity.scheduledEventId, a: attempt }),
+    taskToken: encodeToken({
+      k: 'a',
+      ns: run.namespace,
+      w: run.workflowId,
+      r: run.runId,
+      s: activity.scheduledEventId,
+      a: attempt,
+    }),
     workflowNamespace: run.namespace,
     workflowType: { name: run.workflowType },
     workflowExecution: { workflowId: run.workflowId, runId: run.runId },
@@ -121,19 +145,36 @@ function armHeartbeat(core: EngineCore, run: Run, activity: ActivityState): void
   if (!activity.heartbeatMs) return;
   const { attempt } = activity;
   activity.timers.heartbeat = core.clock.schedule(core.clock.now() + activity.heartbeatMs, () => {
-    if (activity.state === 'started' && activity.attempt === attempt) attemptFailed(core, run, activity, timeoutFailure('TIMEOUT_TYPE_HEARTBEAT', activity.heartbeatDetails), 'TIMEOUT_TYPE_HEARTBEAT');
+    if (activity.state === 'started' && activity.attempt === attempt)
+      attemptFailed(
+        core,
+        run,
+        activity,
+        timeoutFailure('TIMEOUT_TYPE_HEARTBEAT', activity.heartbeatDetails),
+        'TIMEOUT_TYPE_HEARTBEAT',
+      );
   });
 }
 
 function timeoutFailure(timeoutType: string, details?: Msg): Msg {
-  return { message: `activity ${timeoutType.replace('TIMEOUT_TYPE_', '')} timeout`, source: 'Server', timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: details } };
+  return {
+    message: `activity ${timeoutType.replace('TIMEOUT_TYPE_', '')} timeout`,
+    source: 'Server',
+    timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: details },
+  };
 }
 
 /** The activity of a task token, if the token is still current. */
-export function activityForToken(core: EngineCore, tokenBytes: Uint8Array | undefined): { run: Run; activity: ActivityState } {
+export function activityForToken(
+  core: EngineCore,
+  tokenBytes: Uint8Array | undefined,
+): { run: Run; activity: ActivityState } {
   const token = decodeToken(tokenBytes);
   if (!token || token.k !== 'a') throw invalidArgument('malformed activity task token');
-  const run = core.namespaces.get(token.ns)?.workflows.get(token.w)?.find((r) => r.runId === token.r);
+  const run = core.namespaces
+    .get(token.ns)
+    ?.workflows.get(token.w)
+    ?.find((r) => r.runId === token.r);
   const activity = run?.activities.get(token.s);
   if (!run || !isOpen(run) || !activity || activity.attempt !== token.a || activity.state !== 'started') {
     throw notFound('activity task not found (it timed out, was cancelled, or the workflow closed)');
@@ -142,19 +183,38 @@ export function activityForToken(core: EngineCore, tokenBytes: Uint8Array | unde
 }
 
 export function activityByIdForRequest(core: EngineCore, req: Msg): { run: Run; activity: ActivityState } {
-  const run = core.namespaces.get(req.namespace as string)?.workflows.get(req.workflowId as string)?.find((r) => !req.runId || r.runId === req.runId);
-  const activity = run && [...run.activities.values()].find((a) => a.activityId === req.activityId && a.state === 'started');
+  const run = core.namespaces
+    .get(req.namespace as string)
+    ?.workflows.get(req.workflowId as string)
+    ?.find((r) => !req.runId || r.runId === req.runId);
+  const activity =
+    run && [...run.activities.values()].find((a) => a.activityId === req.activityId && a.state === 'started');
   if (!run || !isOpen(run) || !activity) throw notFound(`activity ${String(req.activityId)} not found`);
   return { run, activity };
 }
 
 /** Closes the activity: removes its state and timers, writes Started + the final event. */
-function finish(core: EngineCore, run: Run, activity: ActivityState, final: (startedEventId: number) => Msg, wasStarted = true): void {
+function finish(
+  core: EngineCore,
+  run: Run,
+  activity: ActivityState,
+  final: (startedEventId: number) => Msg,
+  wasStarted = true,
+): void {
   for (const id of Object.values(activity.timers)) core.clock.cancel(id);
   run.activities.delete(activity.scheduledEventId);
   const { scheduledEventId, attempt, lastFailure, identity } = activity;
   if (wasStarted) {
-    appendExternal(core, run, () => ({ eventType: 'EVENT_TYPE_ACTIVITY_TASK_STARTED', activityTaskStartedEventAttributes: { scheduledEventId, identity, requestId: `${scheduledEventId}-${attempt}`, attempt, lastFailure } }));
+    appendExternal(core, run, () => ({
+      eventType: 'EVENT_TYPE_ACTIVITY_TASK_STARTED',
+      activityTaskStartedEventAttributes: {
+        scheduledEventId,
+        identity,
+        requestId: `${scheduledEventId}-${attempt}`,
+        attempt,
+        lastFailure,
+      },
+    }));
     appendExternal(core, run, (id) => final(id - 1));
   } else {
     appendExternal(core, run, () => final(0));
@@ -167,14 +227,25 @@ export function activityCompleted(core: EngineCore, run: Run, activity: Activity
   activity.identity = req.identity as string;
   finish(core, run, activity, (startedEventId) => ({
     eventType: 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED',
-    activityTaskCompletedEventAttributes: { result: req.result, scheduledEventId: activity.scheduledEventId, startedEventId, identity: req.identity },
+    activityTaskCompletedEventAttributes: {
+      result: req.result,
+      scheduledEventId: activity.scheduledEventId,
+      startedEventId,
+      identity: req.identity,
+    },
   }));
 }
 
 export function activityCanceled(core: EngineCore, run: Run, activity: ActivityState, req: Msg): void {
   finish(core, run, activity, (startedEventId) => ({
     eventType: 'EVENT_TYPE_ACTIVITY_TASK_CANCELED',
-    activityTaskCanceledEventAttributes: { details: req.details, scheduledEventId: activity.scheduledEventId, startedEventId, identity: req.identity, latestCancelRequestedEventId: 0 },
+    activityTaskCanceledEventAttributes: {
+      details: req.details,
+      scheduledEventId: activity.scheduledEventId,
+      startedEventId,
+      identity: req.identity,
+      latestCancelRequestedEventId: 0,
+    },
   }));
 }
 
@@ -192,21 +263,46 @@ export function heartbeat(core: EngineCore, run: Run, activity: ActivityState, d
 }
 
 /** Retry (with backoff) or close with the final failure / timeout. */
-function attemptFailed(core: EngineCore, run: Run, activity: ActivityState, failure: Msg, timeoutType: string | undefined): void {
+function attemptFailed(
+  core: EngineCore,
+  run: Run,
+  activity: ActivityState,
+  failure: Msg,
+  timeoutType: string | undefined,
+): void {
   core.clock.cancel(activity.timers.startToClose);
   core.clock.cancel(activity.timers.heartbeat);
   const info = failure?.applicationFailureInfo as Msg | undefined;
-  const nonRetryable = info?.nonRetryable === true || activity.retry.nonRetryableErrorTypes.includes(info?.type as string);
+  const nonRetryable =
+    info?.nonRetryable === true || activity.retry.nonRetryableErrorTypes.includes(info?.type as string);
   const exhausted = activity.retry.maximumAttempts > 0 && activity.attempt >= activity.retry.maximumAttempts;
-  const delayMs = durationMs(info?.nextRetryDelay as Msg) || Math.min(activity.retry.initialMs * activity.retry.coefficient ** (activity.attempt - 1), activity.retry.maximumMs);
-  const pastDeadline = activity.scheduleToCloseMs > 0 && core.clock.now() + delayMs >= activity.firstScheduledMs + activity.scheduleToCloseMs;
-  const retryState = activity.cancelRequested ? 'RETRY_STATE_CANCEL_REQUESTED' : nonRetryable ? 'RETRY_STATE_NON_RETRYABLE_FAILURE' : exhausted ? 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED' : pastDeadline ? 'RETRY_STATE_TIMEOUT' : undefined;
+  const delayMs =
+    durationMs(info?.nextRetryDelay as Msg) ||
+    Math.min(activity.retry.initialMs * activity.retry.coefficient ** (activity.attempt - 1), activity.retry.maximumMs);
+  const pastDeadline =
+    activity.scheduleToCloseMs > 0 &&
+    core.clock.now() + delayMs >= activity.firstScheduledMs + activity.scheduleToCloseMs;
+  const retryState = activity.cancelRequested
+    ? 'RETRY_STATE_CANCEL_REQUESTED'
+    : nonRetryable
+      ? 'RETRY_STATE_NON_RETRYABLE_FAILURE'
+      : exhausted
+        ? 'RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED'
+        : pastDeadline
+          ? 'RETRY_STATE_TIMEOUT'
+          : undefined;
   if (retryState) {
     const { scheduledEventId, identity } = activity;
     if (timeoutType) {
-      finish(core, run, activity, (startedEventId) => ({ eventType: 'EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT', activityTaskTimedOutEventAttributes: { failure, scheduledEventId, startedEventId, retryState } }));
+      finish(core, run, activity, (startedEventId) => ({
+        eventType: 'EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT',
+        activityTaskTimedOutEventAttributes: { failure, scheduledEventId, startedEventId, retryState },
+      }));
     } else {
-      finish(core, run, activity, (startedEventId) => ({ eventType: 'EVENT_TYPE_ACTIVITY_TASK_FAILED', activityTaskFailedEventAttributes: { failure, scheduledEventId, startedEventId, identity, retryState } }));
+      finish(core, run, activity, (startedEventId) => ({
+        eventType: 'EVENT_TYPE_ACTIVITY_TASK_FAILED',
+        activityTaskFailedEventAttributes: { failure, scheduledEventId, startedEventId, identity, retryState },
+      }));
     }
     return;
   }
@@ -227,19 +323,43 @@ function timeOut(core: EngineCore, run: Run, activity: ActivityState, timeoutTyp
   const failure = { ...timeoutFailure(timeoutType, activity.heartbeatDetails), cause: activity.lastFailure };
   const wasStarted = activity.state === 'started';
   const { scheduledEventId } = activity;
-  finish(core, run, activity, (startedEventId) => ({ eventType: 'EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT', activityTaskTimedOutEventAttributes: { failure, scheduledEventId, startedEventId, retryState: 'RETRY_STATE_TIMEOUT' } }), wasStarted);
+  finish(
+    core,
+    run,
+    activity,
+    (startedEventId) => ({
+      eventType: 'EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT',
+      activityTaskTimedOutEventAttributes: {
+        failure,
+        scheduledEventId,
+        startedEventId,
+        retryState: 'RETRY_STATE_TIMEOUT',
+      },
+    }),
+    wasStarted,
+  );
 }
 
 /** RequestCancelActivityTask: an activity not running is cancelled at once; a running one is told on its next heartbeat. */
 export function cancelActivityCommand(core: EngineCore, run: Run, scheduledEventId: number, done: number): boolean {
   const activity = run.activities.get(scheduledEventId);
-  const requestedId = appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED', activityTaskCancelRequestedEventAttributes: { scheduledEventId, workflowTaskCompletedEventId: done } }));
+  const requestedId = appendEvent(core, run, () => ({
+    eventType: 'EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED',
+    activityTaskCancelRequestedEventAttributes: { scheduledEventId, workflowTaskCompletedEventId: done },
+  }));
   if (!activity) return false;
   activity.cancelRequested = true;
   if (activity.state === 'started') return false;
   for (const id of Object.values(activity.timers)) core.clock.cancel(id);
   run.activities.delete(scheduledEventId);
-  appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_ACTIVITY_TASK_CANCELED', activityTaskCanceledEventAttributes: { scheduledEventId, startedEventId: 0, latestCancelRequestedEventId: requestedId } }));
+  appendEvent(core, run, () => ({
+    eventType: 'EVENT_TYPE_ACTIVITY_TASK_CANCELED',
+    activityTaskCanceledEventAttributes: {
+      scheduledEventId,
+      startedEventId: 0,
+      latestCancelRequestedEventId: requestedId,
+    },
+  }));
   core.updateInFlight();
   return true;
 }
@@ -249,7 +369,11 @@ export function describePendingActivities(run: Run): Msg[] {
   return [...run.activities.values()].map((a) => ({
     activityId: a.activityId,
     activityType: { name: a.activityType },
-    state: a.cancelRequested ? 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED' : a.state === 'started' ? 'PENDING_ACTIVITY_STATE_STARTED' : 'PENDING_ACTIVITY_STATE_SCHEDULED',
+    state: a.cancelRequested
+      ? 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED'
+      : a.state === 'started'
+        ? 'PENDING_ACTIVITY_STATE_STARTED'
+        : 'PENDING_ACTIVITY_STATE_SCHEDULED',
     heartbeatDetails: a.heartbeatDetails,
     lastHeartbeatTime: a.lastHeartbeatMs ? timestamp(a.lastHeartbeatMs) : undefined,
     lastStartedTime: a.startedMs ? timestamp(a.startedMs) : undefined,

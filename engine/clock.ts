@@ -85,7 +85,8 @@ export class EngineClock {
 
   private earliest(): ClockTimer | undefined {
     let best: ClockTimer | undefined;
-    for (const t of this.timers.values()) if (!best || t.atMs < best.atMs || (t.atMs === best.atMs && t.id < best.id)) best = t;
+    for (const t of this.timers.values())
+      if (!best || t.atMs < best.atMs || (t.atMs === best.atMs && t.id < best.id)) best = t;
     return best;
   }
 
@@ -113,11 +114,14 @@ export class EngineClock {
     if (this.wallTimer && this.wallTimerAt <= next.atMs) return;
     if (this.wallTimer) clearTimeout(this.wallTimer);
     this.wallTimerAt = next.atMs;
-    this.wallTimer = setTimeout(() => {
-      this.wallTimer = undefined;
-      this.wallTimerAt = Infinity;
-      this.reschedule();
-    }, Math.max(0, Math.min(next.atMs - this.now(), 2_147_000_000)));
+    this.wallTimer = setTimeout(
+      () => {
+        this.wallTimer = undefined;
+        this.wallTimerAt = Infinity;
+        this.reschedule();
+      },
+      Math.max(0, Math.min(next.atMs - this.now(), 2_147_000_000)),
+    );
     this.wallTimer.unref?.();
   }
 

@@ -41,7 +41,12 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol
       scheduleActivity(core, run, c.scheduleActivityTaskCommandAttributes as Msg, done, meta);
       return false;
     case 'COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK':
-      return cancelActivityCommand(core, run, Number(c.requestCancelActivityTaskCommandAttributes?.scheduledEventId), done);
+      return cancelActivityCommand(
+        core,
+        run,
+        Number(c.requestCancelActivityTaskCommandAttributes?.scheduledEventId),
+        done,
+      );
     case 'COMMAND_TYPE_START_TIMER':
       startTimer(core, run, c.startTimerCommandAttributes as Msg, done, meta);
       return false;
@@ -49,18 +54,27 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol
       cancelTimer(core, run, c.cancelTimerCommandAttributes?.timerId as string, done);
       return false;
     case 'COMMAND_TYPE_RECORD_MARKER':
-      appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_MARKER_RECORDED', markerRecordedEventAttributes: { ...c.recordMarkerCommandAttributes, workflowTaskCompletedEventId: done } }));
+      appendEvent(core, run, () => ({
+        eventType: 'EVENT_TYPE_MARKER_RECORDED',
+        markerRecordedEventAttributes: { ...c.recordMarkerCommandAttributes, workflowTaskCompletedEventId: done },
+      }));
       return false;
     case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
       const sa = c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes as Msg | undefined;
       mergeSearchAttributes(core, run, sa);
-      appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', upsertWorkflowSearchAttributesEventAttributes: { workflowTaskCompletedEventId: done, searchAttributes: sa } }));
+      appendEvent(core, run, () => ({
+        eventType: 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
+        upsertWorkflowSearchAttributesEventAttributes: { workflowTaskCompletedEventId: done, searchAttributes: sa },
+      }));
       return false;
     }
     case 'COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES': {
       const memo = c.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo as Msg | undefined;
       run.memo = { fields: { ...(run.memo.fields ?? {}), ...(memo?.fields ?? {}) } };
-      appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED', workflowPropertiesModifiedEventAttributes: { workflowTaskCompletedEventId: done, upsertedMemo: memo } }));
+      appendEvent(core, run, () => ({
+        eventType: 'EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED',
+        workflowPropertiesModifiedEventAttributes: { workflowTaskCompletedEventId: done, upsertedMemo: memo },
+      }));
       return false;
     }
     case 'COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION':
@@ -73,13 +87,32 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol
       cancelExternal(core, run, c.requestCancelExternalWorkflowExecutionCommandAttributes as Msg, done);
       return false;
     case 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION':
-      closeRun(core, run, 'Completed', () => ({ eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', workflowExecutionCompletedEventAttributes: { result: c.completeWorkflowExecutionCommandAttributes?.result, workflowTaskCompletedEventId: done } }));
+      closeRun(core, run, 'Completed', () => ({
+        eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+        workflowExecutionCompletedEventAttributes: {
+          result: c.completeWorkflowExecutionCommandAttributes?.result,
+          workflowTaskCompletedEventId: done,
+        },
+      }));
       return false;
     case 'COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION':
-      closeRun(core, run, 'Failed', () => ({ eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED', workflowExecutionFailedEventAttributes: { failure: c.failWorkflowExecutionCommandAttributes?.failure, retryState: 'RETRY_STATE_RETRY_POLICY_NOT_SET', workflowTaskCompletedEventId: done } }));
+      closeRun(core, run, 'Failed', () => ({
+        eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED',
+        workflowExecutionFailedEventAttributes: {
+          failure: c.failWorkflowExecutionCommandAttributes?.failure,
+          retryState: 'RETRY_STATE_RETRY_POLICY_NOT_SET',
+          workflowTaskCompletedEventId: done,
+        },
+      }));
       return false;
     case 'COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION':
-      closeRun(core, run, 'Canceled', () => ({ eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED', workflowExecutionCanceledEventAttributes: { details: c.cancelWorkflowExecutionCommandAttributes?.details, workflowTaskCompletedEventId: done } }));
+      closeRun(core, run, 'Canceled', () => ({
+        eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED',
+        workflowExecutionCanceledEventAttributes: {
+          details: c.cancelWorkflowExecutionCommandAttributes?.details,
+          workflowTaskCompletedEventId: done,
+        },
+      }));
       return false;
     case 'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION':
       continueAsNew(core, run, c.continueAsNewWorkflowExecutionCommandAttributes as Msg, done);
@@ -95,21 +128,34 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol
       return false;
     default:
       // Nexus is not implemented: fail loudly, never hang.
-      throw Object.assign(new Error(`${type} is not implemented by the jml embedded engine (see docs/engine.md)`), { grpcUnimplemented: true });
+      throw Object.assign(new Error(`${type} is not implemented by the jml embedded engine (see docs/engine.md)`), {
+        grpcUnimplemented: true,
+      });
   }
 }
 
 function startTimer(core: EngineCore, run: Run, a: Msg, done: number, meta: Msg): void {
   const timerId = a.timerId as string;
   const fireMs = durationMs(a.startToFireTimeout as Msg);
-  const startedEventId = appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_TIMER_STARTED', ...meta, timerStartedEventAttributes: { timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: done } }));
+  const startedEventId = appendEvent(core, run, () => ({
+    eventType: 'EVENT_TYPE_TIMER_STARTED',
+    ...meta,
+    timerStartedEventAttributes: {
+      timerId,
+      startToFireTimeout: a.startToFireTimeout,
+      workflowTaskCompletedEventId: done,
+    },
+  }));
   // Registered before arming, so the callback always finds its timer.
   const timer = { startedEventId, clockId: 0 };
   run.timers.set(timerId, timer);
   timer.clockId = core.clock.schedule(core.clock.now() + fireMs, () => {
     if (run.timers.get(timerId) !== timer || run.status !== 'Running') return;
     run.timers.delete(timerId);
-    appendExternal(core, run, () => ({ eventType: 'EVENT_TYPE_TIMER_FIRED', timerFiredEventAttributes: { timerId, startedEventId } }));
+    appendExternal(core, run, () => ({
+      eventType: 'EVENT_TYPE_TIMER_FIRED',
+      timerFiredEventAttributes: { timerId, startedEventId },
+    }));
     scheduleWorkflowTask(core, run);
   });
 }
@@ -119,7 +165,10 @@ function cancelTimer(core: EngineCore, run: Run, timerId: string, done: number):
   if (!timer) return;
   core.clock.cancel(timer.clockId);
   run.timers.delete(timerId);
-  appendEvent(core, run, () => ({ eventType: 'EVENT_TYPE_TIMER_CANCELED', timerCanceledEventAttributes: { timerId, startedEventId: timer.startedEventId, workflowTaskCompletedEventId: done } }));
+  appendEvent(core, run, () => ({
+    eventType: 'EVENT_TYPE_TIMER_CANCELED',
+    timerCanceledEventAttributes: { timerId, startedEventId: timer.startedEventId, workflowTaskCompletedEventId: done },
+  }));
 }
 
 function signalExternal(core: EngineCore, run: Run, a: Msg, done: number): void {
@@ -131,12 +180,38 @@ function signalExternal(core: EngineCore, run: Run, a: Msg, done: number): void 
   const execution = a.execution as Msg;
   // Delivered after this task's events, as a separate step, as the real server does.
   setImmediate(() => {
-    const ok = deliverSignal(core, namespace, execution.workflowId as string, execution.runId as string, a.signalName as string, a.input as Msg, a.header as Msg, 'workflow');
+    const ok = deliverSignal(
+      core,
+      namespace,
+      execution.workflowId as string,
+      execution.runId as string,
+      a.signalName as string,
+      a.input as Msg,
+      a.header as Msg,
+      'workflow',
+    );
     if (run.status !== 'Running') return;
     appendExternal(core, run, () =>
       ok
-        ? { eventType: 'EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED', externalWorkflowExecutionSignaledEventAttributes: { initiatedEventId, namespace, workflowExecution: execution, control: a.control } }
-        : { eventType: 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', signalExternalWorkflowExecutionFailedEventAttributes: { initiatedEventId, namespace, workflowExecution: execution, cause: 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND', workflowTaskCompletedEventId: done } },
+        ? {
+            eventType: 'EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED',
+            externalWorkflowExecutionSignaledEventAttributes: {
+              initiatedEventId,
+              namespace,
+              workflowExecution: execution,
+              control: a.control,
+            },
+          }
+        : {
+            eventType: 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED',
+            signalExternalWorkflowExecutionFailedEventAttributes: {
+              initiatedEventId,
+              namespace,
+              workflowExecution: execution,
+              cause: 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
+              workflowTaskCompletedEventId: done,
+            },
+          },
     );
     scheduleWorkflowTask(core, run);
   });
@@ -147,15 +222,37 @@ function cancelExternal(core: EngineCore, run: Run, a: Msg, done: number): void 
   const execution = { workflowId: a.workflowId as string, runId: (a.runId as string) || undefined };
   const initiatedEventId = appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
-    requestCancelExternalWorkflowExecutionInitiatedEventAttributes: { namespace, workflowExecution: execution, childWorkflowOnly: a.childWorkflowOnly, reason: a.reason, workflowTaskCompletedEventId: done },
+    requestCancelExternalWorkflowExecutionInitiatedEventAttributes: {
+      namespace,
+      workflowExecution: execution,
+      childWorkflowOnly: a.childWorkflowOnly,
+      reason: a.reason,
+      workflowTaskCompletedEventId: done,
+    },
   }));
   setImmediate(() => {
     const ok = deliverCancelRequest(core, namespace, execution.workflowId, execution.runId, a.reason as string);
     if (run.status !== 'Running') return;
     appendExternal(core, run, () =>
       ok
-        ? { eventType: 'EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED', externalWorkflowExecutionCancelRequestedEventAttributes: { initiatedEventId, namespace, workflowExecution: execution } }
-        : { eventType: 'EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', requestCancelExternalWorkflowExecutionFailedEventAttributes: { initiatedEventId, namespace, workflowExecution: execution, cause: 'CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND', workflowTaskCompletedEventId: done } },
+        ? {
+            eventType: 'EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED',
+            externalWorkflowExecutionCancelRequestedEventAttributes: {
+              initiatedEventId,
+              namespace,
+              workflowExecution: execution,
+            },
+          }
+        : {
+            eventType: 'EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED',
+            requestCancelExternalWorkflowExecutionFailedEventAttributes: {
+              initiatedEventId,
+              namespace,
+              workflowExecution: execution,
+              cause: 'CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
+              workflowTaskCompletedEventId: done,
+            },
+          },
     );
     scheduleWorkflowTask(core, run);
   });

@@ -4,10 +4,27 @@
  * server.ts does the gRPC plumbing.
  */
 import { randomUUID } from 'node:crypto';
-import { activityByIdForRequest, activityCanceled, activityCompleted, activityFailed, activityForToken, describePendingActivities, heartbeat } from './activity-tasks';
+import {
+  activityByIdForRequest,
+  activityCanceled,
+  activityCompleted,
+  activityFailed,
+  activityForToken,
+  describePendingActivities,
+  heartbeat,
+} from './activity-tasks';
 import { EngineClock } from './clock';
 import { failedPrecondition, invalidArgument, notFound } from './errors';
-import { admitStart, deliverCancelRequest, deliverSignal, requireRun, signalEvent, startInputFromRequest, startRun, terminateRun } from './executions';
+import {
+  admitStart,
+  deliverCancelRequest,
+  deliverSignal,
+  requireRun,
+  signalEvent,
+  startInputFromRequest,
+  startRun,
+  terminateRun,
+} from './executions';
 import { clusterInfo } from './cluster-info';
 import { describeExtras } from './describe-extras';
 import { readHistory } from './history-reads';
@@ -58,7 +75,12 @@ export class Engine implements EngineCore {
   registerNamespace(name: string): Namespace {
     const existing = this.namespaces.get(name);
     if (existing) return existing;
-    const ns: Namespace = { name, id: randomUUID(), searchAttributes: new Map(Object.entries(DEFAULT_CUSTOM_SEARCH_ATTRIBUTES)), workflows: new Map() };
+    const ns: Namespace = {
+      name,
+      id: randomUUID(),
+      searchAttributes: new Map(Object.entries(DEFAULT_CUSTOM_SEARCH_ATTRIBUTES)),
+      workflows: new Map(),
+    };
     this.namespaces.set(name, ns);
     return ns;
   }
@@ -93,12 +115,22 @@ export class Engine implements EngineCore {
   GetSystemInfo(): Msg {
     return {
       serverVersion: '1.24.0-jml-embedded',
-      capabilities: { signalAndQueryHeader: true, internalErrorDifferentiation: true, activityFailureIncludeHeartbeat: true, encodedFailureAttributes: true, upsertMemo: true, sdkMetadata: true, countGroupByExecutionStatus: true },
+      capabilities: {
+        signalAndQueryHeader: true,
+        internalErrorDifferentiation: true,
+        activityFailureIncludeHeartbeat: true,
+        encodedFailureAttributes: true,
+        upsertMemo: true,
+        sdkMetadata: true,
+        countGroupByExecutionStatus: true,
+      },
     };
   }
 
   DescribeNamespace(req: Msg): Msg {
-    const ns = req.id ? [...this.namespaces.values()].find((n) => n.id === req.id) : this.namespaces.get(req.namespace as string);
+    const ns = req.id
+      ? [...this.namespaces.values()].find((n) => n.id === req.id)
+      : this.namespaces.get(req.namespace as string);
     if (!ns) throw notFound(`namespace ${String(req.namespace ?? req.id)} not found`);
     return describeNs(ns);
   }
@@ -147,10 +179,19 @@ export class Engine implements EngineCore {
     const ns = this.ns(req.namespace as string);
     const run = findRun(ns, req.workflowId as string);
     if (run && isOpen(run)) {
-      this.SignalWorkflowExecution({ ...req, input: req.signalInput, workflowExecution: { workflowId: run.workflowId } });
+      this.SignalWorkflowExecution({
+        ...req,
+        input: req.signalInput,
+        workflowExecution: { workflowId: run.workflowId },
+      });
       return { runId: run.runId, started: false };
     }
-    const signal = signalEvent(req.signalName as string, req.signalInput as Msg, req.header as Msg, req.identity as string);
+    const signal = signalEvent(
+      req.signalName as string,
+      req.signalInput as Msg,
+      req.header as Msg,
+      req.identity as string,
+    );
     admitStart(this, ns, { ...req, requestId: undefined });
     const started = startRun(this, startInputFromRequest(ns, req, [signal]));
     return { runId: started.runId, started: true };
@@ -162,7 +203,16 @@ export class Engine implements EngineCore {
     if (req.requestId && run.requestIds.has(`signal:${String(req.requestId)}`)) return {};
     if (req.requestId) run.requestIds.add(`signal:${String(req.requestId)}`);
     const execution = req.workflowExecution as Msg;
-    const ok = deliverSignal(this, run.namespace, execution.workflowId as string, run.runId, req.signalName as string, req.input as Msg, req.header as Msg, req.identity as string);
+    const ok = deliverSignal(
+      this,
+      run.namespace,
+      execution.workflowId as string,
+      run.runId,
+      req.signalName as string,
+      req.input as Msg,
+      req.header as Msg,
+      req.identity as string,
+    );
     if (!ok) throw notFound('workflow execution already completed');
     return {};
   }
@@ -186,7 +236,13 @@ export class Engine implements EngineCore {
     const q = req.query as Msg;
     const id = randomUUID();
     const result = await new Promise<{ answer?: Msg; error?: string }>((resolve) => {
-      enqueueQuery(this, run, { id, queryType: q.queryType as string, args: q.queryArgs as Msg, header: q.header as Msg, resolve });
+      enqueueQuery(this, run, {
+        id,
+        queryType: q.queryType as string,
+        args: q.queryArgs as Msg,
+        header: q.header as Msg,
+        resolve,
+      });
       cancelled(() => {
         abandonQuery(this, run, id);
         resolve({ error: 'query cancelled by the caller' });
@@ -231,11 +287,29 @@ export class Engine implements EngineCore {
   DescribeWorkflowExecution(req: Msg): Msg {
     const run = requireRun(this, req.namespace as string, req.execution as Msg);
     return {
-      executionConfig: { taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' }, defaultWorkflowTaskTimeout: { seconds: Math.ceil(run.workflowTaskTimeoutMs / 1000) } },
+      executionConfig: {
+        taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+        defaultWorkflowTaskTimeout: { seconds: Math.ceil(run.workflowTaskTimeoutMs / 1000) },
+      },
       workflowExecutionInfo: { ...executionInfo(run), ...describeExtras(this.ns(run.namespace), run) },
       pendingActivities: describePendingActivities(run),
-      pendingChildren: [...run.children.values()].map((c) => ({ workflowId: c.workflowId, runId: c.runId, workflowTypeName: c.workflowType, initiatedId: c.initiatedEventId, parentClosePolicy: c.parentClosePolicy })),
-      pendingWorkflowTask: run.wt.state === 'scheduled' || run.wt.state === 'started' ? { state: run.wt.state === 'started' ? 'PENDING_WORKFLOW_TASK_STATE_STARTED' : 'PENDING_WORKFLOW_TASK_STATE_SCHEDULED', attempt: run.wt.attempt } : undefined,
+      pendingChildren: [...run.children.values()].map((c) => ({
+        workflowId: c.workflowId,
+        runId: c.runId,
+        workflowTypeName: c.workflowType,
+        initiatedId: c.initiatedEventId,
+        parentClosePolicy: c.parentClosePolicy,
+      })),
+      pendingWorkflowTask:
+        run.wt.state === 'scheduled' || run.wt.state === 'started'
+          ? {
+              state:
+                run.wt.state === 'started'
+                  ? 'PENDING_WORKFLOW_TASK_STATE_STARTED'
+                  : 'PENDING_WORKFLOW_TASK_STATE_SCHEDULED',
+              attempt: run.wt.attempt,
+            }
+          : undefined,
     };
   }
 
@@ -371,7 +445,11 @@ export class Engine implements EngineCore {
 
   ListSearchAttributes(req: Msg): Msg {
     const ns = this.ns(req.namespace as string);
-    return { customAttributes: Object.fromEntries(ns.searchAttributes), systemAttributes: SYSTEM_SEARCH_ATTRIBUTES, storageSchema: {} };
+    return {
+      customAttributes: Object.fromEntries(ns.searchAttributes),
+      systemAttributes: SYSTEM_SEARCH_ATTRIBUTES,
+      storageSchema: {},
+    };
   }
 
   // --- TestService (time skipping) ----------------------------------------------------------
@@ -419,13 +497,20 @@ export class Engine implements EngineCore {
   }
 
   private requireTimeSkipping(method: string): void {
-    if (!this.options.timeSkipping) throw failedPrecondition(`${method}: this engine runs in real time (start it with --time-skipping)`);
+    if (!this.options.timeSkipping)
+      throw failedPrecondition(`${method}: this engine runs in real time (start it with --time-skipping)`);
   }
 }
 
 function describeNs(ns: Namespace): Msg {
   return {
-    namespaceInfo: { name: ns.name, state: 'NAMESPACE_STATE_REGISTERED', id: ns.id, description: 'jml embedded engine', supportsSchedules: false },
+    namespaceInfo: {
+      name: ns.name,
+      state: 'NAMESPACE_STATE_REGISTERED',
+      id: ns.id,
+      description: 'jml embedded engine',
+      supportsSchedules: false,
+    },
     config: { workflowExecutionRetentionTtl: { seconds: 3 * 24 * 3600 } },
     isGlobalNamespace: false,
   };

@@ -6,7 +6,18 @@
 import { alreadyExists, invalidArgument, notFound } from './errors';
 import { durationMs, timestamp, type Msg } from './proto';
 import { checkSearchAttributeNames } from './search-attributes';
-import { appendEvent, appendExternal, findRun, isOpen, newRunId, type EngineCore, type EventBuilder, type Namespace, type Run, type RunStatus } from './state';
+import {
+  appendEvent,
+  appendExternal,
+  findRun,
+  isOpen,
+  newRunId,
+  type EngineCore,
+  type EventBuilder,
+  type Namespace,
+  type Run,
+  type RunStatus,
+} from './state';
 import { abortUpdates } from './updates';
 import { scheduleWorkflowTask } from './workflow-tasks';
 
@@ -116,7 +127,10 @@ export function admitStart(core: EngineCore, ns: Namespace, req: Msg): Run | und
     const conflict = (req.workflowIdConflictPolicy as string) ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
     const reuse = req.workflowIdReusePolicy as string | undefined;
     if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING') return existing;
-    if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING' || reuse === 'WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING') {
+    if (
+      conflict === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING' ||
+      reuse === 'WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING'
+    ) {
       terminateRun(core, existing, 'terminated by a new start (id conflict policy)', undefined);
       return undefined;
     }
@@ -124,9 +138,12 @@ export function admitStart(core: EngineCore, ns: Namespace, req: Msg): Run | und
   }
   if (existing) {
     const reuse = (req.workflowIdReusePolicy as string) ?? 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE';
-    if (reuse === 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE') throw alreadyExists(`workflow ${String(req.workflowId)} already ran and the id reuse policy rejects duplicates`);
+    if (reuse === 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE')
+      throw alreadyExists(`workflow ${String(req.workflowId)} already ran and the id reuse policy rejects duplicates`);
     if (reuse === 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY' && existing.status === 'Completed') {
-      throw alreadyExists(`workflow ${String(req.workflowId)} completed and the id reuse policy allows only failed runs to be repeated`);
+      throw alreadyExists(
+        `workflow ${String(req.workflowId)} completed and the id reuse policy allows only failed runs to be repeated`,
+      );
     }
   }
   return undefined;
@@ -156,12 +173,29 @@ export function startInputFromRequest(ns: Namespace, req: Msg, extraEvents?: Eve
   };
 }
 
-export function signalEvent(signalName: string, input: Msg | undefined, header: Msg | undefined, identity: string | undefined): EventBuilder {
-  return () => ({ eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED', workflowExecutionSignaledEventAttributes: { signalName, input, header, identity } });
+export function signalEvent(
+  signalName: string,
+  input: Msg | undefined,
+  header: Msg | undefined,
+  identity: string | undefined,
+): EventBuilder {
+  return () => ({
+    eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+    workflowExecutionSignaledEventAttributes: { signalName, input, header, identity },
+  });
 }
 
 /** @returns false when there is no open run to signal. */
-export function deliverSignal(core: EngineCore, namespace: string, workflowId: string, runId: string | undefined, signalName: string, input: Msg | undefined, header: Msg | undefined, identity: string | undefined): boolean {
+export function deliverSignal(
+  core: EngineCore,
+  namespace: string,
+  workflowId: string,
+  runId: string | undefined,
+  signalName: string,
+  input: Msg | undefined,
+  header: Msg | undefined,
+  identity: string | undefined,
+): boolean {
   const ns = core.namespaces.get(namespace);
   const run = ns && findRun(ns, workflowId, runId || undefined);
   if (!run || !isOpen(run)) return false;
@@ -170,27 +204,48 @@ export function deliverSignal(core: EngineCore, namespace: string, workflowId: s
   return true;
 }
 
-export function deliverCancelRequest(core: EngineCore, namespace: string, workflowId: string, runId: string | undefined, reason?: string): boolean {
+export function deliverCancelRequest(
+  core: EngineCore,
+  namespace: string,
+  workflowId: string,
+  runId: string | undefined,
+  reason?: string,
+): boolean {
   const ns = core.namespaces.get(namespace);
   const run = ns && findRun(ns, workflowId, runId || undefined);
   if (!run || !isOpen(run)) return false;
   if (run.cancelRequested) return true;
   run.cancelRequested = true;
-  appendExternal(core, run, () => ({ eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED', workflowExecutionCancelRequestedEventAttributes: { cause: reason } }));
+  appendExternal(core, run, () => ({
+    eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED',
+    workflowExecutionCancelRequestedEventAttributes: { cause: reason },
+  }));
   scheduleWorkflowTask(core, run);
   return true;
 }
 
-export function terminateRun(core: EngineCore, run: Run, reason: string, details: Msg | undefined, identity?: string): void {
+export function terminateRun(
+  core: EngineCore,
+  run: Run,
+  reason: string,
+  details: Msg | undefined,
+  identity?: string,
+): void {
   // Buffered events of a terminated run are dropped: nothing will process them.
   run.buffered = [];
-  closeRun(core, run, 'Terminated', () => ({ eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED', workflowExecutionTerminatedEventAttributes: { reason, details, identity } }));
+  closeRun(core, run, 'Terminated', () => ({
+    eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED',
+    workflowExecutionTerminatedEventAttributes: { reason, details, identity },
+  }));
 }
 
 function timeOutRun(core: EngineCore, run: Run): void {
   if (!isOpen(run)) return;
   run.buffered = [];
-  closeRun(core, run, 'TimedOut', () => ({ eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT', workflowExecutionTimedOutEventAttributes: { retryState: 'RETRY_STATE_TIMEOUT' } }));
+  closeRun(core, run, 'TimedOut', () => ({
+    eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT',
+    workflowExecutionTimedOutEventAttributes: { retryState: 'RETRY_STATE_TIMEOUT' },
+  }));
 }
 
 /** Writes the close event and settles everything attached to the run. */
@@ -224,7 +279,8 @@ function applyParentClosePolicy(core: EngineCore, run: Run): void {
     const childRun = ns && child.runId ? findRun(ns, child.workflowId, child.runId) : undefined;
     if (!childRun || !isOpen(childRun)) continue;
     if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_ABANDON') continue;
-    if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_REQUEST_CANCEL') deliverCancelRequest(core, child.namespace, child.workflowId, child.runId, 'parent closed');
+    if (child.parentClosePolicy === 'PARENT_CLOSE_POLICY_REQUEST_CANCEL')
+      deliverCancelRequest(core, child.namespace, child.workflowId, child.runId, 'parent closed');
     else terminateRun(core, childRun, 'by parent close policy', undefined);
   }
 }
@@ -239,13 +295,44 @@ function notifyParent(core: EngineCore, run: Run, status: RunStatus): void {
   const child = parent.children.get(p.initiatedEventId);
   parent.children.delete(p.initiatedEventId);
   const close = run.lastEvent ?? {};
-  const common = { namespace: run.namespace, workflowExecution: { workflowId: run.workflowId, runId: run.runId }, workflowType: { name: run.workflowType }, initiatedEventId: p.initiatedEventId, startedEventId: child?.startedEventId ?? 0 };
+  const common = {
+    namespace: run.namespace,
+    workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+    workflowType: { name: run.workflowType },
+    initiatedEventId: p.initiatedEventId,
+    startedEventId: child?.startedEventId ?? 0,
+  };
   const events: Record<string, () => Msg> = {
-    Completed: () => ({ eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED', childWorkflowExecutionCompletedEventAttributes: { ...common, result: close.workflowExecutionCompletedEventAttributes?.result } }),
-    Failed: () => ({ eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED', childWorkflowExecutionFailedEventAttributes: { ...common, failure: close.workflowExecutionFailedEventAttributes?.failure, retryState: 'RETRY_STATE_NON_RETRYABLE_FAILURE' } }),
-    Canceled: () => ({ eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED', childWorkflowExecutionCanceledEventAttributes: { ...common, details: close.workflowExecutionCanceledEventAttributes?.details } }),
-    Terminated: () => ({ eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED', childWorkflowExecutionTerminatedEventAttributes: common }),
-    TimedOut: () => ({ eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT', childWorkflowExecutionTimedOutEventAttributes: { ...common, retryState: 'RETRY_STATE_TIMEOUT' } }),
+    Completed: () => ({
+      eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
+      childWorkflowExecutionCompletedEventAttributes: {
+        ...common,
+        result: close.workflowExecutionCompletedEventAttributes?.result,
+      },
+    }),
+    Failed: () => ({
+      eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED',
+      childWorkflowExecutionFailedEventAttributes: {
+        ...common,
+        failure: close.workflowExecutionFailedEventAttributes?.failure,
+        retryState: 'RETRY_STATE_NON_RETRYABLE_FAILURE',
+      },
+    }),
+    Canceled: () => ({
+      eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED',
+      childWorkflowExecutionCanceledEventAttributes: {
+        ...common,
+        details: close.workflowExecutionCanceledEventAttributes?.details,
+      },
+    }),
+    Terminated: () => ({
+      eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED',
+      childWorkflowExecutionTerminatedEventAttributes: common,
+    }),
+    TimedOut: () => ({
+      eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT',
+      childWorkflowExecutionTimedOutEventAttributes: { ...common, retryState: 'RETRY_STATE_TIMEOUT' },
+    }),
   };
   const build = events[status];
   if (!build) return;
@@ -260,9 +347,20 @@ export function startChild(core: EngineCore, parent: Run, a: Msg, done: number, 
   const initiatedEventId = appendEvent(core, parent, () => ({
     eventType: 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
     ...meta,
-    startChildWorkflowExecutionInitiatedEventAttributes: { ...a, namespace, parentClosePolicy, workflowTaskCompletedEventId: done },
+    startChildWorkflowExecutionInitiatedEventAttributes: {
+      ...a,
+      namespace,
+      parentClosePolicy,
+      workflowTaskCompletedEventId: done,
+    },
   }));
-  parent.children.set(initiatedEventId, { initiatedEventId, namespace, workflowId: a.workflowId as string, workflowType, parentClosePolicy });
+  parent.children.set(initiatedEventId, {
+    initiatedEventId,
+    namespace,
+    workflowId: a.workflowId as string,
+    workflowType,
+    parentClosePolicy,
+  });
   // Started after this task's events (a separate transaction on the real server).
   setImmediate(() => {
     if (!isOpen(parent)) return;
@@ -272,7 +370,16 @@ export function startChild(core: EngineCore, parent: Run, a: Msg, done: number, 
       parent.children.delete(initiatedEventId);
       appendExternal(core, parent, () => ({
         eventType: 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED',
-        startChildWorkflowExecutionFailedEventAttributes: { namespace, workflowId: a.workflowId, workflowType: a.workflowType, cause: ns ? 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS' : 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND', initiatedEventId, workflowTaskCompletedEventId: done },
+        startChildWorkflowExecutionFailedEventAttributes: {
+          namespace,
+          workflowId: a.workflowId,
+          workflowType: a.workflowType,
+          cause: ns
+            ? 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS'
+            : 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND',
+          initiatedEventId,
+          workflowTaskCompletedEventId: done,
+        },
       }));
       scheduleWorkflowTask(core, parent);
       return;
@@ -299,7 +406,13 @@ export function startChild(core: EngineCore, parent: Run, a: Msg, done: number, 
       if (state) state.startedEventId = id;
       return {
         eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED',
-        childWorkflowExecutionStartedEventAttributes: { namespace, initiatedEventId, workflowExecution: { workflowId: child.workflowId, runId: child.runId }, workflowType: a.workflowType, header: a.header },
+        childWorkflowExecutionStartedEventAttributes: {
+          namespace,
+          initiatedEventId,
+          workflowExecution: { workflowId: child.workflowId, runId: child.runId },
+          workflowType: a.workflowType,
+          header: a.header,
+        },
       };
     });
     scheduleWorkflowTask(core, parent);
@@ -356,6 +469,9 @@ export function requireRun(core: EngineCore, namespace: string, execution: Msg |
   const ns = core.namespaces.get(namespace);
   if (!ns) throw notFound(`namespace ${namespace} not found`);
   const run = findRun(ns, execution?.workflowId as string, (execution?.runId as string) || undefined);
-  if (!run) throw notFound(`workflow execution not found: ${String(execution?.workflowId)}${execution?.runId ? ` (run ${String(execution.runId)})` : ''}`);
+  if (!run)
+    throw notFound(
+      `workflow execution not found: ${String(execution?.workflowId)}${execution?.runId ? ` (run ${String(execution.runId)})` : ''}`,
+    );
   return run;
 }

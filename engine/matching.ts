@@ -41,7 +41,11 @@ export class TaskQueues {
   }
 
   /** Resolves with a task response, or undefined after the poll timeout or when `cancelled` fires. */
-  poll(queue: string, cancelled: (onCancel: () => void) => void, timeoutMs = POLL_TIMEOUT_MS): Promise<Msg | undefined> {
+  poll(
+    queue: string,
+    cancelled: (onCancel: () => void) => void,
+    timeoutMs = POLL_TIMEOUT_MS,
+  ): Promise<Msg | undefined> {
     const queued = this.tasks.get(queue);
     while (queued && queued.length > 0) {
       const response = queued.shift()!.dispatch();

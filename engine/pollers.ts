@@ -30,7 +30,11 @@ export class PollerRegistry {
     const pollers = this.byQueue.get(key) ?? new Map<string, PollerRecord>();
     this.byQueue.set(key, pollers);
     const id = identity || 'unknown';
-    pollers.set(id, { identity: id, lastAccessMs: this.now(), ratePerSecond: ratePerSecond || DEFAULT_RATE_PER_SECOND });
+    pollers.set(id, {
+      identity: id,
+      lastAccessMs: this.now(),
+      ratePerSecond: ratePerSecond || DEFAULT_RATE_PER_SECOND,
+    });
   }
 
   /** Pollers heard from within the TTL, most recent first. */
@@ -48,6 +52,10 @@ export function describeTaskQueue(registry: PollerRegistry, req: Msg, timestamp:
   const queue = ((req.taskQueue as Msg | undefined)?.name as string | undefined) ?? '';
   const kind: PollerKind = req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY' ? 'activity' : 'workflow';
   return {
-    pollers: registry.list(kind, queue).map((p) => ({ identity: p.identity, lastAccessTime: timestamp(p.lastAccessMs), ratePerSecond: p.ratePerSecond })),
+    pollers: registry.list(kind, queue).map((p) => ({
+      identity: p.identity,
+      lastAccessTime: timestamp(p.lastAccessMs),
+      ratePerSecond: p.ratePerSecond,
+    })),
   };
 }

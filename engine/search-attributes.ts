@@ -45,7 +45,9 @@ export const SYSTEM_SEARCH_ATTRIBUTES: Record<string, string> = {
 export function checkSearchAttributeNames(ns: Namespace, sa: Msg | undefined): void {
   for (const name of Object.keys((sa?.indexedFields ?? {}) as Msg)) {
     if (!ns.searchAttributes.has(name)) {
-      throw invalidArgument(`search attribute ${name} is not defined; register it first (temporal operator search-attribute create --name ${name} --type …)`);
+      throw invalidArgument(
+        `search attribute ${name} is not defined; register it first (temporal operator search-attribute create --name ${name} --type …)`,
+      );
     }
   }
 }
@@ -54,7 +56,8 @@ export function mergeSearchAttributes(core: EngineCore, run: Run, sa: Msg | unde
   void core;
   for (const [name, payload] of Object.entries((sa?.indexedFields ?? {}) as Record<string, Msg>)) {
     // An upsert with an empty payload (data null) removes the attribute.
-    if (payload?.data === undefined || Buffer.from(payload.data as Uint8Array).toString() === 'null') delete run.searchAttributes[name];
+    if (payload?.data === undefined || Buffer.from(payload.data as Uint8Array).toString() === 'null')
+      delete run.searchAttributes[name];
     else run.searchAttributes[name] = payload;
   }
 }

@@ -39,18 +39,26 @@ function serviceDefinition(serviceName: string): grpc.ServiceDefinition {
 
 function toServiceError(err: unknown, method: string): Partial<grpc.StatusObject> {
   if (err instanceof RpcError) return { code: err.code, details: err.message };
-  if ((err as { grpcUnimplemented?: boolean }).grpcUnimplemented) return { code: grpc.status.UNIMPLEMENTED, details: (err as Error).message };
+  if ((err as { grpcUnimplemented?: boolean }).grpcUnimplemented)
+    return { code: grpc.status.UNIMPLEMENTED, details: (err as Error).message };
   return { code: grpc.status.INTERNAL, details: `${method}: ${(err as Error)?.message ?? String(err)}` };
 }
 
-function implementation(engine: Engine, serviceName: string, onError: (method: string, err: unknown) => void): grpc.UntypedServiceImplementation {
+function implementation(
+  engine: Engine,
+  serviceName: string,
+  onError: (method: string, err: unknown) => void,
+): grpc.UntypedServiceImplementation {
   const impl: grpc.UntypedServiceImplementation = {};
   const methods = Object.keys(root.lookupService(serviceName).methods);
   for (const name of methods) {
     const handler = (engine as unknown as Record<string, Handler | undefined>)[name];
     impl[name] = (call: grpc.ServerUnaryCall<Msg, Msg>, callback: grpc.sendUnaryData<Msg>) => {
       if (typeof handler !== 'function') {
-        callback({ code: grpc.status.UNIMPLEMENTED, details: `${name} is not implemented by the jml embedded engine (see docs/engine.md)` });
+        callback({
+          code: grpc.status.UNIMPLEMENTED,
+          details: `${name} is not implemented by the jml embedded engine (see docs/engine.md)`,
+        });
         return;
       }
       const cancelled = (onCancel: () => void) => call.on('cancelled', onCancel);
@@ -105,12 +113,22 @@ function inflateRequestsSynchronously(): void {
   proto.jmlSyncInflate = true;
 }
 
-export async function serve(engine: Engine, host: string, port: number, onError: (method: string, err: unknown) => void): Promise<EngineServer> {
+export async function serve(
+  engine: Engine,
+  host: string,
+  port: number,
+  onError: (method: string, err: unknown) => void,
+): Promise<EngineServer> {
   inflateRequestsSynchronously();
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': 128 * 1024 * 1024,
+    'grpc.max_send_message_length': 128 * 1024 * 1024,
+  });
   for (const name of SERVICES) server.addService(serviceDefinition(name), implementation(engine, name, onError));
   const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    );
   });
   return { server, port: bound };
 }

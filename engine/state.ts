@@ -23,7 +23,13 @@ export interface ActivityState {
   input?: Msg;
   header?: Msg;
   attempt: number;
-  retry: { initialMs: number; coefficient: number; maximumMs: number; maximumAttempts: number; nonRetryableErrorTypes: string[] };
+  retry: {
+    initialMs: number;
+    coefficient: number;
+    maximumMs: number;
+    maximumAttempts: number;
+    nonRetryableErrorTypes: string[];
+  };
   scheduleToCloseMs: number;
   scheduleToStartMs: number;
   startToCloseMs: number;

@@ -4,7 +4,12 @@ import { executionInfo } from './engine';
 import { jsonPayload, type Msg } from './proto';
 import { decodedSearchAttributes } from './search-attributes';
 import { findRun, type Namespace, type Run } from './state';
-import { compileVisibilityQuery, VisibilityQueryError, type SearchAttributeType, type VisibilityRecord } from './visibility';
+import {
+  compileVisibilityQuery,
+  VisibilityQueryError,
+  type SearchAttributeType,
+  type VisibilityRecord,
+} from './visibility';
 
 const TYPE_NAMES: Record<string, SearchAttributeType> = {
   INDEXED_VALUE_TYPE_KEYWORD: 'Keyword',
@@ -72,14 +77,28 @@ function matching(ns: Namespace, query: string): Matched {
 export function listExecutions(ns: Namespace, req: Msg): Msg {
   const { runs: all, groupBy } = matching(ns, req.query as string);
   if (groupBy) throw invalidArgument('invalid query: GROUP BY is only supported by CountWorkflowExecutions');
-  const from = req.nextPageToken && (req.nextPageToken as Uint8Array).length ? Number(Buffer.from(req.nextPageToken as Uint8Array).toString()) : 0;
+  const from =
+    req.nextPageToken && (req.nextPageToken as Uint8Array).length
+      ? Number(Buffer.from(req.nextPageToken as Uint8Array).toString())
+      : 0;
   const size = Number(req.pageSize) || 1000;
   const page = all.slice(from, from + size);
   const next = from + page.length;
-  return { executions: page.map(executionInfo), nextPageToken: next < all.length ? Buffer.from(String(next)) : undefined };
+  return {
+    executions: page.map(executionInfo),
+    nextPageToken: next < all.length ? Buffer.from(String(next)) : undefined,
+  };
 }
 
-const STATUS_ORDER: Run['status'][] = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'ContinuedAsNew', 'TimedOut'];
+const STATUS_ORDER: Run['status'][] = [
+  'Running',
+  'Completed',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'ContinuedAsNew',
+  'TimedOut',
+];
 
 /** With `GROUP BY ExecutionStatus`, one group per status present, its value a JSON payload ("Running"), as the server does. */
 export function countExecutions(ns: Namespace, req: Msg): Msg {
@@ -87,6 +106,9 @@ export function countExecutions(ns: Namespace, req: Msg): Msg {
   if (!groupBy) return { count: runs.length };
   const counts = new Map<Run['status'], number>();
   for (const run of runs) counts.set(run.status, (counts.get(run.status) ?? 0) + 1);
-  const groups = STATUS_ORDER.filter((s) => counts.has(s)).map((s) => ({ groupValues: [jsonPayload(s)], count: counts.get(s) }));
+  const groups = STATUS_ORDER.filter((s) => counts.has(s)).map((s) => ({
+    groupValues: [jsonPayload(s)],
+    count: counts.get(s),
+  }));
   return { count: runs.length, groups };
 }

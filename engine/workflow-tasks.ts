@@ -125,7 +125,11 @@ function dispatchWorkflowTask(
     eventId,
     eventTime: timestamp(core.clock.now()),
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_STARTED',
-    workflowTaskStartedEventAttributes: { scheduledEventId, identity: identity ?? 'worker', requestId: `${run.runId}-${scheduledEventId}` },
+    workflowTaskStartedEventAttributes: {
+      scheduledEventId,
+      identity: identity ?? 'worker',
+      requestId: `${run.runId}-${scheduledEventId}`,
+    },
   });
   let events: unknown[];
   let startedEventId: number;
@@ -199,7 +203,10 @@ export function stickyTaskNotPickedUp(core: EngineCore, run: Run, scheduledEvent
 export function runForWorkflowTask(core: EngineCore, tokenBytes: Uint8Array | undefined): Run {
   const token = decodeToken(tokenBytes);
   if (!token || token.k !== 'w') throw invalidArgument('malformed workflow task token');
-  const run = core.namespaces.get(token.ns)?.workflows.get(token.w)?.find((r) => r.runId === token.r);
+  const run = core.namespaces
+    .get(token.ns)
+    ?.workflows.get(token.w)
+    ?.find((r) => r.runId === token.r);
   const stale = token.n !== undefined && token.n !== run?.wt.serial;
   if (!run || !isOpen(run) || run.wt.state !== 'started' || run.wt.scheduledEventId !== token.s || stale) {
     throw notFound('workflow task not found (it timed out, or the workflow closed)');
@@ -232,7 +239,13 @@ export function completeWorkflowTask(core: EngineCore, req: Msg): Msg {
   persistSpeculativeTask(core, run);
   const completedEventId = appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
-    workflowTaskCompletedEventAttributes: { scheduledEventId, startedEventId, identity: req.identity, sdkMetadata: req.sdkMetadata, meteringMetadata: req.meteringMetadata },
+    workflowTaskCompletedEventAttributes: {
+      scheduledEventId,
+      startedEventId,
+      identity: req.identity,
+      sdkMetadata: req.sdkMetadata,
+      meteringMetadata: req.meteringMetadata,
+    },
   }));
   run.wt = { state: 'none', scheduledEventId: 0, startedEventId: 0, attempt: 1, needsAnother: run.wt.needsAnother };
   run.previousStartedEventId = startedEventId;
@@ -244,7 +257,8 @@ export function completeWorkflowTask(core: EngineCore, req: Msg): Msg {
     return {};
   }
   const hadBuffered = flushBuffered(core, run);
-  if (needsAnother || hadBuffered || run.wt.needsAnother || req.forceCreateNewWorkflowTask) scheduleWorkflowTask(core, run);
+  if (needsAnother || hadBuffered || run.wt.needsAnother || req.forceCreateNewWorkflowTask)
+    scheduleWorkflowTask(core, run);
   else if (hasAdmittedUpdates(run)) scheduleWorkflowTask(core, run, 1, { speculative: true });
   afterTask(core, run);
   return {};
@@ -263,10 +277,24 @@ function isDiscardable(run: Run, commands: Msg[], messages: WorkerMessages, req:
 export function failWorkflowTask(core: EngineCore, req: Msg): void {
   const run = runForWorkflowTask(core, req.taskToken as Uint8Array);
   core.clock.cancel(run.wt.timer);
-  failTask(core, run, (req.cause as string) ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED', req.failure as Msg, req.identity as string, run.wt.attempt + 1);
+  failTask(
+    core,
+    run,
+    (req.cause as string) ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED',
+    req.failure as Msg,
+    req.identity as string,
+    run.wt.attempt + 1,
+  );
 }
 
-function failTask(core: EngineCore, run: Run, cause: string, failure: Msg | undefined, identity: string | undefined, nextAttempt: number): void {
+function failTask(
+  core: EngineCore,
+  run: Run,
+  cause: string,
+  failure: Msg | undefined,
+  identity: string | undefined,
+  nextAttempt: number,
+): void {
   // A failure must be visible: a speculative task's events are written before it.
   persistSpeculativeTask(core, run);
   const { scheduledEventId, startedEventId } = run.wt;
@@ -294,7 +322,11 @@ function timeOutWorkflowTask(core: EngineCore, run: Run, serial: number): void {
   const { scheduledEventId, startedEventId } = run.wt;
   appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT',
-    workflowTaskTimedOutEventAttributes: { scheduledEventId, startedEventId, timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' },
+    workflowTaskTimedOutEventAttributes: {
+      scheduledEventId,
+      startedEventId,
+      timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE',
+    },
   }));
   retryAfterFailure(core, run, attemptAfterFailure(run, run.wt.attempt + 1));
 }
@@ -392,7 +424,10 @@ function settleQueryOffer(run: Run): void {
 export function completeQueryTask(core: EngineCore, req: Msg): void {
   const token = decodeToken(req.taskToken as Uint8Array);
   if (!token || token.k !== 'q') throw invalidArgument('malformed query task token');
-  const run = core.namespaces.get(token.ns)?.workflows.get(token.w)?.find((r) => r.runId === token.r);
+  const run = core.namespaces
+    .get(token.ns)
+    ?.workflows.get(token.w)
+    ?.find((r) => r.runId === token.r);
   const query = run?.queryInFlight;
   if (!run || !query || query.id !== token.q) throw notFound('query not found (it timed out)');
   settleQueryOffer(run);

@@ -29,13 +29,22 @@ export function serviceProviderConfig(state: ServerState): Json {
     schemas: [URN.serviceProviderConfig],
     documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
     patch: { supported: profile.patch === 'supported' },
-    bulk: { supported: profile.bulk, maxOperations: profile.bulk ? BULK_LIMITS.maxOperations : 0, maxPayloadSize: profile.bulk ? BULK_LIMITS.maxPayloadSize : 0 },
+    bulk: {
+      supported: profile.bulk,
+      maxOperations: profile.bulk ? BULK_LIMITS.maxOperations : 0,
+      maxPayloadSize: profile.bulk ? BULK_LIMITS.maxPayloadSize : 0,
+    },
     filter: { supported: true, maxResults: state.maxPageSize },
     changePassword: { supported: false },
     sort: { supported: profile.sort },
     etag: { supported: profile.etag },
     authenticationSchemes: [
-      { type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'Authentication with a bearer token (RFC 6750).', primary: true },
+      {
+        type: 'oauthbearertoken',
+        name: 'OAuth Bearer Token',
+        description: 'Authentication with a bearer token (RFC 6750).',
+        primary: true,
+      },
       { type: 'httpbasic', name: 'HTTP Basic', description: 'Authentication with HTTP Basic (RFC 7617).' },
     ],
     meta: meta(state, 'ServiceProviderConfig', '/ServiceProviderConfig'),
@@ -58,11 +67,24 @@ function resourceTypeBody(state: ServerState, type: ResourceTypeDef): Json {
 function schemaBody(state: ServerState, schema: SchemaDef): Json {
   // RFC 7643 §7: common attributes (id, externalId, meta) are not part of a schema's attribute list.
   const attributes = schema.attributes.filter((a) => !COMMON_ATTRIBUTES.includes(a));
-  return { schemas: [URN.schema], id: schema.id, name: schema.name, description: schema.description, attributes, meta: meta(state, 'Schema', `/Schemas/${schema.id}`) };
+  return {
+    schemas: [URN.schema],
+    id: schema.id,
+    name: schema.name,
+    description: schema.description,
+    attributes,
+    meta: meta(state, 'Schema', `/Schemas/${schema.id}`),
+  };
 }
 
 function listOf(resources: Json[]): Json {
-  return { schemas: [URN.listResponse], totalResults: resources.length, startIndex: 1, itemsPerPage: resources.length, Resources: resources };
+  return {
+    schemas: [URN.listResponse],
+    totalResults: resources.length,
+    startIndex: 1,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  };
 }
 
 function allSchemas(state: ServerState): SchemaDef[] {

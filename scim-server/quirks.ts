@@ -6,10 +6,37 @@
 import type { ServerRateLimit } from './types';
 
 /** Filter operators and logical operators of RFC 7644 §3.4.2.2. */
-export type FilterOperatorName = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not';
+export type FilterOperatorName =
+  | 'eq'
+  | 'ne'
+  | 'co'
+  | 'sw'
+  | 'ew'
+  | 'pr'
+  | 'gt'
+  | 'ge'
+  | 'lt'
+  | 'le'
+  | 'and'
+  | 'or'
+  | 'not';
 
 /** Every operator: what an RFC-complete service provider accepts. */
-export const ALL_FILTER_OPERATORS: readonly FilterOperatorName[] = ['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not'];
+export const ALL_FILTER_OPERATORS: readonly FilterOperatorName[] = [
+  'eq',
+  'ne',
+  'co',
+  'sw',
+  'ew',
+  'pr',
+  'gt',
+  'ge',
+  'lt',
+  'le',
+  'and',
+  'or',
+  'not',
+];
 
 /**
  * What `DELETE /Users/{id}` does: `hard` removes the account (then 404), `deactivate` only sets
@@ -214,7 +241,10 @@ function checkFlags(flags: Record<string, unknown>): void {
     if (!Object.prototype.hasOwnProperty.call(RFC, key)) throw new Error(`unknown SCIM quirk flag "${key}"`);
     const expected = RFC[key as keyof QuirkProfile];
     const ok = Array.isArray(expected) ? Array.isArray(value) : typeof value === typeof expected;
-    if (!ok) throw new Error(`SCIM quirk flag "${key}" must be ${Array.isArray(expected) ? 'a list' : `a ${typeof expected}`}`);
+    if (!ok)
+      throw new Error(
+        `SCIM quirk flag "${key}" must be ${Array.isArray(expected) ? 'a list' : `a ${typeof expected}`}`,
+      );
   }
 }
 
@@ -222,7 +252,8 @@ function checkFlags(flags: Record<string, unknown>): void {
 export function resolveProfile(input: QuirkProfileName | QuirkProfileInput | undefined): QuirkProfile {
   if (input === undefined) return RFC;
   if (typeof input === 'string') {
-    if (!isQuirkProfileName(input)) throw new Error(`unknown SCIM quirk profile "${input}" (known: ${Object.keys(QUIRK_PROFILES).join(', ')})`);
+    if (!isQuirkProfileName(input))
+      throw new Error(`unknown SCIM quirk profile "${input}" (known: ${Object.keys(QUIRK_PROFILES).join(', ')})`);
     return QUIRK_PROFILES[input];
   }
   const { base, ...flags } = input;

@@ -5,7 +5,13 @@
 import type { ScimRequest, ScimResponse, ServerState } from './context';
 import { handleResourceTypes, handleSchemas, resourceTypes, serviceProviderConfig } from './discovery';
 import { ScimProtocolError, notFound } from './protocol/errors';
-import { handleCollection, handleSingle, matchingResources, methodNotAllowed, readSearchBody } from './resources/endpoints';
+import {
+  handleCollection,
+  handleSingle,
+  matchingResources,
+  methodNotAllowed,
+  readSearchBody,
+} from './resources/endpoints';
 import { project } from './resources/projection';
 import { listResponse, pageOf } from './resources/query';
 import { renderResource, type RenderContext } from './resources/render';

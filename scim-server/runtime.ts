@@ -52,7 +52,12 @@ export class ServerRuntime {
   limiter: Limiter | undefined;
 
   constructor(private readonly options: ScimServerOptions) {
-    this.state = { store: new ResourceStore(), profile: resolveProfile(options.profile), baseUrl: '', maxPageSize: options.maxPageSize ?? 100 };
+    this.state = {
+      store: new ResourceStore(),
+      profile: resolveProfile(options.profile),
+      baseUrl: '',
+      maxPageSize: options.maxPageSize ?? 100,
+    };
     this.planner = new FaultPlanner(options.seed ?? Math.floor(Math.random() * 2 ** 32));
     this.planner.configure(options.faults ?? {});
     this.issuer = options.auth?.oauth2 ? new TokenIssuer(options.auth.oauth2) : undefined;
@@ -78,7 +83,9 @@ export class ServerRuntime {
     const { id, schemas, ...rest } = input;
     const body = { schemas: Array.isArray(schemas) ? schemas : [type.schema.id], ...rest };
     const data = attributesFromBody(type, body, this.state.profile);
-    return this.render(this.state.store.create(type.name, data, this.state.profile, typeof id === 'string' ? id : undefined));
+    return this.render(
+      this.state.store.create(type.name, data, this.state.profile, typeof id === 'string' ? id : undefined),
+    );
   }
 
   setFaults(faults: FaultOptions): void {

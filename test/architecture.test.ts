@@ -47,7 +47,12 @@ test('no import climbs back up the layers', () => {
   const climbing: string[] = [];
   for (const [file, targets] of imports(false)) {
     for (const target of targets) {
-      const up = layer(file) === 'lib' ? ['workflows', 'activities', 'workers'] : layer(file) === 'activities' ? ['workflows'] : [];
+      const up =
+        layer(file) === 'lib'
+          ? ['workflows', 'activities', 'workers']
+          : layer(file) === 'activities'
+            ? ['workflows']
+            : [];
       if (up.includes(layer(target))) climbing.push(`${file} → ${target}`);
     }
   }

@@ -4,14 +4,25 @@
  */
 import { executeChild, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { EmployeeRecord } from '../lib/hr/employee';
-import type { AppAccount, LifecycleInput, LifecycleKind, LifecycleResult, ScheduledDeletion } from '../lib/lifecycle/types';
+import type {
+  AppAccount,
+  LifecycleInput,
+  LifecycleKind,
+  LifecycleResult,
+  ScheduledDeletion,
+} from '../lib/lifecycle/types';
 import { deletionWorkflow } from './deletion';
 import { joinerWorkflow } from './joiner';
 import { leaverWorkflow } from './leaver';
 import { deletionHoldSignal } from '../lib/temporal/contract';
 import { moverWorkflow } from './mover';
 
-function childOptions(kind: LifecycleKind, employee: Pick<EmployeeRecord, 'employeeId' | 'displayName' | 'givenName' | 'familyName' | 'department'>, eventId: string, suffix: string) {
+function childOptions(
+  kind: LifecycleKind,
+  employee: Pick<EmployeeRecord, 'employeeId' | 'displayName' | 'givenName' | 'familyName' | 'department'>,
+  eventId: string,
+  suffix: string,
+) {
   const name = employee.displayName ?? `${employee.givenName} ${employee.familyName}`;
   return {
     workflowId: `${kind}-${employee.employeeId}-${eventId}${suffix}`,
@@ -21,14 +32,21 @@ function childOptions(kind: LifecycleKind, employee: Pick<EmployeeRecord, 'emplo
 }
 
 /** Runs the lifecycle child for `kind` and returns its per-app result. */
-export async function runLifecycleChild(kind: Exclude<LifecycleKind, 'deletion'>, input: LifecycleInput, suffix = ''): Promise<LifecycleResult> {
+export async function runLifecycleChild(
+  kind: Exclude<LifecycleKind, 'deletion'>,
+  input: LifecycleInput,
+  suffix = '',
+): Promise<LifecycleResult> {
   const options = childOptions(kind, input.employee, input.eventId, suffix);
   switch (kind) {
     case 'joiner':
     case 'rehire':
       return executeChild(joinerWorkflow, { ...options, args: [{ ...input, kind }] });
     case 'mover':
-      return executeChild(moverWorkflow, { ...options, args: [{ ...input, previous: input.previous ?? input.employee }] });
+      return executeChild(moverWorkflow, {
+        ...options,
+        args: [{ ...input, previous: input.previous ?? input.employee }],
+      });
     case 'leaver':
     case 'revocation':
       return executeChild(leaverWorkflow, { ...options, args: [{ ...input, kind }] });

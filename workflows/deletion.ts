@@ -32,5 +32,13 @@ export async function deletionWorkflow(input: DeletionInput): Promise<LifecycleR
     ]);
   });
   const timeline = appTimeline(outcomes, input.eventId, 'deletion');
-  return { kind: 'deletion', eventId: input.eventId, outcomes, slaDeadlineMs: 0, slaBreached: false, completedAtMs: Date.now(), timeline };
+  return {
+    kind: 'deletion',
+    eventId: input.eventId,
+    outcomes,
+    slaDeadlineMs: 0,
+    slaBreached: false,
+    completedAtMs: Date.now(),
+    timeline,
+  };
 }

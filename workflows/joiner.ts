@@ -20,21 +20,29 @@ export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResul
   const slaDeadlineMs = input.effectiveAtMs + plan.slaMs.joiner;
   const timeline: TimelineEntry[] = [];
   const undeliveredAlerts: AlertInput[] = [];
-  markLifecycle(kind, employee.employeeId, grants.map((g) => g.app), slaDeadlineMs);
+  markLifecycle(
+    kind,
+    employee.employeeId,
+    grants.map((g) => g.app),
+    slaDeadlineMs,
+  );
 
-  const steps = runPerApp(grants.map((g) => g.app), async (app): Promise<AppOutcome> => {
-    const grant = grants.find((g) => g.app === app)!;
-    const known = input.accounts[app];
-    const ref = { app, employeeId: employee.employeeId, scimId: known?.scimId, groupIds: known?.groupIds, eventId };
-    if (known?.scimId && known.state !== 'deleted') {
-      return scim.reactivateAccount.executeWithOptions(summarized('step', `reactivate ${app}`), [
+  const steps = runPerApp(
+    grants.map((g) => g.app),
+    async (app): Promise<AppOutcome> => {
+      const grant = grants.find((g) => g.app === app)!;
+      const known = input.accounts[app];
+      const ref = { app, employeeId: employee.employeeId, scimId: known?.scimId, groupIds: known?.groupIds, eventId };
+      if (known?.scimId && known.state !== 'deleted') {
+        return scim.reactivateAccount.executeWithOptions(summarized('step', `reactivate ${app}`), [
+          { ...ref, employee, groups: grant.groups },
+        ]);
+      }
+      return scim.provisionAccount.executeWithOptions(summarized('step', `provision ${app}`), [
         { ...ref, employee, groups: grant.groups },
       ]);
-    }
-    return scim.provisionAccount.executeWithOptions(summarized('step', `provision ${app}`), [
-      { ...ref, employee, groups: grant.groups },
-    ]);
-  });
+    },
+  );
 
   // A failed step may have created the account and added some of its groups before it failed:
   // its groups count as the account's, so a leaver removes them (removing a non-member is a no-op).
@@ -45,10 +53,21 @@ export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResul
     onSlaBreach(kind, employee.employeeId, eventId, timeline, slaDeadlineMs, undeliveredAlerts),
   );
   timeline.push(...appTimeline(outcomes, eventId, kind));
-  return { kind, eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline, undeliveredAlerts };
+  return {
+    kind,
+    eventId,
+    outcomes,
+    slaDeadlineMs,
+    slaBreached: breached,
+    completedAtMs: Date.now(),
+    timeline,
+    undeliveredAlerts,
+  };
 }
 
 function withGroupsToAdd(o: AppOutcome, input: JoinerInput, grants: { app: string; groups: string[] }[]): AppOutcome {
-  const groups = [...new Set([...(input.accounts[o.app]?.groups ?? []), ...(grants.find((g) => g.app === o.app)?.groups ?? [])])];
+  const groups = [
+    ...new Set([...(input.accounts[o.app]?.groups ?? []), ...(grants.find((g) => g.app === o.app)?.groups ?? [])]),
+  ];
   return groups.length > 0 ? { ...o, groups } : o;
 }

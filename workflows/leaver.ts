@@ -4,7 +4,14 @@
  * lives in the employee workflow, so a re-hire or a legal hold can act on it while this run is
  * long finished (see README, "Why deletion waits in the employee workflow").
  */
-import type { AlertInput, LifecycleInput, LifecyclePlan, LifecycleResult, ScheduledDeletion, TimelineEntry } from '../lib/lifecycle/types';
+import type {
+  AlertInput,
+  LifecycleInput,
+  LifecyclePlan,
+  LifecycleResult,
+  ScheduledDeletion,
+  TimelineEntry,
+} from '../lib/lifecycle/types';
 import { isCancellation } from '@temporalio/workflow';
 import { planning, revocation, summarized } from './lifecycle-activities';
 import { markLifecycle, onSlaBreach, runPerApp, toStepError, underSla } from './steps';
@@ -30,7 +37,14 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
 
   const work = runPerApp(targets, (app) =>
     revocation.deactivateAccount.executeWithOptions(summarized('revoke', `deactivate ${app}`), [
-      { app, employeeId: employee.employeeId, scimId: accounts[app]?.scimId, eventId, groups: accounts[app]?.groups, groupIds: accounts[app]?.groupIds },
+      {
+        app,
+        employeeId: employee.employeeId,
+        scimId: accounts[app]?.scimId,
+        eventId,
+        groups: accounts[app]?.groups,
+        groupIds: accounts[app]?.groupIds,
+      },
     ]),
   );
   const { value: outcomes, breached } = await underSla(
@@ -48,12 +62,37 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
       // Workflow time, not the activity's wall clock: the retention timer runs on this clock.
       const deleteAtMs = Date.now() + policy.retentionMs;
       deletion.push({ app: outcome.app, deleteAtMs, reversible: policy.reversible, eventId });
-      timeline.push({ atMs: Date.now(), kind: 'deletion-scheduled', eventId, app: outcome.app, lifecycle: kind, detail: `delete at ${new Date(deleteAtMs).toISOString()}`, dueAtMs: deleteAtMs });
+      timeline.push({
+        atMs: Date.now(),
+        kind: 'deletion-scheduled',
+        eventId,
+        app: outcome.app,
+        lifecycle: kind,
+        detail: `delete at ${new Date(deleteAtMs).toISOString()}`,
+        dueAtMs: deleteAtMs,
+      });
     } else {
-      timeline.push({ atMs: Date.now(), kind: 'deletion-scheduled', eventId, app: outcome.app, lifecycle: kind, detail: `no delete: ${policy.mode}; account stays deactivated` });
+      timeline.push({
+        atMs: Date.now(),
+        kind: 'deletion-scheduled',
+        eventId,
+        app: outcome.app,
+        lifecycle: kind,
+        detail: `no delete: ${policy.mode}; account stays deactivated`,
+      });
     }
   }
-  return { kind, eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline, deletion, undeliveredAlerts };
+  return {
+    kind,
+    eventId,
+    outcomes,
+    slaDeadlineMs,
+    slaBreached: breached,
+    completedAtMs: Date.now(),
+    timeline,
+    deletion,
+    undeliveredAlerts,
+  };
 }
 
 /** The shipped leaver SLA, used when the policy cannot be read. */

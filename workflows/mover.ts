@@ -3,7 +3,14 @@
  * that changed in every app they keep, swap groups, grant newly entitled apps, and revoke apps
  * no longer granted (after the policy's grace period, when one is configured).
  */
-import type { AlertInput, AppGrant, AppOutcome, LifecycleInput, LifecycleResult, TimelineEntry } from '../lib/lifecycle/types';
+import type {
+  AlertInput,
+  AppGrant,
+  AppOutcome,
+  LifecycleInput,
+  LifecycleResult,
+  TimelineEntry,
+} from '../lib/lifecycle/types';
 import type { EmployeeRecord } from '../lib/hr/employee';
 import { planning, revocation, scim, summarized } from './lifecycle-activities';
 import { markLifecycle, onSlaBreach, runPerApp, underSla } from './steps';
@@ -26,12 +33,20 @@ export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult>
   const undeliveredAlerts: AlertInput[] = [];
   markLifecycle('mover', employee.employeeId, [...new Set([...desired.keys(), ...toRevoke])], slaDeadlineMs);
 
-  const ref = (app: string) => ({ app, employeeId: employee.employeeId, scimId: accounts[app]?.scimId, groupIds: accounts[app]?.groupIds, eventId });
+  const ref = (app: string) => ({
+    app,
+    employeeId: employee.employeeId,
+    scimId: accounts[app]?.scimId,
+    groupIds: accounts[app]?.groupIds,
+    eventId,
+  });
   const changeOne = async (app: string): Promise<AppOutcome> => {
     const grant = desired.get(app);
     const account = accounts[app];
     if (!grant) {
-      return revocation.deactivateAccount.executeWithOptions(summarized('revoke', `revoke ${app}`), [{ ...ref(app), groups: account?.groups }]);
+      return revocation.deactivateAccount.executeWithOptions(summarized('revoke', `revoke ${app}`), [
+        { ...ref(app), groups: account?.groups },
+      ]);
     }
     if (account?.state === 'active') {
       const updated = await scim.updateAccount.executeWithOptions(summarized('step', `update ${app}`), [
@@ -46,7 +61,9 @@ export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult>
       return { ...grouped, note: [updated.action, grouped.note].filter(Boolean).join('; ') };
     }
     const activate = account?.scimId && account.state !== 'deleted' ? scim.reactivateAccount : scim.provisionAccount;
-    return activate.executeWithOptions(summarized('step', `grant ${app}`), [{ ...ref(app), employee, groups: grant.groups }]);
+    return activate.executeWithOptions(summarized('step', `grant ${app}`), [
+      { ...ref(app), employee, groups: grant.groups },
+    ]);
   };
 
   const revokeNow = graceMs > 0 ? [] : toRevoke;
@@ -58,5 +75,15 @@ export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult>
   );
   timeline.push(...appTimeline(outcomes, eventId, 'mover'));
   const revokeLater = graceMs > 0 ? toRevoke.map((app) => ({ app, revokeAtMs: Date.now() + graceMs })) : undefined;
-  return { kind: 'mover', eventId, outcomes, slaDeadlineMs, slaBreached: breached, completedAtMs: Date.now(), timeline, revokeLater, undeliveredAlerts };
+  return {
+    kind: 'mover',
+    eventId,
+    outcomes,
+    slaDeadlineMs,
+    slaBreached: breached,
+    completedAtMs: Date.now(),
+    timeline,
+    revokeLater,
+    undeliveredAlerts,
+  };
 }

@@ -59,7 +59,11 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowStart)
     {
       validator: (_request: RunReconciliation) => {
         if (running || requested) {
-          throw ApplicationFailure.create({ type: OPERATOR_ACTION_REJECTED, message: `a reconciliation of ${app} is already running`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: OPERATOR_ACTION_REJECTED,
+            message: `a reconciliation of ${app} is already running`,
+            nonRetryable: true,
+          });
         }
       },
     },
@@ -111,7 +115,12 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowStart)
     if (roundsThisRun >= roundsPerRun || workflowInfo().continueAsNewSuggested) {
       // A pending trigger's caller is answered before the history is handed over.
       await condition(allHandlersFinished);
-      await continueAsNew<typeof reconciliationWorkflow>({ app, everyMs, roundsPerRun: input.roundsPerRun, state: { round, lastRun } });
+      await continueAsNew<typeof reconciliationWorkflow>({
+        app,
+        everyMs,
+        roundsPerRun: input.roundsPerRun,
+        state: { round, lastRun },
+      });
     }
   }
 }
@@ -120,9 +129,14 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowStart)
 async function alertAbout(run: ReconciliationRun, workflowId: string): Promise<void> {
   const total = Object.values(run.findings).reduce((a, b) => a + b, 0);
   if (total === 0 && !run.error) return;
-  const counts = Object.entries(run.findings).map(([kind, n]) => `${n} ${kind}`).join(', ');
+  const counts = Object.entries(run.findings)
+    .map(([kind, n]) => `${n} ${kind}`)
+    .join(', ');
   const leavers = run.activeLeavers
-    .map((l) => `${l.employeeId ?? '?'} (${l.scimId ?? '?'}): ${l.repaired === 'yes' ? 'deactivated' : 'deactivation FAILED'}`)
+    .map(
+      (l) =>
+        `${l.employeeId ?? '?'} (${l.scimId ?? '?'}): ${l.repaired === 'yes' ? 'deactivated' : 'deactivation FAILED'}`,
+    )
     .join('; ');
   const message = run.error
     ? `reconciliation of ${run.app} failed (round ${run.round}): ${run.error}; tried again next round`

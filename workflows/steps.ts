@@ -20,11 +20,19 @@ import { APPS, EMPLOYEE_ID, LIFECYCLE_EVENT, SLA_BREACHED, SLA_DEADLINE } from '
 export function toStepError(err: unknown): StepError {
   if (err instanceof ChildWorkflowFailure) {
     const inner = err.cause ? toStepError(err.cause) : undefined;
-    return { type: inner?.type ?? 'ChildWorkflowFailure', message: `${err.workflowType ?? 'child'} run ${err.execution?.workflowId ?? ''} failed${inner ? `: ${inner.message}` : ''}`, nonRetryable: true };
+    return {
+      type: inner?.type ?? 'ChildWorkflowFailure',
+      message: `${err.workflowType ?? 'child'} run ${err.execution?.workflowId ?? ''} failed${inner ? `: ${inner.message}` : ''}`,
+      nonRetryable: true,
+    };
   }
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
-    return { type: cause.type ?? 'ApplicationFailure', message: cause.message, nonRetryable: cause.nonRetryable === true };
+    return {
+      type: cause.type ?? 'ApplicationFailure',
+      message: cause.message,
+      nonRetryable: cause.nonRetryable === true,
+    };
   }
   const message = cause instanceof Error ? cause.message : String(cause);
   return { type: cause instanceof Error ? cause.name : 'Error', message, nonRetryable: false };
@@ -110,7 +118,15 @@ export function onSlaBreach(
   return async (): Promise<void> => {
     markSlaBreached();
     const { workflowId } = workflowInfo();
-    timeline.push({ atMs: Date.now(), kind: 'sla-breached', eventId, lifecycle: kind, slaDeadlineMs, slaBreached: true, workflowId });
+    timeline.push({
+      atMs: Date.now(),
+      kind: 'sla-breached',
+      eventId,
+      lifecycle: kind,
+      slaDeadlineMs,
+      slaBreached: true,
+      workflowId,
+    });
     const alert: AlertInput = {
       kind: 'sla-breached',
       employeeId,
@@ -126,7 +142,14 @@ export function onSlaBreach(
     } catch (err) {
       if (isCancellation(err)) throw err;
       const error = toStepError(err);
-      timeline.push({ atMs: Date.now(), kind: 'alert-failed', eventId, lifecycle: kind, workflowId, detail: `sla-breached alert not delivered (${error.message}); the employee workflow retries it` });
+      timeline.push({
+        atMs: Date.now(),
+        kind: 'alert-failed',
+        eventId,
+        lifecycle: kind,
+        workflowId,
+        detail: `sla-breached alert not delivered (${error.message}); the employee workflow retries it`,
+      });
       undelivered.push(alert);
     }
   };

@@ -12,7 +12,8 @@ function appEntry(o: AppOutcome, eventId: string, lifecycle: LifecycleKind): Tim
     eventId,
     lifecycle,
     app: o.app,
-    detail: o.action === 'failed' ? `${o.error?.type}: ${o.error?.message}` : [o.action, o.note].filter(Boolean).join(' — '),
+    detail:
+      o.action === 'failed' ? `${o.error?.type}: ${o.error?.message}` : [o.action, o.note].filter(Boolean).join(' — '),
     action: o.action,
     ...(o.scimId === undefined ? {} : { scimId: o.scimId }),
   };
@@ -28,7 +29,9 @@ function groupEntries(o: AppOutcome, eventId: string, lifecycle: LifecycleKind):
     app: o.app,
     group: r.group,
     ...(r.groupId === undefined ? {} : { groupId: r.groupId }),
-    detail: r.removed ? `removed from ${r.group}: ${r.proof ?? 'confirmed'}` : `${r.group}: ${r.error?.type}: ${r.error?.message}`,
+    detail: r.removed
+      ? `removed from ${r.group}: ${r.proof ?? 'confirmed'}`
+      : `${r.group}: ${r.error?.type}: ${r.error?.message}`,
     ...(o.scimId === undefined ? {} : { scimId: o.scimId }),
   }));
 }

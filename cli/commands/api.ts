@@ -68,7 +68,8 @@ const OPTIONS = {
 function positive(name: string, raw: string | undefined, fallback: number, allowZero = false): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero)) throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero))
+    throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
   return n;
 }
 
@@ -83,7 +84,12 @@ function safeInteger(name: string, raw: string | undefined, fallback: number): n
 }
 
 /** Connects, retrying while Temporal starts (compose starts both at once). */
-async function connectWithRetry(settings: TemporalSettings, logger: Logger, stopped: () => boolean, stop: Promise<void>): Promise<Client | undefined> {
+async function connectWithRetry(
+  settings: TemporalSettings,
+  logger: Logger,
+  stopped: () => boolean,
+  stop: Promise<void>,
+): Promise<Client | undefined> {
   for (let attempt = 1; !stopped(); attempt++) {
     try {
       return (await connectClient(settings)).client;
@@ -107,15 +113,29 @@ export async function run(args: string[]): Promise<number> {
   }
   const env = process.env;
   const timeZone = values['time-zone'] ?? env.JML_HR_TIME_ZONE ?? 'UTC';
-  if (!isValidTimeZone(timeZone)) throw new UsageError(`unknown time zone "${timeZone}" (use an IANA name such as Europe/Berlin)`);
+  if (!isValidTimeZone(timeZone))
+    throw new UsageError(`unknown time zone "${timeZone}" (use an IANA name such as Europe/Berlin)`);
   const limits = {
     bodyBytes: positive('body-limit', values['body-limit'], DEFAULT_LIMITS.bodyBytes),
     ratePerSec: positive('rate', values.rate, DEFAULT_LIMITS.ratePerSec),
     burst: positive('burst', values.burst, DEFAULT_LIMITS.burst),
     replayWindowSec: positive('replay-window', values['replay-window'], DEFAULT_LIMITS.replayWindowSec),
-    clockSkewSec: positive('clock-skew', values['clock-skew'] ?? env.JML_HR_CLOCK_SKEW_SEC, DEFAULT_LIMITS.clockSkewSec, true),
-    maxSequence: safeInteger('max-sequence', values['max-sequence'] ?? env.JML_HR_MAX_SEQUENCE, DEFAULT_LIMITS.maxSequence),
-    maxEffectiveAheadDays: positive('max-effective-days', values['max-effective-days'] ?? env.JML_HR_MAX_EFFECTIVE_DAYS, DEFAULT_LIMITS.maxEffectiveAheadDays),
+    clockSkewSec: positive(
+      'clock-skew',
+      values['clock-skew'] ?? env.JML_HR_CLOCK_SKEW_SEC,
+      DEFAULT_LIMITS.clockSkewSec,
+      true,
+    ),
+    maxSequence: safeInteger(
+      'max-sequence',
+      values['max-sequence'] ?? env.JML_HR_MAX_SEQUENCE,
+      DEFAULT_LIMITS.maxSequence,
+    ),
+    maxEffectiveAheadDays: positive(
+      'max-effective-days',
+      values['max-effective-days'] ?? env.JML_HR_MAX_EFFECTIVE_DAYS,
+      DEFAULT_LIMITS.maxEffectiveAheadDays,
+    ),
   };
   // Port 0 picks a free port (tests; the address is in the 'listening' log line).
   const port = positive('port', values.port ?? env.JML_API_PORT, 8080, true);
@@ -134,7 +154,17 @@ export async function run(args: string[]): Promise<number> {
     namespace: values.namespace ?? base.namespace,
     taskQueue: values['task-queue'] ?? base.taskQueue,
   };
-  return serve({ settings, secrets, limits, timeZone, port, host, trustProxy: values['trust-proxy'], databaseUrl: env.DATABASE_URL || undefined, temporalUiUrl: env.TEMPORAL_UI_URL || undefined });
+  return serve({
+    settings,
+    secrets,
+    limits,
+    timeZone,
+    port,
+    host,
+    trustProxy: values['trust-proxy'],
+    databaseUrl: env.DATABASE_URL || undefined,
+    temporalUiUrl: env.TEMPORAL_UI_URL || undefined,
+  });
 }
 
 async function serve(opts: {
@@ -181,7 +211,16 @@ async function serve(opts: {
   }
   const app = buildApiServer({
     // Idempotency records shared by every replica (a repeat reaching another one gets the same answer), the durable timeline and the console.
-    ...(audit ? { idempotency: new SqlIdempotencyStore(audit.db), ...auditReadSide(audit, { temporalUiUrl: opts.temporalUiUrl, namespace: opts.settings.namespace, readTokens: readTokensOf(opts.secrets) }) } : {}),
+    ...(audit
+      ? {
+          idempotency: new SqlIdempotencyStore(audit.db),
+          ...auditReadSide(audit, {
+            temporalUiUrl: opts.temporalUiUrl,
+            namespace: opts.settings.namespace,
+            readTokens: readTokensOf(opts.secrets),
+          }),
+        }
+      : {}),
     temporal: { client: () => client, taskQueue: opts.settings.taskQueue },
     secrets: opts.secrets,
     limits: opts.limits,
@@ -190,7 +229,10 @@ async function serve(opts: {
     trustProxy: opts.trustProxy,
   });
   const address = await app.listen({ port: opts.port, host: opts.host });
-  logger.info({ address, temporal: opts.settings.address }, 'HTTP port open; connecting to Temporal (/readyz answers 503 until connected)');
+  logger.info(
+    { address, temporal: opts.settings.address },
+    'HTTP port open; connecting to Temporal (/readyz answers 503 until connected)',
+  );
   const connecting = connectWithRetry(opts.settings, logger, () => signalled, stop).then((connected) => {
     client = connected;
     if (!connected) return undefined;
@@ -201,7 +243,9 @@ async function serve(opts: {
         temporal: opts.settings.address,
         namespace: opts.settings.namespace,
         taskQueue: opts.settings.taskQueue,
-        timeline: audit ? 'audit store (PostgreSQL, DATABASE_URL); console at /console' : 'workflow query (no DATABASE_URL; no console)',
+        timeline: audit
+          ? 'audit store (PostgreSQL, DATABASE_URL); console at /console'
+          : 'workflow query (no DATABASE_URL; no console)',
         idempotency: audit ? 'PostgreSQL (shared by replicas)' : 'in memory (this process)',
         // Counts only: how many credentials are configured, never their values.
         credentialCounts: {

@@ -8,7 +8,18 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { parseCommandArgs, UsageError } from '../args';
 import { openAuditStoreForCli } from '../audit-store';
-import { AuditKeyError, buildLeaverTimeline, checkpointLine, EXPORT_KINDS, lifecycleCsvRows, renderCsv, renderLifecycleCsv, type AuditStore, type Checkpoint, type ExportLifecycle } from '../../lib/audit';
+import {
+  AuditKeyError,
+  buildLeaverTimeline,
+  checkpointLine,
+  EXPORT_KINDS,
+  lifecycleCsvRows,
+  renderCsv,
+  renderLifecycleCsv,
+  type AuditStore,
+  type Checkpoint,
+  type ExportLifecycle,
+} from '../../lib/audit';
 
 /** One line for `jml --help`. */
 export const summary = 'Verify the audit chain, sign a checkpoint, or export lifecycle evidence as CSV';
@@ -44,7 +55,8 @@ function readCheckpointFile(file: string): string {
 function parseTime(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`${flag} must be a date or time such as 2026-11-01 or 2026-11-01T00:00:00Z`);
+  if (Number.isNaN(ms))
+    throw new UsageError(`${flag} must be a date or time such as 2026-11-01 or 2026-11-01T00:00:00Z`);
   return ms;
 }
 
@@ -67,7 +79,8 @@ export async function run(args: string[]): Promise<number> {
     throw new UsageError(`unknown sub-command "${sub}"; use verify, checkpoint or export`);
   }
   const lifecycle = values.lifecycle as ExportLifecycle;
-  if (!(lifecycle in EXPORT_KINDS)) throw new UsageError(`--lifecycle must be joiner, mover, leaver or all, got "${values.lifecycle}"`);
+  if (!(lifecycle in EXPORT_KINDS))
+    throw new UsageError(`--lifecycle must be joiner, mover, leaver or all, got "${values.lifecycle}"`);
   const sinceMs = parseTime(values.since, '--since');
   const untilMs = parseTime(values.until, '--until');
   if (sub === 'export' && sinceMs === undefined) throw new UsageError('export needs --since');
@@ -75,22 +88,44 @@ export async function run(args: string[]): Promise<number> {
   const store = await openAuditStoreForCli('jml audit');
   if (!store) return 1;
   try {
-    if (sub === 'verify') return await verify(store, values.employee, checkpointText === undefined ? undefined : { text: checkpointText, file: values.checkpoint! });
+    if (sub === 'verify')
+      return await verify(
+        store,
+        values.employee,
+        checkpointText === undefined ? undefined : { text: checkpointText, file: values.checkpoint! },
+      );
     if (sub === 'checkpoint') return await checkpoint(store, values.out);
     const employees = await store.employees({ sinceMs, untilMs });
     const verification = await store.verify();
-    const trailer = [`chain verification: ${verification.ok ? 'OK' : 'FAILED'} (${verification.records} records, ${verification.chains} chains)`, ...verification.problems.map((p) => `BROKEN ${p.message}`)];
+    const trailer = [
+      `chain verification: ${verification.ok ? 'OK' : 'FAILED'} (${verification.records} records, ${verification.chains} chains)`,
+      ...verification.problems.map((p) => `BROKEN ${p.message}`),
+    ];
     if (lifecycle !== 'leaver') {
       // One row per run and app for joiners, movers (and their deferred revocations) or every lifecycle.
       const rows = [];
-      for (const employeeId of employees) rows.push(...lifecycleCsvRows(employeeId, await store.records({ employeeId }), EXPORT_KINDS[lifecycle], sinceMs!, untilMs));
+      for (const employeeId of employees)
+        rows.push(
+          ...lifecycleCsvRows(
+            employeeId,
+            await store.records({ employeeId }),
+            EXPORT_KINDS[lifecycle],
+            sinceMs!,
+            untilMs,
+          ),
+        );
       process.stdout.write(renderLifecycleCsv(rows, trailer));
       return verification.ok ? 0 : 1;
     }
     const timelines = [];
     for (const employeeId of employees) {
-      const tl = buildLeaverTimeline(employeeId, await store.records({ employeeId }), { temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: process.env.TEMPORAL_NAMESPACE });
-      tl.terminations = tl.terminations.filter((t) => t.receivedAtMs >= sinceMs! && (untilMs === undefined || t.receivedAtMs < untilMs));
+      const tl = buildLeaverTimeline(employeeId, await store.records({ employeeId }), {
+        temporalUiUrl: process.env.TEMPORAL_UI_URL,
+        namespace: process.env.TEMPORAL_NAMESPACE,
+      });
+      tl.terminations = tl.terminations.filter(
+        (t) => t.receivedAtMs >= sinceMs! && (untilMs === undefined || t.receivedAtMs < untilMs),
+      );
       if (tl.terminations.length > 0) timelines.push(tl);
     }
     process.stdout.write(renderCsv(timelines, trailer));
@@ -100,7 +135,11 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-async function verify(store: AuditStore, employeeId: string | undefined, file: { text: string; file: string } | undefined): Promise<number> {
+async function verify(
+  store: AuditStore,
+  employeeId: string | undefined,
+  file: { text: string; file: string } | undefined,
+): Promise<number> {
   let result;
   let checkpoints: { checkpoints: Checkpoint[]; problems: string[] } | undefined;
   try {
@@ -118,7 +157,9 @@ async function verify(store: AuditStore, employeeId: string | undefined, file: {
   for (const message of bad) console.error(`BROKEN ${message}`);
   const against = checkpoints ? `, against ${result.checkpoints} checkpoint${result.checkpoints === 1 ? '' : 's'}` : '';
   const ok = bad.length === 0;
-  console.log(`${ok ? 'OK' : 'FAILED'}: ${result.records} records in ${result.chains} chains verified${against}${ok ? '' : `, ${bad.length} broken`}`);
+  console.log(
+    `${ok ? 'OK' : 'FAILED'}: ${result.records} records in ${result.chains} chains verified${against}${ok ? '' : `, ${bad.length} broken`}`,
+  );
   if (ok && !checkpoints) console.log('(without --checkpoint, removed chains and truncated tails cannot be detected)');
   return ok ? 0 : 1;
 }
@@ -144,6 +185,8 @@ async function checkpoint(store: AuditStore, out: string | undefined): Promise<n
   }
   appendFileSync(out, line, { mode: 0o600 });
   const { records, chains, takenAt } = result.checkpoint;
-  console.log(`checkpoint of ${records} records in ${Object.keys(chains).length} chains at ${takenAt} appended to ${out}`);
+  console.log(
+    `checkpoint of ${records} records in ${Object.keys(chains).length} chains at ${takenAt} appended to ${out}`,
+  );
   return 0;
 }

@@ -90,7 +90,13 @@ export async function run(args: string[]): Promise<number> {
       if (!values['no-ui-build']) await buildUiOnce();
       engine = await startEngine({ port: enginePort, timeSkipping: false });
       stops.push(() => engine!.stop());
-      ui = await serveTemporalUi({ engine: engine.engine, host: '127.0.0.1', port: uiPort, namespace: engine.namespace, option: '--ui-port' });
+      ui = await serveTemporalUi({
+        engine: engine.engine,
+        host: '127.0.0.1',
+        port: uiPort,
+        namespace: engine.namespace,
+        option: '--ui-port',
+      });
       stops.push(() => ui!.close());
     }
     // Timeline and console links open the workflow in the UI served here unless one is configured.
@@ -100,13 +106,22 @@ export async function run(args: string[]): Promise<number> {
     stops.push(() => apps.stop());
     // One command: migrations run on open here (also with DATABASE_URL), unlike jml worker.
     const audit = await openAuditForProcess({ logger, dataDir: path.join(dataDir, 'audit'), migrateOnOpen: true });
-    if (audit.generatedKeyFile) console.log(`Generated the audit key ${audit.generatedKeyFile} (mode 0600): jml audit verify reads it.`);
+    if (audit.generatedKeyFile)
+      console.log(`Generated the audit key ${audit.generatedKeyFile} (mode 0600): jml audit verify reads it.`);
     stops.push(() => audit.close());
     trackPendingDeletions(audit.store, Object.keys(config.connectors));
     stops.push(async () => untrackPendingDeletions());
     const connection = await connectWorker(settings);
     stops.push(() => connection.close());
-    const runtime = await startWorkerRuntime({ config: apps.config, connection, namespace: settings.namespace, taskQueue: settings.taskQueue, logger, audit: audit.port, temporal: settings });
+    const runtime = await startWorkerRuntime({
+      config: apps.config,
+      connection,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      logger,
+      audit: audit.port,
+      temporal: settings,
+    });
     stops.push(() => runtime.stop());
     const { client, connection: clientConnection } = await connectClient(settings);
     stops.push(() => clientConnection.close());
@@ -115,18 +130,28 @@ export async function run(args: string[]): Promise<number> {
       temporal: { client, taskQueue: settings.taskQueue },
       secrets,
       logger,
-      ...auditReadSide(audit.store, { temporalUiUrl, namespace: settings.namespace, readTokens: readTokensOf(secrets) }),
+      ...auditReadSide(audit.store, {
+        temporalUiUrl,
+        namespace: settings.namespace,
+        readTokens: readTokensOf(secrets),
+      }),
     });
     const apiUrl = await api.listen({ port: apiPort, host: '127.0.0.1' });
     stops.push(() => api.close());
     const samples = writeSampleEvents(path.join(dataDir, 'dev'));
-    const uiLine = !ui ? (temporalUiUrl ?? 'the UI of the server in TEMPORAL_ADDRESS (set TEMPORAL_UI_URL to link to it)') : ui.withUi ? ui.url : `not built (npx jml ui build); Temporal HTTP API at ${ui.url}/api/v1`;
+    const uiLine = !ui
+      ? (temporalUiUrl ?? 'the UI of the server in TEMPORAL_ADDRESS (set TEMPORAL_UI_URL to link to it)')
+      : ui.withUi
+        ? ui.url
+        : `not built (npx jml ui build); Temporal HTTP API at ${ui.url}/api/v1`;
     const temporal = external
       ? `${external} (TEMPORAL_ADDRESS)`
       : `${settings.address} (embedded engine, real time; in-memory)`;
     const appLines = appsInUse(config, apps);
     const audited = audit.description;
-    console.log(banner({ apiUrl, temporal, ui: uiLine, apps: appLines, audit: audited, samples, hmacSecret, generatedSecret }));
+    console.log(
+      banner({ apiUrl, temporal, ui: uiLine, apps: appLines, audit: audited, samples, hmacSecret, generatedSecret }),
+    );
     await Promise.race([untilSignal(), runtime.done]);
     return 0;
   } catch (err) {
@@ -211,9 +236,33 @@ function secretIsSet(ref: string): boolean {
 function writeSampleEvents(dir: string): { hire: string; terminate: string; hireBody: string } {
   mkdirSync(dir, { recursive: true });
   const now = new Date().toISOString();
-  const employee = { employeeId: 'E1001', givenName: 'Ada', familyName: 'Lovelace', workEmail: 'ada.lovelace@example.com', title: 'Software Engineer', department: 'Engineering', location: 'Berlin', employmentType: 'FULL_TIME', status: 'active' };
-  const hire = { eventId: `evt-E1001-hire-${Date.now()}`, type: 'hire', effectiveAt: now, sequence: 1, initiator: 'dev', employee };
-  const terminate = { eventId: `evt-E1001-terminate-${Date.now()}`, type: 'terminate', effectiveAt: now, sequence: 2, initiator: 'dev', employee: { ...employee, status: 'terminated' } };
+  const employee = {
+    employeeId: 'E1001',
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    workEmail: 'ada.lovelace@example.com',
+    title: 'Software Engineer',
+    department: 'Engineering',
+    location: 'Berlin',
+    employmentType: 'FULL_TIME',
+    status: 'active',
+  };
+  const hire = {
+    eventId: `evt-E1001-hire-${Date.now()}`,
+    type: 'hire',
+    effectiveAt: now,
+    sequence: 1,
+    initiator: 'dev',
+    employee,
+  };
+  const terminate = {
+    eventId: `evt-E1001-terminate-${Date.now()}`,
+    type: 'terminate',
+    effectiveAt: now,
+    sequence: 2,
+    initiator: 'dev',
+    employee: { ...employee, status: 'terminated' },
+  };
   const files = { hire: path.join(dir, 'hire.json'), terminate: path.join(dir, 'terminate.json') };
   writeFileSync(files.hire, JSON.stringify(hire, null, 2));
   writeFileSync(files.terminate, JSON.stringify(terminate, null, 2));
@@ -232,9 +281,22 @@ async function buildUiOnce(): Promise<void> {
   }
 }
 
-function banner(b: { apiUrl: string; temporal: string; ui: string; apps: string[]; audit: string; samples: { hire: string; terminate: string; hireBody: string }; hmacSecret: string; generatedSecret: boolean }): string {
+function banner(b: {
+  apiUrl: string;
+  temporal: string;
+  ui: string;
+  apps: string[];
+  audit: string;
+  samples: { hire: string; terminate: string; hireBody: string };
+  hmacSecret: string;
+  generatedSecret: boolean;
+}): string {
   const signed = createSignedRequest({ body: b.samples.hireBody, secret: b.hmacSecret });
-  const curl = [`curl -sS -X POST ${b.apiUrl}/v1/hr/events`, ...Object.entries(signed.headers).map(([k, v]) => `  -H '${k}: ${v}'`), `  --data '${signed.body.replace(/'/g, "'\\''")}'`].join(' \\\n');
+  const curl = [
+    `curl -sS -X POST ${b.apiUrl}/v1/hr/events`,
+    ...Object.entries(signed.headers).map(([k, v]) => `  -H '${k}: ${v}'`),
+    `  --data '${signed.body.replace(/'/g, "'\\''")}'`,
+  ].join(' \\\n');
   const rel = (p: string) => path.relative(process.cwd(), p);
   // Only a secret generated for this run is shown; a configured one stays in the environment.
   const secretEnv = b.generatedSecret ? `JML_API_HMAC_SECRETS=${b.hmacSecret}` : '';

@@ -9,7 +9,8 @@ import { startEngine } from '../../engine';
 import { serveTemporalUi } from '../temporal-ui';
 
 /** One line for `jml --help`. */
-export const summary = 'Run the embedded Temporal-compatible engine (in-memory test double; real Temporal in production)';
+export const summary =
+  'Run the embedded Temporal-compatible engine (in-memory test double; real Temporal in production)';
 
 const HELP = `Usage: jml engine [--port 7233] [--host 127.0.0.1] [--namespace default] [--time-skipping] [--no-sticky]
                   [--ui-port 8233 | --no-ui]
@@ -47,21 +48,44 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a port number, not "${values.port}"`);
   const sticky = !values['no-sticky'];
   // With --port 0 (tests, benchmarks) the UI port is any free one too, so parallel runs never collide.
   const uiPort = Number(values['ui-port'] ?? (port === 0 ? 0 : 8233));
-  if (!Number.isInteger(uiPort) || uiPort < 0 || uiPort > 65535) throw new UsageError(`--ui-port must be a port number, not "${values['ui-port']}"`);
-  const engine = await startEngine({ port, host: values.host, namespace: values.namespace, timeSkipping: values['time-skipping'], sticky });
+  if (!Number.isInteger(uiPort) || uiPort < 0 || uiPort > 65535)
+    throw new UsageError(`--ui-port must be a port number, not "${values['ui-port']}"`);
+  const engine = await startEngine({
+    port,
+    host: values.host,
+    namespace: values.namespace,
+    timeSkipping: values['time-skipping'],
+    sticky,
+  });
   let ui;
   try {
-    ui = values['no-ui'] ? undefined : await serveTemporalUi({ engine: engine.engine, host: values.host, port: uiPort, namespace: engine.namespace, option: '--ui-port' });
+    ui = values['no-ui']
+      ? undefined
+      : await serveTemporalUi({
+          engine: engine.engine,
+          host: values.host,
+          port: uiPort,
+          namespace: engine.namespace,
+          option: '--ui-port',
+        });
   } catch (err) {
     await engine.stop();
     throw err;
   }
-  console.log(`Temporal-compatible engine listening on ${engine.address} (namespace ${engine.namespace}, ${engine.timeSkipping ? 'time skipping' : 'real time'})`);
-  if (ui) console.log(ui.withUi ? `Temporal UI  ${ui.url}` : `Temporal HTTP API  ${ui.url}/api/v1   (the UI is not built: npx jml ui build)`);
+  console.log(
+    `Temporal-compatible engine listening on ${engine.address} (namespace ${engine.namespace}, ${engine.timeSkipping ? 'time skipping' : 'real time'})`,
+  );
+  if (ui)
+    console.log(
+      ui.withUi
+        ? `Temporal UI  ${ui.url}`
+        : `Temporal HTTP API  ${ui.url}/api/v1   (the UI is not built: npx jml ui build)`,
+    );
   await untilSignal();
   await ui?.close();
   await engine.stop();

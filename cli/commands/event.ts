@@ -40,7 +40,12 @@ const OPTIONS = {
 function readSecret(values: { 'secret-env': string; 'secret-file'?: string }): string {
   const text = values['secret-file'] ? readFileSync(values['secret-file'], 'utf8') : process.env[values['secret-env']];
   const secret = text ? splitSecretList(text)[0] : undefined;
-  if (!secret) throw new UsageError(values['secret-file'] ? `no secret in ${values['secret-file']}` : `set ${values['secret-env']} (or use --secret-file)`);
+  if (!secret)
+    throw new UsageError(
+      values['secret-file']
+        ? `no secret in ${values['secret-file']}`
+        : `set ${values['secret-env']} (or use --secret-file)`,
+    );
   return secret;
 }
 
@@ -59,7 +64,11 @@ export async function run(args: string[]): Promise<number> {
   if (verb !== 'send' || !file || extra.length > 0) throw new UsageError('expected: jml event send <file>');
   const url = targetUrl(values.url ?? process.env.JML_API_URL ?? 'http://127.0.0.1:8080', values.format);
   const body = readFileSync(file, 'utf8');
-  const signed = createSignedRequest({ body, secret: readSecret(values), contentType: values.format === 'scim-bulk' ? 'application/scim+json' : 'application/json' });
+  const signed = createSignedRequest({
+    body,
+    secret: readSecret(values),
+    contentType: values.format === 'scim-bulk' ? 'application/scim+json' : 'application/json',
+  });
   const headers: Record<string, string> = { ...signed.headers };
   if (values['bearer-env']) {
     const token = process.env[values['bearer-env']];
@@ -68,7 +77,8 @@ export async function run(args: string[]): Promise<number> {
   }
   if (values['dry-run']) {
     console.log(`POST ${url}`);
-    for (const [k, v] of Object.entries(headers)) console.log(`${k}: ${k === 'authorization' ? 'Bearer [REDACTED]' : v}`);
+    for (const [k, v] of Object.entries(headers))
+      console.log(`${k}: ${k === 'authorization' ? 'Bearer [REDACTED]' : v}`);
     console.log(`\n${signed.body}`);
     return 0;
   }
@@ -93,7 +103,9 @@ async function post(url: string, headers: Record<string, string>, body: string):
     // Not JSON (a proxy's error page): print it as it came.
   }
   const out = res.statusCode < 300 ? console.log : console.error;
-  out(`HTTP ${res.statusCode}${res.headers['retry-after'] ? ` (Retry-After: ${String(res.headers['retry-after'])} s)` : ''}`);
+  out(
+    `HTTP ${res.statusCode}${res.headers['retry-after'] ? ` (Retry-After: ${String(res.headers['retry-after'])} s)` : ''}`,
+  );
   out(pretty);
   return res.statusCode >= 200 && res.statusCode < 300 ? 0 : 1;
 }

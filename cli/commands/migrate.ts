@@ -29,7 +29,9 @@ export async function run(args: string[]): Promise<number> {
   const databaseUrl = process.env.DATABASE_URL || undefined;
   let db;
   try {
-    db = await openDatabase(databaseUrl ? { databaseUrl, applicationName: 'jml-migrate' } : { dataDir: auditDataDir() });
+    db = await openDatabase(
+      databaseUrl ? { databaseUrl, applicationName: 'jml-migrate' } : { dataDir: auditDataDir() },
+    );
   } catch (err) {
     if (!(err instanceof DirectoryLockedError)) throw err;
     console.error(`jml migrate: ${err.message}`);
@@ -37,13 +39,19 @@ export async function run(args: string[]): Promise<number> {
   }
   try {
     const ran = await migrate(db);
-    console.log(ran.length ? `applied migrations ${ran.join(', ')}; the schema is at ${LATEST_VERSION}` : `nothing to do: the schema is at ${LATEST_VERSION}`);
+    console.log(
+      ran.length
+        ? `applied migrations ${ran.join(', ')}; the schema is at ${LATEST_VERSION}`
+        : `nothing to do: the schema is at ${LATEST_VERSION}`,
+    );
     return 0;
   } catch (err) {
     const e = err as { code?: string; message: string };
     // 42501 insufficient_privilege: typically run with the worker's role instead of the owner's.
     if (e.code === '42501') {
-      console.error(`jml migrate: ${e.message}: run it with the database owner's DATABASE_URL, not the worker's or the API's`);
+      console.error(
+        `jml migrate: ${e.message}: run it with the database owner's DATABASE_URL, not the worker's or the API's`,
+      );
       return 1;
     }
     throw err;

@@ -36,7 +36,8 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('expected one event file, e.g. jml plan examples/events/hire.json');
+  if (positionals.length !== 1)
+    throw new UsageError('expected one event file, e.g. jml plan examples/events/hire.json');
   const config = await loadConfigForStartup(values.config, 'plan');
   if (!config) return 1;
   try {

@@ -56,9 +56,11 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json, not "${values.format}"`);
+  if (values.format !== 'table' && values.format !== 'json')
+    throw new UsageError(`--format must be table or json, not "${values.format}"`);
   if (values['schedule-now']) {
-    if (values.apply) throw new UsageError('--schedule-now repairs active leavers only; run --apply without it for the other repairs');
+    if (values.apply)
+      throw new UsageError('--schedule-now repairs active leavers only; run --apply without it for the other repairs');
     if (values.app?.length !== 1) throw new UsageError('--schedule-now needs exactly one --app APP');
     return scheduleNow(values.app[0]!, values.format);
   }
@@ -73,10 +75,15 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   }
   for (const app of values.app ?? []) {
-    if (!config.connectors[app]) throw new UsageError(`--app ${app}: no connector "${app}" (known: ${Object.keys(config.connectors).join(', ')})`);
+    if (!config.connectors[app])
+      throw new UsageError(`--app ${app}: no connector "${app}" (known: ${Object.keys(config.connectors).join(', ')})`);
   }
   // Logs (and alerts sent to the log) go to stderr: stdout is the report, which --format json must keep parseable.
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr, base: { component: 'reconcile' } });
+  const logger = createLogger({
+    level: process.env.LOG_LEVEL ?? 'warn',
+    destination: process.stderr,
+    base: { component: 'reconcile' },
+  });
   const { client, connection } = await connectClient(temporalSettingsFromEnv());
   const scim = new ScimClients({ logger: logger.child({ component: 'scim' }) });
   const alert = createAlertActivity({ config: () => config, logger });
@@ -97,7 +104,9 @@ export async function run(args: string[]): Promise<number> {
           workflowId: `employee-${finding.employeeId ?? ''}`,
           message: `${app}: terminated employee ${finding.employeeId} had an active account (${finding.scimId})${finding.repaired === 'yes' ? '; deactivated by reconciliation' : finding.repaired === 'failed' ? `; deactivation FAILED: ${finding.repairError}` : '; not repaired (run with --apply)'}`,
           atMs: Date.now(),
-        }).catch((err: unknown) => logger.error({ err, app, employeeId: finding.employeeId }, 'active-leaver alert not delivered'));
+        }).catch((err: unknown) =>
+          logger.error({ err, app, employeeId: finding.employeeId }, 'active-leaver alert not delivered'),
+        );
       },
     });
     console.log(values.format === 'json' ? JSON.stringify(report, null, 2) : renderReconcileTable(report));
@@ -122,7 +131,9 @@ async function scheduleNow(app: string, format: 'table' | 'json'): Promise<numbe
       return 2;
     }
     if (err instanceof WorkflowNotFoundError) {
-      console.error(`jml reconcile: no scheduled reconciliation of "${app}" (workflow reconcile-${app}); a worker (jml worker, jml dev) starts it for every connector`);
+      console.error(
+        `jml reconcile: no scheduled reconciliation of "${app}" (workflow reconcile-${app}); a worker (jml worker, jml dev) starts it for every connector`,
+      );
       return 2;
     }
     throw err;
@@ -132,12 +143,17 @@ async function scheduleNow(app: string, format: 'table' | 'json'): Promise<numbe
 }
 
 function renderRun(run: ReconciliationRun): string {
-  const lines = [`${run.app}: round ${run.round} (${run.trigger}), finished ${new Date(run.finishedAtMs).toISOString()}`];
+  const lines = [
+    `${run.app}: round ${run.round} (${run.trigger}), finished ${new Date(run.finishedAtMs).toISOString()}`,
+  ];
   if (run.error) lines.push(`  FAILED: ${run.error}`);
   if (run.scanned) lines.push(`  scanned ${run.scanned.users} users, ${run.scanned.groups} groups`);
   const kinds = Object.entries(run.findings);
   lines.push(kinds.length === 0 ? '  no findings' : `  findings: ${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}`);
-  for (const l of run.activeLeavers) lines.push(`  active leaver ${l.employeeId ?? '?'} (${l.scimId ?? '?'}): ${l.repaired === 'yes' ? 'deactivated' : 'deactivation FAILED'}`);
+  for (const l of run.activeLeavers)
+    lines.push(
+      `  active leaver ${l.employeeId ?? '?'} (${l.scimId ?? '?'}): ${l.repaired === 'yes' ? 'deactivated' : 'deactivation FAILED'}`,
+    );
   lines.push('  other findings: `jml reconcile --app ' + run.app + '` lists them, `--apply` repairs what is safe');
   return lines.join('\n');
 }

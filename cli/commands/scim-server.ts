@@ -6,7 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { createLogger } from '../../lib/logger';
 import { UsageError, parseCommandArgs } from '../args';
-import { QUIRK_PROFILES, startScimServer, type FaultOptions, type FaultTiming, type QuirkProfileInput, type RecordedRequest, type ScimServerOptions, type ServerOAuth2 } from '../../scim-server';
+import {
+  QUIRK_PROFILES,
+  startScimServer,
+  type FaultOptions,
+  type FaultTiming,
+  type QuirkProfileInput,
+  type RecordedRequest,
+  type ScimServerOptions,
+  type ServerOAuth2,
+} from '../../scim-server';
 
 /** One line for `jml --help`. */
 export const summary = 'Run the reference SCIM 2.0 server (stand-in app with faults and quirks)';
@@ -83,7 +92,11 @@ Prints the base URL on the first line of stdout when ready. Stop with Ctrl-C (SI
 
 type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
 
-function number(value: string | undefined, name: string, check: (n: number) => boolean = Number.isFinite): number | undefined {
+function number(
+  value: string | undefined,
+  name: string,
+  check: (n: number) => boolean = Number.isFinite,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !check(n)) throw new UsageError(`--${name} must be a valid number, got "${value}"`);
@@ -103,7 +116,12 @@ function profileOf(values: Values): QuirkProfileInput {
   for (const quirk of values.quirk ?? []) {
     const [key = '', ...rest] = quirk.split('=');
     const listFlag = Array.isArray((QUIRK_PROFILES.rfc as unknown as Record<string, unknown>)[key]);
-    if (listFlag) profile[key] = rest.join('=').split(',').map((s) => s.trim()).filter(Boolean);
+    if (listFlag)
+      profile[key] = rest
+        .join('=')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else profile[key] = rest.length ? parseQuirkValue(rest.join('=')) : true;
   }
   if (values['filter-operators']) profile.filterOperators = values['filter-operators'].split(',').map((s) => s.trim());
@@ -118,13 +136,15 @@ function latencyOf(value: string | undefined): FaultOptions['latencyMs'] {
 }
 
 function retryAfterFormatOf(value: string | undefined): FaultOptions['retryAfterFormat'] {
-  if (value !== undefined && value !== 'seconds' && value !== 'http-date') throw new UsageError('--retry-after-format must be "seconds" or "http-date"');
+  if (value !== undefined && value !== 'seconds' && value !== 'http-date')
+    throw new UsageError('--retry-after-format must be "seconds" or "http-date"');
   return value;
 }
 
 function faultsOf(values: Values): FaultOptions {
   const timing = values['fault-timing'];
-  if (timing !== undefined && timing !== 'before' && timing !== 'after') throw new UsageError('--fault-timing must be "before" or "after"');
+  if (timing !== undefined && timing !== 'before' && timing !== 'after')
+    throw new UsageError('--fault-timing must be "before" or "after"');
   const faults: FaultOptions = {
     latencyMs: latencyOf(values.latency),
     rate429: rate(values['rate-429'], 'rate-429'),
@@ -151,22 +171,30 @@ function secretFromEnv(name: string | undefined, flag: string): string | undefin
 function oauthOf(values: Values): ServerOAuth2 | undefined {
   const clientId = values['oauth-client-id'];
   const clientSecret = secretFromEnv(values['oauth-client-secret-env'], 'oauth-client-secret-env');
-  if ((clientId === undefined) !== (clientSecret === undefined)) throw new UsageError('--oauth-client-id and --oauth-client-secret-env go together');
+  if ((clientId === undefined) !== (clientSecret === undefined))
+    throw new UsageError('--oauth-client-id and --oauth-client-secret-env go together');
   if (clientId === undefined || clientSecret === undefined) return undefined;
   const tokenTtlSeconds = number(values['oauth-token-ttl'], 'oauth-token-ttl', (n) => n >= 0);
   return { clientId, clientSecret, tokenPath: values['oauth-token-path'], tokenTtlSeconds };
 }
 
 function authOf(values: Values): ScimServerOptions['auth'] {
-  if (values.token !== undefined && values['token-env'] !== undefined) throw new UsageError('use either --token or --token-env');
+  if (values.token !== undefined && values['token-env'] !== undefined)
+    throw new UsageError('use either --token or --token-env');
   const bearerToken = values.token ?? secretFromEnv(values['token-env'], 'token-env');
   const password = secretFromEnv(values['basic-password-env'], 'basic-password-env');
-  if ((values['basic-user'] === undefined) !== (password === undefined)) throw new UsageError('--basic-user and --basic-password-env go together');
-  const basic = values['basic-user'] !== undefined && password !== undefined ? { username: values['basic-user'], password } : undefined;
+  if ((values['basic-user'] === undefined) !== (password === undefined))
+    throw new UsageError('--basic-user and --basic-password-env go together');
+  const basic =
+    values['basic-user'] !== undefined && password !== undefined
+      ? { username: values['basic-user'], password }
+      : undefined;
   const oauth2 = oauthOf(values);
   if (bearerToken === undefined && !basic && !oauth2) return undefined;
   const publicDiscovery = values['public-discovery'] || undefined;
-  return Object.fromEntries(Object.entries({ bearerToken, basic, oauth2, publicDiscovery }).filter(([, v]) => v !== undefined)) as ScimServerOptions['auth'];
+  return Object.fromEntries(
+    Object.entries({ bearerToken, basic, oauth2, publicDiscovery }).filter(([, v]) => v !== undefined),
+  ) as ScimServerOptions['auth'];
 }
 
 function rateLimitOf(value: string | undefined, methods: string | undefined): ScimServerOptions['rateLimit'] {
@@ -179,7 +207,11 @@ function rateLimitOf(value: string | undefined, methods: string | undefined): Sc
   if (!match) throw new UsageError('--rate-limit must look like RPS or RPS:BURST, e.g. 3:20');
   const requestsPerSecond = Number(match[1]);
   const burst = match[2] ? Number(match[2]) : Math.max(1, Math.ceil(requestsPerSecond));
-  return { requestsPerSecond, burst, ...(methods ? { methods: methods.split(',').map((m) => m.trim().toUpperCase()) } : {}) };
+  return {
+    requestsPerSecond,
+    burst,
+    ...(methods ? { methods: methods.split(',').map((m) => m.trim().toUpperCase()) } : {}),
+  };
 }
 
 /** Builds the server options from the command line (exported for tests). */
@@ -196,7 +228,11 @@ export function optionsFromArgs(args: string[]): ScimServerOptions | undefined {
     rateLimit: rateLimitOf(values['rate-limit'], values['rate-limit-methods']),
     maxPageSize: number(values['max-page-size'], 'max-page-size', (n) => Number.isInteger(n) && n > 0),
     seed: number(values.seed, 'seed', Number.isInteger),
-    maxRecordedRequests: number(values['max-recorded-requests'], 'max-recorded-requests', (n) => Number.isInteger(n) && n >= 0),
+    maxRecordedRequests: number(
+      values['max-recorded-requests'],
+      'max-recorded-requests',
+      (n) => Number.isInteger(n) && n >= 0,
+    ),
   };
 }
 

@@ -10,7 +10,8 @@ import { createLogger } from '../../lib/logger';
 import { formatCheckReport, runScimCheck } from '../../lib/scim/check';
 
 /** One line for `jml --help`. */
-export const summary = 'Check a SCIM app against its connector: discovery and a create/find/update/deactivate/delete round trip';
+export const summary =
+  'Check a SCIM app against its connector: discovery and a create/find/update/deactivate/delete round trip';
 
 const HELP = `Usage: jml scim check <app> [--config DIR] [--keep] [--json]
 
@@ -42,7 +43,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const [sub, app, ...rest] = positionals;
-  if (sub !== 'check' || !app || rest.length > 0) throw new UsageError('expected: jml scim check <app> (see jml scim --help)');
+  if (sub !== 'check' || !app || rest.length > 0)
+    throw new UsageError('expected: jml scim check <app> (see jml scim --help)');
   const dir = values.config !== undefined ? resolve(values.config) : defaultConfigDir();
   let connectors;
   try {
@@ -54,10 +56,16 @@ export async function run(args: string[]): Promise<number> {
   }
   const connector = connectors[app];
   if (!connector) {
-    console.error(`no connector "${app}" in ${dir}/connectors (known: ${Object.keys(connectors).sort().join(', ') || 'none'})`);
+    console.error(
+      `no connector "${app}" in ${dir}/connectors (known: ${Object.keys(connectors).sort().join(', ') || 'none'})`,
+    );
     return 1;
   }
-  const logger = createLogger({ destination: process.stderr, level: process.env.LOG_LEVEL ?? 'warn', base: { command: 'scim check' } });
+  const logger = createLogger({
+    destination: process.stderr,
+    level: process.env.LOG_LEVEL ?? 'warn',
+    base: { command: 'scim check' },
+  });
   const report = await runScimCheck(connector, { logger, keep: values.keep });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatCheckReport(report).join('\n'));
   return report.ok ? 0 : 1;

@@ -17,7 +17,9 @@ export async function run(args: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
-    console.log('Usage: jml timeline <employeeId> [--format table|json|csv|html]\n\nReads DATABASE_URL or JML_AUDIT_DIR (default .data/audit); links runs to TEMPORAL_UI_URL when set.');
+    console.log(
+      'Usage: jml timeline <employeeId> [--format table|json|csv|html]\n\nReads DATABASE_URL or JML_AUDIT_DIR (default .data/audit); links runs to TEMPORAL_UI_URL when set.',
+    );
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('expected one employee id, e.g. jml timeline E1001');
@@ -32,8 +34,18 @@ export async function run(args: string[]): Promise<number> {
       console.error(`no audit records for ${employeeId}`);
       return 1;
     }
-    const timeline = buildLeaverTimeline(employeeId, records, { temporalUiUrl: process.env.TEMPORAL_UI_URL, namespace: process.env.TEMPORAL_NAMESPACE });
-    const out = format === 'json' ? JSON.stringify(timeline, null, 2) : format === 'csv' ? renderCsv([timeline]) : format === 'html' ? renderHtml(timeline) : renderTable(timeline);
+    const timeline = buildLeaverTimeline(employeeId, records, {
+      temporalUiUrl: process.env.TEMPORAL_UI_URL,
+      namespace: process.env.TEMPORAL_NAMESPACE,
+    });
+    const out =
+      format === 'json'
+        ? JSON.stringify(timeline, null, 2)
+        : format === 'csv'
+          ? renderCsv([timeline])
+          : format === 'html'
+            ? renderHtml(timeline)
+            : renderTable(timeline);
     process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
     return 0;
   } finally {

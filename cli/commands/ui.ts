@@ -15,12 +15,16 @@ Installs ui/'s dependencies from its own lockfile (npm ci) and builds the Tempor
 up to date unless --force.`;
 
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } });
+  const { values, positionals } = parseCommandArgs(args, {
+    force: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  if (positionals[0] !== 'build' || positionals.length > 1) throw new UsageError(`expected "jml ui build", got "jml ui ${positionals.join(' ')}"`);
+  if (positionals[0] !== 'build' || positionals.length > 1)
+    throw new UsageError(`expected "jml ui build", got "jml ui ${positionals.join(' ')}"`);
   if (isUiBuilt() && !values.force) {
     console.log(`Temporal UI is built (${UI_BUILD_DIR}); --force rebuilds it`);
     return 0;

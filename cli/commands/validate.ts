@@ -42,7 +42,9 @@ export async function run(args: string[]): Promise<number> {
   const { config, issues } = await checkConfigDir(dir);
   if (!config) {
     for (const issue of issues) console.error(formatConfigIssue(issue));
-    console.error(`\n${dir}: ${issues.length === 1 ? '1 problem' : `${issues.length} problems`}; fix them and run jml validate again.`);
+    console.error(
+      `\n${dir}: ${issues.length === 1 ? '1 problem' : `${issues.length} problems`}; fix them and run jml validate again.`,
+    );
     return 1;
   }
   const secrets = await checkSecrets(config);
@@ -51,7 +53,8 @@ export async function run(args: string[]): Promise<number> {
   const notices = configNotices(config);
   if (notices.length > 0) lines.push('notices:', ...notices.map((n) => `  ${n}`));
   const warnings = secrets.filter((s) => !fatal.includes(s));
-  if (warnings.length > 0) lines.push('warnings:', ...warnings.map((w) => `  ${w.file} ${w.path} — ${w.message}; needed at run time`));
+  if (warnings.length > 0)
+    lines.push('warnings:', ...warnings.map((w) => `  ${w.file} ${w.path} — ${w.message}; needed at run time`));
   if (fatal.length === 0) {
     console.log(lines.join('\n'));
     return 0;

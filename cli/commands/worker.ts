@@ -6,7 +6,12 @@
 import { parseCommandArgs, UsageError } from '../args';
 import { loadConfigForStartup, untilSignal } from '../startup';
 import { createLogger } from '../../lib/logger';
-import { startMetricsServer, trackPendingDeletions, untrackPendingDeletions, type MetricsServer } from '../../lib/metrics';
+import {
+  startMetricsServer,
+  trackPendingDeletions,
+  untrackPendingDeletions,
+  type MetricsServer,
+} from '../../lib/metrics';
 import { installSdkRuntime } from '../../lib/temporal/runtime';
 import { connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { openAuditForProcess, startWorkerRuntime } from '../../workers/lifecycle';
@@ -87,7 +92,9 @@ export async function run(args: string[]): Promise<number> {
   } catch (err) {
     await audit.close();
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    console.error(`jml worker: metrics port ${metricsHost}:${metricsPort} is in use; choose another with --metrics-port N or JML_WORKER_METRICS_PORT (0 = any free port)`);
+    console.error(
+      `jml worker: metrics port ${metricsHost}:${metricsPort} is in use; choose another with --metrics-port N or JML_WORKER_METRICS_PORT (0 = any free port)`,
+    );
     return 1;
   }
   trackPendingDeletions(audit.store, Object.keys(config.connectors));
@@ -134,6 +141,7 @@ const DEFAULT_METRICS_PORT = 9464;
 function portOption(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--metrics-port (or JML_WORKER_METRICS_PORT) must be a port number 0-65535, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`--metrics-port (or JML_WORKER_METRICS_PORT) must be a port number 0-65535, got "${raw}"`);
   return n;
 }

@@ -16,7 +16,17 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const INT_TYPES = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32']);
 const FLOAT_TYPES = new Set(['double', 'float']);
-const WRAPPERS = new Set(['DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Value', 'Int32Value', 'UInt32Value', 'BoolValue', 'StringValue', 'BytesValue']);
+const WRAPPERS = new Set([
+  'DoubleValue',
+  'FloatValue',
+  'Int64Value',
+  'UInt64Value',
+  'Int32Value',
+  'UInt32Value',
+  'BoolValue',
+  'StringValue',
+  'BytesValue',
+]);
 
 export class ProtoJsonError extends Error {}
 
@@ -102,7 +112,13 @@ function valueToJson(field: protobuf.Field, v: unknown, keepDefault: boolean): J
   if (resolved) return messageToJson(resolved as protobuf.Type, v as Msg);
   const out = scalarToJson(field.type, v);
   if (out !== undefined || !keepDefault) return out;
-  return LONG_TYPES.has(field.type) ? '0' : field.type === 'bool' ? false : field.type === 'string' || field.type === 'bytes' ? '' : 0;
+  return LONG_TYPES.has(field.type)
+    ? '0'
+    : field.type === 'bool'
+      ? false
+      : field.type === 'string' || field.type === 'bytes'
+        ? ''
+        : 0;
 }
 
 /** A protobufjs message (or the plain object of one) → protojson. */
@@ -152,7 +168,8 @@ function camel(name: string): string {
 function scalarFromJson(type: string, v: Json, path: string): unknown {
   if (LONG_TYPES.has(type) || INT_TYPES.has(type) || FLOAT_TYPES.has(type)) {
     const n = typeof v === 'number' ? v : Number(v);
-    if (typeof v === 'boolean' || v === null || Number.isNaN(n)) throw new ProtoJsonError(`${path} must be a number, not ${JSON.stringify(v)}`);
+    if (typeof v === 'boolean' || v === null || Number.isNaN(n))
+      throw new ProtoJsonError(`${path} must be a number, not ${JSON.stringify(v)}`);
     return n;
   }
   if (type === 'bool') {
@@ -180,7 +197,9 @@ function valueFromJson(field: protobuf.Field, v: Json, path: string): unknown {
       return name;
     }
     if (typeof v === 'string' && Object.hasOwn(resolved.values, v)) return v;
-    throw new ProtoJsonError(`${path} must be one of ${Object.keys(resolved.values).join(', ')}; got ${JSON.stringify(v)}`);
+    throw new ProtoJsonError(
+      `${path} must be one of ${Object.keys(resolved.values).join(', ')}; got ${JSON.stringify(v)}`,
+    );
   }
   if (resolved) return messageFromJson(resolved as protobuf.Type, v, path);
   return scalarFromJson(field.type, v, path);
@@ -210,7 +229,9 @@ export function messageFromJson(type: protobuf.Type, json: Json, path = ''): Msg
     field.resolve();
     if (field.map) {
       if (typeof v !== 'object' || Array.isArray(v)) throw new ProtoJsonError(`${at} must be a JSON object`);
-      out[field.name] = Object.fromEntries(Object.entries(v).map(([k, item]) => [k, valueFromJson(field, item, `${at}.${k}`)]));
+      out[field.name] = Object.fromEntries(
+        Object.entries(v).map(([k, item]) => [k, valueFromJson(field, item, `${at}.${k}`)]),
+      );
     } else if (field.repeated) {
       const list = Array.isArray(v) ? v : [v];
       out[field.name] = list.map((item, i) => valueFromJson(field, item, `${at}[${i}]`));
@@ -229,7 +250,9 @@ export function paramsToJson(params: URLSearchParams): { [key: string]: Json } {
     let at = out;
     for (const part of parts.slice(0, -1)) {
       const next = at[part];
-      at = (at[part] = typeof next === 'object' && next !== null && !Array.isArray(next) ? next : {}) as { [key: string]: Json };
+      at = (at[part] = typeof next === 'object' && next !== null && !Array.isArray(next) ? next : {}) as {
+        [key: string]: Json;
+      };
     }
     at[parts[parts.length - 1]!] = value;
   }

@@ -17,8 +17,14 @@ export interface Route {
 }
 
 const ns = (p: Record<string, string>) => ({ namespace: p.namespace! });
-const execution = (p: Record<string, string>) => ({ namespace: p.namespace!, execution: { workflowId: p.workflowId! } });
-const workflowExecution = (p: Record<string, string>) => ({ namespace: p.namespace!, workflowExecution: { workflowId: p.workflowId! } });
+const execution = (p: Record<string, string>) => ({
+  namespace: p.namespace!,
+  execution: { workflowId: p.workflowId! },
+});
+const workflowExecution = (p: Record<string, string>) => ({
+  namespace: p.namespace!,
+  workflowExecution: { workflowId: p.workflowId! },
+});
 
 const W = 'workflow' as const;
 const NS = '/api/v1/namespaces/:namespace';
@@ -34,11 +40,35 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: `${NS}/archived-workflows`, service: W, rpc: 'ListArchivedWorkflowExecutions', fill: ns },
   { method: 'GET', pattern: `${NS}/workflow-count`, service: W, rpc: 'CountWorkflowExecutions', fill: ns },
   { method: 'GET', pattern: WF, service: W, rpc: 'DescribeWorkflowExecution', fill: execution },
-  { method: 'POST', pattern: WF, service: W, rpc: 'StartWorkflowExecution', fill: (p) => ({ namespace: p.namespace!, workflowId: p.workflowId! }) },
+  {
+    method: 'POST',
+    pattern: WF,
+    service: W,
+    rpc: 'StartWorkflowExecution',
+    fill: (p) => ({ namespace: p.namespace!, workflowId: p.workflowId! }),
+  },
   { method: 'GET', pattern: `${WF}/history`, service: W, rpc: 'GetWorkflowExecutionHistory', fill: execution },
-  { method: 'GET', pattern: `${WF}/history-reverse`, service: W, rpc: 'GetWorkflowExecutionHistoryReverse', fill: execution },
-  { method: 'POST', pattern: `${WF}/query/:queryType`, service: W, rpc: 'QueryWorkflow', fill: (p) => ({ ...execution(p), query: { queryType: p.queryType! } }) },
-  { method: 'POST', pattern: `${WF}/signal/:signalName`, service: W, rpc: 'SignalWorkflowExecution', fill: (p) => ({ ...workflowExecution(p), signalName: p.signalName! }) },
+  {
+    method: 'GET',
+    pattern: `${WF}/history-reverse`,
+    service: W,
+    rpc: 'GetWorkflowExecutionHistoryReverse',
+    fill: execution,
+  },
+  {
+    method: 'POST',
+    pattern: `${WF}/query/:queryType`,
+    service: W,
+    rpc: 'QueryWorkflow',
+    fill: (p) => ({ ...execution(p), query: { queryType: p.queryType! } }),
+  },
+  {
+    method: 'POST',
+    pattern: `${WF}/signal/:signalName`,
+    service: W,
+    rpc: 'SignalWorkflowExecution',
+    fill: (p) => ({ ...workflowExecution(p), signalName: p.signalName! }),
+  },
   {
     method: 'POST',
     pattern: `${WF}/update/:updateName`,
@@ -46,16 +76,37 @@ export const ROUTES: Route[] = [
     rpc: 'UpdateWorkflowExecution',
     fill: (p) => ({ ...workflowExecution(p), request: { input: { name: p.updateName! } } }),
   },
-  { method: 'POST', pattern: `${WF}/cancel`, service: W, rpc: 'RequestCancelWorkflowExecution', fill: workflowExecution },
-  { method: 'POST', pattern: `${WF}/terminate`, service: W, rpc: 'TerminateWorkflowExecution', fill: workflowExecution },
+  {
+    method: 'POST',
+    pattern: `${WF}/cancel`,
+    service: W,
+    rpc: 'RequestCancelWorkflowExecution',
+    fill: workflowExecution,
+  },
+  {
+    method: 'POST',
+    pattern: `${WF}/terminate`,
+    service: W,
+    rpc: 'TerminateWorkflowExecution',
+    fill: workflowExecution,
+  },
   { method: 'POST', pattern: `${WF}/reset`, service: W, rpc: 'ResetWorkflowExecution', fill: workflowExecution },
-  { method: 'GET', pattern: `${NS}/task-queues/:taskQueue`, service: W, rpc: 'DescribeTaskQueue', fill: (p) => ({ namespace: p.namespace!, taskQueue: { name: p.taskQueue! } }) },
+  {
+    method: 'GET',
+    pattern: `${NS}/task-queues/:taskQueue`,
+    service: W,
+    rpc: 'DescribeTaskQueue',
+    fill: (p) => ({ namespace: p.namespace!, taskQueue: { name: p.taskQueue! } }),
+  },
   { method: 'GET', pattern: `${NS}/schedules`, service: W, rpc: 'ListSchedules', fill: ns },
   { method: 'GET', pattern: `${NS}/batch-operations`, service: W, rpc: 'ListBatchOperations', fill: ns },
 ];
 
 /** The route for a method and path, with its path parameters; undefined when none matches. */
-export function matchRoute(method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
+export function matchRoute(
+  method: string,
+  pathname: string,
+): { route: Route; params: Record<string, string> } | undefined {
   const segments = pathname.split('/');
   for (const route of ROUTES) {
     if (route.method !== method) continue;

@@ -36,7 +36,10 @@ export interface HttpApiHandle {
   close(): Promise<void>;
 }
 
-const SERVICES = { workflow: 'temporal.api.workflowservice.v1.WorkflowService', operator: 'temporal.api.operatorservice.v1.OperatorService' };
+const SERVICES = {
+  workflow: 'temporal.api.workflowservice.v1.WorkflowService',
+  operator: 'temporal.api.operatorservice.v1.OperatorService',
+};
 const MAX_BODY = 4 * 1024 * 1024;
 
 /** gRPC status → HTTP status, as grpc-gateway maps them. */
@@ -73,7 +76,11 @@ const CONTENT_TYPES: Record<string, string> = {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -110,19 +117,43 @@ function readBody(req: IncomingMessage): Promise<Json> {
 
 /** Path parameters win over the body and query, field by field (as the gateway fills them). */
 function merge(base: Json, over: Json): Json {
-  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
+  if (
+    typeof base !== 'object' ||
+    base === null ||
+    Array.isArray(base) ||
+    typeof over !== 'object' ||
+    over === null ||
+    Array.isArray(over)
+  )
+    return over;
   const out: { [key: string]: Json } = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = k in out ? merge(out[k]!, v) : v;
   return out;
 }
 
-async function callRoute(options: HttpApiOptions, route: Route, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function callRoute(
+  options: HttpApiOptions,
+  route: Route,
+  params: Record<string, string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const method = root.lookupService(SERVICES[route.service]).methods[route.rpc]!;
   const requestType = root.lookupType(method.requestType);
   const responseType = root.lookupType(method.responseType);
-  const handler = (options.engine as unknown as Record<string, ((req: Msg, cancelled: (f: () => void) => void) => Msg | Promise<Msg>) | undefined>)[route.rpc];
+  const handler = (
+    options.engine as unknown as Record<
+      string,
+      ((req: Msg, cancelled: (f: () => void) => void) => Msg | Promise<Msg>) | undefined
+    >
+  )[route.rpc];
   if (typeof handler !== 'function') {
-    return sendError(res, grpcStatus.UNIMPLEMENTED, `${route.rpc} is not implemented by the jml embedded engine (see docs/engine.md)`);
+    return sendError(
+      res,
+      grpcStatus.UNIMPLEMENTED,
+      `${route.rpc} is not implemented by the jml embedded engine (see docs/engine.md)`,
+    );
   }
   const body = route.method === 'POST' ? await readBody(req) : {};
   const json = merge(merge(paramsToJson(url.searchParams), body), route.fill(params));
@@ -137,7 +168,11 @@ async function callRoute(options: HttpApiOptions, route: Route, params: Record<s
 /** The whole history of one run as protojson (the UI's "download" link). */
 async function rawHistory(options: HttpApiOptions, params: Record<string, string>, res: ServerResponse): Promise<void> {
   const response = await options.engine.GetWorkflowExecutionHistory(
-    { namespace: params.namespace, execution: { workflowId: params.workflowId, runId: params.runId }, maximumPageSize: Number.MAX_SAFE_INTEGER },
+    {
+      namespace: params.namespace,
+      execution: { workflowId: params.workflowId, runId: params.runId },
+      maximumPageSize: Number.MAX_SAFE_INTEGER,
+    },
     () => undefined,
   );
   sendJson(res, 200, toProtoJson(root.lookupType('temporal.api.history.v1.History'), response.history as Msg));
@@ -191,13 +226,16 @@ function originHost(origin: string): string | undefined {
 function forbidden(options: HttpApiOptions, req: IncomingMessage): string | undefined {
   if (LOOPBACK.has(options.host ?? '127.0.0.1')) {
     const host = hostnameOf(req.headers.host);
-    if (!host || !LOOPBACK.has(host)) return `Host "${req.headers.host ?? ''}" is not this machine: open the UI at http://127.0.0.1 or http://localhost`;
+    if (!host || !LOOPBACK.has(host))
+      return `Host "${req.headers.host ?? ''}" is not this machine: open the UI at http://127.0.0.1 or http://localhost`;
   }
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
   const origin = req.headers.origin;
-  if (origin !== undefined && originHost(origin) !== req.headers.host) return `cross-origin ${req.method} from ${origin} refused`;
+  if (origin !== undefined && originHost(origin) !== req.headers.host)
+    return `cross-origin ${req.method} from ${origin} refused`;
   const json = /^application\/json\b/i.test(req.headers['content-type'] ?? '');
-  if (!json && !req.headers['caller-type']) return `${req.method} needs content-type: application/json (or the UI's Caller-Type header)`;
+  if (!json && !req.headers['caller-type'])
+    return `${req.method} needs content-type: application/json (or the UI's Caller-Type header)`;
   return undefined;
 }
 
@@ -208,7 +246,15 @@ async function handle(options: HttpApiOptions, req: IncomingMessage, res: Server
   const pathname = url.pathname.replace(/\/+$/, '') || '/';
   if (pathname === '/api/v1/settings') {
     const engine = options.engine as unknown as Record<string, unknown>;
-    return sendJson(res, 200, uiSettings({ uiVersion: options.uiVersion ?? '2.38.0', defaultNamespace: options.defaultNamespace ?? 'default', updatesSupported: typeof engine.UpdateWorkflowExecution === 'function' }));
+    return sendJson(
+      res,
+      200,
+      uiSettings({
+        uiVersion: options.uiVersion ?? '2.38.0',
+        defaultNamespace: options.defaultNamespace ?? 'default',
+        updatesSupported: typeof engine.UpdateWorkflowExecution === 'function',
+      }),
+    );
   }
   if (pathname === '/api/v1/me') return sendJson(res, 200, {});
   const raw = /^\/api\/v1\/namespaces\/([^/]+)\/workflows\/([^/]+)\/run\/([^/]+)\/history\.json$/.exec(pathname);
@@ -218,7 +264,12 @@ async function handle(options: HttpApiOptions, req: IncomingMessage, res: Server
   }
   const matched = matchRoute(req.method ?? 'GET', pathname);
   if (matched) return callRoute(options, matched.route, matched.params, req, res, url);
-  if (pathname.startsWith('/api/')) return sendError(res, grpcStatus.NOT_FOUND, `${req.method} ${pathname} is not a route of the jml embedded engine's HTTP API (see docs/engine.md)`);
+  if (pathname.startsWith('/api/'))
+    return sendError(
+      res,
+      grpcStatus.NOT_FOUND,
+      `${req.method} ${pathname} is not a route of the jml embedded engine's HTTP API (see docs/engine.md)`,
+    );
   if (!options.uiDir) return sendJson(res, 404, { message: 'no Temporal UI is built here: run `npx jml ui build`' });
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { message: 'method not allowed' });
   return serveStatic(options.uiDir, pathname, res);

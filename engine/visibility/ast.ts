@@ -13,7 +13,17 @@ export interface Literal {
   pos: number;
 }
 
-export type ComparisonOperator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'IN' | 'NOT IN' | 'STARTS_WITH' | 'NOT STARTS_WITH';
+export type ComparisonOperator =
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'IN'
+  | 'NOT IN'
+  | 'STARTS_WITH'
+  | 'NOT STARTS_WITH';
 
 export type Expr =
   | { kind: 'and' | 'or'; left: Expr; right: Expr }

@@ -19,7 +19,11 @@ export interface Field {
 
 const one = (v: Scalar | undefined): Scalar[] | null => (v === undefined ? null : [v]);
 
-function system(type: SearchAttributeType, read: (r: VisibilityRecord) => Scalar | undefined, special?: Field['special']): Omit<Field, 'name'> {
+function system(
+  type: SearchAttributeType,
+  read: (r: VisibilityRecord) => Scalar | undefined,
+  special?: Field['special'],
+): Omit<Field, 'name'> {
   return { type, special, read: (r) => one(read(r)) };
 }
 
@@ -34,7 +38,11 @@ const SYSTEM: Record<string, Omit<Field, 'name'>> = {
   CloseTime: system('Datetime', (r) => r.closeTimeMs),
   HistoryLength: system('Int', (r) => r.historyLength),
   // Stored by the server in nanoseconds between execution start and close; NULL while open.
-  ExecutionDuration: system('Int', (r) => (r.closeTimeMs === undefined ? undefined : (r.closeTimeMs - r.executionTimeMs) * 1e6), 'duration'),
+  ExecutionDuration: system(
+    'Int',
+    (r) => (r.closeTimeMs === undefined ? undefined : (r.closeTimeMs - r.executionTimeMs) * 1e6),
+    'duration',
+  ),
   ParentWorkflowId: system('Keyword', (r) => r.parentWorkflowId),
   ParentRunId: system('Keyword', (r) => r.parentRunId),
   RootWorkflowId: system('Keyword', (r) => r.rootWorkflowId),
@@ -57,7 +65,9 @@ function customScalar(v: unknown, type: SearchAttributeType): Scalar | undefined
 function readCustom(r: VisibilityRecord, name: string, type: SearchAttributeType): Scalar[] | null {
   const raw = r.searchAttributes[name];
   if (raw === undefined || raw === null) return null;
-  const values = (Array.isArray(raw) ? raw : [raw]).map((v) => customScalar(v, type)).filter((v): v is Scalar => v !== undefined);
+  const values = (Array.isArray(raw) ? raw : [raw])
+    .map((v) => customScalar(v, type))
+    .filter((v): v is Scalar => v !== undefined);
   // The SDK removes an attribute by upserting an empty list, so [] is NULL as on the server.
   return values.length ? values : null;
 }
@@ -68,5 +78,8 @@ export function resolveField(ref: FieldRef, types: Record<string, SearchAttribut
   if (type) return { name: ref.name, type, read: (r) => readCustom(r, ref.name, type) };
   const sys = Object.hasOwn(SYSTEM, ref.name) ? SYSTEM[ref.name] : undefined;
   if (sys) return { name: ref.name, ...sys };
-  throw new VisibilityQueryError(`'${ref.name}' is not a valid search attribute (names are case-sensitive; register custom ones first)`, ref.pos);
+  throw new VisibilityQueryError(
+    `'${ref.name}' is not a valid search attribute (names are case-sensitive; register custom ones first)`,
+    ref.pos,
+  );
 }

@@ -25,10 +25,15 @@ export { SYSTEM_ATTRIBUTE_NAMES } from './fields';
  * @throws VisibilityQueryError for syntax errors, unknown attributes, operators a type does not
  *   support and values of the wrong type, naming the position
  */
-export function compileVisibilityQuery(query: string, types: Record<string, SearchAttributeType>): CompiledVisibilityQuery {
+export function compileVisibilityQuery(
+  query: string,
+  types: Record<string, SearchAttributeType>,
+): CompiledVisibilityQuery {
   const ast = parseVisibilityQuery(query ?? '');
   const predicate = ast.where ? compileExpr(ast.where, types) : undefined;
-  const matches = predicate ? (r: Parameters<CompiledVisibilityQuery['matches']>[0]) => predicate(r) === true : () => true;
+  const matches = predicate
+    ? (r: Parameters<CompiledVisibilityQuery['matches']>[0]) => predicate(r) === true
+    : () => true;
   const compiled: CompiledVisibilityQuery = { matches };
   if (ast.groupBy.length) {
     // The server's converter: "GROUP BY clause supports only a single field: ExecutionStatus".

@@ -9,10 +9,14 @@ import { compareScalars } from './predicates';
 import { VisibilityQueryError, type SearchAttributeType, type VisibilityRecord } from './types';
 
 /** A comparator for the ORDER BY items, ties broken by the next item. */
-export function compileOrder(items: OrderItem[], types: Record<string, SearchAttributeType>): (a: VisibilityRecord, b: VisibilityRecord) => number {
+export function compileOrder(
+  items: OrderItem[],
+  types: Record<string, SearchAttributeType>,
+): (a: VisibilityRecord, b: VisibilityRecord) => number {
   const keys = items.map((item) => {
     const field = resolveField(item.field, types);
-    if (field.type === 'Text') throw new VisibilityQueryError(`cannot sort by Text search attribute ${field.name}`, item.field.pos);
+    if (field.type === 'Text')
+      throw new VisibilityQueryError(`cannot sort by Text search attribute ${field.name}`, item.field.pos);
     return { field, sign: item.desc ? -1 : 1 };
   });
   return (a, b) => {

@@ -9,7 +9,22 @@ import { VisibilityQueryError } from './types';
 
 const SYMBOL_OPERATORS = new Set(['=', '!=', '<', '<=', '>', '>=']);
 // Words that cannot start a value or a name; seeing one there means the query is incomplete.
-const RESERVED = new Set(['AND', 'OR', 'NOT', 'IN', 'BETWEEN', 'IS', 'NULL', 'ORDER', 'BY', 'ASC', 'DESC', 'LIMIT', 'GROUP', 'STARTS_WITH']);
+const RESERVED = new Set([
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'BETWEEN',
+  'IS',
+  'NULL',
+  'ORDER',
+  'BY',
+  'ASC',
+  'DESC',
+  'LIMIT',
+  'GROUP',
+  'STARTS_WITH',
+]);
 
 class Parser {
   private i = 0;
@@ -33,7 +48,10 @@ class Parser {
 
   private fail(problem: string): never {
     const tok = this.tok;
-    throw new VisibilityQueryError(tok ? `${problem}, found '${tok.text}'` : `${problem}, found the end of the query`, tok?.pos ?? this.length);
+    throw new VisibilityQueryError(
+      tok ? `${problem}, found '${tok.text}'` : `${problem}, found the end of the query`,
+      tok?.pos ?? this.length,
+    );
   }
 
   private acceptWord(word: string): boolean {
@@ -112,7 +130,8 @@ class Parser {
     const tok = this.tok;
     const isName = tok?.kind === 'name' || (tok?.kind === 'word' && !RESERVED.has(tok.text.toUpperCase()));
     if (!tok || !isName) this.fail('expected a search attribute name');
-    if (this.tokens[this.i + 1]?.text === '(' && tok.kind === 'word') throw new VisibilityQueryError(`function calls are not supported: ${tok.text}(…)`, tok.pos);
+    if (this.tokens[this.i + 1]?.text === '(' && tok.kind === 'word')
+      throw new VisibilityQueryError(`function calls are not supported: ${tok.text}(…)`, tok.pos);
     this.i++;
     return { name: tok.text, pos: tok.pos };
   }
@@ -154,8 +173,16 @@ class Parser {
       return { kind: 'is', field, notNull };
     }
     const negated = this.acceptWord('NOT');
-    if (this.acceptWord('IN')) return { kind: 'compare', field, op: negated ? 'NOT IN' : 'IN', values: this.parseList(), pos };
-    if (this.acceptWord('STARTS_WITH')) return { kind: 'compare', field, op: negated ? 'NOT STARTS_WITH' : 'STARTS_WITH', values: [this.parseLiteral()], pos };
+    if (this.acceptWord('IN'))
+      return { kind: 'compare', field, op: negated ? 'NOT IN' : 'IN', values: this.parseList(), pos };
+    if (this.acceptWord('STARTS_WITH'))
+      return {
+        kind: 'compare',
+        field,
+        op: negated ? 'NOT STARTS_WITH' : 'STARTS_WITH',
+        values: [this.parseLiteral()],
+        pos,
+      };
     if (this.acceptWord('BETWEEN')) {
       const from = this.parseLiteral();
       this.expectWord('AND');
@@ -163,7 +190,8 @@ class Parser {
     }
     if (negated) this.fail('expected IN, BETWEEN or STARTS_WITH after NOT');
     if (this.isWord('LIKE')) this.fail('LIKE is not supported (use STARTS_WITH)');
-    if (this.tok?.kind !== 'op' || !SYMBOL_OPERATORS.has(this.tok.text)) this.fail('expected an operator (=, !=, <, <=, >, >=, IN, BETWEEN, STARTS_WITH, IS NULL)');
+    if (this.tok?.kind !== 'op' || !SYMBOL_OPERATORS.has(this.tok.text))
+      this.fail('expected an operator (=, !=, <, <=, >, >=, IN, BETWEEN, STARTS_WITH, IS NULL)');
     const op = this.tok.text as ComparisonOperator;
     this.i++;
     return { kind: 'compare', field, op, values: [this.parseLiteral()], pos };

@@ -34,7 +34,11 @@ export function compareScalars(a: Scalar, b: Scalar): number {
 }
 
 // Full-text match as the SQL stores do it: every word of the query must occur in the value.
-const words = (s: string): string[] => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const words = (s: string): string[] =>
+  s
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 function textMatches(value: Scalar, query: string): boolean {
   const have = new Set(words(String(value)));
   const want = words(query);
@@ -46,7 +50,9 @@ function scalarTest(op: ComparisonOperator, type: SearchAttributeType, expected:
   switch (op) {
     case '=':
     case 'IN':
-      return type === 'Text' ? (v) => textMatches(v, String(e)) : (v) => expected.some((x) => compareScalars(v, x) === 0);
+      return type === 'Text'
+        ? (v) => textMatches(v, String(e))
+        : (v) => expected.some((x) => compareScalars(v, x) === 0);
     case 'STARTS_WITH':
       return (v) => String(v).startsWith(String(e));
     case '<':
@@ -62,7 +68,11 @@ function scalarTest(op: ComparisonOperator, type: SearchAttributeType, expected:
   }
 }
 
-const POSITIVE: Partial<Record<ComparisonOperator, ComparisonOperator>> = { '!=': '=', 'NOT IN': 'IN', 'NOT STARTS_WITH': 'STARTS_WITH' };
+const POSITIVE: Partial<Record<ComparisonOperator, ComparisonOperator>> = {
+  '!=': '=',
+  'NOT IN': 'IN',
+  'NOT STARTS_WITH': 'STARTS_WITH',
+};
 
 function comparison(field: Field, op: ComparisonOperator, expected: Scalar[]): Predicate {
   const positive = POSITIVE[op];
@@ -79,15 +89,25 @@ function comparison(field: Field, op: ComparisonOperator, expected: Scalar[]): P
 function compileCompare(e: Extract<Expr, { kind: 'compare' }>, types: Record<string, SearchAttributeType>): Predicate {
   const field = resolveField(e.field, types);
   if (!OPERATORS[field.type].includes(e.op)) {
-    throw new VisibilityQueryError(`operator '${e.op}' is not allowed for ${field.type} search attribute ${field.name}`, e.pos);
+    throw new VisibilityQueryError(
+      `operator '${e.op}' is not allowed for ${field.type} search attribute ${field.name}`,
+      e.pos,
+    );
   }
-  return comparison(field, e.op, e.values.map((lit) => literalValue(lit, field)));
+  return comparison(
+    field,
+    e.op,
+    e.values.map((lit) => literalValue(lit, field)),
+  );
 }
 
 function compileBetween(e: Extract<Expr, { kind: 'between' }>, types: Record<string, SearchAttributeType>): Predicate {
   const field = resolveField(e.field, types);
   if (!RANGE_TYPES.includes(field.type)) {
-    throw new VisibilityQueryError(`cannot do a range condition on search attribute ${field.name} of type ${field.type}`, e.pos);
+    throw new VisibilityQueryError(
+      `cannot do a range condition on search attribute ${field.name} of type ${field.type}`,
+      e.pos,
+    );
   }
   const from = literalValue(e.from, field);
   const to = literalValue(e.to, field);

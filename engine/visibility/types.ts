@@ -4,7 +4,14 @@
 export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
 /** Workflow execution statuses as the query language spells them (`ExecutionStatus = 'Running'`). */
-export type ExecutionStatusName = 'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'ContinuedAsNew' | 'TimedOut';
+export type ExecutionStatusName =
+  | 'Running'
+  | 'Completed'
+  | 'Failed'
+  | 'Canceled'
+  | 'Terminated'
+  | 'ContinuedAsNew'
+  | 'TimedOut';
 
 /** One run as visibility sees it. Times are epoch milliseconds. */
 export interface VisibilityRecord {

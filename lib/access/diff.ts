@@ -32,7 +32,10 @@ export function diffAccess(before: AccessPlan, after: AccessPlan): AccessDiff {
   for (const app of [...new Set([...beforeApps, ...afterApps])].sort()) {
     const was = before.apps[app]?.groups ?? [];
     const now = after.apps[app]?.groups ?? [];
-    const changes = { add: now.filter((g) => !was.includes(g)).sort(), remove: was.filter((g) => !now.includes(g)).sort() };
+    const changes = {
+      add: now.filter((g) => !was.includes(g)).sort(),
+      remove: was.filter((g) => !now.includes(g)).sort(),
+    };
     if (changes.add.length > 0 || changes.remove.length > 0) diff.groups[app] = changes;
   }
   return diff;

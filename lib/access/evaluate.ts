@@ -26,10 +26,15 @@ export interface AccessPlan {
 }
 
 /** The rules that apply to the employee, in policy order. */
-export function matchingRules(policy: Pick<PolicyConfig, 'access'>, employee: EmployeeRecord): PolicyConfig['access']['rules'] {
+export function matchingRules(
+  policy: Pick<PolicyConfig, 'access'>,
+  employee: EmployeeRecord,
+): PolicyConfig['access']['rules'] {
   // A terminated employee keeps nothing, whatever the rules say.
   if (employee.status === 'terminated') return [];
-  return policy.access.rules.filter((r) => matchesAll(employee, r.when) && !(r.unless && matchesAny(employee, r.unless)));
+  return policy.access.rules.filter(
+    (r) => matchesAll(employee, r.when) && !(r.unless && matchesAny(employee, r.unless)),
+  );
 }
 
 /**

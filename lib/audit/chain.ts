@@ -41,15 +41,35 @@ export interface KeyedFields extends ChainedFields {
 
 /** Chain version 1: unkeyed SHA-256 (kept to verify records written before the audit key). */
 export function recordHash(prevHash: string, f: ChainedFields): string {
-  const content = canonicalJson([f.idempotencyKey, f.chain, f.chainSeq, f.kind, f.employeeId, f.workflowId, f.runId, f.occurredAt, f.data]);
+  const content = canonicalJson([
+    f.idempotencyKey,
+    f.chain,
+    f.chainSeq,
+    f.kind,
+    f.employeeId,
+    f.workflowId,
+    f.runId,
+    f.occurredAt,
+    f.data,
+  ]);
   return createHash('sha256').update(prevHash).update('\n').update(content).digest('hex');
 }
 
 /** Chain version 2: HMAC with the audit key over the link, the content and the server's time. */
 export function keyedRecordHash(key: AuditKey, prevHash: string, f: KeyedFields): string {
   const content = canonicalJson([
-    CHAIN_VERSION, f.keyId, f.idempotencyKey, f.chain, f.chainSeq, f.kind, f.employeeId, f.workflowId, f.runId,
-    f.occurredAt, f.recordedAt, f.data,
+    CHAIN_VERSION,
+    f.keyId,
+    f.idempotencyKey,
+    f.chain,
+    f.chainSeq,
+    f.kind,
+    f.employeeId,
+    f.workflowId,
+    f.runId,
+    f.occurredAt,
+    f.recordedAt,
+    f.data,
   ]);
   return key.chainMac(`${prevHash}\n${content}`);
 }
@@ -64,8 +84,16 @@ export interface StoredRecord extends ChainedFields {
 }
 
 export type ChainProblemKind =
-  | 'edited' | 'missing' | 'reordered' | 'broken-link' | 'unkeyed' | 'wrong-key'
-  | 'truncated' | 'chain-removed' | 'rewritten' | 'bad-checkpoint';
+  | 'edited'
+  | 'missing'
+  | 'reordered'
+  | 'broken-link'
+  | 'unkeyed'
+  | 'wrong-key'
+  | 'truncated'
+  | 'chain-removed'
+  | 'rewritten'
+  | 'bad-checkpoint';
 
 export interface ChainProblem {
   chain: string;
@@ -83,7 +111,11 @@ export interface VerifyChainOptions {
 }
 
 /** Checks one chain's records (ordered by chain_seq); returns the first problem, if any. */
-export function verifyChain(chain: string, records: StoredRecord[], options: VerifyChainOptions = {}): ChainProblem | undefined {
+export function verifyChain(
+  chain: string,
+  records: StoredRecord[],
+  options: VerifyChainOptions = {},
+): ChainProblem | undefined {
   let prev = GENESIS;
   let expectedSeq = 1;
   let keyedSeen = false;
@@ -92,27 +124,52 @@ export function verifyChain(chain: string, records: StoredRecord[], options: Ver
     const at = { chain, chainSeq: r.chainSeq, seq: r.seq };
     if (r.chainSeq !== expectedSeq) {
       return r.chainSeq > expectedSeq
-        ? { ...at, chainSeq: expectedSeq, problem: 'missing', message: `record ${expectedSeq} of chain ${chain} is missing (next present is ${r.chainSeq})` }
+        ? {
+            ...at,
+            chainSeq: expectedSeq,
+            problem: 'missing',
+            message: `record ${expectedSeq} of chain ${chain} is missing (next present is ${r.chainSeq})`,
+          }
         : { ...at, problem: 'reordered', message: `record ${r.chainSeq} of chain ${chain} appears out of order` };
     }
     if (r.prevHash !== prev) {
-      return { ...at, problem: 'broken-link', message: `record ${r.chainSeq} of chain ${chain} does not link to record ${r.chainSeq - 1} (a record before it was changed, removed or reordered)` };
+      return {
+        ...at,
+        problem: 'broken-link',
+        message: `record ${r.chainSeq} of chain ${chain} does not link to record ${r.chainSeq - 1} (a record before it was changed, removed or reordered)`,
+      };
     }
     if (r.chainVersion >= CHAIN_VERSION) {
       if (!options.key) throw new Error(`chain ${chain} has keyed records: verifying them needs the audit key`);
       if (r.keyId !== options.key.id) {
-        return { ...at, problem: 'wrong-key', message: `record ${r.chainSeq} of chain ${chain} names audit key ${r.keyId ?? '(none)'}, not the given key ${options.key.id} (forged, or verified with the wrong key)` };
+        return {
+          ...at,
+          problem: 'wrong-key',
+          message: `record ${r.chainSeq} of chain ${chain} names audit key ${r.keyId ?? '(none)'}, not the given key ${options.key.id} (forged, or verified with the wrong key)`,
+        };
       }
       if (keyedRecordHash(options.key, r.prevHash, { ...r, keyId: r.keyId, recordedAt: r.recordedAt }) !== r.hash) {
-        return { ...at, problem: 'edited', message: `record ${r.chainSeq} of chain ${chain} (key ${r.idempotencyKey}) was edited or forged: its content does not match its keyed hash` };
+        return {
+          ...at,
+          problem: 'edited',
+          message: `record ${r.chainSeq} of chain ${chain} (key ${r.idempotencyKey}) was edited or forged: its content does not match its keyed hash`,
+        };
       }
       keyedSeen = true;
     } else {
       if (keyedSeen || r.chainSeq > legacyUpTo) {
-        return { ...at, problem: 'unkeyed', message: `record ${r.chainSeq} of chain ${chain} (key ${r.idempotencyKey}) carries an unkeyed hash but was written after the keyed chain was introduced (forged)` };
+        return {
+          ...at,
+          problem: 'unkeyed',
+          message: `record ${r.chainSeq} of chain ${chain} (key ${r.idempotencyKey}) carries an unkeyed hash but was written after the keyed chain was introduced (forged)`,
+        };
       }
       if (recordHash(r.prevHash, r) !== r.hash) {
-        return { ...at, problem: 'edited', message: `record ${r.chainSeq} of chain ${chain} (key ${r.idempotencyKey}) was edited: its content no longer matches its hash` };
+        return {
+          ...at,
+          problem: 'edited',
+          message: `record ${r.chainSeq} of chain ${chain} (key ${r.idempotencyKey}) was edited: its content no longer matches its hash`,
+        };
       }
     }
     prev = r.hash;

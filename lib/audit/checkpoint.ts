@@ -32,7 +32,11 @@ export function checkpointLine(cp: Checkpoint): string {
 }
 
 /** Parses and authenticates every line; an edited, forged or foreign line is a problem, never trusted. */
-export function readCheckpoints(text: string, key: AuditKey, source: string): { checkpoints: Checkpoint[]; problems: ChainProblem[] } {
+export function readCheckpoints(
+  text: string,
+  key: AuditKey,
+  source: string,
+): { checkpoints: Checkpoint[]; problems: ChainProblem[] } {
   const checkpoints: Checkpoint[] = [];
   const problems: ChainProblem[] = [];
   const bad = (line: number, why: string) =>
@@ -48,9 +52,11 @@ export function readCheckpoints(text: string, key: AuditKey, source: string): { 
     if (parsed?.format !== CHECKPOINT_FORMAT || typeof parsed.chains !== 'object' || typeof parsed.mac !== 'string') {
       return bad(i + 1, `not a checkpoint (expected format ${CHECKPOINT_FORMAT})`);
     }
-    if (parsed.keyId !== key.id) return bad(i + 1, `signed with audit key ${parsed.keyId}, not the given key ${key.id}`);
+    if (parsed.keyId !== key.id)
+      return bad(i + 1, `signed with audit key ${parsed.keyId}, not the given key ${key.id}`);
     const { mac, ...unsigned } = parsed;
-    if (key.checkpointMac(canonicalJson(unsigned)) !== mac) return bad(i + 1, 'the signature does not match: the checkpoint was edited');
+    if (key.checkpointMac(canonicalJson(unsigned)) !== mac)
+      return bad(i + 1, 'the signature does not match: the checkpoint was edited');
     checkpoints.push(parsed);
   });
   if (checkpoints.length === 0 && problems.length === 0) bad(0, 'holds no checkpoint');
@@ -65,17 +71,36 @@ export interface ChainState {
 }
 
 /** Compares one checkpoint with the store: every chain it names must still be there, at least as long, same head. */
-export function compareWithCheckpoint(cp: Checkpoint, state: (chain: string) => ChainState | undefined, only?: string): ChainProblem[] {
+export function compareWithCheckpoint(
+  cp: Checkpoint,
+  state: (chain: string) => ChainState | undefined,
+  only?: string,
+): ChainProblem[] {
   const problems: ChainProblem[] = [];
   for (const [chain, [count, head]] of Object.entries(cp.chains)) {
     if (only !== undefined && chain !== only) continue;
     const now = state(chain);
     if (!now || now.length === 0) {
-      problems.push({ chain, chainSeq: 1, problem: 'chain-removed', message: `chain ${chain} (${count} records at checkpoint ${cp.takenAt}) was removed` });
+      problems.push({
+        chain,
+        chainSeq: 1,
+        problem: 'chain-removed',
+        message: `chain ${chain} (${count} records at checkpoint ${cp.takenAt}) was removed`,
+      });
     } else if (now.length < count) {
-      problems.push({ chain, chainSeq: now.length + 1, problem: 'truncated', message: `chain ${chain} was truncated: ${now.length} records, the checkpoint of ${cp.takenAt} saw ${count}` });
+      problems.push({
+        chain,
+        chainSeq: now.length + 1,
+        problem: 'truncated',
+        message: `chain ${chain} was truncated: ${now.length} records, the checkpoint of ${cp.takenAt} saw ${count}`,
+      });
     } else if (now.hashAt(count) !== head) {
-      problems.push({ chain, chainSeq: count, problem: 'rewritten', message: `record ${count} of chain ${chain} is not the one the checkpoint of ${cp.takenAt} signed: the chain was rewritten` });
+      problems.push({
+        chain,
+        chainSeq: count,
+        problem: 'rewritten',
+        message: `record ${count} of chain ${chain} is not the one the checkpoint of ${cp.takenAt} signed: the chain was rewritten`,
+      });
     }
   }
   return problems;

@@ -58,7 +58,8 @@ export function isConnectionError(err: unknown): boolean {
   if (!e) return false;
   // admin_shutdown, crash_shutdown, cannot_connect_now, connection_exception class.
   if (e.code && (['57P01', '57P02', '57P03'].includes(e.code) || e.code.startsWith('08'))) return true;
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code)) return true;
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code))
+    return true;
   return /Connection terminated|not queryable|connection timeout|Connection ended/i.test(e.message ?? '');
 }
 
@@ -94,7 +95,8 @@ function openPostgres(url: string, options: OpenOptions): Database {
   };
   return {
     kind: 'postgres',
-    query: <T>(text: string, params?: unknown[]) => retrying(async () => ({ rows: (await pool.query(text, params)).rows as T[] })),
+    query: <T>(text: string, params?: unknown[]) =>
+      retrying(async () => ({ rows: (await pool.query(text, params)).rows as T[] })),
     exec: (text) => retrying(async () => void (await pool.query(text))),
     transaction: (fn) =>
       retrying(async () => {
@@ -103,7 +105,9 @@ function openPostgres(url: string, options: OpenOptions): Database {
         try {
           await client.query('BEGIN');
           const result = await fn({
-            query: async <T>(text: string, params?: unknown[]) => ({ rows: (await client.query(text, params)).rows as T[] }),
+            query: async <T>(text: string, params?: unknown[]) => ({
+              rows: (await client.query(text, params)).rows as T[],
+            }),
             exec: async (text: string) => void (await client.query(text)),
           });
           await client.query('COMMIT');
@@ -127,7 +131,12 @@ function openPostgres(url: string, options: OpenOptions): Database {
 interface PgliteLike {
   query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
   exec(text: string): Promise<unknown>;
-  transaction<T>(fn: (tx: { query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }>; exec(text: string): Promise<unknown> }) => Promise<T>): Promise<T>;
+  transaction<T>(
+    fn: (tx: {
+      query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+      exec(text: string): Promise<unknown>;
+    }) => Promise<T>,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -156,7 +165,14 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     query: <T>(text: string, params?: unknown[]) => serialized(() => db.query<T>(text, params)),
     exec: (text) => serialized(async () => void (await db.exec(text))),
     transaction: (fn) =>
-      serialized(() => db.transaction((tx) => fn({ query: <T>(text: string, params?: unknown[]) => tx.query<T>(text, params), exec: async (text: string) => void (await tx.exec(text)) }))),
+      serialized(() =>
+        db.transaction((tx) =>
+          fn({
+            query: <T>(text: string, params?: unknown[]) => tx.query<T>(text, params),
+            exec: async (text: string) => void (await tx.exec(text)),
+          }),
+        ),
+      ),
     close: async () => {
       try {
         await db.close();

@@ -59,7 +59,12 @@ function pause(ms: number): void {
 
 export function acquireDirectoryLock(dir: string): { release(): void } {
   const file = path.resolve(dir, LOCK_FILE);
-  const mine: LockContent = { pid: process.pid, host: hostname(), command: process.argv.slice(2, 3).join(' '), since: new Date().toISOString() };
+  const mine: LockContent = {
+    pid: process.pid,
+    host: hostname(),
+    command: process.argv.slice(2, 3).join(' '),
+    since: new Date().toISOString(),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {

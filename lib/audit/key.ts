@@ -36,9 +36,12 @@ function estimatedBits(value: string): number {
 export function auditKeyFromString(value: string, source = 'JML_AUDIT_KEY'): AuditKey {
   const material = value.trim();
   if (material.length === 0) throw new AuditKeyError(`${source} is empty: ${GENERATE_HINT}`);
-  if (PLACEHOLDER.test(material)) throw new AuditKeyError(`${source} looks like a placeholder, not a key: ${GENERATE_HINT}`);
+  if (PLACEHOLDER.test(material))
+    throw new AuditKeyError(`${source} looks like a placeholder, not a key: ${GENERATE_HINT}`);
   if (Buffer.byteLength(material) < 32 || estimatedBits(material) < 256 || new Set(material).size < 12) {
-    throw new AuditKeyError(`${source} is too weak (needs at least 32 random bytes, e.g. 43+ base64 characters): ${GENERATE_HINT}`);
+    throw new AuditKeyError(
+      `${source} is too weak (needs at least 32 random bytes, e.g. 43+ base64 characters): ${GENERATE_HINT}`,
+    );
   }
   const derive = (purpose: string) => createHmac('sha256', material).update(purpose).digest();
   const chainKey = derive('jml-audit-chain-v2');
@@ -69,7 +72,9 @@ export function auditKeyFromFile(file: string, source = file): AuditKey {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new AuditKeyError(`cannot read the audit key file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}) named by ${source}`);
+    throw new AuditKeyError(
+      `cannot read the audit key file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}) named by ${source}`,
+    );
   }
   return auditKeyFromString(text, `the audit key in ${file}`);
 }

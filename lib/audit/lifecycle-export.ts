@@ -17,7 +17,26 @@ export const EXPORT_KINDS: Record<ExportLifecycle, readonly string[]> = {
   all: ['joiner', 'rehire', 'mover', 'revocation', 'leaver', 'deletion'],
 };
 
-export const LIFECYCLE_CSV_HEADER = ['employee_id', 'lifecycle', 'event_id', 'event_type', 'hr_effective_at', 'received_at', 'initiator', 'started_at', 'completed_at', 'app', 'action', 'app_done_at', 'scim_id', 'response_status', 'sla_deadline', 'sla', 'failure', 'workflow_id'];
+export const LIFECYCLE_CSV_HEADER = [
+  'employee_id',
+  'lifecycle',
+  'event_id',
+  'event_type',
+  'hr_effective_at',
+  'received_at',
+  'initiator',
+  'started_at',
+  'completed_at',
+  'app',
+  'action',
+  'app_done_at',
+  'scim_id',
+  'response_status',
+  'sla_deadline',
+  'sla',
+  'failure',
+  'workflow_id',
+];
 
 interface Entry {
   atMs: number;
@@ -51,7 +70,13 @@ interface Run {
 const t = (ms?: number) => (ms === undefined ? '' : new Date(ms).toISOString());
 
 /** Rows for one person, runs whose start (or completion) falls in [sinceMs, untilMs). */
-export function lifecycleCsvRows(employeeId: string, records: AuditRecord[], kinds: readonly string[], sinceMs: number, untilMs?: number): string[][] {
+export function lifecycleCsvRows(
+  employeeId: string,
+  records: AuditRecord[],
+  kinds: readonly string[],
+  sinceMs: number,
+  untilMs?: number,
+): string[][] {
   const received = new Map<string, Entry>();
   const runs = new Map<string, Run>();
   const statuses = new Map<string, number>();
@@ -59,7 +84,8 @@ export function lifecycleCsvRows(employeeId: string, records: AuditRecord[], kin
     const d = r.data as Record<string, unknown>;
     if (r.kind === 'scim-request') {
       // The last answer an app gave for this event: the status the evidence shows.
-      if (typeof d.eventId === 'string' && typeof d.app === 'string' && typeof d.status === 'number') statuses.set(`${d.eventId}|${d.app}`, d.status);
+      if (typeof d.eventId === 'string' && typeof d.app === 'string' && typeof d.status === 'number')
+        statuses.set(`${d.eventId}|${d.app}`, d.status);
       continue;
     }
     if (r.kind !== 'milestone') continue;
@@ -68,7 +94,13 @@ export function lifecycleCsvRows(employeeId: string, records: AuditRecord[], kin
     if (e.kind === 'event-received') received.set(e.eventId, e);
     if (!e.lifecycle || !kinds.includes(e.lifecycle)) continue;
     const key = `${e.lifecycle}|${e.eventId}`;
-    const run: Run = runs.get(key) ?? { lifecycle: e.lifecycle, eventId: e.eventId, breached: false, failed: false, apps: new Map() };
+    const run: Run = runs.get(key) ?? {
+      lifecycle: e.lifecycle,
+      eventId: e.eventId,
+      breached: false,
+      failed: false,
+      apps: new Map(),
+    };
     runs.set(key, run);
     if (e.workflowId) run.workflowId ??= e.workflowId;
     if (e.kind === 'lifecycle-started') run.startedAtMs ??= e.atMs;
@@ -80,7 +112,12 @@ export function lifecycleCsvRows(employeeId: string, records: AuditRecord[], kin
       if (e.slaBreached) run.breached = true;
     }
     if ((e.kind === 'app-succeeded' || e.kind === 'app-failed') && e.app) {
-      run.apps.set(e.app, { action: e.action ?? (e.kind === 'app-failed' ? 'failed' : ''), atMs: e.atMs, scimId: e.scimId, failure: e.kind === 'app-failed' ? e.detail : undefined });
+      run.apps.set(e.app, {
+        action: e.action ?? (e.kind === 'app-failed' ? 'failed' : ''),
+        atMs: e.atMs,
+        scimId: e.scimId,
+        failure: e.kind === 'app-failed' ? e.detail : undefined,
+      });
     }
   }
   const rows: string[][] = [];
@@ -89,13 +126,40 @@ export function lifecycleCsvRows(employeeId: string, records: AuditRecord[], kin
     if (at < sinceMs || (untilMs !== undefined && at >= untilMs)) continue;
     const ev = received.get(run.eventId);
     const anyFailed = run.failed || [...run.apps.values()].some((a) => a.action === 'failed');
-    const sla = run.completedAtMs === undefined ? 'running' : run.breached ? 'breached' : anyFailed ? 'failed' : run.slaDeadlineMs === undefined ? 'n/a' : 'met';
-    const apps = run.apps.size ? [...run.apps.entries()].sort(([a], [b]) => a.localeCompare(b)) : [['', undefined] as const];
+    const sla =
+      run.completedAtMs === undefined
+        ? 'running'
+        : run.breached
+          ? 'breached'
+          : anyFailed
+            ? 'failed'
+            : run.slaDeadlineMs === undefined
+              ? 'n/a'
+              : 'met';
+    const apps = run.apps.size
+      ? [...run.apps.entries()].sort(([a], [b]) => a.localeCompare(b))
+      : [['', undefined] as const];
     for (const [app, a] of apps) {
       const status = app ? statuses.get(`${run.eventId}|${app}`) : undefined;
       rows.push([
-        employeeId, run.lifecycle, run.eventId, ev?.eventType ?? '', t(ev?.effectiveAtMs), t(ev?.atMs), ev?.initiator ?? '', t(run.startedAtMs), t(run.completedAtMs),
-        app, a?.action ?? '', t(a?.atMs), a?.scimId ?? '', status === undefined ? '' : String(status), t(run.slaDeadlineMs), sla, a?.failure ?? '', run.workflowId ?? '',
+        employeeId,
+        run.lifecycle,
+        run.eventId,
+        ev?.eventType ?? '',
+        t(ev?.effectiveAtMs),
+        t(ev?.atMs),
+        ev?.initiator ?? '',
+        t(run.startedAtMs),
+        t(run.completedAtMs),
+        app,
+        a?.action ?? '',
+        t(a?.atMs),
+        a?.scimId ?? '',
+        status === undefined ? '' : String(status),
+        t(run.slaDeadlineMs),
+        sla,
+        a?.failure ?? '',
+        run.workflowId ?? '',
       ]);
     }
   }

@@ -125,7 +125,9 @@ export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export async function migrate(db: Database, upTo = LATEST_VERSION): Promise<number[]> {
   return db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('jml-audit-migrations'))`);
-    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((r) => Number(r.version)));
     const ran: number[] = [];
@@ -151,10 +153,14 @@ export async function checkSchema(db: Database): Promise<void> {
   const expected = MIGRATIONS.filter((m) => !m.postgresOnly || db.kind === 'postgres').map((m) => m.version);
   let applied: number[];
   try {
-    applied = (await db.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version));
+    applied = (await db.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) =>
+      Number(r.version),
+    );
   } catch (err) {
     if ((err as { code?: string }).code !== '42P01') throw err;
-    throw new SchemaVersionError('the audit store has no schema yet: run `jml migrate` with the database owner\'s DATABASE_URL first');
+    throw new SchemaVersionError(
+      "the audit store has no schema yet: run `jml migrate` with the database owner's DATABASE_URL first",
+    );
   }
   const missing = expected.filter((v) => !applied.includes(v));
   if (missing.length > 0) {
@@ -165,6 +171,8 @@ export async function checkSchema(db: Database): Promise<void> {
   }
   const newer = applied.filter((v) => v > LATEST_VERSION);
   if (newer.length > 0) {
-    throw new SchemaVersionError(`the audit store's schema is at ${Math.max(...newer)}, newer than this release (${LATEST_VERSION}): upgrade jml-orchestrator`);
+    throw new SchemaVersionError(
+      `the audit store's schema is at ${Math.max(...newer)}, newer than this release (${LATEST_VERSION}): upgrade jml-orchestrator`,
+    );
   }
 }

@@ -87,9 +87,20 @@ const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOStr
 
 function stored(r: Row): StoredRecord {
   return {
-    seq: Number(r.seq), idempotencyKey: r.idempotency_key, chain: r.chain, chainSeq: Number(r.chain_seq), kind: r.kind,
-    employeeId: r.employee_id, workflowId: r.workflow_id, runId: r.run_id, occurredAt: iso(r.occurred_at), data: r.data,
-    prevHash: r.prev_hash, hash: r.hash, chainVersion: Number(r.chain_version ?? 1), keyId: r.key_id ?? null,
+    seq: Number(r.seq),
+    idempotencyKey: r.idempotency_key,
+    chain: r.chain,
+    chainSeq: Number(r.chain_seq),
+    kind: r.kind,
+    employeeId: r.employee_id,
+    workflowId: r.workflow_id,
+    runId: r.run_id,
+    occurredAt: iso(r.occurred_at),
+    data: r.data,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+    chainVersion: Number(r.chain_version ?? 1),
+    keyId: r.key_id ?? null,
     recordedAt: iso(r.recorded_at),
   };
 }
@@ -97,9 +108,17 @@ function stored(r: Row): StoredRecord {
 function toRecord(r: Row): AuditRecord {
   const keyed = Number(r.chain_version ?? 1) >= CHAIN_VERSION;
   return {
-    seq: Number(r.seq), key: r.idempotency_key, kind: r.kind as AuditKind, employeeId: r.employee_id, chainSeq: Number(r.chain_seq),
-    workflowId: r.workflow_id ?? undefined, runId: r.run_id ?? undefined, occurredAtMs: Date.parse(iso(r.occurred_at)), data: r.data,
-    hash: r.hash, ...(keyed ? { recordedAtMs: Date.parse(iso(r.recorded_at)) } : {}),
+    seq: Number(r.seq),
+    key: r.idempotency_key,
+    kind: r.kind as AuditKind,
+    employeeId: r.employee_id,
+    chainSeq: Number(r.chain_seq),
+    workflowId: r.workflow_id ?? undefined,
+    runId: r.run_id ?? undefined,
+    occurredAtMs: Date.parse(iso(r.occurred_at)),
+    data: r.data,
+    hash: r.hash,
+    ...(keyed ? { recordedAtMs: Date.parse(iso(r.recorded_at)) } : {}),
   };
 }
 
@@ -218,14 +237,36 @@ export class AuditStore {
         // jsonb drops nothing but undefined; hash what will be stored.
         const data = JSON.parse(JSON.stringify(input.data)) as Record<string, unknown>;
         const fields = {
-          idempotencyKey: input.key, chain, chainSeq, kind: input.kind, employeeId: input.employeeId,
-          workflowId: input.workflowId ?? null, runId: input.runId ?? null, occurredAt: new Date(input.occurredAtMs).toISOString(),
-          data, recordedAt, keyId: key.id,
+          idempotencyKey: input.key,
+          chain,
+          chainSeq,
+          kind: input.kind,
+          employeeId: input.employeeId,
+          workflowId: input.workflowId ?? null,
+          runId: input.runId ?? null,
+          occurredAt: new Date(input.occurredAtMs).toISOString(),
+          data,
+          recordedAt,
+          keyId: key.id,
         };
         const hash = keyedRecordHash(key, prevHash, fields);
         heads.set(chain, { chainSeq, hash });
-        const row = [input.key, chain, chainSeq, input.kind, input.employeeId, fields.workflowId, fields.runId, fields.occurredAt,
-          JSON.stringify(data), prevHash, hash, recordedAt, CHAIN_VERSION, key.id];
+        const row = [
+          input.key,
+          chain,
+          chainSeq,
+          input.kind,
+          input.employeeId,
+          fields.workflowId,
+          fields.runId,
+          fields.occurredAt,
+          JSON.stringify(data),
+          prevHash,
+          hash,
+          recordedAt,
+          CHAIN_VERSION,
+          key.id,
+        ];
         values.push(`(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
       }
       const inserted = await tx.query<Row>(
@@ -243,18 +284,28 @@ export class AuditStore {
   }
 
   private async byKeys(tx: Sql, keys: string[]): Promise<AuditRecord[]> {
-    const { rows } = await tx.query<Row>(`SELECT * FROM audit_records WHERE idempotency_key IN (${keys.map((_, n) => `$${n + 1}`).join(', ')})`, keys);
+    const { rows } = await tx.query<Row>(
+      `SELECT * FROM audit_records WHERE idempotency_key IN (${keys.map((_, n) => `$${n + 1}`).join(', ')})`,
+      keys,
+    );
     return rows.map(toRecord);
   }
 
-  async records(filter: { employeeId?: string; sinceMs?: number; untilMs?: number; kind?: AuditKind } = {}): Promise<AuditRecord[]> {
+  async records(
+    filter: { employeeId?: string; sinceMs?: number; untilMs?: number; kind?: AuditKind } = {},
+  ): Promise<AuditRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.employeeId) where.push(`employee_id = $${params.push(filter.employeeId)}`);
-    if (filter.sinceMs !== undefined) where.push(`occurred_at >= $${params.push(new Date(filter.sinceMs).toISOString())}`);
-    if (filter.untilMs !== undefined) where.push(`occurred_at < $${params.push(new Date(filter.untilMs).toISOString())}`);
+    if (filter.sinceMs !== undefined)
+      where.push(`occurred_at >= $${params.push(new Date(filter.sinceMs).toISOString())}`);
+    if (filter.untilMs !== undefined)
+      where.push(`occurred_at < $${params.push(new Date(filter.untilMs).toISOString())}`);
     if (filter.kind) where.push(`kind = $${params.push(filter.kind)}`);
-    const { rows } = await this.db.query<Row>(`SELECT * FROM audit_records ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY occurred_at, seq`, params);
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM audit_records ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY occurred_at, seq`,
+      params,
+    );
     return rows.map(toRecord);
   }
 
@@ -297,7 +348,13 @@ export class AuditStore {
           problems.push(p);
         }
       }
-      return { ok: problems.length === 0, chains: byChain.size, records, problems, checkpoints: filter.checkpoints?.length ?? 0 };
+      return {
+        ok: problems.length === 0,
+        chains: byChain.size,
+        records,
+        problems,
+        checkpoints: filter.checkpoints?.length ?? 0,
+      };
     });
   }
 
@@ -336,7 +393,10 @@ export class AuditStore {
     if (this.db.kind === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
-  private async readChains(tx: Sql, employeeId?: string): Promise<{ byChain: Map<string, StoredRecord[]>; records: number }> {
+  private async readChains(
+    tx: Sql,
+    employeeId?: string,
+  ): Promise<{ byChain: Map<string, StoredRecord[]>; records: number }> {
     const { rows } = await tx.query<Row>(
       `SELECT * FROM audit_records ${employeeId ? 'WHERE chain = $1' : ''} ORDER BY chain, chain_seq, seq`,
       employeeId ? [employeeId] : [],
@@ -351,7 +411,9 @@ export class AuditStore {
   }
 
   private async chainProblems(tx: Sql, byChain: Map<string, StoredRecord[]>): Promise<ChainProblem[]> {
-    const { rows } = await tx.query<{ chain: string; last_chain_seq: number }>('SELECT chain, last_chain_seq FROM audit_legacy_heads');
+    const { rows } = await tx.query<{ chain: string; last_chain_seq: number }>(
+      'SELECT chain, last_chain_seq FROM audit_legacy_heads',
+    );
     const legacy = new Map(rows.map((r) => [r.chain, Number(r.last_chain_seq)]));
     const keyed = [...byChain.values()].some((rs) => rs.some((r) => r.chainVersion >= CHAIN_VERSION));
     if (keyed && !this.key) throw new AuditKeyError(`the store holds keyed records: ${MISSING_KEY_MESSAGE}`);
@@ -375,11 +437,20 @@ export class AuditStore {
   }
 
   async getAccounts(employeeId: string): Promise<AccountEntry[]> {
-    const { rows } = await this.db.query<{ employee_id: string; app: string; scim_id: string | null; state: string; last_change_at: Date | string }>(
-      'SELECT * FROM accounts WHERE employee_id = $1 ORDER BY app',
-      [employeeId],
-    );
-    return rows.map((r) => ({ employeeId: r.employee_id, app: r.app, scimId: r.scim_id ?? undefined, state: r.state, lastChangeAtMs: Date.parse(iso(r.last_change_at)) }));
+    const { rows } = await this.db.query<{
+      employee_id: string;
+      app: string;
+      scim_id: string | null;
+      state: string;
+      last_change_at: Date | string;
+    }>('SELECT * FROM accounts WHERE employee_id = $1 ORDER BY app', [employeeId]);
+    return rows.map((r) => ({
+      employeeId: r.employee_id,
+      app: r.app,
+      scimId: r.scim_id ?? undefined,
+      state: r.state,
+      lastChangeAtMs: Date.parse(iso(r.last_change_at)),
+    }));
   }
 
   async close(): Promise<void> {

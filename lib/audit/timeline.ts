@@ -40,7 +40,12 @@ export interface LeaverTimeline {
   holds: { caseId: string; placedAtMs: number; releasedAtMs?: number }[];
   rehires: { eventId: string; atMs: number }[];
   /** Terminations the workflow did not apply as sent (duplicate, stale, invalid) and why: never silent. */
-  rejectedTerminations: { eventId: string; verdict: 'duplicate' | 'stale' | 'invalid'; reason?: string; atMs: number }[];
+  rejectedTerminations: {
+    eventId: string;
+    verdict: 'duplicate' | 'stale' | 'invalid';
+    reason?: string;
+    atMs: number;
+  }[];
 }
 
 export interface TimelineOptions {
@@ -53,7 +58,11 @@ function entryOf(r: AuditRecord): TimelineEntry | undefined {
   return r.kind === 'milestone' ? (r.data as unknown as TimelineEntry) : undefined;
 }
 
-export function buildLeaverTimeline(employeeId: string, records: AuditRecord[], options: TimelineOptions = {}): LeaverTimeline {
+export function buildLeaverTimeline(
+  employeeId: string,
+  records: AuditRecord[],
+  options: TimelineOptions = {},
+): LeaverTimeline {
   const timeline: LeaverTimeline = { employeeId, terminations: [], holds: [], rehires: [], rejectedTerminations: [] };
   const byEvent = new Map<string, Termination>();
   const app = (t: Termination, name: string) => {
@@ -68,17 +77,28 @@ export function buildLeaverTimeline(employeeId: string, records: AuditRecord[], 
     const e = entryOf(r);
     if (!e) continue;
     if (e.kind === 'event-received' && e.eventType === 'terminate' && e.eventId) {
-      const t: Termination = { eventId: e.eventId, hrEffectiveAtMs: e.effectiveAtMs, receivedAtMs: e.atMs, initiator: e.initiator, sla: 'pending', apps: [], workflowId: r.workflowId, runId: r.runId };
+      const t: Termination = {
+        eventId: e.eventId,
+        hrEffectiveAtMs: e.effectiveAtMs,
+        receivedAtMs: e.atMs,
+        initiator: e.initiator,
+        sla: 'pending',
+        apps: [],
+        workflowId: r.workflowId,
+        runId: r.runId,
+      };
       byEvent.set(e.eventId, t);
       timeline.terminations.push(t);
       continue;
     }
-    if (e.kind === 'event-received' && e.eventType === 'rehire' && e.eventId) timeline.rehires.push({ eventId: e.eventId, atMs: e.atMs });
+    if (e.kind === 'event-received' && e.eventType === 'rehire' && e.eventId)
+      timeline.rehires.push({ eventId: e.eventId, atMs: e.atMs });
     const verdict = REJECTED[e.kind];
     if (verdict && e.eventType === 'terminate' && e.eventId) {
       timeline.rejectedTerminations.push({ eventId: e.eventId, verdict, reason: e.detail, atMs: e.atMs });
     }
-    if (e.kind === 'legal-hold-placed') timeline.holds.push({ caseId: /case ([^\s:]+)/.exec(e.detail ?? '')?.[1] ?? '?', placedAtMs: e.atMs });
+    if (e.kind === 'legal-hold-placed')
+      timeline.holds.push({ caseId: /case ([^\s:]+)/.exec(e.detail ?? '')?.[1] ?? '?', placedAtMs: e.atMs });
     if (e.kind === 'legal-hold-released') {
       const caseId = /case ([^\s:]+)/.exec(e.detail ?? '')?.[1];
       const open = timeline.holds.find((h) => h.caseId === caseId && h.releasedAtMs === undefined);
@@ -109,7 +129,11 @@ const REJECTED: Partial<Record<TimelineEntry['kind'], 'duplicate' | 'stale' | 'i
   'event-invalid': 'invalid',
 };
 
-function applyToTermination(t: Termination, e: TimelineEntry, app: (t: Termination, name: string) => AppRevocation): void {
+function applyToTermination(
+  t: Termination,
+  e: TimelineEntry,
+  app: (t: Termination, name: string) => AppRevocation,
+): void {
   if (e.kind === 'sla-breached' && (e.lifecycle === 'leaver' || !e.lifecycle)) {
     t.sla = 'breached';
     t.slaDeadlineMs ??= e.slaDeadlineMs;
@@ -121,7 +145,8 @@ function applyToTermination(t: Termination, e: TimelineEntry, app: (t: Terminati
   }
   if (!e.app) return;
   const a = app(t, e.app);
-  if (e.lifecycle === 'leaver' && e.kind === 'app-succeeded' && e.action === 'deactivated') Object.assign(a, { deactivatedAtMs: e.atMs, scimId: e.scimId ?? a.scimId });
+  if (e.lifecycle === 'leaver' && e.kind === 'app-succeeded' && e.action === 'deactivated')
+    Object.assign(a, { deactivatedAtMs: e.atMs, scimId: e.scimId ?? a.scimId });
   if (e.lifecycle === 'leaver' && e.kind === 'app-failed') a.failed = e.detail;
   if (e.kind === 'deletion-scheduled') {
     if (e.dueAtMs) a.deletionDueAtMs = e.dueAtMs;

@@ -30,7 +30,9 @@ export function reconcileBudgets(members: BudgetMember[]): void {
       const first = definers[0];
       if (!first) {
         // No burst stated anywhere: derive it from the (now agreed) rate, as for a lone connector.
-        if (key === 'burst') for (const m of group) m.resolved.rateLimit.burst = Math.max(1, Math.ceil(m.resolved.rateLimit.requestsPerSecond));
+        if (key === 'burst')
+          for (const m of group)
+            m.resolved.rateLimit.burst = Math.max(1, Math.ceil(m.resolved.rateLimit.requestsPerSecond));
         continue;
       }
       const value = first.resolved.rateLimit[key];

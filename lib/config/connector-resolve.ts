@@ -29,7 +29,11 @@ function resolveMapping(m: MappingFile): AttributeMapping {
 
 /** Applies defaults. Invalid durations resolve to the default; the rules pass reports them. */
 export function resolveConnector(file: ConnectorFile, sourceFile: string): ConnectorConfig {
-  const capabilities = { ...D.capabilities, ...file.capabilities, filterOperators: [...(file.capabilities?.filterOperators ?? D.capabilities.filterOperators)] };
+  const capabilities = {
+    ...D.capabilities,
+    ...file.capabilities,
+    filterOperators: [...(file.capabilities?.filterOperators ?? D.capabilities.filterOperators)],
+  };
   const rps = file.rateLimit?.requestsPerSecond ?? D.rateLimit.requestsPerSecond;
   return {
     id: file.id,

@@ -19,7 +19,8 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 /** Runs every rule. `fileId` is the file name without extension. */
 export function checkConnector(file: ConnectorFile, resolved: ConnectorConfig, fileId: string, report: Report): void {
   if (!SLUG.test(file.id)) report(['id'], `"${file.id}" is not a lower-case slug (a-z, 0-9, "-")`);
-  else if (file.id !== fileId) report(['id'], `id "${file.id}" must equal the file name "${fileId}" (rename the file or the id)`);
+  else if (file.id !== fileId)
+    report(['id'], `id "${file.id}" must equal the file name "${fileId}" (rename the file or the id)`);
   checkUrl(file.scim.baseUrl, resolved.scim.allowInsecureHttp, ['scim', 'baseUrl'], report);
   if (file.auth.type === 'oauth2-client-credentials') {
     checkUrl(file.auth.tokenUrl, resolved.scim.allowInsecureHttp, ['auth', 'tokenUrl'], report);
@@ -46,7 +47,10 @@ function checkUrl(text: string, allowInsecure: boolean, path: string[], report: 
   if (url.protocol !== 'http:') {
     report(path, `unsupported scheme "${url.protocol}"; use https:`);
   } else if (!LOOPBACK.has(url.hostname) && !allowInsecure) {
-    report(path, `plain http to "${url.hostname}" would send credentials unencrypted; use https: (or set scim.allowInsecureHttp: true for a trusted network)`);
+    report(
+      path,
+      `plain http to "${url.hostname}" would send credentials unencrypted; use https: (or set scim.allowInsecureHttp: true for a trusted network)`,
+    );
   }
   if (url.search || url.hash) report(path, 'the base URL must not have a query or fragment');
 }
@@ -56,7 +60,10 @@ function checkCapabilities(file: ConnectorFile, c: ConnectorConfig, report: Repo
     report(['capabilities'], 'patch and put are both false, so accounts could never be updated; enable at least one');
   }
   if (!c.capabilities.filterOperators.includes('eq')) {
-    report(['capabilities', 'filterOperators'], 'must include "eq": existing accounts are looked up with externalId eq "…" (RFC 7644 §3.4.2.2)');
+    report(
+      ['capabilities', 'filterOperators'],
+      'must include "eq": existing accounts are looked up with externalId eq "…" (RFC 7644 §3.4.2.2)',
+    );
   }
   if (file.groups?.manage === true && !c.capabilities.groups) {
     report(['groups', 'manage'], 'groups.manage needs capabilities.groups: true (the app must support /Groups)');
@@ -88,11 +95,19 @@ function checkMappings(c: ConnectorConfig, report: Report): void {
   checkDuplicateTargets(c, targets, report);
 }
 
-function checkMappingSource(m: ConnectorConfig['mappings'][number], target: ResolvedTarget | undefined, i: number, report: Report): void {
+function checkMappingSource(
+  m: ConnectorConfig['mappings'][number],
+  target: ResolvedTarget | undefined,
+  i: number,
+  report: Report,
+): void {
   const at = (key: string) => ['mappings', i, key];
   const kinds = (['source', 'template', 'value'] as const).filter((k) => m[k] !== undefined);
   if (kinds.length !== 1) {
-    report(['mappings', i], kinds.length === 0 ? 'needs one of source, template or value' : `has ${kinds.join(' and ')}; keep exactly one`);
+    report(
+      ['mappings', i],
+      kinds.length === 0 ? 'needs one of source, template or value' : `has ${kinds.join(' and ')}; keep exactly one`,
+    );
   }
   if (m.source !== undefined) {
     const problem = checkHrField(m.source);
@@ -108,12 +123,18 @@ function checkMappingSource(m: ConnectorConfig['mappings'][number], target: Reso
   }
   if (m.map !== undefined && m.source === undefined) report(at('map'), 'map needs source: (it translates HR values)');
   if (m.required && m.value !== undefined) report(at('required'), 'a constant is always present; remove required');
-  if (m.value !== undefined && m.transform.length > 0 && typeof m.value !== 'string') report(at('transform'), 'transforms apply to strings only');
+  if (m.value !== undefined && m.transform.length > 0 && typeof m.value !== 'string')
+    report(at('transform'), 'transforms apply to strings only');
   if (target?.leaf) checkValueTypes(m, target, i, report);
 }
 
 /** Constants must fit the target's SCIM type (RFC 7643 §2.3). */
-function checkValueTypes(m: ConnectorConfig['mappings'][number], target: ResolvedTarget, i: number, report: Report): void {
+function checkValueTypes(
+  m: ConnectorConfig['mappings'][number],
+  target: ResolvedTarget,
+  i: number,
+  report: Report,
+): void {
   const type = target.leaf?.type;
   const fits = (v: unknown): boolean => {
     if (type === 'boolean') return typeof v === 'boolean' || /^(true|false)$/i.test(String(v));
@@ -132,7 +153,11 @@ function checkDuplicateTargets(c: ConnectorConfig, targets: (ResolvedTarget | un
   targets.forEach((t, i) => {
     if (!t) return;
     const j = targets.findIndex((u, k) => k < i && u?.text.toLowerCase() === t.text.toLowerCase() && overlaps(c, i, k));
-    if (j !== -1) report(['mappings', i, 'target'], `${t.text} is already written by mappings[${j}] on the same lifecycle; split applyOn or remove one`);
+    if (j !== -1)
+      report(
+        ['mappings', i, 'target'],
+        `${t.text} is already written by mappings[${j}] on the same lifecycle; split applyOn or remove one`,
+      );
   });
 }
 

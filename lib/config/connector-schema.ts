@@ -32,7 +32,11 @@ function secret(envHint: string) {
 export function connectorFileSchema(envPrefix: string) {
   const auth = z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('bearer'), token: secret(`${envPrefix}_SCIM_TOKEN`) }),
-    z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: secret(`${envPrefix}_SCIM_PASSWORD`) }),
+    z.strictObject({
+      type: z.literal('basic'),
+      username: z.string().min(1),
+      password: secret(`${envPrefix}_SCIM_PASSWORD`),
+    }),
     z.strictObject({
       type: z.literal('oauth2-client-credentials'),
       tokenUrl: z.string().min(1),
@@ -47,7 +51,10 @@ export function connectorFileSchema(envPrefix: string) {
     template: z.string().min(1).optional(),
     value: scalar.optional(),
     target: z.string().min(1),
-    applyOn: z.array(z.enum(['create', 'update'])).min(1, 'applyOn must list at least one of: create, update').optional(),
+    applyOn: z
+      .array(z.enum(['create', 'update']))
+      .min(1, 'applyOn must list at least one of: create, update')
+      .optional(),
     transform: z.array(z.enum(['lower', 'upper', 'trim'])).optional(),
     map: z.record(z.string(), scalar).optional(),
     default: scalar.optional(),
@@ -59,15 +66,22 @@ export function connectorFileSchema(envPrefix: string) {
     scim: z.strictObject({
       baseUrl: z.string().min(1),
       allowInsecureHttp: z.boolean().optional(),
-      userSchemaExtensions: z.array(z.string().regex(/^urn:/i, 'an extension schema is a URN starting with "urn:"')).optional(),
+      userSchemaExtensions: z
+        .array(z.string().regex(/^urn:/i, 'an extension schema is a URN starting with "urn:"'))
+        .optional(),
     }),
     auth,
-    timeouts: z.strictObject({ connect: duration.optional(), request: duration.optional(), idle: duration.optional() }).optional(),
+    timeouts: z
+      .strictObject({ connect: duration.optional(), request: duration.optional(), idle: duration.optional() })
+      .optional(),
     rateLimit: z
       .strictObject({
         requestsPerSecond: z.number().positive().optional(),
         burst: z.number().int().min(1).optional(),
-        budget: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a budget name is a lower-case slug (a-z, 0-9, "-")').optional(),
+        budget: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]*$/, 'a budget name is a lower-case slug (a-z, 0-9, "-")')
+          .optional(),
         maxConcurrency: z.number().int().min(1).optional(),
       })
       .optional(),
@@ -89,10 +103,17 @@ export function connectorFileSchema(envPrefix: string) {
         deactivateIsDestructive: z.boolean().optional(),
       })
       .optional(),
-    match: z.array(z.enum(['externalId', 'userName'])).min(1).optional(),
+    match: z
+      .array(z.enum(['externalId', 'userName']))
+      .min(1)
+      .optional(),
     mappings: z.array(mapping).min(1, 'a connector needs mappings (at least userName and externalId)'),
     groups: z
-      .strictObject({ manage: z.boolean().optional(), create: z.boolean().optional(), nameTemplate: z.string().min(1).optional() })
+      .strictObject({
+        manage: z.boolean().optional(),
+        create: z.boolean().optional(),
+        nameTemplate: z.string().min(1).optional(),
+      })
       .optional(),
   });
 }

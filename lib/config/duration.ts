@@ -17,7 +17,8 @@ const UNIT_MS: Record<string, number> = {
 const SHORT_FORM = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
 const SHORT_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
 /** ISO 8601 §4.4.3.2 (designator form), without Y and M date parts; `P2W` per §4.4.3.2 too. */
-const ISO_FORM = /^P(?:(\d+(?:\.\d+)?)W|(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?)$/;
+const ISO_FORM =
+  /^P(?:(\d+(?:\.\d+)?)W|(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?)$/;
 
 /** Message fragment reused by the config validator. */
 export const DURATION_HINT = 'write a duration such as 15m, 1h, 30d or ISO 8601 PT15M, P30D';

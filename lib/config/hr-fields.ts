@@ -10,7 +10,8 @@ const CUSTOM = /^custom\.[A-Za-z0-9_-]+$/;
 /** `undefined` when the field exists, else a message with did-you-mean. */
 export function checkHrField(field: string): string | undefined {
   if ((EMPLOYEE_FIELDS as string[]).includes(field) || CUSTOM.test(field)) return undefined;
-  if (field.startsWith('custom.')) return `"${field}" is not a valid custom field name (custom.<letters, digits, "_", "-">)`;
+  if (field.startsWith('custom.'))
+    return `"${field}" is not a valid custom field name (custom.<letters, digits, "_", "-">)`;
   const hint = didYouMean(field, EMPLOYEE_FIELDS) || '; use an employee field or custom.<name>';
   return `unknown HR field "${field}"${hint}`;
 }

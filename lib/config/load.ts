@@ -60,7 +60,9 @@ export async function checkConfigDir(dir: string, options: LoadOptions = {}): Pr
   const issues: ConfigIssue[] = [];
   const connectorFiles = await listYaml(join(root, 'connectors'));
   if (!connectorFiles) {
-    issues.push(fileIssue(show(join(root, 'connectors')), 'directory not found; put one <id>.yaml per application there'));
+    issues.push(
+      fileIssue(show(join(root, 'connectors')), 'directory not found; put one <id>.yaml per application there'),
+    );
   } else if (connectorFiles.length === 0) {
     issues.push(fileIssue(show(join(root, 'connectors')), 'no connector files (*.yaml)'));
   }
@@ -84,7 +86,12 @@ export async function checkConfigDir(dir: string, options: LoadOptions = {}): Pr
 function checkAuthSecretRefs(c: ConnectorConfig, root: string, report: Report): void {
   const dirs = secretsDirs(root);
   const auth = c.auth;
-  const [key, ref] = auth.type === 'bearer' ? ['token', auth.token] : auth.type === 'basic' ? ['password', auth.password] : ['clientSecret', auth.clientSecret];
+  const [key, ref] =
+    auth.type === 'bearer'
+      ? ['token', auth.token]
+      : auth.type === 'basic'
+        ? ['password', auth.password]
+        : ['clientSecret', auth.clientSecret];
   const problem = secretRefProblem(anchorSecretRef(ref, root), dirs);
   if (problem) report(['auth', key], problem);
 }
@@ -105,7 +112,10 @@ function fileIssue(file: string, message: string): ConfigIssue {
 async function listYaml(dir: string): Promise<string[] | undefined> {
   try {
     const names = await readdir(dir);
-    return names.filter((n) => /\.ya?ml$/i.test(n)).sort().map((n) => join(dir, n));
+    return names
+      .filter((n) => /\.ya?ml$/i.test(n))
+      .sort()
+      .map((n) => join(dir, n));
   } catch {
     return undefined;
   }
@@ -125,7 +135,9 @@ async function readSource(path: string, file: string, issues: ConfigIssue[]): Pr
   if (parsed.issues.length > 0) return undefined;
   const data = parsed.source.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    issues.push(issueAt(parsed.source, [], data == null ? 'the file is empty' : 'the top level must be a mapping (key: value)'));
+    issues.push(
+      issueAt(parsed.source, [], data == null ? 'the file is empty' : 'the top level must be a mapping (key: value)'),
+    );
     return undefined;
   }
   return parsed.source;
@@ -135,7 +147,12 @@ async function readSource(path: string, file: string, issues: ConfigIssue[]): Pr
  * `declared` collects the ids of all connector files, valid or not (an id must equal its file
  * name), so the policy check does not add "unknown app" on top of the file's own issues.
  */
-async function loadConnectorFile(path: string, file: string, declared: Set<string>, issues: ConfigIssue[]): Promise<BudgetMember | undefined> {
+async function loadConnectorFile(
+  path: string,
+  file: string,
+  declared: Set<string>,
+  issues: ConfigIssue[],
+): Promise<BudgetMember | undefined> {
   const fileId = basename(path, extname(path));
   const seen = declared.has(fileId);
   declared.add(fileId);
@@ -143,7 +160,9 @@ async function loadConnectorFile(path: string, file: string, declared: Set<strin
   if (!source) return undefined;
   const schema = connectorFileSchema(fileId.toUpperCase().replace(/[^A-Z0-9]+/g, '_'));
   if (seen) {
-    issues.push(issueAt(source, ['id'], `duplicate connector id "${fileId}" (another file in connectors/ has the same name)`));
+    issues.push(
+      issueAt(source, ['id'], `duplicate connector id "${fileId}" (another file in connectors/ has the same name)`),
+    );
     return undefined;
   }
   const parsed = schema.safeParse(source.data);
@@ -165,7 +184,8 @@ async function loadConnectorFile(path: string, file: string, declared: Set<strin
 /** The enterprise extension is known without declaring it, but the SCIM client needs it listed. */
 function addUsedEnterpriseSchema(c: ConnectorConfig): void {
   const uses = c.mappings.some((m) => m.target.toLowerCase().startsWith(`${ENTERPRISE_USER_SCHEMA.toLowerCase()}:`));
-  if (uses && !c.scim.userSchemaExtensions.includes(ENTERPRISE_USER_SCHEMA)) c.scim.userSchemaExtensions.push(ENTERPRISE_USER_SCHEMA);
+  if (uses && !c.scim.userSchemaExtensions.includes(ENTERPRISE_USER_SCHEMA))
+    c.scim.userSchemaExtensions.push(ENTERPRISE_USER_SCHEMA);
 }
 
 async function loadPolicyFile(
@@ -177,7 +197,9 @@ async function loadPolicyFile(
 ): Promise<PolicyConfig | undefined> {
   const candidates = (await readdir(root).catch(() => [] as string[])).filter((n) => /^policy\.ya?ml$/i.test(n));
   if (candidates.length === 0) {
-    issues.push(fileIssue(show(join(root, 'policy.yaml')), 'not found; the policy file holds SLAs, retention and access rules'));
+    issues.push(
+      fileIssue(show(join(root, 'policy.yaml')), 'not found; the policy file holds SLAs, retention and access rules'),
+    );
     return undefined;
   }
   const path = join(root, candidates.sort()[0]);
@@ -187,7 +209,9 @@ async function loadPolicyFile(
   const parsed = policyFileSchema.safeParse(source.data);
   const before = issues.length;
   if (!parsed.success) issues.push(...zodIssuesToConfig(source, policyFileSchema, parsed.error.issues));
-  const data = parsed.success ? parsed.data : (salvage(source.data, parsed.error.issues, ['access'], [['access', 'rules']]) as PolicyFile | undefined);
+  const data = parsed.success
+    ? parsed.data
+    : (salvage(source.data, parsed.error.issues, ['access'], [['access', 'rules']]) as PolicyFile | undefined);
   if (!data) return undefined;
   checkPolicy(data, connectors, declared, (p, message, at) => issues.push(issueAt(source, p, message, at)));
   const webhook = data.notifications?.webhookUrl;

@@ -29,20 +29,30 @@ export function checkPolicy(
   checkDurations(file, report);
   const ids = Object.keys(connectors);
   for (const app of Object.keys(file.retention?.perApp ?? {})) {
-    if (!declared.has(app)) report(['retention', 'perApp', app], `"${app}" is not a connector id${didYouMean(app, ids)}`, 'key');
+    if (!declared.has(app))
+      report(['retention', 'perApp', app], `"${app}" is not a connector id${didYouMean(app, ids)}`, 'key');
   }
   const url = file.notifications?.webhookUrl;
   const urlProblem = url !== undefined && !isSecretRef(url) ? alertWebhookUrlProblem(url) : undefined;
   if (urlProblem) {
-    report(['notifications', 'webhookUrl'], `${urlProblem}; a secret reference (env:NAME / file:/path) is checked when it is read`);
+    report(
+      ['notifications', 'webhookUrl'],
+      `${urlProblem}; a secret reference (env:NAME / file:/path) is checked when it is read`,
+    );
   }
   const names = new Set<string>();
   file.access.rules.forEach((rule, i) => {
-    if (names.has(rule.name)) report(['access', 'rules', i, 'name'], `duplicate rule name "${rule.name}"; names identify rules in audit records`);
+    if (names.has(rule.name))
+      report(
+        ['access', 'rules', i, 'name'],
+        `duplicate rule name "${rule.name}"; names identify rules in audit records`,
+      );
     names.add(rule.name);
     checkCondition(rule.when ?? {}, ['access', 'rules', i, 'when'], report);
     checkCondition(rule.unless ?? {}, ['access', 'rules', i, 'unless'], report);
-    rule.grant.forEach((grant, j) => checkGrant(grant, connectors, declared, ['access', 'rules', i, 'grant', j], report));
+    rule.grant.forEach((grant, j) =>
+      checkGrant(grant, connectors, declared, ['access', 'rules', i, 'grant', j], report),
+    );
   });
 }
 
@@ -55,16 +65,23 @@ function checkDurations(file: PolicyFile, report: Report): void {
     [['joiner', 'leadTime'], file.joiner?.leadTime],
     [['mover', 'revokeGrace'], file.mover?.revokeGrace],
     [['reconciliation', 'every'], file.reconciliation?.every],
-    ...Object.entries(file.retention?.perApp ?? {}).map(([k, v]): [(string | number)[], unknown] => [['retention', 'perApp', k], v]),
+    ...Object.entries(file.retention?.perApp ?? {}).map(([k, v]): [(string | number)[], unknown] => [
+      ['retention', 'perApp', k],
+      v,
+    ]),
   ];
   for (const [path, value] of entries) {
-    if (typeof value === 'string' && tryParseDuration(value) === undefined) report(path, `"${value}" is not a duration; ${DURATION_HINT}`);
+    if (typeof value === 'string' && tryParseDuration(value) === undefined)
+      report(path, `"${value}" is not a duration; ${DURATION_HINT}`);
   }
   // Each round reads every account of the app: more often than a minute only hammers its rate limit.
   const every = file.reconciliation?.every;
   const everyMs = typeof every === 'number' ? every : typeof every === 'string' ? tryParseDuration(every) : undefined;
   if (everyMs !== undefined && everyMs < 60_000) {
-    report(['reconciliation', 'every'], `"${String(every)}" is too short: reconciliation reads every account of an app each round; use 1m or more (e.g. 24h)`);
+    report(
+      ['reconciliation', 'every'],
+      `"${String(every)}" is too short: reconciliation reads every account of an app each round; use 1m or more (e.g. 24h)`,
+    );
   }
 }
 
@@ -79,7 +96,10 @@ function checkCondition(condition: Record<string, unknown>, path: (string | numb
     if (!allowed) continue;
     for (const value of (Array.isArray(raw) ? raw : [raw]).map(String)) {
       if (!allowed.some((a) => a.toLowerCase() === value.toLowerCase())) {
-        report([...path, field], `"${value}" is never a value of ${field}${didYouMean(value, allowed)} (one of: ${allowed.join(', ')})`);
+        report(
+          [...path, field],
+          `"${value}" is never a value of ${field}${didYouMean(value, allowed)} (one of: ${allowed.join(', ')})`,
+        );
       }
     }
   }
@@ -87,18 +107,29 @@ function checkCondition(condition: Record<string, unknown>, path: (string | numb
 
 type Grant = PolicyFile['access']['rules'][number]['grant'][number];
 
-function checkGrant(grant: Grant, connectors: Record<string, ConnectorConfig>, declared: ReadonlySet<string>, path: (string | number)[], report: Report): void {
+function checkGrant(
+  grant: Grant,
+  connectors: Record<string, ConnectorConfig>,
+  declared: ReadonlySet<string>,
+  path: (string | number)[],
+  report: Report,
+): void {
   const connector = connectors[grant.app];
   if (!connector) {
     if (declared.has(grant.app)) return;
-    const hint = didYouMean(grant.app, declared) || `; apps are the connector ids in connectors/ (${[...declared].join(', ') || 'none'})`;
+    const hint =
+      didYouMean(grant.app, declared) ||
+      `; apps are the connector ids in connectors/ (${[...declared].join(', ') || 'none'})`;
     report([...path, 'app'], `unknown app "${grant.app}"${hint}`);
     return;
   }
   const groups = grant.groups ?? [];
   if (groups.length > 0 && !connector.groups.manage) {
     const why = connector.capabilities.groups ? 'groups.manage is false' : 'capabilities.groups is false';
-    report([...path, 'groups'], `connector "${grant.app}" does not manage groups (${why}); remove groups or enable them in ${grant.app}.yaml`);
+    report(
+      [...path, 'groups'],
+      `connector "${grant.app}" does not manage groups (${why}); remove groups or enable them in ${grant.app}.yaml`,
+    );
   }
   groups.forEach((group, k) => {
     for (const name of templatePlaceholders(group)) {

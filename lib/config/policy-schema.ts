@@ -14,8 +14,12 @@ const condition = z.record(z.string(), z.union([conditionValue, z.array(conditio
 
 /** `config/policy.yaml` as written; strict, no defaults (see POLICY_DEFAULTS). */
 export const policyFileSchema = z.strictObject({
-  slas: z.strictObject({ joiner: duration.optional(), mover: duration.optional(), leaver: duration.optional() }).optional(),
-  retention: z.strictObject({ default: duration.optional(), perApp: z.record(z.string(), duration).optional() }).optional(),
+  slas: z
+    .strictObject({ joiner: duration.optional(), mover: duration.optional(), leaver: duration.optional() })
+    .optional(),
+  retention: z
+    .strictObject({ default: duration.optional(), perApp: z.record(z.string(), duration).optional() })
+    .optional(),
   joiner: z.strictObject({ leadTime: duration.optional() }).optional(),
   mover: z.strictObject({ revokeGrace: duration.optional() }).optional(),
   leaver: z.strictObject({ removeGroupMemberships: z.boolean().optional() }).optional(),
@@ -28,7 +32,9 @@ export const policyFileSchema = z.strictObject({
         description: z.string().optional(),
         when: condition.optional(),
         unless: condition.optional(),
-        grant: z.array(z.strictObject({ app: z.string().min(1), groups: z.array(z.string().min(1)).optional() })).min(1),
+        grant: z
+          .array(z.strictObject({ app: z.string().min(1), groups: z.array(z.string().min(1)).optional() }))
+          .min(1),
       }),
     ),
   }),

@@ -42,7 +42,8 @@ export function salvage(
     // Drop only the broken option: dropping its whole section would reset its siblings to
     // defaults and make cross-field rules report problems that are not there.
     const section = copy[top];
-    if (issue.path.length >= 2 && section !== null && typeof section === 'object') delete (section as Obj)[issue.path[1]];
+    if (issue.path.length >= 2 && section !== null && typeof section === 'object')
+      delete (section as Obj)[issue.path[1]];
     else delete copy[top];
   }
   return copy;

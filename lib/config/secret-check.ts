@@ -34,10 +34,12 @@ export function secretReferences(config: LoadedConfig): { file: string; path: st
     const auth = c.auth;
     if (auth.type === 'bearer') refs.push({ file: c.sourceFile, path: 'auth.token', ref: auth.token });
     if (auth.type === 'basic') refs.push({ file: c.sourceFile, path: 'auth.password', ref: auth.password });
-    if (auth.type === 'oauth2-client-credentials') refs.push({ file: c.sourceFile, path: 'auth.clientSecret', ref: auth.clientSecret });
+    if (auth.type === 'oauth2-client-credentials')
+      refs.push({ file: c.sourceFile, path: 'auth.clientSecret', ref: auth.clientSecret });
   }
   const webhook = config.policy.notifications.webhookUrl;
-  if (webhook && parseSecretRef(webhook)) refs.push({ file: config.policy.sourceFile, path: 'notifications.webhookUrl', ref: webhook });
+  if (webhook && parseSecretRef(webhook))
+    refs.push({ file: config.policy.sourceFile, path: 'notifications.webhookUrl', ref: webhook });
   return refs;
 }
 
@@ -50,7 +52,13 @@ export async function checkSecrets(config: LoadedConfig, sources: SecretCheckSou
     if (!parsed) continue;
     if (parsed.kind === 'env') {
       if (env[parsed.name] === undefined || env[parsed.name] === '') {
-        problems.push({ file, path, ref, kind: 'env-unset', message: `environment variable ${parsed.name} is not set (${ref})` });
+        problems.push({
+          file,
+          path,
+          ref,
+          kind: 'env-unset',
+          message: `environment variable ${parsed.name} is not set (${ref})`,
+        });
       }
       continue;
     }
@@ -58,7 +66,13 @@ export async function checkSecrets(config: LoadedConfig, sources: SecretCheckSou
     try {
       await access(full, constants.R_OK);
     } catch (err) {
-      problems.push({ file, path, ref, kind: 'file-unreadable', message: `cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? 'error'}) for ${ref}` });
+      problems.push({
+        file,
+        path,
+        ref,
+        kind: 'file-unreadable',
+        message: `cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? 'error'}) for ${ref}`,
+      });
     }
   }
   return problems;

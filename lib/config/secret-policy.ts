@@ -11,8 +11,13 @@ import { parseSecretRef } from './secret-ref';
 
 /** Variables that hold the process's own secrets (and their `_FILE` forms). */
 const OWN_SECRETS = [
-  /^DATABASE_URL$/, /^PG(PASSWORD|PASSFILE|SERVICEFILE)$/, /^JML_API_[A-Z_]*(SECRETS?|TOKENS?|KEYS?)(_FILE)?$/,
-  /^JML_AUDIT_KEY(_FILE)?$/, /^TEMPORAL_API_KEY(_FILE)?$/, /^TEMPORAL_TLS_(CERT|KEY)(_FILE)?$/, /^JML_SECRETS_DIR$/,
+  /^DATABASE_URL$/,
+  /^PG(PASSWORD|PASSFILE|SERVICEFILE)$/,
+  /^JML_API_[A-Z_]*(SECRETS?|TOKENS?|KEYS?)(_FILE)?$/,
+  /^JML_AUDIT_KEY(_FILE)?$/,
+  /^TEMPORAL_API_KEY(_FILE)?$/,
+  /^TEMPORAL_TLS_(CERT|KEY)(_FILE)?$/,
+  /^JML_SECRETS_DIR$/,
 ];
 
 export function isOwnSecretEnv(name: string): boolean {
@@ -23,7 +28,10 @@ export function isOwnSecretEnv(name: string): boolean {
  * The directories `file:` references may point into: `JML_SECRETS_DIR` (several, separated
  * like PATH) when set, else the config directory and `/run/secrets` (Docker and Compose secrets).
  */
-export function secretsDirs(configRoot: string | undefined, env: Record<string, string | undefined> = process.env): string[] {
+export function secretsDirs(
+  configRoot: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): string[] {
   const configured = env.JML_SECRETS_DIR?.split(delimiter).filter(Boolean);
   if (configured?.length) return configured.map((d) => resolve(d));
   return [...(configRoot ? [resolve(configRoot)] : []), '/run/secrets'];

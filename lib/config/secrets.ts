@@ -53,7 +53,8 @@ export async function resolveSecret(ref: SecretRef, sources: SecretSources = {})
   }
   if (parsed.kind === 'env') {
     // Checked at load time with file:line too; here so no other path can read them either.
-    if (isOwnSecretEnv(parsed.name)) throw unresolved(`secret reference "${ref}": ${parsed.name} is one of jml-orchestrator's own secrets`);
+    if (isOwnSecretEnv(parsed.name))
+      throw unresolved(`secret reference "${ref}": ${parsed.name} is one of jml-orchestrator's own secrets`);
     const value = (sources.env ?? process.env)[parsed.name];
     if (value === undefined || value === '') {
       throw unresolved(`secret reference "${ref}": environment variable ${parsed.name} is not set`);

@@ -8,7 +8,13 @@ import type { ConnectorConfig, LoadedConfig } from './types';
 function capabilityLine(c: ConnectorConfig): string {
   const parts = [c.capabilities.patch ? 'PATCH' : c.capabilities.put ? 'PUT only (no PATCH)' : 'no updates'];
   parts.push(c.capabilities.groups ? (c.groups.manage ? 'groups' : 'groups (unmanaged)') : 'no groups');
-  parts.push({ hard: c.delete.reversible ? 'DELETE (reversible)' : 'DELETE (irreversible)', 'deactivate-only': 'deactivate only', none: 'no DELETE' }[c.delete.mode]);
+  parts.push(
+    {
+      hard: c.delete.reversible ? 'DELETE (reversible)' : 'DELETE (irreversible)',
+      'deactivate-only': 'deactivate only',
+      none: 'no DELETE',
+    }[c.delete.mode],
+  );
   if (c.capabilities.etag) parts.push('ETag');
   if (c.capabilities.bulk) parts.push('bulk');
   const budget = c.rateLimit.budget ? `, budget ${c.rateLimit.budget}` : '';
@@ -24,7 +30,9 @@ export function summarizeConfig(config: LoadedConfig): string[] {
   const perApp = Object.entries(policy.retention.perAppMs).map(([app, ms]) => `${app} ${formatDuration(ms)}`);
   return [
     `apps (${apps.length}):`,
-    ...apps.map((a) => `  ${a.id.padEnd(width)}  ${a.displayName} — ${capabilityLine(a)}; ${a.mappings.length} mappings`),
+    ...apps.map(
+      (a) => `  ${a.id.padEnd(width)}  ${a.displayName} — ${capabilityLine(a)}; ${a.mappings.length} mappings`,
+    ),
     `access rules (${policy.access.rules.length}): ${policy.access.rules.map((r) => r.name).join(', ')}`,
     `SLAs: joiner ${formatDuration(policy.slas.joinerMs)}, mover ${formatDuration(policy.slas.moverMs)}, leaver ${formatDuration(policy.slas.leaverMs)}`,
     `retention: ${formatDuration(policy.retention.defaultMs)}${perApp.length > 0 ? ` (${perApp.join(', ')})` : ''}`,
@@ -37,10 +45,14 @@ export function configNotices(config: LoadedConfig): string[] {
   for (const c of Object.values(config.connectors)) {
     const retention = config.policy.retention.perAppMs[c.id] ?? config.policy.retention.defaultMs;
     if (c.delete.mode === 'hard' && !c.delete.reversible) {
-      notices.push(`${c.sourceFile} delete — "${c.id}" DELETE is irreversible: it runs only ${formatDuration(retention)} after deactivation (retention) and never under legal hold`);
+      notices.push(
+        `${c.sourceFile} delete — "${c.id}" DELETE is irreversible: it runs only ${formatDuration(retention)} after deactivation (retention) and never under legal hold`,
+      );
     }
     if (c.delete.deactivateIsDestructive) {
-      notices.push(`${c.sourceFile} delete.deactivateIsDestructive — "${c.id}" destroys the account on active=false: deactivation itself is irreversible there`);
+      notices.push(
+        `${c.sourceFile} delete.deactivateIsDestructive — "${c.id}" destroys the account on active=false: deactivation itself is irreversible there`,
+      );
     }
   }
   return notices;

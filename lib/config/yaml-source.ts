@@ -33,7 +33,13 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
   const issues: ConfigIssue[] = doc.errors.map((err) => {
     const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
-    return { file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${firstSentence(err.message)}` };
+    return {
+      file,
+      line: pos.line,
+      column: pos.col,
+      path: '',
+      message: `YAML syntax error: ${firstSentence(err.message)}`,
+    };
   });
   let data: unknown;
   if (issues.length === 0) {
@@ -43,7 +49,13 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
       // yaml throws (a ReferenceError) when aliases expand past maxAliasCount: an alias bomb,
       // or aliases used far beyond sharing a block. Reported at the first alias, never thrown.
       const at = lines.linePos(firstAliasOffset(doc));
-      issues.push({ file, line: at.line, column: at.col, path: '', message: `YAML aliases expand too far (${firstSentence((err as Error).message)}); write the values out or use fewer *aliases` });
+      issues.push({
+        file,
+        line: at.line,
+        column: at.col,
+        path: '',
+        message: `YAML aliases expand too far (${firstSentence((err as Error).message)}); write the values out or use fewer *aliases`,
+      });
     }
   }
   return { source: { file, doc, lines, data }, issues };
@@ -95,7 +107,12 @@ function walk(doc: Document, path: IssuePath): { found: Located; depth: number }
  * The issue at `path`. Points at the value when it exists, at its key when `at: 'key'`
  * (unknown keys), and otherwise at the closest ancestor that exists (a missing key).
  */
-export function issueAt(source: YamlSource, path: IssuePath, message: string, at: 'value' | 'key' = 'value'): ConfigIssue {
+export function issueAt(
+  source: YamlSource,
+  path: IssuePath,
+  message: string,
+  at: 'value' | 'key' = 'value',
+): ConfigIssue {
   const { found, depth } = walk(source.doc, path);
   const complete = depth === path.length;
   const target = (complete && at === 'value' ? found.node : undefined) ?? found.key ?? found.node;

@@ -9,7 +9,15 @@ import { didYouMean } from './suggest';
 import { issueAt, type YamlSource } from './yaml-source';
 
 type AnySchema = z.core.$ZodType;
-type Def = { type: string; shape?: Record<string, AnySchema>; innerType?: AnySchema; element?: AnySchema; options?: AnySchema[]; valueType?: AnySchema; in?: AnySchema };
+type Def = {
+  type: string;
+  shape?: Record<string, AnySchema>;
+  innerType?: AnySchema;
+  element?: AnySchema;
+  options?: AnySchema[];
+  valueType?: AnySchema;
+  in?: AnySchema;
+};
 
 function defOf(schema: AnySchema): Def {
   return schema._zod.def as unknown as Def;
@@ -25,7 +33,11 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** The object schema at `path` (following the data to pick the right union member). */
-function objectShapeAt(schema: AnySchema, path: readonly PropertyKey[], data: unknown): Record<string, AnySchema> | undefined {
+function objectShapeAt(
+  schema: AnySchema,
+  path: readonly PropertyKey[],
+  data: unknown,
+): Record<string, AnySchema> | undefined {
   let current: AnySchema | undefined = schema;
   for (let i = 0; i <= path.length && current; i++) {
     current = unwrap(current, valueAt(data, path.slice(0, i)));
@@ -43,7 +55,8 @@ function unwrap(schema: AnySchema, value: unknown): AnySchema {
   let current = schema;
   for (;;) {
     const def = defOf(current);
-    if ((def.type === 'optional' || def.type === 'nullable' || def.type === 'default') && def.innerType) current = def.innerType;
+    if ((def.type === 'optional' || def.type === 'nullable' || def.type === 'default') && def.innerType)
+      current = def.innerType;
     else if (def.type === 'pipe' && def.in) current = def.in;
     else if (def.type === 'union' && def.options) current = pickOption(def.options, value) ?? current;
     else return current;
@@ -65,14 +78,25 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
-const ARTICLE: Record<string, string> = { object: 'a mapping (key: value)', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false' };
+const ARTICLE: Record<string, string> = {
+  object: 'a mapping (key: value)',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+};
 
 /** Converts every zod issue of one file. */
-export function zodIssuesToConfig(source: YamlSource, schema: AnySchema, issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
+export function zodIssuesToConfig(
+  source: YamlSource,
+  schema: AnySchema,
+  issues: readonly z.core.$ZodIssue[],
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of issues) {
     const path = issue.path;
@@ -85,11 +109,20 @@ export function zodIssuesToConfig(source: YamlSource, schema: AnySchema, issues:
       }
     } else if (issue.code === 'invalid_type') {
       const expected = ARTICLE[issue.expected] ?? issue.expected;
-      const message = value === undefined ? `required key "${String(path.at(-1))}" is missing` : `must be ${expected}, not ${describe(value)}`;
+      const message =
+        value === undefined
+          ? `required key "${String(path.at(-1))}" is missing`
+          : `must be ${expected}, not ${describe(value)}`;
       out.push(issueAt(source, path, message));
     } else if (issue.code === 'invalid_value') {
       const options = issue.values.map(String);
-      out.push(issueAt(source, path, `${JSON.stringify(value)} is not allowed${didYouMean(String(value), options)} (one of: ${options.join(', ')})`));
+      out.push(
+        issueAt(
+          source,
+          path,
+          `${JSON.stringify(value)} is not allowed${didYouMean(String(value), options)} (one of: ${options.join(', ')})`,
+        ),
+      );
     } else if (issue.code === 'invalid_union' && 'discriminator' in issue) {
       out.push(issueAt(source, path, discriminatorMessage(issue as unknown as { options: unknown[] }, value)));
     } else if (issue.code === 'too_small' || issue.code === 'too_big') {
@@ -107,7 +140,10 @@ export function zodIssuesToConfig(source: YamlSource, schema: AnySchema, issues:
 function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
   if (!issue.message.startsWith('Too ')) return issue.message;
   const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-  if (issue.origin === 'array') return issue.code === 'too_small' && bound === 1 ? 'must not be empty' : `must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} items`;
+  if (issue.origin === 'array')
+    return issue.code === 'too_small' && bound === 1
+      ? 'must not be empty'
+      : `must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} items`;
   if (issue.origin === 'string') return 'must not be empty';
   const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
   return `must be ${op} ${bound}`;

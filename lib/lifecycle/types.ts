@@ -189,7 +189,14 @@ export interface LifecycleResult {
  * delivery is recorded and retried by the employee workflow, never a reason to stop a run.
  */
 export interface AlertInput {
-  kind: 'sla-breached' | 'app-failed' | 'lifecycle-failed' | 'event-rejected' | 'audit-failed' | 'active-leaver' | 'reconciliation';
+  kind:
+    | 'sla-breached'
+    | 'app-failed'
+    | 'lifecycle-failed'
+    | 'event-rejected'
+    | 'audit-failed'
+    | 'active-leaver'
+    | 'reconciliation';
   employeeId: string;
   lifecycle?: LifecycleKind;
   eventId?: string;

@@ -40,7 +40,11 @@ export class MappingError extends JmlError {
  * @throws MappingError `MAPPING_REQUIRED_MISSING` listing every required target without a
  *   value (with app, target and HR field), or `MAPPING_INVALID_VALUE`.
  */
-export function buildScimUser(connector: MappingConnector, employee: EmployeeRecord, lifecycle: Lifecycle): ScimUserResource {
+export function buildScimUser(
+  connector: MappingConnector,
+  employee: EmployeeRecord,
+  lifecycle: Lifecycle,
+): ScimUserResource {
   return buildResource(connector, employee, lifecycle, { requireAll: true });
 }
 
@@ -57,7 +61,8 @@ export function buildResource(
   for (const entry of compiled) {
     const value = mappingValue(entry.mapping, employee);
     if (value === undefined) {
-      if (entry.mapping.required && options.requireAll) missing.push({ target: entry.target.text, fields: mappingSourceFields(entry.mapping) });
+      if (entry.mapping.required && options.requireAll)
+        missing.push({ target: entry.target.text, fields: mappingSourceFields(entry.mapping) });
       continue;
     }
     writePath(resource, entry.target.path, coerce(value, entry, connector.id));
@@ -104,7 +109,9 @@ function coerce(value: ScimScalar, entry: CompiledMapping, app: string): ScimSca
 
 function markPrimary(resource: ScimUserResource, compiled: CompiledMapping[]): void {
   const explicit = new Set(
-    compiled.filter((c) => c.target.path.subAttribute === 'primary').map((c) => `${c.target.schema}|${c.target.path.attribute}`),
+    compiled
+      .filter((c) => c.target.path.subAttribute === 'primary')
+      .map((c) => `${c.target.schema}|${c.target.path.attribute}`),
   );
   const done = new Set<string>();
   for (const { target } of compiled) {

@@ -17,7 +17,12 @@ function isAbsent(value: unknown): boolean {
 }
 
 /** True when `current` already holds `desired` for an attribute defined by `def`. */
-export function sameValue(current: unknown, desired: unknown, def: ScimAttributeDef | undefined, mode: CompareMode): boolean {
+export function sameValue(
+  current: unknown,
+  desired: unknown,
+  def: ScimAttributeDef | undefined,
+  mode: CompareMode,
+): boolean {
   if (isAbsent(current) || isAbsent(desired)) return isAbsent(current) && isAbsent(desired);
   if (current === desired) return true;
   if (mode === 'exact') return false;

@@ -103,18 +103,35 @@ function scalarOp(
   return { op: 'replace', path: text, value: desired };
 }
 
-function entryOps(group: EntryGroup, current: ScimUserResource, desired: ScimUserResource, mode: CompareMode): ScimPatchOperation[] {
+function entryOps(
+  group: EntryGroup,
+  current: ScimUserResource,
+  desired: ScimUserResource,
+  mode: CompareMode,
+): ScimPatchOperation[] {
   const cur = readPath(current, group.entry) as Record<string, unknown> | undefined;
   const des = readPath(desired, group.entry) as Record<string, unknown> | undefined;
   if (!cur && !des) return [];
   if (!cur) {
-    return [{ op: 'add', path: formatScimPath({ schema: group.entry.schema, attribute: group.entry.attribute }), value: [des] }];
+    return [
+      {
+        op: 'add',
+        path: formatScimPath({ schema: group.entry.schema, attribute: group.entry.attribute }),
+        value: [des],
+      },
+    ];
   }
   if (!des && onlyOwnedKeys(cur, group)) return [{ op: 'remove', path: formatScimPath(group.entry) }];
   const ops: ScimPatchOperation[] = [];
   for (const sub of group.subs) {
     const path = sub.target.path;
-    const op = scalarOp(path, readPath(current, path), des ? readPath(desired, path) : undefined, sub.target.leaf, mode);
+    const op = scalarOp(
+      path,
+      readPath(current, path),
+      des ? readPath(desired, path) : undefined,
+      sub.target.leaf,
+      mode,
+    );
     if (op) ops.push(op);
   }
   return ops;
@@ -123,7 +140,9 @@ function entryOps(group: EntryGroup, current: ScimUserResource, desired: ScimUse
 /** The entry holds nothing but its selector, `primary` and mapped sub-attributes. */
 function onlyOwnedKeys(entry: Record<string, unknown>, group: EntryGroup): boolean {
   const owned = new Set(
-    [group.entry.filter?.attribute, 'primary', ...group.subs.map((s) => s.target.path.subAttribute)].map((k) => k?.toLowerCase()),
+    [group.entry.filter?.attribute, 'primary', ...group.subs.map((s) => s.target.path.subAttribute)].map((k) =>
+      k?.toLowerCase(),
+    ),
   );
   return Object.keys(entry).every((k) => owned.has(k.toLowerCase()));
 }

@@ -28,7 +28,11 @@ function isObject(value: unknown): value is Obj {
  * objects merge, multi-valued entries merge by `type`, and nothing is removed.
  * `id` is kept; `meta` and `groups` are dropped; `schemas` is the union.
  */
-export function mergeForPut(current: ScimUserResource, desired: ScimUserResource, connector?: MappingConnector): ScimUserResource {
+export function mergeForPut(
+  current: ScimUserResource,
+  desired: ScimUserResource,
+  connector?: MappingConnector,
+): ScimUserResource {
   const merged = connector
     ? applyPatch(current, diffScimUser(connector, current, desired))
     : (deepMerge(cloneJson(current), desired) as ScimUserResource);
@@ -63,7 +67,10 @@ function mergeEntries(existing: unknown[], incoming: unknown[]): unknown[] {
   const out = cloneJson(existing);
   for (const value of incoming) {
     const type = isObject(value) && typeof value.type === 'string' ? value.type.toLowerCase() : undefined;
-    const index = type === undefined ? -1 : out.findIndex((e) => isObject(e) && typeof e.type === 'string' && e.type.toLowerCase() === type);
+    const index =
+      type === undefined
+        ? -1
+        : out.findIndex((e) => isObject(e) && typeof e.type === 'string' && e.type.toLowerCase() === type);
     if (index === -1) out.push(cloneJson(value));
     else {
       // Same value: keep the app's own spelling of `type` so the PUT does not churn it.

@@ -84,10 +84,15 @@ function closingBracket(text: string, open: number): number {
 function parseDotted(text: string, offset: number): Omit<ScimPath, 'schema'> {
   const parts = text.split('.');
   if (parts.length > 2) {
-    throw new ScimPathSyntaxError('a path has at most one sub-attribute (attr.sub)', offset + parts[0].length + parts[1].length + 1);
+    throw new ScimPathSyntaxError(
+      'a path has at most one sub-attribute (attr.sub)',
+      offset + parts[0].length + parts[1].length + 1,
+    );
   }
   const attribute = checkName(parts[0], offset);
-  return parts.length === 2 ? { attribute, subAttribute: checkName(parts[1], offset + parts[0].length + 1) } : { attribute };
+  return parts.length === 2
+    ? { attribute, subAttribute: checkName(parts[1], offset + parts[0].length + 1) }
+    : { attribute };
 }
 
 function checkName(name: string, offset: number): string {

@@ -38,7 +38,8 @@ function container(resource: Obj, path: ScimPath, create: boolean): Obj | undefi
 export function filterMatches(entry: unknown, filter: NonNullable<ScimPath['filter']>): boolean {
   if (!isObject(entry)) return false;
   const actual = child(entry, filter.attribute);
-  if (typeof actual === 'string' && typeof filter.value === 'string') return actual.toLowerCase() === filter.value.toLowerCase();
+  if (typeof actual === 'string' && typeof filter.value === 'string')
+    return actual.toLowerCase() === filter.value.toLowerCase();
   return actual === filter.value;
 }
 
@@ -100,7 +101,8 @@ export function removePath(resource: Obj, path: ScimPath): void {
       holder[key] = list.filter((entry) => !filterMatches(entry, filter));
       return;
     }
-    for (const entry of list) if (filterMatches(entry, filter)) delete (entry as Obj)[keyOf(entry as Obj, path.subAttribute)];
+    for (const entry of list)
+      if (filterMatches(entry, filter)) delete (entry as Obj)[keyOf(entry as Obj, path.subAttribute)];
     return;
   }
   if (!path.subAttribute) {

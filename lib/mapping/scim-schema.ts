@@ -7,7 +7,15 @@
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from './types';
 
 /** RFC 7643 §2.3 data types. */
-export type ScimAttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
+export type ScimAttributeType =
+  | 'string'
+  | 'boolean'
+  | 'decimal'
+  | 'integer'
+  | 'dateTime'
+  | 'reference'
+  | 'binary'
+  | 'complex';
 
 /** The slice of an RFC 7643 §7 attribute definition the mapping needs. */
 export interface ScimAttributeDef {

@@ -33,7 +33,8 @@ export function resolveTarget(text: string, extensions: readonly string[]): Targ
   try {
     path = parseScimPath(text);
   } catch (err) {
-    if (err instanceof ScimPathSyntaxError) return { ok: false, message: `invalid SCIM path "${text}": ${err.message}` };
+    if (err instanceof ScimPathSyntaxError)
+      return { ok: false, message: `invalid SCIM path "${text}": ${err.message}` };
     throw err;
   }
   const schema = resolveSchema(path.schema, extensions);
@@ -43,7 +44,10 @@ export function resolveTarget(text: string, extensions: readonly string[]): Targ
   const found = findAttribute(attrs, path.attribute);
   if (!found) {
     const where = path.schema ? ` in ${schema.urn}` : '';
-    return { ok: false, message: `unknown SCIM attribute "${path.attribute}"${where}${didYouMean(path.attribute, Object.keys(attrs))}` };
+    return {
+      ok: false,
+      message: `unknown SCIM attribute "${path.attribute}"${where}${didYouMean(path.attribute, Object.keys(attrs))}`,
+    };
   }
   const canonical: ScimPath = { ...path, schema: path.schema ? schema.urn : undefined, attribute: found.name };
   return checkShape(canonical, found.def, schema.urn);
@@ -63,20 +67,33 @@ function resolveSchema(
 }
 
 function opaqueTarget(path: ScimPath, schema: string): ResolvedTarget {
-  return { path, text: formatScimPath(path), schema, attribute: { type: 'string', multiValued: false }, leaf: undefined };
+  return {
+    path,
+    text: formatScimPath(path),
+    schema,
+    attribute: { type: 'string', multiValued: false },
+    leaf: undefined,
+  };
 }
 
 function checkShape(path: ScimPath, def: ScimAttributeDef, schema: string): TargetResult {
   const name = formatScimPath({ schema: path.schema, attribute: path.attribute });
-  if (def.readOnly) return { ok: false, message: `"${name}" is read-only (set by the application) and cannot be a mapping target` };
+  if (def.readOnly)
+    return { ok: false, message: `"${name}" is read-only (set by the application) and cannot be a mapping target` };
   const subs = def.subAttributes ?? {};
   if (def.multiValued) {
     if (!path.filter) {
-      return { ok: false, message: `"${name}" is multi-valued; select one value with a filter, e.g. ${name}[type eq "work"].${def.subAttributes?.value ? 'value' : 'formatted'}` };
+      return {
+        ok: false,
+        message: `"${name}" is multi-valued; select one value with a filter, e.g. ${name}[type eq "work"].${def.subAttributes?.value ? 'value' : 'formatted'}`,
+      };
     }
     const filterAttr = findAttribute(subs, path.filter.attribute);
     if (!filterAttr) {
-      return { ok: false, message: `"${path.filter.attribute}" is not a sub-attribute of "${name}"${didYouMean(path.filter.attribute, Object.keys(subs))}` };
+      return {
+        ok: false,
+        message: `"${path.filter.attribute}" is not a sub-attribute of "${name}"${didYouMean(path.filter.attribute, Object.keys(subs))}`,
+      };
     }
     path = { ...path, filter: { ...path.filter, attribute: filterAttr.name } };
   } else if (path.filter) {
@@ -84,7 +101,10 @@ function checkShape(path: ScimPath, def: ScimAttributeDef, schema: string): Targ
   }
   if (def.type === 'complex' && !path.subAttribute) {
     const example = Object.keys(subs)[0] ?? 'value';
-    return { ok: false, message: `"${name}" is complex; map one of its sub-attributes, e.g. ${formatScimPath({ ...path, subAttribute: example })}` };
+    return {
+      ok: false,
+      message: `"${name}" is complex; map one of its sub-attributes, e.g. ${formatScimPath({ ...path, subAttribute: example })}`,
+    };
   }
   if (def.type !== 'complex' && path.subAttribute) {
     return { ok: false, message: `"${name}" has no sub-attributes; remove ".${path.subAttribute}"` };
@@ -93,14 +113,25 @@ function checkShape(path: ScimPath, def: ScimAttributeDef, schema: string): Targ
 }
 
 function withSubAttribute(path: ScimPath, def: ScimAttributeDef, schema: string): TargetResult {
-  if (!path.subAttribute) return { ok: true, target: { path, text: formatScimPath(path), schema, attribute: def, leaf: def } };
+  if (!path.subAttribute)
+    return { ok: true, target: { path, text: formatScimPath(path), schema, attribute: def, leaf: def } };
   const subs = def.subAttributes ?? {};
   const sub = findAttribute(subs, path.subAttribute);
   if (!sub) {
     const name = formatScimPath({ ...path, subAttribute: undefined });
-    return { ok: false, message: `unknown sub-attribute "${path.subAttribute}" of "${name}"${didYouMean(path.subAttribute, Object.keys(subs))}` };
+    return {
+      ok: false,
+      message: `unknown sub-attribute "${path.subAttribute}" of "${name}"${didYouMean(path.subAttribute, Object.keys(subs))}`,
+    };
   }
-  if (sub.def.readOnly) return { ok: false, message: `"${formatScimPath({ ...path, subAttribute: sub.name })}" is read-only and cannot be a mapping target` };
+  if (sub.def.readOnly)
+    return {
+      ok: false,
+      message: `"${formatScimPath({ ...path, subAttribute: sub.name })}" is read-only and cannot be a mapping target`,
+    };
   const canonical = { ...path, subAttribute: sub.name };
-  return { ok: true, target: { path: canonical, text: formatScimPath(canonical), schema, attribute: def, leaf: sub.def } };
+  return {
+    ok: true,
+    target: { path: canonical, text: formatScimPath(canonical), schema, attribute: def, leaf: sub.def },
+  };
 }

@@ -6,11 +6,23 @@
  */
 import type { LifecycleKind, TimelineEntry } from '../lifecycle/types';
 import type { ScimRequestInfo } from '../scim';
-import { hrEvents, lifecycleDuration, lifecycleRuns, lifecycleStarted, scimRateLimited, scimRequestDuration, scimRequests, slaBreaches } from './registry';
+import {
+  hrEvents,
+  lifecycleDuration,
+  lifecycleRuns,
+  lifecycleStarted,
+  scimRateLimited,
+  scimRequestDuration,
+  scimRequests,
+  slaBreaches,
+} from './registry';
 
 /** `status`: the HTTP status, or `timeout` / `network` when no answer came. */
-export function observeScimRequest(info: Pick<ScimRequestInfo, 'app' | 'operation' | 'status' | 'latencyMs' | 'errorCode'>): void {
-  const status = info.status !== undefined ? String(info.status) : info.errorCode === 'SCIM_TIMEOUT' ? 'timeout' : 'network';
+export function observeScimRequest(
+  info: Pick<ScimRequestInfo, 'app' | 'operation' | 'status' | 'latencyMs' | 'errorCode'>,
+): void {
+  const status =
+    info.status !== undefined ? String(info.status) : info.errorCode === 'SCIM_TIMEOUT' ? 'timeout' : 'network';
   scimRequests.inc({ app: info.app, operation: info.operation, status });
   scimRequestDuration.observe({ app: info.app, operation: info.operation }, info.latencyMs / 1000);
   if (info.status === 429) scimRateLimited.inc({ app: info.app });
@@ -66,7 +78,14 @@ export function observeSlaBreach(lifecycle: LifecycleKind): void {
   slaBreaches.inc({ lifecycle });
 }
 
-export type IntakeVerdict = 'accepted' | 'duplicate' | 'conflict' | 'invalid' | 'unauthorized' | 'rate_limited' | 'unavailable';
+export type IntakeVerdict =
+  | 'accepted'
+  | 'duplicate'
+  | 'conflict'
+  | 'invalid'
+  | 'unauthorized'
+  | 'rate_limited'
+  | 'unavailable';
 
 export function observeHrEvent(verdict: IntakeVerdict, count = 1): void {
   hrEvents.inc({ stage: 'intake', verdict }, count);

@@ -32,7 +32,11 @@ async function runCheck(check: ReadinessCheck): Promise<boolean> {
   }
 }
 
-export async function startMetricsServer(options: { port: number; host: string; checks: Record<string, ReadinessCheck> }): Promise<MetricsServer> {
+export async function startMetricsServer(options: {
+  port: number;
+  host: string;
+  checks: Record<string, ReadinessCheck>;
+}): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, type: string, body: string) => {
@@ -53,7 +57,11 @@ export async function startMetricsServer(options: { port: number; host: string; 
       void Promise.all(names.map((name) => runCheck(options.checks[name]!))).then((results) => {
         const checks = Object.fromEntries(names.map((name, i) => [name, results[i] ? 'ok' : 'failing']));
         const ready = results.every(Boolean);
-        send(ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ready' : 'unavailable', checks }));
+        send(
+          ready ? 200 : 503,
+          'application/json',
+          JSON.stringify({ status: ready ? 'ready' : 'unavailable', checks }),
+        );
       });
       return;
     }

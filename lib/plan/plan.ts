@@ -44,14 +44,23 @@ export function planEvent(config: LoadedConfig, event: HrEvent, previous?: Emplo
   const before = previous ?? (next.status === 'terminated' ? { ...next, status: 'active' as const } : undefined);
   const transition = classifyTransition(before, next, previous !== undefined);
   const plan: EventPlan = { eventId: event.eventId, transition, apps: [], errors: [] };
-  const access = (e: EmployeeRecord | undefined): AccessPlan => (e ? evaluateAccess(config.policy, config.connectors, e) : { apps: {}, unresolvedGroups: [] });
+  const access = (e: EmployeeRecord | undefined): AccessPlan =>
+    e ? evaluateAccess(config.policy, config.connectors, e) : { apps: {}, unresolvedGroups: [] };
   const was = access(before);
   const now = access(next);
   const diff = diffAccess(was, now);
   for (const app of [...new Set([...Object.keys(was.apps), ...Object.keys(now.apps)])].sort()) {
     const connector = config.connectors[app]!;
     try {
-      const facts = { before, next, diff, granted: app in now.apps, had: app in was.apps, groups: now.apps[app]?.groups ?? [], heldGroups: was.apps[app]?.groups ?? [] };
+      const facts = {
+        before,
+        next,
+        diff,
+        granted: app in now.apps,
+        had: app in was.apps,
+        groups: now.apps[app]?.groups ?? [],
+        heldGroups: was.apps[app]?.groups ?? [],
+      };
       const entry = planApp(config, connector, transition, facts);
       if (entry) plan.apps.push(entry);
     } catch (err) {
@@ -83,22 +92,44 @@ function lookupRequest(c: ConnectorConfig, next: EmployeeRecord): PlannedRequest
   return { method: 'GET', path: `/Users?filter=${encodeURIComponent(filter)}` };
 }
 
-const LOOKUP_NOTE = 'a 409 on the create means the account exists: it is looked up by externalId and userName and adopted only if it is this person\'s';
+const LOOKUP_NOTE =
+  "a 409 on the create means the account exists: it is looked up by externalId and userName and adopted only if it is this person's";
 
 function planApp(config: LoadedConfig, c: ConnectorConfig, transition: Transition, f: AppFacts): AppPlan | undefined {
   const lookup = lookupRequest(c, f.next);
   switch (transition) {
     case 'join':
-      return { app: c.id, action: 'provision', requests: [lookup, { method: 'POST', path: '/Users', body: buildScimUser(c, f.next, 'create') }, ...groupRequests(c, f.groups, [])], notes: [LOOKUP_NOTE] };
+      return {
+        app: c.id,
+        action: 'provision',
+        requests: [
+          lookup,
+          { method: 'POST', path: '/Users', body: buildScimUser(c, f.next, 'create') },
+          ...groupRequests(c, f.groups, []),
+        ],
+        notes: [LOOKUP_NOTE],
+      };
     case 'rehire':
       return {
         app: c.id,
         action: 'reactivate',
         requests: [setActive(c, f.next, true), ...groupRequests(c, f.groups, [], true)],
-        notes: ['the same account is reactivated; a deletion still pending is cancelled', ...(managed(c) && f.groups.length ? ['groups are added only where the person is not already a member'] : [])],
+        notes: [
+          'the same account is reactivated; a deletion still pending is cancelled',
+          ...(managed(c) && f.groups.length ? ['groups are added only where the person is not already a member'] : []),
+        ],
       };
     case 'leave':
-      return { app: c.id, action: 'revoke', requests: [setActive(c, f.next, false), ...leaverGroupRemovals(config, c, f.heldGroups), ...deletion(config, c)], notes: deleteNotes(c) };
+      return {
+        app: c.id,
+        action: 'revoke',
+        requests: [
+          setActive(c, f.next, false),
+          ...leaverGroupRemovals(config, c, f.heldGroups),
+          ...deletion(config, c),
+        ],
+        notes: deleteNotes(c),
+      };
     case 'move':
       return planMove(config, c, f, lookup);
     case 'none':
@@ -108,18 +139,42 @@ function planApp(config: LoadedConfig, c: ConnectorConfig, transition: Transitio
 
 function planMove(config: LoadedConfig, c: ConnectorConfig, f: AppFacts, lookup: PlannedRequest): AppPlan {
   if (f.granted && !f.had) {
-    return { app: c.id, action: 'provision', requests: [lookup, { method: 'POST', path: '/Users', body: buildScimUser(c, f.next, 'create') }, ...groupRequests(c, f.groups, [])], notes: [LOOKUP_NOTE] };
+    return {
+      app: c.id,
+      action: 'provision',
+      requests: [
+        lookup,
+        { method: 'POST', path: '/Users', body: buildScimUser(c, f.next, 'create') },
+        ...groupRequests(c, f.groups, []),
+      ],
+      notes: [LOOKUP_NOTE],
+    };
   }
   if (!f.granted) {
     const grace = config.policy.mover.revokeGraceMs;
     const when = grace > 0 ? `after ${formatDuration(grace)} (policy mover.revokeGrace)` : undefined;
-    const removals = leaverGroupRemovals(config, c, f.heldGroups).map((r) => (when ? { ...r, when: `${when}, after the deactivation` } : r));
-    return { app: c.id, action: 'revoke', requests: [{ ...setActive(c, f.next, false), ...(when ? { when } : {}) }, ...removals], notes: ['no longer granted by the access rules'] };
+    const removals = leaverGroupRemovals(config, c, f.heldGroups).map((r) =>
+      when ? { ...r, when: `${when}, after the deactivation` } : r,
+    );
+    return {
+      app: c.id,
+      action: 'revoke',
+      requests: [{ ...setActive(c, f.next, false), ...(when ? { when } : {}) }, ...removals],
+      notes: ['no longer granted by the access rules'],
+    };
   }
   const ops = diffHrSnapshots(c, f.before!, f.next);
   const changes = f.diff.groups[c.id] ?? { add: [], remove: [] };
-  const requests = [...(ops.length > 0 ? [update(c, f.next, ops)] : []), ...groupRequests(c, changes.add, changes.remove, true)];
-  return { app: c.id, action: requests.length > 0 ? 'update' : 'unchanged', requests, notes: changes.remove.length && managed(c) ? [REMOVAL_NOTE] : [] };
+  const requests = [
+    ...(ops.length > 0 ? [update(c, f.next, ops)] : []),
+    ...groupRequests(c, changes.add, changes.remove, true),
+  ];
+  return {
+    app: c.id,
+    action: requests.length > 0 ? 'update' : 'unchanged',
+    requests,
+    notes: changes.remove.length && managed(c) ? [REMOVAL_NOTE] : [],
+  };
 }
 
 /** RFC 7644 §3.5.2 PATCH where the app has it, else a full PUT (§3.5.1) of the merged resource. */
@@ -129,13 +184,22 @@ function update(c: ConnectorConfig, next: EmployeeRecord, ops: ScimPatchOperatio
 }
 
 function setActive(c: ConnectorConfig, next: EmployeeRecord, active: boolean): PlannedRequest {
-  if (c.capabilities.patch) return { method: 'PATCH', path: '/Users/{id}', body: patchRequest([{ op: 'replace', path: 'active', value: active }]) };
-  return { method: 'PUT', path: '/Users/{id}', body: { ...buildScimUser(c, { ...next, status: 'active' }, 'update'), active } };
+  if (c.capabilities.patch)
+    return {
+      method: 'PATCH',
+      path: '/Users/{id}',
+      body: patchRequest([{ op: 'replace', path: 'active', value: active }]),
+    };
+  return {
+    method: 'PUT',
+    path: '/Users/{id}',
+    body: { ...buildScimUser(c, { ...next, status: 'active' }, 'update'), active },
+  };
 }
 
 const managed = (c: ConnectorConfig) => c.capabilities.groups && c.groups.manage;
 
-const REMOVAL_NOTE = 'each group removal counts only once the app\'s answer or a read-back of the group shows it';
+const REMOVAL_NOTE = "each group removal counts only once the app's answer or a read-back of the group shows it";
 
 /**
  * Group changes, addressed by the group's SCIM id (remembered once resolved; found by name the
@@ -149,7 +213,12 @@ function groupRequests(c: ConnectorConfig, add: string[], remove: string[], exis
   return [
     ...add.flatMap((g): PlannedRequest[] => [
       ...(existing ? [{ method: 'GET' as const, path: `${path(g)}?attributes=members` }] : []),
-      { method: 'PATCH', path: path(g), body: patchRequest([member('add')]), ...(existing ? { when: 'only if not already a member' } : {}) },
+      {
+        method: 'PATCH',
+        path: path(g),
+        body: patchRequest([member('add')]),
+        ...(existing ? { when: 'only if not already a member' } : {}),
+      },
     ]),
     ...remove.map((g): PlannedRequest => ({ method: 'PATCH', path: path(g), body: patchRequest([member('remove')]) })),
   ];
@@ -158,16 +227,26 @@ function groupRequests(c: ConnectorConfig, add: string[], remove: string[], exis
 /** A leaver's managed memberships, removed after the deactivation (policy leaver.removeGroupMemberships). */
 function leaverGroupRemovals(config: LoadedConfig, c: ConnectorConfig, held: string[]): PlannedRequest[] {
   if (config.policy.leaver?.removeGroupMemberships === false) return [];
-  return groupRequests(c, [], held).map((r) => ({ ...r, when: 'after the deactivation, confirmed (policy leaver.removeGroupMemberships)' }));
+  return groupRequests(c, [], held).map((r) => ({
+    ...r,
+    when: 'after the deactivation, confirmed (policy leaver.removeGroupMemberships)',
+  }));
 }
 
 function deletion(config: LoadedConfig, c: ConnectorConfig): PlannedRequest[] {
   if (c.delete.mode !== 'hard') return [];
   const retention = config.policy.retention.perAppMs[c.id] ?? config.policy.retention.defaultMs;
-  return [{ method: 'DELETE', path: '/Users/{id}', when: `after ${formatDuration(retention)} retention, unless re-hired or under legal hold` }];
+  return [
+    {
+      method: 'DELETE',
+      path: '/Users/{id}',
+      when: `after ${formatDuration(retention)} retention, unless re-hired or under legal hold`,
+    },
+  ];
 }
 
 function deleteNotes(c: ConnectorConfig): string[] {
-  if (c.delete.mode === 'hard') return [c.delete.reversible ? 'DELETE is reversible in this app' : 'DELETE is irreversible in this app'];
+  if (c.delete.mode === 'hard')
+    return [c.delete.reversible ? 'DELETE is reversible in this app' : 'DELETE is irreversible in this app'];
   return [`delete is "${c.delete.mode}": the account stays deactivated`];
 }

@@ -18,7 +18,10 @@ export function renderPlan(plan: EventPlan): string {
   for (const app of plan.apps) lines.push('', ...renderApp(app));
   for (const e of plan.errors) lines.push('', `${e.app} — cannot plan: ${e.message}`);
   const total = plan.apps.reduce((n, a) => n + a.requests.length, 0);
-  lines.push('', `${total} request${total === 1 ? '' : 's'} in ${plan.apps.length} app${plan.apps.length === 1 ? '' : 's'}; nothing was sent (dry run).`);
+  lines.push(
+    '',
+    `${total} request${total === 1 ? '' : 's'} in ${plan.apps.length} app${plan.apps.length === 1 ? '' : 's'}; nothing was sent (dry run).`,
+  );
   return lines.join('\n');
 }
 
@@ -45,7 +48,9 @@ function bodyLines(r: PlannedRequest): string[] {
     });
   }
   const sign = r.method === 'POST' ? '+' : '=';
-  return flatten(body, '').filter(([k]) => k !== 'schemas').map(([k, v]) => `${sign} ${k} = ${JSON.stringify(v)}`);
+  return flatten(body, '')
+    .filter(([k]) => k !== 'schemas')
+    .map(([k, v]) => `${sign} ${k} = ${JSON.stringify(v)}`);
 }
 
 /** Nested attributes as `name.givenName`, extension URNs as `urn:…:department`, arrays whole. */
@@ -53,7 +58,8 @@ function flatten(value: Record<string, unknown>, prefix: string): [string, unkno
   const out: [string, unknown][] = [];
   for (const [key, v] of Object.entries(value)) {
     const name = prefix ? (prefix.startsWith('urn:') ? `${prefix}:${key}` : `${prefix}.${key}`) : key;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...flatten(v as Record<string, unknown>, name));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      out.push(...flatten(v as Record<string, unknown>, name));
     else out.push([name, v]);
   }
   return out;

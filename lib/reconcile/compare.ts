@@ -97,7 +97,12 @@ export function reconcileApp(input: ReconcileInput): Finding[] {
   const byExternalId = new Map<string, ScimUserResource[]>();
   for (const user of scan.users) {
     if (!user.externalId) {
-      findings.push({ kind: 'unmanaged', scimId: user.id, userName: user.userName, detail: 'account without externalId: no person of this product claims it' });
+      findings.push({
+        kind: 'unmanaged',
+        scimId: user.id,
+        userName: user.userName,
+        detail: 'account without externalId: no person of this product claims it',
+      });
       continue;
     }
     const list = byExternalId.get(user.externalId) ?? [];
@@ -110,13 +115,22 @@ export function reconcileApp(input: ReconcileInput): Finding[] {
     const person = people.get(externalId);
     if (!person) {
       for (const user of accounts) {
-        findings.push({ kind: 'orphan', scimId: user.id, userName: user.userName, detail: `externalId ${externalId} belongs to no person this product knows` });
+        findings.push({
+          kind: 'orphan',
+          scimId: user.id,
+          userName: user.userName,
+          detail: `externalId ${externalId} belongs to no person this product knows`,
+        });
       }
       continue;
     }
     if (accounts.length > 1) {
       const ids = accounts.map((a) => a.id).join(', ');
-      findings.push({ kind: 'duplicate-account', employeeId: externalId, detail: `${accounts.length} accounts carry this externalId (${ids}); resolve by hand` });
+      findings.push({
+        kind: 'duplicate-account',
+        employeeId: externalId,
+        detail: `${accounts.length} accounts carry this externalId (${ids}); resolve by hand`,
+      });
     }
     // The registry's account when it is among them, else the first: the rest are reported above.
     const chosen = accounts.find((a) => a.id === person.account?.scimId) ?? accounts[0]!;
@@ -125,7 +139,14 @@ export function reconcileApp(input: ReconcileInput): Finding[] {
       // Every account of a leaver must be inactive, duplicates included.
       for (const user of accounts) {
         if (user.active !== false) {
-          findings.push({ kind: 'active-leaver', employeeId: externalId, scimId: user.id, userName: user.userName, detail: 'HR says terminated; the account is active', repair: { action: 'deactivate', scimId: user.id! } });
+          findings.push({
+            kind: 'active-leaver',
+            employeeId: externalId,
+            scimId: user.id,
+            userName: user.userName,
+            detail: 'HR says terminated; the account is active',
+            repair: { action: 'deactivate', scimId: user.id! },
+          });
         }
       }
     }
@@ -137,27 +158,47 @@ export function reconcileApp(input: ReconcileInput): Finding[] {
     const user = accountOf.get(person.employeeId);
     if (granted && !user) {
       if (person.snapshot.status === 'active') {
-        findings.push({ kind: 'missing', employeeId: person.employeeId, detail: 'the policy grants this app; no account carries this externalId' });
+        findings.push({
+          kind: 'missing',
+          employeeId: person.employeeId,
+          detail: 'the policy grants this app; no account carries this externalId',
+        });
       }
       continue;
     }
     if (!user) continue;
     if (!granted) {
       if (user.active !== false && !person.revocationPendingForApp) {
-        findings.push({ kind: 'attribute-drift', employeeId: person.employeeId, scimId: user.id, userName: user.userName, detail: 'active: no access rule grants this app', repair: { action: 'deactivate', scimId: user.id! } });
+        findings.push({
+          kind: 'attribute-drift',
+          employeeId: person.employeeId,
+          scimId: user.id,
+          userName: user.userName,
+          detail: 'active: no access rule grants this app',
+          repair: { action: 'deactivate', scimId: user.id! },
+        });
       }
       continue;
     }
     if (person.snapshot.status !== 'active') continue;
     if (user.active === false) {
       // Restoring access is the lifecycle's job (a re-hire or retry), not a silent repair.
-      findings.push({ kind: 'attribute-drift', employeeId: person.employeeId, scimId: user.id, userName: user.userName, detail: 'inactive although HR says active and the policy grants this app (not repaired: use jml employee retry)' });
+      findings.push({
+        kind: 'attribute-drift',
+        employeeId: person.employeeId,
+        scimId: user.id,
+        userName: user.userName,
+        detail:
+          'inactive although HR says active and the policy grants this app (not repaired: use jml employee retry)',
+      });
       continue;
     }
     const desired = buildResource(connector, person.snapshot, 'update', { requireAll: false });
     const ops = diffScimUser(connector, user, desired);
     if (ops.length > 0) {
-      const attributes = [...new Set(ops.map((op) => op.path ?? Object.keys((op.value ?? {}) as object).join(',')))].filter(Boolean);
+      const attributes = [
+        ...new Set(ops.map((op) => op.path ?? Object.keys((op.value ?? {}) as object).join(','))),
+      ].filter(Boolean);
       findings.push({
         kind: 'attribute-drift',
         employeeId: person.employeeId,
@@ -183,7 +224,10 @@ export function reconcileApp(input: ReconcileInput): Finding[] {
   for (const [employeeId, user] of accountOf) if (user.id) personByScimId.set(user.id, employeeId);
   for (const [, groups] of groupsByName) {
     if (groups.length > 1) {
-      findings.push({ kind: 'duplicate-group', detail: `${groups.length} groups named "${groups[0]!.displayName}" (${groups.map((g) => g.id).join(', ')}); memberships cannot be checked by name — merge them by hand` });
+      findings.push({
+        kind: 'duplicate-group',
+        detail: `${groups.length} groups named "${groups[0]!.displayName}" (${groups.map((g) => g.id).join(', ')}); memberships cannot be checked by name — merge them by hand`,
+      });
       continue;
     }
     const group = groups[0]!;
@@ -191,16 +235,36 @@ export function reconcileApp(input: ReconcileInput): Finding[] {
     const should = new Set<string>();
     for (const [employeeId, names] of grants) {
       const user = accountOf.get(employeeId);
-      if (user?.id && people.get(employeeId)?.snapshot?.status === 'active' && names.some((n) => n.toLowerCase() === group.displayName.toLowerCase())) should.add(user.id);
+      if (
+        user?.id &&
+        people.get(employeeId)?.snapshot?.status === 'active' &&
+        names.some((n) => n.toLowerCase() === group.displayName.toLowerCase())
+      )
+        should.add(user.id);
     }
     const add = [...should].filter((id) => !members.has(id));
     // Only accounts of people this product knows are removed; others in the group are not ours.
-    const remove = [...members].filter((id) => !should.has(id) && personByScimId.has(id) && !people.get(personByScimId.get(id)!)?.revocationPendingForApp);
+    const remove = [...members].filter(
+      (id) =>
+        !should.has(id) && personByScimId.has(id) && !people.get(personByScimId.get(id)!)?.revocationPendingForApp,
+    );
     for (const id of add) {
-      findings.push({ kind: 'group-drift', employeeId: personByScimId.get(id), scimId: id, detail: `not a member of "${group.displayName}", which the policy grants`, repair: { action: 'fix-membership', groupId: group.id, group: group.displayName, add: [id], remove: [] } });
+      findings.push({
+        kind: 'group-drift',
+        employeeId: personByScimId.get(id),
+        scimId: id,
+        detail: `not a member of "${group.displayName}", which the policy grants`,
+        repair: { action: 'fix-membership', groupId: group.id, group: group.displayName, add: [id], remove: [] },
+      });
     }
     for (const id of remove) {
-      findings.push({ kind: 'group-drift', employeeId: personByScimId.get(id), scimId: id, detail: `member of "${group.displayName}", which the policy does not grant`, repair: { action: 'fix-membership', groupId: group.id, group: group.displayName, add: [], remove: [id] } });
+      findings.push({
+        kind: 'group-drift',
+        employeeId: personByScimId.get(id),
+        scimId: id,
+        detail: `member of "${group.displayName}", which the policy does not grant`,
+        repair: { action: 'fix-membership', groupId: group.id, group: group.displayName, add: [], remove: [id] },
+      });
     }
   }
   return findings;

@@ -49,20 +49,33 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   for (const app of appIds) {
     const connector = config.connectors[app];
     if (!connector) {
-      reports.push({ app, scanned: { users: 0, groups: 0, pages: 0, paging: 'n/a' }, findings: [], error: `no connector "${app}" in the config` });
+      reports.push({
+        app,
+        scanned: { users: 0, groups: 0, pages: 0, paging: 'n/a' },
+        findings: [],
+        error: `no connector "${app}" in the config`,
+      });
       continue;
     }
     const client = options.scim.get(connector);
     try {
       const users = await client.scanUsers();
-      const groups = connector.capabilities.groups ? await client.scanGroups() : { resources: [], pages: 0, endedBy: 'empty-page' as const };
+      const groups = connector.capabilities.groups
+        ? await client.scanGroups()
+        : { resources: [], pages: 0, endedBy: 'empty-page' as const };
       const people: KnownPerson[] = options.people.map((p) => ({
         employeeId: p.employeeId,
         snapshot: p.snapshot,
         account: p.accounts.find((a) => a.app === app),
         revocationPendingForApp: (p.pendingRevocations ?? []).some((r) => r.app === app),
       }));
-      const findings = reconcileApp({ connector, policy: config.policy, connectors: config.connectors, people, scan: { users: users.resources, groups: groups.resources } });
+      const findings = reconcileApp({
+        connector,
+        policy: config.policy,
+        connectors: config.connectors,
+        people,
+        scan: { users: users.resources, groups: groups.resources },
+      });
       const reported: ReportedFinding[] = [];
       for (const finding of findings) {
         const { repair, ...rest } = finding;
@@ -82,11 +95,21 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       }
       reports.push({
         app,
-        scanned: { users: users.resources.length, groups: groups.resources.length, pages: users.pages + groups.pages, paging: users.endedBy },
+        scanned: {
+          users: users.resources.length,
+          groups: groups.resources.length,
+          pages: users.pages + groups.pages,
+          paging: users.endedBy,
+        },
         findings: reported,
       });
     } catch (err) {
-      reports.push({ app, scanned: { users: 0, groups: 0, pages: 0, paging: 'n/a' }, findings: [], error: err instanceof Error ? err.message : String(err) });
+      reports.push({
+        app,
+        scanned: { users: 0, groups: 0, pages: 0, paging: 'n/a' },
+        findings: [],
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
   return { apps: reports };

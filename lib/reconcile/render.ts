@@ -11,8 +11,11 @@ export function renderReconcileTable(report: ReconcileReport): string {
     }
     out.push(`${head} — ${app.findings.length === 0 ? 'no findings' : `${app.findings.length} finding(s)`}`);
     for (const f of app.findings) {
-      const who = [f.employeeId && `employee ${f.employeeId}`, f.scimId && `scim id ${f.scimId}`].filter(Boolean).join(', ');
-      const repaired = f.repaired === 'yes' ? ' [repaired]' : f.repaired === 'failed' ? ` [repair FAILED: ${f.repairError}]` : '';
+      const who = [f.employeeId && `employee ${f.employeeId}`, f.scimId && `scim id ${f.scimId}`]
+        .filter(Boolean)
+        .join(', ');
+      const repaired =
+        f.repaired === 'yes' ? ' [repaired]' : f.repaired === 'failed' ? ` [repair FAILED: ${f.repairError}]` : '';
       out.push(`  ${f.kind.padEnd(17)} ${who ? `${who}: ` : ''}${f.detail}${repaired}`);
     }
   }

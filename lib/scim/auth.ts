@@ -82,31 +82,59 @@ export class AuthHeader {
     try {
       res = await request(auth.tokenUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}`, accept: 'application/json' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${basic}`,
+          accept: 'application/json',
+        },
         body: form.toString(),
         dispatcher: this.dispatcher,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
     } catch (err) {
-      throw new ScimError(ERROR_CODES.SCIM_NETWORK, info, { retryable: true, cause: err, message: `${this.app}: token endpoint unreachable (${(err as Error).message})` });
+      throw new ScimError(ERROR_CODES.SCIM_NETWORK, info, {
+        retryable: true,
+        cause: err,
+        message: `${this.app}: token endpoint unreachable (${(err as Error).message})`,
+      });
     }
     let text: string;
     try {
       text = await readBodyCapped(res, this.maxResponseBytes);
     } catch (err) {
       if (err instanceof ResponseTooLargeError) {
-        throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, { ...info, status: res.statusCode }, { retryable: false, cause: err, message: `${this.app}: token endpoint answer not read: ${err.message}` });
+        throw new ScimError(
+          ERROR_CODES.SCIM_PROTOCOL,
+          { ...info, status: res.statusCode },
+          { retryable: false, cause: err, message: `${this.app}: token endpoint answer not read: ${err.message}` },
+        );
       }
-      throw new ScimError(ERROR_CODES.SCIM_NETWORK, info, { retryable: true, cause: err, message: `${this.app}: token endpoint answer cut off (${(err as Error).message})` });
+      throw new ScimError(ERROR_CODES.SCIM_NETWORK, info, {
+        retryable: true,
+        cause: err,
+        message: `${this.app}: token endpoint answer cut off (${(err as Error).message})`,
+      });
     }
     if (res.statusCode !== 200) {
       // 429/5xx: the authorization server is busy, a later attempt can succeed; other answers
       // (RFC 6749 §5.2: invalid_client, unauthorized_client…) need the credentials fixed.
       const busy = res.statusCode >= 500 || res.statusCode === 429;
-      const code = res.statusCode === 429 ? ERROR_CODES.SCIM_RATE_LIMITED : busy ? ERROR_CODES.SCIM_SERVER_ERROR : ERROR_CODES.SCIM_UNAUTHORIZED;
+      const code =
+        res.statusCode === 429
+          ? ERROR_CODES.SCIM_RATE_LIMITED
+          : busy
+            ? ERROR_CODES.SCIM_SERVER_ERROR
+            : ERROR_CODES.SCIM_UNAUTHORIZED;
       const retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.now());
-      throw new ScimError(code, { ...info, status: res.statusCode, retryAfterMs }, { retryable: busy, message: `${this.app}: token endpoint answered HTTP ${res.statusCode}${busy ? '' : '; check auth.clientId and the client secret'}` });
+      throw new ScimError(
+        code,
+        { ...info, status: res.statusCode, retryAfterMs },
+        {
+          retryable: busy,
+          message: `${this.app}: token endpoint answered HTTP ${res.statusCode}${busy ? '' : '; check auth.clientId and the client secret'}`,
+        },
+      );
     }
     let body: { access_token?: unknown; expires_in?: unknown };
     try {
@@ -114,7 +142,11 @@ export class AuthHeader {
     } catch {
       body = {};
     }
-    if (typeof body.access_token !== 'string' || !body.access_token) throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, info, { retryable: false, message: `${this.app}: token endpoint answered without access_token` });
+    if (typeof body.access_token !== 'string' || !body.access_token)
+      throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, info, {
+        retryable: false,
+        message: `${this.app}: token endpoint answered without access_token`,
+      });
     const value = `Bearer ${body.access_token}`;
     // expires_in is RECOMMENDED, not required (RFC 6749 §5.1): assume an hour when absent.
     const lifetimeMs = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600) * 1000;

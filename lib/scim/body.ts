@@ -22,13 +22,18 @@ export function maxResponseBytesFromEnv(env: NodeJS.ProcessEnv = process.env): n
   if (raw === undefined || raw === '') return DEFAULT_MAX_RESPONSE_BYTES;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new Error(`JML_SCIM_MAX_RESPONSE_BYTES must be a positive number of bytes (e.g. 10485760 for 10 MiB), not "${raw}"`);
+    throw new Error(
+      `JML_SCIM_MAX_RESPONSE_BYTES must be a positive number of bytes (e.g. 10485760 for 10 MiB), not "${raw}"`,
+    );
   }
   return n;
 }
 
 /** Reads the whole body as UTF-8 text, or throws {@link ResponseTooLargeError} past `limitBytes`. */
-export async function readBodyCapped(res: Pick<Dispatcher.ResponseData, 'headers' | 'body'>, limitBytes: number): Promise<string> {
+export async function readBodyCapped(
+  res: Pick<Dispatcher.ResponseData, 'headers' | 'body'>,
+  limitBytes: number,
+): Promise<string> {
   const declared = Number(res.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
     res.body.destroy();

@@ -49,7 +49,17 @@ function statusOf(raw: BulkResponseOperation['status']): number {
 
 function resultFor(app: string, op: BulkOperation, answer: BulkResponseOperation | undefined): BulkResult {
   if (!answer) {
-    const error = new ScimError(ERROR_CODES.SCIM_PROTOCOL, { app, operation: 'bulk', method: op.method, path: op.path, detail: 'the Bulk response has no result for this operation' }, { retryable: true });
+    const error = new ScimError(
+      ERROR_CODES.SCIM_PROTOCOL,
+      {
+        app,
+        operation: 'bulk',
+        method: op.method,
+        path: op.path,
+        detail: 'the Bulk response has no result for this operation',
+      },
+      { retryable: true },
+    );
     return { operation: op, status: 0, error };
   }
   const status = statusOf(answer.status);
@@ -58,7 +68,16 @@ function resultFor(app: string, op: BulkOperation, answer: BulkResponseOperation
   if (status >= 200 && status < 300) return { operation: op, status, location, id };
   const parsed = parseErrorBody(JSON.stringify(answer.response ?? ''));
   const { code, retryable } = classifyStatus(status);
-  return { operation: op, status, location, error: new ScimError(code, { app, operation: 'bulk', method: op.method, path: op.path, status, ...parsed }, { retryable }) };
+  return {
+    operation: op,
+    status,
+    location,
+    error: new ScimError(
+      code,
+      { app, operation: 'bulk', method: op.method, path: op.path, status, ...parsed },
+      { retryable },
+    ),
+  };
 }
 
 /**
@@ -66,15 +85,32 @@ function resultFor(app: string, op: BulkOperation, answer: BulkResponseOperation
  * and returns one result per operation, in order. A failed chunk request throws; per-operation
  * failures are in the results.
  */
-export async function sendBulk(http: ScimTransport, app: string, operations: BulkOperation[], maxOperations: number, o?: ScimCallOptions): Promise<BulkResult[]> {
+export async function sendBulk(
+  http: ScimTransport,
+  app: string,
+  operations: BulkOperation[],
+  maxOperations: number,
+  o?: ScimCallOptions,
+): Promise<BulkResult[]> {
   const ops = operations.map((op, i) => (op.method === 'POST' && !op.bulkId ? { ...op, bulkId: `op-${i}` } : op));
   const results: BulkResult[] = [];
   for (let start = 0; start < ops.length; start += maxOperations) {
     const chunk = ops.slice(start, start + maxOperations);
-    const res = await http.exchange({ operation: 'bulk', method: 'POST', path: '/Bulk', body: { schemas: [BULK_REQUEST], Operations: chunk }, attributes: [...new Set(chunk.map((c) => `${c.method} ${c.path.split('/')[1] ?? ''}`))] }, o);
+    const res = await http.exchange(
+      {
+        operation: 'bulk',
+        method: 'POST',
+        path: '/Bulk',
+        body: { schemas: [BULK_REQUEST], Operations: chunk },
+        attributes: [...new Set(chunk.map((c) => `${c.method} ${c.path.split('/')[1] ?? ''}`))],
+      },
+      o,
+    );
     const answers = ((res.body ?? {}) as { Operations?: BulkResponseOperation[] }).Operations ?? [];
     const byBulkId = new Map(answers.filter((a) => a.bulkId).map((a) => [a.bulkId!, a]));
-    chunk.forEach((op, i) => results.push(resultFor(app, op, (op.bulkId ? byBulkId.get(op.bulkId) : undefined) ?? answers[i])));
+    chunk.forEach((op, i) =>
+      results.push(resultFor(app, op, (op.bulkId ? byBulkId.get(op.bulkId) : undefined) ?? answers[i])),
+    );
   }
   return results;
 }

@@ -6,11 +6,37 @@
  */
 import type { ConnectorConfig } from '../config/types';
 import { ERROR_CODES } from '../errors';
-import { applyPatch, diffScimUser, mergeForPut, patchRequest, type ScimPatchOperation, type ScimUserResource } from '../mapping';
+import {
+  applyPatch,
+  diffScimUser,
+  mergeForPut,
+  patchRequest,
+  type ScimPatchOperation,
+  type ScimUserResource,
+} from '../mapping';
 import { ScimError } from './errors';
 import type { BulkOperation, BulkResult } from './bulk';
-import { addMembers, applyMemberships, bulk, deleteGroup, findGroup, findGroups, removeMembers, type MembershipChange, type ScimGroup } from './groups';
-import { ensureMember, forgetGroup, probeUniqueGroupNames, readMembers, removeMemberConfirmed, resolveGroup, type RemovalProof, type ResolvedGroup } from './group-identity';
+import {
+  addMembers,
+  applyMemberships,
+  bulk,
+  deleteGroup,
+  findGroup,
+  findGroups,
+  removeMembers,
+  type MembershipChange,
+  type ScimGroup,
+} from './groups';
+import {
+  ensureMember,
+  forgetGroup,
+  probeUniqueGroupNames,
+  readMembers,
+  removeMemberConfirmed,
+  resolveGroup,
+  type RemovalProof,
+  type ResolvedGroup,
+} from './group-identity';
 import { scanAll, type ScanResult } from './scan';
 import { searchAll, type ClientContext, type ListResponse } from './search';
 import type { ScimCallOptions, ScimTransport } from './transport';
@@ -30,17 +56,26 @@ export class ScimClient {
    * RFC 7644 §4: what the app says it supports (compared with the connector by `jml scim check`).
    * `/Schemas` and `/ResourceTypes` are often missing in real apps, so a 404 there is `undefined`.
    */
-  async discover(o?: ScimCallOptions): Promise<{ serviceProviderConfig: unknown; resourceTypes: unknown; schemas: unknown }> {
+  async discover(
+    o?: ScimCallOptions,
+  ): Promise<{ serviceProviderConfig: unknown; resourceTypes: unknown; schemas: unknown }> {
     const get = async (path: string, accept: number[]) => {
       const res = await this.http.exchange({ operation: 'discover', method: 'GET', path, accept }, o);
       return res.status === 404 ? undefined : res.body;
     };
-    return { serviceProviderConfig: await get('/ServiceProviderConfig', []), resourceTypes: await get('/ResourceTypes', [404]), schemas: await get('/Schemas', [404]) };
+    return {
+      serviceProviderConfig: await get('/ServiceProviderConfig', []),
+      resourceTypes: await get('/ResourceTypes', [404]),
+      schemas: await get('/Schemas', [404]),
+    };
   }
 
   /** One raw page of `/Users` (RFC 7644 §3.4.2.4), for probing how an app pages. */
   async listUsersPage(startIndex: number, count: number, o?: ScimCallOptions): Promise<ListResponse<ScimUserResource>> {
-    const res = await this.http.exchange({ operation: 'list-users', method: 'GET', path: `/Users?startIndex=${startIndex}&count=${count}` }, o);
+    const res = await this.http.exchange(
+      { operation: 'list-users', method: 'GET', path: `/Users?startIndex=${startIndex}&count=${count}` },
+      o,
+    );
     return (res.body ?? {}) as ListResponse<ScimUserResource>;
   }
 
@@ -55,7 +90,10 @@ export class ScimClient {
   }
 
   /** The person's account, by `externalId` then `userName` (the connector's `match` order). */
-  async findUser(ref: { externalId?: string; userName?: string }, o?: ScimCallOptions): Promise<ScimUserResource | null> {
+  async findUser(
+    ref: { externalId?: string; userName?: string },
+    o?: ScimCallOptions,
+  ): Promise<ScimUserResource | null> {
     for (const attribute of this.connector.match) {
       const found = await this.findUserBy(attribute, ref, o);
       if (found) return found;
@@ -67,17 +105,29 @@ export class ScimClient {
    * One lookup by one attribute; null when nothing matches, and also when the app cannot filter
    * on `externalId` (`400 invalidFilter`), so callers go on to `userName`.
    */
-  private async findUserBy(attribute: 'externalId' | 'userName', ref: { externalId?: string; userName?: string }, o?: ScimCallOptions): Promise<ScimUserResource | null> {
+  private async findUserBy(
+    attribute: 'externalId' | 'userName',
+    ref: { externalId?: string; userName?: string },
+    o?: ScimCallOptions,
+  ): Promise<ScimUserResource | null> {
     const value = ref[attribute];
     if (!value) return null;
     let found: ScimUserResource[];
     try {
       found = await searchAll<ScimUserResource>(this.ctx, '/Users', { attribute, value }, 'find-user', o);
     } catch (err) {
-      if (attribute === 'externalId' && err instanceof ScimError && err.info.status === 400 && err.info.scimType === 'invalidFilter') return null;
+      if (
+        attribute === 'externalId' &&
+        err instanceof ScimError &&
+        err.info.status === 400 &&
+        err.info.scimType === 'invalidFilter'
+      )
+        return null;
       throw err;
     }
-    const exact = found.filter((u) => (attribute === 'userName' ? u.userName?.toLowerCase() === value.toLowerCase() : u.externalId === value));
+    const exact = found.filter((u) =>
+      attribute === 'userName' ? u.userName?.toLowerCase() === value.toLowerCase() : u.externalId === value,
+    );
     return exact[0] ?? null;
   }
 
@@ -87,7 +137,10 @@ export class ScimClient {
    * only asked after a 409 (see createUser). A connector whose app cannot filter on `externalId`
    * lists `userName` first (or only).
    */
-  private async findBeforeCreate(ref: { externalId?: string; userName?: string }, o?: ScimCallOptions): Promise<ScimUserResource | null> {
+  private async findBeforeCreate(
+    ref: { externalId?: string; userName?: string },
+    o?: ScimCallOptions,
+  ): Promise<ScimUserResource | null> {
     const [first] = this.connector.match;
     if (first === 'externalId' && ref.externalId) return this.findUserBy('externalId', ref, o);
     return this.findUser(ref, o);
@@ -95,7 +148,10 @@ export class ScimClient {
 
   /** GET /Users/{id} (RFC 7644 §3.4.1); `null` when the app answers 404. */
   async getUser(id: string, o?: ScimCallOptions): Promise<ScimUserResource | null> {
-    const res = await this.http.exchange({ operation: 'get-user', method: 'GET', path: `/Users/${encodeURIComponent(id)}`, accept: [404], targetId: id }, o);
+    const res = await this.http.exchange(
+      { operation: 'get-user', method: 'GET', path: `/Users/${encodeURIComponent(id)}`, accept: [404], targetId: id },
+      o,
+    );
     return res.status === 404 ? null : (res.body as ScimUserResource);
   }
 
@@ -105,24 +161,63 @@ export class ScimClient {
    * belongs to someone else is never touched. Two requests when nothing exists (one lookup by
    * `externalId`, the POST); the `userName` lookup only follows a 409.
    */
-  async createUser(desired: ScimUserResource, o?: ScimCallOptions): Promise<{ id: string; adopted: boolean; created: boolean; resource: ScimUserResource }> {
+  async createUser(
+    desired: ScimUserResource,
+    o?: ScimCallOptions,
+  ): Promise<{ id: string; adopted: boolean; created: boolean; resource: ScimUserResource }> {
     const ref = { externalId: desired.externalId, userName: desired.userName };
     const existing = await this.findBeforeCreate(ref, o);
     if (existing) return this.adopt(existing, desired);
-    const res = await this.http.exchange({ operation: 'create-user', method: 'POST', path: '/Users', body: desired, accept: [409], attributes: Object.keys(desired).filter((k) => k !== 'schemas') }, o);
+    const res = await this.http.exchange(
+      {
+        operation: 'create-user',
+        method: 'POST',
+        path: '/Users',
+        body: desired,
+        accept: [409],
+        attributes: Object.keys(desired).filter((k) => k !== 'schemas'),
+      },
+      o,
+    );
     if (res.status === 409) {
       // Ours after a lost answer (externalId), or an account made by hand or another person's (userName).
       const raced = await this.findUser(ref, o);
       if (raced) return this.adopt(raced, desired);
-      throw new ScimError(ERROR_CODES.SCIM_CONFLICT, { app: this.connector.id, operation: 'create-user', method: 'POST', path: '/Users', status: 409, detail: 'the app reports a uniqueness conflict but no account matches externalId or userName' }, { retryable: false });
+      throw new ScimError(
+        ERROR_CODES.SCIM_CONFLICT,
+        {
+          app: this.connector.id,
+          operation: 'create-user',
+          method: 'POST',
+          path: '/Users',
+          status: 409,
+          detail: 'the app reports a uniqueness conflict but no account matches externalId or userName',
+        },
+        { retryable: false },
+      );
     }
     const resource = await this.createdResource(res, o);
-    if (!resource?.id) throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, { app: this.connector.id, operation: 'create-user', method: 'POST', path: '/Users', status: res.status, detail: 'created resource has no id' }, { retryable: false });
+    if (!resource?.id)
+      throw new ScimError(
+        ERROR_CODES.SCIM_PROTOCOL,
+        {
+          app: this.connector.id,
+          operation: 'create-user',
+          method: 'POST',
+          path: '/Users',
+          status: res.status,
+          detail: 'created resource has no id',
+        },
+        { retryable: false },
+      );
     return { id: resource.id, adopted: false, created: true, resource };
   }
 
   /** Some apps answer 201 with an empty body and only `Location` (RFC 7644 §3.3): read it from there. */
-  private async createdResource(res: { body: unknown; headers: Record<string, string | string[] | undefined> }, o?: ScimCallOptions): Promise<ScimUserResource | null> {
+  private async createdResource(
+    res: { body: unknown; headers: Record<string, string | string[] | undefined> },
+    o?: ScimCallOptions,
+  ): Promise<ScimUserResource | null> {
     const body = res.body as ScimUserResource | undefined;
     if (body && typeof body === 'object' && body.id) return body;
     const location = [res.headers.location].flat()[0];
@@ -131,15 +226,31 @@ export class ScimClient {
   }
 
   private adopt(found: ScimUserResource, desired: ScimUserResource) {
-    const ours = found.externalId === desired.externalId || (!found.externalId && found.userName?.toLowerCase() === desired.userName?.toLowerCase());
+    const ours =
+      found.externalId === desired.externalId ||
+      (!found.externalId && found.userName?.toLowerCase() === desired.userName?.toLowerCase());
     if (!ours || !found.id) {
-      throw new ScimError(ERROR_CODES.SCIM_ACCOUNT_OWNED_BY_OTHER, { app: this.connector.id, operation: 'create-user', method: 'GET', path: '/Users', detail: `account ${found.id ?? '?'} with the same userName belongs to externalId ${String(found.externalId)}, not ${String(desired.externalId)}` }, { retryable: false });
+      throw new ScimError(
+        ERROR_CODES.SCIM_ACCOUNT_OWNED_BY_OTHER,
+        {
+          app: this.connector.id,
+          operation: 'create-user',
+          method: 'GET',
+          path: '/Users',
+          detail: `account ${found.id ?? '?'} with the same userName belongs to externalId ${String(found.externalId)}, not ${String(desired.externalId)}`,
+        },
+        { retryable: false },
+      );
     }
     return { id: found.id, adopted: true, created: false, resource: found };
   }
 
   /** Brings the mapped attributes up to date: GET, diff, then a minimal PATCH or a PUT merge; nothing when equal. */
-  async updateUser(id: string, desired: ScimUserResource, o?: ScimCallOptions): Promise<{ changed: string[]; requests: number }> {
+  async updateUser(
+    id: string,
+    desired: ScimUserResource,
+    o?: ScimCallOptions,
+  ): Promise<{ changed: string[]; requests: number }> {
     const current = await this.getUser(id, o);
     if (!current) throw this.notFound('update-user', id);
     const ops = diffScimUser(this.connector, current, desired);
@@ -151,7 +262,12 @@ export class ScimClient {
   }
 
   /** RFC 7644 §3.5.2; falls back to GET + PUT merge when the app has no PATCH. */
-  async patchUser(id: string, ops: ScimPatchOperation[], o?: ScimCallOptions, current?: ScimUserResource): Promise<void> {
+  async patchUser(
+    id: string,
+    ops: ScimPatchOperation[],
+    o?: ScimCallOptions,
+    current?: ScimUserResource,
+  ): Promise<void> {
     const attributes = ops.map((op) => op.path ?? '(resource)');
     if (!this.connector.capabilities.patch) {
       const base = current ?? (await this.getUser(id, o));
@@ -160,17 +276,56 @@ export class ScimClient {
       return;
     }
     const version = this.connector.capabilities.etag ? current?.meta?.version : undefined;
-    await this.http.exchange({ operation: 'patch-user', method: 'PATCH', path: `/Users/${encodeURIComponent(id)}`, body: patchRequest(ops), headers: version ? { 'if-match': version } : undefined, repeatable: !version && ops.every((op) => op.op !== 'remove'), targetId: id, attributes }, o);
+    await this.http.exchange(
+      {
+        operation: 'patch-user',
+        method: 'PATCH',
+        path: `/Users/${encodeURIComponent(id)}`,
+        body: patchRequest(ops),
+        headers: version ? { 'if-match': version } : undefined,
+        repeatable: !version && ops.every((op) => op.op !== 'remove'),
+        targetId: id,
+        attributes,
+      },
+      o,
+    );
   }
 
   /** RFC 7644 §3.5.1 — readOnly attributes are dropped from the body. */
-  async replaceUser(id: string, resource: ScimUserResource, o?: ScimCallOptions, attributes?: string[]): Promise<ScimUserResource> {
+  async replaceUser(
+    id: string,
+    resource: ScimUserResource,
+    o?: ScimCallOptions,
+    attributes?: string[],
+  ): Promise<ScimUserResource> {
     if (!this.connector.capabilities.put) {
-      throw new ScimError(ERROR_CODES.SCIM_UNSUPPORTED, { app: this.connector.id, operation: 'replace-user', method: 'PUT', path: `/Users/${id}`, detail: 'the connector declares neither PATCH nor PUT for users' }, { retryable: false });
+      throw new ScimError(
+        ERROR_CODES.SCIM_UNSUPPORTED,
+        {
+          app: this.connector.id,
+          operation: 'replace-user',
+          method: 'PUT',
+          path: `/Users/${id}`,
+          detail: 'the connector declares neither PATCH nor PUT for users',
+        },
+        { retryable: false },
+      );
     }
     const { meta, groups: _groups, ...body } = resource as ScimUserResource & { groups?: unknown };
     const version = this.connector.capabilities.etag ? meta?.version : undefined;
-    const res = await this.http.exchange({ operation: 'replace-user', method: 'PUT', path: `/Users/${encodeURIComponent(id)}`, body: { ...body, id }, headers: version ? { 'if-match': version } : undefined, repeatable: !version, targetId: id, attributes }, o);
+    const res = await this.http.exchange(
+      {
+        operation: 'replace-user',
+        method: 'PUT',
+        path: `/Users/${encodeURIComponent(id)}`,
+        body: { ...body, id },
+        headers: version ? { 'if-match': version } : undefined,
+        repeatable: !version,
+        targetId: id,
+        attributes,
+      },
+      o,
+    );
     return (res.body as ScimUserResource) ?? resource;
   }
 
@@ -186,7 +341,18 @@ export class ScimClient {
 
   private async setActive(id: string, active: boolean, o?: ScimCallOptions): Promise<void> {
     if (this.connector.capabilities.patch) {
-      await this.http.exchange({ operation: active ? 'reactivate-user' : 'deactivate-user', method: 'PATCH', path: `/Users/${encodeURIComponent(id)}`, body: patchRequest([{ op: 'replace', path: 'active', value: active }]), repeatable: true, targetId: id, attributes: ['active'] }, o);
+      await this.http.exchange(
+        {
+          operation: active ? 'reactivate-user' : 'deactivate-user',
+          method: 'PATCH',
+          path: `/Users/${encodeURIComponent(id)}`,
+          body: patchRequest([{ op: 'replace', path: 'active', value: active }]),
+          repeatable: true,
+          targetId: id,
+          attributes: ['active'],
+        },
+        o,
+      );
       return;
     }
     const current = await this.getUser(id, o);
@@ -201,7 +367,10 @@ export class ScimClient {
    * DELETE, so the account is deactivated instead and reported as such (`skipped` is reserved
    * for callers that decide to send nothing).
    */
-  async deleteUser(id: string, o?: ScimCallOptions): Promise<{ outcome: 'deleted' | 'already-gone' | 'deactivated' | 'skipped' }> {
+  async deleteUser(
+    id: string,
+    o?: ScimCallOptions,
+  ): Promise<{ outcome: 'deleted' | 'already-gone' | 'deactivated' | 'skipped' }> {
     if (this.connector.delete.mode !== 'hard') {
       try {
         await this.deactivateUser(id, o);
@@ -211,7 +380,17 @@ export class ScimClient {
       }
       return { outcome: 'deactivated' };
     }
-    const res = await this.http.exchange({ operation: 'delete-user', method: 'DELETE', path: `/Users/${encodeURIComponent(id)}`, accept: [404], repeatable: true, targetId: id }, o);
+    const res = await this.http.exchange(
+      {
+        operation: 'delete-user',
+        method: 'DELETE',
+        path: `/Users/${encodeURIComponent(id)}`,
+        accept: [404],
+        repeatable: true,
+        targetId: id,
+      },
+      o,
+    );
     return { outcome: res.status === 404 ? 'already-gone' : 'deleted' };
   }
 
@@ -236,7 +415,12 @@ export class ScimClient {
    * process, else by name — created when missing and `groups.create` allows it, one creator per
    * name in the process. See group-identity.ts.
    */
-  resolveGroup(displayName: string, knownId?: string, o?: ScimCallOptions, create = this.connector.groups.create): Promise<ResolvedGroup | null> {
+  resolveGroup(
+    displayName: string,
+    knownId?: string,
+    o?: ScimCallOptions,
+    create = this.connector.groups.create,
+  ): Promise<ResolvedGroup | null> {
     return resolveGroup(this.ctx, displayName, { knownId, create }, o);
   }
 
@@ -256,7 +440,12 @@ export class ScimClient {
   }
 
   /** Adds the member; with `checkFirst`, only when not already listed (no duplicates on lax apps). */
-  ensureMember(groupId: string, userId: string, checkFirst: boolean, o?: ScimCallOptions): Promise<'added' | 'already-member'> {
+  ensureMember(
+    groupId: string,
+    userId: string,
+    checkFirst: boolean,
+    o?: ScimCallOptions,
+  ): Promise<'added' | 'already-member'> {
     return ensureMember(this.ctx, groupId, userId, { checkFirst }, o);
   }
 
@@ -291,6 +480,17 @@ export class ScimClient {
   }
 
   private notFound(operation: string, id: string): ScimError {
-    return new ScimError(ERROR_CODES.SCIM_NOT_FOUND, { app: this.connector.id, operation, method: 'GET', path: `/Users/${id}`, status: 404, detail: `no account ${id} in ${this.connector.id}` }, { retryable: false });
+    return new ScimError(
+      ERROR_CODES.SCIM_NOT_FOUND,
+      {
+        app: this.connector.id,
+        operation,
+        method: 'GET',
+        path: `/Users/${id}`,
+        status: 404,
+        detail: `no account ${id} in ${this.connector.id}`,
+      },
+      { retryable: false },
+    );
   }
 }

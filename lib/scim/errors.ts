@@ -22,10 +22,17 @@ export class ScimError extends JmlError {
   override name = 'ScimError';
   readonly info: ScimErrorInfo;
 
-  constructor(code: ErrorCode, info: ScimErrorInfo, options: { retryable: boolean; cause?: unknown; message?: string }) {
+  constructor(
+    code: ErrorCode,
+    info: ScimErrorInfo,
+    options: { retryable: boolean; cause?: unknown; message?: string },
+  ) {
     const what = `${info.app} ${info.operation}: ${info.method} ${info.path}`;
     const status = info.status ? ` → HTTP ${info.status}${info.scimType ? ` ${info.scimType}` : ''}` : '';
-    super(code, options.message ?? `${what}${status}${info.detail ? ` — ${info.detail}` : ''}`, { retryable: options.retryable, cause: options.cause });
+    super(code, options.message ?? `${what}${status}${info.detail ? ` — ${info.detail}` : ''}`, {
+      retryable: options.retryable,
+      cause: options.cause,
+    });
     this.info = info;
   }
 }
@@ -42,9 +49,17 @@ export function parseErrorBody(text: string): { scimType?: string; detail?: stri
     const trimmed = (typeof parsed === 'string' ? parsed : text).trim().slice(0, 200);
     return { detail: trimmed || undefined };
   }
-  const body = parsed as { scimType?: unknown; detail?: unknown; message?: unknown; error?: unknown; error_description?: unknown };
+  const body = parsed as {
+    scimType?: unknown;
+    detail?: unknown;
+    message?: unknown;
+    error?: unknown;
+    error_description?: unknown;
+  };
   // SCIM's `detail` first, then what gateways and OAuth servers (RFC 6749 §5.2) write instead.
-  const detail = [body.detail, body.message, body.error_description, body.error].find((v): v is string => typeof v === 'string');
+  const detail = [body.detail, body.message, body.error_description, body.error].find(
+    (v): v is string => typeof v === 'string',
+  );
   return { scimType: typeof body.scimType === 'string' ? body.scimType : undefined, detail };
 }
 

@@ -56,7 +56,12 @@ const keyOf = (displayName: string) => displayName.toLowerCase();
  * The group's id: `knownId` when the caller has one, else the one this process resolved, else
  * a lookup by name, else (when `create`) a new group. Null when missing and not to be created.
  */
-export async function resolveGroup(ctx: ClientContext, displayName: string, options: { knownId?: string; create: boolean }, o?: ScimCallOptions): Promise<ResolvedGroup | null> {
+export async function resolveGroup(
+  ctx: ClientContext,
+  displayName: string,
+  options: { knownId?: string; create: boolean },
+  o?: ScimCallOptions,
+): Promise<ResolvedGroup | null> {
   if (options.knownId) return { id: options.knownId, displayName, created: false };
   const state = stateOf(ctx);
   const key = keyOf(displayName);
@@ -84,17 +89,54 @@ export function forgetGroup(ctx: ClientContext, displayName: string, id?: string
   if (id === undefined || state.ids.get(key) === id) state.ids.delete(key);
 }
 
-async function createGroup(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<{ id: string; created: boolean }> {
+async function createGroup(
+  ctx: ClientContext,
+  displayName: string,
+  o?: ScimCallOptions,
+): Promise<{ id: string; created: boolean }> {
   const body = { schemas: [GROUP_SCHEMA], displayName, externalId: groupMarker(displayName) };
-  const res = await ctx.http.exchange({ operation: 'create-group', method: 'POST', path: '/Groups', body, accept: [409], attributes: ['displayName', 'externalId'] }, o);
+  const res = await ctx.http.exchange(
+    {
+      operation: 'create-group',
+      method: 'POST',
+      path: '/Groups',
+      body,
+      accept: [409],
+      attributes: ['displayName', 'externalId'],
+    },
+    o,
+  );
   if (res.status === 409) {
     // Another worker (or a retried attempt whose answer was lost) created it first.
     const raced = await findGroup(ctx, displayName, o);
     if (raced) return { id: raced.id, created: false };
-    throw new ScimError(ERROR_CODES.SCIM_CONFLICT, { app: ctx.connector.id, operation: 'create-group', method: 'POST', path: '/Groups', status: 409, detail: `group "${displayName}" conflicts but cannot be found by displayName` }, { retryable: false });
+    throw new ScimError(
+      ERROR_CODES.SCIM_CONFLICT,
+      {
+        app: ctx.connector.id,
+        operation: 'create-group',
+        method: 'POST',
+        path: '/Groups',
+        status: 409,
+        detail: `group "${displayName}" conflicts but cannot be found by displayName`,
+      },
+      { retryable: false },
+    );
   }
   const id = (res.body as Partial<ScimGroup> | undefined)?.id;
-  if (!id) throw new ScimError(ERROR_CODES.SCIM_PROTOCOL, { app: ctx.connector.id, operation: 'create-group', method: 'POST', path: '/Groups', status: res.status, detail: 'created group has no id' }, { retryable: false });
+  if (!id)
+    throw new ScimError(
+      ERROR_CODES.SCIM_PROTOCOL,
+      {
+        app: ctx.connector.id,
+        operation: 'create-group',
+        method: 'POST',
+        path: '/Groups',
+        status: res.status,
+        detail: 'created group has no id',
+      },
+      { retryable: false },
+    );
   return { id: await settleCreated(ctx, displayName, id, o), created: true };
 }
 
@@ -113,7 +155,12 @@ export function groupMarker(displayName: string): string {
  * time (an app without unique names accepts both), and a create whose answer was lost may
  * take effect later. See settleOurDuplicates.
  */
-async function settleCreated(ctx: ClientContext, displayName: string, ourId: string, o?: ScimCallOptions): Promise<string> {
+async function settleCreated(
+  ctx: ClientContext,
+  displayName: string,
+  ourId: string,
+  o?: ScimCallOptions,
+): Promise<string> {
   const found = await findGroups(ctx, displayName, o);
   if (found.length === 0 || (found.length === 1 && found[0]!.id === ourId)) return ourId;
   if (found.some((g) => g.id === ourId)) return settleOurDuplicates(ctx, displayName, found, o);
@@ -131,15 +178,31 @@ async function settleCreated(ctx: ClientContext, displayName: string, ourId: str
  * cannot be compared, a younger duplicate already in use — is for an operator:
  * `SCIM_GROUP_AMBIGUOUS`, never a guess.
  */
-async function settleOurDuplicates(ctx: ClientContext, displayName: string, all: ScimGroup[], o?: ScimCallOptions): Promise<string> {
+async function settleOurDuplicates(
+  ctx: ClientContext,
+  displayName: string,
+  all: ScimGroup[],
+  o?: ScimCallOptions,
+): Promise<string> {
   if (!all.every((g) => g.externalId === groupMarker(displayName))) throw ambiguousGroup(ctx, displayName, all);
   const times = all.map(createdAt);
-  if (!times.every(Number.isFinite) || new Set(times).size !== times.length) throw ambiguousGroup(ctx, displayName, all);
+  if (!times.every(Number.isFinite) || new Set(times).size !== times.length)
+    throw ambiguousGroup(ctx, displayName, all);
   const oldest = all[times.indexOf(Math.min(...times))]!;
   for (const g of all.filter((x) => x.id !== oldest.id)) {
     const members = await readMembers(ctx, g.id, o);
     if (members && members.length > 0) throw ambiguousGroup(ctx, displayName, all);
-    await ctx.http.exchange({ operation: 'delete-group', method: 'DELETE', path: groupPath(g.id), accept: [404], repeatable: true, targetId: g.id }, o);
+    await ctx.http.exchange(
+      {
+        operation: 'delete-group',
+        method: 'DELETE',
+        path: groupPath(g.id),
+        accept: [404],
+        repeatable: true,
+        targetId: g.id,
+      },
+      o,
+    );
   }
   return oldest.id;
 }
@@ -148,14 +211,28 @@ async function settleOurDuplicates(ctx: ClientContext, displayName: string, all:
  * Whether the app enforces unique group names: creates a group named `displayName` twice (a
  * throw-away name), then deletes what was created. `unique` when the second create is a 409.
  */
-export async function probeUniqueGroupNames(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<{ unique: boolean; leftBehind: string[] }> {
+export async function probeUniqueGroupNames(
+  ctx: ClientContext,
+  displayName: string,
+  o?: ScimCallOptions,
+): Promise<{ unique: boolean; leftBehind: string[] }> {
   const body = { schemas: [GROUP_SCHEMA], displayName };
   const created: string[] = [];
   const leftBehind: string[] = [];
   let unique = false;
   try {
     for (let i = 0; i < 2; i++) {
-      const res = await ctx.http.exchange({ operation: 'probe-group-names', method: 'POST', path: '/Groups', body, accept: [409], attributes: ['displayName'] }, o);
+      const res = await ctx.http.exchange(
+        {
+          operation: 'probe-group-names',
+          method: 'POST',
+          path: '/Groups',
+          body,
+          accept: [409],
+          attributes: ['displayName'],
+        },
+        o,
+      );
       if (res.status === 409) {
         unique = true;
         break;
@@ -166,7 +243,17 @@ export async function probeUniqueGroupNames(ctx: ClientContext, displayName: str
   } finally {
     for (const id of created) {
       try {
-        await ctx.http.exchange({ operation: 'delete-group', method: 'DELETE', path: groupPath(id), accept: [404], repeatable: true, targetId: id }, o);
+        await ctx.http.exchange(
+          {
+            operation: 'delete-group',
+            method: 'DELETE',
+            path: groupPath(id),
+            accept: [404],
+            repeatable: true,
+            targetId: id,
+          },
+          o,
+        );
       } catch {
         leftBehind.push(`group ${id}`);
       }
@@ -177,7 +264,16 @@ export async function probeUniqueGroupNames(ctx: ClientContext, displayName: str
 
 /** The group's member ids (`GET /Groups/{id}?attributes=members`); null when the group is gone (404). */
 export async function readMembers(ctx: ClientContext, groupId: string, o?: ScimCallOptions): Promise<string[] | null> {
-  const res = await ctx.http.exchange({ operation: 'get-group', method: 'GET', path: `${groupPath(groupId)}?attributes=members`, accept: [404], targetId: groupId }, o);
+  const res = await ctx.http.exchange(
+    {
+      operation: 'get-group',
+      method: 'GET',
+      path: `${groupPath(groupId)}?attributes=members`,
+      accept: [404],
+      targetId: groupId,
+    },
+    o,
+  );
   if (res.status === 404) return null;
   const members = (res.body as Partial<ScimGroup> | undefined)?.members;
   return Array.isArray(members) ? members.map((m) => m.value) : [];
@@ -187,19 +283,47 @@ export async function readMembers(ctx: ClientContext, groupId: string, o?: ScimC
  * Adds the member unless `checkFirst` finds it already there (an existing account: a re-hire,
  * an adopted account). A 404 is `SCIM_NOT_FOUND`: the group is gone.
  */
-export async function ensureMember(ctx: ClientContext, groupId: string, userId: string, options: { checkFirst: boolean }, o?: ScimCallOptions): Promise<'added' | 'already-member'> {
+export async function ensureMember(
+  ctx: ClientContext,
+  groupId: string,
+  userId: string,
+  options: { checkFirst: boolean },
+  o?: ScimCallOptions,
+): Promise<'added' | 'already-member'> {
   if (options.checkFirst) {
     const members = await readMembers(ctx, groupId, o);
     if (members === null) throw groupGone(ctx, groupId);
     if (members.includes(userId)) return 'already-member';
   }
   const body = patchRequest([{ op: 'add', path: 'members', value: [{ value: userId }] }]);
-  await ctx.http.exchange({ operation: 'add-members', method: 'PATCH', path: groupPath(groupId), body, repeatable: true, targetId: groupId, attributes: ['members'] }, o);
+  await ctx.http.exchange(
+    {
+      operation: 'add-members',
+      method: 'PATCH',
+      path: groupPath(groupId),
+      body,
+      repeatable: true,
+      targetId: groupId,
+      attributes: ['members'],
+    },
+    o,
+  );
   return 'added';
 }
 
 function groupGone(ctx: ClientContext, groupId: string): ScimError {
-  return new ScimError(ERROR_CODES.SCIM_NOT_FOUND, { app: ctx.connector.id, operation: 'get-group', method: 'GET', path: groupPath(groupId), status: 404, detail: `group ${groupId} no longer exists in ${ctx.connector.id}` }, { retryable: false });
+  return new ScimError(
+    ERROR_CODES.SCIM_NOT_FOUND,
+    {
+      app: ctx.connector.id,
+      operation: 'get-group',
+      method: 'GET',
+      path: groupPath(groupId),
+      status: 404,
+      detail: `group ${groupId} no longer exists in ${ctx.connector.id}`,
+    },
+    { retryable: false },
+  );
 }
 
 /**
@@ -209,7 +333,12 @@ function groupGone(ctx: ClientContext, groupId: string): ScimError {
  * Entra sends and some apps need); still listed after that is `SCIM_UNCONFIRMED` (retryable):
  * the caller must not report the removal.
  */
-export async function removeMemberConfirmed(ctx: ClientContext, groupId: string, userId: string, o?: ScimCallOptions): Promise<RemovalProof> {
+export async function removeMemberConfirmed(
+  ctx: ClientContext,
+  groupId: string,
+  userId: string,
+  o?: ScimCallOptions,
+): Promise<RemovalProof> {
   const byFilter = patchRequest([{ op: 'remove', path: `members[value eq ${JSON.stringify(userId)}]` }]);
   const first = await sendRemoval(ctx, groupId, userId, byFilter, o);
   if (first !== 'unconfirmed') return first;
@@ -218,16 +347,40 @@ export async function removeMemberConfirmed(ctx: ClientContext, groupId: string,
   if (second !== 'unconfirmed') return second;
   throw new ScimError(
     ERROR_CODES.SCIM_UNCONFIRMED,
-    { app: ctx.connector.id, operation: 'remove-members', method: 'PATCH', path: groupPath(groupId), detail: `the app acknowledged removing ${userId} from group ${groupId}, but reading the group back still lists them` },
+    {
+      app: ctx.connector.id,
+      operation: 'remove-members',
+      method: 'PATCH',
+      path: groupPath(groupId),
+      detail: `the app acknowledged removing ${userId} from group ${groupId}, but reading the group back still lists them`,
+    },
     { retryable: true },
   );
 }
 
-async function sendRemoval(ctx: ClientContext, groupId: string, userId: string, body: unknown, o?: ScimCallOptions): Promise<RemovalProof | 'unconfirmed'> {
+async function sendRemoval(
+  ctx: ClientContext,
+  groupId: string,
+  userId: string,
+  body: unknown,
+  o?: ScimCallOptions,
+): Promise<RemovalProof | 'unconfirmed'> {
   let answer: { status: number; body: unknown } | undefined;
   try {
     // Repeatable: whatever a repeat answers (even 400 noTarget), the read-back decides.
-    answer = await ctx.http.exchange({ operation: 'remove-members', method: 'PATCH', path: groupPath(groupId), body, accept: [404], repeatable: true, targetId: groupId, attributes: ['members'] }, o);
+    answer = await ctx.http.exchange(
+      {
+        operation: 'remove-members',
+        method: 'PATCH',
+        path: groupPath(groupId),
+        body,
+        accept: [404],
+        repeatable: true,
+        targetId: groupId,
+        attributes: ['members'],
+      },
+      o,
+    );
   } catch (err) {
     if (!(err instanceof ScimError) || err.info.status !== 400) throw err;
     if (err.info.scimType === 'invalidPath') await replaceMembersWithout(ctx, groupId, [userId], o);

@@ -37,7 +37,14 @@ const groupPath = (id: string) => `/Groups/${encodeURIComponent(id)}`;
  * caseExact=false, RFC 7643 §4.2). Names are not unique in many apps, so this may be several.
  */
 export async function findGroups(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<ScimGroup[]> {
-  const found = await searchAll<ScimGroup>(ctx, '/Groups', { attribute: 'displayName', value: displayName }, 'find-group', o, 'excludedAttributes=members');
+  const found = await searchAll<ScimGroup>(
+    ctx,
+    '/Groups',
+    { attribute: 'displayName', value: displayName },
+    'find-group',
+    o,
+    'excludedAttributes=members',
+  );
   const exact = found.filter((g) => g.displayName === displayName);
   if (exact.length > 0) return exact;
   const folded = displayName.toLowerCase();
@@ -61,15 +68,26 @@ export function ambiguousGroup(ctx: ClientContext, displayName: string, groups: 
 }
 
 /** The one group named `displayName`, null when none; several are `SCIM_GROUP_AMBIGUOUS`, never a guess. */
-export async function findGroup(ctx: ClientContext, displayName: string, o?: ScimCallOptions): Promise<ScimGroup | null> {
+export async function findGroup(
+  ctx: ClientContext,
+  displayName: string,
+  o?: ScimCallOptions,
+): Promise<ScimGroup | null> {
   const found = await findGroups(ctx, displayName, o);
   if (found.length > 1) throw ambiguousGroup(ctx, displayName, found);
   return found[0] ?? null;
 }
 
 /** DELETE /Groups/{id} (RFC 7644 §3.6); a 404 means an earlier attempt already did it. */
-export async function deleteGroup(ctx: ClientContext, groupId: string, o?: ScimCallOptions): Promise<{ outcome: 'deleted' | 'already-gone' }> {
-  const res = await ctx.http.exchange({ operation: 'delete-group', method: 'DELETE', path: groupPath(groupId), accept: [404], targetId: groupId }, o);
+export async function deleteGroup(
+  ctx: ClientContext,
+  groupId: string,
+  o?: ScimCallOptions,
+): Promise<{ outcome: 'deleted' | 'already-gone' }> {
+  const res = await ctx.http.exchange(
+    { operation: 'delete-group', method: 'DELETE', path: groupPath(groupId), accept: [404], targetId: groupId },
+    o,
+  );
   return { outcome: res.status === 404 ? 'already-gone' : 'deleted' };
 }
 
@@ -80,9 +98,25 @@ function membershipOps(change: MembershipChange): ScimPatchOperation[] {
   return ops;
 }
 
-export async function addMembers(ctx: ClientContext, groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
+export async function addMembers(
+  ctx: ClientContext,
+  groupId: string,
+  userIds: string[],
+  o?: ScimCallOptions,
+): Promise<void> {
   if (userIds.length === 0) return;
-  await ctx.http.exchange({ operation: 'add-members', method: 'PATCH', path: groupPath(groupId), body: patchRequest(membershipOps({ groupId, add: userIds })), repeatable: true, targetId: groupId, attributes: ['members'] }, o);
+  await ctx.http.exchange(
+    {
+      operation: 'add-members',
+      method: 'PATCH',
+      path: groupPath(groupId),
+      body: patchRequest(membershipOps({ groupId, add: userIds })),
+      repeatable: true,
+      targetId: groupId,
+      attributes: ['members'],
+    },
+    o,
+  );
 }
 
 /**
@@ -90,10 +124,25 @@ export async function addMembers(ctx: ClientContext, groupId: string, userIds: s
  * attempt that is success. Apps that reject value-filter paths (`400 invalidPath`) get the
  * whole `members` list replaced without the removed ids instead.
  */
-export async function removeMembers(ctx: ClientContext, groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
+export async function removeMembers(
+  ctx: ClientContext,
+  groupId: string,
+  userIds: string[],
+  o?: ScimCallOptions,
+): Promise<void> {
   if (userIds.length === 0) return;
   try {
-    await ctx.http.exchange({ operation: 'remove-members', method: 'PATCH', path: groupPath(groupId), body: patchRequest(membershipOps({ groupId, remove: userIds })), targetId: groupId, attributes: ['members'] }, o);
+    await ctx.http.exchange(
+      {
+        operation: 'remove-members',
+        method: 'PATCH',
+        path: groupPath(groupId),
+        body: patchRequest(membershipOps({ groupId, remove: userIds })),
+        targetId: groupId,
+        attributes: ['members'],
+      },
+      o,
+    );
   } catch (err) {
     if (!(err instanceof ScimError) || err.info.status !== 400) throw err;
     if (err.info.scimType === 'noTarget') return;
@@ -103,16 +152,46 @@ export async function removeMembers(ctx: ClientContext, groupId: string, userIds
 }
 
 /** Replaces `members` with the current list minus `userIds` (apps that refuse value-filter paths). */
-export async function replaceMembersWithout(ctx: ClientContext, groupId: string, userIds: string[], o?: ScimCallOptions): Promise<void> {
-  const res = await ctx.http.exchange({ operation: 'get-group', method: 'GET', path: `${groupPath(groupId)}?attributes=members`, targetId: groupId }, o);
-  const members = ((res.body as Partial<ScimGroup> | undefined)?.members ?? []).filter((m) => !userIds.includes(m.value)).map((m) => ({ value: m.value }));
-  await ctx.http.exchange({ operation: 'remove-members', method: 'PATCH', path: groupPath(groupId), body: patchRequest([{ op: 'replace', path: 'members', value: members }]), targetId: groupId, attributes: ['members'] }, o);
+export async function replaceMembersWithout(
+  ctx: ClientContext,
+  groupId: string,
+  userIds: string[],
+  o?: ScimCallOptions,
+): Promise<void> {
+  const res = await ctx.http.exchange(
+    { operation: 'get-group', method: 'GET', path: `${groupPath(groupId)}?attributes=members`, targetId: groupId },
+    o,
+  );
+  const members = ((res.body as Partial<ScimGroup> | undefined)?.members ?? [])
+    .filter((m) => !userIds.includes(m.value))
+    .map((m) => ({ value: m.value }));
+  await ctx.http.exchange(
+    {
+      operation: 'remove-members',
+      method: 'PATCH',
+      path: groupPath(groupId),
+      body: patchRequest([{ op: 'replace', path: 'members', value: members }]),
+      targetId: groupId,
+      attributes: ['members'],
+    },
+    o,
+  );
 }
 
-export async function applyMemberships(ctx: ClientContext, changes: MembershipChange[], o?: ScimCallOptions): Promise<void> {
+export async function applyMemberships(
+  ctx: ClientContext,
+  changes: MembershipChange[],
+  o?: ScimCallOptions,
+): Promise<void> {
   const effective = changes.filter((c) => c.add?.length || c.remove?.length);
   if (effective.length > 1 && ctx.connector.capabilities.bulk) {
-    const results = await bulk(ctx, effective.map((c): BulkOperation => ({ method: 'PATCH', path: groupPath(c.groupId), data: patchRequest(membershipOps(c)) })), o);
+    const results = await bulk(
+      ctx,
+      effective.map(
+        (c): BulkOperation => ({ method: 'PATCH', path: groupPath(c.groupId), data: patchRequest(membershipOps(c)) }),
+      ),
+      o,
+    );
     // A remove that finds nothing was already applied (a retried attempt).
     const failed = results.filter((r) => r.error && r.error.info.scimType !== 'noTarget');
     if (failed.length > 0) throw failed.find((r) => !r.error!.retryable)?.error ?? failed[0]!.error!;
@@ -127,15 +206,33 @@ export async function applyMemberships(ctx: ClientContext, changes: MembershipCh
 /** The app's `bulk.maxOperations` (§5), read once per client. */
 const bulkLimits = new WeakMap<ClientContext, Promise<number>>();
 
-export async function bulk(ctx: ClientContext, operations: BulkOperation[], o?: ScimCallOptions): Promise<BulkResult[]> {
+export async function bulk(
+  ctx: ClientContext,
+  operations: BulkOperation[],
+  o?: ScimCallOptions,
+): Promise<BulkResult[]> {
   if (!ctx.connector.capabilities.bulk) {
-    throw new ScimError(ERROR_CODES.SCIM_UNSUPPORTED, { app: ctx.connector.id, operation: 'bulk', method: 'POST', path: '/Bulk', detail: 'capabilities.bulk is false for this connector' }, { retryable: false });
+    throw new ScimError(
+      ERROR_CODES.SCIM_UNSUPPORTED,
+      {
+        app: ctx.connector.id,
+        operation: 'bulk',
+        method: 'POST',
+        path: '/Bulk',
+        detail: 'capabilities.bulk is false for this connector',
+      },
+      { retryable: false },
+    );
   }
   let limit = bulkLimits.get(ctx);
   if (!limit) {
     limit = ctx.http
       .exchange({ operation: 'discover', method: 'GET', path: '/ServiceProviderConfig' }, o)
-      .then((r) => Number((r.body as { bulk?: { maxOperations?: unknown } } | undefined)?.bulk?.maxOperations) || DEFAULT_BULK_MAX);
+      .then(
+        (r) =>
+          Number((r.body as { bulk?: { maxOperations?: unknown } } | undefined)?.bulk?.maxOperations) ||
+          DEFAULT_BULK_MAX,
+      );
     bulkLimits.set(ctx, limit);
     limit.catch(() => bulkLimits.delete(ctx));
   }

@@ -61,10 +61,13 @@ export class TokenBucket {
     }
     if (this.queue.length > 0 && !this.timer) {
       const waitMs = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.drain();
-      }, Math.max(1, waitMs));
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.drain();
+        },
+        Math.max(1, waitMs),
+      );
     }
   }
 }

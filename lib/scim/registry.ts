@@ -46,7 +46,16 @@ export class ScimClients {
     }
     const logger = this.options.logger.child({ app: connector.id });
     const maxResponseBytes = this.options.maxResponseBytes ?? maxResponseBytesFromEnv();
-    const auth = new AuthHeader(connector.id, connector.auth, resolve, this.options.dispatcherFor ? dispatcher : undefined, now, connector.timeouts.requestMs, (r) => this.tokenRequested(connector, logger, r), maxResponseBytes);
+    const auth = new AuthHeader(
+      connector.id,
+      connector.auth,
+      resolve,
+      this.options.dispatcherFor ? dispatcher : undefined,
+      now,
+      connector.timeouts.requestMs,
+      (r) => this.tokenRequested(connector, logger, r),
+      maxResponseBytes,
+    );
     const transport = new ScimTransport({
       connector,
       dispatcher,
@@ -63,7 +72,11 @@ export class ScimClients {
     return client;
   }
 
-  private tokenRequested(connector: ConnectorConfig, logger: Logger, r: { status?: number; latencyMs: number; errorCode?: string }): void {
+  private tokenRequested(
+    connector: ConnectorConfig,
+    logger: Logger,
+    r: { status?: number; latencyMs: number; errorCode?: string },
+  ): void {
     const path = connector.auth.type === 'oauth2-client-credentials' ? new URL(connector.auth.tokenUrl).pathname : '';
     logger.debug({ method: 'POST', path, ...r }, 'oauth token request');
     this.options.onRequest?.({ app: connector.id, operation: 'oauth-token', method: 'POST', path, ...r });

@@ -32,7 +32,11 @@ export async function scanAll<T extends { id?: string }>(
   for (let page = 1; page <= SCAN_MAX_PAGES; page++) {
     const extra = options.attributes ? `&attributes=${encodeURIComponent(options.attributes)}` : '';
     const res = await ctx.http.exchange(
-      { operation: resource === 'Users' ? 'scan-users' : 'scan-groups', method: 'GET', path: `/${resource}?startIndex=${startIndex}&count=${count}${extra}` },
+      {
+        operation: resource === 'Users' ? 'scan-users' : 'scan-groups',
+        method: 'GET',
+        path: `/${resource}?startIndex=${startIndex}&count=${count}${extra}`,
+      },
       o,
     );
     const items = ((res.body ?? {}) as ListResponse<T>).Resources ?? [];

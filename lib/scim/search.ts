@@ -30,10 +30,27 @@ export const MAX_PAGES = 50;
  * Every resource matching `filter`: stops at MAX_PAGES, on an empty page, on a page with
  * nothing new (a repeated page), or once `totalResults` is reached.
  */
-export async function searchAll<T extends { id?: string }>(ctx: ClientContext, path: string, filter: EqFilter, operation: string, o?: ScimCallOptions, extra?: string): Promise<T[]> {
+export async function searchAll<T extends { id?: string }>(
+  ctx: ClientContext,
+  path: string,
+  filter: EqFilter,
+  operation: string,
+  o?: ScimCallOptions,
+  extra?: string,
+): Promise<T[]> {
   // Entra-style apps accept `eq` only; sending an operator they lack is a 400 invalidFilter.
   if (!ctx.connector.capabilities.filterOperators.includes('eq')) {
-    throw new ScimError(ERROR_CODES.SCIM_UNSUPPORTED, { app: ctx.connector.id, operation, method: 'GET', path, detail: 'capabilities.filterOperators lacks "eq": accounts cannot be looked up' }, { retryable: false });
+    throw new ScimError(
+      ERROR_CODES.SCIM_UNSUPPORTED,
+      {
+        app: ctx.connector.id,
+        operation,
+        method: 'GET',
+        path,
+        detail: 'capabilities.filterOperators lacks "eq": accounts cannot be looked up',
+      },
+      { retryable: false },
+    );
   }
   const out: T[] = [];
   const seen = new Set<string>();

@@ -90,7 +90,11 @@ export const QUICK_RETRIES = 2;
 export const QUICK_RETRY_MAX_WAIT_MS = 5_000;
 const QUICK_RETRY_BASE_MS = 200;
 
-export function quickRetryDelayMs(req: Pick<ExchangeRequest, 'method' | 'repeatable'>, err: unknown, retriesSoFar: number): number | undefined {
+export function quickRetryDelayMs(
+  req: Pick<ExchangeRequest, 'method' | 'repeatable'>,
+  err: unknown,
+  retriesSoFar: number,
+): number | undefined {
   if ((req.method !== 'GET' && !req.repeatable) || retriesSoFar >= QUICK_RETRIES) return undefined;
   if (!(err instanceof ScimError) || !err.retryable || err.code === ERROR_CODES.SCIM_TIMEOUT) return undefined;
   const hinted = err.info.retryAfterMs;
@@ -124,7 +128,11 @@ export class ScimTransport {
       const first = await this.once(req, o);
       // One refresh-and-retry when an OAuth token was rejected (revoked or rotated early).
       if (first.status === 401 && this.d.auth.invalidate()) {
-        this.report(req, o, { latencyMs: first.latencyMs, status: 401, detail: 'access token rejected; fetching a new one' });
+        this.report(req, o, {
+          latencyMs: first.latencyMs,
+          status: 401,
+          detail: 'access token rejected; fetching a new one',
+        });
         // The repeat is a request like any other: it takes its own rate-limit token.
         await this.d.bucket.acquire(o.signal);
         return this.finish(req, o, await this.once(req, o));
@@ -159,9 +167,13 @@ export class ScimTransport {
         bodyTimeout: this.d.connector.timeouts.requestMs,
         signal: abortsOnCancel(req) && o.signal ? AbortSignal.any([o.signal, deadline]) : deadline,
       });
-      const text = await readBodyCapped(res, this.d.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES).catch((err: unknown) => {
-        throw err instanceof ResponseTooLargeError ? this.tooLarge(req, o, err, res.statusCode, this.d.now() - started) : err;
-      });
+      const text = await readBodyCapped(res, this.d.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES).catch(
+        (err: unknown) => {
+          throw err instanceof ResponseTooLargeError
+            ? this.tooLarge(req, o, err, res.statusCode, this.d.now() - started)
+            : err;
+        },
+      );
       return { status: res.statusCode, headers: res.headers, body: parseBody(text), latencyMs: this.d.now() - started };
     } catch (err) {
       if (err instanceof ScimError) throw err;
@@ -170,23 +182,47 @@ export class ScimTransport {
   }
 
   /** An answer past the size limit: not retried here (the app would send it again), reported, failed. */
-  private tooLarge(req: ExchangeRequest, o: ScimCallOptions, err: ResponseTooLargeError, status: number, latencyMs: number): ScimError {
+  private tooLarge(
+    req: ExchangeRequest,
+    o: ScimCallOptions,
+    err: ResponseTooLargeError,
+    status: number,
+    latencyMs: number,
+  ): ScimError {
     const detail = `answer not read: ${err.message}`;
     this.report(req, o, { latencyMs, status, errorCode: ERROR_CODES.SCIM_PROTOCOL, detail });
     const info = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path, status };
-    return new ScimError(ERROR_CODES.SCIM_PROTOCOL, info, { retryable: false, cause: err, message: `${info.app} ${info.operation}: ${info.method} ${info.path} — HTTP ${status}, ${detail}` });
+    return new ScimError(ERROR_CODES.SCIM_PROTOCOL, info, {
+      retryable: false,
+      cause: err,
+      message: `${info.app} ${info.operation}: ${info.method} ${info.path} — HTTP ${status}, ${detail}`,
+    });
   }
 
   /** A request that got no complete answer: cancelled (rethrown as is), timed out, or a network failure. */
-  private failed(req: ExchangeRequest, o: ScimCallOptions, err: unknown, latencyMs: number, deadlinePassed: boolean): unknown {
-    const timeout = deadlinePassed || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError;
+  private failed(
+    req: ExchangeRequest,
+    o: ScimCallOptions,
+    err: unknown,
+    latencyMs: number,
+    deadlinePassed: boolean,
+  ): unknown {
+    const timeout =
+      deadlinePassed ||
+      err instanceof undiciErrors.HeadersTimeoutError ||
+      err instanceof undiciErrors.BodyTimeoutError ||
+      err instanceof undiciErrors.ConnectTimeoutError;
     const code = timeout ? ERROR_CODES.SCIM_TIMEOUT : ERROR_CODES.SCIM_NETWORK;
     const message = (err as Error).message;
     this.report(req, o, { latencyMs, errorCode: code, detail: message });
     // Cancellation is the activity's business, not an app failure.
     if (o.signal?.aborted && !deadlinePassed) return err;
     const info = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path };
-    return new ScimError(code, info, { retryable: true, cause: err, message: `${info.app} ${info.operation}: ${info.method} ${info.path} — ${timeout ? `no complete answer within ${this.d.connector.timeouts.requestMs} ms` : 'network error'}: ${message}` });
+    return new ScimError(code, info, {
+      retryable: true,
+      cause: err,
+      message: `${info.app} ${info.operation}: ${info.method} ${info.path} — ${timeout ? `no complete answer within ${this.d.connector.timeouts.requestMs} ms` : 'network error'}: ${message}`,
+    });
   }
 
   private finish(req: ExchangeRequest, o: ScimCallOptions, res: ScimResponse & { latencyMs: number }): ScimResponse {
@@ -196,12 +232,41 @@ export class ScimTransport {
     this.report(req, o, { latencyMs: res.latencyMs, status: res.status, ...parsed, errorCode: ok ? undefined : code });
     if (ok) return res;
     const retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.d.now());
-    throw new ScimError(code, { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path, status: res.status, ...parsed, retryAfterMs }, { retryable });
+    throw new ScimError(
+      code,
+      {
+        app: this.d.connector.id,
+        operation: req.operation,
+        method: req.method,
+        path: req.path,
+        status: res.status,
+        ...parsed,
+        retryAfterMs,
+      },
+      { retryable },
+    );
   }
 
   private report(req: ExchangeRequest, o: ScimCallOptions, r: Partial<ScimRequestInfo> & { latencyMs: number }): void {
-    const info: ScimRequestInfo = { app: this.d.connector.id, operation: req.operation, method: req.method, path: req.path, targetId: req.targetId, attributes: req.attributes, ...r };
-    this.d.logger.debug({ method: info.method, path: info.path, status: info.status, latencyMs: info.latencyMs, errorCode: info.errorCode }, 'scim request');
+    const info: ScimRequestInfo = {
+      app: this.d.connector.id,
+      operation: req.operation,
+      method: req.method,
+      path: req.path,
+      targetId: req.targetId,
+      attributes: req.attributes,
+      ...r,
+    };
+    this.d.logger.debug(
+      {
+        method: info.method,
+        path: info.path,
+        status: info.status,
+        latencyMs: info.latencyMs,
+        errorCode: info.errorCode,
+      },
+      'scim request',
+    );
     o.recorder?.(info);
     this.d.onRequest?.(info);
   }

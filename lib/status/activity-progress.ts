@@ -47,7 +47,14 @@ const STATES: Record<string, AppStepProgress['state']> = {
 };
 
 /** The activities that act on one app's account (alerts and audit writes carry an app too, but are not steps). */
-const APP_STEPS = new Set(['provisionAccount', 'updateAccount', 'setGroups', 'deactivateAccount', 'reactivateAccount', 'deleteAccount']);
+const APP_STEPS = new Set([
+  'provisionAccount',
+  'updateAccount',
+  'setGroups',
+  'deactivateAccount',
+  'reactivateAccount',
+  'deleteAccount',
+]);
 
 type Failure = temporal.api.failure.v1.IFailure;
 
@@ -96,8 +103,17 @@ async function readChildHistory(client: Client, workflowId: string, runId?: stri
     const completed = event.activityTaskCompletedEventAttributes;
     const step = completed ? steps.get(String(completed.scheduledEventId)) : undefined;
     if (completed && step && APP_STEPS.has(step.type) && completed.result?.payloads?.[0]) {
-      const outcome = read<{ app?: string; action?: string; scimId?: string; atMs?: number }>(completed.result.payloads[0]);
-      if (outcome?.action) done.push({ app: step.app, workflowId, action: outcome.action, ...(outcome.scimId ? { scimId: outcome.scimId } : {}), atMs: outcome.atMs ?? 0 });
+      const outcome = read<{ app?: string; action?: string; scimId?: string; atMs?: number }>(
+        completed.result.payloads[0],
+      );
+      if (outcome?.action)
+        done.push({
+          app: step.app,
+          workflowId,
+          action: outcome.action,
+          ...(outcome.scimId ? { scimId: outcome.scimId } : {}),
+          atMs: outcome.atMs ?? 0,
+        });
     }
   }
   return { apps, done };
@@ -119,7 +135,9 @@ export async function runningSteps(client: Client, employeeId: string): Promise<
       const app = a.activityId ? history.apps.get(a.activityId) : undefined;
       if (!app || !APP_STEPS.has(a.activityType?.name ?? '')) continue;
       const state = stateName(a.state);
-      const nextAttemptAtMs = optionalTsToMs(a.nextAttemptScheduleTime) ?? (state === 'scheduled' && (a.attempt ?? 1) > 1 ? optionalTsToMs(a.scheduledTime) : undefined);
+      const nextAttemptAtMs =
+        optionalTsToMs(a.nextAttemptScheduleTime) ??
+        (state === 'scheduled' && (a.attempt ?? 1) > 1 ? optionalTsToMs(a.scheduledTime) : undefined);
       out.pending.push({
         app,
         workflowId: child.workflowId,
@@ -129,7 +147,9 @@ export async function runningSteps(client: Client, employeeId: string): Promise<
         ...(a.maximumAttempts ? { maximumAttempts: a.maximumAttempts } : {}),
         ...(nextAttemptAtMs === undefined ? {} : { nextAttemptAtMs }),
         ...(a.lastStartedTime ? { lastStartedAtMs: optionalTsToMs(a.lastStartedTime) } : {}),
-        ...(a.lastFailure ? { lastFailure: { type: failureType(a.lastFailure), message: a.lastFailure.message ?? '' } } : {}),
+        ...(a.lastFailure
+          ? { lastFailure: { type: failureType(a.lastFailure), message: a.lastFailure.message ?? '' } }
+          : {}),
       });
     }
   }

@@ -75,27 +75,42 @@ const STATE_AFTER: Record<string, string> = {
   deleted: 'deleted',
 };
 
-export function buildStatusView(s: EmployeeStatus, running: RunningSteps = { pending: [], done: [] }): EmployeeStatusView {
+export function buildStatusView(
+  s: EmployeeStatus,
+  running: RunningSteps = { pending: [], done: [] },
+): EmployeeStatusView {
   const steps = running.pending;
   const onHold = s.legalHold !== undefined;
-  const revocations = (s.pendingRevocations ?? []).map((r) => ({ app: r.app, dueAt: iso(r.revokeAtMs), eventId: r.eventId }));
+  const revocations = (s.pendingRevocations ?? []).map((r) => ({
+    app: r.app,
+    dueAt: iso(r.revokeAtMs),
+    eventId: r.eventId,
+  }));
   const deletions = s.pendingDeletion.map((d) => ({ app: d.app, dueAt: iso(d.deleteAtMs), mode: d.mode, onHold }));
-  const apps = new Set([...s.accounts.map((a) => a.app), ...steps.map((p) => p.app), ...running.done.map((d) => d.app)]);
+  const apps = new Set([
+    ...s.accounts.map((a) => a.app),
+    ...steps.map((p) => p.app),
+    ...running.done.map((d) => d.app),
+  ]);
   const accounts = [...apps].sort().map((app): AppStatusView => {
     const known = s.accounts.find((x) => x.app === app);
     // A step the running child finished is newer than the workflow's account registry.
-    const finished = running.done.filter((d) => d.app === app && STATE_AFTER[d.action]).sort((x, y) => x.atMs - y.atMs).pop();
-    const a = finished && (!known || finished.atMs >= known.lastChangeAtMs)
-      ? {
-          ...(known ?? { app, groups: [] }),
-          state: STATE_AFTER[finished.action] as AppAccount['state'],
-          scimId: finished.scimId ?? known?.scimId,
-          lastChangeAtMs: finished.atMs,
-          ...(finished.action === 'deactivated' ? { deactivatedAtMs: finished.atMs } : {}),
-          ...(finished.action === 'deleted' ? { deletedAtMs: finished.atMs } : {}),
-          lastError: undefined,
-        }
-      : known;
+    const finished = running.done
+      .filter((d) => d.app === app && STATE_AFTER[d.action])
+      .sort((x, y) => x.atMs - y.atMs)
+      .pop();
+    const a =
+      finished && (!known || finished.atMs >= known.lastChangeAtMs)
+        ? {
+            ...(known ?? { app, groups: [] }),
+            state: STATE_AFTER[finished.action] as AppAccount['state'],
+            scimId: finished.scimId ?? known?.scimId,
+            lastChangeAtMs: finished.atMs,
+            ...(finished.action === 'deactivated' ? { deactivatedAtMs: finished.atMs } : {}),
+            ...(finished.action === 'deleted' ? { deletedAtMs: finished.atMs } : {}),
+            lastError: undefined,
+          }
+        : known;
     const step = steps.find((p) => p.app === app);
     const revocation = revocations.find((r) => r.app === app);
     const deletion = deletions.find((d) => d.app === app);
@@ -134,12 +149,37 @@ export function buildStatusView(s: EmployeeStatus, running: RunningSteps = { pen
     pendingEvents: s.pendingEvents.map((e) => defined({ eventId: e.eventId, type: e.type, dueAt: iso(e.dueAtMs) })),
     pendingRevocations: revocations,
     pendingDeletion: deletions,
-    legalHold: s.legalHold ? defined({ caseId: s.legalHold.caseId, reason: s.legalHold.reason, placedBy: s.legalHold.placedBy, placedAt: iso(s.legalHold.placedAtMs) }) : undefined,
-    recentEvents: (s.recentEvents ?? []).map((e) => defined({ eventId: e.eventId, type: e.type, verdict: e.verdict, reason: e.reason, at: iso(e.atMs) })),
-    needsOperator: (s.needsOperator ?? []).map((n) => defined({ at: iso(n.atMs), reason: n.reason, eventId: n.eventId, lifecycle: n.lifecycle, app: n.app })),
-    undeliveredAlerts: (s.undeliveredAlerts ?? []).map((u) => defined({ kind: u.kind, message: u.message, attempts: u.attempts, lastError: u.lastError, nextAttemptAt: iso(u.nextAttemptAtMs) })),
+    legalHold: s.legalHold
+      ? defined({
+          caseId: s.legalHold.caseId,
+          reason: s.legalHold.reason,
+          placedBy: s.legalHold.placedBy,
+          placedAt: iso(s.legalHold.placedAtMs),
+        })
+      : undefined,
+    recentEvents: (s.recentEvents ?? []).map((e) =>
+      defined({ eventId: e.eventId, type: e.type, verdict: e.verdict, reason: e.reason, at: iso(e.atMs) }),
+    ),
+    needsOperator: (s.needsOperator ?? []).map((n) =>
+      defined({ at: iso(n.atMs), reason: n.reason, eventId: n.eventId, lifecycle: n.lifecycle, app: n.app }),
+    ),
+    undeliveredAlerts: (s.undeliveredAlerts ?? []).map((u) =>
+      defined({
+        kind: u.kind,
+        message: u.message,
+        attempts: u.attempts,
+        lastError: u.lastError,
+        nextAttemptAt: iso(u.nextAttemptAtMs),
+      }),
+    ),
     audit: s.audit
-      ? defined({ state: s.audit.state, unaudited: s.audit.unaudited, failingSince: isoOpt(s.audit.failingSinceMs), lastError: s.audit.lastError, nextAttemptAt: isoOpt(s.audit.nextAttemptAtMs) })
+      ? defined({
+          state: s.audit.state,
+          unaudited: s.audit.unaudited,
+          failingSince: isoOpt(s.audit.failingSinceMs),
+          lastError: s.audit.lastError,
+          nextAttemptAt: isoOpt(s.audit.nextAttemptAtMs),
+        })
       : undefined,
   });
 }

@@ -29,10 +29,16 @@ export const DEFAULT_TASK_QUEUE = 'jml-lifecycle';
 
 /** Reads `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_TASK_QUEUE`, `TEMPORAL_API_KEY[_FILE]`, `TEMPORAL_TLS_CERT`/`_KEY` (file paths), `TEMPORAL_TLS=true`. */
 export function temporalSettingsFromEnv(env: Record<string, string | undefined> = process.env): TemporalSettings {
-  const apiKey = env.TEMPORAL_API_KEY ?? (env.TEMPORAL_API_KEY_FILE ? readFileSync(env.TEMPORAL_API_KEY_FILE, 'utf8').trim() : undefined);
+  const apiKey =
+    env.TEMPORAL_API_KEY ??
+    (env.TEMPORAL_API_KEY_FILE ? readFileSync(env.TEMPORAL_API_KEY_FILE, 'utf8').trim() : undefined);
   let tls: TemporalSettings['tls'];
   if (env.TEMPORAL_TLS_CERT && env.TEMPORAL_TLS_KEY) {
-    tls = { cert: readFileSync(env.TEMPORAL_TLS_CERT), key: readFileSync(env.TEMPORAL_TLS_KEY), serverName: env.TEMPORAL_TLS_SERVER_NAME };
+    tls = {
+      cert: readFileSync(env.TEMPORAL_TLS_CERT),
+      key: readFileSync(env.TEMPORAL_TLS_KEY),
+      serverName: env.TEMPORAL_TLS_SERVER_NAME,
+    };
   } else if (env.TEMPORAL_TLS === 'true' || apiKey) {
     tls = true;
   }
@@ -48,7 +54,10 @@ export function temporalSettingsFromEnv(env: Record<string, string | undefined> 
 function tlsOption(settings: TemporalSettings) {
   if (!settings.tls) return undefined;
   if (settings.tls === true) return true;
-  return { clientCertPair: { crt: settings.tls.cert, key: settings.tls.key }, serverNameOverride: settings.tls.serverName };
+  return {
+    clientCertPair: { crt: settings.tls.cert, key: settings.tls.key },
+    serverNameOverride: settings.tls.serverName,
+  };
 }
 
 /**
@@ -75,6 +84,10 @@ export async function connectClient(settings: TemporalSettings): Promise<{ clien
 
 /** A worker connection. */
 export function connectWorker(settings: TemporalSettings): Promise<NativeConnection> {
-  const options: NativeConnectionOptions = { address: settings.address, tls: tlsOption(settings), apiKey: settings.apiKey };
+  const options: NativeConnectionOptions = {
+    address: settings.address,
+    tls: tlsOption(settings),
+    apiKey: settings.apiKey,
+  };
   return reach(settings, () => NativeConnection.connect(options));
 }

@@ -147,7 +147,13 @@ export interface EmployeeStatus {
   recentEvents?: EventVerdict[];
   audit?: AuditHealth;
   /** Alerts not delivered yet: the workflow retries them on its own. */
-  undeliveredAlerts?: { kind: string; message: string; attempts: number; lastError?: string; nextAttemptAtMs: number }[];
+  undeliveredAlerts?: {
+    kind: string;
+    message: string;
+    attempts: number;
+    lastError?: string;
+    nextAttemptAtMs: number;
+  }[];
   /** What needs an operator (failed runs, rejected terminations, dropped alerts). */
   needsOperator?: OperatorAttention[];
 }

@@ -34,19 +34,29 @@ export { employeeWorkflowId };
  * Durable once this resolves: the signal is in the workflow's history. Temporal de-duplicates
  * nothing here; the workflow drops repeated `eventId`s itself.
  */
-export async function deliverHrEvent(client: Client, taskQueue: string, event: HrEvent): Promise<{ workflowId: string; runId: string }> {
+export async function deliverHrEvent(
+  client: Client,
+  taskQueue: string,
+  event: HrEvent,
+): Promise<{ workflowId: string; runId: string }> {
   const { employee } = event;
   const workflowId = employeeWorkflowId(employee.employeeId);
-  const handle = await client.workflow.signalWithStart<(input: EmployeeWorkflowStart) => Promise<void>, [HrEvent]>(EMPLOYEE_WORKFLOW_TYPE, {
-    workflowId,
-    taskQueue,
-    args: [{ employeeId: employee.employeeId }],
-    signal: hrEventSignal,
-    signalArgs: [event],
-    typedSearchAttributes: [{ key: EMPLOYEE_ID, value: employee.employeeId }],
-    memo: { displayName: employee.displayName ?? `${employee.givenName} ${employee.familyName}`, department: employee.department ?? '' },
-    staticSummary: `Lifecycle of ${employee.displayName ?? `${employee.givenName} ${employee.familyName}`} (${employee.employeeId})`,
-  });
+  const handle = await client.workflow.signalWithStart<(input: EmployeeWorkflowStart) => Promise<void>, [HrEvent]>(
+    EMPLOYEE_WORKFLOW_TYPE,
+    {
+      workflowId,
+      taskQueue,
+      args: [{ employeeId: employee.employeeId }],
+      signal: hrEventSignal,
+      signalArgs: [event],
+      typedSearchAttributes: [{ key: EMPLOYEE_ID, value: employee.employeeId }],
+      memo: {
+        displayName: employee.displayName ?? `${employee.givenName} ${employee.familyName}`,
+        department: employee.department ?? '',
+      },
+      staticSummary: `Lifecycle of ${employee.displayName ?? `${employee.givenName} ${employee.familyName}`} (${employee.employeeId})`,
+    },
+  );
   return { workflowId, runId: handle.signaledRunId };
 }
 
@@ -135,9 +145,14 @@ export async function runOperatorAction(
  * with its `status` (accounts, last HR snapshot). For reconciliation. Queries go out a few at
  * a time; a workflow that closed between the listing and its query is skipped.
  */
-export async function listEmployeeStatuses(client: Client, options: { concurrency?: number } = {}): Promise<EmployeeStatus[]> {
+export async function listEmployeeStatuses(
+  client: Client,
+  options: { concurrency?: number } = {},
+): Promise<EmployeeStatus[]> {
   const ids: string[] = [];
-  for await (const wf of client.workflow.list({ query: `WorkflowType = '${EMPLOYEE_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'` })) {
+  for await (const wf of client.workflow.list({
+    query: `WorkflowType = '${EMPLOYEE_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`,
+  })) {
     ids.push(wf.workflowId);
   }
   const statuses: EmployeeStatus[] = [];

@@ -21,13 +21,24 @@ export interface StartReconciliationOptions {
 }
 
 /** Starts one workflow per app; `started` lists the apps whose workflow was not running yet. */
-export async function startReconciliationWorkflows(client: Client, options: StartReconciliationOptions): Promise<{ started: string[] }> {
+export async function startReconciliationWorkflows(
+  client: Client,
+  options: StartReconciliationOptions,
+): Promise<{ started: string[] }> {
   const started: string[] = [];
   for (const app of options.apps) {
-    const input: ReconciliationWorkflowStart = { app, everyMs: options.everyMs, ...(options.roundsPerRun ? { roundsPerRun: options.roundsPerRun } : {}) };
+    const input: ReconciliationWorkflowStart = {
+      app,
+      everyMs: options.everyMs,
+      ...(options.roundsPerRun ? { roundsPerRun: options.roundsPerRun } : {}),
+    };
     try {
       // The default reuse policy (ALLOW_DUPLICATE) restarts a schedule that was terminated or ended.
-      await client.workflow.start(RECONCILIATION_WORKFLOW_TYPE, { workflowId: reconciliationWorkflowId(app), taskQueue: options.taskQueue, args: [input] });
+      await client.workflow.start(RECONCILIATION_WORKFLOW_TYPE, {
+        workflowId: reconciliationWorkflowId(app),
+        taskQueue: options.taskQueue,
+        args: [input],
+      });
       started.push(app);
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -48,13 +59,22 @@ export class ReconciliationRejectedError extends Error {
 }
 
 /** Runs a reconciliation of `app` now and waits for it. WorkflowNotFoundError when no worker started its schedule. */
-export async function runReconciliationNow(client: Client, app: string, requestedBy?: string): Promise<ReconciliationRun> {
+export async function runReconciliationNow(
+  client: Client,
+  app: string,
+  requestedBy?: string,
+): Promise<ReconciliationRun> {
   try {
-    return await client.workflow.getHandle(reconciliationWorkflowId(app)).executeUpdate(runReconciliationUpdate, { args: [{ requestedBy }] });
+    return await client.workflow
+      .getHandle(reconciliationWorkflowId(app))
+      .executeUpdate(runReconciliationUpdate, { args: [{ requestedBy }] });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
-      throw new ReconciliationRejectedError(app, cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message);
+      throw new ReconciliationRejectedError(
+        app,
+        cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message,
+      );
     }
     throw err;
   }

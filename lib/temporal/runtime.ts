@@ -8,9 +8,23 @@ import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/com
 import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import type { Logger } from '../logger';
 
-const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+const LEVELS: Record<string, LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: 'ERROR',
+};
 const ORDER: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
-const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const satisfies Record<LogLevel, string>;
+const PINO_METHOD = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+} as const satisfies Record<LogLevel, string>;
 
 /** The SDK's Logger interface over pino, dropping what is below `min`. */
 export class PinoSdkLogger implements SdkLogger {
@@ -23,7 +37,10 @@ export class PinoSdkLogger implements SdkLogger {
     if (ORDER.indexOf(level) < ORDER.indexOf(this.min)) return;
     // The task token lets anyone holding it complete or fail the activity: it never goes to a log.
     const { taskToken: _token, error, ...rest } = meta;
-    this.pino[PINO_METHOD[level]]({ sdk: error === undefined ? rest : { ...rest, error: describeError(error) } }, message);
+    this.pino[PINO_METHOD[level]](
+      { sdk: error === undefined ? rest : { ...rest, error: describeError(error) } },
+      message,
+    );
   }
   trace(message: string, meta?: LogMetadata): void {
     this.log('TRACE', message, meta);

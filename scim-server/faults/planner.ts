@@ -30,9 +30,12 @@ export function validateFaults(options: FaultOptions): void {
   if (sum > 1 + 1e-9) throw new RangeError(`fault rates add up to ${sum}, more than 1`);
   const latency = options.latencyMs;
   if (typeof latency === 'number' && !(latency >= 0)) throw new RangeError('faults.latencyMs must be >= 0');
-  if (typeof latency === 'object' && !(latency.min >= 0 && latency.max >= latency.min)) throw new RangeError('faults.latencyMs needs 0 <= min <= max');
-  if (options.retryAfterFormat !== undefined && !['seconds', 'http-date'].includes(options.retryAfterFormat)) throw new RangeError('faults.retryAfterFormat must be "seconds" or "http-date"');
-  if (options.status5xx !== undefined && !(options.status5xx >= 500 && options.status5xx <= 599)) throw new RangeError('faults.status5xx must be a 5xx status');
+  if (typeof latency === 'object' && !(latency.min >= 0 && latency.max >= latency.min))
+    throw new RangeError('faults.latencyMs needs 0 <= min <= max');
+  if (options.retryAfterFormat !== undefined && !['seconds', 'http-date'].includes(options.retryAfterFormat))
+    throw new RangeError('faults.retryAfterFormat must be "seconds" or "http-date"');
+  if (options.status5xx !== undefined && !(options.status5xx >= 500 && options.status5xx <= 599))
+    throw new RangeError('faults.status5xx must be a 5xx status');
 }
 
 /** Seeded per-request fault decisions for one server instance. */

@@ -14,7 +14,8 @@ export class TokenBucket {
     readonly burst: number,
     now: number = Date.now(),
   ) {
-    if (!(requestsPerSecond > 0) || !(burst >= 1)) throw new Error('rateLimit needs requestsPerSecond > 0 and burst >= 1');
+    if (!(requestsPerSecond > 0) || !(burst >= 1))
+      throw new Error('rateLimit needs requestsPerSecond > 0 and burst >= 1');
     this.tokens = burst;
     this.updatedAt = now;
   }

@@ -43,7 +43,8 @@ function stringComparator(op: CompareOp, expected: string, caseExact: boolean): 
 }
 
 function booleanComparator(op: CompareOp, expected: FilterValue, path: string): Comparator {
-  if (op !== 'eq' && op !== 'ne') throw badRequest.invalidFilter(`"${op}" cannot be applied to the boolean attribute "${path}"`);
+  if (op !== 'eq' && op !== 'ne')
+    throw badRequest.invalidFilter(`"${op}" cannot be applied to the boolean attribute "${path}"`);
   // Entra habitually sends booleans as strings ("False"); accept them in filters too.
   let want: boolean;
   if (typeof expected === 'boolean') want = expected;
@@ -54,24 +55,33 @@ function booleanComparator(op: CompareOp, expected: FilterValue, path: string): 
 
 function numberComparator(op: CompareOp, expected: FilterValue, path: string): Comparator {
   const want = typeof expected === 'string' ? Number(expected) : expected;
-  if (typeof want !== 'number' || Number.isNaN(want)) throw badRequest.invalidFilter(`"${path}" is numeric; compare it with a number`);
+  if (typeof want !== 'number' || Number.isNaN(want))
+    throw badRequest.invalidFilter(`"${path}" is numeric; compare it with a number`);
   if (SUBSTRING.has(op)) return stringComparator(op, String(want), true);
   return (actual) => typeof actual === 'number' && order(op, actual - want);
 }
 
 function dateComparator(op: CompareOp, expected: FilterValue, path: string): Comparator {
-  if (typeof expected !== 'string') throw badRequest.invalidFilter(`"${path}" is a dateTime; compare it with a quoted xsd:dateTime`);
+  if (typeof expected !== 'string')
+    throw badRequest.invalidFilter(`"${path}" is a dateTime; compare it with a quoted xsd:dateTime`);
   if (SUBSTRING.has(op)) return stringComparator(op, expected, true);
   const want = Date.parse(expected);
   if (Number.isNaN(want)) throw badRequest.invalidFilter(`"${expected}" is not a valid dateTime`);
-  return (actual) => typeof actual === 'string' && !Number.isNaN(Date.parse(actual)) && order(op, Date.parse(actual) - want);
+  return (actual) =>
+    typeof actual === 'string' && !Number.isNaN(Date.parse(actual)) && order(op, Date.parse(actual) - want);
 }
 
 /**
  * Builds the comparison of one attribute value against a filter value. `forceCaseExact`
  * models servers that compare case-sensitively regardless of the schema.
  */
-export function comparator(def: AttributeDef, op: CompareOp, expected: FilterValue, path: string, forceCaseExact: boolean): Comparator {
+export function comparator(
+  def: AttributeDef,
+  op: CompareOp,
+  expected: FilterValue,
+  path: string,
+  forceCaseExact: boolean,
+): Comparator {
   switch (def.type) {
     case 'boolean':
       return booleanComparator(op, expected, path);
@@ -81,13 +91,15 @@ export function comparator(def: AttributeDef, op: CompareOp, expected: FilterVal
     case 'dateTime':
       return dateComparator(op, expected, path);
     case 'binary':
-      if (ORDERING.has(op)) throw badRequest.invalidFilter(`"${op}" cannot be applied to the binary attribute "${path}"`);
+      if (ORDERING.has(op))
+        throw badRequest.invalidFilter(`"${op}" cannot be applied to the binary attribute "${path}"`);
       break;
     case 'complex':
       throw badRequest.invalidFilter(`"${path}" is complex; name one of its sub-attributes`);
     default:
       break;
   }
-  if (typeof expected !== 'string') throw badRequest.invalidFilter(`"${path}" is a string; compare it with a quoted string`);
+  if (typeof expected !== 'string')
+    throw badRequest.invalidFilter(`"${path}" is a string; compare it with a quoted string`);
   return stringComparator(op, expected, def.caseExact || forceCaseExact);
 }

@@ -38,7 +38,10 @@ function flatten(v: unknown): unknown[] {
 function resourceAccessor(path: AttrPath, ctx: FilterContext): Accessor {
   const ref = resolveAttrPath(ctx.type, path);
   if (!ref) throw badRequest.invalidFilter(`unknown attribute "${path.raw}"`);
-  const valueDef = ref.def.multiValued && ref.def.type === 'complex' && !ref.sub ? findAttribute(ref.def.subAttributes, 'value') : undefined;
+  const valueDef =
+    ref.def.multiValued && ref.def.type === 'complex' && !ref.sub
+      ? findAttribute(ref.def.subAttributes, 'value')
+      : undefined;
   const sub = ref.sub ?? valueDef;
   const def = sub ?? ref.def;
   return {
@@ -46,19 +49,26 @@ function resourceAccessor(path: AttrPath, ctx: FilterContext): Accessor {
     values: (item) => {
       const top = flatten(topValue(item, ref));
       if (!sub) return top;
-      return top.flatMap((element) => (element && typeof element === 'object' ? flatten((element as Record<string, unknown>)[sub.name]) : []));
+      return top.flatMap((element) =>
+        element && typeof element === 'object' ? flatten((element as Record<string, unknown>)[sub.name]) : [],
+      );
     },
   };
 }
 
 function elementAccessor(path: AttrPath, parent: AttributeDef): Accessor {
-  if (path.uri !== undefined || path.sub !== undefined) throw badRequest.invalidFilter(`"${path.raw}" must be a sub-attribute of "${parent.name}"`);
+  if (path.uri !== undefined || path.sub !== undefined)
+    throw badRequest.invalidFilter(`"${path.raw}" must be a sub-attribute of "${parent.name}"`);
   const def = findAttribute(parent.subAttributes, path.name);
   if (!def) throw badRequest.invalidFilter(`"${parent.name}" has no sub-attribute "${path.name}"`);
   return { def, values: (element) => flatten(element[def.name]) };
 }
 
-function leaf(node: Extract<FilterNode, { kind: 'compare' | 'present' }>, accessor: Accessor, caseSensitive: boolean): Predicate {
+function leaf(
+  node: Extract<FilterNode, { kind: 'compare' | 'present' }>,
+  accessor: Accessor,
+  caseSensitive: boolean,
+): Predicate {
   if (node.kind === 'present') return (item) => accessor.values(item).length > 0;
   if (node.value === null) {
     // `eq null` selects unassigned attributes, `ne null` assigned ones (RFC 7643 §2.5: null = unassigned).
@@ -97,10 +107,13 @@ function compileNode(node: FilterNode, ctx: FilterContext, parent?: AttributeDef
 
 function compileValuePath(node: Extract<FilterNode, { kind: 'valuePath' }>, ctx: FilterContext): Predicate {
   const ref = resolveAttrPath(ctx.type, node.path);
-  if (!ref || ref.sub || ref.def.type !== 'complex') throw badRequest.invalidFilter(`"${node.path.raw}" is not a complex attribute`);
+  if (!ref || ref.sub || ref.def.type !== 'complex')
+    throw badRequest.invalidFilter(`"${node.path.raw}" is not a complex attribute`);
   const inner = compileNode(node.filter, ctx, ref.def);
   return (item) =>
-    flatten(topValue(item, ref)).some((element) => element !== null && typeof element === 'object' && inner(element as Record<string, unknown>));
+    flatten(topValue(item, ref)).some(
+      (element) => element !== null && typeof element === 'object' && inner(element as Record<string, unknown>),
+    );
 }
 
 /** Compiles a filter over resources of `ctx.type`. */

@@ -56,7 +56,8 @@ class Parser {
   }
 
   private use(operator: FilterOperatorName): void {
-    if (!this.allowed.has(operator)) throw badRequest.invalidFilter(`the "${operator}" operator is not supported by this service provider`);
+    if (!this.allowed.has(operator))
+      throw badRequest.invalidFilter(`the "${operator}" operator is not supported by this service provider`);
   }
 
   private parseOr(inValuePath: boolean): FilterNode {
@@ -85,17 +86,20 @@ class Parser {
     if (token.kind === 'word' && token.value.toLowerCase() === 'not') {
       this.use('not');
       const open = this.next('"("');
-      if (open.kind !== 'paren' || open.value !== '(') throw badRequest.invalidFilter(`"not" must be followed by "(" at position ${open.pos + 1}`);
+      if (open.kind !== 'paren' || open.value !== '(')
+        throw badRequest.invalidFilter(`"not" must be followed by "(" at position ${open.pos + 1}`);
       return { kind: 'not', filter: this.parseGroup(inValuePath) };
     }
-    if (token.kind !== 'word') throw badRequest.invalidFilter(`expected an attribute at position ${token.pos + 1}, found "${token.value}"`);
+    if (token.kind !== 'word')
+      throw badRequest.invalidFilter(`expected an attribute at position ${token.pos + 1}, found "${token.value}"`);
     return this.parseAttributeExpression(token, inValuePath);
   }
 
   private parseGroup(inValuePath: boolean): FilterNode {
     const inner = this.parseOr(inValuePath);
     const close = this.next('")"');
-    if (close.kind !== 'paren' || close.value !== ')') throw badRequest.invalidFilter(`expected ")" at position ${close.pos + 1}`);
+    if (close.kind !== 'paren' || close.value !== ')')
+      throw badRequest.invalidFilter(`expected ")" at position ${close.pos + 1}`);
     return inner;
   }
 
@@ -107,7 +111,8 @@ class Parser {
       this.index += 1;
       const filter = this.parseOr(true);
       const close = this.next('"]"');
-      if (close.kind !== 'bracket' || close.value !== ']') throw badRequest.invalidFilter(`expected "]" at position ${close.pos + 1}`);
+      if (close.kind !== 'bracket' || close.value !== ']')
+        throw badRequest.invalidFilter(`expected "]" at position ${close.pos + 1}`);
       return { kind: 'valuePath', path, filter };
     }
     const operator = this.keyword(this.next('an operator'));
@@ -115,7 +120,8 @@ class Parser {
       this.use('pr');
       return { kind: 'present', path };
     }
-    if (!operator || !COMPARE_OPS.has(operator)) throw badRequest.invalidFilter(`expected an operator after "${attribute.value}"`);
+    if (!operator || !COMPARE_OPS.has(operator))
+      throw badRequest.invalidFilter(`expected an operator after "${attribute.value}"`);
     this.use(operator as CompareOp);
     return { kind: 'compare', path, op: operator as CompareOp, value: this.parseValue() };
   }
@@ -130,7 +136,9 @@ class Parser {
       if (lower === 'null') return null;
       if (NUMBER.test(token.value)) return Number(token.value);
     }
-    throw badRequest.invalidFilter(`invalid value "${token.value}" at position ${token.pos + 1} (strings must be quoted)`);
+    throw badRequest.invalidFilter(
+      `invalid value "${token.value}" at position ${token.pos + 1} (strings must be quoted)`,
+    );
   }
 }
 

@@ -19,7 +19,9 @@ function basicMatches(credentials: string, expected: { username: string; passwor
 function challenges(auth: ServerAuth, bearerError?: string): string {
   const bearer = auth.bearerToken !== undefined || auth.oauth2 !== undefined;
   const error = bearerError ? `, error="${bearerError}"` : '';
-  return [bearer ? `Bearer realm="scim"${error}` : undefined, auth.basic ? 'Basic realm="scim"' : undefined].filter(Boolean).join(', ');
+  return [bearer ? `Bearer realm="scim"${error}` : undefined, auth.basic ? 'Basic realm="scim"' : undefined]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /**
@@ -40,7 +42,9 @@ export function authenticate(header: string | undefined, auth: ServerAuth | unde
   if (lower === 'basic' && auth.basic && basicMatches(credentials, auth.basic)) return;
   const expired = tokenState === 'expired';
   const detail = expired ? 'the access token has expired' : header ? 'invalid credentials' : 'authentication required';
-  throw new ScimProtocolError(401, detail, undefined, { 'www-authenticate': challenges(auth, lower === 'bearer' ? 'invalid_token' : undefined) });
+  throw new ScimProtocolError(401, detail, undefined, {
+    'www-authenticate': challenges(auth, lower === 'bearer' ? 'invalid_token' : undefined),
+  });
 }
 
 const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);

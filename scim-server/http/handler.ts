@@ -38,7 +38,8 @@ export interface HandlerDeps {
 const DISCOVERY = new Set(['ServiceProviderConfig', 'ResourceTypes', 'Schemas']);
 
 function errorResponse(err: unknown): ScimResponse {
-  if (err instanceof ScimProtocolError) return { status: err.status, body: errorBody(err.status, err.message, err.scimType), headers: err.headers };
+  if (err instanceof ScimProtocolError)
+    return { status: err.status, body: errorBody(err.status, err.message, err.scimType), headers: err.headers };
   const detail = err instanceof Error ? err.message : String(err);
   return { status: 500, body: errorBody(500, `internal error: ${detail}`) };
 }
@@ -58,7 +59,12 @@ export class RequestHandler {
     return pathname.startsWith(`${base}/`) ? pathname.slice(base.length) : undefined;
   }
 
-  private answer(res: ServerResponse, record: RecordedRequest, response: ScimResponse, accept: string | undefined): void {
+  private answer(
+    res: ServerResponse,
+    record: RecordedRequest,
+    response: ScimResponse,
+    accept: string | undefined,
+  ): void {
     if (writeResponse(res, response, responseContentType(accept))) {
       record.status = response.status;
       record.durationMs = Date.now() - record.receivedAt;
@@ -71,7 +77,12 @@ export class RequestHandler {
   }
 
   /** Authentication, then routing; every failure becomes an RFC 7644 §3.12 error response. */
-  private process(req: IncomingMessage, raw: string, relative: string | undefined, query: URLSearchParams): ScimResponse {
+  private process(
+    req: IncomingMessage,
+    raw: string,
+    relative: string | undefined,
+    query: URLSearchParams,
+  ): ScimResponse {
     try {
       if (!this.isPublic(relative)) authenticate(req.headers.authorization, this.deps.auth, this.deps.issuer);
       if (relative === undefined) throw new ScimProtocolError(404, `no SCIM endpoint outside ${this.deps.basePath}`);
@@ -102,7 +113,16 @@ export class RequestHandler {
     record.fault = { kind: 'rateLimit', timing: 'before' };
     record.faults.push(record.fault);
     const body = errorBody(429, 'rate limit exceeded');
-    this.answer(res, record, { status: 429, body, headers: retryAfter(decision.retryAfterMs / 1000, this.deps.planner.current.retryAfterFormat) }, accept);
+    this.answer(
+      res,
+      record,
+      {
+        status: 429,
+        body,
+        headers: retryAfter(decision.retryAfterMs / 1000, this.deps.planner.current.retryAfterFormat),
+      },
+      accept,
+    );
     return true;
   }
 
@@ -111,7 +131,12 @@ export class RequestHandler {
    * no answer will be sent (reset, endless hang), or undefined after a finite hang, when the
    * request carries on normally.
    */
-  private async strike(kind: FaultKind, timing: FaultTiming, req: IncomingMessage, record: RecordedRequest): Promise<ScimResponse | 'gone' | undefined> {
+  private async strike(
+    kind: FaultKind,
+    timing: FaultTiming,
+    req: IncomingMessage,
+    record: RecordedRequest,
+  ): Promise<ScimResponse | 'gone' | undefined> {
     const options = this.deps.planner.current;
     this.count(kind);
     const fault: RecordedRequest['faults'][number] = { kind, timing };
@@ -119,10 +144,18 @@ export class RequestHandler {
     record.fault = fault;
     switch (kind) {
       case '429':
-        return { status: 429, body: errorBody(429, 'too many requests (injected)'), headers: retryAfter(options.retryAfterSeconds ?? 1, options.retryAfterFormat) };
+        return {
+          status: 429,
+          body: errorBody(429, 'too many requests (injected)'),
+          headers: retryAfter(options.retryAfterSeconds ?? 1, options.retryAfterFormat),
+        };
       case '5xx': {
         const status = options.status5xx ?? 503;
-        return { status, body: errorBody(status, 'service unavailable (injected)'), headers: status === 503 ? retryAfter(options.retryAfterSeconds ?? 1, options.retryAfterFormat) : {} };
+        return {
+          status,
+          body: errorBody(status, 'service unavailable (injected)'),
+          headers: status === 503 ? retryAfter(options.retryAfterSeconds ?? 1, options.retryAfterFormat) : {},
+        };
       }
       case 'reset':
         req.socket.destroy();
@@ -169,7 +202,13 @@ export class RequestHandler {
   }
 
   /** The token endpoint stands apart from the SCIM API: no faults, no rate limit, plain JSON. */
-  private serveToken(issuer: TokenIssuer, req: IncomingMessage, res: ServerResponse, record: RecordedRequest, raw: string): void {
+  private serveToken(
+    issuer: TokenIssuer,
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RecordedRequest,
+    raw: string,
+  ): void {
     const issued = issuer.issue(record.method, req.headers['content-type'], raw, req.headers.authorization);
     if (writeResponse(res, issued, 'application/json; charset=utf-8')) {
       record.status = issued.status;
@@ -185,12 +224,14 @@ export class RequestHandler {
     try {
       raw = await readBody(req);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) this.answer(res, record, { status: 413, body: errorBody(413, err.message) }, accept);
+      if (err instanceof BodyTooLargeError)
+        this.answer(res, record, { status: 413, body: errorBody(413, err.message) }, accept);
       else req.socket.destroy();
       return;
     }
     record.body = bodyForRecord(raw, req.headers['content-type']);
-    if (this.deps.issuer && url.pathname === this.deps.issuer.tokenPath) return this.serveToken(this.deps.issuer, req, res, record, raw);
+    if (this.deps.issuer && url.pathname === this.deps.issuer.tokenPath)
+      return this.serveToken(this.deps.issuer, req, res, record, raw);
     if (this.refusedByRateLimit(res, record, accept)) return;
     const relative = this.relativePath(url.pathname);
     const decision = this.deps.planner.decide(method, relative ?? url.pathname);

@@ -11,8 +11,17 @@ import { sameSecret } from './secrets';
 
 type TokenState = 'valid' | 'expired' | 'unknown';
 
-function oauthError(status: number, error: string, description: string, headers: Record<string, string> = {}): ScimResponse {
-  return { status, body: { error, error_description: description }, headers: { 'cache-control': 'no-store', pragma: 'no-cache', ...headers } };
+function oauthError(
+  status: number,
+  error: string,
+  description: string,
+  headers: Record<string, string> = {},
+): ScimResponse {
+  return {
+    status,
+    body: { error, error_description: description },
+    headers: { 'cache-control': 'no-store', pragma: 'no-cache', ...headers },
+  };
 }
 
 function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
@@ -57,9 +66,15 @@ export class TokenIssuer {
     const id = fromHeader?.id ?? form.get('client_id') ?? '';
     const secret = fromHeader?.secret ?? form.get('client_secret') ?? '';
     if (!sameSecret(id, this.config.clientId) || !sameSecret(secret, this.config.clientSecret)) {
-      return oauthError(401, 'invalid_client', 'client authentication failed', fromHeader ? { 'www-authenticate': 'Basic realm="oauth"' } : {});
+      return oauthError(
+        401,
+        'invalid_client',
+        'client authentication failed',
+        fromHeader ? { 'www-authenticate': 'Basic realm="oauth"' } : {},
+      );
     }
-    if (form.get('grant_type') !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 'only client_credentials is supported');
+    if (form.get('grant_type') !== 'client_credentials')
+      return oauthError(400, 'unsupported_grant_type', 'only client_credentials is supported');
     const ttl = this.config.tokenTtlSeconds ?? 3600;
     const token = randomBytes(32).toString('base64url');
     this.tokens.set(token, Date.now() + ttl * 1000);

@@ -48,10 +48,14 @@ export function parsePatchRequest(body: unknown, lowercaseOnly = false): PatchOp
   if (!Array.isArray(ops) || ops.length === 0) throw badRequest.invalidSyntax('"Operations" must be a non-empty array');
   return ops.map((raw, i) => {
     if (!isObject(raw)) throw badRequest.invalidSyntax(`Operations[${i}] must be an object`);
-    const op = typeof raw.op === 'string' && (!lowercaseOnly || raw.op === raw.op.toLowerCase()) ? raw.op.toLowerCase() : '';
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') throw badRequest.invalidSyntax(`Operations[${i}].op "${String(raw.op)}" is not add, replace or remove`);
-    if (raw.path !== undefined && typeof raw.path !== 'string') throw badRequest.invalidPath(`Operations[${i}].path must be a string`);
-    if (op !== 'remove' && raw.value === undefined) throw badRequest.invalidSyntax(`Operations[${i}] (${op}) needs a "value"`);
+    const op =
+      typeof raw.op === 'string' && (!lowercaseOnly || raw.op === raw.op.toLowerCase()) ? raw.op.toLowerCase() : '';
+    if (op !== 'add' && op !== 'replace' && op !== 'remove')
+      throw badRequest.invalidSyntax(`Operations[${i}].op "${String(raw.op)}" is not add, replace or remove`);
+    if (raw.path !== undefined && typeof raw.path !== 'string')
+      throw badRequest.invalidPath(`Operations[${i}].path must be a string`);
+    if (op !== 'remove' && raw.value === undefined)
+      throw badRequest.invalidSyntax(`Operations[${i}] (${op}) needs a "value"`);
     return { op, path: raw.path as string | undefined, value: raw.value };
   });
 }
@@ -66,11 +70,19 @@ function applyTargeted(data: Json, op: PatchOpName, target: PatchTarget, value: 
     for (const [key, inner] of Object.entries(value)) applyPath(data, op, `${target.schema.id}:${key}`, inner, options);
     return;
   }
-  if (op === 'remove' && target.ref.def.name === 'members' && ignoresRemoval(options.memberRemoval, target.filter !== undefined)) return;
+  if (
+    op === 'remove' &&
+    target.ref.def.name === 'members' &&
+    ignoresRemoval(options.memberRemoval, target.filter !== undefined)
+  )
+    return;
   if (target.filter && options.rejectValuePaths) {
-    throw badRequest.invalidPath(`value filter paths such as "${target.raw}" are not supported; replace the whole attribute`);
+    throw badRequest.invalidPath(
+      `value filter paths such as "${target.raw}" are not supported; replace the whole attribute`,
+    );
   }
-  if (op === 'add') addValue(data, target, value, options.duplicateMembers === true && target.ref.def.name === 'members');
+  if (op === 'add')
+    addValue(data, target, value, options.duplicateMembers === true && target.ref.def.name === 'members');
   else if (op === 'replace') replaceValue(data, target, value);
   else removeValue(data, target, value);
 }
@@ -90,7 +102,8 @@ function applyPath(data: Json, op: PatchOpName, path: string, value: unknown, op
  */
 function applyWithoutPath(data: Json, operation: PatchOperation, options: PatchOptions): void {
   if (operation.op === 'remove') throw badRequest.noTarget('a remove operation needs a "path" (RFC 7644 §3.5.2.2)');
-  if (!isObject(operation.value)) throw badRequest.invalidValue(`a ${operation.op} without "path" needs an object value`);
+  if (!isObject(operation.value))
+    throw badRequest.invalidValue(`a ${operation.op} without "path" needs an object value`);
   for (const [key, value] of Object.entries(operation.value)) {
     if (key.toLowerCase() === 'schemas') continue;
     if (key.toLowerCase() === 'id' && value === options.resourceId) continue;
@@ -106,7 +119,8 @@ export function applyPatch(data: Json, operations: PatchOperation[], options: Pa
       if (operation.path === undefined || operation.path === '') applyWithoutPath(copy, operation, options);
       else applyPath(copy, operation.op, operation.path, operation.value, options);
     } catch (err) {
-      if (err instanceof ScimProtocolError) throw new ScimProtocolError(err.status, `Operations[${index}]: ${err.message}`, err.scimType);
+      if (err instanceof ScimProtocolError)
+        throw new ScimProtocolError(err.status, `Operations[${index}]: ${err.message}`, err.scimType);
       throw err;
     }
   });

@@ -28,7 +28,8 @@ function guard(target: AttributeTarget, op: string, current: unknown): void {
   if (def.mutability === 'readOnly' || leaf.mutability === 'readOnly') {
     throw badRequest.mutability(`"${target.raw}" is readOnly and cannot be modified (${op})`);
   }
-  if (def.mutability === 'immutable' && current !== undefined) throw badRequest.mutability(`"${target.raw}" is immutable once set`);
+  if (def.mutability === 'immutable' && current !== undefined)
+    throw badRequest.mutability(`"${target.raw}" is immutable once set`);
 }
 
 function elementsOf(container: Json, def: AttributeDef): Json[] {
@@ -37,7 +38,10 @@ function elementsOf(container: Json, def: AttributeDef): Json[] {
 }
 
 function store(container: Json, name: string, value: unknown): void {
-  const empty = value === undefined || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
+  const empty =
+    value === undefined ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
   if (empty) delete container[name];
   else container[name] = value;
 }
@@ -99,25 +103,39 @@ function upsertFiltered(container: Json, target: AttributeTarget, value: unknown
     return replacement;
   });
   singlePrimary(items, touched);
-  store(container, def.name, items.filter((e) => Object.keys(e).length > 0));
+  store(
+    container,
+    def.name,
+    items.filter((e) => Object.keys(e).length > 0),
+  );
 }
 
 function setSubAttribute(container: Json, target: AttributeTarget, value: unknown): void {
   const { def, sub } = target.ref;
-  if (def.multiValued) throw badRequest.invalidPath(`"${target.raw}": pick the value with a filter, e.g. ${def.name}[type eq "work"].${sub!.name}`);
+  if (def.multiValued)
+    throw badRequest.invalidPath(
+      `"${target.raw}": pick the value with a filter, e.g. ${def.name}[type eq "work"].${sub!.name}`,
+    );
   const current = (container[def.name] as Json | undefined) ?? {};
   store(current, sub!.name, coerceAttribute(sub!, value, target.raw));
   store(container, def.name, current);
 }
 
-function writeValue(data: Json, target: AttributeTarget, value: unknown, op: 'add' | 'replace', keepDuplicates = false): void {
+function writeValue(
+  data: Json,
+  target: AttributeTarget,
+  value: unknown,
+  op: 'add' | 'replace',
+  keepDuplicates = false,
+): void {
   const container = containerOf(data, target.ref, true)!;
   const { def } = target.ref;
   guard(target, op, container[def.name]);
   if (target.filter) upsertFiltered(container, target, value, op);
   else if (target.ref.sub) setSubAttribute(container, target, value);
   else if (def.multiValued) {
-    const incoming = (coerceAttribute(def, Array.isArray(value) ? value : [value], target.raw) as Json[] | undefined) ?? [];
+    const incoming =
+      (coerceAttribute(def, Array.isArray(value) ? value : [value], target.raw) as Json[] | undefined) ?? [];
     const items = op === 'replace' ? [] : elementsOf(container, def);
     const touched = incoming.map((item) => {
       const existing = keepDuplicates ? undefined : items.find((e) => sameValue(e, item));
@@ -130,7 +148,10 @@ function writeValue(data: Json, target: AttributeTarget, value: unknown, op: 'ad
     // Entra sends the enterprise `manager` as a bare id string; it means `{ value: id }`.
     const object = typeof value === 'string' && def.subAttributes?.some((a) => a.name === 'value') ? { value } : value;
     // Sub-attributes not named in the value are left unchanged (§3.5.2.1, §3.5.2.3).
-    const merged = { ...((container[def.name] as Json | undefined) ?? {}), ...(coerceAttribute(def, object, target.raw) as Json | undefined) };
+    const merged = {
+      ...((container[def.name] as Json | undefined) ?? {}),
+      ...(coerceAttribute(def, object, target.raw) as Json | undefined),
+    };
     store(container, def.name, merged);
   } else {
     store(container, def.name, coerceAttribute(def, value, target.raw));
@@ -158,10 +179,18 @@ function removeFromList(container: Json, target: AttributeTarget, value: unknown
     store(container, def.name, kept);
   } else if (target.ref.sub) {
     for (const e of items) delete e[target.ref.sub.name];
-    store(container, def.name, items.filter((e) => Object.keys(e).length > 0));
+    store(
+      container,
+      def.name,
+      items.filter((e) => Object.keys(e).length > 0),
+    );
   } else if (Array.isArray(value)) {
     const drop = new Set(value.map((v) => (typeof v === 'object' && v !== null ? (v as Json).value : v)));
-    store(container, def.name, items.filter((e) => !drop.has(e.value)));
+    store(
+      container,
+      def.name,
+      items.filter((e) => !drop.has(e.value)),
+    );
   } else {
     delete container[def.name];
   }

@@ -40,7 +40,9 @@ function parseFiltered(ctx: PathContext, raw: string, open: number): PatchTarget
   if (close < open) throw badRequest.invalidPath(`"${raw}" has an unterminated value filter`);
   const ref = resolveOrFail(ctx, raw.slice(0, open));
   if (ref.sub || !ref.def.multiValued || ref.def.type !== 'complex') {
-    throw badRequest.invalidPath(`a value filter needs a multi-valued complex attribute, "${raw.slice(0, open)}" is not one`);
+    throw badRequest.invalidPath(
+      `a value filter needs a multi-valued complex attribute, "${raw.slice(0, open)}" is not one`,
+    );
   }
   const node = parseValueFilter(raw.slice(open + 1, close), ctx.operators);
   const matches = compileElementFilter(node, ref.def, ctx);

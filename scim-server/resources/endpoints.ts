@@ -21,11 +21,20 @@ function renderContext(state: ServerState): RenderContext {
 }
 
 function projectionOf(req: ScimRequest): Projection {
-  return { attributes: splitAttributeList(req.query.get('attributes')), excludedAttributes: splitAttributeList(req.query.get('excludedAttributes')) };
+  return {
+    attributes: splitAttributeList(req.query.get('attributes')),
+    excludedAttributes: splitAttributeList(req.query.get('excludedAttributes')),
+  };
 }
 
 /** A single-resource answer with its ETag (and Location on create, RFC 7644 §3.3). */
-function resourceResponse(state: ServerState, type: ResourceTypeDef, resource: StoredResource, status: number, req: ScimRequest): ScimResponse {
+function resourceResponse(
+  state: ServerState,
+  type: ResourceTypeDef,
+  resource: StoredResource,
+  status: number,
+  req: ScimRequest,
+): ScimResponse {
   const headers: Record<string, string> = {};
   if (state.profile.etag) headers.etag = weakEtag(resource);
   const noHeader = state.profile.omitLocation || state.profile.omitLocationHeader;
@@ -48,7 +57,10 @@ function checkIfMatch(state: ServerState, req: ScimRequest, resource: StoredReso
   const header = req.headers['if-match'];
   if (!state.profile.etag || header === undefined) return;
   if (!tagMatches(header, resource)) {
-    throw new ScimProtocolError(412, `version mismatch: the resource is at ${weakEtag(resource)}, the request expected ${header}`);
+    throw new ScimProtocolError(
+      412,
+      `version mismatch: the resource is at ${weakEtag(resource)}, the request expected ${header}`,
+    );
   }
 }
 
@@ -56,7 +68,11 @@ function checkIfMatch(state: ServerState, req: ScimRequest, resource: StoredReso
 const COMPUTED = ['id', 'meta', 'groups', 'members', 'password'];
 
 /** Filters, sorts and pages every resource of one type; rendering only the returned page. */
-export function matchingResources(state: ServerState, type: ResourceTypeDef, query: ListQuery): { ctx: RenderContext; matched: StoredResource[] } {
+export function matchingResources(
+  state: ServerState,
+  type: ResourceTypeDef,
+  query: ListQuery,
+): { ctx: RenderContext; matched: StoredResource[] } {
   const { matches, reads } = filterFor(query, type, state.profile);
   const ctx: RenderContext = { ...renderContext(state), membership: membershipIndex(state.store) };
   // The stored attributes serve as the view unless the query reads computed or hidden ones.
@@ -73,7 +89,10 @@ export function matchingResources(state: ServerState, type: ResourceTypeDef, que
 export function listResources(state: ServerState, type: ResourceTypeDef, query: ListQuery): ScimResponse {
   const { ctx, matched } = matchingResources(state, type, query);
   const page = pageOf(matched, query, state.profile, state.maxPageSize);
-  return { status: 200, body: listResponse({ ...page, items: page.items.map((r) => project(renderResource(r, ctx), type, query)) }) };
+  return {
+    status: 200,
+    body: listResponse({ ...page, items: page.items.map((r) => project(renderResource(r, ctx), type, query)) }),
+  };
 }
 
 function create(state: ServerState, type: ResourceTypeDef, req: ScimRequest): ScimResponse {
@@ -83,7 +102,12 @@ function create(state: ServerState, type: ResourceTypeDef, req: ScimRequest): Sc
 }
 
 /** `GET/POST /Users`, `/Groups`, and `POST …/.search` (RFC 7644 §3.4.3). */
-export function handleCollection(state: ServerState, type: ResourceTypeDef, req: ScimRequest, search: boolean): ScimResponse {
+export function handleCollection(
+  state: ServerState,
+  type: ResourceTypeDef,
+  req: ScimRequest,
+  search: boolean,
+): ScimResponse {
   if (search) {
     if (req.method !== 'POST') throw methodNotAllowed('POST');
     return listResources(state, type, readSearchBody(req.body));
@@ -95,9 +119,11 @@ export function handleCollection(state: ServerState, type: ResourceTypeDef, req:
 
 /** Validates a SearchRequest body (RFC 7644 §3.4.3). */
 export function readSearchBody(body: unknown): ListQuery {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest.invalidSyntax('the search body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest.invalidSyntax('the search body must be a JSON object');
   const schemas = (body as Json).schemas;
-  if (!Array.isArray(schemas) || !schemas.includes(URN.searchRequest)) throw badRequest.invalidSyntax(`a search body must list the schema ${URN.searchRequest}`);
+  if (!Array.isArray(schemas) || !schemas.includes(URN.searchRequest))
+    throw badRequest.invalidSyntax(`a search body must list the schema ${URN.searchRequest}`);
   return readListQuery(body as Json);
 }
 
@@ -106,12 +132,21 @@ export function methodNotAllowed(allow: string): ScimProtocolError {
   return new ScimProtocolError(405, `method not allowed here; allowed: ${allow}`, undefined, { allow });
 }
 
-function deleteResource(state: ServerState, type: ResourceTypeDef, resource: StoredResource, req: ScimRequest): ScimResponse {
+function deleteResource(
+  state: ServerState,
+  type: ResourceTypeDef,
+  resource: StoredResource,
+  req: ScimRequest,
+): ScimResponse {
   checkIfMatch(state, req, resource);
   if (type.name === 'User' && state.profile.userDelete === 'unsupported') throw methodNotAllowed('GET, PUT, PATCH');
   if (type.name === 'User' && state.profile.userDelete === 'deactivate') {
     // Slack: DELETE only deactivates; the account stays readable with active=false.
-    state.store.replace(resource, { ...resource.data, active: false }, { dedupeOnEmail: false, uniqueGroupNames: false });
+    state.store.replace(
+      resource,
+      { ...resource.data, active: false },
+      { dedupeOnEmail: false, uniqueGroupNames: false },
+    );
   } else {
     state.store.remove(resource);
   }
@@ -121,13 +156,20 @@ function deleteResource(state: ServerState, type: ResourceTypeDef, resource: Sto
 /** Stores a PUT/PATCH result; under `deactivateDeletes` a deactivated user is then deleted for good. */
 function commit(state: ServerState, resource: StoredResource, data: Json): StoredResource {
   const updated = state.store.replace(resource, data, state.profile);
-  if (state.profile.deactivateDeletes && updated.kind === 'User' && updated.data.active === false) state.store.remove(updated);
+  if (state.profile.deactivateDeletes && updated.kind === 'User' && updated.data.active === false)
+    state.store.remove(updated);
   return updated;
 }
 
-function patchResource(state: ServerState, type: ResourceTypeDef, resource: StoredResource, req: ScimRequest): ScimResponse {
+function patchResource(
+  state: ServerState,
+  type: ResourceTypeDef,
+  resource: StoredResource,
+  req: ScimRequest,
+): ScimResponse {
   if (state.profile.patch === 'method-not-allowed') throw methodNotAllowed('GET, PUT, DELETE');
-  if (state.profile.patch === 'not-implemented') throw new ScimProtocolError(501, 'PATCH is not implemented by this service provider; use PUT');
+  if (state.profile.patch === 'not-implemented')
+    throw new ScimProtocolError(501, 'PATCH is not implemented by this service provider; use PUT');
   checkIfMatch(state, req, resource);
   const operations = parsePatchRequest(req.body, state.profile.lowercasePatchOpsOnly);
   const patched = applyPatch(resource.data, operations, {
@@ -141,9 +183,11 @@ function patchResource(state: ServerState, type: ResourceTypeDef, resource: Stor
   });
   const finished = finishWrite(patched, state.profile);
   // noOpPatchReturns204: nothing changed (a remove of a non-member), so nothing is stored or shown.
-  if (state.profile.noOpPatchReturns204 && JSON.stringify(finished) === JSON.stringify(resource.data)) return { status: 204 };
+  if (state.profile.noOpPatchReturns204 && JSON.stringify(finished) === JSON.stringify(resource.data))
+    return { status: 204 };
   const updated = commit(state, resource, finished);
-  if (state.profile.patchReturns204) return { status: 204, headers: state.profile.etag ? { etag: weakEtag(updated) } : {} };
+  if (state.profile.patchReturns204)
+    return { status: 204, headers: state.profile.etag ? { etag: weakEtag(updated) } : {} };
   return resourceResponse(state, type, updated, 200, req);
 }
 

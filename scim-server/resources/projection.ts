@@ -18,7 +18,10 @@ export interface Projection {
 /** Splits the comma-separated query parameter form. */
 export function splitAttributeList(value: string | null | undefined): string[] | undefined {
   if (value === null || value === undefined || value.trim() === '') return undefined;
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Canonical lower-case key: `username`, `name.givenname`, `urn:…:user:department`, or a bare URN. */
@@ -49,7 +52,13 @@ function pickSubAttributes(value: unknown, keep: (sub: string) => boolean): unkn
   return Array.isArray(value) ? value.map(pick) : pick(value);
 }
 
-function projectContainer(container: Json, defs: readonly AttributeDef[], prefix: string, include?: Set<string>, exclude?: Set<string>): Json {
+function projectContainer(
+  container: Json,
+  defs: readonly AttributeDef[],
+  prefix: string,
+  include?: Set<string>,
+  exclude?: Set<string>,
+): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(container)) {
     const def = findAttribute(defs, key);
@@ -60,7 +69,8 @@ function projectContainer(container: Json, defs: readonly AttributeDef[], prefix
     }
     if (include) {
       if (include.has(full)) out[key] = value;
-      else if ([...include].some((k) => k.startsWith(`${full}.`))) out[key] = pickSubAttributes(value, (sub) => include.has(`${full}.${sub}`));
+      else if ([...include].some((k) => k.startsWith(`${full}.`)))
+        out[key] = pickSubAttributes(value, (sub) => include.has(`${full}.${sub}`));
     } else if (!exclude?.has(full)) {
       out[key] = exclude ? pickSubAttributes(value, (sub) => !exclude.has(`${full}.${sub}`)) : value;
     }

@@ -44,9 +44,11 @@ function optionalString(value: unknown, name: string): string | undefined {
 
 /** Reads a query from URL parameters or a SearchRequest body (RFC 7644 §3.4.3); both apply the same rules. */
 export function readListQuery(source: URLSearchParams | Json): ListQuery {
-  const get = (name: string): unknown => (source instanceof URLSearchParams ? (source.get(name) ?? undefined) : source[name]);
+  const get = (name: string): unknown =>
+    source instanceof URLSearchParams ? (source.get(name) ?? undefined) : source[name];
   const order = optionalString(get('sortOrder'), 'sortOrder')?.toLowerCase() ?? 'ascending';
-  if (order !== 'ascending' && order !== 'descending') throw badRequest.invalidValue('"sortOrder" must be "ascending" or "descending"');
+  if (order !== 'ascending' && order !== 'descending')
+    throw badRequest.invalidValue('"sortOrder" must be "ascending" or "descending"');
   const startIndex = integer(get('startIndex'), 'startIndex') ?? 1;
   const count = integer(get('count'), 'count');
   return {
@@ -65,14 +67,21 @@ export function readListQuery(source: URLSearchParams | Json): ListQuery {
  * Compiles the query's filter for a resource type (or matches everything without one), and
  * says which top-level attributes it and `sortBy` read.
  */
-export function filterFor(query: ListQuery, type: ResourceTypeDef, profile: QuirkProfile): { matches: Predicate; reads: Set<string> } {
+export function filterFor(
+  query: ListQuery,
+  type: ResourceTypeDef,
+  profile: QuirkProfile,
+): { matches: Predicate; reads: Set<string> } {
   const reads = new Set<string>();
   if (query.sortBy) reads.add(parseAttrPath(query.sortBy, badRequest.invalidValue).name.toLowerCase());
   if (query.filter === undefined || query.filter.trim() === '') return { matches: () => true, reads };
   const node = parseFilter(query.filter, profile.filterOperators);
   const refused = profile.unfilterableAttributes.find((name) => referencedAttributes(node).has(name.toLowerCase()));
   if (refused) throw badRequest.invalidFilter(`filtering on "${refused}" is not supported`);
-  return { matches: compileFilter(node, { type, caseSensitive: profile.caseSensitiveFilters }), reads: referencedAttributes(node, reads) };
+  return {
+    matches: compileFilter(node, { type, caseSensitive: profile.caseSensitiveFilters }),
+    reads: referencedAttributes(node, reads),
+  };
 }
 
 /** The value sorted on: a multi-valued attribute sorts by its primary (or first) value (RFC 7644 §3.4.2.3). */
@@ -138,5 +147,11 @@ export function pageOf<T>(items: T[], query: ListQuery, profile: QuirkProfile, m
 
 /** The ListResponse message (RFC 7644 §3.4.2). */
 export function listResponse(page: Page<Json>): Json {
-  return { schemas: [URN.listResponse], totalResults: page.totalResults, startIndex: page.startIndex, itemsPerPage: page.itemsPerPage, Resources: page.items };
+  return {
+    schemas: [URN.listResponse],
+    totalResults: page.totalResults,
+    startIndex: page.startIndex,
+    itemsPerPage: page.itemsPerPage,
+    Resources: page.items,
+  };
 }

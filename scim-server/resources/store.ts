@@ -30,7 +30,10 @@ export interface StoreRules {
 
 function emailsOf(data: Json): string[] {
   const emails = Array.isArray(data.emails) ? (data.emails as Json[]) : [];
-  return emails.map((e) => e.value).filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase());
+  return emails
+    .map((e) => e.value)
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.toLowerCase());
 }
 
 /** Users and groups of one server instance, with their integrity rules. */
@@ -73,7 +76,8 @@ export class ResourceStore {
 
   /** `id` is only chosen by the caller when seeding pre-existing accounts. */
   create(kind: ResourceKind, data: Json, rules: StoreRules, id: string = randomUUID()): StoredResource {
-    if (this.users.has(id) || this.groups.has(id)) throw new ScimProtocolError(409, `a resource with id ${id} already exists`, 'uniqueness');
+    if (this.users.has(id) || this.groups.has(id))
+      throw new ScimProtocolError(409, `a resource with id ${id} already exists`, 'uniqueness');
     this.check(kind, data, id, rules);
     const now = this.now();
     const resource: StoredResource = { kind, id, data, created: now, lastModified: now, version: 1 };
@@ -117,7 +121,9 @@ export class ResourceStore {
 
   /** Groups that list `id` as a member (for the readOnly `User.groups`, RFC 7643 §4.1.2). */
   groupsOf(id: string): StoredResource[] {
-    return this.list('Group').filter((g) => Array.isArray(g.data.members) && (g.data.members as Json[]).some((m) => m.value === id));
+    return this.list('Group').filter(
+      (g) => Array.isArray(g.data.members) && (g.data.members as Json[]).some((m) => m.value === id),
+    );
   }
 
   private check(kind: ResourceKind, data: Json, selfId: string | undefined, rules: StoreRules): void {
@@ -126,9 +132,11 @@ export class ResourceStore {
   }
 
   private checkUser(data: Json, selfId: string | undefined, rules: StoreRules): void {
-    if (typeof data.userName !== 'string' || data.userName === '') throw badRequest.invalidValue('"userName" is required (RFC 7643 §4.1.1)');
+    if (typeof data.userName !== 'string' || data.userName === '')
+      throw badRequest.invalidValue('"userName" is required (RFC 7643 §4.1.1)');
     const owner = this.userNames.get(data.userName.toLowerCase());
-    if (owner !== undefined && owner !== selfId) throw new ScimProtocolError(409, `userName "${data.userName}" is already taken`, 'uniqueness');
+    if (owner !== undefined && owner !== selfId)
+      throw new ScimProtocolError(409, `userName "${data.userName}" is already taken`, 'uniqueness');
     if (!rules.dedupeOnEmail) return;
     const others = this.list('User').filter((u) => u.id !== selfId);
     const emails = new Set(emailsOf(data));
@@ -137,9 +145,13 @@ export class ResourceStore {
   }
 
   private checkGroup(data: Json, selfId: string | undefined, rules: StoreRules): void {
-    if (typeof data.displayName !== 'string' || data.displayName === '') throw badRequest.invalidValue('"displayName" is required (RFC 7643 §4.2)');
+    if (typeof data.displayName !== 'string' || data.displayName === '')
+      throw badRequest.invalidValue('"displayName" is required (RFC 7643 §4.2)');
     const name = data.displayName.toLowerCase();
-    if (rules.uniqueGroupNames && this.list('Group').some((g) => g.id !== selfId && String(g.data.displayName).toLowerCase() === name)) {
+    if (
+      rules.uniqueGroupNames &&
+      this.list('Group').some((g) => g.id !== selfId && String(g.data.displayName).toLowerCase() === name)
+    ) {
       throw new ScimProtocolError(409, `a group named "${data.displayName}" already exists`, 'uniqueness');
     }
     const members = Array.isArray(data.members) ? (data.members as Json[]) : [];
@@ -147,7 +159,8 @@ export class ResourceStore {
       const value = member.value;
       if (typeof value !== 'string') throw badRequest.invalidValue('every member needs a "value" (the member\'s id)');
       if (value === selfId) throw badRequest.invalidValue('a group cannot be a member of itself');
-      if (!this.users.has(value) && !this.groups.has(value)) throw badRequest.invalidValue(`member "${value}" does not exist`);
+      if (!this.users.has(value) && !this.groups.has(value))
+        throw badRequest.invalidValue(`member "${value}" does not exist`);
     }
   }
 }

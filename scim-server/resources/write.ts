@@ -17,7 +17,10 @@ function isObject(value: unknown): value is Json {
 
 function checkSchemas(type: ResourceTypeDef, body: Json): void {
   const schemas = body.schemas ?? body.Schemas;
-  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === type.schema.id.toLowerCase())) {
+  if (
+    !Array.isArray(schemas) ||
+    !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === type.schema.id.toLowerCase())
+  ) {
     throw badRequest.invalidSyntax(`"schemas" must include ${type.schema.id} (RFC 7643 §3)`);
   }
 }
@@ -27,10 +30,13 @@ function withoutReadOnly(container: Json, defs: readonly AttributeDef[]): Json {
   for (const [key, value] of Object.entries(container)) {
     const def = defs.find((d) => d.name === key);
     if (def?.mutability === 'readOnly') continue;
-    const readOnlySubs = new Set((def?.subAttributes ?? []).filter((s) => s.mutability === 'readOnly').map((s) => s.name));
+    const readOnlySubs = new Set(
+      (def?.subAttributes ?? []).filter((s) => s.mutability === 'readOnly').map((s) => s.name),
+    );
     if (readOnlySubs.size === 0) out[key] = value;
     else {
-      const strip = (element: Json) => Object.fromEntries(Object.entries(element).filter(([k]) => !readOnlySubs.has(k)));
+      const strip = (element: Json) =>
+        Object.fromEntries(Object.entries(element).filter(([k]) => !readOnlySubs.has(k)));
       out[key] = Array.isArray(value) ? (value as Json[]).map(strip) : strip(value as Json);
     }
   }
@@ -61,14 +67,19 @@ export function finishWrite(data: Json, profile: QuirkProfile): Json {
 }
 
 /** The attributes to store for a POST or PUT body. */
-export function attributesFromBody(type: ResourceTypeDef, body: unknown, profile: QuirkProfile, existing?: StoredResource): Json {
+export function attributesFromBody(
+  type: ResourceTypeDef,
+  body: unknown,
+  profile: QuirkProfile,
+  existing?: StoredResource,
+): Json {
   if (!isObject(body)) throw badRequest.invalidSyntax('the body must be a JSON object');
   checkSchemas(type, body);
   const coerced = coerceResource(type, body);
-  const core = withoutReadOnly(
-    Object.fromEntries(Object.entries(coerced).filter(([k]) => !k.includes(':'))),
-    [...COMMON_ATTRIBUTES, ...type.schema.attributes],
-  );
+  const core = withoutReadOnly(Object.fromEntries(Object.entries(coerced).filter(([k]) => !k.includes(':'))), [
+    ...COMMON_ATTRIBUTES,
+    ...type.schema.attributes,
+  ]);
   const data: Json = { ...core };
   for (const extension of type.extensions) {
     const value = coerced[extension.id];

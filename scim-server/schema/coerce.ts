@@ -61,7 +61,10 @@ export function coerceAttribute(def: AttributeDef, value: unknown, path: string)
   if (value === null || value === undefined) return undefined;
   if (!def.multiValued) return coerceSingle(def, value, path);
   if (!Array.isArray(value)) throw badRequest.invalidValue(`"${path}" is multi-valued and must be an array`);
-  const items = value.filter((v) => v !== null).map((v, i) => coerceSingle(def, v, `${path}[${i}]`)).filter((v) => v !== undefined);
+  const items = value
+    .filter((v) => v !== null)
+    .map((v, i) => coerceSingle(def, v, `${path}[${i}]`))
+    .filter((v) => v !== undefined);
   if (def.type === 'complex' && items.filter((v) => (v as Json).primary === true).length > 1) {
     throw badRequest.invalidValue(`at most one value of "${path}" may be primary (RFC 7643 §2.4)`);
   }

@@ -60,7 +60,8 @@ export function resolveAttrPath(type: ResourceTypeDef, path: AttrPath): AttrRef 
     if (!found) return undefined;
     schema = found;
   }
-  if (schema === type.schema) def = findAttribute(COMMON_ATTRIBUTES, path.name) ?? findAttribute(schema.attributes, path.name);
+  if (schema === type.schema)
+    def = findAttribute(COMMON_ATTRIBUTES, path.name) ?? findAttribute(schema.attributes, path.name);
   else def = findAttribute(schema.attributes, path.name);
   if (!def) return undefined;
   const extension = schema !== type.schema;
@@ -70,7 +71,11 @@ export function resolveAttrPath(type: ResourceTypeDef, path: AttrPath): AttrRef 
 }
 
 /** The container object holding the attribute: the resource, or its extension object. */
-export function containerOf(resource: Record<string, unknown>, ref: AttrRef, create: boolean): Record<string, unknown> | undefined {
+export function containerOf(
+  resource: Record<string, unknown>,
+  ref: AttrRef,
+  create: boolean,
+): Record<string, unknown> | undefined {
   if (!ref.extension) return resource;
   const existing = resource[ref.schema.id];
   if (existing && typeof existing === 'object') return existing as Record<string, unknown>;

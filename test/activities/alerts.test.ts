@@ -53,7 +53,14 @@ describe('sendAlert', () => {
     const { logger, lines } = capturingLogger();
     try {
       await createAlertActivity({ config: configWith(hook.url), logger })(alert);
-      expect(hook.bodies).toEqual([expect.objectContaining({ kind: 'sla-breached', employeeId: 'E1', at: '2026-11-20T17:15:00.000Z', text: alert.message })]);
+      expect(hook.bodies).toEqual([
+        expect.objectContaining({
+          kind: 'sla-breached',
+          employeeId: 'E1',
+          at: '2026-11-20T17:15:00.000Z',
+          text: alert.message,
+        }),
+      ]);
       expect(lines.some((l) => String(l.msg).startsWith('ALERT sla-breached'))).toBe(true);
     } finally {
       hook.server.close();
@@ -62,7 +69,10 @@ describe('sendAlert', () => {
 
   it('fails retryably on 5xx and non-retryably on a 4xx from the webhook', async () => {
     const { logger } = capturingLogger();
-    for (const [status, nonRetryable] of [[503, false], [404, true]] as const) {
+    for (const [status, nonRetryable] of [
+      [503, false],
+      [404, true],
+    ] as const) {
       const hook = await receiver(status);
       try {
         const err = await createAlertActivity({ config: configWith(hook.url), logger })(alert).catch((e: unknown) => e);
@@ -79,7 +89,9 @@ describe('sendAlert', () => {
     await createAlertActivity({ config: configWith(undefined), logger })(alert);
     await createAlertActivity({ config: configWith('env:JML_TEST_UNSET_ALERT_HOOK'), logger })(alert);
     expect(lines.filter((l) => String(l.msg).startsWith('ALERT'))).toHaveLength(2);
-    expect(lines.filter((l) => l.msg === 'alert webhook not configured (reference not resolvable): alerts are logged only')).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.msg === 'alert webhook not configured (reference not resolvable): alerts are logged only'),
+    ).toHaveLength(1);
   });
 
   it('does not post to a referenced plain-http URL off this machine; it logs an error instead', async () => {

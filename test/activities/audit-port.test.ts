@@ -21,18 +21,46 @@ describe.each(auditTargets)('milestones with unstorable text on %s', (_name, ope
 
   it('the store refuses the raw text (the case this guards against)', async () => {
     const employeeId = uniqueEmployeeId('NUL0');
-    await expect(store.append({ key: `${employeeId}#raw`, kind: 'milestone', employeeId, occurredAtMs: 1, data: { initiator: 'hr\u0000bot' } })).rejects.toThrow();
+    await expect(
+      store.append({
+        key: `${employeeId}#raw`,
+        kind: 'milestone',
+        employeeId,
+        occurredAtMs: 1,
+        data: { initiator: 'hr\u0000bot' },
+      }),
+    ).rejects.toThrow();
   });
 
   it('writes the milestone with the characters replaced and says which fields changed', async () => {
     const employeeId = uniqueEmployeeId('NUL1');
     const port = createAuditPort(store, () => undefined);
-    const entry: TimelineEntry = { atMs: 5, kind: 'event-received', eventId: 'h1', eventType: 'hire', initiator: 'hr\u0000bot', detail: 'lone \ud800 surrogate' };
+    const entry: TimelineEntry = {
+      atMs: 5,
+      kind: 'event-received',
+      eventId: 'h1',
+      eventType: 'hire',
+      initiator: 'hr\u0000bot',
+      detail: 'lone \ud800 surrogate',
+    };
     const next: TimelineEntry = { atMs: 6, kind: 'lifecycle-started', eventId: 'h1', lifecycle: 'joiner' };
-    await port.recordMilestones({ employeeId, workflowId: `employee-${employeeId}`, runId: 'r1', entries: [{ key: `${employeeId}#0`, entry }, { key: `${employeeId}#1`, entry: next }] });
+    await port.recordMilestones({
+      employeeId,
+      workflowId: `employee-${employeeId}`,
+      runId: 'r1',
+      entries: [
+        { key: `${employeeId}#0`, entry },
+        { key: `${employeeId}#1`, entry: next },
+      ],
+    });
     const records = await store.records({ employeeId });
     expect(records.map((r) => r.data)).toEqual([
-      { ...entry, initiator: 'hr\ufffdbot', detail: 'lone \ufffd surrogate', unstorableCharactersReplaced: ['initiator', 'detail'] },
+      {
+        ...entry,
+        initiator: 'hr\ufffdbot',
+        detail: 'lone \ufffd surrogate',
+        unstorableCharactersReplaced: ['initiator', 'detail'],
+      },
       next,
     ]);
   });
@@ -45,6 +73,10 @@ describe('storable', () => {
   });
 
   it('cleans nested values and names their paths', () => {
-    expect(storable({ a: { b: ['x\u0000'] }, c: '\udc00' })).toEqual({ a: { b: ['x\ufffd'] }, c: '\ufffd', unstorableCharactersReplaced: ['a.b[0]', 'c'] });
+    expect(storable({ a: { b: ['x\u0000'] }, c: '\udc00' })).toEqual({
+      a: { b: ['x\ufffd'] },
+      c: '\ufffd',
+      unstorableCharactersReplaced: ['a.b[0]', 'c'],
+    });
   });
 });

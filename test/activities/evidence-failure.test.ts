@@ -55,14 +55,28 @@ afterAll(async () => {
 
 function activitiesWith(audit: AuditPort) {
   const destination = new Writable({ write: (chunk, _e, done) => (logged.push(String(chunk)), done()) });
-  return createActivities({ config: () => apps.config, scim, audit, logger: createLogger({ level: 'error', destination }) });
+  return createActivities({
+    config: () => apps.config,
+    scim,
+    audit,
+    logger: createLogger({ level: 'error', destination }),
+  });
 }
 
 test('a deactivation goes out and is reported done although the store can neither be read nor written', async () => {
   const server = apps.apps.slack!.server;
-  const { id } = server.seedUser({ userName: 'ev1@example.com', externalId: 'EV1', active: true, name: { givenName: 'E', familyName: 'V' } });
+  const { id } = server.seedUser({
+    userName: 'ev1@example.com',
+    externalId: 'EV1',
+    active: true,
+    name: { givenName: 'E', familyName: 'V' },
+  });
   // No SCIM id from the workflow: the registry would have had it; the app is searched instead.
-  const outcome: AppOutcome = await new MockActivityEnvironment().run(activitiesWith(brokenStore).deactivateAccount, { app: 'slack', employeeId: 'EV1', eventId: 'term-1' });
+  const outcome: AppOutcome = await new MockActivityEnvironment().run(activitiesWith(brokenStore).deactivateAccount, {
+    app: 'slack',
+    employeeId: 'EV1',
+    eventId: 'term-1',
+  });
   expect(outcome.action).toBe('deactivated');
   expect(server.users().find((u) => u.id === id)?.active).toBe(false);
   expect(outcome.evidenceError).toMatch(/account registry not readable/);
@@ -73,5 +87,11 @@ test('a deactivation goes out and is reported done although the store can neithe
 
 test('a SCIM failure is still the step failure when the store is also down', async () => {
   const env = new MockActivityEnvironment();
-  await expect(env.run(activitiesWith(brokenStore).deactivateAccount, { app: 'no-such-app', employeeId: 'EV2', eventId: 'term-2' })).rejects.toThrow(/no connector "no-such-app"/);
+  await expect(
+    env.run(activitiesWith(brokenStore).deactivateAccount, {
+      app: 'no-such-app',
+      employeeId: 'EV2',
+      eventId: 'term-2',
+    }),
+  ).rejects.toThrow(/no connector "no-such-app"/);
 });

@@ -30,14 +30,24 @@ afterAll(async () => {
 });
 
 function seeded(employeeId: string): string {
-  return apps.apps.slack!.server.seedUser({ userName: `${employeeId.toLowerCase()}@example.com`, externalId: employeeId, active: true, name: { givenName: 'H', familyName: 'B' } }).id;
+  return apps.apps.slack!.server.seedUser({
+    userName: `${employeeId.toLowerCase()}@example.com`,
+    externalId: employeeId,
+    active: true,
+    name: { givenName: 'H', familyName: 'B' },
+  }).id;
 }
 
 test('a step heartbeats every third of its heartbeat timeout while the app is slow', async () => {
   const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 1_500 });
   const beats: number[] = [];
   env.on('heartbeat', () => beats.push(Date.now()));
-  const outcome: { action: string } = await env.run(activities.deactivateAccount, { app: 'slack', employeeId: 'HB1', scimId: seeded('HB1'), eventId: 'e1' });
+  const outcome: { action: string } = await env.run(activities.deactivateAccount, {
+    app: 'slack',
+    employeeId: 'HB1',
+    scimId: seeded('HB1'),
+    eventId: 'e1',
+  });
   expect(outcome.action).toBe('deactivated');
   // One at the start, then every 500 ms of a request that takes over 1.6 s.
   expect(beats.length).toBeGreaterThanOrEqual(3);
@@ -50,6 +60,11 @@ test('without a heartbeat timeout a step does not heartbeat', async () => {
   const env = new MockActivityEnvironment({ heartbeatTimeoutMs: undefined });
   let beats = 0;
   env.on('heartbeat', () => beats++);
-  await env.run(activities.deactivateAccount, { app: 'slack', employeeId: 'HB2', scimId: seeded('HB2'), eventId: 'e2' });
+  await env.run(activities.deactivateAccount, {
+    app: 'slack',
+    employeeId: 'HB2',
+    scimId: seeded('HB2'),
+    eventId: 'e2',
+  });
   expect(beats).toBe(0);
 });

@@ -19,7 +19,11 @@ describe('planFor (the shipped config)', () => {
   it('turns policy and connectors into the plan a lifecycle run needs', async () => {
     const config = await loadConfig(CONFIG_DIR);
     const plan = planFor(config, engineer);
-    expect(plan.slaMs).toEqual({ joiner: config.policy.slas.joinerMs, mover: config.policy.slas.moverMs, leaver: config.policy.slas.leaverMs });
+    expect(plan.slaMs).toEqual({
+      joiner: config.policy.slas.joinerMs,
+      mover: config.policy.slas.moverMs,
+      leaver: config.policy.slas.leaverMs,
+    });
     expect(plan.grants.map((g) => g.app)).toEqual([...plan.grants.map((g) => g.app)].sort());
     expect(plan.grants.length).toBeGreaterThan(0);
     for (const id of Object.keys(config.connectors)) {

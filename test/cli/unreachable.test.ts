@@ -28,7 +28,11 @@ async function closedPort(): Promise<number> {
 
 async function jml(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [path.join(ROOT, 'bin/jml.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 120_000 });
+    const { stdout, stderr } = await exec(process.execPath, [path.join(ROOT, 'bin/jml.js'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      timeout: 120_000,
+    });
     return { code: 0, out: stdout, err: stderr };
   } catch (e) {
     const failed = e as { code: number; stdout: string; stderr: string };
@@ -66,7 +70,9 @@ test.each([
 test('an unknown host is named as such', async () => {
   const r = await jml(['employee', 'status', 'E1'], { TEMPORAL_ADDRESS: 'temporal.invalid:7233' });
   expect(r.code).toBe(1);
-  expect(expectOneLine(r.err)).toMatch(/^jml employee: cannot reach Temporal at temporal\.invalid:7233 \(namespace default\): host temporal\.invalid not found;/);
+  expect(expectOneLine(r.err)).toMatch(
+    /^jml employee: cannot reach Temporal at temporal\.invalid:7233 \(namespace default\): host temporal\.invalid not found;/,
+  );
 });
 
 test('a port that answers but is not Temporal is told apart from one where nothing listens', async () => {
@@ -79,7 +85,9 @@ test('a port that answers but is not Temporal is told apart from one where nothi
   try {
     const r = await jml(['employee', 'status', 'E1'], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
     expect(r.code).toBe(1);
-    expect(expectOneLine(r.err)).toMatch(/the port answers, but not as a Temporal frontend .*; check TEMPORAL_ADDRESS points at the frontend/);
+    expect(expectOneLine(r.err)).toMatch(
+      /the port answers, but not as a Temporal frontend .*; check TEMPORAL_ADDRESS points at the frontend/,
+    );
   } finally {
     server.close();
   }
@@ -89,7 +97,9 @@ test('jml worker stops with the same line', async () => {
   const auditDir = mkdtempSync(path.join(tmpdir(), 'jml-unreachable-'));
   const r = await jml(['worker'], { TEMPORAL_ADDRESS: address, JML_AUDIT_DIR: auditDir, DATABASE_URL: '' });
   expect(r.code).toBe(1);
-  expect(expectOneLine(r.err)).toMatch(new RegExp(`^jml worker: cannot reach Temporal at ${address} .*set TEMPORAL_ADDRESS$`));
+  expect(expectOneLine(r.err)).toMatch(
+    new RegExp(`^jml worker: cannot reach Temporal at ${address} .*set TEMPORAL_ADDRESS$`),
+  );
 });
 
 test('jml api logs one line per attempt while it waits for Temporal', async () => {
@@ -101,10 +111,14 @@ test('jml api logs one line per attempt while it waits for Temporal', async () =
   api.stdout.on('data', (c: Buffer) => (output += c.toString()));
   api.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise((resolve) => api.once('exit', resolve));
-  for (let i = 0; i < 1200 && !output.includes('"attempt":2') && api.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 1200 && !output.includes('"attempt":2') && api.exitCode === null; i++)
+    await new Promise((r) => setTimeout(r, 100));
   api.kill('SIGTERM');
   await exited;
-  const lines = output.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = output
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const retries = lines.filter((l) => l.msg === 'Temporal not reachable yet; retrying');
   expect(retries.length).toBeGreaterThanOrEqual(2);
   expect(retries[0]).toMatchObject({ address, attempt: 1 });

@@ -13,17 +13,33 @@ import { TEST_AUDIT_KEY, TEST_DATABASE_URL, freshDatabase } from '../helpers/aud
 
 const ROOT = path.join(__dirname, '..', '..');
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    execFile(
+      file,
+      args,
+      { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
 }
 
 describe('docker-compose.yml audit store roles', () => {
   const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { command?: string[]; environment?: Record<string, string>; volumes?: string[]; depends_on?: Record<string, unknown> }>;
+    services: Record<
+      string,
+      {
+        command?: string[];
+        environment?: Record<string, string>;
+        volumes?: string[];
+        depends_on?: Record<string, unknown>;
+      }
+    >;
   };
 
   test('only the migrate job connects as the owner; worker and API use insert-only logins and wait for it', () => {
@@ -54,8 +70,13 @@ describe('docker-compose.yml audit store roles', () => {
   test('creates owner and insert-only logins; migrate runs as the owner; the worker cannot rewrite history', async () => {
     const base = new URL(db.url);
     const env = {
-      PGHOST: base.hostname, PGPORT: base.port, POSTGRES_USER: decodeURIComponent(base.username || 'postgres'), POSTGRES_DB: base.pathname.slice(1),
-      AUDIT_DB_OWNER_PASSWORD: 'pw-for-tests', AUDIT_DB_WORKER_PASSWORD: 'pw-for-tests', AUDIT_DB_API_PASSWORD: 'pw-for-tests',
+      PGHOST: base.hostname,
+      PGPORT: base.port,
+      POSTGRES_USER: decodeURIComponent(base.username || 'postgres'),
+      POSTGRES_DB: base.pathname.slice(1),
+      AUDIT_DB_OWNER_PASSWORD: 'pw-for-tests',
+      AUDIT_DB_WORKER_PASSWORD: 'pw-for-tests',
+      AUDIT_DB_API_PASSWORD: 'pw-for-tests',
     };
     for (let i = 0; i < 2; i++) {
       // Twice: by hand on an existing volume must work too.
@@ -67,9 +88,21 @@ describe('docker-compose.yml audit store roles', () => {
 
     const worker = await AuditStore.open({ databaseUrl: as('jml_worker'), key: TEST_AUDIT_KEY, migrate: false });
     try {
-      await worker.append({ key: 'R#1', kind: 'milestone', employeeId: 'R', occurredAtMs: Date.now(), data: { kind: 'event-received' } });
+      await worker.append({
+        key: 'R#1',
+        kind: 'milestone',
+        employeeId: 'R',
+        occurredAtMs: Date.now(),
+        data: { kind: 'event-received' },
+      });
       expect((await worker.verify({ employeeId: 'R' })).ok).toBe(true);
-      for (const sql of ["UPDATE audit_records SET data = '{}'", 'DELETE FROM audit_records', 'TRUNCATE audit_records', 'CREATE TABLE x (y int)', 'DROP TABLE audit_records']) {
+      for (const sql of [
+        "UPDATE audit_records SET data = '{}'",
+        'DELETE FROM audit_records',
+        'TRUNCATE audit_records',
+        'CREATE TABLE x (y int)',
+        'DROP TABLE audit_records',
+      ]) {
         await expect(worker.db.query(sql)).rejects.toThrow(/permission denied|must be (the )?owner/);
       }
     } finally {

@@ -18,21 +18,34 @@ export const HealthcheckSchema = z.strictObject({
 
 const DependsOn = z.record(
   z.string(),
-  z.strictObject({ condition: z.enum(['service_started', 'service_healthy', 'service_completed_successfully']), restart: z.boolean().optional() }),
+  z.strictObject({
+    condition: z.enum(['service_started', 'service_healthy', 'service_completed_successfully']),
+    restart: z.boolean().optional(),
+  }),
 );
 
 export const ServiceSchema = z.strictObject({
   image: z.string(),
   build: z.strictObject({ context: z.string(), dockerfile: z.string().optional() }).optional(),
   init: z.boolean().optional(),
-  restart: z.enum(['no', 'always', 'on-failure', 'unless-stopped']).or(z.string().regex(/^on-failure:\d+$/)).optional(),
+  restart: z
+    .enum(['no', 'always', 'on-failure', 'unless-stopped'])
+    .or(z.string().regex(/^on-failure:\d+$/))
+    .optional(),
   env_file: z.array(z.strictObject({ path: z.string(), required: z.boolean().optional() })).optional(),
   environment: z.record(z.string(), z.string()).optional(),
   command: z.union([z.string(), StringList]).optional(),
   entrypoint: z.union([z.string(), StringList]).optional(),
   // The bind address may be an interpolation with a default: "${JML_PROXY_BIND:-127.0.0.1}:443:443".
   ports: z
-    .array(z.string().regex(/^((\d{1,3}(\.\d{1,3}){3}|\$\{[A-Z_]+:-\d{1,3}(\.\d{1,3}){3}\}):)?\d+:\d+$/, 'use "[ip:]host:container"'))
+    .array(
+      z
+        .string()
+        .regex(
+          /^((\d{1,3}(\.\d{1,3}){3}|\$\{[A-Z_]+:-\d{1,3}(\.\d{1,3}){3}\}):)?\d+:\d+$/,
+          'use "[ip:]host:container"',
+        ),
+    )
     .optional(),
   volumes: StringList.optional(),
   depends_on: DependsOn.optional(),

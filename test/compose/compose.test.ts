@@ -33,7 +33,9 @@ describe('docker-compose.yml', () => {
 
   test('has every service the deployment needs', () => {
     const images = services.map(([, s]) => s.image.split(':')[0]);
-    expect(images).toEqual(expect.arrayContaining(['temporalio/server', 'temporalio/admin-tools', 'temporalio/ui', 'postgres', 'caddy']));
+    expect(images).toEqual(
+      expect.arrayContaining(['temporalio/server', 'temporalio/admin-tools', 'temporalio/ui', 'postgres', 'caddy']),
+    );
     const jmlCommands = services.filter(([, s]) => usesProjectImage(s)).map(([, s]) => commandOf(s)[0]);
     expect(jmlCommands.sort()).toEqual(['api', 'migrate', 'scim-server', 'scim-server', 'scim-server', 'worker']);
     // Two databases: Temporal's own and the audit store.
@@ -59,8 +61,14 @@ describe('docker-compose.yml', () => {
       for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
         const target = compose.services[dep];
         expect({ name, dep, exists: target !== undefined }).toEqual({ name, dep, exists: true });
-        if (condition === 'service_healthy') expect({ name, dep, healthcheck: target.healthcheck !== undefined }).toEqual({ name, dep, healthcheck: true });
-        if (condition === 'service_completed_successfully') expect({ name, dep, oneShot: isOneShot(target) }).toEqual({ name, dep, oneShot: true });
+        if (condition === 'service_healthy')
+          expect({ name, dep, healthcheck: target.healthcheck !== undefined }).toEqual({
+            name,
+            dep,
+            healthcheck: true,
+          });
+        if (condition === 'service_completed_successfully')
+          expect({ name, dep, oneShot: isOneShot(target) }).toEqual({ name, dep, oneShot: true });
       }
     }
     const visiting = new Set<string>();
@@ -131,7 +139,9 @@ describe('docker-compose.yml', () => {
   test('reference SCIM apps listen where the shipped connector configs point', () => {
     const scim = services.filter(([, s]) => commandOf(s)[0] === 'scim-server');
     const ports = scim.map(([, s]) => commandOf(s)[commandOf(s).indexOf('--port') + 1]).sort();
-    const configured = ['slack', 'github', 'canva'].map((c) => /baseUrl: http:\/\/127\.0\.0\.1:(\d+)\//.exec(read(`config/connectors/${c}.yaml`))![1]).sort();
+    const configured = ['slack', 'github', 'canva']
+      .map((c) => /baseUrl: http:\/\/127\.0\.0\.1:(\d+)\//.exec(read(`config/connectors/${c}.yaml`))![1])
+      .sort();
     expect(ports).toEqual(configured);
     for (const [, s] of scim) expect(s.network_mode).toBe('service:worker');
   });
@@ -139,29 +149,46 @@ describe('docker-compose.yml', () => {
   test('no secret is written in the file: secret-looking variables come from .env', () => {
     for (const [name, s] of services) {
       for (const [key, value] of Object.entries(s.environment ?? {})) {
-        if (/PASSWORD|SECRET|TOKEN|PWD|DATABASE_URL/.test(key)) expect({ name, key, value }).toEqual({ name, key, value: expect.stringMatching(/\$\{[A-Z_]+/) });
+        if (/PASSWORD|SECRET|TOKEN|PWD|DATABASE_URL/.test(key))
+          expect({ name, key, value }).toEqual({ name, key, value: expect.stringMatching(/\$\{[A-Z_]+/) });
       }
       if (usesProjectImage(s)) expect(s.env_file).toEqual([{ path: '.env', required: true }]);
     }
   });
 
   test('.env.example defines every variable the compose file and the shipped config reference', () => {
-    const example = new Set(read('.env.example').split('\n').flatMap((l) => (/^([A-Z][A-Z0-9_]*)=/.exec(l) ?? []).slice(1)));
-    const composeVars = [...read('docker-compose.yml').matchAll(/(?<!\$)\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
-    const configVars = ['config/connectors/slack.yaml', 'config/connectors/github.yaml', 'config/connectors/canva.yaml', 'config/policy.yaml'].flatMap((f) =>
-      [...read(f).matchAll(/env:([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]),
+    const example = new Set(
+      read('.env.example')
+        .split('\n')
+        .flatMap((l) => (/^([A-Z][A-Z0-9_]*)=/.exec(l) ?? []).slice(1)),
     );
-    const missing = [...new Set([...composeVars, ...configVars, 'JML_API_HMAC_SECRETS'])].filter((v) => !example.has(v));
+    const composeVars = [...read('docker-compose.yml').matchAll(/(?<!\$)\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
+    const configVars = [
+      'config/connectors/slack.yaml',
+      'config/connectors/github.yaml',
+      'config/connectors/canva.yaml',
+      'config/policy.yaml',
+    ].flatMap((f) => [...read(f).matchAll(/env:([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]));
+    const missing = [...new Set([...composeVars, ...configVars, 'JML_API_HMAC_SECRETS'])].filter(
+      (v) => !example.has(v),
+    );
     expect(missing).toEqual([]);
   });
 
   test('flags passed to jml commands exist in those commands', () => {
     for (const [name, s] of services.filter(([, s]) => usesProjectImage(s))) {
       const [command, ...args] = commandOf(s);
-      expect({ name, exists: existsSync(path.join(ROOT, 'cli', 'commands', `${command}.ts`)) }).toEqual({ name, exists: true });
+      expect({ name, exists: existsSync(path.join(ROOT, 'cli', 'commands', `${command}.ts`)) }).toEqual({
+        name,
+        exists: true,
+      });
       const source = read(`cli/commands/${command}.ts`);
       for (const flag of args.filter((a) => a.startsWith('--')).map((a) => a.slice(2))) {
-        expect({ name, flag, known: source.includes(`'${flag}':`) || source.includes(`  ${flag}:`) }).toEqual({ name, flag, known: true });
+        expect({ name, flag, known: source.includes(`'${flag}':`) || source.includes(`  ${flag}:`) }).toEqual({
+          name,
+          flag,
+          known: true,
+        });
       }
     }
   });

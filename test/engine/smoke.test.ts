@@ -21,7 +21,10 @@ describe('embedded engine with the real SDK', () => {
 
   beforeAll(async () => {
     env = await createTestEnv({ timeSkipping: true });
-    bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows', 'basic.ts'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    bundle = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, 'workflows', 'basic.ts'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    });
     worker = await Worker.create({
       connection: env.nativeConnection,
       namespace: env.namespace,
@@ -48,7 +51,8 @@ describe('embedded engine with the real SDK', () => {
     await env?.teardown();
   });
 
-  const start = (name: string, args: unknown[]) => env.client.workflow.start(name, { taskQueue, workflowId: `${name}-${randomUUID()}`, args });
+  const start = (name: string, args: unknown[]) =>
+    env.client.workflow.start(name, { taskQueue, workflowId: `${name}-${randomUUID()}`, args });
 
   it('runs an activity', async () => {
     const handle = await start('echoWorkflow', ['hi']);

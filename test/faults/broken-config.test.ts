@@ -27,14 +27,62 @@ interface BrokenCase {
 }
 
 const cases: BrokenCase[] = [
-  { name: 'YAML syntax error', file: 'slack.yaml', content: SLACK.replace('displayName: Slack', 'displayName: "Slack'), expect: [/slack\.yaml:\d+:\d+ /] },
-  { name: 'literal secret', file: 'slack.yaml', content: SLACK.replace('token: env:SLACK_SCIM_TOKEN', `token: ${PASTED_SECRET}`), expect: [new RegExp(`slack\\.yaml:${lineOf('token: env:SLACK_SCIM_TOKEN')}:10 auth\\.token — literal secrets are not allowed`), /env:/] },
-  { name: 'plain http to a remote host', file: 'slack.yaml', content: SLACK.replace(/baseUrl: http:\/\/127\.0\.0\.1:9101/, 'baseUrl: http://slack.example.com'), expect: [new RegExp(`slack\\.yaml:${lineOf('baseUrl:')}:12 scim\\.baseUrl — plain http`), /allowInsecureHttp/] },
-  { name: 'misspelt key', file: 'slack.yaml', content: SLACK.replace('rateLimit:', 'rateLimt:'), expect: [new RegExp(`slack\\.yaml:${lineOf('rateLimit:')}:1 rateLimt — unknown key`), /unknown key "rateLimt"; did you mean "rateLimit"\?/] },
-  { name: 'wrong type', file: 'slack.yaml', content: SLACK.replace('requestsPerSecond: 3', 'requestsPerSecond: fast'), expect: [/slack\.yaml:\d+:\d+ rateLimit\.requestsPerSecond — /] },
-  { name: 'unknown delete mode', file: 'slack.yaml', content: SLACK.replace('mode: deactivate-only', 'mode: soft'), expect: [/slack\.yaml:\d+:\d+ delete\.mode — /, /hard|deactivate-only|none/] },
-  { name: 'broken value-filter path', file: 'slack.yaml', content: SLACK.replace('target: emails[type eq "work"].value', 'target: emails[type eq "work".value'), expect: [/slack\.yaml:\d+:\d+ mappings\[\d+\]\.target — /] },
-  { name: 'two connectors with one id', file: 'slack-copy.yaml', content: SLACK, expect: [/slack-copy\.yaml:\d+:\d+ id — /] },
+  {
+    name: 'YAML syntax error',
+    file: 'slack.yaml',
+    content: SLACK.replace('displayName: Slack', 'displayName: "Slack'),
+    expect: [/slack\.yaml:\d+:\d+ /],
+  },
+  {
+    name: 'literal secret',
+    file: 'slack.yaml',
+    content: SLACK.replace('token: env:SLACK_SCIM_TOKEN', `token: ${PASTED_SECRET}`),
+    expect: [
+      new RegExp(
+        `slack\\.yaml:${lineOf('token: env:SLACK_SCIM_TOKEN')}:10 auth\\.token — literal secrets are not allowed`,
+      ),
+      /env:/,
+    ],
+  },
+  {
+    name: 'plain http to a remote host',
+    file: 'slack.yaml',
+    content: SLACK.replace(/baseUrl: http:\/\/127\.0\.0\.1:9101/, 'baseUrl: http://slack.example.com'),
+    expect: [new RegExp(`slack\\.yaml:${lineOf('baseUrl:')}:12 scim\\.baseUrl — plain http`), /allowInsecureHttp/],
+  },
+  {
+    name: 'misspelt key',
+    file: 'slack.yaml',
+    content: SLACK.replace('rateLimit:', 'rateLimt:'),
+    expect: [
+      new RegExp(`slack\\.yaml:${lineOf('rateLimit:')}:1 rateLimt — unknown key`),
+      /unknown key "rateLimt"; did you mean "rateLimit"\?/,
+    ],
+  },
+  {
+    name: 'wrong type',
+    file: 'slack.yaml',
+    content: SLACK.replace('requestsPerSecond: 3', 'requestsPerSecond: fast'),
+    expect: [/slack\.yaml:\d+:\d+ rateLimit\.requestsPerSecond — /],
+  },
+  {
+    name: 'unknown delete mode',
+    file: 'slack.yaml',
+    content: SLACK.replace('mode: deactivate-only', 'mode: soft'),
+    expect: [/slack\.yaml:\d+:\d+ delete\.mode — /, /hard|deactivate-only|none/],
+  },
+  {
+    name: 'broken value-filter path',
+    file: 'slack.yaml',
+    content: SLACK.replace('target: emails[type eq "work"].value', 'target: emails[type eq "work".value'),
+    expect: [/slack\.yaml:\d+:\d+ mappings\[\d+\]\.target — /],
+  },
+  {
+    name: 'two connectors with one id',
+    file: 'slack-copy.yaml',
+    content: SLACK,
+    expect: [/slack-copy\.yaml:\d+:\d+ id — /],
+  },
   {
     name: 'YAML alias bomb',
     file: 'slack.yaml',
@@ -45,13 +93,22 @@ const cases: BrokenCase[] = [
     name: 'file: secret outside the secrets directory',
     file: 'slack.yaml',
     content: SLACK.replace('token: env:SLACK_SCIM_TOKEN', 'token: file:/etc/passwd'),
-    expect: [new RegExp(`slack\\.yaml:${lineOf('token: env:SLACK_SCIM_TOKEN')}:10 auth\\.token — file:/etc/passwd is outside the secrets directory`), /JML_SECRETS_DIR/],
+    expect: [
+      new RegExp(
+        `slack\\.yaml:${lineOf('token: env:SLACK_SCIM_TOKEN')}:10 auth\\.token — file:/etc/passwd is outside the secrets directory`,
+      ),
+      /JML_SECRETS_DIR/,
+    ],
   },
   {
     name: "env: naming the process's own secret",
     file: 'slack.yaml',
     content: SLACK.replace('token: env:SLACK_SCIM_TOKEN', 'token: env:DATABASE_URL'),
-    expect: [new RegExp(`slack\\.yaml:${lineOf('token: env:SLACK_SCIM_TOKEN')}:10 auth\\.token — env:DATABASE_URL is one of jml-orchestrator's own secrets`)],
+    expect: [
+      new RegExp(
+        `slack\\.yaml:${lineOf('token: env:SLACK_SCIM_TOKEN')}:10 auth\\.token — env:DATABASE_URL is one of jml-orchestrator's own secrets`,
+      ),
+    ],
   },
 ];
 
@@ -60,7 +117,14 @@ function runWorker(configDir: string): Promise<{ code: number | null; out: strin
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'jml.js'), 'worker', '--config', configDir], {
       cwd: ROOT,
       // Nothing listens here: reaching the connect step would hang and retry, not exit 1 at once.
-      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:9', SLACK_SCIM_TOKEN: 's', GITHUB_SCIM_TOKEN: 'g', CANVA_CLIENT_SECRET: 'c', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: '127.0.0.1:9',
+        SLACK_SCIM_TOKEN: 's',
+        GITHUB_SCIM_TOKEN: 'g',
+        CANVA_CLIENT_SECRET: 'c',
+        LOG_LEVEL: 'info',
+      },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));

@@ -22,8 +22,17 @@ beforeAll(async () => {
 test('every person reaches HR truth and every app matches it', () => {
   expect(failures(report)).toEqual([]);
   expect(report.verdict).toEqual({
-    missing: [], duplicates: [], leaversActive: [], accessNotRevoked: [], deletedWhileOnHold: [], notDeletedAfterRetention: [],
-    duplicateGroups: [], duplicateMembers: [], leaverMemberships: [], staleMemberships: [], missingMemberships: [],
+    missing: [],
+    duplicates: [],
+    leaversActive: [],
+    accessNotRevoked: [],
+    deletedWhileOnHold: [],
+    notDeletedAfterRetention: [],
+    duplicateGroups: [],
+    duplicateMembers: [],
+    leaverMemberships: [],
+    staleMemberships: [],
+    missingMemberships: [],
   });
 });
 

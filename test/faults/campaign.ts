@@ -75,7 +75,14 @@ export interface CampaignReport {
   workerKills: number;
   badInput: { name: string; status: number; expected: number; code?: string; ok: boolean; detail: string }[];
   badInputStartedWorkflows: string[];
-  sla: { recorded: string[]; alerted: string[]; flagged: string[]; unalerted: string[]; unrecorded: string[]; unflagged: string[] };
+  sla: {
+    recorded: string[];
+    alerted: string[];
+    flagged: string[];
+    unalerted: string[];
+    unrecorded: string[];
+    unflagged: string[];
+  };
   /** Alert deliveries the webhook refused, by HTTP status. */
   alertFailures: Record<string, number>;
   chain: { ok: boolean; problems: number };
@@ -111,7 +118,17 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     // client could know came from an answer, so an account later deleted was seen here first.
     const everHeld: Record<string, Map<string, AppState['users'][number]>> = {};
     const appsSoFar: { current?: ReferenceApps } = {};
-    const trace: { app: string; at: number; method: string; path: string; filter?: string; status: number | null; fault?: string; ms: number | null; body?: string }[] = [];
+    const trace: {
+      app: string;
+      at: number;
+      method: string;
+      path: string;
+      filter?: string;
+      status: number | null;
+      fault?: string;
+      ms: number | null;
+      body?: string;
+    }[] = [];
     const configDir = writeCampaignConfig(work, options);
     const loaded = await loadConfig(configDir);
     const perKind = faultRate / 4;
@@ -125,16 +142,36 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         // Creates and updates take effect and then lose their answer on one app: retries must adopt, not duplicate.
         // The helpdesk answers slowly (2.5 s) for everyone: its leavers breach the 2 s SLA, every time.
         ...(app === 'slack' ? { profile: SLACK_PROFILE } : {}),
-        faults: { rate429: perKind, rate5xx: perKind, rateHang: perKind, rateReset: perKind, retryAfterSeconds: 1, hangMs: 30_000, faultTiming: app === 'github' ? 'after' : 'before', ...(app === 'helpdesk' ? { latencyMs: 2_500 } : {}) },
+        faults: {
+          rate429: perKind,
+          rate5xx: perKind,
+          rateHang: perKind,
+          rateReset: perKind,
+          retryAfterSeconds: 1,
+          hangMs: 30_000,
+          faultTiming: app === 'github' ? 'after' : 'before',
+          ...(app === 'helpdesk' ? { latencyMs: 2_500 } : {}),
+        },
         onRequest: (r: RecordedRequest) => {
-          trace.push({ app, at: r.receivedAt, method: r.method, path: r.path, filter: r.query.filter, status: r.status, fault: r.fault?.kind, ms: r.durationMs, body: r.method === 'GET' ? undefined : JSON.stringify(r.body ?? '').slice(0, 400) });
+          trace.push({
+            app,
+            at: r.receivedAt,
+            method: r.method,
+            path: r.path,
+            filter: r.query.filter,
+            status: r.status,
+            fault: r.fault?.kind,
+            ms: r.durationMs,
+            body: r.method === 'GET' ? undefined : JSON.stringify(r.body ?? '').slice(0, 400),
+          });
           requestCounts[app] = (requestCounts[app] ?? 0) + 1;
           if (r.fault) (faultCounts[app] ??= {})[r.fault.kind] = ((faultCounts[app] ??= {})[r.fault.kind] ?? 0) + 1;
           const del = r.method === 'DELETE' ? /\/Users\/([^/]+)$/.exec(r.path) : null;
           if (del) (deletedIds[app] ??= []).push(decodeURIComponent(del[1]!));
           const held = (everHeld[app] ??= new Map());
           for (const u of appsSoFar.current?.apps[app]?.server.users() ?? []) {
-            if (!held.has(u.id)) held.set(u.id, { id: u.id, externalId: u.externalId, userName: u.userName, active: u.active });
+            if (!held.has(u.id))
+              held.set(u.id, { id: u.id, externalId: u.externalId, userName: u.userName, active: u.active });
           }
         },
       }),
@@ -163,7 +200,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       // Any free port: other campaigns, benchmarks or a dev stack may hold the default 9464.
       JML_WORKER_METRICS_PORT: '0',
       JML_AUDIT_KEY: TEST_AUDIT_KEY_TEXT,
-      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { JML_AUDIT_DIR: path.join(work, 'audit'), DATABASE_URL: '' }),
+      ...(options.databaseUrl
+        ? { DATABASE_URL: options.databaseUrl }
+        : { JML_AUDIT_DIR: path.join(work, 'audit'), DATABASE_URL: '' }),
     };
     // The worker runs no DDL on PostgreSQL: migrate first, as a deployment does.
     if (options.databaseUrl) await (await AuditStore.open({ databaseUrl: options.databaseUrl })).close();
@@ -176,7 +215,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     };
     let worker = await startWorker();
     const apiPort = await freePort();
-    const api = startJml('api', ['api', '--port', String(apiPort), '--rate', '10000', '--burst', '10000'], { ...env, LOG_LEVEL: 'info' });
+    const api = startJml('api', ['api', '--port', String(apiPort), '--rate', '10000', '--burst', '10000'], {
+      ...env,
+      LOG_LEVEL: 'info',
+    });
     procs.push(api);
     await waitForLine(api, /intake API listening/);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -187,7 +229,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const scenario = buildScenario(runId, options.employees, () => new Date().toISOString());
     const post = async (body: unknown) => {
       const signed = createSignedRequest({ body, secret: hmacSecret });
-      const res = await request(`${apiUrl}/v1/hr/events`, { method: 'POST', headers: signed.headers, body: signed.body });
+      const res = await request(`${apiUrl}/v1/hr/events`, {
+        method: 'POST',
+        headers: signed.headers,
+        body: signed.body,
+      });
       const text = await res.body.text();
       if (res.statusCode !== 202) throw new Error(`intake answered ${res.statusCode} to a valid event: ${text}`);
     };
@@ -216,18 +262,27 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     say('moves, terminations, stale and duplicate deliveries, and the malformed-webhook corpus…');
     const corpus = webhookCorpus(runId, hmacSecret);
     const [badInput] = await Promise.all([
-      Promise.all(corpus.map(async (c) => {
-        const res = await request(`${apiUrl}/v1/hr/events`, { method: 'POST', headers: c.headers, body: c.body });
-        const text = await res.body.text();
-        let code: string | undefined;
-        try {
-          code = (JSON.parse(text) as { code?: string }).code;
-        } catch {
-          code = undefined;
-        }
-        const mentionsOk = c.mentions.every((m) => text.toLowerCase().includes(m.toLowerCase()));
-        return { name: c.name, status: res.statusCode, expected: c.status, code, ok: res.statusCode === c.status && code === c.code && mentionsOk, detail: text.slice(0, 400) };
-      })),
+      Promise.all(
+        corpus.map(async (c) => {
+          const res = await request(`${apiUrl}/v1/hr/events`, { method: 'POST', headers: c.headers, body: c.body });
+          const text = await res.body.text();
+          let code: string | undefined;
+          try {
+            code = (JSON.parse(text) as { code?: string }).code;
+          } catch {
+            code = undefined;
+          }
+          const mentionsOk = c.mentions.every((m) => text.toLowerCase().includes(m.toLowerCase()));
+          return {
+            name: c.name,
+            status: res.statusCode,
+            expected: c.status,
+            code,
+            ok: res.statusCode === c.status && code === c.code && mentionsOk,
+            detail: text.slice(0, 400),
+          };
+        }),
+      ),
       deliver(scenario.changes),
     ]);
 
@@ -247,19 +302,26 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
 
     // Breaches flagged on the runs (SlaBreached search attribute) by Temporal's visibility.
     const flagged: string[] = [];
-    for await (const wf of client.workflow.list({ query: `SlaBreached = true AND EmployeeId STARTS_WITH "F${runId}-"` })) flagged.push(wf.workflowId);
+    for await (const wf of client.workflow.list({
+      query: `SlaBreached = true AND EmployeeId STARTS_WITH "F${runId}-"`,
+    }))
+      flagged.push(wf.workflowId);
 
     // The worker owns a PGlite store; stop it (gracefully) before reading the evidence.
     await worker.stop();
     procs.splice(procs.indexOf(worker), 1);
     deadProcs.push(worker);
-    const store = await AuditStore.open({ key: TEST_AUDIT_KEY, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataDir: path.join(work, 'audit') }) });
+    const store = await AuditStore.open({
+      key: TEST_AUDIT_KEY,
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataDir: path.join(work, 'audit') }),
+    });
     stops.push(() => store.close());
     const recorded = new Set<string>();
     let chainProblems = 0;
     for (const p of scenario.people) {
       for (const r of await store.records({ employeeId: p.employeeId })) {
-        if (r.kind === 'milestone' && (r.data as { kind?: string }).kind === 'sla-breached') recorded.add(String(r.workflowId));
+        if (r.kind === 'milestone' && (r.data as { kind?: string }).kind === 'sla-breached')
+          recorded.add(String(r.workflowId));
       }
       chainProblems += (await store.verify({ employeeId: p.employeeId })).problems.length;
     }
@@ -268,8 +330,20 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
 
     const appStates: Record<string, AppState> = {};
     for (const [id, app] of Object.entries(apps.apps)) {
-      appStates[id] = { users: app.server.users().map((u) => ({ id: u.id, externalId: u.externalId, userName: u.userName, active: u.active })), deletedIds: deletedIds[id] ?? [], everHeld: [...(everHeld[id]?.values() ?? [])], deleteMode: apps.config.connectors[id]!.delete.mode };
-      if (id === 'slack') appStates[id]!.groups = app.server.groups().map((g) => ({ displayName: g.displayName, members: (g.members ?? []).map((m) => String(m.value)), hungAdds: hungAdds(trace, id, g.id) }));
+      appStates[id] = {
+        users: app.server
+          .users()
+          .map((u) => ({ id: u.id, externalId: u.externalId, userName: u.userName, active: u.active })),
+        deletedIds: deletedIds[id] ?? [],
+        everHeld: [...(everHeld[id]?.values() ?? [])],
+        deleteMode: apps.config.connectors[id]!.delete.mode,
+      };
+      if (id === 'slack')
+        appStates[id]!.groups = app.server.groups().map((g) => ({
+          displayName: g.displayName,
+          members: (g.members ?? []).map((m) => String(m.value)),
+          hungAdds: hungAdds(trace, id, g.id),
+        }));
     }
     const lateEffects: string[] = [];
     const neverCreatedKeys: string[] = [];
@@ -277,27 +351,57 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     // What each app was asked to create for them, so "never created" can be checked by eye.
     const neverCreated = neverCreatedKeys.map((key) => {
       const [who, app] = key.split('@') as [string, string];
-      const creates = trace.filter((t) => t.app === app && t.method === 'POST' && /\/Users$/.test(t.path) && t.body?.includes(who));
-      return { key, creates: creates.map((t) => ({ at: new Date(t.at).toISOString(), status: t.status, fault: t.fault })) };
+      const creates = trace.filter(
+        (t) => t.app === app && t.method === 'POST' && /\/Users$/.test(t.path) && t.body?.includes(who),
+      );
+      return {
+        key,
+        creates: creates.map((t) => ({ at: new Date(t.at).toISOString(), status: t.status, fault: t.fault })),
+      };
     });
     const duplicateGroupDetail = verdict.duplicateGroups.map((key) => {
       const [name, app] = key.split('@') as [string, string];
       const groups = apps.apps[app]!.server.groups().filter((g) => g.displayName === name);
       const ids = groups.map((g) => g.id);
-      const requests = trace.filter((t) => t.app === app && t.path.includes('/Groups') && (t.method === 'POST' ? t.body?.includes(name) : ids.some((id) => t.path.endsWith(id))));
-      return { key, groups: groups.map((g) => ({ id: g.id, externalId: g.externalId, created: g.meta.created, members: (g.members ?? []).length })), requests: requests.map((t) => ({ ...t, at: new Date(t.at).toISOString() })) };
+      const requests = trace.filter(
+        (t) =>
+          t.app === app &&
+          t.path.includes('/Groups') &&
+          (t.method === 'POST' ? t.body?.includes(name) : ids.some((id) => t.path.endsWith(id))),
+      );
+      return {
+        key,
+        groups: groups.map((g) => ({
+          id: g.id,
+          externalId: g.externalId,
+          created: g.meta.created,
+          members: (g.members ?? []).length,
+        })),
+        requests: requests.map((t) => ({ ...t, at: new Date(t.at).toISOString() })),
+      };
     });
     /** Every request an app received about one person (by filter, account id or body), for the report. */
     const requestsOf = (id: string) => {
       const ids = Object.values(appStates).flatMap((a) => a.users.filter((u) => u.externalId === id).map((u) => u.id));
-      return trace.filter((t) => t.filter?.includes(id) || ids.some((x) => t.path.endsWith(x) || t.body?.includes(x)) || t.body?.includes(id)).map((t) => ({ ...t, at: new Date(t.at).toISOString() }));
+      return trace
+        .filter(
+          (t) =>
+            t.filter?.includes(id) ||
+            ids.some((x) => t.path.endsWith(x) || t.body?.includes(x)) ||
+            t.body?.includes(id),
+        )
+        .map((t) => ({ ...t, at: new Date(t.at).toISOString() }));
     };
 
     // Every line every process wrote, plus the secrets they were given.
     const all = [...procs, ...deadProcs];
     const lines = all.flatMap((p) => [...p.lines, ...p.errLines]);
     const secrets = [hmacSecret, ...SECRET_NAMES.map((n) => secretsEnv[n]).filter((s): s is string => !!s)];
-    const secretLeaks = lines.filter((l) => secrets.some((s) => l.includes(s)) || /authorization"?\s*[:=]\s*"?(bearer|basic)\s+[a-z0-9]/i.test(l)).map((l) => l.slice(0, 300));
+    const secretLeaks = lines
+      .filter(
+        (l) => secrets.some((s) => l.includes(s)) || /authorization"?\s*[:=]\s*"?(bearer|basic)\s+[a-z0-9]/i.test(l),
+      )
+      .map((l) => l.slice(0, 300));
 
     const sorted = (s: Set<string>) => [...s].sort();
     const report: CampaignReport = {
@@ -306,12 +410,23 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       durationMs: Date.now() - started,
       converged: unconverged.length === 0,
       unconverged,
-      slowest: Object.entries(doneAt).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id, at]) => ({ employeeId: id, afterMs: at - started })),
-      unconvergedStatus: Object.fromEntries(unconverged.map((id) => [id, { status: lastStatus[id] ?? 'no workflow', temporal: stuck[id], requests: requestsOf(id) }])),
+      slowest: Object.entries(doneAt)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([id, at]) => ({ employeeId: id, afterMs: at - started })),
+      unconvergedStatus: Object.fromEntries(
+        unconverged.map((id) => [
+          id,
+          { status: lastStatus[id] ?? 'no workflow', temporal: stuck[id], requests: requestsOf(id) },
+        ]),
+      ),
       duplicateGroupDetail,
       lateEffects,
       neverCreated,
-      slowestRequests: Object.entries(doneAt).sort((a, b) => b[1] - a[1]).slice(0, 1).flatMap(([id]) => requestsOf(id)),
+      slowestRequests: Object.entries(doneAt)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 1)
+        .flatMap(([id]) => requestsOf(id)),
       verdict,
       problems: problemCount(verdict),
       faultsInjected: faultCounts,
@@ -357,29 +472,74 @@ function writeCampaignConfig(work: string, options: CampaignOptions): string {
       .replace(/request: \d+s/, 'request: 3s');
     // Slack's stand-in keeps groups like a server without unique names (see SLACK_PROFILE): the
     // orchestrator creates the department groups itself, concurrently, under faults.
-    writeFileSync(path.join(dir, 'connectors', file), file === 'slack.yaml' ? text.replace(/ {2}create: false/, '  create: true') : text);
+    writeFileSync(
+      path.join(dir, 'connectors', file),
+      file === 'slack.yaml' ? text.replace(/ {2}create: false/, '  create: true') : text,
+    );
   }
-  writeFileSync(path.join(dir, 'connectors', 'helpdesk.yaml'), [
-    'id: helpdesk', 'displayName: Helpdesk', 'scim:', '  baseUrl: http://127.0.0.1:9199/scim/v2', 'auth:', '  type: bearer', '  token: env:HELPDESK_SCIM_TOKEN',
-    'timeouts:', '  request: 10s', 'capabilities:', '  patch: true', '  groups: false', 'delete:', '  mode: hard',
-    'mappings:', '  - source: employeeId', '    target: externalId', '    required: true', '  - source: workEmail', '    target: userName', '    required: true',
-    '  - source: givenName', '    target: name.givenName', '  - source: familyName', '    target: name.familyName', '',
-  ].join('\n'));
+  writeFileSync(
+    path.join(dir, 'connectors', 'helpdesk.yaml'),
+    [
+      'id: helpdesk',
+      'displayName: Helpdesk',
+      'scim:',
+      '  baseUrl: http://127.0.0.1:9199/scim/v2',
+      'auth:',
+      '  type: bearer',
+      '  token: env:HELPDESK_SCIM_TOKEN',
+      'timeouts:',
+      '  request: 10s',
+      'capabilities:',
+      '  patch: true',
+      '  groups: false',
+      'delete:',
+      '  mode: hard',
+      'mappings:',
+      '  - source: employeeId',
+      '    target: externalId',
+      '    required: true',
+      '  - source: workEmail',
+      '    target: userName',
+      '    required: true',
+      '  - source: givenName',
+      '    target: name.givenName',
+      '  - source: familyName',
+      '    target: name.familyName',
+      '',
+    ].join('\n'),
+  );
   const policy = readFileSync(path.join(src, 'policy.yaml'), 'utf8')
     .replace(/leaver: 15m/, `leaver: ${options.leaverSla ?? '2s'}`)
     .replace(/default: 30d/, `default: ${options.retention ?? '20s'}`)
     .replace(/github: 90d/, `github: ${options.retention ?? '20s'}`)
     .replace(/revokeGrace: 24h/, 'revokeGrace: 0s')
-    .replace(/ {2}rules:\n/, '  rules:\n    - name: support-helpdesk\n      when:\n        department: [Support]\n      grant:\n        - app: helpdesk\n')
-    .replace(/ {2}rules:\n/, '  rules:\n    - name: department-group\n      when: {}\n      grant:\n        - app: slack\n          groups: ["dept-{{department}}"]\n');
+    .replace(
+      / {2}rules:\n/,
+      '  rules:\n    - name: support-helpdesk\n      when:\n        department: [Support]\n      grant:\n        - app: helpdesk\n',
+    )
+    .replace(
+      / {2}rules:\n/,
+      '  rules:\n    - name: department-group\n      when: {}\n      grant:\n        - app: slack\n          groups: ["dept-{{department}}"]\n',
+    );
   writeFileSync(path.join(dir, 'policy.yaml'), policy);
   return dir;
 }
 
 /** Member ids named by PATCH adds to a group that hung (applied after the client gave up). */
-function hungAdds(trace: { app: string; method: string; path: string; fault?: string; body?: string }[], app: string, groupId: string): string[] {
+function hungAdds(
+  trace: { app: string; method: string; path: string; fault?: string; body?: string }[],
+  app: string,
+  groupId: string,
+): string[] {
   return trace
-    .filter((t) => t.app === app && t.method === 'PATCH' && t.fault === 'hang' && t.path.endsWith(`/Groups/${groupId}`) && t.body?.includes('"op":"add"'))
+    .filter(
+      (t) =>
+        t.app === app &&
+        t.method === 'PATCH' &&
+        t.fault === 'hang' &&
+        t.path.endsWith(`/Groups/${groupId}`) &&
+        t.body?.includes('"op":"add"'),
+    )
     .flatMap((t) => [...(t.body ?? '').matchAll(/"value":"([^"]+)"/g)].map((m) => m[1]!));
 }
 
@@ -391,14 +551,24 @@ function pointAtStandIns(dir: string, apps: ReferenceApps): void {
   }
 }
 
-async function alertReceiver(alerts: { kind: string; workflowId: string }[], failRate: number, failures: Record<string, number>): Promise<{ server: Server; url: string }> {
+async function alertReceiver(
+  alerts: { kind: string; workflowId: string }[],
+  failRate: number,
+  failures: Record<string, number>,
+): Promise<{ server: Server; url: string }> {
   const seen = new Set<string>();
   let failed = 0;
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
-      const body = JSON.parse(text) as { kind: string; workflowId: string; eventId?: string; app?: string; message?: string };
+      const body = JSON.parse(text) as {
+        kind: string;
+        workflowId: string;
+        eventId?: string;
+        app?: string;
+        message?: string;
+      };
       // Deterministic: the first delivery of the first two alerts and of every fifth one after (at
       // a 20 % rate) fails before it is recorded, answering 404 and 500 in turn. Only the first:
       // the workflow retries an undelivered alert after 1, 5, 15 min, and an alert refused twice
@@ -421,7 +591,14 @@ async function alertReceiver(alerts: { kind: string; workflowId: string }[], fai
 }
 
 /** Polls the API's status read until each person matches HR truth, or the deadline passes. */
-async function waitForConvergence(apiUrl: string, people: PersonTruth[], deadline: number, say: (s: string) => void, last: Record<string, unknown>, doneAt: Record<string, number>): Promise<string[]> {
+async function waitForConvergence(
+  apiUrl: string,
+  people: PersonTruth[],
+  deadline: number,
+  say: (s: string) => void,
+  last: Record<string, unknown>,
+  doneAt: Record<string, number>,
+): Promise<string[]> {
   const pending = new Set(people.map((p) => p.employeeId));
   const byId = new Map(people.map((p) => [p.employeeId, p]));
   let lastReport = 0;
@@ -451,11 +628,18 @@ function converged(p: PersonTruth, s: EmployeeStatus): boolean {
   const state = (app: string) => s.accounts.find((a) => a.app === app)?.state;
   if (p.status === 'active') {
     const want = new Set(expectedActiveApps(p));
-    return [...want].every((app) => state(app) === 'active') && p.everHad.filter((a) => !want.has(a)).every((app) => state(app) === 'deactivated');
+    return (
+      [...want].every((app) => state(app) === 'active') &&
+      p.everHad.filter((a) => !want.has(a)).every((app) => state(app) === 'deactivated')
+    );
   }
   if (p.legalHold) return s.legalHold !== undefined && s.accounts.every((a) => a.state === 'deactivated');
   // Leavers without hold: deactivated everywhere, and the retention deletes done.
-  return s.pendingDeletion.length === 0 && s.accounts.length > 0 && s.accounts.every((a) => a.state === 'deactivated' || a.state === 'deleted');
+  return (
+    s.pendingDeletion.length === 0 &&
+    s.accounts.length > 0 &&
+    s.accounts.every((a) => a.state === 'deactivated' || a.state === 'deleted')
+  );
 }
 
 /** What Temporal says about a run that did not converge: pending work, children, the tail of its history. */
@@ -466,12 +650,22 @@ async function explainStuck(client: Client, workflowId: string, depth = 0): Prom
     const raw = d.raw.pendingActivities ?? [];
     const history = await handle.fetchHistory();
     const events = (history.events ?? []).slice(-12).map((e) => String(e.eventType ?? '').replace('EVENT_TYPE_', ''));
-    const children = depth < 1 ? await Promise.all((d.raw.pendingChildren ?? []).map((c) => explainStuck(client, String(c.workflowId), depth + 1))) : [];
+    const children =
+      depth < 1
+        ? await Promise.all(
+            (d.raw.pendingChildren ?? []).map((c) => explainStuck(client, String(c.workflowId), depth + 1)),
+          )
+        : [];
     return {
       workflowId,
       status: d.status.name,
       historyLength: d.historyLength,
-      pendingActivities: raw.map((a) => ({ type: a.activityType?.name, state: a.state, attempt: a.attempt, lastFailure: a.lastFailure?.message })),
+      pendingActivities: raw.map((a) => ({
+        type: a.activityType?.name,
+        state: a.state,
+        attempt: a.attempt,
+        lastFailure: a.lastFailure?.message,
+      })),
       lastEvents: events,
       children,
     };

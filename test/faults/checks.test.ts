@@ -2,14 +2,44 @@
 import { judge, problemCount, type AppState } from './checks';
 import type { PersonTruth } from './scenario';
 
-const person = (employeeId: string, extra: Partial<PersonTruth> = {}): PersonTruth => ({ employeeId, status: 'active', department: 'Engineering', title: 'T', legalHold: false, everHad: ['slack', 'github'], ...extra });
-const app = (users: AppState['users'], deleteMode: AppState['deleteMode'] = 'hard', deletedIds: string[] = []): AppState => ({ users, deleteMode, deletedIds });
+const person = (employeeId: string, extra: Partial<PersonTruth> = {}): PersonTruth => ({
+  employeeId,
+  status: 'active',
+  department: 'Engineering',
+  title: 'T',
+  legalHold: false,
+  everHad: ['slack', 'github'],
+  ...extra,
+});
+const app = (
+  users: AppState['users'],
+  deleteMode: AppState['deleteMode'] = 'hard',
+  deletedIds: string[] = [],
+): AppState => ({ users, deleteMode, deletedIds });
 
 test('a clean state has no problems', () => {
-  const people = [person('A'), person('L', { status: 'terminated' }), person('H', { status: 'terminated', legalHold: true })];
+  const people = [
+    person('A'),
+    person('L', { status: 'terminated' }),
+    person('H', { status: 'terminated', legalHold: true }),
+  ];
   const v = judge(people, {
-    slack: app([{ id: 's1', externalId: 'A', userName: 'a', active: true }, { id: 's2', externalId: 'L', userName: 'l', active: false }, { id: 's3', externalId: 'H', userName: 'h', active: false }], 'deactivate-only'),
-    github: app([{ id: 'g1', externalId: 'A', userName: 'a', active: true }, { id: 'g3', externalId: 'H', userName: 'h', active: false }], 'hard', ['g2']),
+    slack: app(
+      [
+        { id: 's1', externalId: 'A', userName: 'a', active: true },
+        { id: 's2', externalId: 'L', userName: 'l', active: false },
+        { id: 's3', externalId: 'H', userName: 'h', active: false },
+      ],
+      'deactivate-only',
+    ),
+    github: app(
+      [
+        { id: 'g1', externalId: 'A', userName: 'a', active: true },
+        { id: 'g3', externalId: 'H', userName: 'h', active: false },
+      ],
+      'hard',
+      ['g2'],
+    ),
     canva: app([], 'none'),
   });
   expect(problemCount(v)).toBe(0);
@@ -25,22 +55,29 @@ test('names missing, duplicate, still-active, unrevoked, deleted-on-hold and not
     person('R', { status: 'terminated' }),
   ];
   const v = judge(people, {
-    slack: app([
-      { id: 's1', externalId: 'A', userName: 'a', active: false },
-      { id: 'd1', externalId: 'D', userName: 'd', active: true },
-      { id: 'd2', externalId: 'D', userName: 'd2', active: true },
-      { id: 'l1', externalId: 'L', userName: 'l', active: true },
-      { id: 'm1', externalId: 'M', userName: 'm', active: true },
-      { id: 'h1', externalId: 'H', userName: 'h', active: false },
-      { id: 'r1', externalId: 'R', userName: 'r', active: false },
-    ], 'deactivate-only'),
-    github: app([
-      { id: 'g-a', externalId: 'A', userName: 'a', active: true },
-      { id: 'g-d', externalId: 'D', userName: 'd', active: true },
-      { id: 'g-m', externalId: 'M', userName: 'm', active: true },
-      { id: 'g-x', externalId: 'X', userName: 'd', active: true },
-      { id: 'g-r', externalId: 'R', userName: 'r', active: false },
-    ], 'hard', ['g-h']),
+    slack: app(
+      [
+        { id: 's1', externalId: 'A', userName: 'a', active: false },
+        { id: 'd1', externalId: 'D', userName: 'd', active: true },
+        { id: 'd2', externalId: 'D', userName: 'd2', active: true },
+        { id: 'l1', externalId: 'L', userName: 'l', active: true },
+        { id: 'm1', externalId: 'M', userName: 'm', active: true },
+        { id: 'h1', externalId: 'H', userName: 'h', active: false },
+        { id: 'r1', externalId: 'R', userName: 'r', active: false },
+      ],
+      'deactivate-only',
+    ),
+    github: app(
+      [
+        { id: 'g-a', externalId: 'A', userName: 'a', active: true },
+        { id: 'g-d', externalId: 'D', userName: 'd', active: true },
+        { id: 'g-m', externalId: 'M', userName: 'm', active: true },
+        { id: 'g-x', externalId: 'X', userName: 'd', active: true },
+        { id: 'g-r', externalId: 'R', userName: 'r', active: false },
+      ],
+      'hard',
+      ['g-h'],
+    ),
   });
   expect(v).toEqual({
     missing: ['A@slack'],
@@ -58,23 +95,47 @@ test('names missing, duplicate, still-active, unrevoked, deleted-on-hold and not
 });
 
 test('on an app without unique group names: duplicate groups and members, leavers and movers left in groups, joiners missing', () => {
-  const people = [person('A', { department: 'Sales' }), person('B', { department: 'Sales' }), person('L', { status: 'terminated', department: 'Sales' }), person('M', { department: 'Marketing' })];
+  const people = [
+    person('A', { department: 'Sales' }),
+    person('B', { department: 'Sales' }),
+    person('L', { status: 'terminated', department: 'Sales' }),
+    person('M', { department: 'Marketing' }),
+  ];
   const users = [
     { id: 'a', externalId: 'A', userName: 'a', active: true },
     { id: 'b', externalId: 'B', userName: 'b', active: true },
     { id: 'l', externalId: 'L', userName: 'l', active: false },
     { id: 'm', externalId: 'M', userName: 'm', active: true },
   ];
-  const clean: AppState = { ...app(users, 'deactivate-only'), groups: [{ displayName: 'dept-Sales', members: ['a', 'b'] }, { displayName: 'dept-Marketing', members: ['m'] }, { displayName: 'all-staff', members: ['a', 'b', 'm'] }] };
+  const clean: AppState = {
+    ...app(users, 'deactivate-only'),
+    groups: [
+      { displayName: 'dept-Sales', members: ['a', 'b'] },
+      { displayName: 'dept-Marketing', members: ['m'] },
+      { displayName: 'all-staff', members: ['a', 'b', 'm'] },
+    ],
+  };
   expect(problemCount(judge(people, { slack: clean }))).toBe(0);
   // A second copy from an add that hung past the timeout and was applied late is explained; a third is not.
-  const late: AppState = { ...clean, groups: [{ displayName: 'dept-Sales', members: ['a', 'b', 'a'], hungAdds: ['a'] }, ...clean.groups!.slice(1)] };
+  const late: AppState = {
+    ...clean,
+    groups: [{ displayName: 'dept-Sales', members: ['a', 'b', 'a'], hungAdds: ['a'] }, ...clean.groups!.slice(1)],
+  };
   expect(problemCount(judge(people, { slack: late }))).toBe(0);
-  const thrice: AppState = { ...clean, groups: [{ displayName: 'dept-Sales', members: ['a', 'b', 'a', 'a'], hungAdds: ['a'] }, ...clean.groups!.slice(1)] };
+  const thrice: AppState = {
+    ...clean,
+    groups: [{ displayName: 'dept-Sales', members: ['a', 'b', 'a', 'a'], hungAdds: ['a'] }, ...clean.groups!.slice(1)],
+  };
   expect(judge(people, { slack: thrice }).duplicateMembers).toEqual(['A@slack:dept-Sales']);
   // A leaver re-added by a late add is reported as explained, not hidden; without the hung add it is a problem.
   const explained: string[] = [];
-  const reAdded: AppState = { ...clean, groups: [...clean.groups!.slice(0, 2), { displayName: 'all-staff', members: ['a', 'b', 'm', 'l'], hungAdds: ['l'] }] };
+  const reAdded: AppState = {
+    ...clean,
+    groups: [
+      ...clean.groups!.slice(0, 2),
+      { displayName: 'all-staff', members: ['a', 'b', 'm', 'l'], hungAdds: ['l'] },
+    ],
+  };
   expect(problemCount(judge(people, { slack: reAdded }, explained))).toBe(0);
   expect(explained).toEqual(['L@slack:all-staff: re-added by an add applied after it timed out (after the removal)']);
   const messy: AppState = {
@@ -99,7 +160,10 @@ test('on an app without unique group names: duplicate groups and members, leaver
 test('a held leaver: never created is not a deletion; a DELETE or an account gone is; an active account still is a leaver active', () => {
   const people = [person('H', { status: 'terminated', legalHold: true })];
   const h = { id: 'h1', externalId: 'H', userName: 'h', active: false };
-  const held = (users: AppState['users'], everHeld: AppState['users'], deletedIds: string[] = []): AppState => ({ ...app(users, 'hard', deletedIds), everHeld });
+  const held = (users: AppState['users'], everHeld: AppState['users'], deletedIds: string[] = []): AppState => ({
+    ...app(users, 'hard', deletedIds),
+    everHeld,
+  });
   // The joiner was cut short by the termination: neither app ever had an account.
   const neverCreated: string[] = [];
   const never = judge(people, { slack: held([], []), github: held([], [], ['someone-else']) }, [], neverCreated);
@@ -107,7 +171,11 @@ test('a held leaver: never created is not a deletion; a DELETE or an account gon
   expect(neverCreated).toEqual(['H@slack', 'H@github']);
   // Kept, deactivated: nothing to report.
   const kept: string[] = [];
-  expect(problemCount(judge(people, { slack: held([h], [h]), github: held([{ ...h, id: 'g1' }], [{ ...h, id: 'g1' }]) }, [], kept))).toBe(0);
+  expect(
+    problemCount(
+      judge(people, { slack: held([h], [h]), github: held([{ ...h, id: 'g1' }], [{ ...h, id: 'g1' }]) }, [], kept),
+    ),
+  ).toBe(0);
   expect(kept).toEqual([]);
   // Deleted: a DELETE reached the account (even if the app only deactivated it), or it existed and is gone.
   const deleted = judge(people, { slack: held([h], [h], ['h1']), github: held([], [{ ...h, id: 'g1' }]) });

@@ -83,8 +83,17 @@ export function judge(
   neverCreated: string[] = [],
 ): Verdict {
   const v: Verdict = {
-    missing: [], duplicates: [], leaversActive: [], accessNotRevoked: [], deletedWhileOnHold: [], notDeletedAfterRetention: [],
-    duplicateGroups: [], duplicateMembers: [], leaverMemberships: [], staleMemberships: [], missingMemberships: [],
+    missing: [],
+    duplicates: [],
+    leaversActive: [],
+    accessNotRevoked: [],
+    deletedWhileOnHold: [],
+    notDeletedAfterRetention: [],
+    duplicateGroups: [],
+    duplicateMembers: [],
+    leaverMemberships: [],
+    staleMemberships: [],
+    missingMemberships: [],
   };
   const byPerson = new Map<string, Map<string, AppUser[]>>();
   for (const [app, state] of Object.entries(apps)) {
@@ -96,7 +105,8 @@ export function judge(
     }
     // A second account under another externalId but the same login is a duplicate too.
     const logins = new Map<string, number>();
-    for (const u of state.users) if (u.userName) logins.set(u.userName.toLowerCase(), (logins.get(u.userName.toLowerCase()) ?? 0) + 1);
+    for (const u of state.users)
+      if (u.userName) logins.set(u.userName.toLowerCase(), (logins.get(u.userName.toLowerCase()) ?? 0) + 1);
     for (const [login, n] of logins) if (n > 1) v.duplicates.push(`${login}@${app}`);
   }
   for (const p of people) {
@@ -133,7 +143,8 @@ export function judge(
  * the app's history (`everHeld`), an absent account counts as deleted (absence cannot be explained).
  */
 function heldDeletion(employeeId: string, users: AppUser[], state: AppState): 'deleted' | 'kept' | 'never-created' {
-  if (!state.everHeld) return users.length === 0 || users.some((u) => state.deletedIds.includes(u.id)) ? 'deleted' : 'kept';
+  if (!state.everHeld)
+    return users.length === 0 || users.some((u) => state.deletedIds.includes(u.id)) ? 'deleted' : 'kept';
   const now = new Set(users.map((u) => u.id));
   const ids = new Set([...now, ...state.everHeld.filter((u) => u.externalId === employeeId).map((u) => u.id)]);
   if ([...ids].some((id) => state.deletedIds.includes(id) || !now.has(id))) return 'deleted';
@@ -144,7 +155,8 @@ function heldDeletion(employeeId: string, users: AppUser[], state: AppState): 'd
 function judgeGroups(people: PersonTruth[], app: string, state: AppState, v: Verdict, explained: string[]): void {
   const groups = state.groups ?? [];
   const names = new Map<string, number>();
-  for (const g of groups.filter((x) => x.members.length > 0)) names.set(g.displayName, (names.get(g.displayName) ?? 0) + 1);
+  for (const g of groups.filter((x) => x.members.length > 0))
+    names.set(g.displayName, (names.get(g.displayName) ?? 0) + 1);
   for (const [name, n] of names) if (n > 1) v.duplicateGroups.push(`${name}@${app}`);
   const personOf = new Map(state.users.filter((u) => u.externalId).map((u) => [u.id, u.externalId!]));
   const truth = new Map(people.map((p) => [p.employeeId, p]));
@@ -160,7 +172,8 @@ function judgeGroups(people: PersonTruth[], app: string, state: AppState, v: Ver
       else if (copies > 1) explained.push(`${key}: second copy from an add applied after it timed out`);
       const p = truth.get(who);
       if (!p || copies > 1) continue;
-      const stale = p.status === 'terminated' || (g.displayName.startsWith('dept-') && g.displayName !== `dept-${p.department}`);
+      const stale =
+        p.status === 'terminated' || (g.displayName.startsWith('dept-') && g.displayName !== `dept-${p.department}`);
       if (!stale) continue;
       if (hung > 0) explained.push(`${key}: re-added by an add applied after it timed out (after the removal)`);
       else (p.status === 'terminated' ? v.leaverMemberships : v.staleMemberships).push(key);
@@ -169,7 +182,8 @@ function judgeGroups(people: PersonTruth[], app: string, state: AppState, v: Ver
   for (const p of people.filter((x) => x.status === 'active' && expectedActiveApps(x).includes(app))) {
     const name = `dept-${p.department}`;
     const ids = state.users.filter((u) => u.externalId === p.employeeId).map((u) => u.id);
-    if (!groups.some((g) => g.displayName === name && g.members.some((m) => ids.includes(m)))) v.missingMemberships.push(`${p.employeeId}@${app}:${name}`);
+    if (!groups.some((g) => g.displayName === name && g.members.some((m) => ids.includes(m))))
+      v.missingMemberships.push(`${p.employeeId}@${app}:${name}`);
   }
   for (const list of [v.duplicateMembers, v.leaverMemberships, v.staleMemberships, v.missingMemberships]) list.sort();
 }

@@ -26,14 +26,29 @@ async function main(): Promise<void> {
     databaseUrl: process.env.JML_TEST_DATABASE_URL || process.env.DATABASE_URL || undefined,
     progress: (line) => console.log(line),
   });
-  const faults = Object.entries(report.faultsInjected).map(([app, kinds]) => `${app}: ${Object.entries(kinds).map(([k, n]) => `${n}×${k}`).join(' ')} of ${report.requests[app]} requests`);
-  console.log(`\nfault campaign ${report.runId}: ${report.people} people in ${(report.durationMs / 1000).toFixed(0)} s, worker killed ${report.workerKills}×`);
+  const faults = Object.entries(report.faultsInjected).map(
+    ([app, kinds]) =>
+      `${app}: ${Object.entries(kinds)
+        .map(([k, n]) => `${n}×${k}`)
+        .join(' ')} of ${report.requests[app]} requests`,
+  );
+  console.log(
+    `\nfault campaign ${report.runId}: ${report.people} people in ${(report.durationMs / 1000).toFixed(0)} s, worker killed ${report.workerKills}×`,
+  );
   console.log(`faults injected: ${faults.join('; ')}`);
   const v = report.verdict;
-  console.log(`missing ${v.missing.length} · duplicates ${v.duplicates.length} · leavers still active ${v.leaversActive.length} · access not revoked ${v.accessNotRevoked.length} · deleted while on hold ${v.deletedWhileOnHold.length} · not deleted after retention ${v.notDeletedAfterRetention.length}`);
-  console.log(`SLA breaches: ${report.sla.recorded.length} recorded, ${report.sla.alerted.length} alerted, ${report.sla.flagged.length} flagged in Temporal`);
-  console.log(`malformed webhooks: ${report.badInput.filter((b) => b.ok).length}/${report.badInput.length} rejected precisely, ${report.badInputStartedWorkflows.length} started anything`);
-  console.log(`audit chain ${report.chain.ok ? 'intact' : 'BROKEN'}; ${report.logLines} log lines scanned, ${report.secretLeaks.length} with a secret`);
+  console.log(
+    `missing ${v.missing.length} · duplicates ${v.duplicates.length} · leavers still active ${v.leaversActive.length} · access not revoked ${v.accessNotRevoked.length} · deleted while on hold ${v.deletedWhileOnHold.length} · not deleted after retention ${v.notDeletedAfterRetention.length}`,
+  );
+  console.log(
+    `SLA breaches: ${report.sla.recorded.length} recorded, ${report.sla.alerted.length} alerted, ${report.sla.flagged.length} flagged in Temporal`,
+  );
+  console.log(
+    `malformed webhooks: ${report.badInput.filter((b) => b.ok).length}/${report.badInput.length} rejected precisely, ${report.badInputStartedWorkflows.length} started anything`,
+  );
+  console.log(
+    `audit chain ${report.chain.ok ? 'intact' : 'BROKEN'}; ${report.logLines} log lines scanned, ${report.secretLeaks.length} with a secret`,
+  );
   mkdirSync(path.join(ROOT, 'test-artifacts'), { recursive: true });
   const out = path.join(ROOT, 'test-artifacts', `faults-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(out, JSON.stringify(report, null, 2));
@@ -43,7 +58,9 @@ async function main(): Promise<void> {
     console.log(`\nFAILED:\n- ${failed.join('\n- ')}`);
     process.exitCode = 1;
   } else {
-    console.log('\nPASSED: nothing lost, nothing duplicated, no leaver active, no delete under hold, every breach alerted and recorded, no secret logged');
+    console.log(
+      '\nPASSED: nothing lost, nothing duplicated, no leaver active, no delete under hold, every breach alerted and recorded, no secret logged',
+    );
   }
 }
 

@@ -54,15 +54,35 @@ export function buildScenario(runId: string, count: number, now: () => string): 
       employmentType: 'FULL_TIME',
       status,
     });
-    const event = (type: HrEvent['type'], sequence: number, department: string, title: string, status: 'active' | 'terminated'): HrEvent =>
-      ({ eventId: `${employeeId}-${type}-${sequence}`, type, effectiveAt: now(), sequence, initiator: 'fault-campaign', employee: record(department, title, status) }) as HrEvent;
+    const event = (
+      type: HrEvent['type'],
+      sequence: number,
+      department: string,
+      title: string,
+      status: 'active' | 'terminated',
+    ): HrEvent =>
+      ({
+        eventId: `${employeeId}-${type}-${sequence}`,
+        type,
+        effectiveAt: now(),
+        sequence,
+        initiator: 'fault-campaign',
+        employee: record(department, title, status),
+      }) as HrEvent;
 
     const hire = event('hire', 1, hiredInto, 'Associate', 'active');
     hires.push(hire);
     if (i % 4 === 0) duplicated.add(hire.eventId);
 
     const role = i % 4; // 0: stays, 1: moves, 2 and 3: leaves (3 under legal hold)
-    let truth: PersonTruth = { employeeId, status: 'active', department: hiredInto, title: 'Associate', legalHold: false, everHad: [...DEPARTMENT_APPS[hiredInto]!] };
+    let truth: PersonTruth = {
+      employeeId,
+      status: 'active',
+      department: hiredInto,
+      title: 'Associate',
+      legalHold: false,
+      everHad: [...DEPARTMENT_APPS[hiredInto]!],
+    };
     if (role === 1) {
       const movedTo = DEPARTMENTS[(DEPARTMENTS.indexOf(hiredInto) + 1) % DEPARTMENTS.length]!;
       // HR's later correction arrives first; the earlier update arrives late and must be ignored.
@@ -70,7 +90,12 @@ export function buildScenario(runId: string, count: number, now: () => string): 
       const stale = event('update', 2, hiredInto, 'Stale title', 'active');
       changes.push(final, stale);
       if (i % 8 === 1) duplicated.add(final.eventId);
-      truth = { ...truth, department: movedTo, title: 'Lead', everHad: [...new Set([...truth.everHad, ...DEPARTMENT_APPS[movedTo]!])] };
+      truth = {
+        ...truth,
+        department: movedTo,
+        title: 'Lead',
+        everHad: [...new Set([...truth.everHad, ...DEPARTMENT_APPS[movedTo]!])],
+      };
     } else if (role >= 2) {
       const terminate = event('terminate', 4, hiredInto, 'Associate', 'terminated');
       // A snapshot taken before the termination, delivered after it: stale, must not re-activate.

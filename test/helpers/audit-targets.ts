@@ -15,8 +15,11 @@ export const TEST_DATABASE_URL = process.env.JML_TEST_DATABASE_URL || process.en
 export const TEST_AUDIT_KEY_TEXT = createHash('sha512').update('jml-orchestrator test audit key').digest('base64');
 export const TEST_AUDIT_KEY = auditKeyFromString(TEST_AUDIT_KEY_TEXT);
 
-export const auditTargets: [string, () => Promise<AuditStore>][] = [['PGlite', () => AuditStore.open({ key: TEST_AUDIT_KEY })]];
-if (TEST_DATABASE_URL) auditTargets.push(['PostgreSQL', () => AuditStore.open({ databaseUrl: TEST_DATABASE_URL, key: TEST_AUDIT_KEY })]);
+export const auditTargets: [string, () => Promise<AuditStore>][] = [
+  ['PGlite', () => AuditStore.open({ key: TEST_AUDIT_KEY })],
+];
+if (TEST_DATABASE_URL)
+  auditTargets.push(['PostgreSQL', () => AuditStore.open({ databaseUrl: TEST_DATABASE_URL, key: TEST_AUDIT_KEY })]);
 
 /** Employee ids unique per run: a PostgreSQL database outlives the test process. */
 export function uniqueEmployeeId(prefix: string): string {
@@ -29,7 +32,10 @@ export function uniqueEmployeeId(prefix: string): string {
  */
 export async function freshDatabase(baseUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const { Client } = await import('pg');
-  const name = `${prefix}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.replace(/[^a-z0-9_]/g, '_');
+  const name = `${prefix}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.replace(
+    /[^a-z0-9_]/g,
+    '_',
+  );
   const admin = new Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);

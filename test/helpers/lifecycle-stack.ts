@@ -16,7 +16,12 @@ import type { HrEvent } from '../../lib/hr/event';
 import type { EmployeeRecord } from '../../lib/hr/employee';
 import { createLogger } from '../../lib/logger';
 import { ScimClients } from '../../lib/scim';
-import { deliverHrEvent, employeeStatus, employeeTimeline, employeeWorkflowId } from '../../lib/temporal/employee-client';
+import {
+  deliverHrEvent,
+  employeeStatus,
+  employeeTimeline,
+  employeeWorkflowId,
+} from '../../lib/temporal/employee-client';
 import type { ScimServerOptions } from '../../scim-server';
 import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
 import { createLifecycleWorker } from '../../workers/lifecycle';
@@ -58,7 +63,12 @@ export async function startLifecycleStack(options: StackOptions = {}): Promise<L
   const loaded = await loadConfig(CONFIG_DIR);
   const withPolicy = options.policy ? { ...loaded, policy: options.policy(loaded.policy) } : loaded;
   const tweak = options.connector;
-  const base = tweak ? { ...withPolicy, connectors: Object.fromEntries(Object.entries(withPolicy.connectors).map(([id, c]) => [id, tweak(c)])) } : withPolicy;
+  const base = tweak
+    ? {
+        ...withPolicy,
+        connectors: Object.fromEntries(Object.entries(withPolicy.connectors).map(([id, c]) => [id, tweak(c)])),
+      }
+    : withPolicy;
   const apps = await startReferenceApps(base, { ports: 'any', serverOptions: options.serverOptions });
   const config = apps.config;
   const env = await createTestEnv({ timeSkipping: options.timeSkipping ?? true });
@@ -71,7 +81,12 @@ export async function startLifecycleStack(options: StackOptions = {}): Promise<L
 
   let current: { worker: Worker; running: Promise<void> } | undefined;
   const startWorker = async () => {
-    const worker = await createLifecycleWorker({ connection: env.nativeConnection, namespace: env.namespace, taskQueue, activities });
+    const worker = await createLifecycleWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace,
+      taskQueue,
+      activities,
+    });
     current = { worker, running: worker.run() };
   };
   const stopWorker = async () => {
@@ -148,7 +163,7 @@ export function hrEvent(
 
 /** Requests an app received, as `METHOD path` lines, optionally only writes. */
 export function received(stack: LifecycleStack, app: string, opts: { writesOnly?: boolean } = {}): string[] {
-  return stack.apps.apps[app]!.server.requests
-    .filter((r) => !opts.writesOnly || r.method !== 'GET')
-    .map((r) => `${r.method} ${r.path}`);
+  return stack.apps.apps[app]!.server.requests.filter((r) => !opts.writesOnly || r.method !== 'GET').map(
+    (r) => `${r.method} ${r.path}`,
+  );
 }

@@ -8,7 +8,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const PRODUCT_DIRS = ['activities', 'bin', 'cli', 'engine', 'lib', 'scim-server', 'workers', 'workflows'];
 
 function sources(dir: string): string[] {
@@ -32,7 +35,9 @@ test('product code imports no devDependency', () => {
     for (const file of sources(path.join(ROOT, dir))) {
       const text = readFileSync(file, 'utf8');
       for (const name of dev) {
-        const imported = new RegExp(`(from\\s+|require\\(|import\\()['"]${name.replace(/[/.]/g, '\\$&')}(/[^'"]*)?['"]`);
+        const imported = new RegExp(
+          `(from\\s+|require\\(|import\\()['"]${name.replace(/[/.]/g, '\\$&')}(/[^'"]*)?['"]`,
+        );
         if (imported.test(text)) offenders.push(`${path.relative(ROOT, file)} imports ${name}`);
       }
     }

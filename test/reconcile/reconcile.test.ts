@@ -29,10 +29,21 @@ describe('jml reconcile', () => {
     stack = await startLifecycleStack({ policy: slackAndGithubOnly });
     scim = new ScimClients({ logger: createLogger({ level: 'silent' }) });
     for (const id of ['R1', 'R2', 'R3']) {
-      await stack.send(hrEvent('hire', { employeeId: id, department: 'Engineering' }, { eventId: `${id}-hire`, effectiveAt: await now(), sequence: ++seq }));
-      await stack.waitFor(id, (s) => s.stage === 'idle' && s.accounts.length === 2 && s.accounts.every((a) => a.state === 'active'));
+      await stack.send(
+        hrEvent(
+          'hire',
+          { employeeId: id, department: 'Engineering' },
+          { eventId: `${id}-hire`, effectiveAt: await now(), sequence: ++seq },
+        ),
+      );
+      await stack.waitFor(
+        id,
+        (s) => s.stage === 'idle' && s.accounts.length === 2 && s.accounts.every((a) => a.state === 'active'),
+      );
     }
-    await stack.send(hrEvent('terminate', { employeeId: 'R3' }, { eventId: 'R3-term', effectiveAt: await now(), sequence: ++seq }));
+    await stack.send(
+      hrEvent('terminate', { employeeId: 'R3' }, { eventId: 'R3-term', effectiveAt: await now(), sequence: ++seq }),
+    );
     await stack.waitFor('R3', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state !== 'active'));
   });
   afterAll(async () => {
@@ -41,8 +52,13 @@ describe('jml reconcile', () => {
   });
 
   const people = async (): Promise<PersonRecord[]> => listEmployeeStatuses(stack.env.client);
-  const run = async (apply = false): Promise<ReconcileReport> => reconcile({ config: stack.config, scim, people: await people(), apply });
-  const kinds = (report: ReconcileReport, app: string) => report.apps.find((a) => a.app === app)!.findings.map((f) => `${f.kind}:${f.employeeId ?? f.scimId}`).sort();
+  const run = async (apply = false): Promise<ReconcileReport> =>
+    reconcile({ config: stack.config, scim, people: await people(), apply });
+  const kinds = (report: ReconcileReport, app: string) =>
+    report.apps
+      .find((a) => a.app === app)!
+      .findings.map((f) => `${f.kind}:${f.employeeId ?? f.scimId}`)
+      .sort();
 
   it('finds nothing where the apps hold what the workflows made', async () => {
     const report = await run();
@@ -61,7 +77,8 @@ describe('jml reconcile', () => {
     const githubServer = stack.apps.apps.github!.server;
     const slack = scim.get(stack.config.connectors.slack!);
     const github = scim.get(stack.config.connectors.github!);
-    const account = (server: typeof slackServer, externalId: string) => server.users().find((u) => u.externalId === externalId)!;
+    const account = (server: typeof slackServer, externalId: string) =>
+      server.users().find((u) => u.externalId === externalId)!;
     const group = (server: typeof slackServer, name: string) => server.groups().find((g) => g.displayName === name)!;
     // This Slack stand-in keeps duplicate group names and repeats page 1 past the end, as some apps do.
     slackServer.setProfile({ base: 'slack', uniqueGroupNames: false, pastEndRepeatsFirstPage: true });
@@ -73,9 +90,23 @@ describe('jml reconcile', () => {
     await slack.removeMembers(group(slackServer, 'all-staff').id, [r1.id!]); // R1 dropped from a granted group
     const r3github = account(githubServer, 'R3');
     await github.addMembers(group(githubServer, 'eng-all').id, [r3github.id!]); // a leaver put back in a team
-    const orphan = slackServer.seedUser({ userName: 'gone@example.com', externalId: 'X999', active: true, name: { givenName: 'O', familyName: 'R' } });
-    const unmanaged = slackServer.seedUser({ userName: 'admin@example.com', active: true, name: { givenName: 'A', familyName: 'D' } });
-    const duplicate = githubServer.seedUser({ userName: 'r2-second@example.com', externalId: 'R2', active: true, name: { givenName: 'R', familyName: 'Two' } });
+    const orphan = slackServer.seedUser({
+      userName: 'gone@example.com',
+      externalId: 'X999',
+      active: true,
+      name: { givenName: 'O', familyName: 'R' },
+    });
+    const unmanaged = slackServer.seedUser({
+      userName: 'admin@example.com',
+      active: true,
+      name: { givenName: 'A', familyName: 'D' },
+    });
+    const duplicate = githubServer.seedUser({
+      userName: 'r2-second@example.com',
+      externalId: 'R2',
+      active: true,
+      name: { givenName: 'R', familyName: 'Two' },
+    });
     slackServer.seedGroup({ displayName: 'announcements' }); // a second group of a managed name
 
     const before = await run();
@@ -99,8 +130,12 @@ describe('jml reconcile', () => {
     expect(drift.scanned.users).toBe(slackServer.users().length);
 
     const applied = await run(true);
-    const repaired = applied.apps.flatMap((a) => a.findings.filter((f) => f.repaired === 'yes').map((f) => `${a.app}:${f.kind}:${f.employeeId}`)).sort();
-    expect(repaired).toEqual(['github:group-drift:R3', 'slack:active-leaver:R3', 'slack:attribute-drift:R1', 'slack:group-drift:R1'].sort());
+    const repaired = applied.apps
+      .flatMap((a) => a.findings.filter((f) => f.repaired === 'yes').map((f) => `${a.app}:${f.kind}:${f.employeeId}`))
+      .sort();
+    expect(repaired).toEqual(
+      ['github:group-drift:R3', 'slack:active-leaver:R3', 'slack:attribute-drift:R1', 'slack:group-drift:R1'].sort(),
+    );
     expect(applied.apps.flatMap((a) => a.findings).filter((f) => f.repaired === 'failed')).toEqual([]);
 
     // What the apps hold now: repaired...
@@ -114,7 +149,9 @@ describe('jml reconcile', () => {
     expect(githubServer.users().find((u) => u.id === duplicate.id)?.active).toBe(true);
 
     const after = await run();
-    expect(kinds(after, 'slack')).toEqual([`orphan:${orphan.id}`, `unmanaged:${unmanaged.id}`, 'duplicate-group:undefined'].sort());
+    expect(kinds(after, 'slack')).toEqual(
+      [`orphan:${orphan.id}`, `unmanaged:${unmanaged.id}`, 'duplicate-group:undefined'].sort(),
+    );
     expect(kinds(after, 'github')).toEqual(['duplicate-account:R2']);
   });
 

@@ -13,8 +13,16 @@ import { AuditStore } from '../../lib/audit';
 import type { PolicyConfig } from '../../lib/config/types';
 import { ScimClients } from '../../lib/scim';
 import { createLogger } from '../../lib/logger';
-import { reconciliationStatusQuery, reconciliationWorkflowId, type ReconciliationStatus } from '../../lib/temporal/contract';
-import { ReconciliationRejectedError, runReconciliationNow, startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
+import {
+  reconciliationStatusQuery,
+  reconciliationWorkflowId,
+  type ReconciliationStatus,
+} from '../../lib/temporal/contract';
+import {
+  ReconciliationRejectedError,
+  runReconciliationNow,
+  startReconciliationWorkflows,
+} from '../../lib/temporal/reconciliation-client';
 import { run as reconcileCommand } from '../../cli/commands/reconcile';
 import { startWorkerRuntime } from '../../workers/lifecycle';
 import { TEST_AUDIT_KEY } from '../helpers/audit-targets';
@@ -48,7 +56,8 @@ describe('scheduled reconciliation', () => {
   let firstRunId = '';
   let seq = 0;
   const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
-  const status = (app: string): Promise<ReconciliationStatus> => stack.env.client.workflow.getHandle(reconciliationWorkflowId(app)).query(reconciliationStatusQuery);
+  const status = (app: string): Promise<ReconciliationStatus> =>
+    stack.env.client.workflow.getHandle(reconciliationWorkflowId(app)).query(reconciliationStatusQuery);
   /** Lets virtual time pass in small steps until round `n` of `app` has finished. */
   const untilRound = async (app: string, n: number): Promise<ReconciliationStatus> => {
     let last: ReconciliationStatus | undefined;
@@ -74,17 +83,29 @@ describe('scheduled reconciliation', () => {
       wrapActivities: (real) => ({
         ...real,
         reconcileApp: async (input) => {
-          if (failReconcile) throw ApplicationFailure.create({ type: 'TEST_OUTAGE', message: 'people could not be listed' });
+          if (failReconcile)
+            throw ApplicationFailure.create({ type: 'TEST_OUTAGE', message: 'people could not be listed' });
           return real.reconcileApp(input);
         },
       }),
     });
     scim = new ScimClients({ logger: createLogger({ level: 'silent' }) });
     for (const id of ['S1', 'S2']) {
-      await stack.send(hrEvent('hire', { employeeId: id, department: 'Engineering' }, { eventId: `${id}-hire`, effectiveAt: await now(), sequence: ++seq }));
-      await stack.waitFor(id, (s) => s.stage === 'idle' && s.accounts.length === 2 && s.accounts.every((a) => a.state === 'active'));
+      await stack.send(
+        hrEvent(
+          'hire',
+          { employeeId: id, department: 'Engineering' },
+          { eventId: `${id}-hire`, effectiveAt: await now(), sequence: ++seq },
+        ),
+      );
+      await stack.waitFor(
+        id,
+        (s) => s.stage === 'idle' && s.accounts.length === 2 && s.accounts.every((a) => a.state === 'active'),
+      );
     }
-    await stack.send(hrEvent('terminate', { employeeId: 'S2' }, { eventId: 'S2-term', effectiveAt: await now(), sequence: ++seq }));
+    await stack.send(
+      hrEvent('terminate', { employeeId: 'S2' }, { eventId: 'S2-term', effectiveAt: await now(), sequence: ++seq }),
+    );
     await stack.waitFor('S2', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state !== 'active'));
   });
   afterAll(async () => {
@@ -95,7 +116,12 @@ describe('scheduled reconciliation', () => {
   });
 
   it('starts one schedule per app, idempotently', async () => {
-    const options = { taskQueue: stack.taskQueue, apps: ['github', 'slack'], everyMs: stack.config.policy.reconciliation.everyMs, roundsPerRun: 2 };
+    const options = {
+      taskQueue: stack.taskQueue,
+      apps: ['github', 'slack'],
+      everyMs: stack.config.policy.reconciliation.everyMs,
+      roundsPerRun: 2,
+    };
     expect(stack.config.policy.reconciliation.everyMs).toBe(DAY);
     expect(await startReconciliationWorkflows(stack.env.client, options)).toEqual({ started: ['github', 'slack'] });
     // A second worker start (or a restart) leaves the running schedules alone.
@@ -114,7 +140,12 @@ describe('scheduled reconciliation', () => {
     const after = await untilRound('slack', 1);
     expect(slackServer.users().find((u) => u.id === leaver.id)!.active).toBe(false);
     expect(after.lastRun).toEqual(
-      expect.objectContaining({ round: 1, trigger: 'schedule', findings: { 'active-leaver': 1 }, activeLeavers: [{ employeeId: 'S2', scimId: leaver.id, repaired: 'yes' }] }),
+      expect.objectContaining({
+        round: 1,
+        trigger: 'schedule',
+        findings: { 'active-leaver': 1 },
+        activeLeavers: [{ employeeId: 'S2', scimId: leaver.id, repaired: 'yes' }],
+      }),
     );
     expect(after.lastRun!.error).toBeUndefined();
     await untilRound('github', 1);
@@ -122,11 +153,19 @@ describe('scheduled reconciliation', () => {
     const records = await store.records({ kind: 'reconciliation' });
     const slackRecord = records.find((r) => r.employeeId === reconciliationWorkflowId('slack'))!;
     expect(slackRecord.data).toEqual(
-      expect.objectContaining({ app: 'slack', round: 1, trigger: 'schedule', findings: { 'active-leaver': 1 }, details: [expect.objectContaining({ kind: 'active-leaver', employeeId: 'S2', repaired: 'yes' })] }),
+      expect.objectContaining({
+        app: 'slack',
+        round: 1,
+        trigger: 'schedule',
+        findings: { 'active-leaver': 1 },
+        details: [expect.objectContaining({ kind: 'active-leaver', employeeId: 'S2', repaired: 'yes' })],
+      }),
     );
     // Kinds and ids, never a person's attribute values.
     expect(JSON.stringify(slackRecord.data)).not.toContain('s2@example.com');
-    expect(records.find((r) => r.employeeId === reconciliationWorkflowId('github'))!.data).toEqual(expect.objectContaining({ app: 'github', findings: {} }));
+    expect(records.find((r) => r.employeeId === reconciliationWorkflowId('github'))!.data).toEqual(
+      expect.objectContaining({ app: 'github', findings: {} }),
+    );
 
     const alert = hook.alerts.find((a) => a.kind === 'active-leaver' && a.app === 'slack');
     expect(alert).toEqual(expect.objectContaining({ employeeId: 'S2', workflowId: reconciliationWorkflowId('slack') }));
@@ -137,14 +176,33 @@ describe('scheduled reconciliation', () => {
 
   it('runs now when an operator asks, and refuses a second run while one is in progress', async () => {
     const before = await status('slack');
-    const results = await Promise.allSettled([runReconciliationNow(stack.env.client, 'slack', 'ops@example.com'), runReconciliationNow(stack.env.client, 'slack', 'ops@example.com')]);
-    const done = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof runReconciliationNow>>>).value);
-    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as Error);
-    expect(done).toEqual([expect.objectContaining({ app: 'slack', round: before.round + 1, trigger: 'operator', requestedBy: 'ops@example.com', findings: {} })]);
+    const results = await Promise.allSettled([
+      runReconciliationNow(stack.env.client, 'slack', 'ops@example.com'),
+      runReconciliationNow(stack.env.client, 'slack', 'ops@example.com'),
+    ]);
+    const done = results
+      .filter((r) => r.status === 'fulfilled')
+      .map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof runReconciliationNow>>>).value);
+    const refused = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => (r as PromiseRejectedResult).reason as Error);
+    expect(done).toEqual([
+      expect.objectContaining({
+        app: 'slack',
+        round: before.round + 1,
+        trigger: 'operator',
+        requestedBy: 'ops@example.com',
+        findings: {},
+      }),
+    ]);
     expect(refused).toHaveLength(1);
     expect(refused[0]).toBeInstanceOf(ReconciliationRejectedError);
     expect(refused[0]!.message).toContain('already running');
-    expect((await store.records({ kind: 'reconciliation' })).filter((r) => r.employeeId === 'reconcile-slack').map((r) => (r.data as { trigger: string }).trigger)).toEqual(['schedule', 'operator']);
+    expect(
+      (await store.records({ kind: 'reconciliation' }))
+        .filter((r) => r.employeeId === 'reconcile-slack')
+        .map((r) => (r.data as { trigger: string }).trigger),
+    ).toEqual(['schedule', 'operator']);
   });
 
   it('records and alerts a failed run, keeps running (across continue-as-new) and succeeds the next round', async () => {
@@ -179,7 +237,9 @@ describe('scheduled reconciliation', () => {
     try {
       const before = (await status('slack')).round;
       expect(await reconcileCommand(['--schedule-now', '--app', 'slack', '--format', 'json'])).toBe(0);
-      expect(JSON.parse(out.join('\n'))).toEqual(expect.objectContaining({ app: 'slack', round: before + 1, trigger: 'operator', findings: {} }));
+      expect(JSON.parse(out.join('\n'))).toEqual(
+        expect.objectContaining({ app: 'slack', round: before + 1, trigger: 'operator', findings: {} }),
+      );
       expect(await reconcileCommand(['--schedule-now', '--app', 'canva'])).toBe(2);
       expect(err.join('\n')).toContain('no scheduled reconciliation of "canva"');
       await expect(reconcileCommand(['--schedule-now'])).rejects.toThrow('exactly one --app');
@@ -212,7 +272,9 @@ describe('scheduled reconciliation', () => {
         if (!canva) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(canva).toEqual(expect.objectContaining({ app: 'canva', round: 0, everyMs: DAY, running: false }));
-      expect((await stack.env.client.workflow.getHandle(reconciliationWorkflowId('slack')).describe()).runId).toBe(slackRunId);
+      expect((await stack.env.client.workflow.getHandle(reconciliationWorkflowId('slack')).describe()).runId).toBe(
+        slackRunId,
+      );
     } finally {
       await runtime.stop();
     }

@@ -13,7 +13,12 @@ beforeEach(() => {
 });
 
 /** Sends a request and reports a network failure as `'network'` instead of throwing. */
-async function attempt(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<number | 'network'> {
+async function attempt(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<number | 'network'> {
   try {
     const res = await fetch(`${server.url}${path}`, {
       method,
@@ -81,7 +86,11 @@ describe('injected faults', () => {
     server.setFaults({ rateReset: 1, timing: { reset: 'after' } });
     expect(await attempt('POST', '/Users', userBody('reset-user'))).toBe('network');
     expect(server.users().map((u) => u.userName)).toEqual(['reset-user']);
-    expect(server.requests[0]).toMatchObject({ status: null, durationMs: null, faults: [{ kind: 'reset', timing: 'after' }] });
+    expect(server.requests[0]).toMatchObject({
+      status: null,
+      durationMs: null,
+      faults: [{ kind: 'reset', timing: 'after' }],
+    });
   });
 
   it('hangs for hangMs and then answers normally', async () => {
@@ -138,7 +147,10 @@ describe('seeded determinism and fault campaigns', () => {
   }
 
   it('injects the same faults for the same seed and request sequence', async () => {
-    const [one, two] = await Promise.all([startScimServer({ seed: 42, faults: campaign }), startScimServer({ seed: 42, faults: campaign })]);
+    const [one, two] = await Promise.all([
+      startScimServer({ seed: 42, faults: campaign }),
+      startScimServer({ seed: 42, faults: campaign }),
+    ]);
     try {
       const first = await run(one, 60);
       const second = await run(two, 60);
@@ -198,5 +210,4 @@ describe('server-side rate limit', () => {
       await Promise.all([a.stop(), b.stop()]);
     }
   });
-
 });

@@ -27,7 +27,12 @@ beforeAll(async () => {
     emails: [{ value: 'bob@home.org', type: 'home' }],
     [ENTERPRISE]: { department: 'Sales' },
   });
-  server.seedUser({ userName: 'carol@partner.net', externalId: 'E-3', active: true, emails: [{ value: 'carol@example.com', type: 'work' }] });
+  server.seedUser({
+    userName: 'carol@partner.net',
+    externalId: 'E-3',
+    active: true,
+    emails: [{ value: 'carol@example.com', type: 'work' }],
+  });
 });
 afterAll(() => server.stop());
 
@@ -141,7 +146,11 @@ describe('invalid filters answer 400 invalidFilter', () => {
 
 describe('POST /.search (RFC 7644 §3.4.3)', () => {
   it('searches Users with a SearchRequest body, and across types at the root', async () => {
-    const search = { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName sw "a"', attributes: ['userName'] };
+    const search = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'userName sw "a"',
+      attributes: ['userName'],
+    };
     const users = await call(server, 'POST', '/Users/.search', { body: search });
     expect(users.status).toBe(200);
     expect(users.body.Resources).toEqual([{ schemas: expect.any(Array), id: expect.any(String), userName: A }]);

@@ -12,17 +12,29 @@ beforeEach(() => server.reset());
 describe('Groups (RFC 7643 §4.2)', () => {
   it('creates a group with members, renders $ref/display/type, and reflects membership in User.groups', async () => {
     const { body: alice } = await createUser(server, 'alice', { displayName: 'Alice' });
-    const created = await call(server, 'POST', '/Groups', { body: { schemas: [GROUP], displayName: 'eng', members: [{ value: alice.id, display: 'ignored' }] } });
+    const created = await call(server, 'POST', '/Groups', {
+      body: { schemas: [GROUP], displayName: 'eng', members: [{ value: alice.id, display: 'ignored' }] },
+    });
     expect(created.status).toBe(201);
-    expect(created.body.members).toEqual([{ value: alice.id, $ref: `${server.url}/Users/${alice.id}`, type: 'User', display: 'Alice' }]);
+    expect(created.body.members).toEqual([
+      { value: alice.id, $ref: `${server.url}/Users/${alice.id}`, type: 'User', display: 'Alice' },
+    ]);
     const user = await call(server, 'GET', `/Users/${alice.id}`);
-    expect(user.body.groups).toEqual([{ value: created.body.id, $ref: `${server.url}/Groups/${created.body.id}`, display: 'eng', type: 'direct' }]);
-    const filtered = await call(server, 'GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${alice.id}"]`)}`);
+    expect(user.body.groups).toEqual([
+      { value: created.body.id, $ref: `${server.url}/Groups/${created.body.id}`, display: 'eng', type: 'direct' },
+    ]);
+    const filtered = await call(
+      server,
+      'GET',
+      `/Groups?filter=${encodeURIComponent(`members[value eq "${alice.id}"]`)}`,
+    );
     expect(filtered.body.totalResults).toBe(1);
   });
 
   it('rejects members that do not exist', async () => {
-    const answer = await call(server, 'POST', '/Groups', { body: { schemas: [GROUP], displayName: 'x', members: [{ value: 'ghost' }] } });
+    const answer = await call(server, 'POST', '/Groups', {
+      body: { schemas: [GROUP], displayName: 'x', members: [{ value: 'ghost' }] },
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.scimType).toBe('invalidValue');
   });
@@ -31,22 +43,34 @@ describe('Groups (RFC 7643 §4.2)', () => {
     const users = await Promise.all(['a', 'b', 'c'].map(async (n) => (await createUser(server, n)).body.id as string));
     const group = server.seedGroup({ displayName: 'sales' });
     const path = `/Groups/${group.id}`;
-    const added = await call(server, 'PATCH', path, { body: patchBody({ op: 'Add', path: 'members', value: users.map((value) => ({ value })) }) });
+    const added = await call(server, 'PATCH', path, {
+      body: patchBody({ op: 'Add', path: 'members', value: users.map((value) => ({ value })) }),
+    });
     expect(added.body.members.map((m: { value: string }) => m.value)).toEqual(users);
-    await call(server, 'PATCH', path, { body: patchBody({ op: 'add', path: 'members', value: [{ value: users[0] }] }) });
+    await call(server, 'PATCH', path, {
+      body: patchBody({ op: 'add', path: 'members', value: [{ value: users[0] }] }),
+    });
     expect(server.groups()[0]!.members).toHaveLength(3);
-    const removed = await call(server, 'PATCH', path, { body: patchBody({ op: 'remove', path: `members[value eq "${users[0]}"]` }) });
+    const removed = await call(server, 'PATCH', path, {
+      body: patchBody({ op: 'remove', path: `members[value eq "${users[0]}"]` }),
+    });
     expect(removed.body.members.map((m: { value: string }) => m.value)).toEqual(users.slice(1));
-    await call(server, 'PATCH', path, { body: patchBody({ op: 'Remove', path: 'members', value: [{ value: users[1] }] }) });
+    await call(server, 'PATCH', path, {
+      body: patchBody({ op: 'Remove', path: 'members', value: [{ value: users[1] }] }),
+    });
     expect(server.groups()[0]!.members!.map((m) => m.value)).toEqual([users[2]]);
   });
 
   it('renames a group with an Okta-style path-less replace that repeats the id', async () => {
     const group = server.seedGroup({ displayName: 'old' });
-    const renamed = await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'replace', value: { id: group.id, displayName: 'new' } }) });
+    const renamed = await call(server, 'PATCH', `/Groups/${group.id}`, {
+      body: patchBody({ op: 'replace', value: { id: group.id, displayName: 'new' } }),
+    });
     expect(renamed.status).toBe(200);
     expect(renamed.body.displayName).toBe('new');
-    const moved = await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'replace', value: { id: 'other', displayName: 'x' } }) });
+    const moved = await call(server, 'PATCH', `/Groups/${group.id}`, {
+      body: patchBody({ op: 'replace', value: { id: 'other', displayName: 'x' } }),
+    });
     expect(moved.status).toBe(400);
     expect(moved.body.scimType).toBe('mutability');
   });
@@ -67,9 +91,18 @@ describe('Bulk (RFC 7644 §3.7)', () => {
       body: {
         schemas: [BULK],
         Operations: [
-          { method: 'POST', path: '/Groups', bulkId: 'grp', data: { schemas: [GROUP], displayName: 'team', members: [{ value: 'bulkId:usr' }] } },
+          {
+            method: 'POST',
+            path: '/Groups',
+            bulkId: 'grp',
+            data: { schemas: [GROUP], displayName: 'team', members: [{ value: 'bulkId:usr' }] },
+          },
           { method: 'POST', path: '/Users', bulkId: 'usr', data: userBody('bulk-user') },
-          { method: 'PATCH', path: '/Users/bulkId:usr', data: patchBody({ op: 'replace', path: 'title', value: 'Lead' }) },
+          {
+            method: 'PATCH',
+            path: '/Users/bulkId:usr',
+            data: patchBody({ op: 'replace', path: 'title', value: 'Lead' }),
+          },
         ],
       },
     });
@@ -97,7 +130,10 @@ describe('Bulk (RFC 7644 §3.7)', () => {
       },
     });
     expect(answer.body.Operations).toHaveLength(2);
-    expect(answer.body.Operations[1]).toMatchObject({ status: '409', response: { status: '409', scimType: 'uniqueness' } });
+    expect(answer.body.Operations[1]).toMatchObject({
+      status: '409',
+      response: { status: '409', scimType: 'uniqueness' },
+    });
     expect(server.users().map((u) => u.userName)).toEqual(['dup']);
   });
 
@@ -106,8 +142,18 @@ describe('Bulk (RFC 7644 §3.7)', () => {
       body: {
         schemas: [BULK],
         Operations: [
-          { method: 'POST', path: '/Groups', bulkId: 'x', data: { schemas: [GROUP], displayName: 'x', members: [{ value: 'bulkId:y' }] } },
-          { method: 'POST', path: '/Groups', bulkId: 'y', data: { schemas: [GROUP], displayName: 'y', members: [{ value: 'bulkId:x' }] } },
+          {
+            method: 'POST',
+            path: '/Groups',
+            bulkId: 'x',
+            data: { schemas: [GROUP], displayName: 'x', members: [{ value: 'bulkId:y' }] },
+          },
+          {
+            method: 'POST',
+            path: '/Groups',
+            bulkId: 'y',
+            data: { schemas: [GROUP], displayName: 'y', members: [{ value: 'bulkId:x' }] },
+          },
         ],
       },
     });
@@ -116,7 +162,12 @@ describe('Bulk (RFC 7644 §3.7)', () => {
   });
 
   it('answers 413 above maxOperations and changes nothing', async () => {
-    const Operations = Array.from({ length: 1001 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: userBody(`u${i}`) }));
+    const Operations = Array.from({ length: 1001 }, (_, i) => ({
+      method: 'POST',
+      path: '/Users',
+      bulkId: `u${i}`,
+      data: userBody(`u${i}`),
+    }));
     const answer = await call(server, 'POST', '/Bulk', { body: { schemas: [BULK], Operations } });
     expect(answer.status).toBe(413);
     expect(answer.body.detail).toMatch(/maxOperations/);
@@ -124,7 +175,9 @@ describe('Bulk (RFC 7644 §3.7)', () => {
   });
 
   it('rejects a malformed Bulk request', async () => {
-    const answer = await call(server, 'POST', '/Bulk', { body: { schemas: [BULK], Operations: [{ method: 'GET', path: '/Users' }] } });
+    const answer = await call(server, 'POST', '/Bulk', {
+      body: { schemas: [BULK], Operations: [{ method: 'GET', path: '/Users' }] },
+    });
     expect(answer.status).toBe(400);
   });
 });

@@ -24,7 +24,12 @@ export interface CallOptions {
 }
 
 /** Sends one request to `server.url + path` with the bearer token `t` unless told otherwise. */
-export async function call(server: ScimServerHandle, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
+export async function call(
+  server: ScimServerHandle,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { accept: 'application/scim+json', ...(options.headers ?? {}) };
   const token = options.token === undefined ? 't' : options.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -32,7 +37,12 @@ export async function call(server: ScimServerHandle, method: string, path: strin
   const res = await fetch(`${server.url}${path}`, {
     method,
     headers,
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
@@ -42,9 +52,14 @@ export function userBody(userName: string, extra: Record<string, unknown> = {}):
   return { schemas: [USER], userName, ...extra };
 }
 
-export async function createUser(server: ScimServerHandle, userName: string, extra: Record<string, unknown> = {}): Promise<Answer> {
+export async function createUser(
+  server: ScimServerHandle,
+  userName: string,
+  extra: Record<string, unknown> = {},
+): Promise<Answer> {
   const answer = await call(server, 'POST', '/Users', { body: userBody(userName, extra) });
-  if (answer.status !== 201) throw new Error(`create ${userName} failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 201)
+    throw new Error(`create ${userName} failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer;
 }
 

@@ -6,7 +6,12 @@ let server: ScimServerHandle;
 beforeAll(async () => {
   server = await startScimServer({ auth: { bearerToken: 't' }, maxPageSize: 4 });
   for (const n of ['d', 'b', 'e', 'a', 'c', 'f']) {
-    server.seedUser({ userName: `user-${n}`, displayName: n.toUpperCase(), name: { givenName: n }, [ENTERPRISE]: { department: `dep-${n}` } });
+    server.seedUser({
+      userName: `user-${n}`,
+      displayName: n.toUpperCase(),
+      name: { givenName: n },
+      [ENTERPRISE]: { department: `dep-${n}` },
+    });
   }
 });
 afterAll(() => server.stop());
@@ -43,11 +48,20 @@ describe('sorting (RFC 7644 §3.4.2.3)', () => {
 describe('attributes and excludedAttributes (RFC 7644 §3.4.2.5)', () => {
   it('returns only the requested attributes plus id and schemas', async () => {
     const answer = await call(server, 'GET', '/Users?attributes=userName,name.givenName&count=1&sortBy=userName');
-    expect(answer.body.Resources[0]).toEqual({ schemas: expect.any(Array), id: expect.any(String), userName: 'user-a', name: { givenName: 'a' } });
+    expect(answer.body.Resources[0]).toEqual({
+      schemas: expect.any(Array),
+      id: expect.any(String),
+      userName: 'user-a',
+      name: { givenName: 'a' },
+    });
   });
 
   it('removes excluded attributes, including extension ones, but never id', async () => {
-    const answer = await call(server, 'GET', `/Users?excludedAttributes=displayName,meta,id,${ENTERPRISE}:department&count=1`);
+    const answer = await call(
+      server,
+      'GET',
+      `/Users?excludedAttributes=displayName,meta,id,${ENTERPRISE}:department&count=1`,
+    );
     const user = answer.body.Resources[0];
     expect(user.id).toEqual(expect.any(String));
     expect(user.displayName).toBeUndefined();
@@ -57,9 +71,15 @@ describe('attributes and excludedAttributes (RFC 7644 §3.4.2.5)', () => {
   });
 
   it('applies to write responses (RFC 7644 §3.9)', async () => {
-    const created = await call(server, 'POST', '/Users?attributes=userName', { body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'projected', title: 'T' } });
+    const created = await call(server, 'POST', '/Users?attributes=userName', {
+      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'projected', title: 'T' },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id: expect.any(String), userName: 'projected' });
+    expect(created.body).toEqual({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      id: expect.any(String),
+      userName: 'projected',
+    });
     await call(server, 'DELETE', `/Users/${created.body.id}`);
   });
 
@@ -73,7 +93,13 @@ describe('attributes and excludedAttributes (RFC 7644 §3.4.2.5)', () => {
 describe('discovery (RFC 7644 §4)', () => {
   it('describes the service provider, resource types and schemas', async () => {
     const config = await call(server, 'GET', '/ServiceProviderConfig');
-    expect(config.body).toMatchObject({ patch: { supported: true }, bulk: { supported: true }, filter: { supported: true, maxResults: 4 }, etag: { supported: true }, sort: { supported: true } });
+    expect(config.body).toMatchObject({
+      patch: { supported: true },
+      bulk: { supported: true },
+      filter: { supported: true, maxResults: 4 },
+      etag: { supported: true },
+      sort: { supported: true },
+    });
     const types = await call(server, 'GET', '/ResourceTypes');
     expect(types.body.Resources.map((t: { name: string }) => t.name)).toEqual(['User', 'Group']);
     expect(types.body.Resources[0].schemaExtensions).toEqual([{ schema: ENTERPRISE, required: false }]);

@@ -34,17 +34,28 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
       { op: 'replace', path: `${ENTERPRISE}:department`, value: 'Research' },
     );
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ active: false, name: { givenName: 'Alicia', familyName: 'Liddell' }, [ENTERPRISE]: { department: 'Research' } });
+    expect(answer.body).toMatchObject({
+      active: false,
+      name: { givenName: 'Alicia', familyName: 'Liddell' },
+      [ENTERPRISE]: { department: 'Research' },
+    });
     expect(answer.body.meta.version).toBe('W/"2"');
   });
 
   it('accepts Entra-style capitalized ops, string booleans and path-like keys in a path-less value', async () => {
     const answer = await patch(
-      { op: 'Replace', value: { active: 'False', 'name.familyName': 'Pleasance', [`${ENTERPRISE}:employeeNumber`]: '42' } },
+      {
+        op: 'Replace',
+        value: { active: 'False', 'name.familyName': 'Pleasance', [`${ENTERPRISE}:employeeNumber`]: '42' },
+      },
       { op: 'Add', path: 'title', value: 'Engineer' },
     );
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ active: false, title: 'Engineer', name: { familyName: 'Pleasance', givenName: 'Alice' } });
+    expect(answer.body).toMatchObject({
+      active: false,
+      title: 'Engineer',
+      name: { familyName: 'Pleasance', givenName: 'Alice' },
+    });
     expect(answer.body[ENTERPRISE]).toEqual({ department: 'Engineering', employeeNumber: '42' });
   });
 
@@ -54,7 +65,10 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
   });
 
   it('reads value-filter paths used as keys of a path-less value (Entra)', async () => {
-    const answer = await patch({ op: 'Add', value: { 'emails[type eq "work"].value': 'alice@new.com', 'addresses[type eq "work"].locality': 'Oxford' } });
+    const answer = await patch({
+      op: 'Add',
+      value: { 'emails[type eq "work"].value': 'alice@new.com', 'addresses[type eq "work"].locality': 'Oxford' },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.emails[0]).toEqual({ value: 'alice@new.com', type: 'work', primary: true });
     expect(answer.body.addresses).toEqual([{ type: 'work', locality: 'Oxford' }]);
@@ -74,7 +88,14 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
   });
 
   it('adds to multi-valued attributes without duplicating, and moves primary (§3.5.2: one primary)', async () => {
-    const answer = await patch({ op: 'add', path: 'emails', value: [{ value: 'alice@home.org', type: 'home', primary: true }, { value: 'a@other.net', type: 'other' }] });
+    const answer = await patch({
+      op: 'add',
+      path: 'emails',
+      value: [
+        { value: 'alice@home.org', type: 'home', primary: true },
+        { value: 'a@other.net', type: 'other' },
+      ],
+    });
     expect(answer.body.emails).toEqual([
       { value: 'alice@work.com', type: 'work', primary: false },
       { value: 'alice@home.org', type: 'home', primary: true },
@@ -102,7 +123,10 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
   });
 
   it('is atomic: a failing operation leaves the resource untouched', async () => {
-    const answer = await patch({ op: 'replace', path: 'title', value: 'Boss' }, { op: 'replace', path: 'nosuch', value: 1 });
+    const answer = await patch(
+      { op: 'replace', path: 'title', value: 'Boss' },
+      { op: 'replace', path: 'nosuch', value: 1 },
+    );
     expect(answer.status).toBe(400);
     expect(answer.body.scimType).toBe('invalidPath');
     expect(answer.body.detail).toMatch(/^Operations\[1\]/);
@@ -117,7 +141,11 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
     ['the readOnly groups attribute', { op: 'add', path: 'groups', value: [{ value: 'g' }] }, 'mutability'],
     ['a malformed value filter', { op: 'replace', path: 'emails[type eq].value', value: 'x' }, 'invalidFilter'],
     ['a wrong value type', { op: 'replace', path: 'active', value: 'maybe' }, 'invalidValue'],
-    ['a sub-attribute of a multi-valued attribute without a filter', { op: 'replace', path: 'emails.value', value: 'x' }, 'invalidPath'],
+    [
+      'a sub-attribute of a multi-valued attribute without a filter',
+      { op: 'replace', path: 'emails.value', value: 'x' },
+      'invalidPath',
+    ],
   ])('rejects %s', async (_name, operation, scimType) => {
     const answer = await patch(operation);
     expect(answer.status).toBe(400);
@@ -125,7 +153,9 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
   });
 
   it('rejects a body without the PatchOp schema', async () => {
-    const answer = await call(server, 'PATCH', `/Users/${id}`, { body: { Operations: [{ op: 'add', path: 'title', value: 'x' }] } });
+    const answer = await call(server, 'PATCH', `/Users/${id}`, {
+      body: { Operations: [{ op: 'add', path: 'title', value: 'x' }] },
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.scimType).toBe('invalidSyntax');
   });
@@ -138,7 +168,10 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
   });
 
   it('checks If-Match before applying (§3.14)', async () => {
-    const answer = await call(server, 'PATCH', `/Users/${id}`, { body: patchBody({ op: 'replace', path: 'title', value: 'x' }), headers: { 'if-match': 'W/"5"' } });
+    const answer = await call(server, 'PATCH', `/Users/${id}`, {
+      body: patchBody({ op: 'replace', path: 'title', value: 'x' }),
+      headers: { 'if-match': 'W/"5"' },
+    });
     expect(answer.status).toBe(412);
   });
 });

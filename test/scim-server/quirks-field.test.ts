@@ -17,13 +17,19 @@ beforeEach(() => {
   server.reset();
 });
 
-const groupBody = (displayName: string, members: string[] = []) => ({ schemas: [GROUP], displayName, members: members.map((value) => ({ value })) });
+const groupBody = (displayName: string, members: string[] = []) => ({
+  schemas: [GROUP],
+  displayName,
+  members: members.map((value) => ({ value })),
+});
 const addMember = (id: string) => patchBody({ op: 'add', path: 'members', value: [{ value: id }] });
 
 describe('non-unique group names', () => {
   it('lax-groups: two concurrent creates of one name both succeed and leave two groups', async () => {
     server.setProfile('lax-groups');
-    const answers = await Promise.all([1, 2].map(() => call(server, 'POST', '/Groups', { body: groupBody('dept-Sales') })));
+    const answers = await Promise.all(
+      [1, 2].map(() => call(server, 'POST', '/Groups', { body: groupBody('dept-Sales') })),
+    );
     expect(answers.map((a) => a.status)).toEqual([201, 201]);
     expect(answers[0]!.body.id).not.toBe(answers[1]!.body.id);
     const found = await call(server, 'GET', `/Groups?filter=${encodeURIComponent('displayName eq "dept-Sales"')}`);
@@ -40,7 +46,9 @@ describe('duplicateMembers', () => {
       await call(server, 'PATCH', `/Groups/${group.id}`, { body: addMember(user.id) });
       await call(server, 'PATCH', `/Groups/${group.id}`, { body: addMember(user.id) });
       const read = await call(server, 'GET', `/Groups/${group.id}`);
-      expect(read.body.members.map((m: { value: string }) => m.value)).toEqual(profile === 'rfc' ? [user.id] : [user.id, user.id]);
+      expect(read.body.members.map((m: { value: string }) => m.value)).toEqual(
+        profile === 'rfc' ? [user.id] : [user.id, user.id],
+      );
     }
   });
 
@@ -49,7 +57,9 @@ describe('duplicateMembers', () => {
     const { body: user } = await createUser(server, 'twice');
     const { body: group } = await call(server, 'POST', '/Groups', { body: groupBody('g', [user.id, user.id]) });
     expect(group.members).toHaveLength(2);
-    const removed = await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'remove', path: `members[value eq "${user.id}"]` }) });
+    const removed = await call(server, 'PATCH', `/Groups/${group.id}`, {
+      body: patchBody({ op: 'remove', path: `members[value eq "${user.id}"]` }),
+    });
     expect(removed.status).toBe(200);
     expect(removed.body.members).toBeUndefined();
   });
@@ -61,12 +71,16 @@ describe('noOpPatchReturns204', () => {
     const { body: member } = await createUser(server, 'member');
     const { body: other } = await createUser(server, 'other');
     const { body: group } = await call(server, 'POST', '/Groups', { body: groupBody('g', [member.id]) });
-    const noOp = await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'remove', path: `members[value eq "${other.id}"]` }) });
+    const noOp = await call(server, 'PATCH', `/Groups/${group.id}`, {
+      body: patchBody({ op: 'remove', path: `members[value eq "${other.id}"]` }),
+    });
     expect(noOp.status).toBe(204);
     expect(noOp.body).toBeUndefined();
     expect(server.groups()[0]!.members).toEqual([expect.objectContaining({ value: member.id })]);
     expect(server.groups()[0]!.meta.version).toBe(group.meta.version);
-    const real = await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'remove', path: `members[value eq "${member.id}"]` }) });
+    const real = await call(server, 'PATCH', `/Groups/${group.id}`, {
+      body: patchBody({ op: 'remove', path: `members[value eq "${member.id}"]` }),
+    });
     expect(real.status).toBe(200);
     expect(server.groups()[0]!.members).toBeUndefined();
   });
@@ -82,10 +96,14 @@ describe('memberRemoval', () => {
     const { body: user } = await createUser(server, 'm');
     const names = () => (server.groups()[0]!.members ?? []).map((m) => (m.value === user.id ? 'm' : '?'));
     const { body: group } = await call(server, 'POST', '/Groups', { body: groupBody('g', [user.id]) });
-    const filtered = await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'remove', path: `members[value eq "${user.id}"]` }) });
+    const filtered = await call(server, 'PATCH', `/Groups/${group.id}`, {
+      body: patchBody({ op: 'remove', path: `members[value eq "${user.id}"]` }),
+    });
     expect(filtered.status).toBe(200);
     expect(names()).toEqual(afterFiltered);
-    await call(server, 'PATCH', `/Groups/${group.id}`, { body: patchBody({ op: 'Remove', path: 'members', value: [{ value: user.id }] }) });
+    await call(server, 'PATCH', `/Groups/${group.id}`, {
+      body: patchBody({ op: 'Remove', path: 'members', value: [{ value: user.id }] }),
+    });
     expect(names()).toEqual(afterList);
   });
 });

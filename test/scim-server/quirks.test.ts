@@ -28,9 +28,14 @@ describe('named profiles', () => {
 
   it('slack: limits writes (180/min, burst 20) but not reads', async () => {
     server.setProfile('slack');
-    expect(QUIRK_PROFILES.slack.rateLimit).toEqual({ requestsPerSecond: 3, burst: 20, methods: ['POST', 'PUT', 'PATCH', 'DELETE'] });
+    expect(QUIRK_PROFILES.slack.rateLimit).toEqual({
+      requestsPerSecond: 3,
+      burst: 20,
+      methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
+    });
     const writes: number[] = [];
-    for (let i = 0; i < 40; i += 1) writes.push((await call(server, 'POST', '/Users', { body: userBody(`s${i}`) })).status);
+    for (let i = 0; i < 40; i += 1)
+      writes.push((await call(server, 'POST', '/Users', { body: userBody(`s${i}`) })).status);
     expect(writes.slice(0, 20).every((s) => s === 201)).toBe(true);
     expect(writes).toContain(429);
     expect(server.users()).toHaveLength(writes.filter((s) => s === 201).length);
@@ -53,7 +58,9 @@ describe('named profiles', () => {
     const patch = await call(server, 'PATCH', `/Users/${user.id}`, { body: replaceTitle });
     expect(patch.status).toBe(501);
     expect(server.users()[0]!.title).toBeUndefined();
-    expect((await call(server, 'PUT', `/Users/${user.id}`, { body: userBody('pat', { title: 'Boss' }) })).status).toBe(200);
+    expect((await call(server, 'PUT', `/Users/${user.id}`, { body: userBody('pat', { title: 'Boss' }) })).status).toBe(
+      200,
+    );
     expect((await call(server, 'GET', '/ServiceProviderConfig')).body.patch.supported).toBe(false);
     server.setProfile({ patch: 'method-not-allowed' });
     expect((await call(server, 'PATCH', `/Users/${user.id}`, { body: replaceTitle })).status).toBe(405);
@@ -71,7 +78,9 @@ describe('named profiles', () => {
     server.setProfile('canva');
     const { body: user } = await createUser(server, 'cara');
     expect((await call(server, 'PATCH', `/Users/${user.id}`, { body: replaceTitle })).status).toBe(405);
-    expect((await call(server, 'PUT', `/Users/${user.id}`, { body: userBody('cara', { active: false }) })).body.active).toBe(false);
+    expect(
+      (await call(server, 'PUT', `/Users/${user.id}`, { body: userBody('cara', { active: false }) })).body.active,
+    ).toBe(false);
     expect((await call(server, 'GET', '/Groups')).status).toBe(404);
     expect((await call(server, 'GET', filterQuery('userName eq "cara" and active eq false'))).status).toBe(400);
   });
@@ -91,7 +100,12 @@ describe('named profiles', () => {
     server.setProfile('minimal');
     await createUser(server, 'min', { active: true });
     expect((await call(server, 'GET', filterQuery('userName eq "min" and active eq true'))).body.totalResults).toBe(1);
-    for (const filter of ['userName co "m"', 'userName eq "a" or userName eq "b"', 'not (userName eq "a")', 'title pr']) {
+    for (const filter of [
+      'userName co "m"',
+      'userName eq "a" or userName eq "b"',
+      'not (userName eq "a")',
+      'title pr',
+    ]) {
       const answer = await call(server, 'GET', filterQuery(filter));
       expect(answer.status).toBe(400);
       expect(answer.body.scimType).toBe('invalidFilter');
@@ -141,10 +155,14 @@ describe('quirk flags', () => {
   it('rejectValuePathPatch: value-filter paths answer 400 invalidPath, whole-attribute replaces work', async () => {
     server.setProfile({ rejectValuePathPatch: true });
     const { body: user } = await createUser(server, 'vp', { emails: [{ value: 'a@x.com', type: 'work' }] });
-    const filtered = await call(server, 'PATCH', `/Users/${user.id}`, { body: patchBody({ op: 'replace', path: 'emails[type eq "work"].value', value: 'b@x.com' }) });
+    const filtered = await call(server, 'PATCH', `/Users/${user.id}`, {
+      body: patchBody({ op: 'replace', path: 'emails[type eq "work"].value', value: 'b@x.com' }),
+    });
     expect(filtered.status).toBe(400);
     expect(filtered.body.scimType).toBe('invalidPath');
-    const whole = await call(server, 'PATCH', `/Users/${user.id}`, { body: patchBody({ op: 'replace', path: 'emails', value: [{ value: 'b@x.com', type: 'work' }] }) });
+    const whole = await call(server, 'PATCH', `/Users/${user.id}`, {
+      body: patchBody({ op: 'replace', path: 'emails', value: [{ value: 'b@x.com', type: 'work' }] }),
+    });
     expect(whole.status).toBe(200);
   });
 
@@ -158,7 +176,9 @@ describe('quirk flags', () => {
   it('dedupeOnEmail: another user with the same email is a 409', async () => {
     server.setProfile({ dedupeOnEmail: true });
     await createUser(server, 'one', { emails: [{ value: 'Same@x.com' }] });
-    const answer = await call(server, 'POST', '/Users', { body: userBody('two', { emails: [{ value: 'same@x.com' }] }) });
+    const answer = await call(server, 'POST', '/Users', {
+      body: userBody('two', { emails: [{ value: 'same@x.com' }] }),
+    });
     expect(answer.status).toBe(409);
     expect(answer.body.scimType).toBe('uniqueness');
   });
@@ -166,7 +186,9 @@ describe('quirk flags', () => {
   it('uniqueGroupNames: a second group with the same name (any case) is a 409', async () => {
     server.setProfile({ uniqueGroupNames: true });
     server.seedGroup({ displayName: 'Engineering' });
-    const answer = await call(server, 'POST', '/Groups', { body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'engineering' } });
+    const answer = await call(server, 'POST', '/Groups', {
+      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'engineering' },
+    });
     expect(answer.status).toBe(409);
     expect(answer.body.scimType).toBe('uniqueness');
     expect(QUIRK_PROFILES.slack.uniqueGroupNames).toBe(true);
@@ -175,7 +197,9 @@ describe('quirk flags', () => {
   it('lowercasePatchOpsOnly: "Replace" is a 400, "replace" works', async () => {
     server.setProfile({ lowercasePatchOpsOnly: true });
     const { body: user } = await createUser(server, 'lc');
-    const capitalized = await call(server, 'PATCH', `/Users/${user.id}`, { body: patchBody({ op: 'Replace', path: 'title', value: 'x' }) });
+    const capitalized = await call(server, 'PATCH', `/Users/${user.id}`, {
+      body: patchBody({ op: 'Replace', path: 'title', value: 'x' }),
+    });
     expect(capitalized.status).toBe(400);
     expect(capitalized.body.scimType).toBe('invalidSyntax');
     expect((await call(server, 'PATCH', `/Users/${user.id}`, { body: replaceTitle })).status).toBe(200);
@@ -184,7 +208,9 @@ describe('quirk flags', () => {
   it('pagerduty (deactivateDeletes): active=false answers the inactive user, then it is gone', async () => {
     server.setProfile('pagerduty');
     const { body: user } = await createUser(server, 'pd', { active: true });
-    const answer = await call(server, 'PATCH', `/Users/${user.id}`, { body: patchBody({ op: 'replace', path: 'active', value: false }) });
+    const answer = await call(server, 'PATCH', `/Users/${user.id}`, {
+      body: patchBody({ op: 'replace', path: 'active', value: false }),
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.active).toBe(false);
     expect((await call(server, 'GET', `/Users/${user.id}`)).status).toBe(404);
@@ -194,7 +220,9 @@ describe('quirk flags', () => {
   it('composes flags on a named base and rejects unknown profile names', () => {
     expect(() => server.setProfile({ base: 'slack', patchReturns204: true })).not.toThrow();
     expect(() => server.setProfile('nope' as never)).toThrow(/unknown SCIM quirk profile/);
-    expect(() => server.setProfile({ patchReturns240: true } as never)).toThrow(/unknown SCIM quirk flag "patchReturns240"/);
+    expect(() => server.setProfile({ patchReturns240: true } as never)).toThrow(
+      /unknown SCIM quirk flag "patchReturns240"/,
+    );
     expect(() => server.setProfile({ badPaging: 'yes' } as never)).toThrow(/must be a boolean/);
   });
 });

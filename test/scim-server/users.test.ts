@@ -27,7 +27,13 @@ describe('POST /Users (RFC 7644 §3.3)', () => {
     expect(user.id).toEqual(expect.any(String));
     expect(answer.headers.get('location')).toBe(`${server.url}/Users/${user.id}`);
     expect(answer.headers.get('etag')).toBe('W/"1"');
-    expect(user.meta).toEqual({ resourceType: 'User', created: expect.any(String), lastModified: user.meta.created, location: `${server.url}/Users/${user.id}`, version: 'W/"1"' });
+    expect(user.meta).toEqual({
+      resourceType: 'User',
+      created: expect.any(String),
+      lastModified: user.meta.created,
+      location: `${server.url}/Users/${user.id}`,
+      version: 'W/"1"',
+    });
     expect(user[ENTERPRISE]).toEqual({ department: 'Engineering', manager: { value: 'm-1' } });
     expect(server.users()).toHaveLength(1);
   });
@@ -36,7 +42,12 @@ describe('POST /Users (RFC 7644 §3.3)', () => {
     await createUser(server, 'bob@example.com');
     const answer = await call(server, 'POST', '/Users', { body: userBody('BOB@example.com') });
     expect(answer.status).toBe(409);
-    expect(answer.body).toEqual({ schemas: [ERROR], status: '409', scimType: 'uniqueness', detail: expect.stringContaining('BOB@example.com') });
+    expect(answer.body).toEqual({
+      schemas: [ERROR],
+      status: '409',
+      scimType: 'uniqueness',
+      detail: expect.stringContaining('BOB@example.com'),
+    });
   });
 
   it.each([
@@ -44,7 +55,16 @@ describe('POST /Users (RFC 7644 §3.3)', () => {
     ['missing schemas', { userName: 'x' }, 'invalidSyntax'],
     ['unknown attribute', userBody('x', { emials: [] }), 'invalidSyntax'],
     ['wrong type', userBody('x', { active: 'yes' }), 'invalidValue'],
-    ['two primary emails', userBody('x', { emails: [{ value: 'a', primary: true }, { value: 'b', primary: true }] }), 'invalidValue'],
+    [
+      'two primary emails',
+      userBody('x', {
+        emails: [
+          { value: 'a', primary: true },
+          { value: 'b', primary: true },
+        ],
+      }),
+      'invalidValue',
+    ],
   ])('rejects %s with 400 %s', async (_name, body, scimType) => {
     const answer = await call(server, 'POST', '/Users', { body });
     expect(answer.status).toBe(400);
@@ -54,12 +74,20 @@ describe('POST /Users (RFC 7644 §3.3)', () => {
 
   it('rejects malformed JSON with 400 invalidSyntax and a non-JSON media type with 415', async () => {
     expect((await call(server, 'POST', '/Users', { body: '{"userName":' })).body.scimType).toBe('invalidSyntax');
-    expect((await call(server, 'POST', '/Users', { body: 'userName=x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect(
+      (await call(server, 'POST', '/Users', { body: 'userName=x', headers: { 'content-type': 'text/plain' } })).status,
+    ).toBe(415);
   });
 
   it('ignores readOnly attributes, accepts "True" strings for booleans and never returns the password', async () => {
     const answer = await call(server, 'POST', '/Users', {
-      body: userBody('carol', { id: 'mine', meta: { version: 'W/"99"' }, groups: [{ value: 'g' }], active: 'True', password: 's3cret' }),
+      body: userBody('carol', {
+        id: 'mine',
+        meta: { version: 'W/"99"' },
+        groups: [{ value: 'g' }],
+        active: 'True',
+        password: 's3cret',
+      }),
     });
     expect(answer.status).toBe(201);
     expect(answer.body.id).not.toBe('mine');
@@ -70,7 +98,10 @@ describe('POST /Users (RFC 7644 §3.3)', () => {
   });
 
   it('accepts application/json and answers in it when the client accepts only that', async () => {
-    const answer = await call(server, 'POST', '/Users', { body: userBody('dave'), headers: { 'content-type': 'application/json', accept: 'application/json' } });
+    const answer = await call(server, 'POST', '/Users', {
+      body: userBody('dave'),
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+    });
     expect(answer.status).toBe(201);
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
   });
@@ -88,8 +119,14 @@ describe('GET, PUT, DELETE /Users/{id}', () => {
   });
 
   it('PUT replaces every readWrite attribute, keeps id/created, bumps the version (§3.5.1)', async () => {
-    const { body: created } = await createUser(server, 'frank', { displayName: 'Frank', title: 'Engineer', password: 'p' });
-    const put = await call(server, 'PUT', `/Users/${created.id}`, { body: { ...created, title: undefined, displayName: 'Franklin', userName: 'frank2' } });
+    const { body: created } = await createUser(server, 'frank', {
+      displayName: 'Frank',
+      title: 'Engineer',
+      password: 'p',
+    });
+    const put = await call(server, 'PUT', `/Users/${created.id}`, {
+      body: { ...created, title: undefined, displayName: 'Franklin', userName: 'frank2' },
+    });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ id: created.id, userName: 'frank2', displayName: 'Franklin' });
     expect(put.body.title).toBeUndefined();
@@ -135,10 +172,16 @@ describe('GET, PUT, DELETE /Users/{id}', () => {
 describe('ETags (RFC 7644 §3.14)', () => {
   it('If-Match with a stale version is a 412 and changes nothing; the current version succeeds', async () => {
     const { body: created } = await createUser(server, 'judy');
-    const stale = await call(server, 'PUT', `/Users/${created.id}`, { body: userBody('judy', { title: 'x' }), headers: { 'if-match': 'W/"7"' } });
+    const stale = await call(server, 'PUT', `/Users/${created.id}`, {
+      body: userBody('judy', { title: 'x' }),
+      headers: { 'if-match': 'W/"7"' },
+    });
     expect(stale.status).toBe(412);
     expect(server.users()[0]!.title).toBeUndefined();
-    const fresh = await call(server, 'PUT', `/Users/${created.id}`, { body: userBody('judy', { title: 'x' }), headers: { 'if-match': 'W/"1"' } });
+    const fresh = await call(server, 'PUT', `/Users/${created.id}`, {
+      body: userBody('judy', { title: 'x' }),
+      headers: { 'if-match': 'W/"1"' },
+    });
     expect(fresh.status).toBe(200);
     const del = await call(server, 'DELETE', `/Users/${created.id}`, { headers: { 'if-match': 'W/"1"' } });
     expect(del.status).toBe(412);
@@ -149,7 +192,9 @@ describe('ETags (RFC 7644 §3.14)', () => {
     const notModified = await call(server, 'GET', `/Users/${created.id}`, { headers: { 'if-none-match': 'W/"1"' } });
     expect(notModified.status).toBe(304);
     expect(notModified.body).toBeUndefined();
-    expect((await call(server, 'GET', `/Users/${created.id}`, { headers: { 'if-none-match': 'W/"0"' } })).status).toBe(200);
+    expect((await call(server, 'GET', `/Users/${created.id}`, { headers: { 'if-none-match': 'W/"0"' } })).status).toBe(
+      200,
+    );
   });
 });
 

@@ -46,10 +46,18 @@ describe.each(auditTargets)('audit trail of a leaver on %s', (_name, open) => {
 
   it('records every request and milestone and yields the timeline security teams need', async () => {
     const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
-    await stack.send(hrEvent('hire', { employeeId: A1 }, { eventId: `${A1}-hire`, effectiveAt: await now(), sequence: 1 }));
+    await stack.send(
+      hrEvent('hire', { employeeId: A1 }, { eventId: `${A1}-hire`, effectiveAt: await now(), sequence: 1 }),
+    );
     await stack.waitFor(A1, (s) => s.stage === 'idle' && s.accounts.length === 2);
     const terminatedAt = await now();
-    await stack.send(hrEvent('terminate', { employeeId: A1 }, { eventId: `${A1}-term`, effectiveAt: terminatedAt, sequence: 2, initiator: 'hr.partner@example.com' }));
+    await stack.send(
+      hrEvent(
+        'terminate',
+        { employeeId: A1 },
+        { eventId: `${A1}-term`, effectiveAt: terminatedAt, sequence: 2, initiator: 'hr.partner@example.com' },
+      ),
+    );
     await stack.waitFor(A1, (s) => s.accounts.every((a) => a.state === 'deactivated'));
     await stack.waitFor(A1, (s) => s.accounts.find((a) => a.app === 'github')?.state === 'deleted', 100 * DAY);
     await stack.env.sleep(60_000);
@@ -59,12 +67,20 @@ describe.each(auditTargets)('audit trail of a leaver on %s', (_name, open) => {
     const records = await store.records({ employeeId: A1 });
     expect(records.filter((r) => r.kind === 'scim-request').length).toBeGreaterThan(5);
     expect(await store.verify({ employeeId: A1 })).toMatchObject({ ok: true, problems: [] });
-    expect((await store.getAccounts(A1)).map((a) => [a.app, a.state])).toEqual([['github', 'deleted'], ['slack', 'deactivated']]);
+    expect((await store.getAccounts(A1)).map((a) => [a.app, a.state])).toEqual([
+      ['github', 'deleted'],
+      ['slack', 'deactivated'],
+    ]);
 
     const timeline = buildLeaverTimeline(A1, records, { temporalUiUrl: 'http://localhost:8233', namespace: 'default' });
     expect(timeline.terminations).toHaveLength(1);
     const term = timeline.terminations[0]!;
-    expect(term).toMatchObject({ eventId: `${A1}-term`, hrEffectiveAtMs: Date.parse(terminatedAt), initiator: 'hr.partner@example.com', sla: 'met' });
+    expect(term).toMatchObject({
+      eventId: `${A1}-term`,
+      hrEffectiveAtMs: Date.parse(terminatedAt),
+      initiator: 'hr.partner@example.com',
+      sla: 'met',
+    });
     // The SLA clock starts at the later of HR's effective time and our receipt of the event.
     expect(term.slaDeadlineMs).toBe(Math.max(term.hrEffectiveAtMs!, term.receivedAtMs) + 15 * 60_000);
     expect(term.workflowUrl).toContain(`http://localhost:8233/namespaces/default/workflows/employee-${A1}/`);

@@ -36,12 +36,21 @@ describe('groups by identity on an app without unique group names', () => {
   const next = () => ++seq;
   const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
   const slack = () => stack.apps.apps.slack!.server;
-  const userId = (employeeId: string) => slack().users().find((u) => u.externalId === employeeId)?.id;
-  const named = (name: string) => slack().groups().filter((g) => g.displayName === name);
+  const userId = (employeeId: string) =>
+    slack()
+      .users()
+      .find((u) => u.externalId === employeeId)?.id;
+  const named = (name: string) =>
+    slack()
+      .groups()
+      .filter((g) => g.displayName === name);
   /** Every group listing the person, once per listing (a duplicate member shows twice). */
   const listings = (employeeId: string) => {
     const id = userId(employeeId);
-    return slack().groups().flatMap((g) => (g.members ?? []).filter((m) => m.value === id).map(() => g.displayName)).sort();
+    return slack()
+      .groups()
+      .flatMap((g) => (g.members ?? []).filter((m) => m.value === id).map(() => g.displayName))
+      .sort();
   };
 
   beforeAll(async () => {
@@ -49,7 +58,12 @@ describe('groups by identity on an app without unique group names', () => {
     const policy = (p: PolicyConfig): PolicyConfig => ({
       ...p,
       notifications: { webhookUrl: hook.url },
-      access: { rules: [...p.access.rules, { name: 'test-department-group', when: {}, grant: [{ app: 'slack', groups: ['dept-{{department}}'] }] }] },
+      access: {
+        rules: [
+          ...p.access.rules,
+          { name: 'test-department-group', when: {}, grant: [{ app: 'slack', groups: ['dept-{{department}}'] }] },
+        ],
+      },
     });
     stack = await startLifecycleStack({
       policy,
@@ -64,12 +78,22 @@ describe('groups by identity on an app without unique group names', () => {
   afterEach(() => slack().setProfile(LAX));
 
   async function hire(employeeId: string, department: string) {
-    await stack.send(hrEvent('hire', { employeeId, department }, { eventId: `${employeeId}-hire-${next()}`, effectiveAt: await now(), sequence: seq }));
+    await stack.send(
+      hrEvent(
+        'hire',
+        { employeeId, department },
+        { eventId: `${employeeId}-hire-${next()}`, effectiveAt: await now(), sequence: seq },
+      ),
+    );
   }
   const timeline = async (employeeId: string) => (await stack.timeline(employeeId)) ?? [];
-  const slackAccount = async (employeeId: string) => (await stack.status(employeeId)).accounts.find((a) => a.app === 'slack');
-  const idle = (employeeId: string, check: (s: Awaited<ReturnType<LifecycleStack['status']>>) => boolean = () => true, maxMs?: number) =>
-    stack.waitFor(employeeId, (s) => s.stage === 'idle' && check(s), maxMs);
+  const slackAccount = async (employeeId: string) =>
+    (await stack.status(employeeId)).accounts.find((a) => a.app === 'slack');
+  const idle = (
+    employeeId: string,
+    check: (s: Awaited<ReturnType<LifecycleStack['status']>>) => boolean = () => true,
+    maxMs?: number,
+  ) => stack.waitFor(employeeId, (s) => s.stage === 'idle' && check(s), maxMs);
 
   it('concurrent joiners into one department end with one group, each member listed once, its id remembered', async () => {
     const people = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'];
@@ -81,7 +105,10 @@ describe('groups by identity on an app without unique group names', () => {
     expect((sales.members ?? []).map((m) => m.value).sort()).toEqual(people.map(userId).sort());
     for (const p of people) {
       expect(listings(p)).toEqual(['all-staff', 'announcements', 'dept-Sales']);
-      expect((await slackAccount(p))?.groupIds).toMatchObject({ 'dept-Sales': sales.id, 'all-staff': named('all-staff')[0]!.id });
+      expect((await slackAccount(p))?.groupIds).toMatchObject({
+        'dept-Sales': sales.id,
+        'all-staff': named('all-staff')[0]!.id,
+      });
     }
   });
 
@@ -90,12 +117,23 @@ describe('groups by identity on an app without unique group names', () => {
     await idle('M1', (s) => s.accounts.find((a) => a.app === 'slack')?.state === 'active');
     const original = named('dept-Ops')[0]!;
     const impostor = slack().seedGroup({ displayName: 'dept-Ops' });
-    await stack.send(hrEvent('update', { employeeId: 'M1', department: 'Finance' }, { eventId: 'M1-move', effectiveAt: await now(), sequence: next() }));
-    const status = await idle('M1', (s) => s.accounts.find((a) => a.app === 'slack')?.groups.includes('dept-Finance') === true);
+    await stack.send(
+      hrEvent(
+        'update',
+        { employeeId: 'M1', department: 'Finance' },
+        { eventId: 'M1-move', effectiveAt: await now(), sequence: next() },
+      ),
+    );
+    const status = await idle(
+      'M1',
+      (s) => s.accounts.find((a) => a.app === 'slack')?.groups.includes('dept-Finance') === true,
+    );
     expect(listings('M1')).toEqual(['all-staff', 'announcements', 'dept-Finance']);
     expect(status.accounts.find((a) => a.app === 'slack')?.groupIds?.['dept-Ops']).toBeUndefined();
     const removed = (await timeline('M1')).filter((t) => t.kind === 'group-removed');
-    expect(removed).toEqual([expect.objectContaining({ app: 'slack', group: 'dept-Ops', groupId: original.id, lifecycle: 'mover' })]);
+    expect(removed).toEqual([
+      expect.objectContaining({ app: 'slack', group: 'dept-Ops', groupId: original.id, lifecycle: 'mover' }),
+    ]);
     expect(impostor.id).not.toBe(original.id);
   });
 
@@ -103,7 +141,13 @@ describe('groups by identity on an app without unique group names', () => {
     await hire('U1', 'Support');
     await idle('U1', (s) => s.accounts.find((a) => a.app === 'slack')?.state === 'active');
     slack().setProfile({ ...LAX, memberRemoval: 'ignored' });
-    await stack.send(hrEvent('update', { employeeId: 'U1', department: 'Research' }, { eventId: 'U1-move', effectiveAt: await now(), sequence: next() }));
+    await stack.send(
+      hrEvent(
+        'update',
+        { employeeId: 'U1', department: 'Research' },
+        { eventId: 'U1-move', effectiveAt: await now(), sequence: next() },
+      ),
+    );
     await stack.env.sleep(5 * 60_000);
     const during = await stack.status('U1');
     expect(during.accounts.find((a) => a.app === 'slack')?.groups).toContain('dept-Support');
@@ -113,7 +157,10 @@ describe('groups by identity on an app without unique group names', () => {
     expect(attempts).toBeGreaterThan(2);
 
     slack().setProfile(LAX);
-    const after = await idle('U1', (s) => s.accounts.find((a) => a.app === 'slack')?.groups.includes('dept-Research') === true);
+    const after = await idle(
+      'U1',
+      (s) => s.accounts.find((a) => a.app === 'slack')?.groups.includes('dept-Research') === true,
+    );
     expect(after.accounts.find((a) => a.app === 'slack')?.groups).not.toContain('dept-Support');
     expect(listings('U1')).toEqual(['all-staff', 'announcements', 'dept-Research']);
     const removed = (await timeline('U1')).filter((t) => t.kind === 'group-removed');
@@ -124,9 +171,15 @@ describe('groups by identity on an app without unique group names', () => {
     await hire('L1', 'Sales');
     await idle('L1', (s) => s.accounts.find((a) => a.app === 'slack')?.state === 'active');
     expect(listings('L1')).toEqual(['all-staff', 'announcements', 'dept-Sales']);
-    await stack.send(hrEvent('terminate', { employeeId: 'L1' }, { eventId: 'L1-term', effectiveAt: await now(), sequence: next() }));
+    await stack.send(
+      hrEvent('terminate', { employeeId: 'L1' }, { eventId: 'L1-term', effectiveAt: await now(), sequence: next() }),
+    );
     const status = await idle('L1', (s) => s.accounts.every((a) => a.state !== 'active'));
-    expect(slack().users().find((u) => u.externalId === 'L1')?.active).toBe(false);
+    expect(
+      slack()
+        .users()
+        .find((u) => u.externalId === 'L1')?.active,
+    ).toBe(false);
     expect(listings('L1')).toEqual([]);
     expect(status.accounts.find((a) => a.app === 'slack')?.groups).toEqual([]);
     const removed = (await timeline('L1')).filter((t) => t.kind === 'group-removed' && t.app === 'slack');
@@ -139,11 +192,19 @@ describe('groups by identity on an app without unique group names', () => {
     try {
       await hire('R1', 'Sales');
       await idle('R1', (s) => s.accounts.find((a) => a.app === 'slack')?.state === 'active');
-      await stack.send(hrEvent('terminate', { employeeId: 'R1' }, { eventId: 'R1-term', effectiveAt: await now(), sequence: next() }));
+      await stack.send(
+        hrEvent('terminate', { employeeId: 'R1' }, { eventId: 'R1-term', effectiveAt: await now(), sequence: next() }),
+      );
       await idle('R1', (s) => s.accounts.every((a) => a.state !== 'active'));
       // Memberships kept by the leaver (policy off): the re-hire must not add them a second time.
       expect(listings('R1')).toEqual(['all-staff', 'announcements', 'dept-Sales']);
-      await stack.send(hrEvent('rehire', { employeeId: 'R1', department: 'Sales' }, { eventId: 'R1-rehire', effectiveAt: await now(), sequence: next() }));
+      await stack.send(
+        hrEvent(
+          'rehire',
+          { employeeId: 'R1', department: 'Sales' },
+          { eventId: 'R1-rehire', effectiveAt: await now(), sequence: next() },
+        ),
+      );
       await idle('R1', (s) => s.accounts.every((a) => a.state === 'active'));
       expect(listings('R1')).toEqual(['all-staff', 'announcements', 'dept-Sales']);
     } finally {
@@ -161,7 +222,12 @@ describe('groups by identity on an app without unique group names', () => {
     expect(account.lastError?.message).toContain('"dept-Legal"');
     expect(status.failedApps).toContain('slack');
     expect(listings('D1')).not.toContain('dept-Legal');
-    for (const g of [a, b]) expect(slack().groups().find((x) => x.id === g.id)?.members ?? []).toEqual([]);
+    for (const g of [a, b])
+      expect(
+        slack()
+          .groups()
+          .find((x) => x.id === g.id)?.members ?? [],
+      ).toEqual([]);
     const alert = hook.alerts.find((x) => x.kind === 'app-failed' && x.employeeId === 'D1' && x.app === 'slack');
     expect(String(alert?.message)).toContain('dept-Legal');
   });
@@ -169,9 +235,15 @@ describe('groups by identity on an app without unique group names', () => {
   it('a joiner step that failed after adding some groups: the leaver removes them too', async () => {
     // D1's joiner created the account and added all-staff and announcements, then failed on dept-Legal.
     expect(listings('D1')).toEqual(['all-staff', 'announcements']);
-    await stack.send(hrEvent('terminate', { employeeId: 'D1' }, { eventId: 'D1-term', effectiveAt: await now(), sequence: next() }));
+    await stack.send(
+      hrEvent('terminate', { employeeId: 'D1' }, { eventId: 'D1-term', effectiveAt: await now(), sequence: next() }),
+    );
     await idle('D1', (s) => s.accounts.every((a) => a.state !== 'active' && a.state !== 'failed'));
-    expect(slack().users().find((u) => u.externalId === 'D1')?.active).toBe(false);
+    expect(
+      slack()
+        .users()
+        .find((u) => u.externalId === 'D1')?.active,
+    ).toBe(false);
     expect(listings('D1')).toEqual([]);
   });
 });

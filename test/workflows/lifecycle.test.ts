@@ -15,7 +15,10 @@ const DAY = 24 * 60 * 60_000;
 
 /** Everyone also gets Canva, so one person spans all three kinds of app. */
 function withCanvaForEveryone(policy: PolicyConfig): PolicyConfig {
-  const rules = [...policy.access.rules, { name: 'test-canva-everyone', when: {}, grant: [{ app: 'canva', groups: [] }] }];
+  const rules = [
+    ...policy.access.rules,
+    { name: 'test-canva-everyone', when: {}, grant: [{ app: 'canva', groups: [] }] },
+  ];
   return { ...policy, access: { rules } };
 }
 
@@ -47,8 +50,17 @@ describe('lifecycle workflows', () => {
   });
 
   async function hire(employeeId: string, department = 'Engineering') {
-    await stack.send(hrEvent('hire', { employeeId, department }, { eventId: `${employeeId}-hire`, effectiveAt: await now(), sequence: next() }));
-    return stack.waitFor(employeeId, (s) => s.stage === 'idle' && s.accounts.length === 3 && s.accounts.every((a) => a.state === 'active'));
+    await stack.send(
+      hrEvent(
+        'hire',
+        { employeeId, department },
+        { eventId: `${employeeId}-hire`, effectiveAt: await now(), sequence: next() },
+      ),
+    );
+    return stack.waitFor(
+      employeeId,
+      (s) => s.stage === 'idle' && s.accounts.length === 3 && s.accounts.every((a) => a.state === 'active'),
+    );
   }
 
   async function terminate(employeeId: string, eventId = `${employeeId}-term`) {
@@ -74,13 +86,23 @@ describe('lifecycle workflows', () => {
   it('mover: department change swaps groups, updates attributes, revokes GitHub after the grace period', async () => {
     await hire('M1');
     const slackId = userIn(stack, 'slack', 'M1')!.id!;
-    await stack.send(hrEvent('update', { employeeId: 'M1', department: 'Marketing', title: 'Brand Lead' }, { eventId: 'M1-move', effectiveAt: await now(), sequence: next() }));
+    await stack.send(
+      hrEvent(
+        'update',
+        { employeeId: 'M1', department: 'Marketing', title: 'Brand Lead' },
+        { eventId: 'M1-move', effectiveAt: await now(), sequence: next() },
+      ),
+    );
     await stack.waitFor('M1', (s) => s.stage === 'idle' && groupsOf(stack, 'slack', slackId).length === 2);
     expect(groupsOf(stack, 'slack', slackId)).toEqual(['all-staff', 'announcements']);
     expect(userIn(stack, 'slack', 'M1')!.title).toBe('Brand Lead');
     // The shipped policy keeps lost access for 24 h (handover), then revokes it.
     expect(userIn(stack, 'github', 'M1')!.active).toBe(true);
-    const after = await stack.waitFor('M1', (s) => s.accounts.find((a) => a.app === 'github')?.state === 'deactivated', 2 * DAY);
+    const after = await stack.waitFor(
+      'M1',
+      (s) => s.accounts.find((a) => a.app === 'github')?.state === 'deactivated',
+      2 * DAY,
+    );
     expect(userIn(stack, 'github', 'M1')!.active).toBe(false);
     expect(after.accounts.find((a) => a.app === 'slack')?.state).toBe('active');
   });
@@ -89,7 +111,11 @@ describe('lifecycle workflows', () => {
     await hire('L1');
     const githubBefore = received(stack, 'github').length;
     const status = await terminate('L1');
-    expect(status.accounts.map((a) => [a.app, a.state])).toEqual([['canva', 'deactivated'], ['github', 'deactivated'], ['slack', 'deactivated']]);
+    expect(status.accounts.map((a) => [a.app, a.state])).toEqual([
+      ['canva', 'deactivated'],
+      ['github', 'deactivated'],
+      ['slack', 'deactivated'],
+    ]);
     for (const app of ['slack', 'github', 'canva']) expect(userIn(stack, app, 'L1')!.active).toBe(false);
     // The revocation is the first request: the SCIM id was known, so no lookup before it. Then the
     // group memberships go (policy leaver.removeGroupMemberships), each removal confirmed.
@@ -102,7 +128,11 @@ describe('lifecycle workflows', () => {
 
     await stack.env.sleep(31 * DAY);
     expect(userIn(stack, 'github', 'L1')).toBeDefined(); // GitHub keeps 90 days (policy.retention.perApp)
-    const done = await stack.waitFor('L1', (s) => s.accounts.find((a) => a.app === 'github')?.state === 'deleted', 70 * DAY);
+    const done = await stack.waitFor(
+      'L1',
+      (s) => s.accounts.find((a) => a.app === 'github')?.state === 'deleted',
+      70 * DAY,
+    );
     expect(userIn(stack, 'github', 'L1')).toBeUndefined();
     expect(userIn(stack, 'slack', 'L1')!.active).toBe(false);
     expect(userIn(stack, 'canva', 'L1')!.active).toBe(false);
@@ -116,8 +146,13 @@ describe('lifecycle workflows', () => {
     const ids = Object.fromEntries(['slack', 'github', 'canva'].map((app) => [app, userIn(stack, app, 'R1')!.id]));
     await terminate('R1');
     await stack.env.sleep(12 * DAY);
-    await stack.send(hrEvent('rehire', { employeeId: 'R1' }, { eventId: 'R1-rehire', effectiveAt: await now(), sequence: next() }));
-    const status = await stack.waitFor('R1', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'active'));
+    await stack.send(
+      hrEvent('rehire', { employeeId: 'R1' }, { eventId: 'R1-rehire', effectiveAt: await now(), sequence: next() }),
+    );
+    const status = await stack.waitFor(
+      'R1',
+      (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'active'),
+    );
     expect(status.pendingDeletion).toEqual([]);
     for (const app of ['slack', 'github', 'canva']) {
       const user = userIn(stack, app, 'R1')!;
@@ -149,12 +184,20 @@ describe('lifecycle workflows', () => {
     const nowMs = await stack.env.currentTimeMs();
     // Friday 17:00 in Berlin, three days out, as HR sends it: an explicit offset.
     const friday = new Date(nowMs + 3 * DAY).toISOString().replace('Z', '+00:00');
-    await stack.send(hrEvent('terminate', { employeeId: 'F1' }, { eventId: 'F1-term', effectiveAt: friday, sequence: next() }));
+    await stack.send(
+      hrEvent('terminate', { employeeId: 'F1' }, { eventId: 'F1-term', effectiveAt: friday, sequence: next() }),
+    );
     const pending = await stack.waitFor('F1', (s) => s.pendingEvents.length === 1);
-    expect(pending.pendingEvents[0]).toMatchObject({ eventId: 'F1-term', type: 'terminate', dueAtMs: Date.parse(friday) });
+    expect(pending.pendingEvents[0]).toMatchObject({
+      eventId: 'F1-term',
+      type: 'terminate',
+      dueAtMs: Date.parse(friday),
+    });
     // HR corrects the date to a week out: the new event replaces the pending one.
     const nextWeek = new Date(nowMs + 7 * DAY).toISOString();
-    await stack.send(hrEvent('terminate', { employeeId: 'F1' }, { eventId: 'F1-term-fix', effectiveAt: nextWeek, sequence: next() }));
+    await stack.send(
+      hrEvent('terminate', { employeeId: 'F1' }, { eventId: 'F1-term-fix', effectiveAt: nextWeek, sequence: next() }),
+    );
     await stack.waitFor('F1', (s) => s.pendingEvents.length === 1 && s.pendingEvents[0]!.eventId === 'F1-term-fix');
     await stack.env.sleep(4 * DAY);
     expect(userIn(stack, 'slack', 'F1')!.active).toBe(true);
@@ -164,9 +207,14 @@ describe('lifecycle workflows', () => {
 
     // A future-dated hire withdrawn by a cancel never provisions anything.
     const start = new Date((await stack.env.currentTimeMs()) + 10 * DAY).toISOString();
-    await stack.send(hrEvent('hire', { employeeId: 'F2' }, { eventId: 'F2-hire', effectiveAt: start, sequence: next() }));
+    await stack.send(
+      hrEvent('hire', { employeeId: 'F2' }, { eventId: 'F2-hire', effectiveAt: start, sequence: next() }),
+    );
     await stack.waitFor('F2', (s) => s.pendingEvents.length === 1);
-    await stack.send({ ...hrEvent('cancel', { employeeId: 'F2' }, { eventId: 'F2-cancel', effectiveAt: await now(), sequence: next() }), cancelsEventId: 'F2-hire' });
+    await stack.send({
+      ...hrEvent('cancel', { employeeId: 'F2' }, { eventId: 'F2-cancel', effectiveAt: await now(), sequence: next() }),
+      cancelsEventId: 'F2-hire',
+    });
     await stack.waitFor('F2', (s) => s.pendingEvents.length === 0);
     await stack.env.sleep(11 * DAY);
     expect(userIn(stack, 'slack', 'F2')).toBeUndefined();
@@ -176,8 +224,16 @@ describe('lifecycle workflows', () => {
     await hire('O1');
     const before = received(stack, 'slack', { writesOnly: true }).length;
     const at = await now();
-    const move = hrEvent('update', { employeeId: 'O1', title: 'Staff Engineer' }, { eventId: 'O1-move', effectiveAt: at, sequence: 50 });
-    const older = hrEvent('update', { employeeId: 'O1', title: 'Junior Engineer' }, { eventId: 'O1-older', effectiveAt: at, sequence: 40 });
+    const move = hrEvent(
+      'update',
+      { employeeId: 'O1', title: 'Staff Engineer' },
+      { eventId: 'O1-move', effectiveAt: at, sequence: 50 },
+    );
+    const older = hrEvent(
+      'update',
+      { employeeId: 'O1', title: 'Junior Engineer' },
+      { eventId: 'O1-older', effectiveAt: at, sequence: 40 },
+    );
     await stack.send(move);
     await stack.send(move);
     await stack.send(older);
@@ -201,9 +257,17 @@ describe('lifecycle workflows', () => {
 async function recordHistories(stack: LifecycleStack): Promise<void> {
   const dir = path.join(__dirname, 'histories');
   await mkdir(dir, { recursive: true });
-  const ids = ['employee-L1', 'joiner-J1-J1-hire', 'mover-M1-M1-move', 'leaver-L1-L1-term', 'rehire-R1-R1-rehire', 'employee-H1'];
+  const ids = [
+    'employee-L1',
+    'joiner-J1-J1-hire',
+    'mover-M1-M1-move',
+    'leaver-L1-L1-term',
+    'rehire-R1-R1-rehire',
+    'employee-H1',
+  ];
   const executions: string[] = [];
-  for await (const info of stack.env.client.workflow.list({ query: `WorkflowType = "deletionWorkflow"` })) executions.push(info.workflowId);
+  for await (const info of stack.env.client.workflow.list({ query: `WorkflowType = "deletionWorkflow"` }))
+    executions.push(info.workflowId);
   for (const id of [...ids, ...executions.slice(0, 1)]) {
     const history = await stack.env.client.workflow.getHandle(id).fetchHistory();
     await writeFile(path.join(dir, `${id}${process.env.JML_HISTORY_SUFFIX ?? ''}.json`), JSON.stringify(history));

@@ -18,7 +18,11 @@ async function children(stack: LifecycleStack, employeeWorkflowId: string): Prom
   const byType = new Map<string, WorkflowHandle>();
   for (const e of events) {
     const started = e.childWorkflowExecutionStartedEventAttributes;
-    if (started) byType.set(started.workflowType!.name!, stack.env.client.workflow.getHandle(started.workflowExecution!.workflowId!));
+    if (started)
+      byType.set(
+        started.workflowType!.name!,
+        stack.env.client.workflow.getHandle(started.workflowExecution!.workflowId!),
+      );
   }
   return byType;
 }
@@ -35,9 +39,16 @@ describe('planning once per event', () => {
   it('plans a hire in the employee workflow only and a termination in the leaver only', async () => {
     const id = 'P1';
     const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
-    await stack.send(hrEvent('hire', { employeeId: id }, { eventId: `${id}-hire`, effectiveAt: await now(), sequence: 1 }));
-    await stack.waitFor(id, (s) => s.stage === 'idle' && s.accounts.length > 0 && s.accounts.every((a) => a.state === 'active'));
-    await stack.send(hrEvent('terminate', { employeeId: id }, { eventId: `${id}-term`, effectiveAt: await now(), sequence: 2 }));
+    await stack.send(
+      hrEvent('hire', { employeeId: id }, { eventId: `${id}-hire`, effectiveAt: await now(), sequence: 1 }),
+    );
+    await stack.waitFor(
+      id,
+      (s) => s.stage === 'idle' && s.accounts.length > 0 && s.accounts.every((a) => a.state === 'active'),
+    );
+    await stack.send(
+      hrEvent('terminate', { employeeId: id }, { eventId: `${id}-term`, effectiveAt: await now(), sequence: 2 }),
+    );
     await stack.waitFor(id, (s) => s.stage === 'idle' && s.accounts.every((a) => a.state !== 'active'));
 
     const employee = stack.env.client.workflow.getHandle(`employee-${id}`);

@@ -13,7 +13,9 @@ import { lifecycleWorkflowBundle } from '../../workers/lifecycle';
 jest.setTimeout(60_000);
 
 const dir = path.join(__dirname, 'histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 test('there is a recorded history for every workflow type', () => {
   const types = new Set(files.map((f) => f.split('-')[0]));
@@ -21,6 +23,12 @@ test('there is a recorded history for every workflow type', () => {
 });
 
 test.each(files)('%s replays deterministically', async (file) => {
-  const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>);
-  await Worker.runReplayHistory({ workflowBundle: await lifecycleWorkflowBundle() }, history, path.basename(file, '.json'));
+  const history = temporal.api.history.v1.History.fromObject(
+    JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>,
+  );
+  await Worker.runReplayHistory(
+    { workflowBundle: await lifecycleWorkflowBundle() },
+    history,
+    path.basename(file, '.json'),
+  );
 });

@@ -15,8 +15,21 @@ export function auditReadSide(
   return {
     timelineSource: async (employeeId) => {
       const records = await store.records({ employeeId });
-      return records.length === 0 ? null : buildLeaverTimeline(employeeId, records, { temporalUiUrl: options.temporalUiUrl, namespace: options.namespace });
+      return records.length === 0
+        ? null
+        : buildLeaverTimeline(employeeId, records, {
+            temporalUiUrl: options.temporalUiUrl,
+            namespace: options.namespace,
+          });
     },
-    routes: [(app) => registerConsole(app, { store, temporalUiUrl: options.temporalUiUrl, namespace: options.namespace, readTokens: options.readTokens })],
+    routes: [
+      (app) =>
+        registerConsole(app, {
+          store,
+          temporalUiUrl: options.temporalUiUrl,
+          namespace: options.namespace,
+          readTokens: options.readTokens,
+        }),
+    ],
   };
 }

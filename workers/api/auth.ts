@@ -19,13 +19,31 @@ type Code = (typeof API_ERROR_CODES)[keyof typeof API_ERROR_CODES];
 /** The 401 answer for a failed check, naming the headers of the scheme that was used. */
 function reasonFor(reason: SignatureFailure['reason'], ts: string, sig: string): { code: Code; message: string } {
   const messages: Record<SignatureFailure['reason'], [Code, string]> = {
-    'missing-timestamp': [API_ERROR_CODES.UNAUTHORIZED, `missing ${ts} header (Unix seconds when the request was signed)`],
+    'missing-timestamp': [
+      API_ERROR_CODES.UNAUTHORIZED,
+      `missing ${ts} header (Unix seconds when the request was signed)`,
+    ],
     'malformed-timestamp': [API_ERROR_CODES.UNAUTHORIZED, `${ts} must be Unix seconds (digits only)`],
-    'stale-timestamp': [API_ERROR_CODES.TIMESTAMP_OUT_OF_WINDOW, `${ts} is too old (outside the replay window); sign the request again with the current time`],
-    'future-timestamp': [API_ERROR_CODES.TIMESTAMP_OUT_OF_WINDOW, `${ts} is in the future beyond the replay window; check the sender's clock`],
-    'missing-signature': [API_ERROR_CODES.UNAUTHORIZED, `missing ${sig} header (v1=<hex HMAC-SHA256 of "<timestamp>.<body>">)`],
-    'malformed-signature': [API_ERROR_CODES.SIGNATURE_INVALID, `${sig} must be ${sig === SIGNATURE_HEADER ? 'v1=' : ''}<64 hex digits>`],
-    'bad-signature': [API_ERROR_CODES.SIGNATURE_INVALID, 'signature does not match the body with any configured secret'],
+    'stale-timestamp': [
+      API_ERROR_CODES.TIMESTAMP_OUT_OF_WINDOW,
+      `${ts} is too old (outside the replay window); sign the request again with the current time`,
+    ],
+    'future-timestamp': [
+      API_ERROR_CODES.TIMESTAMP_OUT_OF_WINDOW,
+      `${ts} is in the future beyond the replay window; check the sender's clock`,
+    ],
+    'missing-signature': [
+      API_ERROR_CODES.UNAUTHORIZED,
+      `missing ${sig} header (v1=<hex HMAC-SHA256 of "<timestamp>.<body>">)`,
+    ],
+    'malformed-signature': [
+      API_ERROR_CODES.SIGNATURE_INVALID,
+      `${sig} must be ${sig === SIGNATURE_HEADER ? 'v1=' : ''}<64 hex digits>`,
+    ],
+    'bad-signature': [
+      API_ERROR_CODES.SIGNATURE_INVALID,
+      'signature does not match the body with any configured secret',
+    ],
   };
   const [code, message] = messages[reason];
   return { code, message };
@@ -37,7 +55,13 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 /** BambooHR cannot send our headers; on its route, its own signature counts when keys are set. */
-function bambooHrCheck(request: FastifyRequest, body: Buffer, secrets: ApiSecrets, windowSec: number, nowSec: number): SignatureCheck | undefined {
+function bambooHrCheck(
+  request: FastifyRequest,
+  body: Buffer,
+  secrets: ApiSecrets,
+  windowSec: number,
+  nowSec: number,
+): SignatureCheck | undefined {
   const keys = secrets.bambooHrKeys ?? [];
   if (keys.length === 0 || header(request, BAMBOOHR_SIGNATURE_HEADER) === undefined) return undefined;
   return verifyBambooHrSignature({
@@ -56,9 +80,18 @@ function bambooHrCheck(request: FastifyRequest, body: Buffer, secrets: ApiSecret
  * the exact body and a time window). When bearer tokens are configured, one is required as
  * well. On the BambooHR route a valid `X-BambooHR-Signature` replaces `X-JML-Signature`.
  */
-export function authenticate(request: FastifyRequest, body: Buffer, secrets: ApiSecrets, windowSec: number, nowMs: number, adapter: string): void {
+export function authenticate(
+  request: FastifyRequest,
+  body: Buffer,
+  secrets: ApiSecrets,
+  windowSec: number,
+  nowMs: number,
+  adapter: string,
+): void {
   if (secrets.bearerTokens.length > 0 && !verifyBearer(header(request, 'authorization'), secrets.bearerTokens)) {
-    throw new ApiError(401, API_ERROR_CODES.UNAUTHORIZED, 'missing or invalid bearer token', undefined, { 'www-authenticate': 'Bearer realm="jml"' });
+    throw new ApiError(401, API_ERROR_CODES.UNAUTHORIZED, 'missing or invalid bearer token', undefined, {
+      'www-authenticate': 'Bearer realm="jml"',
+    });
   }
   const nowSec = Math.floor(nowMs / 1000);
   const vendor = adapter === 'bamboohr' ? bambooHrCheck(request, body, secrets, windowSec, nowSec) : undefined;
@@ -73,7 +106,9 @@ export function authenticate(request: FastifyRequest, body: Buffer, secrets: Api
       windowSec,
     });
   if (!check.ok) {
-    const { code, message } = vendor ? reasonFor(check.reason, BAMBOOHR_TIMESTAMP_HEADER, BAMBOOHR_SIGNATURE_HEADER) : reasonFor(check.reason, TIMESTAMP_HEADER, SIGNATURE_HEADER);
+    const { code, message } = vendor
+      ? reasonFor(check.reason, BAMBOOHR_TIMESTAMP_HEADER, BAMBOOHR_SIGNATURE_HEADER)
+      : reasonFor(check.reason, TIMESTAMP_HEADER, SIGNATURE_HEADER);
     throw new ApiError(401, code, message);
   }
 }

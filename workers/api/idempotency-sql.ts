@@ -21,20 +21,25 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   private readonly pruneEvery: number;
   private readonly now: () => number;
 
-  constructor(private readonly db: Database, options: SqlIdempotencyOptions = {}) {
+  constructor(
+    private readonly db: Database,
+    options: SqlIdempotencyOptions = {},
+  ) {
     this.retentionMs = options.retentionMs ?? 30 * 24 * 60 * 60_000;
     this.pruneEvery = options.pruneEvery ?? 1000;
     this.now = options.now ?? Date.now;
   }
 
   async get(eventId: string): Promise<IdempotencyRecord | undefined> {
-    const { rows } = await this.db.query<{ body_hash: string; answer: IdempotencyRecord['answer'] | string; accepted_at: Date | string }>(
-      'SELECT body_hash, answer, accepted_at FROM api_idempotency WHERE event_id = $1',
-      [eventId],
-    );
+    const { rows } = await this.db.query<{
+      body_hash: string;
+      answer: IdempotencyRecord['answer'] | string;
+      accepted_at: Date | string;
+    }>('SELECT body_hash, answer, accepted_at FROM api_idempotency WHERE event_id = $1', [eventId]);
     const row = rows[0];
     if (!row) return undefined;
-    const answer = typeof row.answer === 'string' ? (JSON.parse(row.answer) as IdempotencyRecord['answer']) : row.answer;
+    const answer =
+      typeof row.answer === 'string' ? (JSON.parse(row.answer) as IdempotencyRecord['answer']) : row.answer;
     return { bodyHash: row.body_hash, answer, acceptedAtMs: new Date(row.accepted_at).getTime() };
   }
 

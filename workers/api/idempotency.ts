@@ -66,7 +66,6 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 }
 
-
 export function contentHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }

@@ -97,9 +97,19 @@ export class EventIntake {
     let checked: Checked[];
     try {
       assertCleanText(payload);
-      if (!result.ok) throw new ApiError(400, API_ERROR_CODES.INVALID_EVENT, `the ${adapter.name} payload is invalid; fix the fields listed in "issues"`, result.issues);
+      if (!result.ok)
+        throw new ApiError(
+          400,
+          API_ERROR_CODES.INVALID_EVENT,
+          `the ${adapter.name} payload is invalid; fix the fields listed in "issues"`,
+          result.issues,
+        );
       if (events.length > adapter.maxEvents) {
-        throw new ApiError(400, API_ERROR_CODES.INVALID_EVENT, `at most ${adapter.maxEvents} events per ${adapter.name} request; split the batch`);
+        throw new ApiError(
+          400,
+          API_ERROR_CODES.INVALID_EVENT,
+          `at most ${adapter.maxEvents} events per ${adapter.name} request; split the batch`,
+        );
       }
       checked = dedupe(validateAdapted(events, ctx.receivedAt.getTime(), this.deps.plausibility));
     } catch (err) {
@@ -153,7 +163,10 @@ export class EventIntake {
     const existing = await this.deps.store.get(event.eventId);
     if (existing) {
       if (existing.bodyHash !== bodyHash) throw conflict(event.eventId);
-      this.deps.logger.info({ eventId: event.eventId, workflowId: existing.answer.workflowId }, 'repeated event: answered from the idempotency record');
+      this.deps.logger.info(
+        { eventId: event.eventId, workflowId: existing.answer.workflowId },
+        'repeated event: answered from the idempotency record',
+      );
       observeHrEvent('duplicate');
       return existing.answer;
     }
@@ -162,18 +175,37 @@ export class EventIntake {
       ({ workflowId } = await this.deps.gateway.deliver(event));
     } catch (err) {
       this.deps.logger.error({ err, eventId: event.eventId }, 'could not deliver the event to Temporal');
-      throw new ApiError(503, API_ERROR_CODES.TEMPORAL_UNAVAILABLE, 'the workflow service did not confirm the event; retry with the same eventId (a repeat is safe)', undefined, { 'retry-after': '5' });
+      throw new ApiError(
+        503,
+        API_ERROR_CODES.TEMPORAL_UNAVAILABLE,
+        'the workflow service did not confirm the event; retry with the same eventId (a repeat is safe)',
+        undefined,
+        { 'retry-after': '5' },
+      );
     }
     const answer: AcceptedAnswer = { workflowId, eventId: event.eventId, status: 'accepted' };
     await this.deps.store.put(event.eventId, { bodyHash, answer, acceptedAtMs: Date.now() });
     observeHrEvent('accepted');
-    this.deps.logger.info({ eventId: event.eventId, workflowId, type: event.type ?? 'snapshot', source: event.source, effectiveAt: event.effectiveAt }, 'event accepted');
+    this.deps.logger.info(
+      {
+        eventId: event.eventId,
+        workflowId,
+        type: event.type ?? 'snapshot',
+        source: event.source,
+        effectiveAt: event.effectiveAt,
+      },
+      'event accepted',
+    );
     return answer;
   }
 }
 
 function conflict(eventId: string): ApiError {
-  return new ApiError(409, API_ERROR_CODES.IDEMPOTENCY_CONFLICT, `eventId "${eventId}" was already accepted with different content; use a new eventId for a new change`);
+  return new ApiError(
+    409,
+    API_ERROR_CODES.IDEMPOTENCY_CONFLICT,
+    `eventId "${eventId}" was already accepted with different content; use a new eventId for a new change`,
+  );
 }
 
 /** A batch may name the same event twice (BambooHR coalescing); keep the first of identical ones. */

@@ -17,7 +17,11 @@ const SCHEMAS = {
   Accepted: {
     type: 'object',
     required: ['workflowId', 'eventId', 'status'],
-    properties: { workflowId: { type: 'string', examples: ['employee-E1001'] }, eventId: { type: 'string' }, status: { const: 'accepted' } },
+    properties: {
+      workflowId: { type: 'string', examples: ['employee-E1001'] },
+      eventId: { type: 'string' },
+      status: { const: 'accepted' },
+    },
   },
   BatchAccepted: {
     type: 'object',
@@ -36,11 +40,13 @@ const SCHEMAS = {
       requestId: { type: 'string' },
     },
   },
-  VendorPayload: { type: 'object', description: 'The HR system\'s own webhook payload (see docs/api.md).' },
+  VendorPayload: { type: 'object', description: "The HR system's own webhook payload (see docs/api.md)." },
 };
 
 const INTAKE_ERRORS = {
-  '400': error('Invalid JSON, not UTF-8, or an invalid event; `issues` names each field and the fix, `fields` points at them'),
+  '400': error(
+    'Invalid JSON, not UTF-8, or an invalid event; `issues` names each field and the fix, `fields` points at them',
+  ),
   '401': error('Missing/invalid signature or bearer token, or a timestamp outside the replay window'),
   '409': error('The eventId was already accepted with different content'),
   '413': error('Body larger than the configured limit'),
@@ -55,11 +61,26 @@ function intakeOperation(summary: string, body: object, accepted: object) {
     // The signature always; a bearer token only in addition (when tokens are configured), never instead.
     security: [{ hmac: [] }, { hmac: [], bearer: [] }],
     parameters: [
-      { name: TIMESTAMP_HEADER, in: 'header', required: true, schema: { type: 'string', pattern: '^\\d+$' }, description: 'Unix seconds when signed' },
-      { name: SIGNATURE_HEADER, in: 'header', required: true, schema: { type: 'string' }, description: 'v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">' },
+      {
+        name: TIMESTAMP_HEADER,
+        in: 'header',
+        required: true,
+        schema: { type: 'string', pattern: '^\\d+$' },
+        description: 'Unix seconds when signed',
+      },
+      {
+        name: SIGNATURE_HEADER,
+        in: 'header',
+        required: true,
+        schema: { type: 'string' },
+        description: 'v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">',
+      },
     ],
     requestBody: { required: true, content: { ...json(body), 'application/scim+json': { schema: body } } },
-    responses: { '202': { description: 'Durably accepted (or a repeat of an accepted eventId)', content: json(accepted) }, ...INTAKE_ERRORS },
+    responses: {
+      '202': { description: 'Durably accepted (or a repeat of an accepted eventId)', content: json(accepted) },
+      ...INTAKE_ERRORS,
+    },
   };
 }
 
@@ -89,22 +110,36 @@ export function openApiDocument(): Record<string, unknown> {
     '/readyz': {
       get: {
         summary: 'Readiness: connected to Temporal and it answers',
-        responses: { '200': { description: 'Ready' }, '503': { description: 'Not connected yet, or Temporal unreachable' } },
+        responses: {
+          '200': { description: 'Ready' },
+          '503': { description: 'Not connected yet, or Temporal unreachable' },
+        },
       },
     },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   };
   for (const adapter of VENDOR_ADAPTERS) {
-    paths[`/v1/hr/events/${adapter.name}`] = { post: intakeOperation(adapter.description, ref('VendorPayload'), ref('BatchAccepted')) };
+    paths[`/v1/hr/events/${adapter.name}`] = {
+      post: intakeOperation(adapter.description, ref('VendorPayload'), ref('BatchAccepted')),
+    };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'jml-orchestrator intake API', version: '1.0.0', description: 'HR events in, identity lifecycle workflows out. See docs/api.md.' },
+    info: {
+      title: 'jml-orchestrator intake API',
+      version: '1.0.0',
+      description: 'HR events in, identity lifecycle workflows out. See docs/api.md.',
+    },
     paths,
     components: {
       schemas: SCHEMAS,
       securitySchemes: {
-        hmac: { type: 'apiKey', in: 'header', name: SIGNATURE_HEADER, description: `HMAC-SHA256 over "<${TIMESTAMP_HEADER}>.<raw body>"` },
+        hmac: {
+          type: 'apiKey',
+          in: 'header',
+          name: SIGNATURE_HEADER,
+          description: `HMAC-SHA256 over "<${TIMESTAMP_HEADER}>.<raw body>"`,
+        },
         bearer: { type: 'http', scheme: 'bearer' },
       },
     },

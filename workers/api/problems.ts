@@ -64,7 +64,10 @@ export class ApiError extends Error {
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 function lowerFirst(text: string): string {
@@ -75,11 +78,13 @@ function lowerFirst(text: string): string {
 export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
   return issues.map((issue) => {
     const path = formatPath([...(prefix ? [prefix] : []), ...issue.path]) || '(body)';
-    if (issue.code === 'unrecognized_keys') return `${path}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove them`;
+    if (issue.code === 'unrecognized_keys')
+      return `${path}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove them`;
     if (issue.code === 'invalid_format' && issue.format === 'datetime') {
       return `${path}: invalid date-time; use ISO 8601 with a time zone offset, e.g. 2026-12-04T09:00:00+01:00`;
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}: required (expected ${issue.expected})`;
+    if (issue.code === 'invalid_type' && issue.input === undefined)
+      return `${path}: required (expected ${issue.expected})`;
     return `${path}: ${lowerFirst(issue.message)}`;
   });
 }

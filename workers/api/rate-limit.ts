@@ -24,7 +24,8 @@ export class RateLimiter {
   private readonly maxClients: number;
 
   constructor(private readonly options: RateLimitOptions) {
-    if (!(options.ratePerSec > 0) || !(options.burst >= 1)) throw new RangeError('ratePerSec must be > 0 and burst >= 1');
+    if (!(options.ratePerSec > 0) || !(options.burst >= 1))
+      throw new RangeError('ratePerSec must be > 0 and burst >= 1');
     this.maxClients = options.maxClients ?? 10_000;
   }
 

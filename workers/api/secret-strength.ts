@@ -49,7 +49,8 @@ export function secretWeakness(value: string, minBits = MIN_SECRET_BITS): string
   if (KNOWN_PLACEHOLDERS.has(value) || PLACEHOLDER_WORDS.test(value)) return 'is a placeholder, not a secret';
   const length = value.replace(/=+$/, '').length;
   const estimated = Math.floor(length * bitsPerChar(value));
-  if (estimated < minBits) return `is too weak (about ${estimated} bits; at least ${minBits} are needed, i.e. ${minBits / 8} random bytes)`;
+  if (estimated < minBits)
+    return `is too weak (about ${estimated} bits; at least ${minBits} are needed, i.e. ${minBits / 8} random bytes)`;
   // A long value drawn from few characters (`aaaa…`, `abcabc…`) is not random.
   if (observedBitsPerChar(value) < 3.5) return 'does not look random (too few distinct characters)';
   return undefined;

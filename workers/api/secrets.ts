@@ -71,7 +71,12 @@ export function assertUsableSecrets(secrets: ApiSecrets): void {
         `HMAC signature, bearer tokens only open the read endpoints. ${GENERATE_HINT}`,
     );
   }
-  const all = [...secrets.hmacSecrets, ...secrets.bearerTokens, ...(secrets.bambooHrKeys ?? []), ...(secrets.readTokens ?? [])];
+  const all = [
+    ...secrets.hmacSecrets,
+    ...secrets.bearerTokens,
+    ...(secrets.bambooHrKeys ?? []),
+    ...(secrets.readTokens ?? []),
+  ];
   const short = all.some((s) => s.length < 16);
   if (short) throw new Error('API secrets and tokens must be at least 16 characters long');
 }

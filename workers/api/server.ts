@@ -3,7 +3,13 @@
  * listens on its port and tests listen on port 0.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { DEFAULT_PLAUSIBILITY } from '../../lib/hr/plausibility';
 import { createLogger, type Logger } from '../../lib/logger';
 import { collectProcessMetrics } from '../../lib/metrics';
@@ -73,10 +79,13 @@ const FASTIFY_CODES: Record<string, ApiErrorCode> = {
 function toApiError(err: FastifyError | ApiError): ApiError {
   if (err instanceof ApiError) return err;
   const code = err.code ? FASTIFY_CODES[err.code] : undefined;
-  if (code === API_ERROR_CODES.PAYLOAD_TOO_LARGE) return new ApiError(413, code, 'the body is larger than the accepted limit');
-  if (code === API_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE) return new ApiError(415, code, 'send the event as Content-Type: application/json (or application/scim+json)');
+  if (code === API_ERROR_CODES.PAYLOAD_TOO_LARGE)
+    return new ApiError(413, code, 'the body is larger than the accepted limit');
+  if (code === API_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE)
+    return new ApiError(415, code, 'send the event as Content-Type: application/json (or application/scim+json)');
   if (code) return new ApiError(400, code, err.message);
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ApiError(err.statusCode, API_ERROR_CODES.BAD_REQUEST, err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return new ApiError(err.statusCode, API_ERROR_CODES.BAD_REQUEST, err.message);
   return new ApiError(500, API_ERROR_CODES.INTERNAL, 'internal error; see the server log for this request id');
 }
 
@@ -84,7 +93,10 @@ function errorHandler(err: FastifyError | ApiError, request: FastifyRequest, rep
   const apiError = toApiError(err);
   if (apiError.status >= 500) request.log.error({ err }, 'request failed');
   else request.log.info({ code: apiError.code, status: apiError.status }, 'request rejected');
-  return reply.code(apiError.status).headers(apiError.headers).send(apiError.body(String(request.id)));
+  return reply
+    .code(apiError.status)
+    .headers(apiError.headers)
+    .send(apiError.body(String(request.id)));
 }
 
 /**
@@ -97,7 +109,10 @@ function setSecurityHeaders(reply: FastifyReply): void {
   if (typeof csp === 'string' && csp !== '') {
     if (!/frame-ancestors/.test(csp)) reply.header('content-security-policy', `${csp}; frame-ancestors 'none'`);
   } else {
-    reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    );
   }
   reply.header('x-content-type-options', 'nosniff');
   reply.header('cache-control', 'no-store');
@@ -124,7 +139,9 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
   });
   // The HMAC covers the exact bytes, so the body stays a Buffer until the signature is checked.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  );
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
     setSecurityHeaders(reply);
@@ -139,20 +156,50 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     const kind = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
     const decision = rateLimiter.take(`${kind}:${request.ip}`, now());
     if (!decision.allowed) {
-      throw new ApiError(429, API_ERROR_CODES.RATE_LIMITED, `too many requests; retry after ${decision.retryAfterSec} s`, undefined, {
-        'retry-after': String(decision.retryAfterSec),
-      });
+      throw new ApiError(
+        429,
+        API_ERROR_CODES.RATE_LIMITED,
+        `too many requests; retry after ${decision.retryAfterSec} s`,
+        undefined,
+        {
+          'retry-after': String(decision.retryAfterSec),
+        },
+      );
     }
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => errorHandler(new ApiError(404, API_ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`), request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    errorHandler(
+      new ApiError(404, API_ERROR_CODES.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`),
+      request,
+      reply,
+    ),
+  );
 
   const gateway = createTemporalGateway(options.temporal);
-  const plausibility = { clockSkewSec: limits.clockSkewSec, maxSequence: limits.maxSequence, maxEffectiveAheadDays: limits.maxEffectiveAheadDays };
-  const intake = new EventIntake({ gateway, store: options.idempotency ?? new MemoryIdempotencyStore(), logger, plausibility });
-  registerEventRoutes(app, { intake, secrets: options.secrets, replayWindowSec: limits.replayWindowSec, timeZone: options.timeZone ?? 'UTC', now });
+  const plausibility = {
+    clockSkewSec: limits.clockSkewSec,
+    maxSequence: limits.maxSequence,
+    maxEffectiveAheadDays: limits.maxEffectiveAheadDays,
+  };
+  const intake = new EventIntake({
+    gateway,
+    store: options.idempotency ?? new MemoryIdempotencyStore(),
+    logger,
+    plausibility,
+  });
+  registerEventRoutes(app, {
+    intake,
+    secrets: options.secrets,
+    replayWindowSec: limits.replayWindowSec,
+    timeZone: options.timeZone ?? 'UTC',
+    now,
+  });
   const readTokens = readTokensOf(options.secrets);
-  if (readTokens.length === 0) logger.warn('GET /v1/employees/* is unauthenticated: set JML_API_READ_TOKENS (or JML_API_BEARER_TOKENS) to protect it');
+  if (readTokens.length === 0)
+    logger.warn(
+      'GET /v1/employees/* is unauthenticated: set JML_API_READ_TOKENS (or JML_API_BEARER_TOKENS) to protect it',
+    );
   registerEmployeeRoutes(app, { gateway, timelineSource: options.timelineSource ?? gateway.timeline, readTokens });
   registerHealthRoutes(app, { gateway });
   for (const register of options.routes ?? []) void app.register(async (scope) => register(scope));

@@ -32,7 +32,12 @@ export interface SignedRequest {
  * Signs a body for `POST /v1/hr/events*`: used by `jml event send`, by `jml dev` for its
  * ready-to-paste curl line, and by benchmarks.
  */
-export function createSignedRequest(input: { body: unknown; secret: string; timestampSec?: number; contentType?: string }): SignedRequest {
+export function createSignedRequest(input: {
+  body: unknown;
+  secret: string;
+  timestampSec?: number;
+  contentType?: string;
+}): SignedRequest {
   const body = typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
   const timestampSec = input.timestampSec ?? Math.floor(Date.now() / 1000);
   return {
@@ -45,8 +50,17 @@ export function createSignedRequest(input: { body: unknown; secret: string; time
   };
 }
 
-export type SignatureFailure =
-  | { ok: false; reason: 'missing-timestamp' | 'malformed-timestamp' | 'stale-timestamp' | 'future-timestamp' | 'missing-signature' | 'malformed-signature' | 'bad-signature' };
+export type SignatureFailure = {
+  ok: false;
+  reason:
+    | 'missing-timestamp'
+    | 'malformed-timestamp'
+    | 'stale-timestamp'
+    | 'future-timestamp'
+    | 'missing-signature'
+    | 'malformed-signature'
+    | 'bad-signature';
+};
 
 export type SignatureCheck = { ok: true; secretIndex: number } | SignatureFailure;
 
@@ -55,12 +69,18 @@ export function parseSignatureHeader(header: string): Buffer[] | undefined {
   const digests: Buffer[] = [];
   for (const part of header.split(',')) {
     const [version, value] = part.trim().split('=', 2);
-    if (version === SIGNATURE_VERSION && value && /^[0-9a-f]{64}$/i.test(value)) digests.push(Buffer.from(value, 'hex'));
+    if (version === SIGNATURE_VERSION && value && /^[0-9a-f]{64}$/i.test(value))
+      digests.push(Buffer.from(value, 'hex'));
   }
   return digests.length > 0 ? digests : undefined;
 }
 
-function checkTimestamp(raw: string | undefined, nowSec: number, windowSec: number, allowIso = false): SignatureFailure | number {
+function checkTimestamp(
+  raw: string | undefined,
+  nowSec: number,
+  windowSec: number,
+  allowIso = false,
+): SignatureFailure | number {
   if (raw === undefined || raw === '') return { ok: false, reason: 'missing-timestamp' };
   const iso = allowIso && !/^\d+$/.test(raw) ? Date.parse(raw) : Number.NaN;
   if (!/^\d{1,12}$/.test(raw) && Number.isNaN(iso)) return { ok: false, reason: 'malformed-timestamp' };
@@ -152,7 +172,10 @@ export function verifyBambooHrSignature(input: {
   const offered = Buffer.from(input.signature.trim(), 'hex');
   let matched = -1;
   input.keys.forEach((key, index) => {
-    const expected = createHmac('sha256', key).update(input.body).update(input.timestamp as string).digest();
+    const expected = createHmac('sha256', key)
+      .update(input.body)
+      .update(input.timestamp as string)
+      .digest();
     if (timingSafeEqual(expected, offered) && matched < 0) matched = index;
   });
   return matched >= 0 ? { ok: true, secretIndex: matched } : { ok: false, reason: 'bad-signature' };

@@ -10,7 +10,13 @@ import { parseSecretRef, resolveSecret } from '../../lib/config';
 import type { ConnectorConfig, LoadedConfig } from '../../lib/config/types';
 import { groupDisplayName } from '../../lib/access';
 import { renderTemplate, templatePlaceholders } from '../../lib/mapping';
-import { QUIRK_PROFILES, startScimServer, type ScimServerHandle, type ScimServerOptions, type ServerAuth } from '../../scim-server';
+import {
+  QUIRK_PROFILES,
+  startScimServer,
+  type ScimServerHandle,
+  type ScimServerOptions,
+  type ServerAuth,
+} from '../../scim-server';
 
 export interface ReferenceApp {
   id: string;
@@ -46,7 +52,10 @@ export interface ReferenceAppOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function startReferenceApps(config: LoadedConfig, options: ReferenceAppOptions = {}): Promise<ReferenceApps> {
+export async function startReferenceApps(
+  config: LoadedConfig,
+  options: ReferenceAppOptions = {},
+): Promise<ReferenceApps> {
   const env = options.env ?? process.env;
   const apps: Record<string, ReferenceApp> = {};
   const remote: RemoteApp[] = [];
@@ -100,7 +109,11 @@ async function standInAuth(connector: ConnectorConfig, env: NodeJS.ProcessEnv): 
       return { basic: { username: auth.username, password: await devSecret(auth.password, env) } };
     case 'oauth2-client-credentials':
       return {
-        oauth2: { clientId: auth.clientId, clientSecret: await devSecret(auth.clientSecret, env), tokenPath: new URL(auth.tokenUrl).pathname },
+        oauth2: {
+          clientId: auth.clientId,
+          clientSecret: await devSecret(auth.clientSecret, env),
+          tokenPath: new URL(auth.tokenUrl).pathname,
+        },
       };
   }
 }
@@ -110,7 +123,8 @@ async function devSecret(ref: string, env: NodeJS.ProcessEnv): Promise<string> {
     return await resolveSecret(ref, { env });
   } catch {
     const parsed = parseSecretRef(ref);
-    if (parsed?.kind !== 'env') throw new Error(`cannot read ${ref} for the reference app; create the file or use an env: reference`);
+    if (parsed?.kind !== 'env')
+      throw new Error(`cannot read ${ref} for the reference app; create the file or use an env: reference`);
     const value = `dev-${randomBytes(16).toString('hex')}`;
     env[parsed.name] = value;
     return value;
@@ -119,9 +133,10 @@ async function devSecret(ref: string, env: NodeJS.ProcessEnv): Promise<string> {
 
 function repoint(connector: ConnectorConfig, server: ScimServerHandle): ConnectorConfig {
   const origin = new URL(server.url).origin;
-  const auth = connector.auth.type === 'oauth2-client-credentials'
-    ? { ...connector.auth, tokenUrl: origin + new URL(connector.auth.tokenUrl).pathname }
-    : connector.auth;
+  const auth =
+    connector.auth.type === 'oauth2-client-credentials'
+      ? { ...connector.auth, tokenUrl: origin + new URL(connector.auth.tokenUrl).pathname }
+      : connector.auth;
   return { ...connector, auth, scim: { ...connector.scim, baseUrl: server.url } };
 }
 

@@ -53,7 +53,10 @@ export async function openAuditForProcess(options: {
     onConnectionError: (err) => options.logger.warn({ err }, 'audit store connection lost; reconnecting'),
   });
   if (generatedKeyFile) {
-    options.logger.warn({ keyFile: generatedKeyFile }, 'generated an audit key for the local store (mode 0600); keep a copy to verify the chain');
+    options.logger.warn(
+      { keyFile: generatedKeyFile },
+      'generated an audit key for the local store (mode 0600); keep a copy to verify the chain',
+    );
   }
   const port = createAuditPort(store, (err) => options.logger.error({ err }, 'audit write failed'));
   const keyNote = keyFile ? `key ${store.keyId} in ${keyFile}` : `key ${store.keyId}`;

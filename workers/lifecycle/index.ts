@@ -1,4 +1,10 @@
 /** The lifecycle worker process: the Temporal worker, its runtime (activities, SCIM clients) and audit wiring. */
-export { createLifecycleWorker, lifecycleWorkflowBundle, DEFAULT_TASK_QUEUE, WORKFLOWS_PATH, type LifecycleWorkerOptions } from './worker';
+export {
+  createLifecycleWorker,
+  lifecycleWorkflowBundle,
+  DEFAULT_TASK_QUEUE,
+  WORKFLOWS_PATH,
+  type LifecycleWorkerOptions,
+} from './worker';
 export { startWorkerRuntime } from './runtime';
 export { openAuditForProcess, type ProcessAudit } from './audit';

@@ -41,7 +41,9 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   collectProcessMetrics();
   // Every request the apps see goes into the metrics (the audit trail has its per-attempt recorder).
   const scim = new ScimClients({ logger: logger.child({ module: 'scim' }), onRequest: observeScimRequest });
-  const client = options.temporal ? await connectClient({ ...options.temporal, namespace: options.namespace }) : undefined;
+  const client = options.temporal
+    ? await connectClient({ ...options.temporal, namespace: options.namespace })
+    : undefined;
   const activities = createActivities({ config: () => config, scim, audit, logger, temporal: client?.client });
   let worker: Worker;
   try {
@@ -63,11 +65,20 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   if (client) {
     // Idempotent: a schedule already running (started by this or another worker) is left alone.
     const apps = Object.keys(config.connectors).sort();
-    startReconciliationWorkflows(client.client, { taskQueue: options.taskQueue, apps, everyMs: config.policy.reconciliation.everyMs })
+    startReconciliationWorkflows(client.client, {
+      taskQueue: options.taskQueue,
+      apps,
+      everyMs: config.policy.reconciliation.everyMs,
+    })
       .then(({ started }) => logger.info({ started, apps }, 'reconciliation schedules running'))
-      .catch((err: unknown) => logger.error({ err }, 'reconciliation schedules not started; the next worker start tries again'));
+      .catch((err: unknown) =>
+        logger.error({ err }, 'reconciliation schedules not started; the next worker start tries again'),
+      );
   }
-  logger.info({ taskQueue: options.taskQueue, namespace: options.namespace, apps: Object.keys(config.connectors) }, 'lifecycle worker running');
+  logger.info(
+    { taskQueue: options.taskQueue, namespace: options.namespace, apps: Object.keys(config.connectors) },
+    'lifecycle worker running',
+  );
   return {
     worker,
     done,

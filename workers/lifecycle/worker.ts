@@ -4,7 +4,12 @@
  * all go through `createLifecycleWorker`, so they run the same workflow code the same way.
  */
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  Worker,
+  type NativeConnection,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
 import type { LifecycleActivities } from '../../activities/contract';
 

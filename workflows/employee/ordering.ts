@@ -73,13 +73,17 @@ export function plausibleVersion(
   const out: EventVersion = {};
   if (version.occurredAtMs !== undefined) {
     if (!Number.isFinite(version.occurredAtMs) || version.occurredAtMs > nowMs + limits.maxFutureSkewMs) {
-      ignored.push(`occurredAt ${describeTime(version.occurredAtMs)} lies beyond workflow time plus the allowed clock skew`);
+      ignored.push(
+        `occurredAt ${describeTime(version.occurredAtMs)} lies beyond workflow time plus the allowed clock skew`,
+      );
     } else out.occurredAtMs = version.occurredAtMs;
   }
   if (version.sequence !== undefined) {
     const base = previous?.sequence;
     const tooFar =
-      base === undefined ? version.sequence > Number.MAX_SAFE_INTEGER - limits.maxSequenceJump : version.sequence - base > limits.maxSequenceJump;
+      base === undefined
+        ? version.sequence > Number.MAX_SAFE_INTEGER - limits.maxSequenceJump
+        : version.sequence - base > limits.maxSequenceJump;
     if (!Number.isSafeInteger(version.sequence) || tooFar) {
       ignored.push(`sequence ${version.sequence} jumps implausibly${base === undefined ? '' : ` past ${base}`}`);
     } else out.sequence = version.sequence;
@@ -119,12 +123,17 @@ export function admitEvent(
   }
   // Without a clock (old callers) every value is believed, as before.
   const unchecked = Number.isNaN(nowMs);
-  const mark = lastAccepted && !unchecked ? plausibleVersion(lastAccepted, nowMs, undefined, limits).version : lastAccepted;
-  const own = unchecked ? { version: eventVersion(event), ignored: [] } : plausibleVersion(eventVersion(event), nowMs, mark, limits);
+  const mark =
+    lastAccepted && !unchecked ? plausibleVersion(lastAccepted, nowMs, undefined, limits).version : lastAccepted;
+  const own = unchecked
+    ? { version: eventVersion(event), ignored: [] }
+    : plausibleVersion(eventVersion(event), nowMs, mark, limits);
   if (mark !== undefined && compareVersions(own.version, mark) < 0) {
     return { verdict: 'stale', reason: `event ${event.eventId} is older than the last accepted change` };
   }
-  return own.ignored.length === 0 ? { verdict: 'accept' } : { verdict: 'accept', note: `ignored for ordering: ${own.ignored.join('; ')}` };
+  return own.ignored.length === 0
+    ? { verdict: 'accept' }
+    : { verdict: 'accept', note: `ignored for ordering: ${own.ignored.join('; ')}` };
 }
 
 /** Keeps the most recent ids only, so the set survives continue-as-new at a bounded size. */

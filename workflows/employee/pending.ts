@@ -32,15 +32,22 @@ export function dueTime(event: Pick<HrEvent, 'type' | 'effectiveAt'>, joinerLead
 }
 
 /** Adds an event, replacing a pending one it supersedes; keeps the list ordered by due time. */
-export function addPending(pending: PendingEvent[], item: PendingEvent): { pending: PendingEvent[]; replaced: PendingEvent[] } {
+export function addPending(
+  pending: PendingEvent[],
+  item: PendingEvent,
+): { pending: PendingEvent[]; replaced: PendingEvent[] } {
   const kind = item.event.type === undefined ? undefined : SUPERSEDING[item.event.type];
-  const replaced = kind === undefined ? [] : pending.filter((p) => p.event.type !== undefined && SUPERSEDING[p.event.type] === kind);
+  const replaced =
+    kind === undefined ? [] : pending.filter((p) => p.event.type !== undefined && SUPERSEDING[p.event.type] === kind);
   const kept = pending.filter((p) => !replaced.includes(p));
   return { pending: sortPending([...kept, item]), replaced };
 }
 
 /** Removes the pending event with the given id (a `cancel`). */
-export function cancelPending(pending: PendingEvent[], eventId: string): { pending: PendingEvent[]; cancelled?: PendingEvent } {
+export function cancelPending(
+  pending: PendingEvent[],
+  eventId: string,
+): { pending: PendingEvent[]; cancelled?: PendingEvent } {
   const cancelled = pending.find((p) => p.event.eventId === eventId);
   return { pending: pending.filter((p) => p !== cancelled), cancelled };
 }
@@ -51,5 +58,7 @@ export function takeDue(pending: PendingEvent[], nowMs: number): { due: PendingE
 }
 
 function sortPending(list: PendingEvent[]): PendingEvent[] {
-  return [...list].sort((a, b) => a.dueAtMs - b.dueAtMs || compareVersions(eventVersion(a.event), eventVersion(b.event)));
+  return [...list].sort(
+    (a, b) => a.dueAtMs - b.dueAtMs || compareVersions(eventVersion(a.event), eventVersion(b.event)),
+  );
 }

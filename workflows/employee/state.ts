@@ -121,8 +121,13 @@ export function initialState(employeeId: string): EmployeeState {
   };
 }
 
-type LegacyState = Omit<EmployeeState, 'inbox' | 'lastEventByApp' | 'retryAttempts' | 'recentEvents' | 'attention' | 'outbox' | 'audit'> &
-  Partial<Pick<EmployeeState, 'lastEventByApp' | 'retryAttempts' | 'recentEvents' | 'attention' | 'outbox' | 'audit'>> & {
+type LegacyState = Omit<
+  EmployeeState,
+  'inbox' | 'lastEventByApp' | 'retryAttempts' | 'recentEvents' | 'attention' | 'outbox' | 'audit'
+> &
+  Partial<
+    Pick<EmployeeState, 'lastEventByApp' | 'retryAttempts' | 'recentEvents' | 'attention' | 'outbox' | 'audit'>
+  > & {
     inbox: (InboxItem | HrEvent)[];
   };
 
@@ -136,14 +141,20 @@ export function upgradeState(old: LegacyState, nowMs: number): EmployeeState {
   if (!old.lastEventByApp || !old.retryAttempts) {
     for (const t of old.timeline) {
       if (t.app && t.eventId && !old.lastEventByApp) lastEventByApp[t.app] = t.eventId;
-      if (t.kind === 'retry-requested' && t.app && !old.retryAttempts) retryAttempts[t.app] = (retryAttempts[t.app] ?? 0) + 1;
+      if (t.kind === 'retry-requested' && t.app && !old.retryAttempts)
+        retryAttempts[t.app] = (retryAttempts[t.app] ?? 0) + 1;
     }
   }
-  const receivedAt = (eventId: string) => old.timeline.find((t) => t.kind === 'event-received' && t.eventId === eventId)?.atMs;
+  const receivedAt = (eventId: string) =>
+    old.timeline.find((t) => t.kind === 'event-received' && t.eventId === eventId)?.atMs;
   return {
     ...old,
-    inbox: old.inbox.map((i) => ('event' in i && 'receivedAtMs' in i ? i : { event: i as HrEvent, receivedAtMs: nowMs })),
-    pending: old.pending.map((p) => (p.receivedAtMs === undefined ? { ...p, receivedAtMs: receivedAt(p.event.eventId) ?? nowMs } : p)),
+    inbox: old.inbox.map((i) =>
+      'event' in i && 'receivedAtMs' in i ? i : { event: i as HrEvent, receivedAtMs: nowMs },
+    ),
+    pending: old.pending.map((p) =>
+      p.receivedAtMs === undefined ? { ...p, receivedAtMs: receivedAt(p.event.eventId) ?? nowMs } : p,
+    ),
     lastEventByApp,
     retryAttempts,
     recentEvents: old.recentEvents ?? [],
@@ -195,23 +206,41 @@ export function takeInbox(state: EmployeeState): { state: EmployeeState; item?: 
 
 export function placeHold(state: EmployeeState, hold: Omit<LegalHoldState, 'placedAtMs'>, atMs: number): EmployeeState {
   const detail = `case ${hold.caseId}${hold.reason ? `: ${hold.reason}` : ''}`;
-  const held = appendTimeline(state, [{ atMs, kind: 'legal-hold-placed', detail }, ...heldDeletions(state.deletions, hold.caseId, atMs)]);
+  const held = appendTimeline(state, [
+    { atMs, kind: 'legal-hold-placed', detail },
+    ...heldDeletions(state.deletions, hold.caseId, atMs),
+  ]);
   return { ...held, legalHold: { ...hold, placedAtMs: atMs } };
 }
 
 export function releaseHold(state: EmployeeState, caseId: string, atMs: number): EmployeeState {
   if (state.legalHold?.caseId !== caseId) return state;
-  return { ...appendTimeline(state, [{ atMs, kind: 'legal-hold-released', detail: `case ${caseId}` }]), legalHold: undefined };
+  return {
+    ...appendTimeline(state, [{ atMs, kind: 'legal-hold-released', detail: `case ${caseId}` }]),
+    legalHold: undefined,
+  };
 }
 
 /** "Why no deletion": each waiting deletion is noted as held, on the termination it belongs to. */
 function heldDeletions(deletions: ScheduledDeletion[], caseId: string, atMs: number): TimelineEntry[] {
-  return deletions.map((d) => ({ atMs, kind: 'deletion-held', eventId: d.eventId, app: d.app, detail: `held: case ${caseId}` }));
+  return deletions.map((d) => ({
+    atMs,
+    kind: 'deletion-held',
+    eventId: d.eventId,
+    app: d.app,
+    detail: `held: case ${caseId}`,
+  }));
 }
 
 export function requestRetry(state: EmployeeState, app: string, atMs: number, requestedBy?: string): EmployeeState {
-  const next = appendTimeline(state, [{ atMs, kind: 'retry-requested', app, detail: requestedBy ? `by ${requestedBy}` : undefined }]);
-  return { ...next, retries: [...state.retries, app], retryAttempts: { ...state.retryAttempts, [app]: (state.retryAttempts[app] ?? 0) + 1 } };
+  const next = appendTimeline(state, [
+    { atMs, kind: 'retry-requested', app, detail: requestedBy ? `by ${requestedBy}` : undefined },
+  ]);
+  return {
+    ...next,
+    retries: [...state.retries, app],
+    retryAttempts: { ...state.retryAttempts, [app]: (state.retryAttempts[app] ?? 0) + 1 },
+  };
 }
 
 /** Takes the oldest requested retry off the queue. */
@@ -228,7 +257,11 @@ export function recordVerdict(state: EmployeeState, verdict: EventVerdict): Empl
   return { ...state, recentEvents: recent.slice(Math.max(0, recent.length - RECENT_EVENTS_LIMIT)) };
 }
 
-export function rememberAccepted(state: EmployeeState, seenEventIds: string[], lastVersion: EventVersion | undefined): EmployeeState {
+export function rememberAccepted(
+  state: EmployeeState,
+  seenEventIds: string[],
+  lastVersion: EventVersion | undefined,
+): EmployeeState {
   return { ...state, seenEventIds, lastVersion };
 }
 
@@ -261,7 +294,12 @@ export function applyResult(state: EmployeeState, result: LifecycleResult): Empl
   for (const o of result.outcomes) {
     const prev = accounts[o.app];
     const base: AppAccount = prev ?? { app: o.app, state: 'active', groups: [], lastChangeAtMs: o.atMs };
-    const next: AppAccount = { ...base, scimId: o.scimId ?? base.scimId, groups: o.groups ?? base.groups, lastChangeAtMs: o.atMs };
+    const next: AppAccount = {
+      ...base,
+      scimId: o.scimId ?? base.scimId,
+      groups: o.groups ?? base.groups,
+      lastChangeAtMs: o.atMs,
+    };
     if (o.groupIds) next.groupIds = o.groupIds;
     if (o.action === 'failed') {
       Object.assign(next, { state: 'failed', lastError: o.error, failedLifecycle: result.kind });
@@ -330,7 +368,14 @@ export function markRunFailed(
  */
 export function markPreempted(
   state: EmployeeState,
-  run: { kind: LifecycleKind; eventId: string; apps: string[]; byEventId: string; atMs: number; plannedGroups?: Record<string, string[]> },
+  run: {
+    kind: LifecycleKind;
+    eventId: string;
+    apps: string[];
+    byEventId: string;
+    atMs: number;
+    plannedGroups?: Record<string, string[]>;
+  },
 ): EmployeeState {
   const accounts = { ...state.accounts };
   const lastEventByApp = { ...state.lastEventByApp };
@@ -344,21 +389,38 @@ export function markPreempted(
       continue;
     }
     const base = { ...(account ?? { app, lastChangeAtMs: run.atMs }), groups };
-    accounts[app] = { ...base, state: 'failed', failedLifecycle: run.kind, lastError: { type: 'Preempted', message, nonRetryable: true } };
+    accounts[app] = {
+      ...base,
+      state: 'failed',
+      failedLifecycle: run.kind,
+      lastError: { type: 'Preempted', message, nonRetryable: true },
+    };
     lastEventByApp[app] = run.eventId;
   }
-  const entry: TimelineEntry = { atMs: run.atMs, kind: 'lifecycle-failed', eventId: run.eventId, lifecycle: run.kind, detail: `cut short by termination ${run.byEventId}` };
+  const entry: TimelineEntry = {
+    atMs: run.atMs,
+    kind: 'lifecycle-failed',
+    eventId: run.eventId,
+    lifecycle: run.kind,
+    detail: `cut short by termination ${run.byEventId}`,
+  };
   return appendTimeline({ ...state, accounts, lastEventByApp }, [entry]);
 }
 
 /** Takes the deferred revocations that are due. */
-export function takeDueRevocations(state: EmployeeState, nowMs: number): { state: EmployeeState; due: EmployeeState['revocations'] } {
+export function takeDueRevocations(
+  state: EmployeeState,
+  nowMs: number,
+): { state: EmployeeState; due: EmployeeState['revocations'] } {
   const due = state.revocations.filter((r) => r.revokeAtMs <= nowMs);
   return { state: { ...state, revocations: state.revocations.filter((r) => r.revokeAtMs > nowMs) }, due };
 }
 
 /** Takes the deletions that are due — none while a legal hold is on. */
-export function takeDueDeletions(state: EmployeeState, nowMs: number): { state: EmployeeState; due: ScheduledDeletion[] } {
+export function takeDueDeletions(
+  state: EmployeeState,
+  nowMs: number,
+): { state: EmployeeState; due: ScheduledDeletion[] } {
   if (state.legalHold) return { state, due: [] };
   const due = state.deletions.filter((d) => d.deleteAtMs <= nowMs);
   return { state: { ...state, deletions: state.deletions.filter((d) => d.deleteAtMs > nowMs) }, due };
@@ -428,13 +490,24 @@ export function alertFailed(state: EmployeeState, item: OutboxAlert, error: stri
   const rest = state.outbox.filter((a) => !sameAlert(a.alert, item.alert));
   const outbox = giveUp ? rest : [...rest, { ...item, attempts, nextAttemptAtMs, lastError: error }];
   const noted = appendTimeline({ ...state, outbox }, [
-    { atMs: nowMs, kind: 'alert-failed', eventId: item.alert.eventId, lifecycle: item.alert.lifecycle, app: item.alert.app, detail },
+    {
+      atMs: nowMs,
+      kind: 'alert-failed',
+      eventId: item.alert.eventId,
+      lifecycle: item.alert.lifecycle,
+      app: item.alert.app,
+      detail,
+    },
   ]);
-  return giveUp ? needOperator(noted, { atMs: nowMs, reason: detail, eventId: item.alert.eventId, app: item.alert.app }) : noted;
+  return giveUp
+    ? needOperator(noted, { atMs: nowMs, reason: detail, eventId: item.alert.eventId, app: item.alert.app })
+    : noted;
 }
 
 function sameAlert(a: AlertInput, b: AlertInput): boolean {
-  return a.kind === b.kind && a.atMs === b.atMs && a.eventId === b.eventId && a.app === b.app && a.message === b.message;
+  return (
+    a.kind === b.kind && a.atMs === b.atMs && a.eventId === b.eventId && a.app === b.app && a.message === b.message
+  );
 }
 
 // ---------------------------------------------------------------- audit hand-off (after the fact)
@@ -449,7 +522,9 @@ export function auditSucceeded(state: EmployeeState, upToSeq: number, nowMs: num
   const next = { ...state, auditedSeq: Math.max(state.auditedSeq, upToSeq), audit: { failedRounds: 0 } };
   if (!wasFailing) return next;
   const since = new Date(state.audit.failingSinceMs!).toISOString();
-  return appendTimeline(next, [{ atMs: nowMs, kind: 'audit-recovered', detail: `audit store writes work again (failing since ${since})` }]);
+  return appendTimeline(next, [
+    { atMs: nowMs, kind: 'audit-recovered', detail: `audit store writes work again (failing since ${since})` },
+  ]);
 }
 
 /**
@@ -457,7 +532,11 @@ export function auditSucceeded(state: EmployeeState, upToSeq: number, nowMs: num
  * caller: `startedFailing`); later ones only move the back-off, so a dead store does not fill
  * the timeline.
  */
-export function auditFailed(state: EmployeeState, error: string, nowMs: number): { state: EmployeeState; startedFailing: boolean } {
+export function auditFailed(
+  state: EmployeeState,
+  error: string,
+  nowMs: number,
+): { state: EmployeeState; startedFailing: boolean } {
   const failedRounds = state.audit.failedRounds + 1;
   const startedFailing = state.audit.failingSinceMs === undefined;
   const audit: AuditProgress = {

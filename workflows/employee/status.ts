@@ -2,7 +2,11 @@
 import { auditHealth, type EmployeeState } from './state';
 import type { EmployeeStatus } from '../../lib/temporal/contract';
 
-export function describeStatus(s: EmployeeState, stage: EmployeeStatus['stage'], currentEventId?: string): EmployeeStatus {
+export function describeStatus(
+  s: EmployeeState,
+  stage: EmployeeStatus['stage'],
+  currentEventId?: string,
+): EmployeeStatus {
   return {
     employeeId: s.employeeId,
     stage,
@@ -14,7 +18,9 @@ export function describeStatus(s: EmployeeState, stage: EmployeeStatus['stage'],
     pendingDeletion: s.deletions.map((d) => ({ app: d.app, deleteAtMs: d.deleteAtMs, mode: 'hard' })),
     pendingRevocations: s.revocations.map((r) => ({ app: r.app, revokeAtMs: r.revokeAtMs, eventId: r.eventId })),
     legalHold: s.legalHold,
-    failedApps: Object.values(s.accounts).filter((a) => a.state === 'failed').map((a) => a.app),
+    failedApps: Object.values(s.accounts)
+      .filter((a) => a.state === 'failed')
+      .map((a) => a.app),
     recentEvents: s.recentEvents,
     audit: auditHealth(s),
     undeliveredAlerts: s.outbox.map((o) => ({

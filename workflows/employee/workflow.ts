@@ -72,7 +72,13 @@ import {
 import { appsToRevoke, invalidReason, isTermination, waitingTermination } from './admission';
 import type { EmployeeRecord } from '../../lib/hr/employee';
 import { milestoneKey } from '../../lib/lifecycle/audit-keys';
-import type { AlertInput, LifecycleKind, LifecyclePlan, LifecycleResult, TimelineEntry } from '../../lib/lifecycle/types';
+import type {
+  AlertInput,
+  LifecycleKind,
+  LifecyclePlan,
+  LifecycleResult,
+  TimelineEntry,
+} from '../../lib/lifecycle/types';
 import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlot } from '../children';
 import { toStepError } from '../steps';
 import { checkPlaceHold, checkReleaseHold, checkRetry } from './operator-actions';
@@ -216,14 +222,20 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
         });
         s = auditSucceeded(s, upTo, Date.now());
         if (lost > 0) {
-          note({ kind: 'audit-failed', detail: `${lost} milestones left workflow state before the audit store took them; the workflow history still holds them` });
+          note({
+            kind: 'audit-failed',
+            detail: `${lost} milestones left workflow state before the audit store took them; the workflow history still holds them`,
+          });
         }
       } catch (err) {
         if (isCancellation(err)) throw err;
         const failed = auditFailed(s, toStepError(err).message, Date.now());
         s = failed.state;
         if (failed.startedFailing) {
-          await alert({ kind: 'audit-failed', message: `audit store rejects milestones for ${s.employeeId}: ${s.audit.lastError}` });
+          await alert({
+            kind: 'audit-failed',
+            message: `audit store rejects milestones for ${s.employeeId}: ${s.audit.lastError}`,
+          });
         }
       }
     }
@@ -254,14 +266,24 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
 
   /** Queues an alert (new path) or sends it inline, never letting its failure escape (old path). */
   function alert(a: Omit<AlertInput, 'employeeId' | 'workflowId' | 'atMs'> & Partial<AlertInput>): Promise<void> {
-    const full: AlertInput = { employeeId: s.employeeId, workflowId: workflowInfo().workflowId, atMs: Date.now(), ...a };
+    const full: AlertInput = {
+      employeeId: s.employeeId,
+      workflowId: workflowInfo().workflowId,
+      atMs: Date.now(),
+      ...a,
+    };
     if (revocationFirst) {
       s = enqueueAlert(s, full, Date.now());
       return Promise.resolve();
     }
     return alerts.sendAlert(full).catch((err: unknown) => {
       if (isCancellation(err)) throw err;
-      note({ kind: 'alert-failed', eventId: full.eventId, app: full.app, detail: `${full.kind} alert not delivered (${toStepError(err).message}): ${full.message}` });
+      note({
+        kind: 'alert-failed',
+        eventId: full.eventId,
+        app: full.app,
+        detail: `${full.kind} alert not delivered (${toStepError(err).message}): ${full.message}`,
+      });
     });
   }
 
@@ -277,7 +299,13 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
    * `worksOn` (joiner, re-hire, mover: the record it provisions for) makes the run preemptible:
    * a termination that arrives meanwhile cuts it short, so the leaver does not wait behind it.
    */
-  async function runLifecycle(kind: LifecycleKind, eventId: string, apps: string[], start: () => Promise<LifecycleResult>, worksOn?: EmployeeRecord) {
+  async function runLifecycle(
+    kind: LifecycleKind,
+    eventId: string,
+    apps: string[],
+    start: () => Promise<LifecycleResult>,
+    worksOn?: EmployeeRecord,
+  ) {
     stage = kind;
     currentEventId = eventId;
     note({ kind: 'lifecycle-started', eventId, lifecycle: kind });
@@ -296,8 +324,15 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       const result = await scope.run(start);
       s = appendTimeline(applyResult(s, result), result.timeline);
       const failed = result.outcomes.filter((o) => o.action === 'failed');
-      const sla = result.slaDeadlineMs > 0 ? { slaDeadlineMs: result.slaDeadlineMs, slaBreached: result.slaBreached } : {};
-      note({ kind: 'lifecycle-completed', eventId, lifecycle: kind, detail: `${result.outcomes.length - failed.length} ok, ${failed.length} failed`, ...sla });
+      const sla =
+        result.slaDeadlineMs > 0 ? { slaDeadlineMs: result.slaDeadlineMs, slaBreached: result.slaBreached } : {};
+      note({
+        kind: 'lifecycle-completed',
+        eventId,
+        lifecycle: kind,
+        detail: `${result.outcomes.length - failed.length} ok, ${failed.length} failed`,
+        ...sla,
+      });
       for (const undelivered of result.undeliveredAlerts ?? []) await alert(undelivered);
       // What the run could only do partly (a leaver without its policy schedules no deletion).
       for (const t of result.timeline.filter((e) => e.kind === 'operator-attention')) {
@@ -306,7 +341,13 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
         await alert({ kind: 'lifecycle-failed', lifecycle: kind, eventId, message: reason });
       }
       for (const f of failed) {
-        await alert({ kind: 'app-failed', lifecycle: kind, eventId, app: f.app, message: `${kind} step failed in ${f.app}: ${f.error?.type} ${f.error?.message}` });
+        await alert({
+          kind: 'app-failed',
+          lifecycle: kind,
+          eventId,
+          app: f.app,
+          message: `${kind} step failed in ${f.app}: ${f.error?.type} ${f.error?.message}`,
+        });
       }
     } catch (err) {
       if (isCancellation(err) && preemptedBy && worksOn) {
@@ -318,7 +359,12 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       const error = { ...toStepError(err), type: 'LifecycleFailed', nonRetryable: true };
       s = markRunFailed(s, { kind, eventId, apps, error, atMs: Date.now() });
       note({ kind: 'lifecycle-failed', eventId, lifecycle: kind, detail: error.message });
-      await alert({ kind: revocationFirst ? 'lifecycle-failed' : 'app-failed', lifecycle: kind, eventId, message: `${kind} run failed as a whole: ${error.message}` });
+      await alert({
+        kind: revocationFirst ? 'lifecycle-failed' : 'app-failed',
+        lifecycle: kind,
+        eventId,
+        message: `${kind} run failed as a whole: ${error.message}`,
+      });
     } finally {
       finished = true;
       stage = 'idle';
@@ -327,13 +373,24 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
   }
 
   /** After a run was cut short: every app it may have touched is marked, for the leaver to look up. */
-  async function preempted(kind: LifecycleKind, eventId: string, apps: string[], byEventId: string, worksOn: EmployeeRecord) {
+  async function preempted(
+    kind: LifecycleKind,
+    eventId: string,
+    apps: string[],
+    byEventId: string,
+    worksOn: EmployeeRecord,
+  ) {
     let grants: { app: string; groups: string[] }[] = [];
     try {
       grants = (await planning.planLifecycle({ employee: worksOn })).grants;
     } catch (err) {
       if (isCancellation(err)) throw err;
-      s = needOperator(s, { atMs: Date.now(), eventId, lifecycle: kind, reason: `${kind} cut short by termination ${byEventId}; its apps could not be planned (${toStepError(err).message}): check every app` });
+      s = needOperator(s, {
+        atMs: Date.now(),
+        eventId,
+        lifecycle: kind,
+        reason: `${kind} cut short by termination ${byEventId}; its apps could not be planned (${toStepError(err).message}): check every app`,
+      });
     }
     // Its groups too: a create that landed may have added them, and the leaver removes what it knows of.
     const plannedGroups = Object.fromEntries(grants.map((g) => [g.app, g.groups]));
@@ -352,14 +409,28 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     if (transition === 'none') {
       // HR says "no access" and apps still grant it (a repeated termination, a leaver whose apps failed).
       const revoke = revocationFirst ? appsToRevoke(s) : [];
-      if (revoke.length === 0) return note({ kind: 'lifecycle-completed', eventId: event.eventId, detail: 'no access change' });
+      if (revoke.length === 0)
+        return note({ kind: 'lifecycle-completed', eventId: event.eventId, detail: 'no access change' });
       return revokeLive(event.eventId, revoke, effectiveAtMs, '');
     }
     if (transition === 'rehire') s = cancelScheduledRemovals(s, Date.now(), event.eventId);
     const kind = lifecycleFor(transition) as Exclude<LifecycleKind, 'deletion'>;
     const planned = plan ? { plan } : {};
-    const lifecycleInput = { employee: snapshot, previous, eventId: event.eventId, effectiveAtMs, accounts: s.accounts, ...planned };
-    await runLifecycle(kind, event.eventId, Object.keys(s.accounts), () => runLifecycleChild(kind, lifecycleInput), kind === 'leaver' ? undefined : snapshot);
+    const lifecycleInput = {
+      employee: snapshot,
+      previous,
+      eventId: event.eventId,
+      effectiveAtMs,
+      accounts: s.accounts,
+      ...planned,
+    };
+    await runLifecycle(
+      kind,
+      event.eventId,
+      Object.keys(s.accounts),
+      () => runLifecycleChild(kind, lifecycleInput),
+      kind === 'leaver' ? undefined : snapshot,
+    );
   }
 
   /** A leaver run limited to the apps still live (`suffix` keeps the child's id unique for a repeated event id). */
@@ -372,7 +443,11 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
    * An event that will not be applied. A termination among them is never silent: it is noted,
    * alerted, and — while HR's latest applied word is "no access" — still deactivates what is live.
    */
-  async function reject(item: InboxItem, verdict: Exclude<EventVerdict['verdict'], 'accepted'>, reason: string): Promise<void> {
+  async function reject(
+    item: InboxItem,
+    verdict: Exclude<EventVerdict['verdict'], 'accepted'>,
+    reason: string,
+  ): Promise<void> {
     const { event } = item;
     const kind = verdict === 'duplicate' ? 'event-duplicate' : verdict === 'stale' ? 'event-stale' : 'event-invalid';
     const eventType = event?.type ?? (isTermination(event) ? 'terminate' : 'snapshot');
@@ -397,8 +472,10 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     const message = `termination ${event.eventId} for ${s.employeeId} judged ${verdict} (${reason}); ${action}`;
     await alert({ kind: 'event-rejected', eventId: event.eventId, message });
     // Someone has to look when a termination was not applied and nothing else will apply it.
-    if (action.startsWith('not applied')) s = needOperator(s, { atMs: Date.now(), reason: message, eventId: event.eventId });
-    if (revoke.length > 0) await revokeLive(event.eventId, revoke, Math.max(item.receivedAtMs, Date.now()), `-again${s.timelineSeq}`);
+    if (action.startsWith('not applied'))
+      s = needOperator(s, { atMs: Date.now(), reason: message, eventId: event.eventId });
+    if (revoke.length > 0)
+      await revokeLive(event.eventId, revoke, Math.max(item.receivedAtMs, Date.now()), `-again${s.timelineSeq}`);
   }
 
   async function admitInbox(): Promise<void> {
@@ -428,7 +505,13 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       }
       s = rememberAccepted(s, rememberEventId(s.seenEventIds, event.eventId), mark);
       if (revocationFirst) {
-        s = recordVerdict(s, { eventId: event.eventId, type: event.type ?? 'snapshot', verdict: 'accepted', reason: verdict.note, atMs: now });
+        s = recordVerdict(s, {
+          eventId: event.eventId,
+          type: event.type ?? 'snapshot',
+          verdict: 'accepted',
+          reason: verdict.note,
+          atMs: now,
+        });
       }
       note({
         kind: 'event-received',
@@ -441,7 +524,11 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       if (event.type === 'cancel') {
         const { pending, cancelled } = cancelPending(s.pending, event.cancelsEventId!);
         s = setPending(s, pending);
-        note({ kind: 'event-cancelled', eventId: event.cancelsEventId, detail: cancelled ? `withdrawn by ${event.eventId}` : 'nothing pending with that id' });
+        note({
+          kind: 'event-cancelled',
+          eventId: event.cancelsEventId,
+          detail: cancelled ? `withdrawn by ${event.eventId}` : 'nothing pending with that id',
+        });
         continue;
       }
       const planned = await joinerLeadTime(event);
@@ -452,7 +539,8 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       }
       const { pending, replaced } = addPending(s.pending, { event, dueAtMs, receivedAtMs: item.receivedAtMs });
       s = setPending(s, pending);
-      for (const r of replaced) note({ kind: 'event-cancelled', eventId: r.event.eventId, detail: `superseded by ${event.eventId}` });
+      for (const r of replaced)
+        note({ kind: 'event-cancelled', eventId: r.event.eventId, detail: `superseded by ${event.eventId}` });
       note({ kind: 'event-scheduled', eventId: event.eventId, detail: `due ${new Date(dueAtMs).toISOString()}` });
     }
   }
@@ -502,7 +590,9 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     const employee = s.snapshot!;
     for (const [eventId, batch] of groupBy(taken.due, (d) => d.eventId)) {
       const apps = batch.map((d) => d.app);
-      await runLifecycle('deletion', eventId, apps, () => runDeletionChild(employee, eventId, batch, s.accounts, deletionSlot));
+      await runLifecycle('deletion', eventId, apps, () =>
+        runDeletionChild(employee, eventId, batch, s.accounts, deletionSlot),
+      );
     }
   }
 
@@ -526,9 +616,22 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       const attempt = revocationFirst
         ? (s.retryAttempts[app] ?? 1)
         : s.timeline.filter((t) => t.kind === 'retry-requested' && t.app === app).length;
-      const lifecycleInput = { employee, previous: employee, eventId, effectiveAtMs: Date.now(), accounts: s.accounts, onlyApps: [app] };
+      const lifecycleInput = {
+        employee,
+        previous: employee,
+        eventId,
+        effectiveAtMs: Date.now(),
+        accounts: s.accounts,
+        onlyApps: [app],
+      };
       const preemptible = kind === 'joiner' || kind === 'rehire' || kind === 'mover' ? employee : undefined;
-      await runLifecycle(kind, eventId, [app], () => runLifecycleChild(kind, lifecycleInput, `-retry${attempt}`), preemptible);
+      await runLifecycle(
+        kind,
+        eventId,
+        [app],
+        () => runLifecycleChild(kind, lifecycleInput, `-retry${attempt}`),
+        preemptible,
+      );
     }
   }
 

@@ -36,7 +36,11 @@ function resourceTypeNames(resourceTypes: unknown): string[] | undefined {
 }
 
 /** Compares discovery documents with the connector's `capabilities`. */
-export function compareCapabilities(connector: ConnectorConfig, serviceProviderConfig: unknown, resourceTypes: unknown): CapabilityRow[] {
+export function compareCapabilities(
+  connector: ConnectorConfig,
+  serviceProviderConfig: unknown,
+  resourceTypes: unknown,
+): CapabilityRow[] {
   const spc = (serviceProviderConfig ?? {}) as ServiceProviderConfig;
   const caps = connector.capabilities;
   const types = resourceTypeNames(resourceTypes);
@@ -45,11 +49,21 @@ export function compareCapabilities(connector: ConnectorConfig, serviceProviderC
     row('PATCH', spc.patch?.supported, caps.patch),
     row('Bulk', spc.bulk?.supported, caps.bulk, spc.bulk?.maxOperations ? ` (max ${spc.bulk.maxOperations} ops)` : ''),
     row('ETag', spc.etag?.supported, caps.etag),
-    row('filter', spc.filter?.supported, caps.filterOperators.length > 0, maxResults ? ` (max ${maxResults} results)` : ''),
+    row(
+      'filter',
+      spc.filter?.supported,
+      caps.filterOperators.length > 0,
+      maxResults ? ` (max ${maxResults} results)` : '',
+    ),
     row('Groups resource type', types?.includes('Group'), caps.groups),
   ];
   if (maxResults !== undefined && caps.maxPageSize > maxResults) {
-    rows.push({ name: 'page size', advertised: `max ${maxResults}`, declared: String(caps.maxPageSize), verdict: 'note' });
+    rows.push({
+      name: 'page size',
+      advertised: `max ${maxResults}`,
+      declared: String(caps.maxPageSize),
+      verdict: 'note',
+    });
   }
   rows[3]!.declared = caps.filterOperators.join(', ');
   return rows;

@@ -14,7 +14,12 @@ export function formatCheckReport(report: CheckReport): string[] {
   if (report.capabilities.length > 0) {
     lines.push(`  ${pad('capability', 24)}${pad('app advertises', 28)}${pad('connector declares', 22)}`);
     for (const c of report.capabilities) {
-      const mark = c.verdict === 'problem' ? '  ✗ connector promises more than the app offers' : c.verdict === 'note' ? '  (app offers more)' : '';
+      const mark =
+        c.verdict === 'problem'
+          ? '  ✗ connector promises more than the app offers'
+          : c.verdict === 'note'
+            ? '  (app offers more)'
+            : '';
       lines.push(`  ${pad(c.name, 24)}${pad(c.advertised, 28)}${pad(c.declared, 22)}${mark}`.trimEnd());
     }
     lines.push('');
@@ -30,6 +35,10 @@ export function formatCheckReport(report: CheckReport): string[] {
   if (report.leftBehind.length > 0) lines.push(`Left in the app: ${report.leftBehind.join(', ')}`);
   const failedSteps = report.steps.filter((s) => !s.ok).map((s) => s.name);
   const problems = report.capabilities.filter((c) => c.verdict === 'problem').map((c) => c.name);
-  lines.push(report.ok ? `Result: OK (${report.deviations.length} deviation${report.deviations.length === 1 ? '' : 's'})` : `Result: FAILED${failedSteps.length ? ` — failed: ${failedSteps.join(', ')}` : ''}${problems.length ? ` — capability mismatch: ${problems.join(', ')}` : ''}`);
+  lines.push(
+    report.ok
+      ? `Result: OK (${report.deviations.length} deviation${report.deviations.length === 1 ? '' : 's'})`
+      : `Result: FAILED${failedSteps.length ? ` — failed: ${failedSteps.join(', ')}` : ''}${problems.length ? ` — capability mismatch: ${problems.join(', ')}` : ''}`,
+  );
   return lines;
 }

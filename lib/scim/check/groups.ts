@@ -10,23 +10,52 @@ import type { ScimClient } from '../client';
 import type { CheckReport } from './run';
 import type { StepRecorder } from './steps';
 
-export async function groupSteps(client: ScimClient, connector: ConnectorConfig, userId: string, tag: string, recorder: StepRecorder, report: CheckReport, keep: boolean): Promise<void> {
+export async function groupSteps(
+  client: ScimClient,
+  connector: ConnectorConfig,
+  userId: string,
+  tag: string,
+  recorder: StepRecorder,
+  report: CheckReport,
+  keep: boolean,
+): Promise<void> {
   if (!connector.capabilities.groups) return;
   const name = connector.groups.nameTemplate.replace(/\{\{\s*group\s*\}\}/g, `jml-check-${tag}`);
-  const found = await recorder.step('find group', () => client.findGroup(name), (g) => (g ? `found ${g.id}` : 'not found (expected)'));
+  const found = await recorder.step(
+    'find group',
+    () => client.findGroup(name),
+    (g) => (g ? `found ${g.id}` : 'not found (expected)'),
+  );
   if (!found.ok || !connector.groups.create) return;
-  const ensured = await recorder.step('create group', () => client.ensureGroup(name), (g) => (g ? `${g.created ? 'created' : 'found'} ${g.id}` : 'not created'));
+  const ensured = await recorder.step(
+    'create group',
+    () => client.ensureGroup(name),
+    (g) => (g ? `${g.created ? 'created' : 'found'} ${g.id}` : 'not created'),
+  );
   if (!ensured.ok || !ensured.value) return;
   const groupId = ensured.value.id;
   await recorder.step('add member', () => client.addMembers(groupId, [userId]));
-  await recorder.step('remove member', () => client.removeMemberConfirmed(groupId, userId), (proof) => `confirmed (${proof})`);
+  await recorder.step(
+    'remove member',
+    () => client.removeMemberConfirmed(groupId, userId),
+    (proof) => `confirmed (${proof})`,
+  );
   if (keep) report.leftBehind.push(`group ${groupId} (kept: --keep)`);
   else {
-    const deleted = await recorder.step('delete group', () => client.deleteGroup(groupId), (r) => r.outcome);
+    const deleted = await recorder.step(
+      'delete group',
+      () => client.deleteGroup(groupId),
+      (r) => r.outcome,
+    );
     if (!deleted.ok) report.leftBehind.push(`group ${groupId}`);
   }
   const probeName = connector.groups.nameTemplate.replace(/\{\{\s*group\s*\}\}/g, `jml-check-unique-${tag}`);
-  const probe = await recorder.step('unique group names', () => client.probeUniqueGroupNames(probeName), (p) => (p.unique ? 'enforced (a second create answered 409)' : 'NOT enforced (two groups with one name were created)'));
+  const probe = await recorder.step(
+    'unique group names',
+    () => client.probeUniqueGroupNames(probeName),
+    (p) =>
+      p.unique ? 'enforced (a second create answered 409)' : 'NOT enforced (two groups with one name were created)',
+  );
   if (!probe.ok) return;
   report.leftBehind.push(...probe.value.leftBehind);
   if (!probe.value.unique) report.deviations.push(NOT_UNIQUE);

@@ -24,7 +24,11 @@ export class StepRecorder {
   };
 
   /** Runs `fn`; a thrown error marks the step failed and is returned as `undefined`. */
-  async step<T>(name: string, fn: () => Promise<T>, describe: (value: T) => string = () => 'ok'): Promise<{ ok: true; value: T } | { ok: false }> {
+  async step<T>(
+    name: string,
+    fn: () => Promise<T>,
+    describe: (value: T) => string = () => 'ok',
+  ): Promise<{ ok: true; value: T } | { ok: false }> {
     this.current = [];
     try {
       const value = await fn();

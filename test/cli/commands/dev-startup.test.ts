@@ -37,17 +37,27 @@ async function configCopy(edit: (id: string, yaml: string) => string = (_id, y) 
   for (const file of readdirSync(path.join(dir, 'connectors'))) {
     const p = path.join(dir, 'connectors', file);
     const port = await freePort();
-    const yaml = readFileSync(p, 'utf8').replace(/baseUrl: http:\/\/127\.0\.0\.1:\d+/, `baseUrl: http://127.0.0.1:${port}`);
+    const yaml = readFileSync(p, 'utf8').replace(
+      /baseUrl: http:\/\/127\.0\.0\.1:\d+/,
+      `baseUrl: http://127.0.0.1:${port}`,
+    );
     writeFileSync(p, edit(file.replace(/\.yaml$/, ''), yaml));
   }
   return dir;
 }
 
-async function jmlDev(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function jmlDev(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'jml-dev-data-'));
   const argv = [path.join(ROOT, 'bin/jml.js'), 'dev', '--no-ui-build', '--data-dir', dataDir, ...args];
   try {
-    const { stdout, stderr } = await exec(process.execPath, argv, { cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '', ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await exec(process.execPath, argv, {
+      cwd: ROOT,
+      env: { ...process.env, TEMPORAL_ADDRESS: '', ...env },
+      timeout: 60_000,
+    });
     return { code: 0, out: stdout, err: stderr };
   } catch (e) {
     const failed = e as { code: number; stdout: string; stderr: string };
@@ -59,9 +69,20 @@ test('busy ports: each is named with what wanted it and the option that moves it
   const engine = await listen();
   const api = await listen();
   const app = await listen();
-  const config = await configCopy((id, yaml) => (id === 'github' ? yaml.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${portOf(app)}`) : yaml));
+  const config = await configCopy((id, yaml) =>
+    id === 'github' ? yaml.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${portOf(app)}`) : yaml,
+  );
   try {
-    const r = await jmlDev(['--config', config, '--engine-port', String(portOf(engine)), '--api-port', String(portOf(api)), '--ui-port', '0']);
+    const r = await jmlDev([
+      '--config',
+      config,
+      '--engine-port',
+      String(portOf(engine)),
+      '--api-port',
+      String(portOf(api)),
+      '--ui-port',
+      '0',
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     const lines = r.err.trim().split('\n');
@@ -76,25 +97,48 @@ test('busy ports: each is named with what wanted it and the option that moves it
 });
 
 test('a connector with a remote baseUrl keeps its real app; the banner says which app is a stand-in', async () => {
-  const config = await configCopy((id, yaml) => (id === 'slack' ? yaml.replace(/baseUrl: \S+/, 'baseUrl: https://api.slack.com/scim/v2') : yaml));
+  const config = await configCopy((id, yaml) =>
+    id === 'slack' ? yaml.replace(/baseUrl: \S+/, 'baseUrl: https://api.slack.com/scim/v2') : yaml,
+  );
   const dataDir = mkdtempSync(path.join(tmpdir(), 'jml-dev-data-'));
   const env = { ...process.env, TEMPORAL_ADDRESS: '', SLACK_SCIM_TOKEN: '', LOG_LEVEL: 'warn' };
-  const args = [path.join(ROOT, 'bin/jml.js'), 'dev', '--no-ui-build', '--config', config, '--data-dir', dataDir, '--engine-port', '0', '--api-port', '0', '--ui-port', '0'];
+  const args = [
+    path.join(ROOT, 'bin/jml.js'),
+    'dev',
+    '--no-ui-build',
+    '--config',
+    config,
+    '--data-dir',
+    dataDir,
+    '--engine-port',
+    '0',
+    '--api-port',
+    '0',
+    '--ui-port',
+    '0',
+  ];
   const dev = spawn(process.execPath, args, { cwd: ROOT, env });
   let output = '';
   dev.stdout.on('data', (c: Buffer) => (output += c.toString()));
   dev.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise((resolve) => dev.once('exit', resolve));
-  for (let i = 0; i < 900 && !output.includes('jml dev stack ready') && dev.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 900 && !output.includes('jml dev stack ready') && dev.exitCode === null; i++)
+    await new Promise((r) => setTimeout(r, 100));
   dev.kill('SIGINT');
   await exited;
   expect(output).toContain('jml dev stack ready');
-  expect(output).toMatch(/slack {4}https:\/\/api\.slack\.com\/scim\/v2 {3}\(the real app: its baseUrl is a remote host; credential env:SLACK_SCIM_TOKEN, NOT SET\)/);
-  expect(output).toMatch(/github {3}http:\/\/127\.0\.0\.1:\d+\/scim\/v2 {3}\(stand-in: reference SCIM server on this machine\)/);
+  expect(output).toMatch(
+    /slack {4}https:\/\/api\.slack\.com\/scim\/v2 {3}\(the real app: its baseUrl is a remote host; credential env:SLACK_SCIM_TOKEN, NOT SET\)/,
+  );
+  expect(output).toMatch(
+    /github {3}http:\/\/127\.0\.0\.1:\d+\/scim\/v2 {3}\(stand-in: reference SCIM server on this machine\)/,
+  );
   expect(output).not.toMatch(/slack .*stand-in/);
 });
 
 test('hosts a stand-in answers for', () => {
-  for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'app.localhost', '[::1]', '::1']) expect(isLocalHost(host)).toBe(true);
-  for (const host of ['api.slack.com', '10.0.0.5', '0.0.0.0', 'localhost.example.com', '128.0.0.1']) expect(isLocalHost(host)).toBe(false);
+  for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'app.localhost', '[::1]', '::1'])
+    expect(isLocalHost(host)).toBe(true);
+  for (const host of ['api.slack.com', '10.0.0.5', '0.0.0.0', 'localhost.example.com', '128.0.0.1'])
+    expect(isLocalHost(host)).toBe(false);
 });

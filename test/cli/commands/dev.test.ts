@@ -24,10 +24,26 @@ let output = '';
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'jml-dev-'));
-  dev = spawn(process.execPath, [join(ROOT, 'bin/jml.js'), 'dev', '--api-port', '18091', '--engine-port', '17291', '--ui-port', '0', '--no-ui-build', '--data-dir', dataDir], {
-    cwd: ROOT,
-    env: { ...process.env, JML_API_HMAC_SECRETS: SECRET, TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn' },
-  });
+  dev = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/jml.js'),
+      'dev',
+      '--api-port',
+      '18091',
+      '--engine-port',
+      '17291',
+      '--ui-port',
+      '0',
+      '--no-ui-build',
+      '--data-dir',
+      dataDir,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, JML_API_HMAC_SECRETS: SECRET, TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn' },
+    },
+  );
   dev.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   dev.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   for (let i = 0; i < 600 && !output.includes('jml dev stack ready'); i++) await new Promise((r) => setTimeout(r, 100));
@@ -58,7 +74,8 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<
   return last;
 }
 
-const status = async () => (await fetch(`${API}/v1/employees/D1`)).json() as Promise<{ accounts?: { app: string; state: string }[] }>;
+const status = async () =>
+  (await fetch(`${API}/v1/employees/D1`)).json() as Promise<{ accounts?: { app: string; state: string }[] }>;
 
 test('prints where everything is, with a ready-to-paste signed curl', () => {
   expect(output).toContain(`API        ${API}`);
@@ -69,12 +86,33 @@ test('prints where everything is, with a ready-to-paste signed curl', () => {
 });
 
 test('hire → accounts in the apps → termination → deactivated within the SLA, with a durable timeline', async () => {
-  const employee = { employeeId: 'D1', givenName: 'Grace', familyName: 'Hopper', workEmail: 'grace.hopper@example.com', department: 'Engineering', employmentType: 'FULL_TIME', status: 'active' };
-  expect(await post({ eventId: 'D1-hire', type: 'hire', effectiveAt: new Date().toISOString(), sequence: 1, employee })).toBe(202);
-  const hired = await until(status, (s) => (s.accounts ?? []).length === 2 && s.accounts!.every((a) => a.state === 'active'));
+  const employee = {
+    employeeId: 'D1',
+    givenName: 'Grace',
+    familyName: 'Hopper',
+    workEmail: 'grace.hopper@example.com',
+    department: 'Engineering',
+    employmentType: 'FULL_TIME',
+    status: 'active',
+  };
+  expect(
+    await post({ eventId: 'D1-hire', type: 'hire', effectiveAt: new Date().toISOString(), sequence: 1, employee }),
+  ).toBe(202);
+  const hired = await until(
+    status,
+    (s) => (s.accounts ?? []).length === 2 && s.accounts!.every((a) => a.state === 'active'),
+  );
   expect(hired.accounts!.map((a) => a.app)).toEqual(['github', 'slack']);
 
-  expect(await post({ eventId: 'D1-term', type: 'terminate', effectiveAt: new Date().toISOString(), sequence: 2, employee: { ...employee, status: 'terminated' } })).toBe(202);
+  expect(
+    await post({
+      eventId: 'D1-term',
+      type: 'terminate',
+      effectiveAt: new Date().toISOString(),
+      sequence: 2,
+      employee: { ...employee, status: 'terminated' },
+    }),
+  ).toBe(202);
   await until(status, (s) => (s.accounts ?? []).every((a) => a.state === 'deactivated'));
   type Timeline = { timeline: { terminations: { sla: string; apps: { app: string; deactivatedAtMs?: number }[] }[] } };
   // The run's completion milestone reaches the audit store just after the status shows the apps deactivated.
@@ -85,15 +123,22 @@ test('hire → accounts in the apps → termination → deactivated within the S
 });
 
 test('serves the Temporal HTTP API (and the UI once built) on its own port; timeline links point into it', async () => {
-  const line = /Temporal UI {2}(?:(http:\/\/127\.0\.0\.1:\d+)|not built \(npx jml ui build\); Temporal HTTP API at (http:\/\/127\.0\.0\.1:\d+)\/api\/v1)/.exec(output);
+  const line =
+    /Temporal UI {2}(?:(http:\/\/127\.0\.0\.1:\d+)|not built \(npx jml ui build\); Temporal HTTP API at (http:\/\/127\.0\.0\.1:\d+)\/api\/v1)/.exec(
+      output,
+    );
   expect(line).not.toBeNull();
   const uiUrl = line![1] ?? line![2]!;
   const info = (await (await fetch(`${uiUrl}/api/v1/cluster-info`)).json()) as { serverVersion?: string };
   expect(info.serverVersion).toMatch(/^1\.\d+\./);
-  const listed = (await (await fetch(`${uiUrl}/api/v1/namespaces/default/workflows?query=${encodeURIComponent("EmployeeId = 'D1'")}`)).json()) as { executions?: { execution: { workflowId: string } }[] };
+  const listed = (await (
+    await fetch(`${uiUrl}/api/v1/namespaces/default/workflows?query=${encodeURIComponent("EmployeeId = 'D1'")}`)
+  ).json()) as { executions?: { execution: { workflowId: string } }[] };
   expect(listed.executions?.map((e) => e.execution.workflowId)).toContain('employee-D1');
   if (line![1]) {
-    const { timeline } = (await (await fetch(`${API}/v1/employees/D1/timeline`)).json()) as { timeline: { terminations: { workflowUrl?: string }[] } };
+    const { timeline } = (await (await fetch(`${API}/v1/employees/D1/timeline`)).json()) as {
+      timeline: { terminations: { workflowUrl?: string }[] };
+    };
     const link = timeline.terminations[0]!.workflowUrl!;
     expect(link).toMatch(new RegExp(`^${uiUrl}/namespaces/default/workflows/(employee|leaver)-D1`));
     const page = await fetch(link);
@@ -103,31 +148,47 @@ test('serves the Temporal HTTP API (and the UI once built) on its own port; time
 });
 
 /** Headless Chromium (Debian's `chromium`, installed by .ci/run); the screenshot is kept under test-artifacts/. */
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) =>
+  existsSync(p),
+);
 const browserTest = CHROMIUM ? test : test.skip;
-if (!CHROMIUM) console.warn('console browser test skipped: no chromium binary (apt-get install chromium; .ci/run installs it)');
+if (!CHROMIUM)
+  console.warn('console browser test skipped: no chromium binary (apt-get install chromium; .ci/run installs it)');
 
-browserTest('the console lists the leaver run with its SLA badge and shows the timeline, in headless Chromium', async () => {
-  const chrome = (args: string[]) => run(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...args], { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 });
-  const { stdout: runsDom } = await chrome(['--dump-dom', `${API}/console`]);
-  expect(runsDom).toMatch(/<tr data-employee="D1" data-lifecycle="leaver"[^>]*>.*D1-term.*<span class="sla met">met<\/span>/s);
-  expect(runsDom).toMatch(/<tr data-employee="D1" data-lifecycle="joiner"[^>]*>/);
-  const { stdout: timelineDom } = await chrome(['--dump-dom', `${API}/console/employees/D1`]);
-  expect(timelineDom).toContain('Leaver timeline for D1');
-  expect(timelineDom).toMatch(/<td>slack<\/td><td>\d{4}-\d\d-\d\dT/);
-  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-  const shot = join(ROOT, 'test-artifacts', 'console-leaver-D1.png');
-  await chrome(['--window-size=1200,900', `--screenshot=${shot}`, `${API}/console/employees/D1`]);
-  expect(statSync(shot).size).toBeGreaterThan(1000);
-});
+browserTest(
+  'the console lists the leaver run with its SLA badge and shows the timeline, in headless Chromium',
+  async () => {
+    const chrome = (args: string[]) =>
+      run(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...args], {
+        timeout: 60_000,
+        maxBuffer: 10 * 1024 * 1024,
+      });
+    const { stdout: runsDom } = await chrome(['--dump-dom', `${API}/console`]);
+    expect(runsDom).toMatch(
+      /<tr data-employee="D1" data-lifecycle="leaver"[^>]*>.*D1-term.*<span class="sla met">met<\/span>/s,
+    );
+    expect(runsDom).toMatch(/<tr data-employee="D1" data-lifecycle="joiner"[^>]*>/);
+    const { stdout: timelineDom } = await chrome(['--dump-dom', `${API}/console/employees/D1`]);
+    expect(timelineDom).toContain('Leaver timeline for D1');
+    expect(timelineDom).toMatch(/<td>slack<\/td><td>\d{4}-\d\d-\d\dT/);
+    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+    const shot = join(ROOT, 'test-artifacts', 'console-leaver-D1.png');
+    await chrome(['--window-size=1200,900', `--screenshot=${shot}`, `${API}/console/employees/D1`]);
+    expect(statSync(shot).size).toBeGreaterThan(1000);
+  },
+);
 
 test('refuses a placeholder webhook secret it was given, without printing it, before starting anything', async () => {
   const placeholder = 'replace-with-a-long-random-secret';
   const dataDir = mkdtempSync(join(tmpdir(), 'jml-dev-weak-'));
-  const res = await run(process.execPath, [join(ROOT, 'bin/jml.js'), 'dev', '--api-port', '0', '--engine-port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    env: { ...process.env, JML_API_HMAC_SECRETS: placeholder, TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn' },
-  }).then(
+  const res = await run(
+    process.execPath,
+    [join(ROOT, 'bin/jml.js'), 'dev', '--api-port', '0', '--engine-port', '0', '--data-dir', dataDir],
+    {
+      cwd: ROOT,
+      env: { ...process.env, JML_API_HMAC_SECRETS: placeholder, TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn' },
+    },
+  ).then(
     () => ({ code: 0, stdout: '', stderr: '' }),
     (err: { code: number; stdout: string; stderr: string }) => err,
   );

@@ -37,10 +37,19 @@ test('a worker and a client in another process run a workflow on it', async () =
   const worker = await Worker.create({
     connection,
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: join(ROOT, 'test/engine/workflows/basic.ts'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: join(ROOT, 'test/engine/workflows/basic.ts'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    }),
     activities: { echo: async (s: string) => `echo: ${s}`, flaky: async (n: number) => n },
   });
-  const result = await worker.runUntil(new Client({ connection: clientConnection }).workflow.execute('echoWorkflow', { taskQueue, workflowId: `wf-${randomUUID()}`, args: ['standalone'] }));
+  const result = await worker.runUntil(
+    new Client({ connection: clientConnection }).workflow.execute('echoWorkflow', {
+      taskQueue,
+      workflowId: `wf-${randomUUID()}`,
+      args: ['standalone'],
+    }),
+  );
   expect(result).toBe('echo: standalone');
   await clientConnection.close();
   await connection.close();
@@ -51,7 +60,9 @@ test('serves the Temporal HTTP API beside it, and a busy UI port is a clear erro
   expect(ui).not.toBeNull();
   const info = (await (await fetch(`${ui![1]}/api/v1/cluster-info`)).json()) as { serverVersion?: string };
   expect(info.serverVersion).toMatch(/^1\.\d+\./);
-  const busy = spawn(process.execPath, [join(ROOT, 'bin/jml.js'), 'engine', '--port', '0', '--ui-port', ui![2]!], { cwd: ROOT });
+  const busy = spawn(process.execPath, [join(ROOT, 'bin/jml.js'), 'engine', '--port', '0', '--ui-port', ui![2]!], {
+    cwd: ROOT,
+  });
   let err = '';
   busy.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise((r) => busy.once('exit', r));

@@ -9,11 +9,24 @@ import { promisify } from 'node:util';
 const ROOT = join(__dirname, '../../..');
 const run = promisify(execFile);
 
-async function jml(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function jml(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const base = { ...process.env };
-  for (const name of ['SLACK_SCIM_TOKEN', 'GITHUB_SCIM_TOKEN', 'CANVA_CLIENT_SECRET', 'JML_ALERT_WEBHOOK_URL', 'JML_CONFIG_DIR']) delete base[name];
+  for (const name of [
+    'SLACK_SCIM_TOKEN',
+    'GITHUB_SCIM_TOKEN',
+    'CANVA_CLIENT_SECRET',
+    'JML_ALERT_WEBHOOK_URL',
+    'JML_CONFIG_DIR',
+  ])
+    delete base[name];
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/jml.js'), 'validate', ...args], { cwd: ROOT, env: { ...base, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/jml.js'), 'validate', ...args], {
+      cwd: ROOT,
+      env: { ...base, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -30,7 +43,9 @@ test('the shipped config is valid; unset env secrets are warnings that name the 
   expect(stdout).toContain('SLAs: joiner 1h, mover 4h, leaver 15m');
   expect(stdout).toContain('retention: 30d (github 90d)');
   expect(stdout).toContain('config/connectors/github.yaml delete — "github" DELETE is irreversible');
-  expect(stdout).toContain('config/connectors/slack.yaml auth.token — environment variable SLACK_SCIM_TOKEN is not set');
+  expect(stdout).toContain(
+    'config/connectors/slack.yaml auth.token — environment variable SLACK_SCIM_TOKEN is not set',
+  );
 });
 
 test('--strict-secrets fails on unset variables and lists only those', async () => {

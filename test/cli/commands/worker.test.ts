@@ -9,9 +9,15 @@ jest.setTimeout(60_000);
 
 const ROOT = join(__dirname, '../../..');
 
-function runWorker(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runWorker(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/jml.js'), 'worker', ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/jml.js'), 'worker', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
@@ -36,9 +42,14 @@ afterAll(async () => {
 });
 
 test('a busy metrics port stops the worker with the port and how to choose another, no stack trace', async () => {
-  const res = await runWorker(['--metrics-port', String(port)], { JML_AUDIT_DIR: join(dir, 'audit'), TEMPORAL_ADDRESS: '127.0.0.1:9' });
+  const res = await runWorker(['--metrics-port', String(port)], {
+    JML_AUDIT_DIR: join(dir, 'audit'),
+    TEMPORAL_ADDRESS: '127.0.0.1:9',
+  });
   expect(res.code).toBe(1);
-  expect(res.stderr.trim()).toBe(`jml worker: metrics port 127.0.0.1:${port} is in use; choose another with --metrics-port N or JML_WORKER_METRICS_PORT (0 = any free port)`);
+  expect(res.stderr.trim()).toBe(
+    `jml worker: metrics port 127.0.0.1:${port} is in use; choose another with --metrics-port N or JML_WORKER_METRICS_PORT (0 = any free port)`,
+  );
 });
 
 test('a metrics port that is not a number is a usage error naming the option', async () => {

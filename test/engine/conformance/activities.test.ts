@@ -6,7 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure, CancelledFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  RetryState,
+  TimeoutFailure,
+  TimeoutType,
+} from '@temporalio/common';
 import { deferred, eventually, startHarness, type Harness } from './harness';
 
 jest.setTimeout(60_000);
@@ -34,7 +41,12 @@ const activities = {
   },
   async delayed(key: string, delay: string): Promise<number> {
     const n = record(key);
-    if (n === 1) throw ApplicationFailure.create({ message: 'come back later', type: 'RateLimited', nextRetryDelay: delay as `${number}s` });
+    if (n === 1)
+      throw ApplicationFailure.create({
+        message: 'come back later',
+        type: 'RateLimited',
+        nextRetryDelay: delay as `${number}s`,
+      });
     return n;
   },
   async resumable(key: string): Promise<unknown> {
@@ -81,8 +93,11 @@ describe('conformance: activities', () => {
     await h?.teardown();
   });
 
-  const call = (name: string, options: object, args: unknown[]) => h.start('callActivity', { args: [name, options, args] });
-  const failureOf = async (promise: Promise<unknown>): Promise<{ activity: ActivityFailure; cause: Error | undefined }> => {
+  const call = (name: string, options: object, args: unknown[]) =>
+    h.start('callActivity', { args: [name, options, args] });
+  const failureOf = async (
+    promise: Promise<unknown>,
+  ): Promise<{ activity: ActivityFailure; cause: Error | undefined }> => {
     const err = await promise.then(
       () => undefined,
       (e: unknown) => e,
@@ -96,7 +111,11 @@ describe('conformance: activities', () => {
   it('retries with exponential backoff until an attempt succeeds', async () => {
     const key = randomUUID();
     const before = await h.env.currentTimeMs();
-    const handle = await call('flaky', { startToCloseTimeout: '10s', retry: { initialInterval: '1s', backoffCoefficient: 2 } }, [key, 2]);
+    const handle = await call(
+      'flaky',
+      { startToCloseTimeout: '10s', retry: { initialInterval: '1s', backoffCoefficient: 2 } },
+      [key, 2],
+    );
     await expect(handle.result()).resolves.toBe(3);
     expect(attempts.get(key)).toEqual([1, 2, 3]);
     // 1 s, then 2 s of backoff at least (virtual time with time skipping).
@@ -105,7 +124,11 @@ describe('conformance: activities', () => {
 
   it('stops at maximumAttempts with the last failure in the chain', async () => {
     const key = randomUUID();
-    const handle = await call('flaky', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', maximumAttempts: 2 } }, [key, 5]);
+    const handle = await call(
+      'flaky',
+      { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', maximumAttempts: 2 } },
+      [key, 5],
+    );
     const { activity, cause } = await failureOf(handle.result());
     expect(activity.activityType).toBe('flaky');
     expect(activity.retryState).toBe(RetryState.MAXIMUM_ATTEMPTS_REACHED);
@@ -117,7 +140,11 @@ describe('conformance: activities', () => {
 
   it('does not retry a non-retryable ApplicationFailure', async () => {
     const key = randomUUID();
-    const handle = await call('fatal', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms' } }, [key, 'BadInput', true]);
+    const handle = await call('fatal', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms' } }, [
+      key,
+      'BadInput',
+      true,
+    ]);
     const { activity, cause } = await failureOf(handle.result());
     expect(activity.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
     expect((cause as ApplicationFailure).type).toBe('BadInput');
@@ -128,7 +155,11 @@ describe('conformance: activities', () => {
 
   it('does not retry an error type listed in nonRetryableErrorTypes', async () => {
     const key = randomUUID();
-    const handle = await call('fatal', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', nonRetryableErrorTypes: ['Fatal'] } }, [key, 'Fatal', false]);
+    const handle = await call(
+      'fatal',
+      { startToCloseTimeout: '10s', retry: { initialInterval: '10ms', nonRetryableErrorTypes: ['Fatal'] } },
+      [key, 'Fatal', false],
+    );
     const { activity, cause } = await failureOf(handle.result());
     expect(activity.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
     expect((cause as ApplicationFailure).type).toBe('Fatal');
@@ -139,7 +170,10 @@ describe('conformance: activities', () => {
     const key = randomUUID();
     const delay = h.env.supportsTimeSkipping ? '10 minutes' : '1s';
     const before = await h.env.currentTimeMs();
-    const handle = await call('delayed', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms' } }, [key, delay]);
+    const handle = await call('delayed', { startToCloseTimeout: '10s', retry: { initialInterval: '10ms' } }, [
+      key,
+      delay,
+    ]);
     await expect(handle.result()).resolves.toBe(2);
     expect((await h.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(h.env.supportsTimeSkipping ? 600_000 : 1000);
   });
@@ -151,9 +185,21 @@ describe('conformance: activities', () => {
   });
 
   it.each([
-    ['START_TO_CLOSE', { startToCloseTimeout: '1s', retry: { maximumAttempts: 2, initialInterval: '10ms' } }, false, 2, 'MAXIMUM_ATTEMPTS_REACHED'],
+    [
+      'START_TO_CLOSE',
+      { startToCloseTimeout: '1s', retry: { maximumAttempts: 2, initialInterval: '10ms' } },
+      false,
+      2,
+      'MAXIMUM_ATTEMPTS_REACHED',
+    ],
     ['SCHEDULE_TO_CLOSE', { scheduleToCloseTimeout: '1s' }, false, 1, 'TIMEOUT'],
-    ['HEARTBEAT', { startToCloseTimeout: '1 minute', heartbeatTimeout: '1s', retry: { maximumAttempts: 1 } }, true, 1, 'MAXIMUM_ATTEMPTS_REACHED'],
+    [
+      'HEARTBEAT',
+      { startToCloseTimeout: '1 minute', heartbeatTimeout: '1s', retry: { maximumAttempts: 1 } },
+      true,
+      1,
+      'MAXIMUM_ATTEMPTS_REACHED',
+    ],
   ] as const)('fails with a %s timeout', async (timeoutName, options, beat, tries, retryState) => {
     const key = randomUUID();
     const handle = await call('hang', options, [key, beat]);
@@ -161,7 +207,10 @@ describe('conformance: activities', () => {
     expect(cause).toBeInstanceOf(TimeoutFailure);
     expect((cause as TimeoutFailure).timeoutType).toBe(TimeoutType[timeoutName]);
     expect(activity.retryState).toBe(RetryState[retryState]);
-    await eventually(async () => attempts.get(key)?.length ?? 0, (n) => n >= tries);
+    await eventually(
+      async () => attempts.get(key)?.length ?? 0,
+      (n) => n >= tries,
+    );
     expect(attempts.get(key)).toHaveLength(tries);
   });
 

@@ -14,7 +14,10 @@ jest.setTimeout(60_000);
 
 describe('conformance: client calls', () => {
   let h: Harness;
-  const blocked = new Map<string, { started: ReturnType<typeof deferred<void>>; release: ReturnType<typeof deferred<string>> }>();
+  const blocked = new Map<
+    string,
+    { started: ReturnType<typeof deferred<void>>; release: ReturnType<typeof deferred<string>> }
+  >();
   const gate = (key: string) => {
     if (!blocked.has(key)) blocked.set(key, { started: deferred(), release: deferred<string>() });
     return blocked.get(key)!;
@@ -45,7 +48,12 @@ describe('conformance: client calls', () => {
   it('delivers signals in order and answers queries while open and after close', async () => {
     const handle = await h.start('collect', { args: [3] });
     await handle.signal('add', 'a');
-    await expect(eventually(() => handle.query<string[]>('items'), (v) => v.length === 1)).resolves.toEqual(['a']);
+    await expect(
+      eventually(
+        () => handle.query<string[]>('items'),
+        (v) => v.length === 1,
+      ),
+    ).resolves.toEqual(['a']);
     await handle.signal('add', 'b');
     await handle.signal('add', 'c');
     await expect(handle.result()).resolves.toEqual(['a', 'b', 'c']);
@@ -199,11 +207,17 @@ describe('conformance: client calls', () => {
   it('upserted search attributes show in describe and removal clears them', async () => {
     const tag = randomUUID();
     const handle = await h.start('upserter', { args: [tag, 5] });
-    await eventually(() => handle.query<string[]>('items'), (v) => v[0] === 'upserted');
+    await eventually(
+      () => handle.query<string[]>('items'),
+      (v) => v[0] === 'upserted',
+    );
     const upserted = await handle.describe();
     expect(upserted.searchAttributes).toMatchObject({ CustomKeywordField: [tag], CustomIntField: [5] });
     await handle.signal('add', 'remove');
-    await eventually(() => handle.query<string[]>('items'), (v) => v[0] === 'removed');
+    await eventually(
+      () => handle.query<string[]>('items'),
+      (v) => v[0] === 'removed',
+    );
     const removed = await handle.describe();
     expect(removed.searchAttributes.CustomIntField).toBeUndefined();
     expect(removed.searchAttributes.CustomKeywordField).toEqual([tag]);

@@ -4,7 +4,12 @@
  * previous workflow finished), and memo and search attributes carried across continue-as-new.
  */
 import { randomUUID } from 'node:crypto';
-import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  TypedSearchAttributes,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
 import { startHarness, type Harness } from './harness';
 
 jest.setTimeout(60_000);
@@ -51,7 +56,11 @@ describe('conformance: closed runs and run boundaries', () => {
 
   it('carries memo and search attributes over continue-as-new when the command does not set them', async () => {
     const tag = randomUUID();
-    const handle = await h.start('chain', { args: [2], memo: { employee: 'E-1' }, typedSearchAttributes: new TypedSearchAttributes([{ key: KEYWORD, value: tag }]) });
+    const handle = await h.start('chain', {
+      args: [2],
+      memo: { employee: 'E-1' },
+      typedSearchAttributes: new TypedSearchAttributes([{ key: KEYWORD, value: tag }]),
+    });
     const { runs } = (await handle.result()) as { runs: string[] };
     const last = await h.env.client.workflow.getHandle(handle.workflowId, runs[2]).describe();
     expect(last.memo).toEqual({ employee: 'E-1' });

@@ -25,7 +25,10 @@ export interface Harness {
   taskQueue: string;
   workflowBundle: WorkflowBundleWithSourceMap;
   /** Starts a workflow on this file's task queue with a random id; the handle is replayed at the end. */
-  start<T = unknown>(type: string, options?: Partial<WorkflowStartOptions> & { args?: unknown[] }): Promise<WorkflowHandleWithFirstExecutionRunId & { result(): Promise<T> }>;
+  start<T = unknown>(
+    type: string,
+    options?: Partial<WorkflowStartOptions> & { args?: unknown[] },
+  ): Promise<WorkflowHandleWithFirstExecutionRunId & { result(): Promise<T> }>;
   /** Adds a handle to the replay set (for handles obtained otherwise). */
   track(handle: WorkflowHandle): void;
   /** Stops this file's main worker (to deploy another version on its task queue). */
@@ -69,7 +72,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     taskQueue,
     workflowBundle,
     async start(type, opts = {}) {
-      const handle = await env.client.workflow.start(type, { taskQueue, workflowId: uniqueId(type), ...opts } as WorkflowStartOptions);
+      const handle = await env.client.workflow.start(type, {
+        taskQueue,
+        workflowId: uniqueId(type),
+        ...opts,
+      } as WorkflowStartOptions);
       tracked.push(handle);
       return handle;
     },
@@ -79,7 +86,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await running;
     },
     async runWorker(opts = {}) {
-      const w = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue, workflowBundle, activities: options.activities ?? {}, ...opts });
+      const w = await Worker.create({
+        connection: env.nativeConnection,
+        namespace: env.namespace,
+        taskQueue,
+        workflowBundle,
+        activities: options.activities ?? {},
+        ...opts,
+      });
       const run = w.run();
       extra.push({ worker: w, run });
       return {
@@ -91,9 +105,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       };
     },
     async replayTracked() {
-      const histories = await Promise.all(tracked.map(async (h) => ({ workflowId: h.workflowId, history: await h.fetchHistory() })));
+      const histories = await Promise.all(
+        tracked.map(async (h) => ({ workflowId: h.workflowId, history: await h.fetchHistory() })),
+      );
       const failures: Record<string, string> = {};
-      for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: uniqueId('replay') }, histories)) {
+      for await (const result of Worker.runReplayHistories(
+        { workflowBundle, replayName: uniqueId('replay') },
+        histories,
+      )) {
         if (result.error) failures[result.workflowId] = String(result.error);
       }
       return failures;

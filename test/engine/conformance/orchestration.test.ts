@@ -23,19 +23,28 @@ describe('conformance: timers, children, external workflows, markers', () => {
     await h?.teardown();
   });
 
-  const statusOf = async (workflowId: string) => (await h.env.client.workflow.getHandle(workflowId).describe()).status.name;
-  const waitForStatus = (workflowId: string, status: string) => eventually(() => statusOf(workflowId), (s) => s === status);
+  const statusOf = async (workflowId: string) =>
+    (await h.env.client.workflow.getHandle(workflowId).describe()).status.name;
+  const waitForStatus = (workflowId: string, status: string) =>
+    eventually(
+      () => statusOf(workflowId),
+      (s) => s === status,
+    );
 
   describe('timers and time skipping', () => {
     // A real server has no time skipping: these would take 30 days.
     const itSkipping = AGAINST_REAL_SERVER ? it.skip : it;
 
-    itSkipping('skips a 30-day timer', async () => {
-      const before = await h.env.currentTimeMs();
-      const handle = await h.start('longTimer', { args: ['30 days'] });
-      await expect(handle.result()).resolves.toBe('woke');
-      expect((await h.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * DAY_MS);
-    }, 10_000);
+    itSkipping(
+      'skips a 30-day timer',
+      async () => {
+        const before = await h.env.currentTimeMs();
+        const handle = await h.start('longTimer', { args: ['30 days'] });
+        await expect(handle.result()).resolves.toBe('woke');
+        expect((await h.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * DAY_MS);
+      },
+      10_000,
+    );
 
     itSkipping('env.sleep advances the clock and fires due timers', async () => {
       const before = await h.env.currentTimeMs();
@@ -81,7 +90,10 @@ describe('conformance: timers, children, external workflows, markers', () => {
 
     it('shows a pending child in describe and cancels it', async () => {
       const handle = await h.start('parentCancelsChild');
-      const described = await eventually(() => handle.describe(), (d) => (d.raw.pendingChildren?.length ?? 0) > 0);
+      const described = await eventually(
+        () => handle.describe(),
+        (d) => (d.raw.pendingChildren?.length ?? 0) > 0,
+      );
       expect(described.raw.pendingChildren?.[0]?.workflowId).toBe(`${handle.workflowId}-child`);
       await handle.signal('go');
       await expect(handle.result()).resolves.toBe('child cancelled: ChildWorkflowFailure');
@@ -91,14 +103,20 @@ describe('conformance: timers, children, external workflows, markers', () => {
     it('parent-close policy TERMINATE terminates the child', async () => {
       const handle = await h.start('parentWithPolicy', { args: ['TERMINATE'] });
       const childId = (await handle.result()) as string;
-      const err = await h.env.client.workflow.getHandle(childId).result().catch((e: unknown) => e);
+      const err = await h.env.client.workflow
+        .getHandle(childId)
+        .result()
+        .catch((e: unknown) => e);
       expect((err as WorkflowFailedError).cause).toBeInstanceOf(TerminatedFailure);
     });
 
     it('parent-close policy REQUEST_CANCEL cancels the child', async () => {
       const handle = await h.start('parentWithPolicy', { args: ['REQUEST_CANCEL'] });
       const childId = (await handle.result()) as string;
-      const err = await h.env.client.workflow.getHandle(childId).result().catch((e: unknown) => e);
+      const err = await h.env.client.workflow
+        .getHandle(childId)
+        .result()
+        .catch((e: unknown) => e);
       expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
       await expect(statusOf(childId)).resolves.toBe('CANCELLED');
     });

@@ -15,7 +15,10 @@ jest.setTimeout(60_000);
 
 const Cause = temporal.api.enums.v1.WorkflowTaskFailedCause;
 
-const gates = new Map<string, { started: ReturnType<typeof deferred<void>>; release: ReturnType<typeof deferred<void>> }>();
+const gates = new Map<
+  string,
+  { started: ReturnType<typeof deferred<void>>; release: ReturnType<typeof deferred<void>> }
+>();
 const gate = (key: string) => gates.get(key) ?? gates.set(key, { started: deferred(), release: deferred() }).get(key)!;
 
 const activities = {
@@ -31,7 +34,9 @@ const activities = {
 
 async function taskFailures(handle: WorkflowHandle): Promise<number[]> {
   const history = await handle.fetchHistory();
-  return (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).map((e) => Number(e.workflowTaskFailedEventAttributes!.cause));
+  return (history.events ?? [])
+    .filter((e) => e.workflowTaskFailedEventAttributes)
+    .map((e) => Number(e.workflowTaskFailedEventAttributes!.cause));
 }
 
 describe('conformance: workflow-task failure recovery', () => {
@@ -39,7 +44,10 @@ describe('conformance: workflow-task failure recovery', () => {
   let v2: WorkflowBundleWithSourceMap;
 
   beforeAll(async () => {
-    [h, v2] = await Promise.all([startHarness({ workflowsFile: 'recovery-v1.ts', activities }), bundle('recovery-v2.ts')]);
+    [h, v2] = await Promise.all([
+      startHarness({ workflowsFile: 'recovery-v1.ts', activities }),
+      bundle('recovery-v2.ts'),
+    ]);
   });
 
   afterAll(async () => {
@@ -78,19 +86,32 @@ describe('conformance: workflow-task failure recovery', () => {
     // Not tracked for the final replay: its history only replays on the fixed code (checked below).
     // A worker that stops mid-task leaves it to the task timeout (10 s by default) to be retried elsewhere.
     const workflowTaskTimeout = '1s';
-    const buggy = await h.env.client.workflow.start('buggy', { taskQueue: h.taskQueue, workflowId: `buggy-${randomUUID()}`, workflowTaskTimeout });
+    const buggy = await h.env.client.workflow.start('buggy', {
+      taskQueue: h.taskQueue,
+      workflowId: `buggy-${randomUUID()}`,
+      workflowTaskTimeout,
+    });
     const versioned = await h.start('versioned', { workflowTaskTimeout });
-    const firstFailure = await eventually(() => taskFailures(buggy), (c) => c.length > 0);
+    const firstFailure = await eventually(
+      () => taskFailures(buggy),
+      (c) => c.length > 0,
+    );
     expect(firstFailure[0]).toBe(Cause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE);
     expect((await buggy.describe()).status.name).toBe('RUNNING');
-    await eventually(async () => (await versioned.fetchHistory()).events?.some((e) => e.activityTaskCompletedEventAttributes), Boolean);
+    await eventually(
+      async () => (await versioned.fetchHistory()).events?.some((e) => e.activityTaskCompletedEventAttributes),
+      Boolean,
+    );
 
     // Deploy v2: the bug is fixed, but `versioned` no longer matches its history.
     await h.stopWorker();
     const second = await h.runWorker({ workflowBundle: v2 });
     await expect(buggy.result()).resolves.toBe('fixed');
     await versioned.signal('go');
-    const causes = await eventually(() => taskFailures(versioned), (c) => c.includes(Cause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR));
+    const causes = await eventually(
+      () => taskFailures(versioned),
+      (c) => c.includes(Cause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR),
+    );
     expect(causes).toContain(Cause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR);
     expect((await versioned.describe()).status.name).toBe('RUNNING');
 
@@ -99,7 +120,9 @@ describe('conformance: workflow-task failure recovery', () => {
     await h.runWorker();
     await expect(versioned.result()).resolves.toBe('v1 after step a');
     h.track(versioned);
-    await expect(Worker.runReplayHistory({ workflowBundle: v2 }, await buggy.fetchHistory(), buggy.workflowId)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: v2 }, await buggy.fetchHistory(), buggy.workflowId),
+    ).resolves.toBeUndefined();
   });
 
   it('histories of these workflows replay', async () => {

@@ -38,7 +38,11 @@ function drawCases(seed: number): Case[] {
   return Array.from({ length: WORKFLOWS }, () => {
     const steps = Array.from({ length: 1 + int(4) }, () => int(100));
     const signalValues = Array.from({ length: int(5) }, () => int(1000));
-    return { plan: { steps, signals: signalValues.length }, signalValues, signalDelaysMs: signalValues.map(() => int(15)) };
+    return {
+      plan: { steps, signals: signalValues.length },
+      signalValues,
+      signalDelaysMs: signalValues.map(() => int(15)),
+    };
   });
 }
 
@@ -54,7 +58,8 @@ const activities = {
   async soakStep(x: number): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, x % 7));
     // Every fourth value fails its first attempt, so retries race the signals too.
-    if (x % 4 === 0 && Context.current().info.attempt === 1) throw ApplicationFailure.retryable('first attempt fails', 'Transient');
+    if (x % 4 === 0 && Context.current().info.attempt === 1)
+      throw ApplicationFailure.retryable('first attempt fails', 'Transient');
     return square(x);
   },
 };
@@ -65,7 +70,12 @@ describe('conformance: randomized soak', () => {
   beforeAll(async () => {
     // Real time: the time-skipping client's result() unlocks/locks a counted lock per call, and a
     // hundred concurrent result() calls unbalance it (the Java test server refuses the same way).
-    h = await startHarness({ workflowsFile: 'soak.ts', activities, timeSkipping: false, worker: { maxConcurrentActivityTaskExecutions: 50 } });
+    h = await startHarness({
+      workflowsFile: 'soak.ts',
+      activities,
+      timeSkipping: false,
+      worker: { maxConcurrentActivityTaskExecutions: 50 },
+    });
   });
 
   afterAll(async () => {
@@ -75,10 +85,17 @@ describe('conformance: randomized soak', () => {
   async function runOnce(cases: Case[]): Promise<SoakResult[]> {
     return Promise.all(
       cases.map(async (c) => {
-        const handle = await h.env.client.workflow.start('soak', { taskQueue: h.taskQueue, workflowId: uniqueId('soak'), args: [c.plan] });
+        const handle = await h.env.client.workflow.start('soak', {
+          taskQueue: h.taskQueue,
+          workflowId: uniqueId('soak'),
+          args: [c.plan],
+        });
         h.track(handle);
         const signals = c.signalValues.map(
-          (v, i) => new Promise<void>((resolve, reject) => setTimeout(() => handle.signal('value', v).then(resolve, reject), c.signalDelaysMs[i])),
+          (v, i) =>
+            new Promise<void>((resolve, reject) =>
+              setTimeout(() => handle.signal('value', v).then(resolve, reject), c.signalDelaysMs[i]),
+            ),
         );
         await Promise.all(signals);
         return (await handle.result()) as SoakResult;

@@ -5,7 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { ServiceError, WorkflowFailedError } from '@temporalio/client';
-import { type Duration, defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  type Duration,
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  TypedSearchAttributes,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/common';
 import { startHarness, type Harness } from './harness';
 
 jest.setTimeout(60_000);
@@ -24,13 +30,18 @@ describe('conformance: start options', () => {
     await h?.teardown();
   });
 
-  const statusOf = async (workflowId: string, runId?: string) => (await h.env.client.workflow.getHandle(workflowId, runId).describe()).status.name;
+  const statusOf = async (workflowId: string, runId?: string) =>
+    (await h.env.client.workflow.getHandle(workflowId, runId).describe()).status.name;
 
   describe('workflow id reuse policy (closed run with the same id)', () => {
     it('ALLOW_DUPLICATE starts a new run after a completed one', async () => {
       const first = await h.start('echo', { args: [1] });
       await first.result();
-      const second = await h.start('echo', { args: [2], workflowId: first.workflowId, workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+      const second = await h.start('echo', {
+        args: [2],
+        workflowId: first.workflowId,
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
       await expect(second.result()).resolves.toBe(2);
       expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
     });
@@ -38,16 +49,24 @@ describe('conformance: start options', () => {
     it('REJECT_DUPLICATE refuses any closed run', async () => {
       const first = await h.start('echo', { args: [1] });
       await first.result();
-      await expect(h.start('echo', { args: [2], workflowId: first.workflowId, workflowIdReusePolicy: 'REJECT_DUPLICATE' })).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+      await expect(
+        h.start('echo', { args: [2], workflowId: first.workflowId, workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+      ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     });
 
     it('ALLOW_DUPLICATE_FAILED_ONLY refuses after success and allows after failure', async () => {
       const ok = await h.start('echo', { args: [1] });
       await ok.result();
-      await expect(h.start('echo', { args: [2], workflowId: ok.workflowId, workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' })).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+      await expect(
+        h.start('echo', { args: [2], workflowId: ok.workflowId, workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }),
+      ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
       const failed = await h.start('failWith', { args: ['Boom'] });
       await expect(failed.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-      const again = await h.start('echo', { args: [3], workflowId: failed.workflowId, workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+      const again = await h.start('echo', {
+        args: [3],
+        workflowId: failed.workflowId,
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      });
       await expect(again.result()).resolves.toBe(3);
     });
   });
@@ -63,7 +82,11 @@ describe('conformance: start options', () => {
 
     it('USE_EXISTING returns the running run', async () => {
       const running = await h.start('collect', { args: [1] });
-      const same = await h.start('collect', { args: [1], workflowId: running.workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
+      const same = await h.start('collect', {
+        args: [1],
+        workflowId: running.workflowId,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
       expect(same.firstExecutionRunId).toBe(running.firstExecutionRunId);
       await running.signal('add', 'x');
       await expect(same.result()).resolves.toEqual(['x']);
@@ -71,7 +94,11 @@ describe('conformance: start options', () => {
 
     it('TERMINATE_EXISTING terminates the running run and starts a new one', async () => {
       const running = await h.start('collect', { args: [1] });
-      const replacement = await h.start('echo', { args: ['new'], workflowId: running.workflowId, workflowIdConflictPolicy: 'TERMINATE_EXISTING' });
+      const replacement = await h.start('echo', {
+        args: ['new'],
+        workflowId: running.workflowId,
+        workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+      });
       expect(replacement.firstExecutionRunId).not.toBe(running.firstExecutionRunId);
       await expect(replacement.result()).resolves.toBe('new');
       await expect(statusOf(running.workflowId, running.firstExecutionRunId)).resolves.toBe('TERMINATED');
@@ -119,7 +146,9 @@ describe('conformance: start options', () => {
 
   it('rejects a search attribute that is not registered', async () => {
     const unknown = defineSearchAttributeKey(`NotRegistered${randomUUID().slice(0, 8)}`, SearchAttributeType.KEYWORD);
-    const err = await h.start('echo', { args: [1], typedSearchAttributes: new TypedSearchAttributes([{ key: unknown, value: 'x' }]) }).catch((e: unknown) => e);
+    const err = await h
+      .start('echo', { args: [1], typedSearchAttributes: new TypedSearchAttributes([{ key: unknown, value: 'x' }]) })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceError);
     const cause = (err as ServiceError).cause as { code?: number; details?: string };
     expect(cause.code).toBe(grpcStatus.INVALID_ARGUMENT);

@@ -65,7 +65,11 @@ describe('conformance: sticky execution', () => {
     it('answers queries on a sticky run and keeps it sticky', async () => {
       const handle = await h.start<string[]>('collect');
       await handle.signal('add', 'a');
-      const items = (n: number) => eventually(() => handle.query<string[]>('items'), (v) => v.length === n);
+      const items = (n: number) =>
+        eventually(
+          () => handle.query<string[]>('items'),
+          (v) => v.length === n,
+        );
       await expect(items(1)).resolves.toEqual(['a']);
       await handle.signal('add', 'b');
       await expect(items(2)).resolves.toEqual(['a', 'b']);
@@ -98,7 +102,10 @@ describe('conformance: sticky execution', () => {
       const handle = await h.env.client.workflow.start('collect', { taskQueue, workflowId: uniqueId('restart') });
       h.track(handle);
       await handle.signal('add', 'x');
-      await eventually(() => handle.query<string[]>('items'), (v) => v.length === 1);
+      await eventually(
+        () => handle.query<string[]>('items'),
+        (v) => v.length === 1,
+      );
       await first.stop();
       const second = await h.runWorker({ taskQueue });
       try {
@@ -232,7 +239,7 @@ describe('conformance: sticky execution', () => {
       ]);
     });
 
-    it('times out an Update\'s task on a silent sticky queue visibly, then delivers it on the normal queue', async () => {
+    it("times out an Update's task on a silent sticky queue visibly, then delivers it on the normal queue", async () => {
       const run = await runWithStickyTask(1);
       // Nobody polls the sticky queue; an Update arrives while the run is idle (a speculative task on the server).
       const update = run.handle.executeUpdate('add', { args: ['via update'], updateId: 'sticky-update' });

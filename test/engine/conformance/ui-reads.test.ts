@@ -41,7 +41,10 @@ describe('conformance: what the Temporal UI reads', () => {
   });
 
   afterAll(async () => {
-    await h?.env.client.workflow.getHandle(running).terminate('test over').catch(() => undefined);
+    await h?.env.client.workflow
+      .getHandle(running)
+      .terminate('test over')
+      .catch(() => undefined);
     await h?.teardown();
   });
 
@@ -52,7 +55,10 @@ describe('conformance: what the Temporal UI reads', () => {
       (r) => Number(r.count) === 3,
     );
     const groups = Object.fromEntries(
-      (res.groups ?? []).map((g) => [JSON.parse(Buffer.from(g.groupValues![0]!.data!).toString()) as string, Number(g.count)]),
+      (res.groups ?? []).map((g) => [
+        JSON.parse(Buffer.from(g.groupValues![0]!.data!).toString()) as string,
+        Number(g.count),
+      ]),
     );
     expect(groups).toEqual({ Running: 1, Completed: 2 });
     const system = await service().getSystemInfo({});
@@ -61,13 +67,16 @@ describe('conformance: what the Temporal UI reads', () => {
 
   it('rejects GROUP BY on any other attribute', async () => {
     const query = `CustomKeywordField = '${tag}' GROUP BY WorkflowType`;
-    await expect(service().countWorkflowExecutions({ namespace: h.env.namespace, query })).rejects.toThrow(/ExecutionStatus/);
+    await expect(service().countWorkflowExecutions({ namespace: h.env.namespace, query })).rejects.toThrow(
+      /ExecutionStatus/,
+    );
   });
 
   it('describes a task queue with its workflow and activity pollers', async () => {
     for (const taskQueueType of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
       const res = await eventually(
-        () => service().describeTaskQueue({ namespace: h.env.namespace, taskQueue: { name: h.taskQueue }, taskQueueType }),
+        () =>
+          service().describeTaskQueue({ namespace: h.env.namespace, taskQueue: { name: h.taskQueue }, taskQueueType }),
         (r) => (r.pollers?.length ?? 0) > 0,
       );
       const poller = res.pollers![0]!;
@@ -75,7 +84,10 @@ describe('conformance: what the Temporal UI reads', () => {
       const seconds = Number(poller.lastAccessTime?.seconds);
       expect(Math.abs(seconds * 1000 - Date.now())).toBeLessThan(10 * 60_000);
     }
-    const none = await service().describeTaskQueue({ namespace: h.env.namespace, taskQueue: { name: `nobody-${tag}` } });
+    const none = await service().describeTaskQueue({
+      namespace: h.env.namespace,
+      taskQueue: { name: `nobody-${tag}` },
+    });
     expect(none.pollers ?? []).toEqual([]);
   });
 
@@ -104,12 +116,18 @@ describe('conformance: what the Temporal UI reads', () => {
   });
 
   it('describes history size, state transitions and the root execution', async () => {
-    const parent = await service().describeWorkflowExecution({ namespace: h.env.namespace, execution: { workflowId: parentId } });
+    const parent = await service().describeWorkflowExecution({
+      namespace: h.env.namespace,
+      execution: { workflowId: parentId },
+    });
     const info = parent.workflowExecutionInfo!;
     expect(Number(info.historySizeBytes)).toBeGreaterThan(100);
     expect(Number(info.stateTransitionCount)).toBeGreaterThan(0);
     expect(info.rootExecution?.workflowId).toBe(parentId);
-    const child = await service().describeWorkflowExecution({ namespace: h.env.namespace, execution: { workflowId: `${parentId}-child` } });
+    const child = await service().describeWorkflowExecution({
+      namespace: h.env.namespace,
+      execution: { workflowId: `${parentId}-child` },
+    });
     expect(child.workflowExecutionInfo?.rootExecution?.workflowId).toBe(parentId);
   });
 
@@ -118,9 +136,15 @@ describe('conformance: what the Temporal UI reads', () => {
       const res = await service().listWorkflowExecutions({ namespace: h.env.namespace, query });
       return (res.executions ?? []).map((e) => e.execution!.workflowId!).sort();
     };
-    const tree = await eventually(() => ids(`RootWorkflowId = '${parentId}'`), (v) => v.length === 2);
+    const tree = await eventually(
+      () => ids(`RootWorkflowId = '${parentId}'`),
+      (v) => v.length === 2,
+    );
     expect(tree).toEqual([parentId, `${parentId}-child`].sort());
-    const mine = await eventually(() => ids(`CustomKeywordField = '${tag}' AND TemporalNamespaceDivision IS NULL`), (v) => v.length === 3);
+    const mine = await eventually(
+      () => ids(`CustomKeywordField = '${tag}' AND TemporalNamespaceDivision IS NULL`),
+      (v) => v.length === 3,
+    );
     expect(mine).toHaveLength(3);
   });
 });

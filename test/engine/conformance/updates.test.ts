@@ -254,7 +254,10 @@ describe('conformance: workflow updates', () => {
     // The new worker rebuilds the handler from the Accepted event and completes it on the signal.
     await handle.signal(releaseSignal, key);
     await expect(upd.result()).resolves.toBe(`released ${key}`);
-    const evs = await eventually(() => events(handle), (e) => completed(e).length === 1);
+    const evs = await eventually(
+      () => events(handle),
+      (e) => completed(e).length === 1,
+    );
     expect(acceptedIds(evs)).toEqual([upd.updateId]);
     await handle.signal(finishSignal);
     await expect(handle.result()).resolves.toEqual({ total: 0, log: [`released ${key}`] });

@@ -54,15 +54,26 @@ describe('conformance: visibility (List/Count)', () => {
         { key: TIME, value: new Date(Date.UTC(2026, 0, n)) },
         { key: LIST, value: n <= 2 ? ['slack', 'github'] : ['canva'] },
       ]);
-      const handle = await h.start(n % 2 ? 'echo' : 'collect', { args: [n], workflowId: `vis-${n}-${tag}`, typedSearchAttributes: attrs });
+      const handle = await h.start(n % 2 ? 'echo' : 'collect', {
+        args: [n],
+        workflowId: `vis-${n}-${tag}`,
+        typedSearchAttributes: attrs,
+      });
       ids.push(handle.workflowId);
       if (n % 2) await handle.result();
     }
-    await eventually(() => list(scoped("ExecutionStatus = 'Completed'")), (v) => v.length === 2);
+    await eventually(
+      () => list(scoped("ExecutionStatus = 'Completed'")),
+      (v) => v.length === 2,
+    );
   });
 
   afterAll(async () => {
-    for (const id of [ids[1], ids[3]]) await h?.env.client.workflow.getHandle(id!).terminate('test over').catch(() => undefined);
+    for (const id of [ids[1], ids[3]])
+      await h?.env.client.workflow
+        .getHandle(id!)
+        .terminate('test over')
+        .catch(() => undefined);
     await h?.teardown();
   });
 
@@ -87,7 +98,10 @@ describe('conformance: visibility (List/Count)', () => {
     ["CustomTextField = 'finance'", [1, 3]],
   ] as const)('%s', async (query, expected) => {
     const want = pick(...expected);
-    const found = await eventually(() => list(scoped(query)), (v) => v.length === want.length);
+    const found = await eventually(
+      () => list(scoped(query)),
+      (v) => v.length === want.length,
+    );
     expect(found.sort()).toEqual(want);
     await expect(h.env.client.workflow.count(scoped(query))).resolves.toMatchObject({ count: want.length });
   });
@@ -96,8 +110,15 @@ describe('conformance: visibility (List/Count)', () => {
     const parent = await h.start('parentOfEcho', { args: ['x'] });
     await parent.result();
     const query = `ParentWorkflowId = '${parent.workflowId}'`;
-    await expect(eventually(() => list(query), (v) => v.length === 1)).resolves.toEqual([`${parent.workflowId}-child`]);
-    await expect(list(`WorkflowId = '${parent.workflowId}' AND ParentWorkflowId IS NULL`)).resolves.toEqual([parent.workflowId]);
+    await expect(
+      eventually(
+        () => list(query),
+        (v) => v.length === 1,
+      ),
+    ).resolves.toEqual([`${parent.workflowId}-child`]);
+    await expect(list(`WorkflowId = '${parent.workflowId}' AND ParentWorkflowId IS NULL`)).resolves.toEqual([
+      parent.workflowId,
+    ]);
   });
 
   it('finds runs by typed upserts of Keyword, Bool and Datetime attributes', async () => {
@@ -105,7 +126,12 @@ describe('conformance: visibility (List/Count)', () => {
     const handle = await h.start('typedUpserter', { args: [own, '2026-03-01T09:00:00Z'] });
     await handle.result();
     const query = `CustomKeywordField = '${own}' AND CustomBoolField = true AND CustomDatetimeField BETWEEN '2026-03-01T00:00:00Z' AND '2026-03-02T00:00:00Z'`;
-    await expect(eventually(() => list(query), (v) => v.length === 1)).resolves.toEqual([handle.workflowId]);
+    await expect(
+      eventually(
+        () => list(query),
+        (v) => v.length === 1,
+      ),
+    ).resolves.toEqual([handle.workflowId]);
     await expect(list(`CustomKeywordField = '${own}' AND CustomBoolField = false`)).resolves.toEqual([]);
   });
 
@@ -114,9 +140,14 @@ describe('conformance: visibility (List/Count)', () => {
     expect(found.sort()).toEqual(pick(1, 2, 3, 4));
   });
 
-  (AGAINST_REAL_SERVER ? it.skip : it)('orders by a search attribute (Elasticsearch visibility only on a real server)', async () => {
-    await expect(list(`CustomKeywordField = '${tag}' ORDER BY CustomIntField DESC`)).resolves.toEqual([4, 3, 2, 1].map((n) => ids[n - 1]));
-  });
+  (AGAINST_REAL_SERVER ? it.skip : it)(
+    'orders by a search attribute (Elasticsearch visibility only on a real server)',
+    async () => {
+      await expect(list(`CustomKeywordField = '${tag}' ORDER BY CustomIntField DESC`)).resolves.toEqual(
+        [4, 3, 2, 1].map((n) => ids[n - 1]),
+      );
+    },
+  );
 
   it.each([
     ["NoSuchAttribute = 'x'", /NoSuchAttribute/],

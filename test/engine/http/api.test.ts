@@ -38,7 +38,11 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
   }
 
   async function post(p: string, body: unknown = {}): Promise<{ status: number; body: J }> {
-    const res = await fetch(`${http.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${http.url}${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as J };
   }
 
@@ -55,7 +59,12 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
     engine = await startEngine({ timeSkipping: false });
     http = await startHttpApi({ engine: engine.engine, port: 0, uiDir, uiVersion: '2.38.0' });
     nativeConnection = await NativeConnection.connect({ address: engine.address });
-    worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await bundle('client-api.ts'), activities: { block: async (k: string) => k } });
+    worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue,
+      workflowBundle: await bundle('client-api.ts'),
+      activities: { block: async (k: string) => k },
+    });
     running = worker.run();
     connection = await Connection.connect({ address: engine.address });
     client = new Client({ connection });
@@ -73,7 +82,14 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
   it('reports settings the UI needs: a version ≥ 2.23 and the write actions the engine lacks disabled', async () => {
     const { status, body } = await get('/api/v1/settings');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ Version: '2.38.0', DefaultNamespace: 'default', WorkflowResetDisabled: true, BatchActionsDisabled: true, WorkflowTerminateDisabled: false, WorkflowSignalDisabled: false });
+    expect(body).toMatchObject({
+      Version: '2.38.0',
+      DefaultNamespace: 'default',
+      WorkflowResetDisabled: true,
+      BatchActionsDisabled: true,
+      WorkflowTerminateDisabled: false,
+      WorkflowSignalDisabled: false,
+    });
     expect(body.Auth.Enabled).toBe(false);
   });
 
@@ -96,19 +112,32 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
     const scope = `TaskQueue = "${taskQueue}"`;
 
     const list = (await get(`/api/v1/namespaces/${ns}/workflows?query=${encodeURIComponent(scope)}`)).body;
-    expect(list.executions.map((e: J) => e.execution.workflowId).sort()).toEqual([`collect-${taskQueue}`, `echo-${taskQueue}`]);
+    expect(list.executions.map((e: J) => e.execution.workflowId).sort()).toEqual([
+      `collect-${taskQueue}`,
+      `echo-${taskQueue}`,
+    ]);
     const echoInfo = list.executions.find((e: J) => e.type.name === 'echo');
     expect(echoInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_COMPLETED');
     expect(echoInfo.startTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     expect(echoInfo.historyLength).toMatch(/^\d+$/);
 
-    const counted = (await get(`/api/v1/namespaces/${ns}/workflow-count?query=${encodeURIComponent(`${scope} GROUP BY ExecutionStatus`)}`)).body;
+    const counted = (
+      await get(
+        `/api/v1/namespaces/${ns}/workflow-count?query=${encodeURIComponent(`${scope} GROUP BY ExecutionStatus`)}`,
+      )
+    ).body;
     expect(counted.count).toBe('2');
-    expect(Object.fromEntries(counted.groups.map((g: J) => [JSON.parse(unb64(g.groupValues[0].data)), g.count]))).toEqual({ Running: '1', Completed: '1' });
+    expect(
+      Object.fromEntries(counted.groups.map((g: J) => [JSON.parse(unb64(g.groupValues[0].data)), g.count])),
+    ).toEqual({ Running: '1', Completed: '1' });
 
     const wf = `/api/v1/namespaces/${ns}/workflows/${encodeURIComponent(open.workflowId)}`;
     const described = (await get(`${wf}?execution.runId=${open.firstExecutionRunId}`)).body;
-    expect(described.workflowExecutionInfo).toMatchObject({ status: 'WORKFLOW_EXECUTION_STATUS_RUNNING', taskQueue, rootExecution: { workflowId: open.workflowId } });
+    expect(described.workflowExecutionInfo).toMatchObject({
+      status: 'WORKFLOW_EXECUTION_STATUS_RUNNING',
+      taskQueue,
+      rootExecution: { workflowId: open.workflowId },
+    });
     expect(Number(described.workflowExecutionInfo.historySizeBytes)).toBeGreaterThan(0);
     expect(described.executionConfig.taskQueue.kind).toBe('TASK_QUEUE_KIND_NORMAL');
 
@@ -122,7 +151,8 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
     expect(forward.history.events[0].workflowExecutionStartedEventAttributes.workflowRunTimeout ?? '0s').toMatch(/s$/);
     // The UI sends the token back as `nextPageToken` or `next_page_token`.
     for (const name of ['nextPageToken', 'next_page_token']) {
-      const page2 = (await get(`${wf}/history?maximumPageSize=2&${name}=${encodeURIComponent(forward.nextPageToken)}`)).body;
+      const page2 = (await get(`${wf}/history?maximumPageSize=2&${name}=${encodeURIComponent(forward.nextPageToken)}`))
+        .body;
       expect(page2.history.events[0].eventId).toBe('3');
     }
     const reverse = (await get(`${wf}/history-reverse`)).body;
@@ -134,19 +164,28 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
     const all = (await get(`${wf}/history`)).body.history.events.length;
     const token = b64(JSON.stringify({ next: all }));
     const waiting = get(`${wf}/history?waitNewEvent=true&nextPageToken=${encodeURIComponent(token)}`);
-    const signalled = await post(`${wf}/signal/add`, { signalName: 'add', workflowExecution: { workflowId: open.workflowId }, input: { payloads: [jsonPayload('a')] } });
+    const signalled = await post(`${wf}/signal/add`, {
+      signalName: 'add',
+      workflowExecution: { workflowId: open.workflowId },
+      input: { payloads: [jsonPayload('a')] },
+    });
     expect(signalled.status).toBe(200);
     const polled = (await waiting).body;
     expect(polled.history.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
 
-    const query = await post(`${wf}/query/items`, { execution: { workflowId: open.workflowId, runId: open.firstExecutionRunId }, query: { queryType: 'items' } });
+    const query = await post(`${wf}/query/items`, {
+      execution: { workflowId: open.workflowId, runId: open.firstExecutionRunId },
+      query: { queryType: 'items' },
+    });
     expect(query.status).toBe(200);
     expect(JSON.parse(unb64(query.body.queryResult.payloads[0].data))).toEqual(['a']);
     const unknownQuery = await post(`${wf}/query/nope`, { query: { queryType: 'nope' } });
     expect(unknownQuery.status).toBe(400);
     expect(unknownQuery.body.message).toMatch(/nope/);
 
-    expect((await post(`${wf}/terminate?execution.runId=${open.firstExecutionRunId}`, { reason: 'done here' })).status).toBe(200);
+    expect(
+      (await post(`${wf}/terminate?execution.runId=${open.firstExecutionRunId}`, { reason: 'done here' })).status,
+    ).toBe(200);
     await expect(open.describe()).resolves.toMatchObject({ status: { name: 'TERMINATED' } });
     const raw = (await get(`${wf}/run/${open.firstExecutionRunId}/history.json`)).body;
     expect(raw.events[raw.events.length - 1].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED');
@@ -155,17 +194,34 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
 
   it('runs an Update as the UI sends it (no wait policy: answered once accepted), and the settings offer it', async () => {
     expect((await get('/api/v1/settings')).body.WorkflowUpdateDisabled).toBe(false);
-    const updates = await Worker.create({ connection: nativeConnection, taskQueue: `${taskQueue}-updates`, workflowBundle: await bundle('updates.ts'), activities: { slowLocal: async (k: string) => k } });
+    const updates = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: `${taskQueue}-updates`,
+      workflowBundle: await bundle('updates.ts'),
+      activities: { slowLocal: async (k: string) => k },
+    });
     const running = updates.run();
     try {
-      const handle = await client.workflow.start('counter', { taskQueue: `${taskQueue}-updates`, workflowId: `counter-${taskQueue}` });
+      const handle = await client.workflow.start('counter', {
+        taskQueue: `${taskQueue}-updates`,
+        workflowId: `counter-${taskQueue}`,
+      });
       const res = await post(`/api/v1/namespaces/${ns}/workflows/${handle.workflowId}/update/add`, {
         workflowExecution: { runId: handle.firstExecutionRunId },
-        request: { meta: { updateId: 'ui-update-1', identity: 'ops@example.com' }, input: { args: { payloads: [jsonPayload(5)] } } },
+        request: {
+          meta: { updateId: 'ui-update-1', identity: 'ops@example.com' },
+          input: { args: { payloads: [jsonPayload(5)] } },
+        },
       });
       expect(res.status).toBe(200);
-      expect(res.body.updateRef).toMatchObject({ updateId: 'ui-update-1', workflowExecution: { workflowId: handle.workflowId } });
-      expect(['UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED', 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED']).toContain(res.body.stage);
+      expect(res.body.updateRef).toMatchObject({
+        updateId: 'ui-update-1',
+        workflowExecution: { workflowId: handle.workflowId },
+      });
+      expect([
+        'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED',
+        'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED',
+      ]).toContain(res.body.stage);
       await expect(handle.getUpdateHandle<number>('ui-update-1').result()).resolves.toBe(5);
       await handle.signal('finish');
       await expect(handle.result()).resolves.toMatchObject({ total: 5 });
@@ -202,7 +258,8 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
 
   it('refuses what another web page could make a browser send: foreign Host, cross-origin or non-JSON writes', async () => {
     const wf = `/api/v1/namespaces/${ns}/workflows/anything/terminate`;
-    const send = (headers: Record<string, string>) => fetch(`${http.url}${wf}`, { method: 'POST', headers, body: '{}' });
+    const send = (headers: Record<string, string>) =>
+      fetch(`${http.url}${wf}`, { method: 'POST', headers, body: '{}' });
     const textPlain = await send({ 'content-type': 'text/plain' });
     expect(textPlain.status).toBe(403);
     expect(((await textPlain.json()) as J).message).toMatch(/content-type: application\/json/);
@@ -218,10 +275,14 @@ describe('engine HTTP API (/api/v1) and the UI files', () => {
       request(`${http.url}/api/v1/namespaces`, { headers: { host: 'evil.example' } }, (res) => {
         res.resume();
         resolve(res.statusCode!);
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     expect(status).toBe(403);
-    expect((await fetch(`${http.url}/api/v1/namespaces`, { headers: { host: `localhost:${http.port}` } })).status).toBe(200);
+    expect((await fetch(`${http.url}/api/v1/namespaces`, { headers: { host: `localhost:${http.port}` } })).status).toBe(
+      200,
+    );
   });
 
   it('serves the UI: files, immutable caching, index.html for app routes, nothing outside its folder', async () => {

@@ -1,5 +1,13 @@
 import { root } from '../../../engine/proto';
-import { formatDuration, formatTimestamp, messageFromJson, paramsToJson, parseDuration, parseTimestamp, toProtoJson } from '../../../engine/http/protojson';
+import {
+  formatDuration,
+  formatTimestamp,
+  messageFromJson,
+  paramsToJson,
+  parseDuration,
+  parseTimestamp,
+  toProtoJson,
+} from '../../../engine/http/protojson';
 
 const type = (name: string) => root.lookupType(name);
 
@@ -55,16 +63,28 @@ describe('protojson: messages to JSON', () => {
       status: 'WORKFLOW_EXECUTION_STATUS_RUNNING',
       historyLength: '12',
       historySizeBytes: '4096',
-      memo: { fields: { note: { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"hi"').toString('base64') } } },
+      memo: {
+        fields: {
+          note: {
+            metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+            data: Buffer.from('"hi"').toString('base64'),
+          },
+        },
+      },
     });
   });
 
   it('omits proto3 defaults: zero numbers, empty strings, unspecified enums, empty bytes and lists', () => {
     const json = toProtoJson(type('temporal.api.common.v1.Payload'), { metadata: {}, data: Buffer.alloc(0) });
     expect(json).toEqual({});
-    const res = toProtoJson(type('temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse'), { executions: [], nextPageToken: Buffer.alloc(0) });
+    const res = toProtoJson(type('temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse'), {
+      executions: [],
+      nextPageToken: Buffer.alloc(0),
+    });
     expect(res).toEqual({});
-    expect(toProtoJson(type('temporal.api.workflow.v1.WorkflowExecutionInfo'), { status: 0, historyLength: 0 })).toEqual({});
+    expect(
+      toProtoJson(type('temporal.api.workflow.v1.WorkflowExecutionInfo'), { status: 0, historyLength: 0 }),
+    ).toEqual({});
   });
 
   it('writes page tokens as base64 and durations in events', () => {
@@ -75,7 +95,11 @@ describe('protojson: messages to JSON', () => {
             eventId: 5,
             eventTime: { seconds: 1767225600, nanos: 0 },
             eventType: 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED',
-            activityTaskScheduledEventAttributes: { activityId: '1', startToCloseTimeout: { seconds: 120, nanos: 0 }, heartbeatTimeout: { seconds: 1, nanos: 500_000_000 } },
+            activityTaskScheduledEventAttributes: {
+              activityId: '1',
+              startToCloseTimeout: { seconds: 120, nanos: 0 },
+              heartbeatTimeout: { seconds: 1, nanos: 500_000_000 },
+            },
           },
         ],
       },
@@ -86,12 +110,18 @@ describe('protojson: messages to JSON', () => {
       eventId: '5',
       eventTime: '2026-01-01T00:00:00Z',
       eventType: 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED',
-      activityTaskScheduledEventAttributes: { activityId: '1', startToCloseTimeout: '120s', heartbeatTimeout: '1.500s' },
+      activityTaskScheduledEventAttributes: {
+        activityId: '1',
+        startToCloseTimeout: '120s',
+        heartbeatTimeout: '1.500s',
+      },
     });
   });
 
   it('writes google.protobuf wrappers as their value', () => {
-    const json = toProtoJson(type('temporal.api.taskqueue.v1.TaskQueueMetadata'), { maxTasksPerSecond: { value: 2.5 } });
+    const json = toProtoJson(type('temporal.api.taskqueue.v1.TaskQueueMetadata'), {
+      maxTasksPerSecond: { value: 2.5 },
+    });
     expect(json).toEqual({ maxTasksPerSecond: 2.5 });
   });
 });
@@ -100,7 +130,10 @@ describe('protojson: JSON and query parameters to requests', () => {
   it('reads a query request body into the engine form', () => {
     const req = messageFromJson(type('temporal.api.workflowservice.v1.QueryWorkflowRequest'), {
       execution: { workflowId: 'employee-E1', runId: 'r1' },
-      query: { queryType: 'status', queryArgs: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'e30=' }] } },
+      query: {
+        queryType: 'status',
+        queryArgs: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'e30=' }] },
+      },
       queryRejectCondition: 'QUERY_REJECT_CONDITION_NONE',
     });
     expect(req.execution).toEqual({ workflowId: 'employee-E1', runId: 'r1' });
@@ -111,8 +144,13 @@ describe('protojson: JSON and query parameters to requests', () => {
   });
 
   it('reads dotted, snake_case query parameters with strings for numbers, booleans and enums', () => {
-    const params = new URLSearchParams('execution.runId=r1&waitNewEvent=true&maximum_page_size=20&next_page_token=eyJuZXh0Ijo2fQ%3D%3D&historyEventFilterType=2');
-    const req = messageFromJson(type('temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest'), paramsToJson(params));
+    const params = new URLSearchParams(
+      'execution.runId=r1&waitNewEvent=true&maximum_page_size=20&next_page_token=eyJuZXh0Ijo2fQ%3D%3D&historyEventFilterType=2',
+    );
+    const req = messageFromJson(
+      type('temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest'),
+      paramsToJson(params),
+    );
     expect(req).toEqual({
       execution: { runId: 'r1' },
       waitNewEvent: true,
@@ -126,13 +164,24 @@ describe('protojson: JSON and query parameters to requests', () => {
     const t = type('temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest');
     expect(() => messageFromJson(t, { maximumPageSize: 'many' })).toThrow(/maximumPageSize must be a number/);
     expect(() => messageFromJson(t, { waitNewEvent: 'yes' })).toThrow(/waitNewEvent must be true or false/);
-    expect(() => messageFromJson(t, { historyEventFilterType: 'LOUD' })).toThrow(/historyEventFilterType must be one of HISTORY_EVENT_FILTER_TYPE_UNSPECIFIED/);
-    expect(() => messageFromJson(type('temporal.api.workflowservice.v1.StartWorkflowExecutionRequest'), { workflowRunTimeout: '10 minutes' })).toThrow(/workflowRunTimeout.*"s" suffix/);
+    expect(() => messageFromJson(t, { historyEventFilterType: 'LOUD' })).toThrow(
+      /historyEventFilterType must be one of HISTORY_EVENT_FILTER_TYPE_UNSPECIFIED/,
+    );
+    expect(() =>
+      messageFromJson(type('temporal.api.workflowservice.v1.StartWorkflowExecutionRequest'), {
+        workflowRunTimeout: '10 minutes',
+      }),
+    ).toThrow(/workflowRunTimeout.*"s" suffix/);
   });
 
   it('round-trips a signal request through JSON', () => {
     const t = type('temporal.api.workflowservice.v1.SignalWorkflowExecutionRequest');
-    const plain = { namespace: 'default', workflowExecution: { workflowId: 'w' }, signalName: 'add', input: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"x"') }] } };
+    const plain = {
+      namespace: 'default',
+      workflowExecution: { workflowId: 'w' },
+      signalName: 'add',
+      input: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"x"') }] },
+    };
     const back = messageFromJson(t, JSON.parse(JSON.stringify(toProtoJson(t, plain))) as never);
     expect(toProtoJson(t, back)).toEqual(toProtoJson(t, plain));
   });

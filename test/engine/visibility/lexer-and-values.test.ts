@@ -1,6 +1,11 @@
 import { tokenize } from '../../../engine/visibility/lexer';
 import { parseDurationNs } from '../../../engine/visibility/values';
-import { compileVisibilityQuery, VisibilityQueryError, type SearchAttributeType, type VisibilityRecord } from '../../../engine/visibility';
+import {
+  compileVisibilityQuery,
+  VisibilityQueryError,
+  type SearchAttributeType,
+  type VisibilityRecord,
+} from '../../../engine/visibility';
 
 const base: VisibilityRecord = {
   workflowId: 'w',
@@ -52,8 +57,11 @@ describe('parseDurationNs', () => {
 });
 
 describe('custom attribute values as the SDK encodes them', () => {
-  const matches = (query: string, searchAttributes: Record<string, unknown>, types: Record<string, SearchAttributeType>) =>
-    compileVisibilityQuery(query, types).matches({ ...base, searchAttributes });
+  const matches = (
+    query: string,
+    searchAttributes: Record<string, unknown>,
+    types: Record<string, SearchAttributeType>,
+  ) => compileVisibilityQuery(query, types).matches({ ...base, searchAttributes });
 
   it('unwraps one-element arrays (the untyped searchAttributes option) and matches any of several', () => {
     expect(matches("K = 'a'", { K: ['a'] }, { K: 'Keyword' })).toBe(true);
@@ -86,7 +94,13 @@ describe('custom attribute values as the SDK encodes them', () => {
 });
 
 describe('ExecutionDuration and HistoryLength', () => {
-  const closed = { ...base, status: 'Completed' as const, executionTimeMs: 1000, closeTimeMs: 91_000, historyLength: 11 };
+  const closed = {
+    ...base,
+    status: 'Completed' as const,
+    executionTimeMs: 1000,
+    closeTimeMs: 91_000,
+    historyLength: 11,
+  };
 
   it('is NULL while a run is open', () => {
     expect(compileVisibilityQuery('ExecutionDuration IS NULL', {}).matches(base)).toBe(true);

@@ -1,4 +1,9 @@
-import { compileVisibilityQuery, VisibilityQueryError, type SearchAttributeType, type VisibilityRecord } from '../../../engine/visibility';
+import {
+  compileVisibilityQuery,
+  VisibilityQueryError,
+  type SearchAttributeType,
+  type VisibilityRecord,
+} from '../../../engine/visibility';
 
 const TYPES: Record<string, SearchAttributeType> = {
   EmployeeId: 'Keyword',
@@ -27,9 +32,30 @@ function rec(id: string, extra: Partial<VisibilityRecord> = {}): VisibilityRecor
 }
 
 const RECORDS: VisibilityRecord[] = [
-  rec('a', { searchAttributes: { EmployeeId: 'E-1', Apps: ['slack', 'github'], Attempts: 3, Score: 1.5, Breached: true, Notes: 'Moved to Finance team', Deadline: '2026-11-05T12:00:00Z' } }),
-  rec('b', { status: 'Completed', closeTimeMs: T0 + 3_600_000, workflowType: 'joiner', searchAttributes: { EmployeeId: 'E-2', Apps: ['canva'], Attempts: 1, Breached: false } }),
-  rec('c', { status: 'Failed', closeTimeMs: T0 + 60_000, startTimeMs: T0 + 10, parentWorkflowId: 'a', searchAttributes: { EmployeeId: ['E-10'] } }),
+  rec('a', {
+    searchAttributes: {
+      EmployeeId: 'E-1',
+      Apps: ['slack', 'github'],
+      Attempts: 3,
+      Score: 1.5,
+      Breached: true,
+      Notes: 'Moved to Finance team',
+      Deadline: '2026-11-05T12:00:00Z',
+    },
+  }),
+  rec('b', {
+    status: 'Completed',
+    closeTimeMs: T0 + 3_600_000,
+    workflowType: 'joiner',
+    searchAttributes: { EmployeeId: 'E-2', Apps: ['canva'], Attempts: 1, Breached: false },
+  }),
+  rec('c', {
+    status: 'Failed',
+    closeTimeMs: T0 + 60_000,
+    startTimeMs: T0 + 10,
+    parentWorkflowId: 'a',
+    searchAttributes: { EmployeeId: ['E-10'] },
+  }),
   rec('d', { taskQueue: 'other', startTimeMs: T0 + 20 }),
 ];
 
@@ -120,7 +146,11 @@ describe('compileVisibilityQuery: selection', () => {
 
   it('decodes quotes and escapes in both string styles', () => {
     const r = rec('q', { searchAttributes: { EmployeeId: `it's "x"\\\n` } });
-    for (const q of [`EmployeeId = 'it\\'s "x"\\\\\\n'`, `EmployeeId = "it's \\"x\\"\\\\\\n"`, `EmployeeId = 'it''s "x"\\\\\\n'`]) {
+    for (const q of [
+      `EmployeeId = 'it\\'s "x"\\\\\\n'`,
+      `EmployeeId = "it's \\"x\\"\\\\\\n"`,
+      `EmployeeId = 'it''s "x"\\\\\\n'`,
+    ]) {
       expect(compileVisibilityQuery(q, TYPES).matches(r)).toBe(true);
     }
   });

@@ -1,5 +1,15 @@
 /** Test workflows for the engine's own tests (they import only @temporalio/workflow). */
-import { condition, continueAsNew, defineQuery, defineSignal, executeChild, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 
 const acts = proxyActivities<{ echo(s: string): Promise<string>; flaky(n: number): Promise<number> }>({
   startToCloseTimeout: '10s',
@@ -35,7 +45,10 @@ export async function retrying(): Promise<number> {
 }
 
 export async function parent(): Promise<string> {
-  const child = await executeChild(echoWorkflow, { args: ['from child'], workflowId: `${workflowInfo().workflowId}-child` });
+  const child = await executeChild(echoWorkflow, {
+    args: ['from child'],
+    workflowId: `${workflowInfo().workflowId}-child`,
+  });
   return `parent got ${child}`;
 }
 

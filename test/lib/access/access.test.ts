@@ -4,7 +4,9 @@ import { loadConfig } from '../../../lib/config';
 import type { ConnectorConfig, PolicyConfig } from '../../../lib/config/types';
 import type { EmployeeRecord } from '../../../lib/hr/employee';
 
-const groups = (manage: boolean, nameTemplate = '{{group}}'): Pick<ConnectorConfig, 'groups'> => ({ groups: { manage, create: false, nameTemplate } });
+const groups = (manage: boolean, nameTemplate = '{{group}}'): Pick<ConnectorConfig, 'groups'> => ({
+  groups: { manage, create: false, nameTemplate },
+});
 
 const connectors = { slack: groups(true), github: groups(true, 'eng-{{group}}'), canva: groups(false) };
 
@@ -21,7 +23,11 @@ const policy: Pick<PolicyConfig, 'access'> = {
           { app: 'slack', groups: ['engineering'] },
         ],
       },
-      { name: 'creative', when: { department: ['marketing', 'DESIGN'], location: ['Berlin'] }, grant: [{ app: 'canva', groups: ['ignored'] }] },
+      {
+        name: 'creative',
+        when: { department: ['marketing', 'DESIGN'], location: ['Berlin'] },
+        grant: [{ app: 'canva', groups: ['ignored'] }],
+      },
     ],
   },
 };
@@ -31,7 +37,9 @@ const base: EmployeeRecord = { employeeId: 'E1', givenName: 'A', familyName: 'B'
 describe('evaluateAccess', () => {
   test('an empty when matches everyone', () => {
     const plan = evaluateAccess(policy, connectors, base);
-    expect(plan.apps).toEqual({ slack: { app: 'slack', groups: ['all-staff'], rules: ['everyone'], groupRules: { 'all-staff': ['everyone'] } } });
+    expect(plan.apps).toEqual({
+      slack: { app: 'slack', groups: ['all-staff'], rules: ['everyone'], groupRules: { 'all-staff': ['everyone'] } },
+    });
   });
 
   test('OR within a field, rule group templates, then the connector nameTemplate; rules recorded', () => {
@@ -53,8 +61,14 @@ describe('evaluateAccess', () => {
   });
 
   test('unless: any matching field (including custom.x) disables the rule', () => {
-    expect(evaluateAccess(policy, connectors, { ...base, department: 'Engineering', employmentType: 'CONTRACTOR' }).apps.github).toBeUndefined();
-    expect(evaluateAccess(policy, connectors, { ...base, department: 'Engineering', custom: { onLeave: 'YES' } }).apps.github).toBeUndefined();
+    expect(
+      evaluateAccess(policy, connectors, { ...base, department: 'Engineering', employmentType: 'CONTRACTOR' }).apps
+        .github,
+    ).toBeUndefined();
+    expect(
+      evaluateAccess(policy, connectors, { ...base, department: 'Engineering', custom: { onLeave: 'YES' } }).apps
+        .github,
+    ).toBeUndefined();
   });
 
   test('AND across fields, case-insensitive values; groups dropped where the connector does not manage them', () => {
@@ -64,12 +78,18 @@ describe('evaluateAccess', () => {
   });
 
   test('a terminated employee gets nothing', () => {
-    expect(evaluateAccess(policy, connectors, { ...base, department: 'Engineering', status: 'terminated' }).apps).toEqual({});
+    expect(
+      evaluateAccess(policy, connectors, { ...base, department: 'Engineering', status: 'terminated' }).apps,
+    ).toEqual({});
   });
 
   test('the shipped policy: an engineering contractor gets GitHub contractors only, no announcements', async () => {
     const config = await loadConfig(join(__dirname, '../../../config'));
-    const plan = evaluateAccess(config.policy, config.connectors, { ...base, department: 'Engineering', employmentType: 'CONTRACTOR' });
+    const plan = evaluateAccess(config.policy, config.connectors, {
+      ...base,
+      department: 'Engineering',
+      employmentType: 'CONTRACTOR',
+    });
     expect(plan.apps.github.groups).toEqual(['eng-contractors']);
     expect(plan.apps.slack.groups).toEqual(['all-staff']);
     expect(Object.keys(plan.apps).sort()).toEqual(['github', 'slack']);
@@ -78,12 +98,17 @@ describe('evaluateAccess', () => {
 
 describe('diffAccess', () => {
   const plan = (apps: Record<string, string[]>): AccessPlan => ({
-    apps: Object.fromEntries(Object.entries(apps).map(([app, g]) => [app, { app, groups: g, rules: ['r'], groupRules: {} }])),
+    apps: Object.fromEntries(
+      Object.entries(apps).map(([app, g]) => [app, { app, groups: g, rules: ['r'], groupRules: {} }]),
+    ),
     unresolvedGroups: [],
   });
 
   test('apps to grant and revoke, groups to add and remove per app', () => {
-    const diff = diffAccess(plan({ slack: ['all-staff', 'engineering'], github: ['eng-all'] }), plan({ slack: ['all-staff', 'marketing'], canva: [] }));
+    const diff = diffAccess(
+      plan({ slack: ['all-staff', 'engineering'], github: ['eng-all'] }),
+      plan({ slack: ['all-staff', 'marketing'], canva: [] }),
+    );
     expect(diff).toEqual({
       grant: ['canva'],
       revoke: ['github'],
@@ -93,9 +118,17 @@ describe('diffAccess', () => {
   });
 
   test('the mover path: department change moves GitHub teams', () => {
-    const before = evaluateAccess(policy, connectors, { ...base, department: 'Engineering', custom: { squad: 'core' } });
+    const before = evaluateAccess(policy, connectors, {
+      ...base,
+      department: 'Engineering',
+      custom: { squad: 'core' },
+    });
     const after = evaluateAccess(policy, connectors, { ...base, department: 'Platform', custom: { squad: 'core' } });
-    expect(diffAccess(before, after)).toEqual({ grant: [], revoke: [], groups: { github: { add: ['eng-Platform'], remove: ['eng-Engineering'] } } });
+    expect(diffAccess(before, after)).toEqual({
+      grant: [],
+      revoke: [],
+      groups: { github: { add: ['eng-Platform'], remove: ['eng-Engineering'] } },
+    });
     expect(isEmptyAccessDiff(diffAccess(after, after))).toBe(true);
   });
 });

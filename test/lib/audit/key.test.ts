@@ -10,12 +10,16 @@ import path from 'node:path';
 import { AuditKeyError, auditKeyFromEnv, auditKeyFromString, ensureLocalAuditKey } from '../../../lib/audit';
 
 test('placeholders and weak keys are refused, strong ones accepted', () => {
-  expect(() => auditKeyFromString('replace-with-openssl-rand-base64-48')).toThrow(/placeholder.*openssl rand -base64 48/);
+  expect(() => auditKeyFromString('replace-with-openssl-rand-base64-48')).toThrow(
+    /placeholder.*openssl rand -base64 48/,
+  );
   expect(() => auditKeyFromString('a'.repeat(64))).toThrow(/too weak/);
   expect(() => auditKeyFromString(randomBytes(16).toString('hex'))).toThrow(/too weak/);
   expect(auditKeyFromString(randomBytes(32).toString('hex')).id).toMatch(/^[0-9a-f]{16}$/);
   expect(auditKeyFromString(randomBytes(48).toString('base64')).id).toMatch(/^[0-9a-f]{16}$/);
-  expect(() => auditKeyFromEnv({ JML_AUDIT_KEY: randomBytes(48).toString('base64'), JML_AUDIT_KEY_FILE: '/x' })).toThrow(/not both/);
+  expect(() =>
+    auditKeyFromEnv({ JML_AUDIT_KEY: randomBytes(48).toString('base64'), JML_AUDIT_KEY_FILE: '/x' }),
+  ).toThrow(/not both/);
   expect(auditKeyFromEnv({})).toBeUndefined();
 });
 
@@ -30,7 +34,9 @@ test('the local key is generated once with mode 0600 and reused; an impossible l
     expect(again.key.id).toBe(first.key.id);
     writeFileSync(path.join(dir, 'not-a-dir'), '');
     expect(() => ensureLocalAuditKey(path.join(dir, 'not-a-dir', 'sub'))).toThrow(AuditKeyError);
-    expect(() => ensureLocalAuditKey(path.join(dir, 'not-a-dir', 'sub'))).toThrow(/cannot create the audit key file .* \(ENOTDIR\): no audit key: set JML_AUDIT_KEY/);
+    expect(() => ensureLocalAuditKey(path.join(dir, 'not-a-dir', 'sub'))).toThrow(
+      /cannot create the audit key file .* \(ENOTDIR\): no audit key: set JML_AUDIT_KEY/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

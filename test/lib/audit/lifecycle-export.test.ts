@@ -21,9 +21,18 @@ const since = new Date(Date.now() - 86_400_000).toISOString();
 
 function jml(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin/jml.js'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, JML_AUDIT_DIR: dir, JML_AUDIT_KEY: TEST_AUDIT_KEY_TEXT }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/jml.js'), ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, JML_AUDIT_DIR: dir, JML_AUDIT_KEY: TEST_AUDIT_KEY_TEXT },
+        timeout: 120_000,
+      },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -34,17 +43,40 @@ beforeAll(async () => {
   const stack = await startLifecycleStack({ auditStore: store });
   try {
     const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
-    await stack.send(hrEvent('hire', { employeeId: 'X1' }, { eventId: 'X1-hire', effectiveAt: await now(), sequence: 1 }));
+    await stack.send(
+      hrEvent('hire', { employeeId: 'X1' }, { eventId: 'X1-hire', effectiveAt: await now(), sequence: 1 }),
+    );
     await stack.waitFor('X1', (s) => s.stage === 'idle' && s.accounts.length === 2);
-    await stack.send(hrEvent('update', { employeeId: 'X1', department: 'Marketing' }, { eventId: 'X1-move', effectiveAt: await now(), sequence: 2 }));
-    await stack.waitFor('X1', (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'canva' && a.state === 'active'));
+    await stack.send(
+      hrEvent(
+        'update',
+        { employeeId: 'X1', department: 'Marketing' },
+        { eventId: 'X1-move', effectiveAt: await now(), sequence: 2 },
+      ),
+    );
+    await stack.waitFor(
+      'X1',
+      (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'canva' && a.state === 'active'),
+    );
     // The 24-hour grace passes: GitHub is revoked by a deferred revocation run.
-    await stack.waitFor('X1', (s) => s.accounts.find((a) => a.app === 'github')?.state === 'deactivated', 2 * 86_400_000);
-    await stack.send(hrEvent('terminate', { employeeId: 'X1', department: 'Marketing', status: 'terminated' }, { eventId: 'X1-term', effectiveAt: await now(), sequence: 3 }));
+    await stack.waitFor(
+      'X1',
+      (s) => s.accounts.find((a) => a.app === 'github')?.state === 'deactivated',
+      2 * 86_400_000,
+    );
+    await stack.send(
+      hrEvent(
+        'terminate',
+        { employeeId: 'X1', department: 'Marketing', status: 'terminated' },
+        { eventId: 'X1-term', effectiveAt: await now(), sequence: 3 },
+      ),
+    );
     await stack.waitFor('X1', (s) => s.stage === 'idle' && s.accounts.filter((a) => a.state === 'active').length === 0);
     // Milestones are written after the fact: wait for the leaver's completion in the store.
     for (let i = 0; i < 60; i++) {
-      const done = (await store.records({ employeeId: 'X1', kind: 'milestone' })).filter((r) => (r.data as { kind?: string }).kind === 'lifecycle-completed');
+      const done = (await store.records({ employeeId: 'X1', kind: 'milestone' })).filter(
+        (r) => (r.data as { kind?: string }).kind === 'lifecycle-completed',
+      );
       if (done.length >= 4) break;
       await stack.env.sleep(1_000);
     }
@@ -60,7 +92,9 @@ test('rows per run and app: the joiner, the mover and its deferred revocation', 
   try {
     const records = await store.records({ employeeId: 'X1' });
     const joiner = lifecycleCsvRows('X1', records, EXPORT_KINDS.joiner, 0);
-    expect(joiner.map((r) => [r[col('lifecycle')], r[col('event_id')], r[col('app')], r[col('action')], r[col('sla')]])).toEqual([
+    expect(
+      joiner.map((r) => [r[col('lifecycle')], r[col('event_id')], r[col('app')], r[col('action')], r[col('sla')]]),
+    ).toEqual([
       ['joiner', 'X1-hire', 'github', 'created', 'met'],
       ['joiner', 'X1-hire', 'slack', 'created', 'met'],
     ]);

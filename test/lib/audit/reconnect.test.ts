@@ -36,17 +36,24 @@ const { AuditStore, auditKeyFromString } = require(${JSON.stringify(path.join(RO
 (TEST_DATABASE_URL ? describe : describe.skip)('audit store on PostgreSQL across a server-side disconnect', () => {
   it('survives its connections being terminated and writes on a new one', async () => {
     const app = `jml-reconnect-${process.pid}-${Date.now()}`;
-    const child = spawn(process.execPath, ['-e', CHILD], { env: { ...process.env, URL: TEST_DATABASE_URL, KEY: TEST_AUDIT_KEY_TEXT, APP: app }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', CHILD], {
+      env: { ...process.env, URL: TEST_DATABASE_URL, KEY: TEST_AUDIT_KEY_TEXT, APP: app },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    for (let i = 0; i < 300 && !out.includes('ready') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !out.includes('ready') && child.exitCode === null; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(out).toContain('ready');
 
     const admin = new Client({ connectionString: TEST_DATABASE_URL });
     await admin.connect();
-    const { rows } = await admin.query('SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1', [app]);
+    const { rows } = await admin.query(
+      'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1',
+      [app],
+    );
     await admin.end();
     expect(rows.length).toBeGreaterThan(0);
     // Let the dropped connections' errors arrive while the pool is idle (where the crash was).

@@ -1,15 +1,63 @@
-import { buildLeaverTimeline, csvCell, escapeHtml, renderCsv, renderHtml, renderTable, type AuditRecord } from '../../../lib/audit';
+import {
+  buildLeaverTimeline,
+  csvCell,
+  escapeHtml,
+  renderCsv,
+  renderHtml,
+  renderTable,
+  type AuditRecord,
+} from '../../../lib/audit';
 import { lifecycleRuns } from '../../../workers/api/console/runs';
 
 let seq = 0;
-const milestone = (data: Record<string, unknown>): AuditRecord => ({ seq: ++seq, chainSeq: seq, key: `k${seq}`, kind: 'milestone', employeeId: 'E<1>', workflowId: 'employee-E<1>', runId: 'r1', occurredAtMs: Number(data.atMs), data, hash: 'h' });
+const milestone = (data: Record<string, unknown>): AuditRecord => ({
+  seq: ++seq,
+  chainSeq: seq,
+  key: `k${seq}`,
+  kind: 'milestone',
+  employeeId: 'E<1>',
+  workflowId: 'employee-E<1>',
+  runId: 'r1',
+  occurredAtMs: Number(data.atMs),
+  data,
+  hash: 'h',
+});
 
 const records = [
-  milestone({ atMs: 1000, kind: 'event-received', eventId: 'T1', eventType: 'terminate', effectiveAtMs: 900, initiator: '=HYPERLINK("x")' }),
+  milestone({
+    atMs: 1000,
+    kind: 'event-received',
+    eventId: 'T1',
+    eventType: 'terminate',
+    effectiveAtMs: 900,
+    initiator: '=HYPERLINK("x")',
+  }),
   milestone({ atMs: 1001, kind: 'lifecycle-started', eventId: 'T1', lifecycle: 'leaver' }),
-  milestone({ atMs: 1002, kind: 'app-succeeded', eventId: 'T1', lifecycle: 'leaver', app: 'slack', action: 'deactivated', scimId: 'U1' }),
-  milestone({ atMs: 1003, kind: 'app-failed', eventId: 'T1', lifecycle: 'leaver', app: 'github', detail: 'SCIM_FORBIDDEN: <b>403</b>, "no"' }),
-  milestone({ atMs: 1004, kind: 'lifecycle-completed', eventId: 'T1', lifecycle: 'leaver', slaDeadlineMs: 901000, slaBreached: false }),
+  milestone({
+    atMs: 1002,
+    kind: 'app-succeeded',
+    eventId: 'T1',
+    lifecycle: 'leaver',
+    app: 'slack',
+    action: 'deactivated',
+    scimId: 'U1',
+  }),
+  milestone({
+    atMs: 1003,
+    kind: 'app-failed',
+    eventId: 'T1',
+    lifecycle: 'leaver',
+    app: 'github',
+    detail: 'SCIM_FORBIDDEN: <b>403</b>, "no"',
+  }),
+  milestone({
+    atMs: 1004,
+    kind: 'lifecycle-completed',
+    eventId: 'T1',
+    lifecycle: 'leaver',
+    slaDeadlineMs: 901000,
+    slaBreached: false,
+  }),
   milestone({ atMs: 1005, kind: 'legal-hold-placed', detail: 'case C-1: litigation' }),
 ];
 
@@ -47,7 +95,15 @@ describe('console runs', () => {
   it('folds milestones into runs with SLA badges; a run with a failed app is never "met"', () => {
     // The fixture's leaver finished within its SLA, but GitHub failed: the badge says so.
     expect(lifecycleRuns([...records].reverse())).toEqual([
-      expect.objectContaining({ employeeId: 'E<1>', eventId: 'T1', lifecycle: 'leaver', sla: 'failed', failedApps: ['github'], startedAtMs: 1001, completedAtMs: 1004 }),
+      expect.objectContaining({
+        employeeId: 'E<1>',
+        eventId: 'T1',
+        lifecycle: 'leaver',
+        sla: 'failed',
+        failedApps: ['github'],
+        startedAtMs: 1001,
+        completedAtMs: 1004,
+      }),
     ]);
   });
 });

@@ -37,7 +37,14 @@ describe.each(auditTargets)('audit store on %s', (_name, open) => {
   it('lists people, not the chains of reconciliation runs', async () => {
     await store.append(record(1));
     const chain = `reconcile-${employee}`;
-    await store.append({ key: `${chain}#1`, kind: 'reconciliation', employeeId: chain, workflowId: chain, occurredAtMs: Date.parse('2026-11-20T10:00:00Z'), data: { findings: 0 } });
+    await store.append({
+      key: `${chain}#1`,
+      kind: 'reconciliation',
+      employeeId: chain,
+      workflowId: chain,
+      occurredAtMs: Date.parse('2026-11-20T10:00:00Z'),
+      data: { findings: 0 },
+    });
     const people = await store.employees();
     expect(people).toContain(employee);
     expect(people).not.toContain(chain);
@@ -72,26 +79,42 @@ describe.each(auditTargets)('audit store on %s', (_name, open) => {
 
   it('rejects UPDATE and DELETE', async () => {
     await store.append(record(1));
-    await expect(store.db.query('UPDATE audit_records SET data = $1 WHERE chain = $2', ['{}', employee])).rejects.toThrow(/append-only/);
-    await expect(store.db.query('DELETE FROM audit_records WHERE chain = $1', [employee])).rejects.toThrow(/append-only/);
+    await expect(
+      store.db.query('UPDATE audit_records SET data = $1 WHERE chain = $2', ['{}', employee]),
+    ).rejects.toThrow(/append-only/);
+    await expect(store.db.query('DELETE FROM audit_records WHERE chain = $1', [employee])).rejects.toThrow(
+      /append-only/,
+    );
   });
 
   it('names an edited record', async () => {
     for (const i of [1, 2, 3]) await store.append(record(i));
-    await tamper(`UPDATE audit_records SET data = jsonb_set(data, '{eventId}', '"forged"') WHERE chain = $1 AND chain_seq = 2`, [employee]);
-    expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'edited' })]);
+    await tamper(
+      `UPDATE audit_records SET data = jsonb_set(data, '{eventId}', '"forged"') WHERE chain = $1 AND chain_seq = 2`,
+      [employee],
+    );
+    expect((await store.verify({ employeeId: employee })).problems).toEqual([
+      expect.objectContaining({ chainSeq: 2, problem: 'edited' }),
+    ]);
   });
 
   it('names a deleted record', async () => {
     for (const i of [1, 2, 3]) await store.append(record(i));
     await tamper('DELETE FROM audit_records WHERE chain = $1 AND chain_seq = 2', [employee]);
-    expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'missing' })]);
+    expect((await store.verify({ employeeId: employee })).problems).toEqual([
+      expect.objectContaining({ chainSeq: 2, problem: 'missing' }),
+    ]);
   });
 
   it('detects reordered records', async () => {
     for (const i of [1, 2, 3]) await store.append(record(i));
-    await tamper('UPDATE audit_records SET chain_seq = -chain_seq WHERE chain = $1 AND chain_seq IN (2, 3)', [employee]);
-    await tamper('UPDATE audit_records SET chain_seq = CASE WHEN chain_seq = -2 THEN 3 ELSE 2 END WHERE chain = $1 AND chain_seq < 0', [employee]);
+    await tamper('UPDATE audit_records SET chain_seq = -chain_seq WHERE chain = $1 AND chain_seq IN (2, 3)', [
+      employee,
+    ]);
+    await tamper(
+      'UPDATE audit_records SET chain_seq = CASE WHEN chain_seq = -2 THEN 3 ELSE 2 END WHERE chain = $1 AND chain_seq < 0',
+      [employee],
+    );
     const { problems } = await store.verify({ employeeId: employee });
     expect(problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'broken-link' })]);
   });
@@ -105,19 +128,25 @@ describe.each(auditTargets)('audit store on %s', (_name, open) => {
       [employee],
     );
     // Written without the key: its unkeyed hash is refused after the keyed chain began.
-    expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'unkeyed' })]);
+    expect((await store.verify({ employeeId: employee })).problems).toEqual([
+      expect.objectContaining({ chainSeq: 2, problem: 'unkeyed' }),
+    ]);
   });
 
   it('group-commits concurrent appends: few transactions, every chain gap-free, repeated keys answered once', async () => {
     const people = Array.from({ length: 10 }, (_, p) => `${employee}-p${p}`);
     const before = { ...store.writeStats };
-    const inputs = people.flatMap((id) => Array.from({ length: 10 }, (_, i) => record(i + 1, { key: `${id}#${i + 1}`, employeeId: id })));
+    const inputs = people.flatMap((id) =>
+      Array.from({ length: 10 }, (_, i) => record(i + 1, { key: `${id}#${i + 1}`, employeeId: id })),
+    );
     const written = await Promise.all([...inputs, inputs[0]!].map((i) => store.append(i)));
     expect(written[inputs.length]).toEqual(written[0]);
     expect(store.writeStats.records - before.records).toBe(inputs.length + 1);
     expect(store.writeStats.batches - before.batches).toBeLessThan(inputs.length / 4);
     for (const id of people) {
-      expect((await store.records({ employeeId: id })).map((r) => r.chainSeq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      expect((await store.records({ employeeId: id })).map((r) => r.chainSeq)).toEqual(
+        Array.from({ length: 10 }, (_, i) => i + 1),
+      );
       expect((await store.verify({ employeeId: id })).ok).toBe(true);
     }
   });
@@ -130,45 +159,76 @@ describe.each(auditTargets)('audit store on %s', (_name, open) => {
       store.append(record(3)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((await store.records({ employeeId: employee })).map((r) => r.key)).toEqual([`${employee}#1`, `${employee}#3`]);
+    expect((await store.records({ employeeId: employee })).map((r) => r.key)).toEqual([
+      `${employee}#1`,
+      `${employee}#3`,
+    ]);
     expect((await store.verify({ employeeId: employee })).ok).toBe(true);
   });
 
   // Two workers on one database: the per-chain advisory lock keeps batches from interleaving.
-  (_name === 'PostgreSQL' ? it : it.skip)('keeps chains intact with two stores writing the same chains at once', async () => {
-    const other = await open();
-    try {
-      const people = [`${employee}-a`, `${employee}-b`];
-      const writes = people.flatMap((id) => Array.from({ length: 20 }, (_, i) => ({ s: i % 2 ? other : store, input: record(i + 1, { key: `${id}#${i + 1}`, employeeId: id }) })));
-      await Promise.all(writes.map(({ s, input }) => s.append(input)));
-      for (const id of people) {
-        expect((await store.records({ employeeId: id })).map((r) => r.chainSeq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-        expect((await store.verify({ employeeId: id })).ok).toBe(true);
+  (_name === 'PostgreSQL' ? it : it.skip)(
+    'keeps chains intact with two stores writing the same chains at once',
+    async () => {
+      const other = await open();
+      try {
+        const people = [`${employee}-a`, `${employee}-b`];
+        const writes = people.flatMap((id) =>
+          Array.from({ length: 20 }, (_, i) => ({
+            s: i % 2 ? other : store,
+            input: record(i + 1, { key: `${id}#${i + 1}`, employeeId: id }),
+          })),
+        );
+        await Promise.all(writes.map(({ s, input }) => s.append(input)));
+        for (const id of people) {
+          expect((await store.records({ employeeId: id })).map((r) => r.chainSeq).sort((a, b) => a - b)).toEqual(
+            Array.from({ length: 20 }, (_, i) => i + 1),
+          );
+          expect((await store.verify({ employeeId: id })).ok).toBe(true);
+        }
+      } finally {
+        await other.close();
       }
-    } finally {
-      await other.close();
-    }
-  });
+    },
+  );
 
   it('keeps the account registry with the newest state', async () => {
-    await store.upsertAccount({ employeeId: employee, app: 'slack', scimId: 'U1', state: 'active', lastChangeAtMs: 10 });
+    await store.upsertAccount({
+      employeeId: employee,
+      app: 'slack',
+      scimId: 'U1',
+      state: 'active',
+      lastChangeAtMs: 10,
+    });
     await store.upsertAccount({ employeeId: employee, app: 'slack', state: 'deactivated', lastChangeAtMs: 20 });
     await store.upsertAccount({ employeeId: employee, app: 'slack', state: 'active', lastChangeAtMs: 15 });
-    expect(await store.getAccounts(employee)).toEqual([{ employeeId: employee, app: 'slack', scimId: 'U1', state: 'deactivated', lastChangeAtMs: 20 }]);
+    expect(await store.getAccounts(employee)).toEqual([
+      { employeeId: employee, app: 'slack', scimId: 'U1', state: 'deactivated', lastChangeAtMs: 20 },
+    ]);
   });
 
   // The worker's database user holds jml_audit_writer: PostgreSQL itself refuses it any change
   // to history, whatever the triggers. (PGlite has one user; the triggers guard there.)
-  (_name === 'PostgreSQL' ? it : it.skip)('gives the writer role INSERT but not UPDATE, DELETE or TRUNCATE', async () => {
-    await store.append(record(1));
-    const asWriter = (sql: string) => store.db.transaction(async (tx) => {
-      await tx.query('SET LOCAL ROLE jml_audit_writer');
-      return tx.query(sql);
-    });
-    const { rows } = await asWriter(`SELECT has_table_privilege('audit_records', 'INSERT') AS ins, has_table_privilege('audit_records', 'UPDATE') AS upd, has_table_privilege('audit_records', 'DELETE') AS del, has_table_privilege('audit_records', 'TRUNCATE') AS trunc`);
-    expect(rows[0]).toEqual({ ins: true, upd: false, del: false, trunc: false });
-    await expect(asWriter(`UPDATE audit_records SET data = '{}' WHERE chain = '${employee}'`)).rejects.toThrow(/permission denied/);
-    await expect(asWriter(`DELETE FROM audit_records WHERE chain = '${employee}'`)).rejects.toThrow(/permission denied/);
-    await expect(asWriter('TRUNCATE audit_records')).rejects.toThrow(/permission denied/);
-  });
+  (_name === 'PostgreSQL' ? it : it.skip)(
+    'gives the writer role INSERT but not UPDATE, DELETE or TRUNCATE',
+    async () => {
+      await store.append(record(1));
+      const asWriter = (sql: string) =>
+        store.db.transaction(async (tx) => {
+          await tx.query('SET LOCAL ROLE jml_audit_writer');
+          return tx.query(sql);
+        });
+      const { rows } = await asWriter(
+        `SELECT has_table_privilege('audit_records', 'INSERT') AS ins, has_table_privilege('audit_records', 'UPDATE') AS upd, has_table_privilege('audit_records', 'DELETE') AS del, has_table_privilege('audit_records', 'TRUNCATE') AS trunc`,
+      );
+      expect(rows[0]).toEqual({ ins: true, upd: false, del: false, trunc: false });
+      await expect(asWriter(`UPDATE audit_records SET data = '{}' WHERE chain = '${employee}'`)).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(asWriter(`DELETE FROM audit_records WHERE chain = '${employee}'`)).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(asWriter('TRUNCATE audit_records')).rejects.toThrow(/permission denied/);
+    },
+  );
 });

@@ -11,7 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  AuditStore, auditKeyFromString, checkpointLine, readCheckpoints, recordHash, type AppendInput, type AuditKey, type Checkpoint,
+  AuditStore,
+  auditKeyFromString,
+  checkpointLine,
+  readCheckpoints,
+  recordHash,
+  type AppendInput,
+  type AuditKey,
+  type Checkpoint,
 } from '../../../lib/audit';
 import { keyedRecordHash } from '../../../lib/audit/chain';
 import { openDatabase } from '../../../lib/audit/db';
@@ -21,20 +28,30 @@ import { TEST_AUDIT_KEY, TEST_DATABASE_URL, freshDatabase } from '../../helpers/
 type Target = { name: string; open(key?: AuditKey): Promise<AuditStore>; cleanup(): Promise<void> };
 
 const targets: [string, () => Promise<Target>][] = [
-  ['PGlite', async () => {
+  [
+    'PGlite',
+    async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'jml-tamper-'));
-    return {
-      name: 'PGlite',
-      open: (key = TEST_AUDIT_KEY) => AuditStore.open({ dataDir: dir, key }),
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }],
+      return {
+        name: 'PGlite',
+        open: (key = TEST_AUDIT_KEY) => AuditStore.open({ dataDir: dir, key }),
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  ],
 ];
 if (TEST_DATABASE_URL) {
-  targets.push(['PostgreSQL', async () => {
-    const db = await freshDatabase(TEST_DATABASE_URL!, 'jml_tamper');
-    return { name: 'PostgreSQL', open: (key = TEST_AUDIT_KEY) => AuditStore.open({ databaseUrl: db.url, key }), cleanup: db.drop };
-  }]);
+  targets.push([
+    'PostgreSQL',
+    async () => {
+      const db = await freshDatabase(TEST_DATABASE_URL!, 'jml_tamper');
+      return {
+        name: 'PostgreSQL',
+        open: (key = TEST_AUDIT_KEY) => AuditStore.open({ databaseUrl: db.url, key }),
+        cleanup: db.drop,
+      };
+    },
+  ]);
 }
 
 describe.each(targets)('tampering with the audit store on %s', (name, makeTarget) => {
@@ -119,29 +136,66 @@ describe.each(targets)('tampering with the audit store on %s', (name, makeTarget
   it('detects a record appended with a correctly recomputed plain SHA-256 hash', async () => {
     await chainOf(employee, 2);
     const text = await takeCheckpoint();
-    const [last] = (await store.db.query<{ hash: string }>('SELECT hash FROM audit_records WHERE chain = $1 AND chain_seq = 2', [employee])).rows;
+    const [last] = (
+      await store.db.query<{ hash: string }>('SELECT hash FROM audit_records WHERE chain = $1 AND chain_seq = 2', [
+        employee,
+      ])
+    ).rows;
     const forged = {
-      idempotencyKey: `${employee}#forged`, chain: employee, chainSeq: 3, kind: 'scim-request', employeeId: employee,
-      workflowId: `employee-${employee}`, runId: 'run-1', occurredAt: '2026-11-20T10:00:03.000Z',
+      idempotencyKey: `${employee}#forged`,
+      chain: employee,
+      chainSeq: 3,
+      kind: 'scim-request',
+      employeeId: employee,
+      workflowId: `employee-${employee}`,
+      runId: 'run-1',
+      occurredAt: '2026-11-20T10:00:03.000Z',
       data: { app: 'slack', operation: 'deactivate-user', status: 200 },
     };
     await asWriter(
       `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, workflow_id, run_id, occurred_at, data, prev_hash, hash)
        VALUES ($1, $2, 3, $3, $2, $4, $5, $6, $7, $8, $9)`,
-      [forged.idempotencyKey, employee, forged.kind, forged.workflowId, forged.runId, forged.occurredAt, JSON.stringify(forged.data), last!.hash, recordHash(last!.hash, forged)],
+      [
+        forged.idempotencyKey,
+        employee,
+        forged.kind,
+        forged.workflowId,
+        forged.runId,
+        forged.occurredAt,
+        JSON.stringify(forged.data),
+        last!.hash,
+        recordHash(last!.hash, forged),
+      ],
     );
-    expect((await verifyWith(text, employee)).problems).toEqual([expect.objectContaining({ chainSeq: 3, problem: 'unkeyed' })]);
+    expect((await verifyWith(text, employee)).problems).toEqual([
+      expect.objectContaining({ chainSeq: 3, problem: 'unkeyed' }),
+    ]);
     // Chain alone (no checkpoint) catches it too: the hash proves nothing without the key.
-    expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ problem: 'unkeyed' })]);
+    expect((await store.verify({ employeeId: employee })).problems).toEqual([
+      expect.objectContaining({ problem: 'unkeyed' }),
+    ]);
   });
 
   it('detects a forged keyed record made without the key', async () => {
     await chainOf(employee, 2);
-    const [last] = (await store.db.query<{ hash: string; key_id: string }>('SELECT hash, key_id FROM audit_records WHERE chain = $1 AND chain_seq = 2', [employee])).rows;
+    const [last] = (
+      await store.db.query<{ hash: string; key_id: string }>(
+        'SELECT hash, key_id FROM audit_records WHERE chain = $1 AND chain_seq = 2',
+        [employee],
+      )
+    ).rows;
     const guessed = auditKeyFromString(randomBytes(48).toString('base64'));
     const fields = {
-      idempotencyKey: `${employee}#forged`, chain: employee, chainSeq: 3, kind: 'scim-request', employeeId: employee, workflowId: null,
-      runId: null, occurredAt: '2026-11-20T10:00:03.000Z', data: { operation: 'deactivate-user', status: 200 }, keyId: last!.key_id,
+      idempotencyKey: `${employee}#forged`,
+      chain: employee,
+      chainSeq: 3,
+      kind: 'scim-request',
+      employeeId: employee,
+      workflowId: null,
+      runId: null,
+      occurredAt: '2026-11-20T10:00:03.000Z',
+      data: { operation: 'deactivate-user', status: 200 },
+      keyId: last!.key_id,
     };
     await store.db.transaction(async (tx) => {
       if (name === 'PostgreSQL') await tx.query('SET LOCAL ROLE jml_audit_writer');
@@ -150,25 +204,43 @@ describe.each(targets)('tampering with the audit store on %s', (name, makeTarget
       await tx.query(
         `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, occurred_at, data, prev_hash, hash, recorded_at, chain_version, key_id)
          VALUES ($1, $2, 3, $3, $2, $4, $5, $6, $7, $8, 2, $9)`,
-        [fields.idempotencyKey, employee, fields.kind, fields.occurredAt, JSON.stringify(fields.data), last!.hash,
-          keyedRecordHash(guessed, last!.hash, { ...fields, recordedAt }), recordedAt, last!.key_id],
+        [
+          fields.idempotencyKey,
+          employee,
+          fields.kind,
+          fields.occurredAt,
+          JSON.stringify(fields.data),
+          last!.hash,
+          keyedRecordHash(guessed, last!.hash, { ...fields, recordedAt }),
+          recordedAt,
+          last!.key_id,
+        ],
       );
     });
-    expect((await store.verify({ employeeId: employee })).problems).toEqual([expect.objectContaining({ chainSeq: 3, problem: 'edited' })]);
+    expect((await store.verify({ employeeId: employee })).problems).toEqual([
+      expect.objectContaining({ chainSeq: 3, problem: 'edited' }),
+    ]);
   });
 
   it('detects an edited record', async () => {
     await chainOf(employee, 3);
     const text = await takeCheckpoint();
-    await asOwner(`UPDATE audit_records SET data = jsonb_set(data, '{status}', '500') WHERE chain = $1 AND chain_seq = 2`, [employee]);
-    expect((await verifyWith(text, employee)).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'edited' })]);
+    await asOwner(
+      `UPDATE audit_records SET data = jsonb_set(data, '{status}', '500') WHERE chain = $1 AND chain_seq = 2`,
+      [employee],
+    );
+    expect((await verifyWith(text, employee)).problems).toEqual([
+      expect.objectContaining({ chainSeq: 2, problem: 'edited' }),
+    ]);
   });
 
   it('detects a deleted record', async () => {
     await chainOf(employee, 3);
     const text = await takeCheckpoint();
     await asOwner('DELETE FROM audit_records WHERE chain = $1 AND chain_seq = 2', [employee]);
-    expect((await verifyWith(text, employee)).problems).toEqual([expect.objectContaining({ chainSeq: 2, problem: 'missing' })]);
+    expect((await verifyWith(text, employee)).problems).toEqual([
+      expect.objectContaining({ chainSeq: 2, problem: 'missing' }),
+    ]);
   });
 
   it('detects a truncated chain given a checkpoint', async () => {
@@ -177,15 +249,21 @@ describe.each(targets)('tampering with the audit store on %s', (name, makeTarget
     await asOwner('DELETE FROM audit_records WHERE chain = $1 AND chain_seq >= 3', [employee]);
     // The chain that is left is internally valid: only the checkpoint knows it was longer.
     expect((await store.verify({ employeeId: employee })).ok).toBe(true);
-    expect((await verifyWith(text, employee)).problems).toEqual([expect.objectContaining({ problem: 'truncated', chainSeq: 3 })]);
+    expect((await verifyWith(text, employee)).problems).toEqual([
+      expect.objectContaining({ problem: 'truncated', chainSeq: 3 }),
+    ]);
   });
 
   it('detects a whole chain removed given a checkpoint', async () => {
     await chainOf(employee, 2);
     const text = await takeCheckpoint();
     await asOwner('DELETE FROM audit_records WHERE chain = $1', [employee]);
-    expect((await verifyWith(text)).problems).toEqual(expect.arrayContaining([expect.objectContaining({ chain: employee, problem: 'chain-removed' })]));
-    expect((await verifyWith(text, employee)).problems).toEqual([expect.objectContaining({ chain: employee, problem: 'chain-removed' })]);
+    expect((await verifyWith(text)).problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ chain: employee, problem: 'chain-removed' })]),
+    );
+    expect((await verifyWith(text, employee)).problems).toEqual([
+      expect.objectContaining({ chain: employee, problem: 'chain-removed' }),
+    ]);
   });
 
   it('detects a chain rewritten by someone holding the key, given a checkpoint', async () => {
@@ -193,9 +271,15 @@ describe.each(targets)('tampering with the audit store on %s', (name, makeTarget
     const text = await takeCheckpoint();
     // Remove the revocation record and re-append a different one with the real key.
     await asOwner('DELETE FROM audit_records WHERE chain = $1 AND chain_seq = 3', [employee]);
-    await store.append({ ...record(3), key: `${employee}#3-again`, data: { app: 'slack', operation: 'deactivate-user', status: 404 } });
+    await store.append({
+      ...record(3),
+      key: `${employee}#3-again`,
+      data: { app: 'slack', operation: 'deactivate-user', status: 404 },
+    });
     expect((await store.verify({ employeeId: employee })).ok).toBe(true);
-    expect((await verifyWith(text, employee)).problems).toEqual([expect.objectContaining({ chainSeq: 3, problem: 'rewritten' })]);
+    expect((await verifyWith(text, employee)).problems).toEqual([
+      expect.objectContaining({ chainSeq: 3, problem: 'rewritten' }),
+    ]);
   });
 
   it('accepts records appended after a checkpoint, and refuses an edited or foreign checkpoint', async () => {
@@ -205,9 +289,13 @@ describe.each(targets)('tampering with the audit store on %s', (name, makeTarget
     expect((await verifyWith(text)).ok).toBe(true);
     const cp = JSON.parse(text) as Checkpoint;
     const shortened = JSON.stringify({ ...cp, chains: { ...cp.chains, [employee]: [1, cp.chains[employee]![1]] } });
-    expect(store.readCheckpoints(shortened, 'cp').problems).toEqual([expect.objectContaining({ problem: 'bad-checkpoint', message: expect.stringMatching(/cp:1: .*edited/) })]);
+    expect(store.readCheckpoints(shortened, 'cp').problems).toEqual([
+      expect.objectContaining({ problem: 'bad-checkpoint', message: expect.stringMatching(/cp:1: .*edited/) }),
+    ]);
     const otherKey = auditKeyFromString(randomBytes(48).toString('base64'));
-    expect(readCheckpoints(text, otherKey, 'cp').problems).toEqual([expect.objectContaining({ problem: 'bad-checkpoint', message: expect.stringMatching(/not the given key/) })]);
+    expect(readCheckpoints(text, otherKey, 'cp').problems).toEqual([
+      expect.objectContaining({ problem: 'bad-checkpoint', message: expect.stringMatching(/not the given key/) }),
+    ]);
   });
 
   it('refuses to sign a checkpoint over a broken chain', async () => {
@@ -215,7 +303,9 @@ describe.each(targets)('tampering with the audit store on %s', (name, makeTarget
     await asOwner(`UPDATE audit_records SET data = '{}' WHERE chain = $1 AND chain_seq = 1`, [employee]);
     const { checkpoint, verify } = await store.checkpoint();
     expect(checkpoint).toBeUndefined();
-    expect(verify.problems).toEqual(expect.arrayContaining([expect.objectContaining({ chain: employee, problem: 'edited' })]));
+    expect(verify.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ chain: employee, problem: 'edited' })]),
+    );
   });
 });
 
@@ -229,8 +319,15 @@ describe('records written before the keyed chain (PGlite)', () => {
       let prev = '0'.repeat(64);
       for (let i = 1; i <= 2; i++) {
         const f = {
-          idempotencyKey: `L#${i}`, chain: 'L1', chainSeq: i, kind: 'milestone', employeeId: 'L1', workflowId: null, runId: null,
-          occurredAt: `2026-01-0${i}T00:00:00.000Z`, data: { kind: 'event-received' },
+          idempotencyKey: `L#${i}`,
+          chain: 'L1',
+          chainSeq: i,
+          kind: 'milestone',
+          employeeId: 'L1',
+          workflowId: null,
+          runId: null,
+          occurredAt: `2026-01-0${i}T00:00:00.000Z`,
+          data: { kind: 'event-received' },
         };
         const hash = recordHash(prev, f);
         await db.query(
@@ -245,11 +342,24 @@ describe('records written before the keyed chain (PGlite)', () => {
       // The new release opens (and migrates) it and appends a keyed record to the old chain.
       const store = await AuditStore.open({ dataDir: dir, key: TEST_AUDIT_KEY });
       try {
-        await store.append({ key: 'L#3', kind: 'milestone', employeeId: 'L1', occurredAtMs: Date.parse('2026-01-03'), data: { kind: 'x' } });
+        await store.append({
+          key: 'L#3',
+          kind: 'milestone',
+          employeeId: 'L1',
+          occurredAtMs: Date.parse('2026-01-03'),
+          data: { kind: 'x' },
+        });
         expect(await store.verify({ employeeId: 'L1' })).toMatchObject({ ok: true, records: 3 });
         const f4 = {
-          idempotencyKey: 'L#4', chain: 'L1', chainSeq: 4, kind: 'milestone', employeeId: 'L1', workflowId: null, runId: null,
-          occurredAt: '2026-01-04T00:00:00.000Z', data: {},
+          idempotencyKey: 'L#4',
+          chain: 'L1',
+          chainSeq: 4,
+          kind: 'milestone',
+          employeeId: 'L1',
+          workflowId: null,
+          runId: null,
+          occurredAt: '2026-01-04T00:00:00.000Z',
+          data: {},
         };
         const head = (await store.records({ employeeId: 'L1' }))[2]!.hash;
         await store.db.query(
@@ -257,7 +367,9 @@ describe('records written before the keyed chain (PGlite)', () => {
            VALUES ('L#4', 'L1', 4, 'milestone', 'L1', $1, '{}', $2, $3)`,
           [f4.occurredAt, head, recordHash(head, f4)],
         );
-        expect((await store.verify({ employeeId: 'L1' })).problems).toEqual([expect.objectContaining({ chainSeq: 4, problem: 'unkeyed' })]);
+        expect((await store.verify({ employeeId: 'L1' })).problems).toEqual([
+          expect.objectContaining({ chainSeq: 4, problem: 'unkeyed' }),
+        ]);
       } finally {
         await store.close();
       }

@@ -25,10 +25,18 @@ describe('parseDuration', () => {
   });
 
   test('the error says what to write', () => {
-    expect(() => parseDuration('1 hour')).toThrow('"1 hour" is not a duration; write a duration such as 15m, 1h, 30d or ISO 8601 PT15M, P30D');
+    expect(() => parseDuration('1 hour')).toThrow(
+      '"1 hour" is not a duration; write a duration such as 15m, 1h, 30d or ISO 8601 PT15M, P30D',
+    );
   });
 
   test('formatDuration picks the largest exact unit', () => {
-    expect([0, 900_000, 86_400_000 * 30, 5_400_000, 1_500].map(formatDuration)).toEqual(['0', '15m', '30d', '90m', '1500ms']);
+    expect([0, 900_000, 86_400_000 * 30, 5_400_000, 1_500].map(formatDuration)).toEqual([
+      '0',
+      '15m',
+      '30d',
+      '90m',
+      '1500ms',
+    ]);
   });
 });

@@ -36,7 +36,11 @@ const dirs: string[] = [];
 export async function issuesFor(files: Record<string, string | undefined>): Promise<string[]> {
   const root = await mkdtemp(join(tmpdir(), 'jml-config-'));
   dirs.push(root);
-  const all: Record<string, string | undefined> = { 'connectors/app.yaml': BASE_CONNECTOR, 'policy.yaml': BASE_POLICY, ...files };
+  const all: Record<string, string | undefined> = {
+    'connectors/app.yaml': BASE_CONNECTOR,
+    'policy.yaml': BASE_POLICY,
+    ...files,
+  };
   for (const [name, text] of Object.entries(all)) {
     if (text === undefined) continue;
     await mkdir(dirname(join(root, name)), { recursive: true });

@@ -33,7 +33,9 @@ describe('loadConfig on valid input', () => {
 describe('reconciliation.every', () => {
   test('defaults to 24 h and takes a duration', async () => {
     expect(resolvePolicy({ access: { rules: [] } }, 'policy.yaml').reconciliation).toEqual({ everyMs: 86_400_000 });
-    expect(resolvePolicy({ access: { rules: [] }, reconciliation: { every: '6h' } }, 'policy.yaml').reconciliation).toEqual({ everyMs: 21_600_000 });
+    expect(
+      resolvePolicy({ access: { rules: [] }, reconciliation: { every: '6h' } }, 'policy.yaml').reconciliation,
+    ).toEqual({ everyMs: 21_600_000 });
     expect(await issuesFor({ 'policy.yaml': `reconciliation:\n  every: 6h\n${BASE_POLICY}` })).toEqual([]);
   });
 
@@ -55,10 +57,14 @@ describe('reconciliation.every', () => {
 describe('policy leaver.removeGroupMemberships', () => {
   test('defaults to true, can be turned off, and must be a boolean', async () => {
     expect(resolvePolicy({ access: { rules: [] } }, 'policy.yaml').leaver).toEqual({ removeGroupMemberships: true });
-    expect(resolvePolicy({ leaver: { removeGroupMemberships: false }, access: { rules: [] } }, 'policy.yaml').leaver).toEqual({ removeGroupMemberships: false });
+    expect(
+      resolvePolicy({ leaver: { removeGroupMemberships: false }, access: { rules: [] } }, 'policy.yaml').leaver,
+    ).toEqual({ removeGroupMemberships: false });
     expect(await issuesFor({ 'policy.yaml': `leaver:\n  removeGroupMemberships: false\n${BASE_POLICY}` })).toEqual([]);
     const issues = await issuesFor({ 'policy.yaml': `leaver:\n  removeGroupMemberships: sometimes\n${BASE_POLICY}` });
-    expect(issues).toEqual([expect.stringMatching(/policy\.yaml:2:\d+ leaver\.removeGroupMemberships — must be true or false/)]);
+    expect(issues).toEqual([
+      expect.stringMatching(/policy\.yaml:2:\d+ leaver\.removeGroupMemberships — must be true or false/),
+    ]);
   });
 });
 
@@ -77,17 +83,26 @@ describe('config issues carry file:line:col path — message', () => {
 
   test('unknown key with did-you-mean', async () => {
     const text = BASE_CONNECTOR.replace('capabilities:\n  groups: true', 'capabilities:\n  group: true');
-    expect(await issuesFor({ [APP]: text })).toEqual([`${APP}:9:3 capabilities.group — unknown key "group"; did you mean "groups"?`]);
+    expect(await issuesFor({ [APP]: text })).toEqual([
+      `${APP}:9:3 capabilities.group — unknown key "group"; did you mean "groups"?`,
+    ]);
   });
 
   test('unknown key without a close match lists the allowed keys', async () => {
-    const text = BASE_CONNECTOR.replace('  token: env:APP_SCIM_TOKEN', '  token: env:APP_SCIM_TOKEN\n  header: X-Api-Key');
-    expect(await issuesFor({ [APP]: text })).toEqual([`${APP}:8:3 auth.header — unknown key "header"; allowed keys: type, token`]);
+    const text = BASE_CONNECTOR.replace(
+      '  token: env:APP_SCIM_TOKEN',
+      '  token: env:APP_SCIM_TOKEN\n  header: X-Api-Key',
+    );
+    expect(await issuesFor({ [APP]: text })).toEqual([
+      `${APP}:8:3 auth.header — unknown key "header"; allowed keys: type, token`,
+    ]);
   });
 
   test('wrong type', async () => {
     const text = BASE_CONNECTOR.replace('  groups: true', '  groups: yes please');
-    expect(await issuesFor({ [APP]: text })).toEqual([`${APP}:9:11 capabilities.groups — must be true or false, not the string "yes please"`]);
+    expect(await issuesFor({ [APP]: text })).toEqual([
+      `${APP}:9:11 capabilities.groups — must be true or false, not the string "yes please"`,
+    ]);
   });
 
   test('missing required key points at the parent', async () => {
@@ -120,7 +135,10 @@ describe('config issues carry file:line:col path — message', () => {
 
   test('http to loopback, or with allowInsecureHttp, is accepted', async () => {
     const loopback = BASE_CONNECTOR.replace('https://app.example.com', 'http://127.0.0.1:9101');
-    const allowed = BASE_CONNECTOR.replace('https://app.example.com/scim/v2', 'http://scim.internal/v2\n  allowInsecureHttp: true');
+    const allowed = BASE_CONNECTOR.replace(
+      'https://app.example.com/scim/v2',
+      'http://scim.internal/v2\n  allowInsecureHttp: true',
+    );
     expect(await issuesFor({ [APP]: loopback })).toEqual([]);
     expect(await issuesFor({ [APP]: allowed })).toEqual([]);
   });
@@ -133,10 +151,12 @@ describe('config issues carry file:line:col path — message', () => {
   });
 
   test('cross-field rules', async () => {
-    const text = BASE_CONNECTOR.replace('capabilities:\n  groups: true\n', 'groups:\n  manage: true\n').replace(
-      '    target: userName\n',
-      '    target: userName\n    applyOn: [update]\n',
-    ) + '  - value: Staff\n    map: { a: b }\n    target: userType\n    required: true\n  - source: departmnet\n    target: title\n';
+    const text =
+      BASE_CONNECTOR.replace('capabilities:\n  groups: true\n', 'groups:\n  manage: true\n').replace(
+        '    target: userName\n',
+        '    target: userName\n    applyOn: [update]\n',
+      ) +
+      '  - value: Staff\n    map: { a: b }\n    target: userType\n    required: true\n  - source: departmnet\n    target: title\n';
     expect(await issuesFor({ [APP]: text, 'policy.yaml': 'access:\n  rules: []\n' })).toEqual([
       `${APP}:9:11 groups.manage — groups.manage needs capabilities.groups: true (the app must support /Groups)`,
       `${APP}:11:3 mappings — "userName" must be mapped for create (add a mapping with target: userName)`,
@@ -178,7 +198,9 @@ describe('config issues carry file:line:col path — message', () => {
       'policy.yaml:2:15 notifications.webhookUrl — must be an https: URL (plain http only to loopback), not http://alerts.example.com; ' +
         'alerts carry tokens and names; a secret reference (env:NAME / file:/path) is checked when it is read',
     ]);
-    expect(await issuesFor(withHook('not a url'))).toEqual([expect.stringMatching(/notifications\.webhookUrl — is not a URL/)]);
+    expect(await issuesFor(withHook('not a url'))).toEqual([
+      expect.stringMatching(/notifications\.webhookUrl — is not a URL/),
+    ]);
     expect(await issuesFor(withHook('https://alerts.example.com/hook'))).toEqual([]);
     expect(await issuesFor(withHook('http://127.0.0.1:9000/hook'))).toEqual([]);
     expect(await issuesFor(withHook('http://localhost:9000/hook'))).toEqual([]);
@@ -218,9 +240,15 @@ describe('config issues carry file:line:col path — message', () => {
 
   test('connectors sharing a rate-limit budget must agree on its numbers', async () => {
     const withBudget = (id: string, limits: string) =>
-      BASE_CONNECTOR.replace('id: app', `id: ${id}`).replace('capabilities:', `rateLimit:\n  budget: org\n${limits}capabilities:`);
+      BASE_CONNECTOR.replace('id: app', `id: ${id}`).replace(
+        'capabilities:',
+        `rateLimit:\n  budget: org\n${limits}capabilities:`,
+      );
     expect(
-      await issuesFor({ [APP]: withBudget('app', '  requestsPerSecond: 3\n'), 'connectors/b.yaml': withBudget('b', '  requestsPerSecond: 5\n') }),
+      await issuesFor({
+        [APP]: withBudget('app', '  requestsPerSecond: 3\n'),
+        'connectors/b.yaml': withBudget('b', '  requestsPerSecond: 5\n'),
+      }),
     ).toEqual([
       'connectors/b.yaml:10:22 rateLimit.requestsPerSecond — budget "org" has requestsPerSecond 3 in connectors/app.yaml; connectors sharing a budget must agree (or state it in one file only)',
     ]);
@@ -233,7 +261,10 @@ test('a budget defined once is inherited by the other connectors that name it', 
   const root = await mkdtemp(join(tmpdir(), 'jml-budget-'));
   await mkdir(join(root, 'connectors'));
   const withBudget = (id: string, limits: string) =>
-    BASE_CONNECTOR.replace('id: app', `id: ${id}`).replace('capabilities:', `rateLimit:\n  budget: org\n${limits}capabilities:`);
+    BASE_CONNECTOR.replace('id: app', `id: ${id}`).replace(
+      'capabilities:',
+      `rateLimit:\n  budget: org\n${limits}capabilities:`,
+    );
   await writeFile(join(root, 'connectors/app.yaml'), withBudget('app', '  requestsPerSecond: 3\n  burst: 20\n'));
   await writeFile(join(root, 'connectors/b.yaml'), withBudget('b', '  maxConcurrency: 2\n'));
   await writeFile(join(root, 'policy.yaml'), BASE_POLICY);
@@ -260,9 +291,11 @@ test('relative file: secrets are anchored to the config directory; YAML merge ke
 });
 
 test('after schema errors the rules still run on everything that is intact', async () => {
-  const connector = BASE_CONNECTOR.replace('capabilities:\n  groups: true\n', 'capabilities:\n  groups: true\n  maxPageSize: 0\n') +
+  const connector =
+    BASE_CONNECTOR.replace('capabilities:\n  groups: true\n', 'capabilities:\n  groups: true\n  maxPageSize: 0\n') +
     '  - source: workEmail\n    target: emails[type eq "work"].value\n    transform: [lowercase]\n  - source: titel\n    target: title\n';
-  const policy = 'slas:\n  leaver: P1M\naccess:\n  rules:\n    - name: a\n      when: { department: null }\n      grant: []\n    - name: b\n      grant: [{ app: ap }]\n';
+  const policy =
+    'slas:\n  leaver: P1M\naccess:\n  rules:\n    - name: a\n      when: { department: null }\n      grant: []\n    - name: b\n      grant: [{ app: ap }]\n';
   expect(await issuesFor({ [APP]: connector, 'policy.yaml': policy })).toEqual([
     `${APP}:10:16 capabilities.maxPageSize — must be >= 1`,
     `${APP}:20:17 mappings[2].transform[0] — "lowercase" is not allowed; did you mean "lower"? (one of: lower, upper, trim)`,

@@ -26,7 +26,11 @@ test('unset variables and unreadable files are reported by kind; values are neve
   const problems = await checkSecrets(config, { env: { CANVA_CLIENT_SECRET: 's' } });
   expect(problems.map((p) => [p.kind, p.path, p.message])).toEqual([
     ['file-unreadable', 'auth.token', `cannot read ${join(dir, 'missing')} (ENOENT) for file:${join(dir, 'missing')}`],
-    ['env-unset', 'notifications.webhookUrl', 'environment variable JML_ALERT_WEBHOOK_URL is not set (env:JML_ALERT_WEBHOOK_URL)'],
+    [
+      'env-unset',
+      'notifications.webhookUrl',
+      'environment variable JML_ALERT_WEBHOOK_URL is not set (env:JML_ALERT_WEBHOOK_URL)',
+    ],
   ]);
   expect(JSON.stringify(problems)).not.toContain('value-that-must-not-appear');
   await rm(dir, { recursive: true, force: true });

@@ -31,11 +31,15 @@ describe('resolveSecret', () => {
       code: 'SECRET_UNRESOLVED',
       message: 'secret reference "env:MISSING": environment variable MISSING is not set',
     });
-    await expect(resolveSecret('env:EMPTY', { env: { EMPTY: '' } })).rejects.toMatchObject({ code: 'SECRET_UNRESOLVED' });
+    await expect(resolveSecret('env:EMPTY', { env: { EMPTY: '' } })).rejects.toMatchObject({
+      code: 'SECRET_UNRESOLVED',
+    });
     await expect(resolveSecret('file:nope', { baseDir: dir })).rejects.toMatchObject({
       message: `secret reference "file:nope": cannot read ${join(dir, 'nope')} (ENOENT)`,
     });
-    await expect(resolveSecret('file:empty', { baseDir: dir })).rejects.toMatchObject({ message: `secret reference "file:empty": file ${join(dir, 'empty')} is empty` });
+    await expect(resolveSecret('file:empty', { baseDir: dir })).rejects.toMatchObject({
+      message: `secret reference "file:empty": file ${join(dir, 'empty')} is empty`,
+    });
     const literal = await resolveSecret('pasted-literal-value').catch((e: Error) => e.message);
     expect(literal).toBe('"<literal of 20 characters>" is not a secret reference; write env:NAME or file:/path');
   });

@@ -32,7 +32,12 @@ describe('findUnsafeText', () => {
   });
 
   test('stops after the limit', () => {
-    expect(findUnsafeText(Array.from({ length: 50 }, () => '\u0000'), 5)).toHaveLength(5);
+    expect(
+      findUnsafeText(
+        Array.from({ length: 50 }, () => '\u0000'),
+        5,
+      ),
+    ).toHaveLength(5);
   });
 
   test('toPointer of the root is the empty string', () => {
@@ -42,12 +47,23 @@ describe('findUnsafeText', () => {
 
 describe('HrEventSchema text rules', () => {
   test('every employee string refuses control characters', () => {
-    const parsed = HrEventSchema.safeParse(hrEvent({ initiator: 'a\u0000', employee: { ...hrEvent().employee, department: 'x\n', custom: { k: '\ud800' } } }));
-    expect(parsed.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['employee.custom.k', 'employee.department', 'initiator']);
+    const parsed = HrEventSchema.safeParse(
+      hrEvent({
+        initiator: 'a\u0000',
+        employee: { ...hrEvent().employee, department: 'x\n', custom: { k: '\ud800' } },
+      }),
+    );
+    expect(parsed.error?.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'employee.custom.k',
+      'employee.department',
+      'initiator',
+    ]);
   });
 
   test('employeeId and cancelsEventId follow the eventId rule', () => {
-    const parsed = HrEventSchema.safeParse(hrEvent({ type: 'cancel', cancelsEventId: 'a b', employee: { ...hrEvent().employee, employeeId: 'E/1' } }));
+    const parsed = HrEventSchema.safeParse(
+      hrEvent({ type: 'cancel', cancelsEventId: 'a b', employee: { ...hrEvent().employee, employeeId: 'E/1' } }),
+    );
     expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message]).sort()).toEqual([
       ['cancelsEventId', 'use letters, digits and . _ : - only'],
       ['employee.employeeId', 'use letters, digits and . _ : - only'],
@@ -65,18 +81,29 @@ describe('checkPlausibility', () => {
 
   test('occurredAt may be ahead by the clock skew, not more', () => {
     expect(checkPlausibility(event({ occurredAt: '2026-11-30T12:05:00Z' }), now)).toEqual([]);
-    expect(checkPlausibility(event({ occurredAt: '2026-11-30T12:05:01Z' }), now).map((i) => i.path)).toEqual([['occurredAt']]);
-    expect(checkPlausibility(event({ occurredAt: '2026-11-30T12:05:01Z' }), now, { ...DEFAULT_PLAUSIBILITY, clockSkewSec: 600 })).toEqual([]);
+    expect(checkPlausibility(event({ occurredAt: '2026-11-30T12:05:01Z' }), now).map((i) => i.path)).toEqual([
+      ['occurredAt'],
+    ]);
+    expect(
+      checkPlausibility(event({ occurredAt: '2026-11-30T12:05:01Z' }), now, {
+        ...DEFAULT_PLAUSIBILITY,
+        clockSkewSec: 600,
+      }),
+    ).toEqual([]);
   });
 
   test('sequence up to the bound', () => {
     expect(checkPlausibility(event({ sequence: 1e15 }), now)).toEqual([]);
     expect(checkPlausibility(event({ sequence: 2 ** 53 - 1 }), now).map((i) => i.path)).toEqual([['sequence']]);
-    expect(checkPlausibility(event({ sequence: 11 }), now, { ...DEFAULT_PLAUSIBILITY, maxSequence: 10 }).map((i) => i.path)).toEqual([['sequence']]);
+    expect(
+      checkPlausibility(event({ sequence: 11 }), now, { ...DEFAULT_PLAUSIBILITY, maxSequence: 10 }).map((i) => i.path),
+    ).toEqual([['sequence']]);
   });
 
   test('effectiveAt may be years ahead (future-dated contracts), not at a placeholder date', () => {
     expect(checkPlausibility(event({ effectiveAt: '2031-06-30T17:00:00+02:00' }), now)).toEqual([]);
-    expect(checkPlausibility(event({ effectiveAt: '9999-12-31T00:00:00Z' }), now).map((i) => i.path)).toEqual([['effectiveAt']]);
+    expect(checkPlausibility(event({ effectiveAt: '9999-12-31T00:00:00Z' }), now).map((i) => i.path)).toEqual([
+      ['effectiveAt'],
+    ]);
   });
 });

@@ -12,7 +12,13 @@ describe('classifyTransition', () => {
     ['re-hire of a provisioned leaver', employee({ status: 'terminated' }), employee(), true, 'rehire'],
     ['hire after a pre-hire termination', employee({ status: 'terminated' }), employee(), false, 'join'],
     ['termination of someone never seen', undefined, employee({ status: 'terminated' }), false, 'none'],
-    ['update of a terminated person', employee({ status: 'terminated' }), employee({ status: 'terminated', title: 'X' }), true, 'none'],
+    [
+      'update of a terminated person',
+      employee({ status: 'terminated' }),
+      employee({ status: 'terminated', title: 'X' }),
+      true,
+      'none',
+    ],
   ] as const)('%s → %s', (_name, previous, next, provisioned, expected) => {
     expect(classifyTransition(previous, next, provisioned)).toBe(expected);
   });

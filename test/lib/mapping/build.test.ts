@@ -20,7 +20,10 @@ describe('buildScimUser', () => {
   });
 
   test('update: no active, only mappings that apply on update', () => {
-    const c = connector([m({ source: 'employeeId', target: 'externalId' }), m({ source: 'workEmail', target: 'userName', applyOn: ['create'] })]);
+    const c = connector([
+      m({ source: 'employeeId', target: 'externalId' }),
+      m({ source: 'workEmail', target: 'userName', applyOn: ['create'] }),
+    ]);
     expect(buildScimUser(c, ada, 'update')).toEqual({ schemas: [CORE], externalId: 'E100' });
   });
 
@@ -41,7 +44,9 @@ describe('buildScimUser', () => {
       m({ source: 'workEmail', target: 'emails[type eq "work"].value' }),
       m({ value: false, target: 'emails[type eq "work"].primary' }),
     ]);
-    expect(buildScimUser(c, ada, 'update').emails).toEqual([{ type: 'work', value: 'ada.lovelace@example.com', primary: false }]);
+    expect(buildScimUser(c, ada, 'update').emails).toEqual([
+      { type: 'work', value: 'ada.lovelace@example.com', primary: false },
+    ]);
   });
 
   test('templates, custom fields, transforms in order, constants', () => {
@@ -60,7 +65,14 @@ describe('buildScimUser', () => {
   });
 
   test('map (exact, then case-insensitive), default for unmapped and for missing values', () => {
-    const c = connector([m({ source: 'employmentType', target: 'userType', map: { FULL_TIME: 'Employee', contractor: 'Contractor' }, default: 'Other' })]);
+    const c = connector([
+      m({
+        source: 'employmentType',
+        target: 'userType',
+        map: { FULL_TIME: 'Employee', contractor: 'Contractor' },
+        default: 'Other',
+      }),
+    ]);
     const userType = (e: Partial<typeof ada>) => buildScimUser(c, { ...ada, ...e }, 'update').userType;
     expect(userType({ employmentType: 'FULL_TIME' })).toBe('Employee');
     expect(userType({ employmentType: 'CONTRACTOR' })).toBe('Contractor');
@@ -94,13 +106,20 @@ describe('buildScimUser', () => {
         { target: 'userName', fields: ['workEmail'] },
         { target: 'emails[type eq "work"].value', fields: ['workEmail'] },
       ],
-      message: 'app "acme": employee E100 has no value for required userName (HR field workEmail); emails[type eq "work"].value (HR field workEmail)',
+      message:
+        'app "acme": employee E100 has no value for required userName (HR field workEmail); emails[type eq "work"].value (HR field workEmail)',
     });
   });
 
   test('declared extensions come first in schemas, in declaration order', () => {
     const ext = 'urn:example:ext:1.0:User';
-    const c = connector([m({ source: 'department', target: `${ENTERPRISE}:department` }), m({ source: 'custom.badgeId', target: `${ext}:badge` })], [ext, ENTERPRISE]);
+    const c = connector(
+      [
+        m({ source: 'department', target: `${ENTERPRISE}:department` }),
+        m({ source: 'custom.badgeId', target: `${ext}:badge` }),
+      ],
+      [ext, ENTERPRISE],
+    );
     const user = buildScimUser(c, ada, 'update');
     expect(user.schemas).toEqual([CORE, ext, ENTERPRISE]);
     expect(user[ext]).toEqual({ badge: 'B-7' });

@@ -1,4 +1,11 @@
-import { applyPatch, buildScimUser, diffHrSnapshots, diffScimUser, mergeForPut, type ScimUserResource } from '../../../lib/mapping';
+import {
+  applyPatch,
+  buildScimUser,
+  diffHrSnapshots,
+  diffScimUser,
+  mergeForPut,
+  type ScimUserResource,
+} from '../../../lib/mapping';
 import { ada, connector, ENTERPRISE, m, standardMappings } from './fixtures';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -49,11 +56,16 @@ describe('diffHrSnapshots (mover path, no GET)', () => {
   });
 
   test('snapshots compare exactly: a case-only change is a change', () => {
-    expect(diffHrSnapshots(c, ada, { ...ada, title: 'ENGINEER' })).toEqual([{ op: 'replace', path: 'title', value: 'ENGINEER' }]);
+    expect(diffHrSnapshots(c, ada, { ...ada, title: 'ENGINEER' })).toEqual([
+      { op: 'replace', path: 'title', value: 'ENGINEER' },
+    ]);
   });
 
   test('create-only mappings are never patched; no change, no ops', () => {
-    const createOnly = connector([...standardMappings, m({ source: 'custom.badgeId', target: 'nickName', applyOn: ['create'] })]);
+    const createOnly = connector([
+      ...standardMappings,
+      m({ source: 'custom.badgeId', target: 'nickName', applyOn: ['create'] }),
+    ]);
     expect(diffHrSnapshots(createOnly, ada, { ...ada, custom: { badgeId: 'B-8' } })).toEqual([]);
   });
 
@@ -71,11 +83,17 @@ describe('diffScimUser against the app resource (reconciliation)', () => {
     const current = appResource({ userName: 'ADA.LOVELACE@EXAMPLE.COM', title: 'engineer' });
     expect(diffScimUser(c, current, buildScimUser(c, ada, 'update'))).toEqual([]);
     const withActive = connector([...standardMappings, m({ value: true, target: 'active' })]);
-    expect(diffScimUser(withActive, appResource({ active: 'True' }), buildScimUser(withActive, ada, 'update'))).toEqual([]);
+    expect(diffScimUser(withActive, appResource({ active: 'True' }), buildScimUser(withActive, ada, 'update'))).toEqual(
+      [],
+    );
   });
 
   test('the app casing of attribute names does not matter', () => {
-    const current = appResource({ title: undefined, Title: 'Engineer', name: { GivenName: 'Ada', familyName: 'Lovelace' } });
+    const current = appResource({
+      title: undefined,
+      Title: 'Engineer',
+      name: { GivenName: 'Ada', familyName: 'Lovelace' },
+    });
     expect(diffScimUser(c, current, buildScimUser(c, ada, 'update'))).toEqual([]);
   });
 
@@ -94,7 +112,11 @@ describe('diffScimUser against the app resource (reconciliation)', () => {
   });
 
   test('applying the ops converges: a second diff is empty and unmapped attributes survive', () => {
-    const current = appResource({ title: 'Intern', phoneNumbers: undefined, [ENTERPRISE]: { department: 'Sales', employeeNumber: '7' } });
+    const current = appResource({
+      title: 'Intern',
+      phoneNumbers: undefined,
+      [ENTERPRISE]: { department: 'Sales', employeeNumber: '7' },
+    });
     const desired = buildScimUser(c, ada, 'update');
     const patched = applyPatch(current, diffScimUser(c, current, desired));
     expect(diffScimUser(c, patched, desired)).toEqual([]);
@@ -113,12 +135,19 @@ describe('applyPatch', () => {
       { op: 'add', value: { title: 'T' } },
       { op: 'remove', path: 'emails[type eq "home"]' },
     ]);
-    expect(out).toEqual({ schemas: [CORE], emails: [{ type: 'work', value: 'b@x' }], name: { givenName: 'A' }, title: 'T' });
+    expect(out).toEqual({
+      schemas: [CORE],
+      emails: [{ type: 'work', value: 'b@x' }],
+      name: { givenName: 'A' },
+      title: 'T',
+    });
     expect(start.emails).toEqual([{ type: 'work', value: 'a@x' }]);
   });
 
   test('rejects a pathless remove', () => {
-    expect(() => applyPatch({ schemas: [CORE] }, [{ op: 'remove' }])).toThrow('PATCH remove without a path needs an object value (RFC 7644 §3.5.2.1)');
+    expect(() => applyPatch({ schemas: [CORE] }, [{ op: 'remove' }])).toThrow(
+      'PATCH remove without a path needs an object value (RFC 7644 §3.5.2.1)',
+    );
   });
 });
 
@@ -143,15 +172,26 @@ describe('mergeForPut (apps without PATCH)', () => {
       schemas: [CORE],
       id: 'u-2',
       name: { givenName: 'Ada', middleName: 'B' },
-      emails: [{ type: 'work', value: 'old@x', display: 'desk' }, { type: 'home', value: 'h@x' }],
+      emails: [
+        { type: 'work', value: 'old@x', display: 'desk' },
+        { type: 'home', value: 'h@x' },
+      ],
       nickName: 'ada',
     };
-    const desired: ScimUserResource = { schemas: [CORE, ENTERPRISE], name: { givenName: 'Adah' }, emails: [{ type: 'Work', value: 'new@x', primary: true }], [ENTERPRISE]: { department: 'R' } };
+    const desired: ScimUserResource = {
+      schemas: [CORE, ENTERPRISE],
+      name: { givenName: 'Adah' },
+      emails: [{ type: 'Work', value: 'new@x', primary: true }],
+      [ENTERPRISE]: { department: 'R' },
+    };
     expect(mergeForPut(current, desired)).toEqual({
       schemas: [CORE, ENTERPRISE],
       id: 'u-2',
       name: { givenName: 'Adah', middleName: 'B' },
-      emails: [{ type: 'work', value: 'new@x', display: 'desk', primary: true }, { type: 'home', value: 'h@x' }],
+      emails: [
+        { type: 'work', value: 'new@x', display: 'desk', primary: true },
+        { type: 'home', value: 'h@x' },
+      ],
       nickName: 'ada',
       [ENTERPRISE]: { department: 'R' },
     });

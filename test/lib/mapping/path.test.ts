@@ -6,18 +6,38 @@ describe('parseScimPath (RFC 7644 §3.10, §3.5.2 PATH)', () => {
     ['userName', { attribute: 'userName' }],
     ['name.givenName', { attribute: 'name', subAttribute: 'givenName' }],
     ['emails[type eq "work"]', { attribute: 'emails', filter: { attribute: 'type', value: 'work' } }],
-    ['emails[type eq "work"].value', { attribute: 'emails', filter: { attribute: 'type', value: 'work' }, subAttribute: 'value' }],
-    ['emails[ primary EQ true ].value', { attribute: 'emails', filter: { attribute: 'primary', value: true }, subAttribute: 'value' }],
-    ['addresses[type eq "a]b\\"c"].locality', { attribute: 'addresses', filter: { attribute: 'type', value: 'a]b"c' }, subAttribute: 'locality' }],
+    [
+      'emails[type eq "work"].value',
+      { attribute: 'emails', filter: { attribute: 'type', value: 'work' }, subAttribute: 'value' },
+    ],
+    [
+      'emails[ primary EQ true ].value',
+      { attribute: 'emails', filter: { attribute: 'primary', value: true }, subAttribute: 'value' },
+    ],
+    [
+      'addresses[type eq "a]b\\"c"].locality',
+      { attribute: 'addresses', filter: { attribute: 'type', value: 'a]b"c' }, subAttribute: 'locality' },
+    ],
     [`${ENTERPRISE}:department`, { schema: ENTERPRISE, attribute: 'department' }],
     [`${ENTERPRISE}:manager.value`, { schema: ENTERPRISE, attribute: 'manager', subAttribute: 'value' }],
-    ['urn:example:ext:1.0:User:badges[type eq "door"].value', { schema: 'urn:example:ext:1.0:User', attribute: 'badges', filter: { attribute: 'type', value: 'door' }, subAttribute: 'value' }],
+    [
+      'urn:example:ext:1.0:User:badges[type eq "door"].value',
+      {
+        schema: 'urn:example:ext:1.0:User',
+        attribute: 'badges',
+        filter: { attribute: 'type', value: 'door' },
+        subAttribute: 'value',
+      },
+    ],
   ])('%s', (text, expected) => {
     expect(parseScimPath(text)).toEqual({ schema: undefined, ...expected });
   });
 
   test.each([
-    ['emails[type co "wo"].value', 'unsupported value filter "[type co "wo"]"; write one equality test such as [type eq "work"]'],
+    [
+      'emails[type co "wo"].value',
+      'unsupported value filter "[type co "wo"]"; write one equality test such as [type eq "work"]',
+    ],
     ['emails[type eq "work"', '"[" is never closed with "]"'],
     ['emails[type eq "work"]value', 'expected "." and a sub-attribute after "]", found "value"'],
     ['name.given.name', 'a path has at most one sub-attribute (attr.sub)'],
@@ -27,7 +47,11 @@ describe('parseScimPath (RFC 7644 §3.10, §3.5.2 PATH)', () => {
   });
 
   test('format is the inverse of parse and quotes filter values as JSON', () => {
-    for (const text of ['emails[type eq "work"].value', `${ENTERPRISE}:manager.value`, 'x509Certificates[primary eq true].value']) {
+    for (const text of [
+      'emails[type eq "work"].value',
+      `${ENTERPRISE}:manager.value`,
+      'x509Certificates[primary eq true].value',
+    ]) {
       expect(formatScimPath(parseScimPath(text))).toBe(text);
     }
   });
@@ -67,9 +91,15 @@ describe('resolveTarget against RFC 7643 §4.1 / §4.3', () => {
     ['title[type eq "x"].value', '"title" is single-valued; remove the [type eq …] filter'],
     ['id', '"id" is read-only (set by the application) and cannot be a mapping target'],
     ['groups[type eq "direct"].value', '"groups" is read-only (set by the application) and cannot be a mapping target'],
-    [`${ENTERPRISE}:manager.displayName`, `"${ENTERPRISE}:manager.displayName" is read-only and cannot be a mapping target`],
+    [
+      `${ENTERPRISE}:manager.displayName`,
+      `"${ENTERPRISE}:manager.displayName" is read-only and cannot be a mapping target`,
+    ],
     [`${ENTERPRISE}:departmant`, `unknown SCIM attribute "departmant" in ${ENTERPRISE}; did you mean "department"?`],
-    ['urn:example:ext:1.0:User:badge', 'unknown schema "urn:example:ext:1.0:User"; declare a custom extension in scim.userSchemaExtensions'],
+    [
+      'urn:example:ext:1.0:User:badge',
+      'unknown schema "urn:example:ext:1.0:User"; declare a custom extension in scim.userSchemaExtensions',
+    ],
   ])('%s', (text, message) => {
     expect(fail(text)).toBe(message);
   });

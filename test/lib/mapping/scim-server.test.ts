@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { loadConfig } from '../../../lib/config';
 import type { ConnectorConfig, LoadedConfig } from '../../../lib/config/types';
 import type { EmployeeRecord } from '../../../lib/hr/employee';
-import { buildScimUser, diffHrSnapshots, diffScimUser, mergeForPut, patchRequest, type ScimUserResource } from '../../../lib/mapping';
+import {
+  buildScimUser,
+  diffHrSnapshots,
+  diffScimUser,
+  mergeForPut,
+  patchRequest,
+  type ScimUserResource,
+} from '../../../lib/mapping';
 import { startScimServer, type QuirkProfileName, type ScimServerHandle } from '../../../scim-server';
 import { ada } from './fixtures';
 
@@ -16,7 +23,12 @@ beforeAll(async () => {
   config = await loadConfig(join(__dirname, '../../../config'));
 });
 
-async function call(server: ScimServerHandle, method: string, path: string, body?: unknown): Promise<{ status: number; json: ScimUserResource }> {
+async function call(
+  server: ScimServerHandle,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: ScimUserResource }> {
   const res = await fetch(`${server.url}${path}`, {
     method,
     headers: { 'content-type': 'application/scim+json', authorization: 'Bearer t' },
@@ -26,7 +38,10 @@ async function call(server: ScimServerHandle, method: string, path: string, body
   return { status: res.status, json: (text ? JSON.parse(text) : {}) as ScimUserResource };
 }
 
-async function withServer(profile: QuirkProfileName & keyof LoadedConfig['connectors'], fn: (server: ScimServerHandle, connector: ConnectorConfig) => Promise<void>): Promise<void> {
+async function withServer(
+  profile: QuirkProfileName & keyof LoadedConfig['connectors'],
+  fn: (server: ScimServerHandle, connector: ConnectorConfig) => Promise<void>,
+): Promise<void> {
   const server = await startScimServer({ auth: { bearerToken: 't' }, profile, rateLimit: null });
   try {
     await fn(server, config.connectors[profile]);
@@ -35,7 +50,14 @@ async function withServer(profile: QuirkProfileName & keyof LoadedConfig['connec
   }
 }
 
-const mover: EmployeeRecord = { ...ada, familyName: 'King', workEmail: 'ada.king@example.com', phone: undefined, department: 'Research', employmentType: 'CONTRACTOR' };
+const mover: EmployeeRecord = {
+  ...ada,
+  familyName: 'King',
+  workEmail: 'ada.king@example.com',
+  phone: undefined,
+  department: 'Research',
+  employmentType: 'CONTRACTOR',
+};
 
 test.each(['slack', 'github'] as const)('%s: create, then the mover PATCH is accepted and converges', async (app) => {
   await withServer(app, async (server, connector) => {
@@ -53,7 +75,10 @@ test.each(['slack', 'github'] as const)('%s: create, then the mover PATCH is acc
 
 test('canva (no PATCH): the PUT body from mergeForPut is accepted, converges and keeps what the app owns', async () => {
   await withServer('canva', async (server, connector) => {
-    const created = await call(server, 'POST', '/Users', { ...buildScimUser(connector, ada, 'create'), nickName: 'set-in-canva' });
+    const created = await call(server, 'POST', '/Users', {
+      ...buildScimUser(connector, ada, 'create'),
+      nickName: 'set-in-canva',
+    });
     expect(created.status).toBe(201);
     const body = mergeForPut(created.json, buildScimUser(connector, mover, 'update'), connector);
     const put = await call(server, 'PUT', `/Users/${created.json.id}`, body);

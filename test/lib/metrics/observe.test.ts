@@ -1,5 +1,11 @@
 /** What each observation adds to the process registry (deltas: the registry is per process). */
-import { observeHrEvent, observeMilestones, observeScimRequest, observeSlaBreach, registry } from '../../../lib/metrics';
+import {
+  observeHrEvent,
+  observeMilestones,
+  observeScimRequest,
+  observeSlaBreach,
+  registry,
+} from '../../../lib/metrics';
 import type { TimelineEntry } from '../../../lib/lifecycle/types';
 
 async function sample(name: string, labels: Record<string, string>): Promise<number> {
@@ -9,7 +15,9 @@ async function sample(name: string, labels: Record<string, string>): Promise<num
   // Histograms list buckets, sum and count: count observations by `_count`.
   return (values as { metricName?: string; labels: object; value: number }[])
     .filter((v) => v.metricName === undefined || v.metricName === name || v.metricName === `${name}_count`)
-    .filter((v) => Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want))
+    .filter((v) =>
+      Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want),
+    )
     .reduce((sum, v) => sum + v.value, 0);
 }
 
@@ -22,7 +30,15 @@ test('a completed run with a failed app counts as failed, its duration from effe
   const entries: TimelineEntry[] = [
     { atMs: effectiveAtMs + 1_000, kind: 'lifecycle-started', eventId: 'e1', lifecycle: 'leaver' },
     // 20 minutes after the effective time, past the 15-minute SLA.
-    { atMs: effectiveAtMs + 1_200_000, kind: 'lifecycle-completed', eventId: 'e1', lifecycle: 'leaver', detail: '2 ok, 1 failed', slaDeadlineMs: effectiveAtMs + SLA.leaver, slaBreached: true },
+    {
+      atMs: effectiveAtMs + 1_200_000,
+      kind: 'lifecycle-completed',
+      eventId: 'e1',
+      lifecycle: 'leaver',
+      detail: '2 ok, 1 failed',
+      slaDeadlineMs: effectiveAtMs + SLA.leaver,
+      slaBreached: true,
+    },
   ];
   observeMilestones(entries, SLA);
   expect(await sample('jml_lifecycle_runs_total', { lifecycle: 'leaver', outcome: 'failed' })).toBe(before + 1);
@@ -37,7 +53,18 @@ test('"0 failed" is a success, a run failed as a whole is a failure, "no access 
   const ok = await sample('jml_lifecycle_runs_total', { lifecycle: 'joiner', outcome: 'succeeded' });
   const failed = await sample('jml_lifecycle_runs_total', { lifecycle: 'joiner', outcome: 'failed' });
   const all = await sample('jml_lifecycle_runs_total', {});
-  observeMilestones([{ atMs: 1, kind: 'lifecycle-completed', lifecycle: 'joiner', detail: '3 ok, 0 failed', slaDeadlineMs: SLA.joiner }], SLA);
+  observeMilestones(
+    [
+      {
+        atMs: 1,
+        kind: 'lifecycle-completed',
+        lifecycle: 'joiner',
+        detail: '3 ok, 0 failed',
+        slaDeadlineMs: SLA.joiner,
+      },
+    ],
+    SLA,
+  );
   observeMilestones([{ atMs: 2, kind: 'lifecycle-failed', lifecycle: 'joiner', detail: 'planning failed' }], SLA);
   observeMilestones([{ atMs: 3, kind: 'lifecycle-completed', detail: 'no access change' }], SLA);
   expect(await sample('jml_lifecycle_runs_total', { lifecycle: 'joiner', outcome: 'succeeded' })).toBe(ok + 1);
@@ -50,7 +77,13 @@ test('workflow verdicts on HR events, SLA breaches and intake verdicts', async (
   const dup = await sample('jml_hr_events_total', { stage: 'workflow', verdict: 'duplicate' });
   const invalid = await sample('jml_hr_events_total', { stage: 'intake', verdict: 'invalid' });
   const breaches = await sample('jml_sla_breaches_total', { lifecycle: 'leaver' });
-  observeMilestones([{ atMs: 1, kind: 'event-stale', eventId: 'a' }, { atMs: 2, kind: 'event-duplicate', eventId: 'b' }], SLA);
+  observeMilestones(
+    [
+      { atMs: 1, kind: 'event-stale', eventId: 'a' },
+      { atMs: 2, kind: 'event-duplicate', eventId: 'b' },
+    ],
+    SLA,
+  );
   observeHrEvent('invalid');
   observeSlaBreach('leaver');
   expect(await sample('jml_hr_events_total', { stage: 'workflow', verdict: 'stale' })).toBe(stale + 1);

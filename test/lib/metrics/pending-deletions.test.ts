@@ -15,7 +15,14 @@ describe.each(auditTargets)('pending deletions on %s', (_name, open) => {
 
   let n = 0;
   const add = (employeeId: string, entry: Omit<TimelineEntry, 'atMs'>, atMs: number) =>
-    store.append({ key: `pd-${employeeId}-${++n}`, kind: 'milestone', employeeId, workflowId: `employee-${employeeId}`, occurredAtMs: atMs, data: { atMs, ...entry } });
+    store.append({
+      key: `pd-${employeeId}-${++n}`,
+      kind: 'milestone',
+      employeeId,
+      workflowId: `employee-${employeeId}`,
+      occurredAtMs: atMs,
+      data: { atMs, ...entry },
+    });
 
   test('only accounts whose latest deletion milestone schedules a DELETE are pending', async () => {
     // A unique app name per run: a PostgreSQL database keeps earlier runs' records.

@@ -16,7 +16,10 @@ describe('planEvent (shipped config and example events)', () => {
   it('plans a hire as lookup + create + group adds in every granted app', async () => {
     const plan = planEvent(config, await readEventFile(example('hire')));
     expect(plan.transition).toBe('join');
-    expect(plan.apps.map((a) => [a.app, a.action])).toEqual([['github', 'provision'], ['slack', 'provision']]);
+    expect(plan.apps.map((a) => [a.app, a.action])).toEqual([
+      ['github', 'provision'],
+      ['slack', 'provision'],
+    ]);
     const github = plan.apps[0]!;
     expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /Users?filter=externalId%20eq%20%22E1001%22',
@@ -24,7 +27,11 @@ describe('planEvent (shipped config and example events)', () => {
       'PATCH /Groups/{id of "eng-Engineering"}',
       'PATCH /Groups/{id of "eng-all"}',
     ]);
-    expect(github.requests[1]!.body).toMatchObject({ externalId: 'E1001', userName: 'ada.lovelace@example.com', active: true });
+    expect(github.requests[1]!.body).toMatchObject({
+      externalId: 'E1001',
+      userName: 'ada.lovelace@example.com',
+      active: true,
+    });
   });
 
   it('plans a move as attribute PATCH, group swap, a new app and a deferred revoke', async () => {
@@ -34,8 +41,16 @@ describe('planEvent (shipped config and example events)', () => {
     expect(byApp.canva!.action).toBe('provision');
     expect(byApp.github!.requests).toEqual([
       expect.objectContaining({ method: 'PATCH', path: '/Users/{id}', when: 'after 1d (policy mover.revokeGrace)' }),
-      expect.objectContaining({ method: 'PATCH', path: '/Groups/{id of "eng-Engineering"}', when: 'after 1d (policy mover.revokeGrace), after the deactivation' }),
-      expect.objectContaining({ method: 'PATCH', path: '/Groups/{id of "eng-all"}', when: 'after 1d (policy mover.revokeGrace), after the deactivation' }),
+      expect.objectContaining({
+        method: 'PATCH',
+        path: '/Groups/{id of "eng-Engineering"}',
+        when: 'after 1d (policy mover.revokeGrace), after the deactivation',
+      }),
+      expect.objectContaining({
+        method: 'PATCH',
+        path: '/Groups/{id of "eng-all"}',
+        when: 'after 1d (policy mover.revokeGrace), after the deactivation',
+      }),
     ]);
     const slackPatch = byApp.slack!.requests[0]!.body as { Operations: { op: string; path: string; value: unknown }[] };
     expect(slackPatch.Operations).toContainEqual({ op: 'replace', path: 'title', value: 'Product Marketing Manager' });
@@ -58,12 +73,20 @@ describe('planEvent (shipped config and example events)', () => {
     ]);
     expect(github.requests[1]!.when).toBe('after the deactivation, confirmed (policy leaver.removeGroupMemberships)');
     const kept = { ...config, policy: { ...config.policy, leaver: { removeGroupMemberships: false } } };
-    expect(planEvent(kept, await readEventFile(example('terminate'))).apps.find((a) => a.app === 'github')!.requests.map((r) => r.method)).toEqual(['PATCH', 'DELETE']);
+    expect(
+      planEvent(kept, await readEventFile(example('terminate')))
+        .apps.find((a) => a.app === 'github')!
+        .requests.map((r) => r.method),
+    ).toEqual(['PATCH', 'DELETE']);
   });
 
   it('plans a re-hire as reactivation with group adds only where the person is not already a member', async () => {
     const hire = await readEventFile(example('hire'));
-    const plan = planEvent(config, { ...hire, type: 'rehire', eventId: 'evt-rehire' }, { ...hire.employee, status: 'terminated' });
+    const plan = planEvent(
+      config,
+      { ...hire, type: 'rehire', eventId: 'evt-rehire' },
+      { ...hire.employee, status: 'terminated' },
+    );
     expect(plan.transition).toBe('rehire');
     const github = plan.apps.find((a) => a.app === 'github')!;
     expect(github.requests.map((r) => `${r.method} ${r.path}${r.when ? ` [${r.when}]` : ''}`)).toEqual([
@@ -76,9 +99,14 @@ describe('planEvent (shipped config and example events)', () => {
   });
 
   it('looks up by userName before a create where the connector matches on userName first', async () => {
-    const byUserName = { ...config, connectors: { ...config.connectors, github: { ...config.connectors.github!, match: ['userName' as const] } } };
+    const byUserName = {
+      ...config,
+      connectors: { ...config.connectors, github: { ...config.connectors.github!, match: ['userName' as const] } },
+    };
     const plan = planEvent(byUserName, await readEventFile(example('hire')));
-    expect(plan.apps.find((a) => a.app === 'github')!.requests[0]!.path).toBe('/Users?filter=userName%20eq%20%22ada.lovelace%40example.com%22');
+    expect(plan.apps.find((a) => a.app === 'github')!.requests[0]!.path).toBe(
+      '/Users?filter=userName%20eq%20%22ada.lovelace%40example.com%22',
+    );
   });
 
   it('uses PUT with the whole mapped resource for an app without PATCH', async () => {
@@ -87,7 +115,10 @@ describe('planEvent (shipped config and example events)', () => {
     const plan = planEvent(config, { ...move, eventId: 'evt-2', employee: designer }, move.employee);
     const canva = plan.apps.find((a) => a.app === 'canva')!;
     expect(canva.requests.map((r) => r.method)).toEqual(['PUT']);
-    expect(canva.requests[0]!.body).toMatchObject({ externalId: 'E1001', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Design' } });
+    expect(canva.requests[0]!.body).toMatchObject({
+      externalId: 'E1001',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Design' },
+    });
   });
 
   it('reports no change for an identical snapshot', async () => {
@@ -100,6 +131,8 @@ describe('planEvent (shipped config and example events)', () => {
 describe('readEventFile', () => {
   it('names the file and each invalid field', async () => {
     const file = path.join(ROOT, 'test', 'lib', 'plan', 'fixtures', 'bad-event.json');
-    await expect(readEventFile(file)).rejects.toThrow(/bad-event\.json: not a valid HR event:\n {2}effectiveAt: .*\n {2}employee\.workEmail: /);
+    await expect(readEventFile(file)).rejects.toThrow(
+      /bad-event\.json: not a valid HR event:\n {2}effectiveAt: .*\n {2}employee\.workEmail: /,
+    );
   });
 });

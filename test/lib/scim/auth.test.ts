@@ -20,12 +20,19 @@ let answer: (res: ServerResponse) => void;
 
 beforeEach(async () => {
   seen = [];
-  answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `tok-${seen.length}`, token_type: 'Bearer', expires_in: 600 }));
+  answer = (res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ access_token: `tok-${seen.length}`, token_type: 'Bearer', expires_in: 600 }));
   server = createServer((req: IncomingMessage, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      seen.push({ authorization: req.headers.authorization, contentType: req.headers['content-type'], form: new URLSearchParams(body) });
+      seen.push({
+        authorization: req.headers.authorization,
+        contentType: req.headers['content-type'],
+        form: new URLSearchParams(body),
+      });
       answer(res);
     });
   });
@@ -37,14 +44,33 @@ afterEach(async () => {
 });
 
 function auth(now: () => number, scope?: string): AuthHeader {
-  return new AuthHeader('canva', { type: 'oauth2-client-credentials', tokenUrl: url, clientId: 'jml client', clientSecret: 'env:X', scope, audience: 'scim' }, async () => 's3cret:&', undefined, now);
+  return new AuthHeader(
+    'canva',
+    {
+      type: 'oauth2-client-credentials',
+      tokenUrl: url,
+      clientId: 'jml client',
+      clientSecret: 'env:X',
+      scope,
+      audience: 'scim',
+    },
+    async () => 's3cret:&',
+    undefined,
+    now,
+  );
 }
 
 test('posts the client-credentials form with HTTP Basic client authentication (RFC 6749 §2.3.1)', async () => {
   expect(await auth(() => 0, 'users:write').header()).toBe('Bearer tok-1');
   expect(seen[0]!.contentType).toBe('application/x-www-form-urlencoded');
-  expect(Object.fromEntries(seen[0]!.form)).toEqual({ grant_type: 'client_credentials', scope: 'users:write', audience: 'scim' });
-  const [id, secret] = Buffer.from(seen[0]!.authorization!.replace(/^Basic /, ''), 'base64').toString().split(':');
+  expect(Object.fromEntries(seen[0]!.form)).toEqual({
+    grant_type: 'client_credentials',
+    scope: 'users:write',
+    audience: 'scim',
+  });
+  const [id, secret] = Buffer.from(seen[0]!.authorization!.replace(/^Basic /, ''), 'base64')
+    .toString()
+    .split(':');
   expect([decodeURIComponent(id!), decodeURIComponent(secret!)]).toEqual(['jml client', 's3cret:&']);
 });
 
@@ -64,7 +90,13 @@ test('invalidate() after a 401 forces a new token; bearer auth has nothing to re
   await a.header();
   expect(a.invalidate()).toBe(true);
   expect(await a.header()).toBe('Bearer tok-2');
-  const bearer = new AuthHeader('x', { type: 'bearer', token: 'env:T' }, async () => 'static', undefined, () => 0);
+  const bearer = new AuthHeader(
+    'x',
+    { type: 'bearer', token: 'env:T' },
+    async () => 'static',
+    undefined,
+    () => 0,
+  );
   expect(await bearer.header()).toBe('Bearer static');
   expect(bearer.invalidate()).toBe(false);
 });
@@ -76,15 +108,20 @@ test.each([
   [429, 'SCIM_RATE_LIMITED', true],
 ])('token endpoint %d → %s (retryable %s), secret not in the message', async (status, code, retryable) => {
   answer = (res) => res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}');
-  const err = (await auth(() => 0).header().catch((e: unknown) => e)) as Error & { code: string; retryable: boolean };
+  const err = (await auth(() => 0)
+    .header()
+    .catch((e: unknown) => e)) as Error & { code: string; retryable: boolean };
   expect(err).toMatchObject({ code, retryable, info: { status, operation: 'oauth-token' } });
   expect(err.message).not.toContain('s3cret');
 });
 
-test.each(['{"token_type":"Bearer"}', '<html>login</html>'])('an answer without access_token is a protocol error: %s', async (text) => {
-  answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(text);
-  await expect(auth(() => 0).header()).rejects.toMatchObject({ code: 'SCIM_PROTOCOL', retryable: false });
-});
+test.each(['{"token_type":"Bearer"}', '<html>login</html>'])(
+  'an answer without access_token is a protocol error: %s',
+  async (text) => {
+    answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(text);
+    await expect(auth(() => 0).header()).rejects.toMatchObject({ code: 'SCIM_PROTOCOL', retryable: false });
+  },
+);
 
 test('an unreachable token endpoint is a retryable network error', async () => {
   await new Promise((r) => server.close(r));

@@ -34,13 +34,23 @@ function normalized(lines: string[]): string[] {
   );
 }
 
-async function check(base: string, options: ScimServerOptions, keep = false, tweak: (c: ConnectorConfig) => void = () => {}) {
+async function check(
+  base: string,
+  options: ScimServerOptions,
+  keep = false,
+  tweak: (c: ConnectorConfig) => void = () => {},
+) {
   server = await startScimServer({ auth: { bearerToken: 't' }, rateLimit: null, ...options });
   const connector = await shippedConnector(base);
   connector.scim.baseUrl = server.url;
   connector.rateLimit = { requestsPerSecond: 500, burst: 500, maxConcurrency: 2 };
   tweak(connector);
-  const report = await runScimCheck(connector, { logger: createLogger({ level: 'silent' }), resolveSecret: async () => 't', tag: 'abcd', keep });
+  const report = await runScimCheck(connector, {
+    logger: createLogger({ level: 'silent' }),
+    resolveSecret: async () => 't',
+    tag: 'abcd',
+    keep,
+  });
   return { report, lines: normalized(formatCheckReport(report)) };
 }
 
@@ -70,7 +80,16 @@ test('an RFC-conformant app passes with no deviations and the account is deleted
 });
 
 test('a quirky app: every deviation is named, the check still passes', async () => {
-  const { report, lines } = await check('github', { profile: { base: 'github-emu', badPaging: true, patchReturns204: true, omitLocation: true, caseSensitiveFilters: true, ignoresExternalId: true } });
+  const { report, lines } = await check('github', {
+    profile: {
+      base: 'github-emu',
+      badPaging: true,
+      patchReturns204: true,
+      omitLocation: true,
+      caseSensitiveFilters: true,
+      ignoresExternalId: true,
+    },
+  });
   expect(report.ok).toBe(true);
   expect(lines.slice(lines.indexOf('Deviations:'))).toEqual([
     'Deviations:',
@@ -101,14 +120,28 @@ test('a connector that may create groups gets a throw-away group round trip, cle
 });
 
 test('an app without unique group names: the probe says so and what it means for groups.create, and cleans up', async () => {
-  const { report, lines } = await check('github', { profile: { base: 'github-emu', uniqueGroupNames: false } }, false, (c) => {
-    c.groups.create = true;
-  });
+  const { report, lines } = await check(
+    'github',
+    { profile: { base: 'github-emu', uniqueGroupNames: false } },
+    false,
+    (c) => {
+      c.groups.create = true;
+    },
+  );
   expect(report.ok).toBe(true);
   expect(stepLines(lines)).toContain('  ok unique group names NOT enforced (two groups with one name were created)');
   const probe = report.steps.find((s) => s.name === 'unique group names')!;
-  expect(probe.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 201', 'POST 201', 'DELETE 204', 'DELETE 204']);
-  expect(lines).toContainEqual(expect.stringMatching(/^ {2}- group displayNames are not unique in this app .*groups\.create.*SCIM_GROUP_AMBIGUOUS/));
+  expect(probe.requests.map((r) => `${r.method} ${r.status}`)).toEqual([
+    'POST 201',
+    'POST 201',
+    'DELETE 204',
+    'DELETE 204',
+  ]);
+  expect(lines).toContainEqual(
+    expect.stringMatching(
+      /^ {2}- group displayNames are not unique in this app .*groups\.create.*SCIM_GROUP_AMBIGUOUS/,
+    ),
+  );
   expect(server!.groups()).toHaveLength(0);
   expect(report.leftBehind).toEqual([]);
 });
@@ -129,9 +162,19 @@ test('slack (deactivate-only) leaves the account deactivated and says so', async
 });
 
 test('canva over OAuth (no PATCH, no DELETE): updates by PUT, the account is left deactivated', async () => {
-  const { report, lines } = await check('canva', { profile: 'canva', auth: { oauth2: { clientId: 'jml', clientSecret: 't' } } }, false, (c) => {
-    c.auth = { type: 'oauth2-client-credentials', tokenUrl: `${new URL(c.scim.baseUrl).origin}/oauth/token`, clientId: 'jml', clientSecret: 'env:UNUSED' };
-  });
+  const { report, lines } = await check(
+    'canva',
+    { profile: 'canva', auth: { oauth2: { clientId: 'jml', clientSecret: 't' } } },
+    false,
+    (c) => {
+      c.auth = {
+        type: 'oauth2-client-credentials',
+        tokenUrl: `${new URL(c.scim.baseUrl).origin}/oauth/token`,
+        clientId: 'jml',
+        clientSecret: 'env:UNUSED',
+      };
+    },
+  );
   expect(report.ok).toBe(true);
   expect(stepLines(lines).slice(-5)).toEqual([
     '  ok update changed name.familyName',
@@ -158,7 +201,9 @@ test('a connector declaring PATCH for an app without it fails, naming the mismat
   expect(report.ok).toBe(false);
   expect(lines).toContain('  PATCH no yes ✗ connector promises more than the app offers');
   expect(lines.at(-1)).toBe('Result: FAILED — failed: update, deactivate — capability mismatch: PATCH');
-  expect(report.deviations).toEqual(expect.arrayContaining([expect.stringMatching(/^PATCH \/Users\/\S+ answered 501: the app does not support it/)]));
+  expect(report.deviations).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^PATCH \/Users\/\S+ answered 501: the app does not support it/)]),
+  );
 });
 
 describe('the jml scim check command', () => {
@@ -173,7 +218,10 @@ describe('the jml scim check command', () => {
 
   async function jml(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await exec(process.execPath, [join(ROOT, 'bin/jml.js'), ...args], { cwd: ROOT, env: { ...process.env, GITHUB_SCIM_TOKEN: 'cli-token', LOG_LEVEL: 'silent' } });
+      const { stdout, stderr } = await exec(process.execPath, [join(ROOT, 'bin/jml.js'), ...args], {
+        cwd: ROOT,
+        env: { ...process.env, GITHUB_SCIM_TOKEN: 'cli-token', LOG_LEVEL: 'silent' },
+      });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };

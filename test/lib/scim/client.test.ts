@@ -26,7 +26,11 @@ test('rfc: create, find by externalId and userName, update, deactivate, reactiva
   expect((await client.findUser({ userName: 'ADA.Lovelace@example.com' }))?.id).toBe(created.id);
   expect(await client.findUser({ externalId: 'E999', userName: 'nobody@example.com' })).toBeNull();
 
-  const moved = buildScimUser(rig.connector, { ...ada, familyName: 'King', workEmail: 'ada.king@example.com' }, 'update');
+  const moved = buildScimUser(
+    rig.connector,
+    { ...ada, familyName: 'King', workEmail: 'ada.king@example.com' },
+    'update',
+  );
   const update = await client.updateUser(created.id, moved);
   expect(update.changed).toEqual(expect.arrayContaining(['userName', 'name.familyName']));
   expect(update.requests).toBe(2);
@@ -67,7 +71,11 @@ test("an account with this userName but another person's externalId is never ado
 
 test('409 from an app that dedupes on email: the conflicting account belongs to someone else', async () => {
   rig = await startRig('github', { profile: { base: 'rfc', dedupeOnEmail: true } });
-  rig.server.seedUser({ userName: 'someone.else@example.com', externalId: 'E777', emails: [{ value: 'ada.lovelace@example.com', type: 'work' }] });
+  rig.server.seedUser({
+    userName: 'someone.else@example.com',
+    externalId: 'E777',
+    emails: [{ value: 'ada.lovelace@example.com', type: 'work' }],
+  });
   const client = rig.clients.get(rig.connector);
   const err = await client.createUser(buildScimUser(rig.connector, ada, 'create')).catch((e: unknown) => e);
   expect(err).toMatchObject({ code: 'SCIM_CONFLICT', retryable: false, info: { status: 409 } });
@@ -99,7 +107,10 @@ test('no-patch: updates and deactivation go through GET + PUT, never PATCH', asy
 });
 
 test('slack (deactivate-only, PATCH answered 204): delete is reported as a deactivation', async () => {
-  rig = await startRig('slack', { profile: { base: 'slack', patchReturns204: true, omitLocation: true }, rateLimit: null });
+  rig = await startRig('slack', {
+    profile: { base: 'slack', patchReturns204: true, omitLocation: true },
+    rateLimit: null,
+  });
   const client = rig.clients.get(rig.connector);
   const { id } = await client.createUser(buildScimUser(rig.connector, ada, 'create'));
   await client.patchUser(id, [{ op: 'replace', path: 'title', value: 'Countess' }]);
@@ -126,7 +137,9 @@ test('groups: ensure (create only when allowed), add and remove members', async 
   });
   const client = rig.clients.get(rig.connector);
   const a = await client.createUser(buildScimUser(rig.connector, ada, 'create'));
-  const b = await client.createUser(buildScimUser(rig.connector, { ...ada, employeeId: 'E101', workEmail: 'b"\\@example.com' }, 'create'));
+  const b = await client.createUser(
+    buildScimUser(rig.connector, { ...ada, employeeId: 'E101', workEmail: 'b"\\@example.com' }, 'create'),
+  );
   const group = await client.ensureGroup('eng "core"');
   expect(group).toMatchObject({ created: true });
   expect(await client.ensureGroup('eng "core"')).toEqual({ id: group!.id, created: false });
@@ -149,7 +162,9 @@ test('onRequest and the call recorder report each exchange with attribute paths,
   rig = await startRig('github', { profile: 'rfc' });
   const client = rig.clients.get(rig.connector);
   const recorded: ScimRequestInfo[] = [];
-  const { id } = await client.createUser(buildScimUser(rig.connector, ada, 'create'), { recorder: (info) => recorded.push(info) });
+  const { id } = await client.createUser(buildScimUser(rig.connector, ada, 'create'), {
+    recorder: (info) => recorded.push(info),
+  });
   await client.patchUser(id, [{ op: 'replace', path: 'title', value: 'Secret Title' }]);
   const patch = rig.seen.find((s) => s.operation === 'patch-user');
   expect(patch).toMatchObject({ method: 'PATCH', status: 200, targetId: id, attributes: ['title'] });

@@ -14,16 +14,27 @@ describe('formatEq', () => {
 
 describe('parseErrorBody', () => {
   test('a SCIM error (RFC 7644 §3.12)', () => {
-    const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '409', scimType: 'uniqueness', detail: 'userName taken' });
+    const body = JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '409',
+      scimType: 'uniqueness',
+      detail: 'userName taken',
+    });
     expect(parseErrorBody(body)).toEqual({ scimType: 'uniqueness', detail: 'userName taken' });
   });
   test('a JSON error from a non-SCIM gateway', () => {
-    expect(parseErrorBody('{"message":"Too Many Requests"}')).toEqual({ scimType: undefined, detail: 'Too Many Requests' });
+    expect(parseErrorBody('{"message":"Too Many Requests"}')).toEqual({
+      scimType: undefined,
+      detail: 'Too Many Requests',
+    });
   });
   test('JSON that is not an object is read as text', () => {
     expect(parseErrorBody('null')).toEqual({ detail: 'null' });
     expect(parseErrorBody('"quota exceeded"')).toEqual({ detail: 'quota exceeded' });
-    expect(parseErrorBody('{"error":"invalid_client","error_description":"bad secret"}')).toEqual({ scimType: undefined, detail: 'bad secret' });
+    expect(parseErrorBody('{"error":"invalid_client","error_description":"bad secret"}')).toEqual({
+      scimType: undefined,
+      detail: 'bad secret',
+    });
   });
   test('HTML or plain text is cut to a readable detail', () => {
     expect(parseErrorBody(`<html>${'x'.repeat(500)}</html>`).detail).toHaveLength(200);

@@ -18,20 +18,32 @@ test.each([
   ['reset', { rateReset: 1 }],
   ['5xx', { rate5xx: 1, status5xx: 502 }],
   ['429', { rate429: 1 }],
-] as const)('a create whose answer is lost after the write (%s) is retried without a duplicate', async (_kind, fault) => {
-  rig = await startRig('github', { profile: 'rfc', faults: { ...fault, faultTiming: 'after', methods: ['POST'], limit: 1 } });
-  const client = rig.clients.get(rig.connector);
-  const { value, failures } = await withRetries(() => client.createUser(buildScimUser(rig!.connector, ada, 'create')));
-  expect(failures).toHaveLength(1);
-  expect(value).toMatchObject({ adopted: true, created: false });
-  expect(rig.server.users()).toHaveLength(1);
-  expect(rig.server.users()[0]!.id).toBe(value.id);
-});
+] as const)(
+  'a create whose answer is lost after the write (%s) is retried without a duplicate',
+  async (_kind, fault) => {
+    rig = await startRig('github', {
+      profile: 'rfc',
+      faults: { ...fault, faultTiming: 'after', methods: ['POST'], limit: 1 },
+    });
+    const client = rig.clients.get(rig.connector);
+    const { value, failures } = await withRetries(() =>
+      client.createUser(buildScimUser(rig!.connector, ada, 'create')),
+    );
+    expect(failures).toHaveLength(1);
+    expect(value).toMatchObject({ adopted: true, created: false });
+    expect(rig.server.users()).toHaveLength(1);
+    expect(rig.server.users()[0]!.id).toBe(value.id);
+  },
+);
 
 test('a hanging create times out as a retryable SCIM_TIMEOUT and the retry adopts the account', async () => {
-  rig = await startRig('github', { profile: 'rfc', faults: { rateHang: 1, faultTiming: 'after', methods: ['POST'], limit: 1 } }, (c) => {
-    c.timeouts.requestMs = 300;
-  });
+  rig = await startRig(
+    'github',
+    { profile: 'rfc', faults: { rateHang: 1, faultTiming: 'after', methods: ['POST'], limit: 1 } },
+    (c) => {
+      c.timeouts.requestMs = 300;
+    },
+  );
   const client = rig.clients.get(rig.connector);
   const { value, failures } = await withRetries(() => client.createUser(buildScimUser(rig!.connector, ada, 'create')));
   expect(failures).toEqual(['SCIM_TIMEOUT']);
@@ -40,7 +52,11 @@ test('a hanging create times out as a retryable SCIM_TIMEOUT and the retry adopt
 });
 
 test('every write failing for a while still converges to one account (20% fault campaign, seeded)', async () => {
-  rig = await startRig('github', { profile: 'rfc', seed: 11, faults: { rate429: 0.1, rate5xx: 0.1, rateReset: 0.1, faultTiming: 'after' } });
+  rig = await startRig('github', {
+    profile: 'rfc',
+    seed: 11,
+    faults: { rate429: 0.1, rate5xx: 0.1, rateReset: 0.1, faultTiming: 'after' },
+  });
   const client = rig.clients.get(rig.connector);
   for (let i = 0; i < 8; i++) {
     const employee = { ...ada, employeeId: `E${200 + i}`, workEmail: `person${i}@example.com` };
@@ -55,7 +71,11 @@ test('three workers creating the same person at once end with one account (the o
   rig = await startRig('github', { profile: 'rfc' });
   const client = rig.clients.get(rig.connector);
   const desired = buildScimUser(rig.connector, ada, 'create');
-  const results = await Promise.all([client.createUser(desired), client.createUser(desired), client.createUser(desired)]);
+  const results = await Promise.all([
+    client.createUser(desired),
+    client.createUser(desired),
+    client.createUser(desired),
+  ]);
   expect(results.filter((r) => r.created)).toHaveLength(1);
   expect(new Set(results.map((r) => r.id)).size).toBe(1);
   expect(rig.server.users()).toHaveLength(1);
@@ -66,10 +86,20 @@ test('three workers creating the same person at once end with one account (the o
 });
 
 test.each(['seconds', 'http-date'] as const)('Retry-After (%s) is carried on the error', async (format) => {
-  rig = await startRig('github', { profile: 'rfc', faults: { rate429: 1, retryAfterSeconds: 7, retryAfterFormat: format } });
-  const err = (await rig.clients.get(rig.connector).getUser('x').catch((e: unknown) => e)) as ScimError;
+  rig = await startRig('github', {
+    profile: 'rfc',
+    faults: { rate429: 1, retryAfterSeconds: 7, retryAfterFormat: format },
+  });
+  const err = (await rig.clients
+    .get(rig.connector)
+    .getUser('x')
+    .catch((e: unknown) => e)) as ScimError;
   expect(err).toBeInstanceOf(ScimError);
-  expect(err).toMatchObject({ code: 'SCIM_RATE_LIMITED', retryable: true, info: { status: 429, operation: 'get-user' } });
+  expect(err).toMatchObject({
+    code: 'SCIM_RATE_LIMITED',
+    retryable: true,
+    info: { status: 429, operation: 'get-user' },
+  });
   // An HTTP-date has one-second resolution, so it lands within a second below the seconds form.
   expect(err.info.retryAfterMs).toBeGreaterThan(5000);
   expect(err.info.retryAfterMs).toBeLessThanOrEqual(7000);
@@ -78,12 +108,24 @@ test.each(['seconds', 'http-date'] as const)('Retry-After (%s) is carried on the
 test('5xx is retryable; 401 and 400 are not', async () => {
   rig = await startRig('github', { profile: 'rfc', faults: { rate5xx: 1 } });
   const client = rig.clients.get(rig.connector);
-  await expect(client.getUser('x')).rejects.toMatchObject({ code: 'SCIM_SERVER_ERROR', retryable: true, info: { status: 503 } });
+  await expect(client.getUser('x')).rejects.toMatchObject({
+    code: 'SCIM_SERVER_ERROR',
+    retryable: true,
+    info: { status: 503 },
+  });
   rig.server.setFaults({});
-  await expect(client.createUser({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], externalId: 'E1', userName: '' })).rejects.toMatchObject({ code: 'SCIM_BAD_REQUEST', retryable: false, info: { status: 400 } });
-  const stranger = new ScimClients({ logger: createLogger({ level: 'silent' }), resolveSecret: async () => 'wrong-token' });
+  await expect(
+    client.createUser({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], externalId: 'E1', userName: '' }),
+  ).rejects.toMatchObject({ code: 'SCIM_BAD_REQUEST', retryable: false, info: { status: 400 } });
+  const stranger = new ScimClients({
+    logger: createLogger({ level: 'silent' }),
+    resolveSecret: async () => 'wrong-token',
+  });
   try {
-    const err = (await stranger.get(rig.connector).getUser('x').catch((e: unknown) => e)) as ScimError;
+    const err = (await stranger
+      .get(rig.connector)
+      .getUser('x')
+      .catch((e: unknown) => e)) as ScimError;
     expect(err).toMatchObject({ code: 'SCIM_UNAUTHORIZED', retryable: false, info: { status: 401 } });
     expect(err.message).not.toContain('wrong-token');
   } finally {
@@ -133,15 +175,24 @@ test('paging walks every page of an honest server', async () => {
 });
 
 test('OAuth client credentials: one token for many (concurrent) requests, refreshed once after a 401', async () => {
-  rig = await startRig('canva', { profile: 'canva', auth: { oauth2: { clientId: 'jml', clientSecret: 's3cret', tokenTtlSeconds: 3600 } } }, (c) => {
-    c.auth = { type: 'oauth2-client-credentials', tokenUrl: '', clientId: 'jml', clientSecret: 'env:UNUSED' };
-  });
+  rig = await startRig(
+    'canva',
+    { profile: 'canva', auth: { oauth2: { clientId: 'jml', clientSecret: 's3cret', tokenTtlSeconds: 3600 } } },
+    (c) => {
+      c.auth = { type: 'oauth2-client-credentials', tokenUrl: '', clientId: 'jml', clientSecret: 'env:UNUSED' };
+    },
+  );
   const server = rig.server;
-  if (rig.connector.auth.type === 'oauth2-client-credentials') rig.connector.auth.tokenUrl = `${new URL(server.url).origin}/oauth/token`;
+  if (rig.connector.auth.type === 'oauth2-client-credentials')
+    rig.connector.auth.tokenUrl = `${new URL(server.url).origin}/oauth/token`;
   const clients = new ScimClients({ logger: createLogger({ level: 'silent' }), resolveSecret: async () => 's3cret' });
   try {
     const client = clients.get(rig.connector);
-    await Promise.all([client.findUser({ externalId: 'E1' }), client.findUser({ externalId: 'E2' }), client.getUser('u')]);
+    await Promise.all([
+      client.findUser({ externalId: 'E1' }),
+      client.findUser({ externalId: 'E2' }),
+      client.getUser('u'),
+    ]);
     const tokenCalls = () => server.requests.filter((r) => r.path.endsWith('/oauth/token')).length;
     expect(tokenCalls()).toBe(1);
     server.reset();

@@ -27,11 +27,16 @@ async function lax(server: ScimServerOptions = { profile: 'lax-groups' }): Promi
 
 async function person(r: Rig, n: number): Promise<string> {
   const client = r.clients.get(r.connector);
-  return (await client.createUser(buildScimUser(r.connector, { ...ada, employeeId: `E${500 + n}`, workEmail: `g${n}@example.com` }, 'create'))).id;
+  return (
+    await client.createUser(
+      buildScimUser(r.connector, { ...ada, employeeId: `E${500 + n}`, workEmail: `g${n}@example.com` }, 'create'),
+    )
+  ).id;
 }
 
 const named = (r: Rig, name: string) => r.server.groups().filter((g) => g.displayName === name);
-const membersOf = (r: Rig, id: string) => (r.server.groups().find((g) => g.id === id)?.members ?? []).map((m) => m.value);
+const membersOf = (r: Rig, id: string) =>
+  (r.server.groups().find((g) => g.id === id)?.members ?? []).map((m) => m.value);
 
 test('concurrent resolves of one name in one process create the group once', async () => {
   const r = await lax();
@@ -47,11 +52,15 @@ test('two processes creating one name at once settle on the oldest group; the yo
   const r = await lax();
   const other = new ScimClients({ logger: createLogger({ level: 'silent' }), resolveSecret: async () => 'test-token' });
   try {
-    const [a, b] = await Promise.all([r.clients.get(r.connector).resolveGroup('dept-Ops'), other.get(r.connector).resolveGroup('dept-Ops')]);
+    const [a, b] = await Promise.all([
+      r.clients.get(r.connector).resolveGroup('dept-Ops'),
+      other.get(r.connector).resolveGroup('dept-Ops'),
+    ]);
     expect(named(r, 'dept-Ops')).toHaveLength(1);
     expect(a!.id).toBe(named(r, 'dept-Ops')[0]!.id);
     expect(b!.id).toBe(a!.id);
-    const count = (method: string) => r.server.requests.filter((q) => q.method === method && q.path.includes('/Groups')).length;
+    const count = (method: string) =>
+      r.server.requests.filter((q) => q.method === method && q.path.includes('/Groups')).length;
     // Both looked up, found nothing and created; the younger group was deleted (by either, or both: a 404 is fine).
     expect(count('POST')).toBe(2);
     expect(count('DELETE')).toBeGreaterThanOrEqual(1);
@@ -74,7 +83,11 @@ test('several groups with one name already in the app: SCIM_GROUP_AMBIGUOUS nami
   await expect(client.findGroup('dept-Sales')).rejects.toMatchObject({ code: 'SCIM_GROUP_AMBIGUOUS' });
   expect(named(r, 'dept-Sales')).toHaveLength(2);
   // A group known by id is addressed by id, whatever else shares its name.
-  expect(await client.resolveGroup('dept-Sales', g2.id)).toEqual({ id: g2.id, displayName: 'dept-Sales', created: false });
+  expect(await client.resolveGroup('dept-Sales', g2.id)).toEqual({
+    id: g2.id,
+    displayName: 'dept-Sales',
+    created: false,
+  });
 });
 
 test('our own duplicate (a create whose lost answer took effect later) is settled on the oldest; the younger, empty, is deleted', async () => {
@@ -91,7 +104,9 @@ test('our own duplicate (a create whose lost answer took effect later) is settle
     const a = await person(r, 9);
     r.server.seedGroup({ displayName: 'dept-Late', externalId: 'jml-group:dept-Late', members: [{ value: a }] });
     other.get(r.connector).forgetGroup('dept-Late');
-    await expect(other.get(r.connector).resolveGroup('dept-Late')).rejects.toMatchObject({ code: 'SCIM_GROUP_AMBIGUOUS' });
+    await expect(other.get(r.connector).resolveGroup('dept-Late')).rejects.toMatchObject({
+      code: 'SCIM_GROUP_AMBIGUOUS',
+    });
     expect(named(r, 'dept-Late')).toHaveLength(2);
   } finally {
     await other.close();
@@ -114,7 +129,10 @@ test('removal from the right group is confirmed; a removal the app acknowledges 
 
   r.server.seedGroup({ id: 'synced', displayName: 'synced', members: [{ value: a }] });
   r.server.setProfile({ base: 'lax-groups', memberRemoval: 'ignored' });
-  await expect(client.removeMemberConfirmed('synced', a)).rejects.toMatchObject({ code: 'SCIM_UNCONFIRMED', retryable: true });
+  await expect(client.removeMemberConfirmed('synced', a)).rejects.toMatchObject({
+    code: 'SCIM_UNCONFIRMED',
+    retryable: true,
+  });
   expect(membersOf(r, 'synced')).toEqual([a]);
 });
 

@@ -16,11 +16,21 @@ afterEach(async () => {
 async function people(r: Rig, n: number): Promise<string[]> {
   const client = r.clients.get(r.connector);
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await client.createUser(buildScimUser(r.connector, { ...ada, employeeId: `E${300 + i}`, workEmail: `p${i}@example.com` }, 'create'))).id);
+  for (let i = 0; i < n; i++)
+    ids.push(
+      (
+        await client.createUser(
+          buildScimUser(r.connector, { ...ada, employeeId: `E${300 + i}`, workEmail: `p${i}@example.com` }, 'create'),
+        )
+      ).id,
+    );
   return ids;
 }
 
-const members = (r: Rig, groupId: string) => ((r.server.groups().find((g) => g.id === groupId) as { members?: { value: string }[] } | undefined)?.members ?? []).map((m) => m.value).sort();
+const members = (r: Rig, groupId: string) =>
+  ((r.server.groups().find((g) => g.id === groupId) as { members?: { value: string }[] } | undefined)?.members ?? [])
+    .map((m) => m.value)
+    .sort();
 
 test('removing a member twice (a retried attempt) succeeds', async () => {
   rig = await startRig('github', { profile: 'github-emu' }, (c) => {
@@ -69,8 +79,19 @@ test('several groups change in one Bulk request; per-operation results map back'
   expect(rig.server.requests.filter((r) => r.path.endsWith('/Bulk'))).toHaveLength(1);
 
   const results = await client.bulk([
-    { method: 'POST', path: '/Groups', data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'three' } },
-    { method: 'PATCH', path: '/Groups/does-not-exist', data: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: a }] }] } },
+    {
+      method: 'POST',
+      path: '/Groups',
+      data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'three' },
+    },
+    {
+      method: 'PATCH',
+      path: '/Groups/does-not-exist',
+      data: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'add', path: 'members', value: [{ value: a }] }],
+      },
+    },
     { method: 'DELETE', path: `/Groups/${g1.id}` },
   ]);
   expect(results.map((r) => r.status)).toEqual([201, 404, 204]);
@@ -84,7 +105,12 @@ test('a failed Bulk operation is thrown with its own classification', async () =
     c.capabilities.bulk = true;
   });
   const client = rig.clients.get(rig.connector);
-  await expect(client.applyMemberships([{ groupId: 'nope-1', add: ['x'] }, { groupId: 'nope-2', add: ['y'] }])).rejects.toMatchObject({ code: 'SCIM_NOT_FOUND', info: { operation: 'bulk', status: 404 } });
+  await expect(
+    client.applyMemberships([
+      { groupId: 'nope-1', add: ['x'] },
+      { groupId: 'nope-2', add: ['y'] },
+    ]),
+  ).rejects.toMatchObject({ code: 'SCIM_NOT_FOUND', info: { operation: 'bulk', status: 404 } });
 });
 
 test('Bulk is refused when the connector does not declare it; memberships fall back to PATCH per group', async () => {
@@ -92,11 +118,17 @@ test('Bulk is refused when the connector does not declare it; memberships fall b
     c.groups.create = true;
   });
   const client = rig.clients.get(rig.connector);
-  await expect(client.bulk([{ method: 'DELETE', path: '/Users/x' }])).rejects.toMatchObject({ code: 'SCIM_UNSUPPORTED', retryable: false });
+  await expect(client.bulk([{ method: 'DELETE', path: '/Users/x' }])).rejects.toMatchObject({
+    code: 'SCIM_UNSUPPORTED',
+    retryable: false,
+  });
   const [a] = await people(rig, 1);
   const g1 = (await client.ensureGroup('one'))!;
   const g2 = (await client.ensureGroup('two'))!;
-  await client.applyMemberships([{ groupId: g1.id, add: [a!] }, { groupId: g2.id, add: [a!] }]);
+  await client.applyMemberships([
+    { groupId: g1.id, add: [a!] },
+    { groupId: g2.id, add: [a!] },
+  ]);
   expect(members(rig, g1.id)).toEqual([a]);
   expect(members(rig, g2.id)).toEqual([a]);
   expect(rig.server.requests.filter((r) => r.path.endsWith('/Bulk'))).toHaveLength(0);

@@ -28,7 +28,11 @@ export interface Rig {
 }
 
 /** Starts a server and a registry; `tweak` adjusts the connector (capabilities, limits). */
-export async function startRig(base: string, server: ScimServerOptions, tweak: (c: ConnectorConfig) => void = () => {}): Promise<Rig> {
+export async function startRig(
+  base: string,
+  server: ScimServerOptions,
+  tweak: (c: ConnectorConfig) => void = () => {},
+): Promise<Rig> {
   const handle = await startScimServer({ auth: { bearerToken: 'test-token' }, rateLimit: null, seed: 7, ...server });
   const connector = await shippedConnector(base);
   connector.id = `${base}-test`;

@@ -81,7 +81,7 @@ async function rigBehindProxy(idleMs: number): Promise<Rig> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('with the idle timeout below the app\'s, requests after idle spells all go through', async () => {
+test("with the idle timeout below the app's, requests after idle spells all go through", async () => {
   rig = await rigBehindProxy(APP_IDLE_MS / 3);
   const client = rig.clients.get(rig.connector);
   const created = await client.createUser(buildScimUser(rig.connector, ada, 'create'));
@@ -93,7 +93,7 @@ test('with the idle timeout below the app\'s, requests after idle spells all go 
   expect(rig.seen.filter((r) => r.errorCode)).toEqual([]);
 });
 
-test('with the idle timeout above the app\'s, a request after an idle spell meets a closing connection', async () => {
+test("with the idle timeout above the app's, a request after an idle spell meets a closing connection", async () => {
   // The failure the setting prevents, shown on the same proxy: the reused connection is dropped.
   rig = await rigBehindProxy(APP_IDLE_MS * 10);
   const client = rig.clients.get(rig.connector);

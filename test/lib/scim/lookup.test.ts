@@ -33,21 +33,34 @@ test('a new person: one lookup by externalId, then the POST', async () => {
 test('our account from a lost answer: found by the one lookup, nothing posted', async () => {
   const r = await start({ profile: 'rfc' });
   const existing = r.server.seedUser({ userName: 'ada.lovelace@example.com', externalId: 'E100', active: true });
-  expect(await r.clients.get(r.connector).createUser(buildScimUser(r.connector, ada, 'create'))).toMatchObject({ id: existing.id, adopted: true });
+  expect(await r.clients.get(r.connector).createUser(buildScimUser(r.connector, ada, 'create'))).toMatchObject({
+    id: existing.id,
+    adopted: true,
+  });
   expect(sent(r)).toEqual(['GET externalId eq "E100"']);
 });
 
 test('an account made by hand (no externalId): 409, then both lookups adopt it', async () => {
   const r = await start({ profile: 'rfc' });
   const manual = r.server.seedUser({ userName: 'Ada.Lovelace@example.com', active: true });
-  expect(await r.clients.get(r.connector).createUser(buildScimUser(r.connector, ada, 'create'))).toMatchObject({ id: manual.id, adopted: true });
-  expect(sent(r)).toEqual(['GET externalId eq "E100"', 'POST', 'GET externalId eq "E100"', 'GET userName eq "ada.lovelace@example.com"']);
+  expect(await r.clients.get(r.connector).createUser(buildScimUser(r.connector, ada, 'create'))).toMatchObject({
+    id: manual.id,
+    adopted: true,
+  });
+  expect(sent(r)).toEqual([
+    'GET externalId eq "E100"',
+    'POST',
+    'GET externalId eq "E100"',
+    'GET userName eq "ada.lovelace@example.com"',
+  ]);
 });
 
 test("another person's account with our userName: 409, found by userName, refused", async () => {
   const r = await start({ profile: 'rfc' });
   r.server.seedUser({ userName: 'ada.lovelace@example.com', externalId: 'E555', active: true });
-  await expect(r.clients.get(r.connector).createUser(buildScimUser(r.connector, ada, 'create'))).rejects.toMatchObject({ code: 'SCIM_ACCOUNT_OWNED_BY_OTHER' });
+  await expect(r.clients.get(r.connector).createUser(buildScimUser(r.connector, ada, 'create'))).rejects.toMatchObject({
+    code: 'SCIM_ACCOUNT_OWNED_BY_OTHER',
+  });
   expect(r.server.users()).toHaveLength(1);
 });
 

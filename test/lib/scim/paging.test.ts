@@ -23,7 +23,11 @@ beforeEach(async () => {
   connector.scim.baseUrl = `${ORIGIN}/scim/v2`;
   connector.capabilities.maxPageSize = 2;
   connector.rateLimit = { requestsPerSecond: 10_000, burst: 10_000, maxConcurrency: 4 };
-  clients = new ScimClients({ logger: createLogger({ level: 'silent' }), resolveSecret: async () => 't', dispatcherFor: () => agent });
+  clients = new ScimClients({
+    logger: createLogger({ level: 'silent' }),
+    resolveSecret: async () => 't',
+    dispatcherFor: () => agent,
+  });
   queries = [];
   serveLookups = undefined;
 });
@@ -43,8 +47,14 @@ function serve(page: (startIndex: number, count: number) => object): void {
       const q = new URLSearchParams(String(req.path).split('?')[1]);
       queries.push(q);
       const found = serveLookups?.(q);
-      const body = found ? { totalResults: found.length, Resources: found } : page(Number(q.get('startIndex')), Number(q.get('count')));
-      return { statusCode: 200, data: JSON.stringify(body), responseOptions: { headers: { 'content-type': 'application/scim+json' } } };
+      const body = found
+        ? { totalResults: found.length, Resources: found }
+        : page(Number(q.get('startIndex')), Number(q.get('count')));
+      return {
+        statusCode: 200,
+        data: JSON.stringify(body),
+        responseOptions: { headers: { 'content-type': 'application/scim+json' } },
+      };
     })
     .persist();
 }
@@ -53,14 +63,19 @@ const find = () => clients.get(connector).findUser({ externalId: 'SHARED' });
 
 test('the filter is a typed eq with the page size from the connector', async () => {
   serve(() => ({ totalResults: 1, Resources: [user(1)] }));
-  expect((await clients.get(connector).findUser({ externalId: 'a"b\\c' }))).toBeNull();
+  expect(await clients.get(connector).findUser({ externalId: 'a"b\\c' })).toBeNull();
   expect(queries[0]!.get('filter')).toBe('externalId eq "a\\"b\\\\c"');
   expect(queries[0]!.get('startIndex')).toBe('1');
   expect(queries[0]!.get('count')).toBe('2');
 });
 
 test('an honest server is walked page by page until totalResults', async () => {
-  serve((start) => ({ totalResults: 5, itemsPerPage: 2, startIndex: start, Resources: [1, 2, 3, 4, 5].slice(start - 1, start + 1).map(user) }));
+  serve((start) => ({
+    totalResults: 5,
+    itemsPerPage: 2,
+    startIndex: start,
+    Resources: [1, 2, 3, 4, 5].slice(start - 1, start + 1).map(user),
+  }));
   expect(await find()).toMatchObject({ id: 'u1' });
   expect(queries.map((q) => q.get('startIndex'))).toEqual(['1', '3', '5']);
 });
@@ -97,30 +112,62 @@ test('a connector without eq cannot look accounts up', async () => {
 
 test('a create answered 201 with an empty body is read back from Location', async () => {
   const pool = agent.get(ORIGIN);
-  pool.intercept({ path: (p) => p.startsWith('/scim/v2/Users?'), method: 'GET' }).reply(200, { totalResults: 0, Resources: [] }).times(2);
-  pool.intercept({ path: '/scim/v2/Users', method: 'POST' }).reply(201, '', { headers: { location: `${ORIGIN}/scim/v2/Users/u-42` } });
-  pool.intercept({ path: '/scim/v2/Users/u-42', method: 'GET' }).reply(200, { id: 'u-42', userName: 'ada@example.com', externalId: 'E1' });
-  const created = await clients.get(connector).createUser({ schemas: [], userName: 'ada@example.com', externalId: 'E1' });
-  expect(created).toMatchObject({ id: 'u-42', created: true, adopted: false, resource: { userName: 'ada@example.com' } });
+  pool
+    .intercept({ path: (p) => p.startsWith('/scim/v2/Users?'), method: 'GET' })
+    .reply(200, { totalResults: 0, Resources: [] })
+    .times(2);
+  pool
+    .intercept({ path: '/scim/v2/Users', method: 'POST' })
+    .reply(201, '', { headers: { location: `${ORIGIN}/scim/v2/Users/u-42` } });
+  pool
+    .intercept({ path: '/scim/v2/Users/u-42', method: 'GET' })
+    .reply(200, { id: 'u-42', userName: 'ada@example.com', externalId: 'E1' });
+  const created = await clients
+    .get(connector)
+    .createUser({ schemas: [], userName: 'ada@example.com', externalId: 'E1' });
+  expect(created).toMatchObject({
+    id: 'u-42',
+    created: true,
+    adopted: false,
+    resource: { userName: 'ada@example.com' },
+  });
 });
 
 /** Lookups find nothing until the POST was answered 409; then `after(filter)` answers. */
 function conflictScript(after: (filter: string) => object[]): void {
   let conflicted = false;
   serve(() => ({}));
-  agent.get(ORIGIN).intercept({ path: '/scim/v2/Users', method: 'POST' }).reply(() => {
-    conflicted = true;
-    return { statusCode: 409, data: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '409', scimType: 'uniqueness' }) };
-  });
+  agent
+    .get(ORIGIN)
+    .intercept({ path: '/scim/v2/Users', method: 'POST' })
+    .reply(() => {
+      conflicted = true;
+      return {
+        statusCode: 409,
+        data: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+          status: '409',
+          scimType: 'uniqueness',
+        }),
+      };
+    });
   serveLookups = (q) => (conflicted ? after(q.get('filter') ?? '') : []);
 }
 
 test('a create answered 409 adopts the account the second lookup finds when it is ours', async () => {
-  conflictScript((f) => (f.startsWith('externalId') ? [{ id: 'u-7', userName: 'ada@example.com', externalId: 'E1' }] : []));
-  expect(await clients.get(connector).createUser({ schemas: [], userName: 'ada@example.com', externalId: 'E1' })).toMatchObject({ id: 'u-7', adopted: true, created: false });
+  conflictScript((f) =>
+    f.startsWith('externalId') ? [{ id: 'u-7', userName: 'ada@example.com', externalId: 'E1' }] : [],
+  );
+  expect(
+    await clients.get(connector).createUser({ schemas: [], userName: 'ada@example.com', externalId: 'E1' }),
+  ).toMatchObject({ id: 'u-7', adopted: true, created: false });
 });
 
 test("a create answered 409 whose second lookup finds another person's account is refused", async () => {
-  conflictScript((f) => (f.startsWith('userName') ? [{ id: 'u-9', userName: 'ada@example.com', externalId: 'E2' }] : []));
-  await expect(clients.get(connector).createUser({ schemas: [], userName: 'ada@example.com', externalId: 'E1' })).rejects.toMatchObject({ code: 'SCIM_ACCOUNT_OWNED_BY_OTHER', retryable: false });
+  conflictScript((f) =>
+    f.startsWith('userName') ? [{ id: 'u-9', userName: 'ada@example.com', externalId: 'E2' }] : [],
+  );
+  await expect(
+    clients.get(connector).createUser({ schemas: [], userName: 'ada@example.com', externalId: 'E1' }),
+  ).rejects.toMatchObject({ code: 'SCIM_ACCOUNT_OWNED_BY_OTHER', retryable: false });
 });

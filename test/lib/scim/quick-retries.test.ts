@@ -16,7 +16,13 @@ afterEach(async () => {
   rig = undefined;
 });
 
-const seedAda = (r: Rig) => r.server.seedUser({ userName: 'ada@example.com', externalId: ada.employeeId, active: true, name: { givenName: 'Ada', familyName: 'Lovelace' } });
+const seedAda = (r: Rig) =>
+  r.server.seedUser({
+    userName: 'ada@example.com',
+    externalId: ada.employeeId,
+    active: true,
+    name: { givenName: 'Ada', familyName: 'Lovelace' },
+  });
 const requestsTo = (r: Rig, method: string) => r.server.requests.filter((q) => q.method === method).length;
 
 test.each([
@@ -36,12 +42,18 @@ test.each([
 test('a third failure is left to Temporal (retryable, after three requests)', async () => {
   rig = await startRig('github', { profile: 'rfc', faults: { rate5xx: 1, methods: ['GET'] } });
   const user = seedAda(rig);
-  await expect(rig.clients.get(rig.connector).getUser(user.id)).rejects.toMatchObject({ code: ERROR_CODES.SCIM_SERVER_ERROR, retryable: true });
+  await expect(rig.clients.get(rig.connector).getUser(user.id)).rejects.toMatchObject({
+    code: ERROR_CODES.SCIM_SERVER_ERROR,
+    retryable: true,
+  });
   expect(requestsTo(rig, 'GET')).toBe(3);
 });
 
 test('Retry-After is honoured between quick retries', async () => {
-  rig = await startRig('github', { profile: 'rfc', faults: { rate429: 1, retryAfterSeconds: 1, methods: ['GET'], limit: 1 } });
+  rig = await startRig('github', {
+    profile: 'rfc',
+    faults: { rate429: 1, retryAfterSeconds: 1, methods: ['GET'], limit: 1 },
+  });
   const user = seedAda(rig);
   const t0 = Date.now();
   expect((await rig.clients.get(rig.connector).getUser(user.id))?.id).toBe(user.id);
@@ -49,7 +61,10 @@ test('Retry-After is honoured between quick retries', async () => {
 });
 
 test('a deactivation whose answer was lost twice after the write succeeds within one call', async () => {
-  rig = await startRig('github', { profile: 'rfc', faults: { rate5xx: 1, faultTiming: 'after', methods: ['PATCH'], limit: 2 } });
+  rig = await startRig('github', {
+    profile: 'rfc',
+    faults: { rate5xx: 1, faultTiming: 'after', methods: ['PATCH'], limit: 2 },
+  });
   const user = seedAda(rig);
   await rig.clients.get(rig.connector).deactivateUser(user.id);
   expect(requestsTo(rig, 'PATCH')).toBe(3);
@@ -57,7 +72,10 @@ test('a deactivation whose answer was lost twice after the write succeeds within
 });
 
 test('adding a member again after a lost answer leaves one membership', async () => {
-  rig = await startRig('github', { profile: 'rfc', faults: { rateReset: 1, faultTiming: 'after', methods: ['PATCH'], pathPrefix: '/Groups', limit: 2 } });
+  rig = await startRig('github', {
+    profile: 'rfc',
+    faults: { rateReset: 1, faultTiming: 'after', methods: ['PATCH'], pathPrefix: '/Groups', limit: 2 },
+  });
   const user = seedAda(rig);
   const group = rig.server.seedGroup({ displayName: 'engineering' });
   await rig.clients.get(rig.connector).addMembers(group.id, [user.id]);
@@ -67,7 +85,9 @@ test('adding a member again after a lost answer leaves one membership', async ()
 
 test('a create is not retried inside the call (Temporal retries it after a lookup)', async () => {
   rig = await startRig('github', { profile: 'rfc', faults: { rate5xx: 1, methods: ['POST'], limit: 1 } });
-  await expect(rig.clients.get(rig.connector).createUser(buildScimUser(rig.connector, ada, 'create'))).rejects.toMatchObject({ retryable: true });
+  await expect(
+    rig.clients.get(rig.connector).createUser(buildScimUser(rig.connector, ada, 'create')),
+  ).rejects.toMatchObject({ retryable: true });
   expect(requestsTo(rig, 'POST')).toBe(1);
 });
 
@@ -76,13 +96,18 @@ test('a read that timed out is not retried inside the call (its time budget is s
     c.timeouts.requestMs = 300;
   });
   const user = seedAda(rig);
-  await expect(rig.clients.get(rig.connector).getUser(user.id)).rejects.toMatchObject({ code: ERROR_CODES.SCIM_TIMEOUT });
+  await expect(rig.clients.get(rig.connector).getUser(user.id)).rejects.toMatchObject({
+    code: ERROR_CODES.SCIM_TIMEOUT,
+  });
   expect(requestsTo(rig, 'GET')).toBe(1);
 });
 
 test('the delay rule', () => {
-  const err = (retryAfterMs?: number, code: (typeof ERROR_CODES)[keyof typeof ERROR_CODES] = ERROR_CODES.SCIM_RATE_LIMITED, retryable = true) =>
-    new ScimError(code, { app: 'a', operation: 'o', method: 'GET', path: '/Users', retryAfterMs }, { retryable });
+  const err = (
+    retryAfterMs?: number,
+    code: (typeof ERROR_CODES)[keyof typeof ERROR_CODES] = ERROR_CODES.SCIM_RATE_LIMITED,
+    retryable = true,
+  ) => new ScimError(code, { app: 'a', operation: 'o', method: 'GET', path: '/Users', retryAfterMs }, { retryable });
   const get = { method: 'GET' as const };
   expect(quickRetryDelayMs(get, err(), 0)).toBe(200);
   expect(quickRetryDelayMs(get, err(), 1)).toBe(400);

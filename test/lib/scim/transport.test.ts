@@ -26,13 +26,17 @@ test('every request is logged at debug with method, path, status and latency, ne
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(l) as Record<string, unknown>);
       done();
     },
   });
   const connector = await shippedConnector('github');
   connector.scim.baseUrl = server.url;
-  const clients = new ScimClients({ logger: createLogger({ level: 'debug', destination }), resolveSecret: async () => 'sekrit-token-123' });
+  const clients = new ScimClients({
+    logger: createLogger({ level: 'debug', destination }),
+    resolveSecret: async () => 'sekrit-token-123',
+  });
   try {
     const client = clients.get(connector);
     const { id } = await client.createUser(buildScimUser(connector, ada, 'create'));
@@ -89,7 +93,11 @@ test('with ETags, updates send If-Match and a stale version is a retryable 412',
   await client.updateUser(id, buildScimUser(rig.connector, { ...ada, familyName: 'King' }, 'update'));
   const patch = rig.server.requests.find((r) => r.method === 'PATCH')!;
   expect(patch.headers['if-match']).toBe(resource.meta?.version);
-  await expect(client.replaceUser(id, resource)).rejects.toMatchObject({ code: 'SCIM_PRECONDITION_FAILED', retryable: true, info: { status: 412 } });
+  await expect(client.replaceUser(id, resource)).rejects.toMatchObject({
+    code: 'SCIM_PRECONDITION_FAILED',
+    retryable: true,
+    info: { status: 412 },
+  });
 });
 
 test('the registry hands out one client per connector id', async () => {
@@ -121,9 +129,18 @@ test('a body that trickles past timeouts.request is a retryable SCIM_TIMEOUT, th
 });
 
 test('token endpoint and secret errors keep their own codes through a request', async () => {
-  rig = await startRig('canva', { profile: 'canva', auth: { oauth2: { clientId: 'jml', clientSecret: 'right' } } }, (c) => {
-    c.auth = { type: 'oauth2-client-credentials', tokenUrl: `${new URL(c.scim.baseUrl).origin}/oauth/token`, clientId: 'jml', clientSecret: 'env:UNUSED' };
-  });
+  rig = await startRig(
+    'canva',
+    { profile: 'canva', auth: { oauth2: { clientId: 'jml', clientSecret: 'right' } } },
+    (c) => {
+      c.auth = {
+        type: 'oauth2-client-credentials',
+        tokenUrl: `${new URL(c.scim.baseUrl).origin}/oauth/token`,
+        clientId: 'jml',
+        clientSecret: 'env:UNUSED',
+      };
+    },
+  );
   const wrong = new ScimClients({ logger: createLogger({ level: 'silent' }), resolveSecret: async () => 'wrong' });
   const missing = new ScimClients({
     logger: createLogger({ level: 'silent' }),
@@ -132,7 +149,11 @@ test('token endpoint and secret errors keep their own codes through a request', 
     },
   });
   try {
-    await expect(wrong.get(rig.connector).getUser('x')).rejects.toMatchObject({ code: 'SCIM_UNAUTHORIZED', retryable: false, info: { operation: 'oauth-token', status: 401 } });
+    await expect(wrong.get(rig.connector).getUser('x')).rejects.toMatchObject({
+      code: 'SCIM_UNAUTHORIZED',
+      retryable: false,
+      info: { operation: 'oauth-token', status: 401 },
+    });
     await expect(missing.get(rig.connector).getUser('x')).rejects.toMatchObject({ code: 'SECRET_UNRESOLVED' });
     expect(rig.server.requests.filter((r) => !r.path.endsWith('/oauth/token'))).toHaveLength(0);
   } finally {

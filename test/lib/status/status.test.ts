@@ -25,12 +25,23 @@ afterAll(async () => {
 });
 
 test('a step that keeps failing: attempt, next retry and last error, beside the app already revoked', async () => {
-  await stack.send(hrEvent('hire', { employeeId: 'ST1' }, { eventId: 'ST1-hire', effectiveAt: await now(), sequence: 1 }));
+  await stack.send(
+    hrEvent('hire', { employeeId: 'ST1' }, { eventId: 'ST1-hire', effectiveAt: await now(), sequence: 1 }),
+  );
   await stack.waitFor('ST1', (s) => s.stage === 'idle' && s.accounts.length === 2);
   const github = stack.apps.apps.github!.server;
   github.setFaults({ rate5xx: 1, methods: ['PATCH'] });
-  await stack.send(hrEvent('terminate', { employeeId: 'ST1', status: 'terminated' }, { eventId: 'ST1-term', effectiveAt: await now(), sequence: 2 }));
-  await stack.waitFor('ST1', () => stack.apps.apps.slack!.server.users().find((u) => u.externalId === 'ST1')?.active === false);
+  await stack.send(
+    hrEvent(
+      'terminate',
+      { employeeId: 'ST1', status: 'terminated' },
+      { eventId: 'ST1-term', effectiveAt: await now(), sequence: 2 },
+    ),
+  );
+  await stack.waitFor(
+    'ST1',
+    () => stack.apps.apps.slack!.server.users().find((u) => u.externalId === 'ST1')?.active === false,
+  );
 
   let view: EmployeeStatusView | undefined;
   for (let i = 0; i < 40; i++) {
@@ -40,10 +51,16 @@ test('a step that keeps failing: attempt, next retry and last error, beside the 
   }
   expect(view!.stage).toBe('leaver');
   const gh = view!.accounts.find((a) => a.app === 'github')!;
-  expect(gh).toMatchObject({ state: 'active', step: { workflowId: 'leaver-ST1-ST1-term', activity: 'deactivateAccount' } });
+  expect(gh).toMatchObject({
+    state: 'active',
+    step: { workflowId: 'leaver-ST1-ST1-term', activity: 'deactivateAccount' },
+  });
   expect(gh.scimId).toEqual(expect.any(String));
   expect(gh.step!.attempt).toBeGreaterThanOrEqual(2);
-  expect(gh.step!.lastFailure).toMatchObject({ type: expect.stringMatching(/^SCIM_/), message: expect.stringContaining('503') });
+  expect(gh.step!.lastFailure).toMatchObject({
+    type: expect.stringMatching(/^SCIM_/),
+    message: expect.stringContaining('503'),
+  });
   if (gh.step!.state === 'scheduled') expect(gh.step!.nextAttemptAt).toMatch(ISO);
   const slack = view!.accounts.find((a) => a.app === 'slack')!;
   expect(slack).toMatchObject({ state: 'deactivated' });
@@ -58,21 +75,44 @@ test('a step that keeps failing: attempt, next retry and last error, beside the 
   expect(table).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(/);
 
   github.setFaults({});
-  await stack.waitFor('ST1', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'), 60 * 60_000);
+  await stack.waitFor(
+    'ST1',
+    (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'),
+    60 * 60_000,
+  );
 });
 
 test('a legal hold: who, case, reason, when, and the deletions it pauses; a repeated event and its verdict', async () => {
-  await stack.env.client.workflow.getHandle('employee-ST1').signal(placeLegalHoldSignal, { caseId: 'LIT-7', reason: 'litigation', placedBy: 'legal@example.com' });
+  await stack.env.client.workflow
+    .getHandle('employee-ST1')
+    .signal(placeLegalHoldSignal, { caseId: 'LIT-7', reason: 'litigation', placedBy: 'legal@example.com' });
   // The same termination again (HR retried the delivery): dropped as a duplicate.
-  await stack.send(hrEvent('terminate', { employeeId: 'ST1', status: 'terminated' }, { eventId: 'ST1-term', effectiveAt: await now(), sequence: 2 }));
-  await stack.waitFor('ST1', (s) => s.legalHold !== undefined && (s.recentEvents ?? []).some((e) => e.verdict === 'duplicate'), 60_000);
+  await stack.send(
+    hrEvent(
+      'terminate',
+      { employeeId: 'ST1', status: 'terminated' },
+      { eventId: 'ST1-term', effectiveAt: await now(), sequence: 2 },
+    ),
+  );
+  await stack.waitFor(
+    'ST1',
+    (s) => s.legalHold !== undefined && (s.recentEvents ?? []).some((e) => e.verdict === 'duplicate'),
+    60_000,
+  );
   const view = await read('ST1');
-  expect(view.legalHold).toEqual({ caseId: 'LIT-7', reason: 'litigation', placedBy: 'legal@example.com', placedAt: expect.stringMatching(ISO) });
+  expect(view.legalHold).toEqual({
+    caseId: 'LIT-7',
+    reason: 'litigation',
+    placedBy: 'legal@example.com',
+    placedAt: expect.stringMatching(ISO),
+  });
   // Slack only deactivates (its connector's delete mode); GitHub deletes after 90 days.
   expect(view.pendingDeletion.map((d) => d.app)).toEqual(['github']);
   for (const d of view.pendingDeletion) expect(d).toMatchObject({ dueAt: expect.stringMatching(ISO), onHold: true });
   expect(view.accounts.find((a) => a.app === 'github')!.pendingDeletion).toMatchObject({ mode: 'hard', onHold: true });
-  expect(Date.parse(view.pendingDeletion[0]!.dueAt) - (await stack.env.currentTimeMs())).toBeGreaterThan(80 * 86_400_000);
+  expect(Date.parse(view.pendingDeletion[0]!.dueAt) - (await stack.env.currentTimeMs())).toBeGreaterThan(
+    80 * 86_400_000,
+  );
   expect(view.recentEvents.map((e) => [e.eventId, e.verdict])).toEqual([
     ['ST1-hire', 'accepted'],
     ['ST1-term', 'accepted'],
@@ -86,15 +126,29 @@ test('a legal hold: who, case, reason, when, and the deletions it pauses; a repe
 });
 
 test("a mover's grace period: the app they lose, with its due time", async () => {
-  await stack.send(hrEvent('hire', { employeeId: 'ST2' }, { eventId: 'ST2-hire', effectiveAt: await now(), sequence: 1 }));
+  await stack.send(
+    hrEvent('hire', { employeeId: 'ST2' }, { eventId: 'ST2-hire', effectiveAt: await now(), sequence: 1 }),
+  );
   await stack.waitFor('ST2', (s) => s.stage === 'idle' && s.accounts.length === 2);
   const movedAt = await stack.env.currentTimeMs();
-  await stack.send(hrEvent('update', { employeeId: 'ST2', department: 'Marketing' }, { eventId: 'ST2-move', effectiveAt: new Date(movedAt).toISOString(), sequence: 2 }));
-  await stack.waitFor('ST2', (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'canva' && a.state === 'active'));
+  await stack.send(
+    hrEvent(
+      'update',
+      { employeeId: 'ST2', department: 'Marketing' },
+      { eventId: 'ST2-move', effectiveAt: new Date(movedAt).toISOString(), sequence: 2 },
+    ),
+  );
+  await stack.waitFor(
+    'ST2',
+    (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'canva' && a.state === 'active'),
+  );
   const view = await read('ST2');
   expect(view.pendingRevocations).toEqual([{ app: 'github', dueAt: expect.stringMatching(ISO), eventId: 'ST2-move' }]);
   // The shipped policy keeps lost access for 24 h.
   expect(Date.parse(view.pendingRevocations[0]!.dueAt) - movedAt).toBeGreaterThanOrEqual(24 * 3_600_000);
-  expect(view.accounts.find((a) => a.app === 'github')).toMatchObject({ state: 'active', pendingRevocation: { eventId: 'ST2-move' } });
+  expect(view.accounts.find((a) => a.app === 'github')).toMatchObject({
+    state: 'active',
+    pendingRevocation: { eventId: 'ST2-move' },
+  });
   expect(renderStatusTable(view, movedAt)).toMatch(/github\s+active.*revoke due .*\(mover grace\)/);
 });

@@ -10,7 +10,15 @@ import { DEFAULT_CUSTOM_SEARCH_ATTRIBUTES } from '../../../engine/search-attribu
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 /** SDK type names → the CLI's `--type` names and the server's enum names. */
-const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', BOOL: 'Bool', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double' };
+const CLI_TYPE: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  DATETIME: 'Datetime',
+  BOOL: 'Bool',
+  KEYWORD_LIST: 'KeywordList',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+};
 
 const expected = SEARCH_ATTRIBUTES.map((key) => ({ name: key.name, sdkType: key.type.toUpperCase() }));
 

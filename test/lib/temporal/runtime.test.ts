@@ -7,7 +7,8 @@ function capture() {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _e, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(l) as Record<string, unknown>);
       done();
     },
   });
@@ -20,7 +21,11 @@ test('one JSON line per SDK message, with its metadata under "sdk"', () => {
   sdk.info('Worker state changed', { sdkComponent: 'worker', taskQueue: 'jml-lifecycle', state: 'RUNNING' });
   sdk.error('Activity failed', { sdkComponent: 'activity', activityType: 'deactivateAccount' });
   expect(lines).toEqual([
-    expect.objectContaining({ level: 30, msg: 'Worker state changed', sdk: { sdkComponent: 'worker', taskQueue: 'jml-lifecycle', state: 'RUNNING' } }),
+    expect.objectContaining({
+      level: 30,
+      msg: 'Worker state changed',
+      sdk: { sdkComponent: 'worker', taskQueue: 'jml-lifecycle', state: 'RUNNING' },
+    }),
     expect.objectContaining({ level: 50, msg: 'Activity failed' }),
   ]);
 });

@@ -32,7 +32,14 @@ describe('FaultPlanner', () => {
 
   it('honours per-kind timing, method and path filters, and the limit', () => {
     const planner = new FaultPlanner(5);
-    planner.configure({ rateReset: 1, faultTiming: 'after', timing: { reset: 'before' }, methods: ['post'], pathPrefix: '/Users', limit: 2 });
+    planner.configure({
+      rateReset: 1,
+      faultTiming: 'after',
+      timing: { reset: 'before' },
+      methods: ['post'],
+      pathPrefix: '/Users',
+      limit: 2,
+    });
     expect(planner.decide('GET', '/Users').fault).toBeUndefined();
     expect(planner.decide('POST', '/Groups').fault).toBeUndefined();
     expect(planner.decide('POST', '/Users').fault).toEqual({ kind: 'reset', timing: 'before' });

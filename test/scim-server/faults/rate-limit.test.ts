@@ -8,7 +8,11 @@ describe('TokenBucket', () => {
     expect(bucket.take(250)).toEqual({ allowed: false, retryAfterMs: 250 });
     expect(bucket.take(500).allowed).toBe(true);
     expect(bucket.take(10_000).allowed).toBe(true);
-    expect([bucket.take(10_000), bucket.take(10_000), bucket.take(10_000)].map((d) => d.allowed)).toEqual([true, true, false]);
+    expect([bucket.take(10_000), bucket.take(10_000), bucket.take(10_000)].map((d) => d.allowed)).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('refuses nonsensical limits', () => {

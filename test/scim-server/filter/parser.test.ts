@@ -20,14 +20,51 @@ const parse = (text: string) => shape(parseFilter(text, ALL_FILTER_OPERATORS));
 
 describe('parseFilter (RFC 7644 §3.4.2.2)', () => {
   it('binds and tighter than or, and grouping overrides it', () => {
-    expect(parse('a eq 1 or b eq 2 and c eq 3')).toEqual({ or: [['a', 'eq', 1], { and: [['b', 'eq', 2], ['c', 'eq', 3]] }] });
-    expect(parse('(a eq 1 or b eq 2) and c eq 3')).toEqual({ and: [{ or: [['a', 'eq', 1], ['b', 'eq', 2]] }, ['c', 'eq', 3]] });
+    expect(parse('a eq 1 or b eq 2 and c eq 3')).toEqual({
+      or: [
+        ['a', 'eq', 1],
+        {
+          and: [
+            ['b', 'eq', 2],
+            ['c', 'eq', 3],
+          ],
+        },
+      ],
+    });
+    expect(parse('(a eq 1 or b eq 2) and c eq 3')).toEqual({
+      and: [
+        {
+          or: [
+            ['a', 'eq', 1],
+            ['b', 'eq', 2],
+          ],
+        },
+        ['c', 'eq', 3],
+      ],
+    });
   });
 
   it('parses not, presence, value paths, literals and escaped strings', () => {
     expect(parse('not (title pr)')).toEqual({ not: ['title', 'pr'] });
-    expect(parse('emails[type eq "work" and value co "@x"]')).toEqual({ emails: { and: [['type', 'eq', 'work'], ['value', 'co', '@x']] } });
-    expect(parse('active EQ TRUE and x ne null and n le -1.5e2')).toEqual({ and: [{ and: [['active', 'eq', true], ['x', 'ne', null]] }, ['n', 'le', -150]] });
+    expect(parse('emails[type eq "work" and value co "@x"]')).toEqual({
+      emails: {
+        and: [
+          ['type', 'eq', 'work'],
+          ['value', 'co', '@x'],
+        ],
+      },
+    });
+    expect(parse('active EQ TRUE and x ne null and n le -1.5e2')).toEqual({
+      and: [
+        {
+          and: [
+            ['active', 'eq', true],
+            ['x', 'ne', null],
+          ],
+        },
+        ['n', 'le', -150],
+      ],
+    });
     expect(parse('userName eq "a\\"b\\\\c"')).toEqual(['userName', 'eq', 'a"b\\c']);
   });
 

@@ -19,13 +19,43 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 async function seedLeaver(store: AuditStore, employeeId: string): Promise<void> {
   const t0 = Date.parse('2026-11-27T16:00:00Z');
   const entries: Record<string, unknown>[] = [
-    { atMs: t0 + 1_000, kind: 'event-received', eventId: `${employeeId}-term`, eventType: 'terminate', effectiveAtMs: t0, initiator: 'hr.partner@example.com' },
+    {
+      atMs: t0 + 1_000,
+      kind: 'event-received',
+      eventId: `${employeeId}-term`,
+      eventType: 'terminate',
+      effectiveAtMs: t0,
+      initiator: 'hr.partner@example.com',
+    },
     { atMs: t0 + 1_100, kind: 'lifecycle-started', eventId: `${employeeId}-term`, lifecycle: 'leaver' },
-    { atMs: t0 + 1_900, kind: 'app-succeeded', eventId: `${employeeId}-term`, lifecycle: 'leaver', app: 'slack', action: 'deactivated', scimId: 'U-1' },
-    { atMs: t0 + 2_000, kind: 'lifecycle-completed', eventId: `${employeeId}-term`, lifecycle: 'leaver', slaDeadlineMs: t0 + 1_000 + 15 * 60_000, slaBreached: false },
+    {
+      atMs: t0 + 1_900,
+      kind: 'app-succeeded',
+      eventId: `${employeeId}-term`,
+      lifecycle: 'leaver',
+      app: 'slack',
+      action: 'deactivated',
+      scimId: 'U-1',
+    },
+    {
+      atMs: t0 + 2_000,
+      kind: 'lifecycle-completed',
+      eventId: `${employeeId}-term`,
+      lifecycle: 'leaver',
+      slaDeadlineMs: t0 + 1_000 + 15 * 60_000,
+      slaBreached: false,
+    },
   ];
   for (const [i, data] of entries.entries()) {
-    await store.append({ key: `employee-${employeeId}#${i}`, kind: 'milestone', employeeId, workflowId: `employee-${employeeId}`, runId: 'run-1', occurredAtMs: Number(data.atMs), data });
+    await store.append({
+      key: `employee-${employeeId}#${i}`,
+      kind: 'milestone',
+      employeeId,
+      workflowId: `employee-${employeeId}`,
+      runId: 'run-1',
+      occurredAtMs: Number(data.atMs),
+      data,
+    });
   }
 }
 
@@ -45,8 +75,15 @@ describe.each(auditTargets)('audit read side in-process on %s', (_name, open) =>
   beforeAll(async () => {
     store = await open();
     await seedLeaver(store, employee);
-    const readSide = auditReadSide(store, { temporalUiUrl: 'http://ui.example:8233', namespace: 'default', readTokens: [READ_TOKEN] });
-    api = await startApi(env.client, { ...readSide, secrets: { hmacSecrets: ['hmac-secret-0123456789abcdef'], bearerTokens: [], readTokens: [READ_TOKEN] } });
+    const readSide = auditReadSide(store, {
+      temporalUiUrl: 'http://ui.example:8233',
+      namespace: 'default',
+      readTokens: [READ_TOKEN],
+    });
+    api = await startApi(env.client, {
+      ...readSide,
+      secrets: { hmacSecrets: ['hmac-secret-0123456789abcdef'], bearerTokens: [], readTokens: [READ_TOKEN] },
+    });
   });
   afterAll(async () => {
     await api?.app.close();
@@ -54,22 +91,35 @@ describe.each(auditTargets)('audit read side in-process on %s', (_name, open) =>
   });
 
   it('answers the timeline from the store, with the Temporal UI link', async () => {
-    const res = await send(`${api.url}/v1/employees/${employee}/timeline`, { method: 'GET', headers: { authorization: `Bearer ${READ_TOKEN}` } });
+    const res = await send(`${api.url}/v1/employees/${employee}/timeline`, {
+      method: 'GET',
+      headers: { authorization: `Bearer ${READ_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     const body = res.body as { timeline: { terminations: Array<Record<string, unknown>> } };
-    expect(body.timeline.terminations[0]).toMatchObject({ eventId: `${employee}-term`, sla: 'met', initiator: 'hr.partner@example.com' });
-    expect(String(body.timeline.terminations[0]!.workflowUrl)).toContain(`http://ui.example:8233/namespaces/default/workflows/employee-${employee}/`);
+    expect(body.timeline.terminations[0]).toMatchObject({
+      eventId: `${employee}-term`,
+      sla: 'met',
+      initiator: 'hr.partner@example.com',
+    });
+    expect(String(body.timeline.terminations[0]!.workflowUrl)).toContain(
+      `http://ui.example:8233/namespaces/default/workflows/employee-${employee}/`,
+    );
   });
 
   it('asks a browser for the read token and serves the console with it', async () => {
     const bare = await fetch(`${api.url}/console`);
     expect(bare.status).toBe(401);
     expect(bare.headers.get('www-authenticate')).toMatch(/^Basic realm="jml console"/);
-    expect((await fetch(`${api.url}/console`, { headers: { authorization: basic('auditor', 'wrong-token') } })).status).toBe(401);
+    expect(
+      (await fetch(`${api.url}/console`, { headers: { authorization: basic('auditor', 'wrong-token') } })).status,
+    ).toBe(401);
     const page = await fetch(`${api.url}/console`, { headers: { authorization: basic('auditor', READ_TOKEN) } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(`data-employee="${employee}" data-lifecycle="leaver"`);
-    const person = await fetch(`${api.url}/console/employees/${employee}`, { headers: { authorization: `Bearer ${READ_TOKEN}` } });
+    const person = await fetch(`${api.url}/console/employees/${employee}`, {
+      headers: { authorization: `Bearer ${READ_TOKEN}` },
+    });
     expect(person.status).toBe(200);
     expect(await person.text()).toContain(`${employee}-term`);
     expect((await fetch(`${api.url}/console/employees/${employee}`)).status).toBe(401);
@@ -90,15 +140,23 @@ describe.each(auditTargets)('audit read side in-process on %s', (_name, open) =>
   beforeAll(async () => {
     store = await auditTargets.find(([name]) => name === 'PostgreSQL')![1]();
     await seedLeaver(store, employee);
-    api = await spawnApi(['--port', '0'], { TEMPORAL_ADDRESS: env.address, DATABASE_URL: TEST_DATABASE_URL, JML_API_HMAC_SECRETS: strongSecret(), JML_API_READ_TOKENS: READ_TOKEN });
+    api = await spawnApi(['--port', '0'], {
+      TEMPORAL_ADDRESS: env.address,
+      DATABASE_URL: TEST_DATABASE_URL,
+      JML_API_HMAC_SECRETS: strongSecret(),
+      JML_API_READ_TOKENS: READ_TOKEN,
+    });
   });
   afterAll(async () => {
     await api?.stop();
     await store?.close();
   });
 
-  it('reads the timeline and the console from the worker\'s store, and never logs the URL', async () => {
-    const res = await send(`${api.url}/v1/employees/${employee}/timeline`, { method: 'GET', headers: { authorization: `Bearer ${READ_TOKEN}` } });
+  it("reads the timeline and the console from the worker's store, and never logs the URL", async () => {
+    const res = await send(`${api.url}/v1/employees/${employee}/timeline`, {
+      method: 'GET',
+      headers: { authorization: `Bearer ${READ_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     expect((res.body as { timeline: { terminations: unknown[] } }).timeline.terminations).toHaveLength(1);
     const page = await fetch(`${api.url}/console`, { headers: { authorization: basic('auditor', READ_TOKEN) } });

@@ -19,7 +19,8 @@ export const OLD_SECRET = 'test-hmac-secret-previous-0001';
 /** A secret as `jml api` accepts it at start-up (32 random bytes); the constants above are for in-process servers. */
 export const strongSecret = (): string => randomBytes(32).toString('base64url');
 
-export const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
+export const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
 
 export interface RunningApi {
   app: FastifyInstance;
@@ -53,7 +54,10 @@ export interface Answer {
   body: unknown;
 }
 
-export async function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+export async function send(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<Answer> {
   const res = await fetch(url, { method: init.method ?? 'POST', headers: init.headers, body: init.body });
   const text = await res.text();
   let body: unknown = text;
@@ -66,16 +70,25 @@ export async function send(url: string, init: { method?: string; headers?: Recor
 }
 
 /** POSTs `body` signed with `secret` at `timestampSec` (default now). */
-export function postSigned(url: string, body: unknown, opts: { secret?: string; timestampSec?: number; headers?: Record<string, string> } = {}): Promise<Answer> {
+export function postSigned(
+  url: string,
+  body: unknown,
+  opts: { secret?: string; timestampSec?: number; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const signed = createSignedRequest({ body, secret: opts.secret ?? SECRET, timestampSec: opts.timestampSec });
-  return send(url, { headers: { ...signed.headers, 'x-request-id': 'req-test-1', ...opts.headers }, body: signed.body });
+  return send(url, {
+    headers: { ...signed.headers, 'x-request-id': 'req-test-1', ...opts.headers },
+    body: signed.body,
+  });
 }
 
 /** Signal names recorded in the workflow's history, or undefined if there is no such workflow. */
 export async function signalsOf(client: Client, workflowId: string): Promise<string[] | undefined> {
   try {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    return (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName ?? ''] : []));
+    return (history.events ?? []).flatMap((e) =>
+      e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName ?? ''] : [],
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;

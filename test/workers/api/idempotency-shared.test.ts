@@ -46,7 +46,10 @@ describe.each(auditTargets)('shared idempotency records on %s', (_name, open) =>
   it('refuses the same eventId with different content on the other replica (409)', async () => {
     const id = uniqueEmployeeId('IDEM');
     await postSigned(`${a.url}/v1/hr/events`, canonicalEvent(id));
-    const changed = await postSigned(`${b.url}/v1/hr/events`, canonicalEvent(id, { effectiveAt: '2026-12-08T09:00:00+01:00' }));
+    const changed = await postSigned(
+      `${b.url}/v1/hr/events`,
+      canonicalEvent(id, { effectiveAt: '2026-12-08T09:00:00+01:00' }),
+    );
     expect(changed.status).toBe(409);
     expect((changed.body as { code: string }).code).toBe('API_IDEMPOTENCY_CONFLICT');
   });

@@ -1,7 +1,11 @@
 import { canonicalJson } from '../../../lib/canonical-json';
 import { contentHash, MemoryIdempotencyStore, type IdempotencyRecord } from '../../../workers/api/idempotency';
 
-const record = (id: string): IdempotencyRecord => ({ bodyHash: `h-${id}`, answer: { workflowId: `employee-${id}`, eventId: id, status: 'accepted' }, acceptedAtMs: 0 });
+const record = (id: string): IdempotencyRecord => ({
+  bodyHash: `h-${id}`,
+  answer: { workflowId: `employee-${id}`, eventId: id, status: 'accepted' },
+  acceptedAtMs: 0,
+});
 
 describe('MemoryIdempotencyStore', () => {
   test('keeps at most maxEntries, dropping the least recently used', async () => {

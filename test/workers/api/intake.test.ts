@@ -6,7 +6,18 @@ import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
-import { canonicalEvent, fixture, OLD_SECRET, postSigned, send, SECRET, signalsOf, startApi, workflowAbsent, type RunningApi } from './helpers';
+import {
+  canonicalEvent,
+  fixture,
+  OLD_SECRET,
+  postSigned,
+  send,
+  SECRET,
+  signalsOf,
+  startApi,
+  workflowAbsent,
+  type RunningApi,
+} from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -88,7 +99,9 @@ describe('accepted events', () => {
   });
 
   test('content type parameters and case do not matter', async () => {
-    const res = await postSigned(url, canonicalEvent('E-CT-1'), { headers: { 'content-type': 'Application/JSON; charset=utf-8' } });
+    const res = await postSigned(url, canonicalEvent('E-CT-1'), {
+      headers: { 'content-type': 'Application/JSON; charset=utf-8' },
+    });
     expect(res.status).toBe(202);
   });
 
@@ -123,7 +136,7 @@ describe('HR adapters', () => {
     expect(await signalsOf(env.client, 'employee-114')).toEqual(['hrEvent']);
   });
 
-  test("BambooHR posting directly, signed with its own X-BambooHR-Signature", async () => {
+  test('BambooHR posting directly, signed with its own X-BambooHR-Signature', async () => {
     const payload = fixture('bamboohr-permissioned.json') as { employees: { id: number }[] };
     payload.employees[0].id = 9207;
     const body = JSON.stringify(payload);
@@ -131,7 +144,9 @@ describe('HR adapters', () => {
     const bambooHeaders = (key: string) => ({
       'content-type': 'application/json',
       'x-bamboohr-timestamp': ts,
-      'x-bamboohr-signature': createHmac('sha256', key).update(body + ts).digest('hex'),
+      'x-bamboohr-signature': createHmac('sha256', key)
+        .update(body + ts)
+        .digest('hex'),
     });
     const wrong = await send(`${url}/bamboohr`, { headers: bambooHeaders('not-the-bamboohr-key-000'), body });
     expect(wrong.status).toBe(401);
@@ -141,14 +156,27 @@ describe('HR adapters', () => {
     expect(await signalsOf(env.client, 'employee-9207')).toEqual(['hrEvent']);
     // Only the BambooHR route takes BambooHR's scheme.
     const canonical = JSON.stringify(canonicalEvent('E-BH-1'));
-    const onCanonical = await send(url, { headers: { ...bambooHeaders(BAMBOO_KEY), 'x-bamboohr-signature': createHmac('sha256', BAMBOO_KEY).update(canonical + ts).digest('hex') }, body: canonical });
+    const onCanonical = await send(url, {
+      headers: {
+        ...bambooHeaders(BAMBOO_KEY),
+        'x-bamboohr-signature': createHmac('sha256', BAMBOO_KEY)
+          .update(canonical + ts)
+          .digest('hex'),
+      },
+      body: canonical,
+    });
     expect(onCanonical.status).toBe(401);
   });
 
   test('Entra bulkUpload-style SCIM BulkRequest as application/scim+json', async () => {
-    const res = await postSigned(`${url}/scim-bulk`, fixture('entra-bulk.json'), { headers: { 'content-type': 'application/scim+json' } });
+    const res = await postSigned(`${url}/scim-bulk`, fixture('entra-bulk.json'), {
+      headers: { 'content-type': 'application/scim+json' },
+    });
     expect(res.status).toBe(202);
-    expect((res.body as { events: { workflowId: string }[] }).events.map((e) => e.workflowId)).toEqual(['employee-701984', 'employee-701985']);
+    expect((res.body as { events: { workflowId: string }[] }).events.map((e) => e.workflowId)).toEqual([
+      'employee-701984',
+      'employee-701985',
+    ]);
     expect(await signalsOf(env.client, 'employee-701985')).toEqual(['hrEvent']);
   });
 
@@ -159,7 +187,10 @@ describe('HR adapters', () => {
     payload.employees[1].fields['Work Email'] = 'not-an-email';
     const res = await postSigned(`${url}/bamboohr`, payload);
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'API_INVALID_EVENT', issues: ['employees[1].employee.workEmail: invalid email address'] });
+    expect(res.body).toMatchObject({
+      code: 'API_INVALID_EVENT',
+      issues: ['employees[1].employee.workEmail: invalid email address'],
+    });
     expect(await workflowAbsent(env.client, 'employee-B-OK-1')).toBe(true);
     expect(await workflowAbsent(env.client, 'employee-B-BAD-1')).toBe(true);
   });
@@ -168,48 +199,97 @@ describe('HR adapters', () => {
 describe('rejections leave no workflow', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const cases: Array<[string, () => Promise<{ status: number; body: unknown }>, number, Record<string, unknown>]> = [
-    ['wrong secret', () => postSigned(url, canonicalEvent('E-REJ-1'), { secret: 'some-other-secret-0001' }), 401, {
-      code: 'API_SIGNATURE_INVALID',
-      message: 'signature does not match the body with any configured secret',
-    }],
-    ['stale timestamp', () => postSigned(url, canonicalEvent('E-REJ-2'), { timestampSec: now() - 301 }), 401, {
-      code: 'API_TIMESTAMP_OUT_OF_WINDOW',
-      message: 'x-jml-timestamp is too old (outside the replay window); sign the request again with the current time',
-    }],
-    ['future timestamp', () => postSigned(url, canonicalEvent('E-REJ-3'), { timestampSec: now() + 600 }), 401, {
-      code: 'API_TIMESTAMP_OUT_OF_WINDOW',
-      message: "x-jml-timestamp is in the future beyond the replay window; check the sender's clock",
-    }],
-    ['no signature', () => send(url, { headers: { 'content-type': 'application/json', 'x-jml-timestamp': String(now()) }, body: JSON.stringify(canonicalEvent('E-REJ-4')) }), 401, {
-      code: 'API_UNAUTHORIZED',
-      message: 'missing x-jml-signature header (v1=<hex HMAC-SHA256 of "<timestamp>.<body>">)',
-    }],
-    ['schema errors', () => postSigned(url, canonicalEvent('E-REJ-5', { effectiveAt: '2026-12-07 09:00', employee: { workEmail: 'nope', status: 'hired' } })), 400, {
-      code: 'API_INVALID_EVENT',
-      message: 'the event is invalid; fix the fields listed in "issues"',
-      issues: [
-        'effectiveAt: invalid date-time; use ISO 8601 with a time zone offset, e.g. 2026-12-04T09:00:00+01:00',
-        'employee.workEmail: invalid email address',
-        'employee.status: invalid option: expected one of "pending"|"active"|"leave"|"terminated"',
-      ],
-      fields: ['/effectiveAt', '/employee/workEmail', '/employee/status'],
-    }],
-    ['wrong content type', () => send(url, { headers: { 'content-type': 'text/plain' }, body: JSON.stringify(canonicalEvent('E-REJ-6')) }), 415, {
-      code: 'API_UNSUPPORTED_MEDIA_TYPE',
-      message: 'send the event as Content-Type: application/json (or application/scim+json)',
-    }],
-    ['too large', () => postSigned(url, canonicalEvent('E-REJ-7', { initiator: 'x'.repeat(70 * 1024) })), 413, {
-      code: 'API_PAYLOAD_TOO_LARGE',
-      message: 'the body is larger than the accepted limit',
-    }],
+    [
+      'wrong secret',
+      () => postSigned(url, canonicalEvent('E-REJ-1'), { secret: 'some-other-secret-0001' }),
+      401,
+      {
+        code: 'API_SIGNATURE_INVALID',
+        message: 'signature does not match the body with any configured secret',
+      },
+    ],
+    [
+      'stale timestamp',
+      () => postSigned(url, canonicalEvent('E-REJ-2'), { timestampSec: now() - 301 }),
+      401,
+      {
+        code: 'API_TIMESTAMP_OUT_OF_WINDOW',
+        message: 'x-jml-timestamp is too old (outside the replay window); sign the request again with the current time',
+      },
+    ],
+    [
+      'future timestamp',
+      () => postSigned(url, canonicalEvent('E-REJ-3'), { timestampSec: now() + 600 }),
+      401,
+      {
+        code: 'API_TIMESTAMP_OUT_OF_WINDOW',
+        message: "x-jml-timestamp is in the future beyond the replay window; check the sender's clock",
+      },
+    ],
+    [
+      'no signature',
+      () =>
+        send(url, {
+          headers: { 'content-type': 'application/json', 'x-jml-timestamp': String(now()) },
+          body: JSON.stringify(canonicalEvent('E-REJ-4')),
+        }),
+      401,
+      {
+        code: 'API_UNAUTHORIZED',
+        message: 'missing x-jml-signature header (v1=<hex HMAC-SHA256 of "<timestamp>.<body>">)',
+      },
+    ],
+    [
+      'schema errors',
+      () =>
+        postSigned(
+          url,
+          canonicalEvent('E-REJ-5', {
+            effectiveAt: '2026-12-07 09:00',
+            employee: { workEmail: 'nope', status: 'hired' },
+          }),
+        ),
+      400,
+      {
+        code: 'API_INVALID_EVENT',
+        message: 'the event is invalid; fix the fields listed in "issues"',
+        issues: [
+          'effectiveAt: invalid date-time; use ISO 8601 with a time zone offset, e.g. 2026-12-04T09:00:00+01:00',
+          'employee.workEmail: invalid email address',
+          'employee.status: invalid option: expected one of "pending"|"active"|"leave"|"terminated"',
+        ],
+        fields: ['/effectiveAt', '/employee/workEmail', '/employee/status'],
+      },
+    ],
+    [
+      'wrong content type',
+      () => send(url, { headers: { 'content-type': 'text/plain' }, body: JSON.stringify(canonicalEvent('E-REJ-6')) }),
+      415,
+      {
+        code: 'API_UNSUPPORTED_MEDIA_TYPE',
+        message: 'send the event as Content-Type: application/json (or application/scim+json)',
+      },
+    ],
+    [
+      'too large',
+      () => postSigned(url, canonicalEvent('E-REJ-7', { initiator: 'x'.repeat(70 * 1024) })),
+      413,
+      {
+        code: 'API_PAYLOAD_TOO_LARGE',
+        message: 'the body is larger than the accepted limit',
+      },
+    ],
   ];
 
-  test.each(cases.map((c, i) => [...c, `employee-E-REJ-${i + 1}`] as const))('%s', async (_name, run, status, expected, workflowId) => {
-    const res = await run();
-    expect(res.status).toBe(status);
-    expect(res.body).toEqual({ status, requestId: expect.any(String), ...expected });
-    expect(await workflowAbsent(env.client, workflowId)).toBe(true);
-  });
+  test.each(cases.map((c, i) => [...c, `employee-E-REJ-${i + 1}`] as const))(
+    '%s',
+    async (_name, run, status, expected, workflowId) => {
+      const res = await run();
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual({ status, requestId: expect.any(String), ...expected });
+      expect(await workflowAbsent(env.client, workflowId)).toBe(true);
+    },
+  );
 
   test('invalid JSON is 400 (after the signature check)', async () => {
     const res = await postSigned(url, '{"eventId": ');

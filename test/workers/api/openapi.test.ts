@@ -39,7 +39,11 @@ describe('OpenAPI document', () => {
     try {
       for (const [path, methods] of Object.entries(doc.paths)) {
         for (const method of Object.keys(methods)) {
-          expect({ method, path, registered: app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }) }).toEqual({ method, path, registered: true });
+          expect({
+            method,
+            path,
+            registered: app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }),
+          }).toEqual({ method, path, registered: true });
         }
       }
     } finally {
@@ -50,13 +54,20 @@ describe('OpenAPI document', () => {
 });
 
 describe('OpenAPI security', () => {
-  const doc = openApiDocument() as unknown as { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
+  const doc = openApiDocument() as unknown as {
+    paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>>;
+  };
 
   test('every POST requires the HMAC signature in each of its alternatives (a bearer token is never enough)', () => {
-    const posts = Object.entries(doc.paths).flatMap(([path, ops]) => (ops.post ? [{ path, security: ops.post.security ?? [] }] : []));
+    const posts = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      ops.post ? [{ path, security: ops.post.security ?? [] }] : [],
+    );
     expect(posts.length).toBeGreaterThan(0);
     for (const { path, security } of posts) {
-      expect({ path, alternatives: security.length > 0 && security.every((alt) => 'hmac' in alt) }).toEqual({ path, alternatives: true });
+      expect({ path, alternatives: security.length > 0 && security.every((alt) => 'hmac' in alt) }).toEqual({
+        path,
+        alternatives: true,
+      });
     }
   });
 });

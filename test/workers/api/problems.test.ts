@@ -21,7 +21,13 @@ describe('formatIssues', () => {
   });
 
   test('prefixes batch positions and reports missing fields as required', () => {
-    const parsed = HrEventSchema.safeParse({ eventId: 'e1', effectiveAt: '2026-12-01T09:00:00Z', employee: { employeeId: 'E1', givenName: 'A', status: 'active' } });
-    expect(formatIssues(parsed.error!.issues, 'Operations[3].data')).toEqual(['Operations[3].data.employee.familyName: required (expected string)']);
+    const parsed = HrEventSchema.safeParse({
+      eventId: 'e1',
+      effectiveAt: '2026-12-01T09:00:00Z',
+      employee: { employeeId: 'E1', givenName: 'A', status: 'active' },
+    });
+    expect(formatIssues(parsed.error!.issues, 'Operations[3].data')).toEqual([
+      'Operations[3].data.employee.familyName: required (expected string)',
+    ]);
   });
 });

@@ -17,7 +17,13 @@ const notCalled = async (): Promise<never> => {
   throw new Error('not expected: the plan grants no apps');
 };
 const noAppActivities: LifecycleActivities = {
-  planLifecycle: async () => ({ grants: [], slaMs: { joiner: HOUR, mover: HOUR, leaver: HOUR }, deletePolicy: {}, joinerLeadTimeMs: 0, moverRevokeGraceMs: 0 }),
+  planLifecycle: async () => ({
+    grants: [],
+    slaMs: { joiner: HOUR, mover: HOUR, leaver: HOUR },
+    deletePolicy: {},
+    joinerLeadTimeMs: 0,
+    moverRevokeGraceMs: 0,
+  }),
   provisionAccount: notCalled,
   updateAccount: notCalled,
   setGroups: notCalled,
@@ -39,7 +45,13 @@ beforeAll(async () => {
   api = await startApi(env.client, {
     routes: [(app) => void app.get('/console', async () => ({ page: 'console' }))],
   });
-  worker = await createLifecycleWorker({ connection: env.nativeConnection, namespace: env.namespace, taskQueue: api.taskQueue, activities: noAppActivities, shutdownGraceTime: '1s' });
+  worker = await createLifecycleWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue: api.taskQueue,
+    activities: noAppActivities,
+    shutdownGraceTime: '1s',
+  });
   running = worker.run();
 });
 
@@ -54,11 +66,22 @@ describe('GET /v1/employees/:id', () => {
   test('404 when there is no workflow', async () => {
     const res = await send(`${api.url}/v1/employees/NOBODY`, { method: 'GET' });
     expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ status: 404, code: 'API_NOT_FOUND', message: 'no lifecycle workflow for employee "NOBODY"' });
+    expect(res.body).toMatchObject({
+      status: 404,
+      code: 'API_NOT_FOUND',
+      message: 'no lifecycle workflow for employee "NOBODY"',
+    });
   });
 
   test("the workflow's status query, with the future-dated hire pending", async () => {
-    expect((await postSigned(`${api.url}/v1/hr/events`, canonicalEvent('E-READ-1', { effectiveAt: '2099-01-04T09:00:00+01:00' }))).status).toBe(202);
+    expect(
+      (
+        await postSigned(
+          `${api.url}/v1/hr/events`,
+          canonicalEvent('E-READ-1', { effectiveAt: '2099-01-04T09:00:00+01:00' }),
+        )
+      ).status,
+    ).toBe(202);
     // The workflow plans (an activity) before it holds the hire, so poll until it has.
     let res = await send(`${api.url}/v1/employees/E-READ-1`, { method: 'GET' });
     for (let i = 0; i < 100 && (res.body as { pendingEvents?: unknown[] }).pendingEvents?.length === 0; i++) {
@@ -66,7 +89,10 @@ describe('GET /v1/employees/:id', () => {
       res = await send(`${api.url}/v1/employees/E-READ-1`, { method: 'GET' });
     }
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ employeeId: 'E-READ-1', pendingEvents: [{ eventId: 'ev-E-READ-1', type: 'hire' }] });
+    expect(res.body).toMatchObject({
+      employeeId: 'E-READ-1',
+      pendingEvents: [{ eventId: 'ev-E-READ-1', type: 'hire' }],
+    });
   });
 
   test('timeline: the workflow query by default, 404 for nobody', async () => {
@@ -79,9 +105,14 @@ describe('GET /v1/employees/:id', () => {
 
 describe('injection points', () => {
   test('timelineSource replaces the query (the audit store plugs in here)', async () => {
-    const other = await startApi(env.client, { timelineSource: async (id) => (id === 'E-X' ? [{ milestone: 'from-store' }] : null) });
+    const other = await startApi(env.client, {
+      timelineSource: async (id) => (id === 'E-X' ? [{ milestone: 'from-store' }] : null),
+    });
     try {
-      expect((await send(`${other.url}/v1/employees/E-X/timeline`, { method: 'GET' })).body).toEqual({ employeeId: 'E-X', timeline: [{ milestone: 'from-store' }] });
+      expect((await send(`${other.url}/v1/employees/E-X/timeline`, { method: 'GET' })).body).toEqual({
+        employeeId: 'E-X',
+        timeline: [{ milestone: 'from-store' }],
+      });
       expect((await send(`${other.url}/v1/employees/E-Y/timeline`, { method: 'GET' })).status).toBe(404);
     } finally {
       await other.app.close();
@@ -123,12 +154,34 @@ describe('health', () => {
 
 describe('OpenAPI', () => {
   test('/openapi.json is OpenAPI 3.1 describing every route', async () => {
-    const doc = (await send(`${api.url}/openapi.json`, { method: 'GET' })).body as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { schemas: Record<string, { properties?: object }> } };
+    const doc = (await send(`${api.url}/openapi.json`, { method: 'GET' })).body as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { properties?: object }> };
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/healthz', '/openapi.json', '/readyz', '/v1/employees/{id}', '/v1/employees/{id}/timeline', '/v1/hr/events', '/v1/hr/events/bamboohr', '/v1/hr/events/scim-bulk'].sort(),
+      [
+        '/healthz',
+        '/openapi.json',
+        '/readyz',
+        '/v1/employees/{id}',
+        '/v1/employees/{id}/timeline',
+        '/v1/hr/events',
+        '/v1/hr/events/bamboohr',
+        '/v1/hr/events/scim-bulk',
+      ].sort(),
     );
-    expect(Object.keys(doc.paths['/v1/hr/events'].post.responses).sort()).toEqual(['202', '400', '401', '409', '413', '415', '429', '503']);
+    expect(Object.keys(doc.paths['/v1/hr/events'].post.responses).sort()).toEqual([
+      '202',
+      '400',
+      '401',
+      '409',
+      '413',
+      '415',
+      '429',
+      '503',
+    ]);
     expect(doc.components.schemas.HrEvent.properties).toHaveProperty('employee');
   });
 });
@@ -138,7 +191,8 @@ describe('guard rails', () => {
     const limited = await startApi(env.client, { limits: { ratePerSec: 0.5, burst: 2 } });
     try {
       const statuses: number[] = [];
-      for (const id of ['E-RL-1', 'E-RL-2', 'E-RL-3']) statuses.push((await postSigned(`${limited.url}/v1/hr/events`, canonicalEvent(id))).status);
+      for (const id of ['E-RL-1', 'E-RL-2', 'E-RL-3'])
+        statuses.push((await postSigned(`${limited.url}/v1/hr/events`, canonicalEvent(id))).status);
       expect(statuses).toEqual([202, 202, 429]);
       const refused = await postSigned(`${limited.url}/v1/hr/events`, canonicalEvent('E-RL-4'));
       expect(refused.headers.get('retry-after')).toBe('2');
@@ -152,12 +206,16 @@ describe('guard rails', () => {
 
   test('with bearer tokens configured, a signed request without the token is 401', async () => {
     const token = 'bearer-token-0123456789';
-    const guarded = await startApi(env.client, { secrets: { hmacSecrets: ['test-hmac-secret-current-0001'], bearerTokens: [token] } });
+    const guarded = await startApi(env.client, {
+      secrets: { hmacSecrets: ['test-hmac-secret-current-0001'], bearerTokens: [token] },
+    });
     try {
       const without = await postSigned(`${guarded.url}/v1/hr/events`, canonicalEvent('E-BR-1'));
       expect(without.status).toBe(401);
       expect(without.headers.get('www-authenticate')).toBe('Bearer realm="jml"');
-      const withToken = await postSigned(`${guarded.url}/v1/hr/events`, canonicalEvent('E-BR-1'), { headers: { authorization: `Bearer ${token}` } });
+      const withToken = await postSigned(`${guarded.url}/v1/hr/events`, canonicalEvent('E-BR-1'), {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(withToken.status).toBe(202);
     } finally {
       await guarded.app.close();
@@ -166,12 +224,20 @@ describe('guard rails', () => {
 
   test('with read tokens configured, the employee endpoints need one', async () => {
     const readToken = 'read-token-0123456789abc';
-    const guarded = await startApi(env.client, { secrets: { hmacSecrets: ['test-hmac-secret-current-0001'], bearerTokens: [], readTokens: [readToken] } });
+    const guarded = await startApi(env.client, {
+      secrets: { hmacSecrets: ['test-hmac-secret-current-0001'], bearerTokens: [], readTokens: [readToken] },
+    });
     try {
       const without = await send(`${guarded.url}/v1/employees/E-READ-1`, { method: 'GET' });
       expect(without.status).toBe(401);
-      expect(without.body).toMatchObject({ code: 'API_UNAUTHORIZED', message: 'missing or invalid bearer token for the read endpoints' });
-      const withToken = await send(`${guarded.url}/v1/employees/E-READ-1`, { method: 'GET', headers: { authorization: `Bearer ${readToken}` } });
+      expect(without.body).toMatchObject({
+        code: 'API_UNAUTHORIZED',
+        message: 'missing or invalid bearer token for the read endpoints',
+      });
+      const withToken = await send(`${guarded.url}/v1/employees/E-READ-1`, {
+        method: 'GET',
+        headers: { authorization: `Bearer ${readToken}` },
+      });
       expect(withToken.status).toBe(200);
       // The intake stays on signatures; a read token is not needed there.
       expect((await postSigned(`${guarded.url}/v1/hr/events`, canonicalEvent('E-RT-1'))).status).toBe(202);
@@ -185,6 +251,8 @@ describe('guard rails', () => {
   });
 
   test('refuses to build without credentials', async () => {
-    await expect(startApi(env.client, { secrets: { hmacSecrets: [], bearerTokens: [] } })).rejects.toThrow(/no API credentials/);
+    await expect(startApi(env.client, { secrets: { hmacSecrets: [], bearerTokens: [] } })).rejects.toThrow(
+      /no API credentials/,
+    );
   });
 });

@@ -8,7 +8,16 @@ import path from 'node:path';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
 import { apiSecretsFromEnv } from '../../../workers/api';
 import { KNOWN_PLACEHOLDERS, secretWeakness } from '../../../workers/api/secret-strength';
-import { canonicalEvent, postSigned, send, SECRET, startApi, strongSecret, workflowAbsent, type RunningApi } from './helpers';
+import {
+  canonicalEvent,
+  postSigned,
+  send,
+  SECRET,
+  startApi,
+  strongSecret,
+  workflowAbsent,
+  type RunningApi,
+} from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -23,7 +32,10 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function withApi(overrides: Parameters<typeof startApi>[1], run: (api: RunningApi) => Promise<void>): Promise<void> {
+async function withApi(
+  overrides: Parameters<typeof startApi>[1],
+  run: (api: RunningApi) => Promise<void>,
+): Promise<void> {
   const api = await startApi(env.client, overrides);
   try {
     await run(api);
@@ -45,13 +57,17 @@ describe('state-changing routes need the HMAC signature', () => {
       }
       expect(await workflowAbsent(env.client, 'employee-E-SEC-BEARER')).toBe(true);
       // With the signature (and the token, since one is configured) it is accepted.
-      const ok = await postSigned(`${api.url}/v1/hr/events`, canonicalEvent('E-SEC-BOTH'), { headers: { authorization: `Bearer ${TOKEN}` } });
+      const ok = await postSigned(`${api.url}/v1/hr/events`, canonicalEvent('E-SEC-BOTH'), {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(ok.status).toBe(202);
     });
   });
 
   test('an API without an HMAC secret is refused when it is built', async () => {
-    await expect(startApi(env.client, { secrets: { hmacSecrets: [], bearerTokens: [TOKEN] } })).rejects.toThrow(/every POST needs an HMAC signature/);
+    await expect(startApi(env.client, { secrets: { hmacSecrets: [], bearerTokens: [TOKEN] } })).rejects.toThrow(
+      /every POST needs an HMAC signature/,
+    );
   });
 });
 
@@ -61,7 +77,10 @@ describe('read paths follow the employeeId rule', () => {
       for (const route of [`/v1/employees/${id}`, `/v1/employees/${id}/timeline`]) {
         const res = await send(`${api.url}${route}`, { method: 'GET' });
         expect(res.status).toBe(400);
-        expect(res.body).toMatchObject({ code: 'API_BAD_REQUEST', message: 'employeeId in the path: use letters, digits and . _ : - only (at most 128)' });
+        expect(res.body).toMatchObject({
+          code: 'API_BAD_REQUEST',
+          message: 'employeeId in the path: use letters, digits and . _ : - only (at most 128)',
+        });
       }
     });
   });
@@ -99,7 +118,10 @@ describe('security headers on every answer', () => {
     ['the liveness probe', 'GET', '/healthz', 200],
   ])('%s', async (_name, method, route, status) => {
     await withApi({}, async (api) => {
-      const res = await fetch(`${api.url}${route}`, { method, ...(method === 'POST' ? { body: 'x', headers: { 'content-type': 'text/plain' } } : {}) });
+      const res = await fetch(`${api.url}${route}`, {
+        method,
+        ...(method === 'POST' ? { body: 'x', headers: { 'content-type': 'text/plain' } } : {}),
+      });
       expect(res.status).toBe(status);
       expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
@@ -109,11 +131,18 @@ describe('security headers on every answer', () => {
 
   test("a page that sets its own policy keeps it, with frame-ancestors 'none' added", async () => {
     const page = (app: import('fastify').FastifyInstance) => {
-      app.get('/page', async (_request, reply) => reply.type('text/html').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send('<p>hi</p>'));
+      app.get('/page', async (_request, reply) =>
+        reply
+          .type('text/html')
+          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+          .send('<p>hi</p>'),
+      );
     };
     await withApi({ routes: [page] }, async (api) => {
       const res = await fetch(`${api.url}/page`);
-      expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+      expect(res.headers.get('content-security-policy')).toBe(
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      );
       expect(res.headers.get('cache-control')).toBe('no-store');
     });
   });
@@ -129,7 +158,8 @@ describe('secret strength', () => {
 
   test('every value shipped in .env.example is refused as a placeholder', () => {
     expect(shipped.length).toBeGreaterThan(3);
-    for (const value of shipped) expect([value, secretWeakness(value)]).toEqual([value, 'is a placeholder, not a secret']);
+    for (const value of shipped)
+      expect([value, secretWeakness(value)]).toEqual([value, 'is a placeholder, not a secret']);
     for (const value of KNOWN_PLACEHOLDERS) expect(secretWeakness(value)).toBe('is a placeholder, not a secret');
   });
 
@@ -152,12 +182,16 @@ describe('secret strength', () => {
 
   test('apiSecretsFromEnv names the variable and the position, never the value', () => {
     const weak = 'short-but-16-chars-long';
-    expect(() => apiSecretsFromEnv({ JML_API_HMAC_SECRETS: `${strongSecret()},${weak}` })).toThrow(/JML_API_HMAC_SECRETS value 2 is too weak.*openssl rand -base64 48/);
+    expect(() => apiSecretsFromEnv({ JML_API_HMAC_SECRETS: `${strongSecret()},${weak}` })).toThrow(
+      /JML_API_HMAC_SECRETS value 2 is too weak.*openssl rand -base64 48/,
+    );
     try {
       apiSecretsFromEnv({ JML_API_HMAC_SECRETS: weak });
     } catch (err) {
       expect((err as Error).message).not.toContain(weak);
     }
-    expect(apiSecretsFromEnv({ JML_API_HMAC_SECRETS: strongSecret(), JML_API_READ_TOKENS: strongSecret() }).readTokens).toHaveLength(1);
+    expect(
+      apiSecretsFromEnv({ JML_API_HMAC_SECRETS: strongSecret(), JML_API_READ_TOKENS: strongSecret() }).readTokens,
+    ).toHaveLength(1);
   });
 });

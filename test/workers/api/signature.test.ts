@@ -1,5 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { computeSignature, createSignedRequest, parseSignatureHeader, verifyBambooHrSignature, verifyBearer, verifySignature } from '../../../workers/api/signature';
+import {
+  computeSignature,
+  createSignedRequest,
+  parseSignatureHeader,
+  verifyBambooHrSignature,
+  verifyBearer,
+  verifySignature,
+} from '../../../workers/api/signature';
 
 const SECRET = 'whsec_0123456789abcdef';
 const OLD = 'whsec_old_secret_value_1';
@@ -28,7 +35,14 @@ describe('verifySignature', () => {
   const now = 1700000000;
   const sign = (secret: string, ts = now) => `v1=${computeSignature(secret, ts, body)}`;
   const check = (over: Partial<Parameters<typeof verifySignature>[0]>) =>
-    verifySignature({ secrets: [SECRET, OLD], timestamp: String(now), signature: sign(SECRET), body, nowSec: now, ...over });
+    verifySignature({
+      secrets: [SECRET, OLD],
+      timestamp: String(now),
+      signature: sign(SECRET),
+      body,
+      nowSec: now,
+      ...over,
+    });
 
   test('accepts the current and the previous secret (rotation)', () => {
     expect(check({})).toEqual({ ok: true, secretIndex: 0 });
@@ -47,9 +61,18 @@ describe('verifySignature', () => {
 
   test('enforces the replay window in both directions', () => {
     expect(check({ timestamp: String(now - 300), signature: sign(SECRET, now - 300) }).ok).toBe(true);
-    expect(check({ timestamp: String(now - 301), signature: sign(SECRET, now - 301) })).toEqual({ ok: false, reason: 'stale-timestamp' });
-    expect(check({ timestamp: String(now + 301), signature: sign(SECRET, now + 301) })).toEqual({ ok: false, reason: 'future-timestamp' });
-    expect(check({ timestamp: String(now - 50), signature: sign(SECRET, now - 50), windowSec: 30 })).toEqual({ ok: false, reason: 'stale-timestamp' });
+    expect(check({ timestamp: String(now - 301), signature: sign(SECRET, now - 301) })).toEqual({
+      ok: false,
+      reason: 'stale-timestamp',
+    });
+    expect(check({ timestamp: String(now + 301), signature: sign(SECRET, now + 301) })).toEqual({
+      ok: false,
+      reason: 'future-timestamp',
+    });
+    expect(check({ timestamp: String(now - 50), signature: sign(SECRET, now - 50), windowSec: 30 })).toEqual({
+      ok: false,
+      reason: 'stale-timestamp',
+    });
   });
 
   test('a signature for another timestamp does not verify (timestamp is signed)', () => {
@@ -59,12 +82,16 @@ describe('verifySignature', () => {
 
 describe('parseSignatureHeader / verifyBearer', () => {
   test('keeps only well-formed v1 digests', () => {
-    expect(parseSignatureHeader(`v0=${'a'.repeat(64)}, v1=${'b'.repeat(64)}`)).toEqual([Buffer.from('b'.repeat(64), 'hex')]);
+    expect(parseSignatureHeader(`v0=${'a'.repeat(64)}, v1=${'b'.repeat(64)}`)).toEqual([
+      Buffer.from('b'.repeat(64), 'hex'),
+    ]);
     expect(parseSignatureHeader('v1=xyz')).toBeUndefined();
   });
 
   test('bearer tokens compare exactly', () => {
-    expect(verifyBearer('Bearer token-0123456789abcdef', ['other-0123456789abcdef', 'token-0123456789abcdef'])).toBe(true);
+    expect(verifyBearer('Bearer token-0123456789abcdef', ['other-0123456789abcdef', 'token-0123456789abcdef'])).toBe(
+      true,
+    );
     expect(verifyBearer('Bearer token-0123456789abcde', ['token-0123456789abcdef'])).toBe(false);
     expect(verifyBearer('Basic dXNlcjpwYXNz', ['dXNlcjpwYXNz'])).toBe(false);
     expect(verifyBearer(undefined, ['token-0123456789abcdef'])).toBe(false);
@@ -77,14 +104,42 @@ describe('verifyBambooHrSignature', () => {
   const sign = (ts: string) => createHmac('sha256', key).update(`${body.toString()}${ts}`).digest('hex');
 
   test("BambooHR's scheme: HMAC of body followed by the timestamp, Unix seconds or ISO 8601", () => {
-    expect(verifyBambooHrSignature({ keys: ['other-key-000000000', key], timestamp: String(now), signature: sign(String(now)), body, nowSec: now })).toEqual({ ok: true, secretIndex: 1 });
+    expect(
+      verifyBambooHrSignature({
+        keys: ['other-key-000000000', key],
+        timestamp: String(now),
+        signature: sign(String(now)),
+        body,
+        nowSec: now,
+      }),
+    ).toEqual({ ok: true, secretIndex: 1 });
     const iso = '2023-11-14T22:13:20Z';
-    expect(verifyBambooHrSignature({ keys: [key], timestamp: iso, signature: sign(iso), body, nowSec: now }).ok).toBe(true);
+    expect(verifyBambooHrSignature({ keys: [key], timestamp: iso, signature: sign(iso), body, nowSec: now }).ok).toBe(
+      true,
+    );
   });
 
   test('wrong key, stale timestamp and malformed signature are refused', () => {
-    expect(verifyBambooHrSignature({ keys: ['other-key-000000000'], timestamp: String(now), signature: sign(String(now)), body, nowSec: now })).toEqual({ ok: false, reason: 'bad-signature' });
-    expect(verifyBambooHrSignature({ keys: [key], timestamp: String(now - 400), signature: sign(String(now - 400)), body, nowSec: now })).toEqual({ ok: false, reason: 'stale-timestamp' });
-    expect(verifyBambooHrSignature({ keys: [key], timestamp: String(now), signature: 'v1=abc', body, nowSec: now })).toEqual({ ok: false, reason: 'malformed-signature' });
+    expect(
+      verifyBambooHrSignature({
+        keys: ['other-key-000000000'],
+        timestamp: String(now),
+        signature: sign(String(now)),
+        body,
+        nowSec: now,
+      }),
+    ).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(
+      verifyBambooHrSignature({
+        keys: [key],
+        timestamp: String(now - 400),
+        signature: sign(String(now - 400)),
+        body,
+        nowSec: now,
+      }),
+    ).toEqual({ ok: false, reason: 'stale-timestamp' });
+    expect(
+      verifyBambooHrSignature({ keys: [key], timestamp: String(now), signature: 'v1=abc', body, nowSec: now }),
+    ).toEqual({ ok: false, reason: 'malformed-signature' });
   });
 });

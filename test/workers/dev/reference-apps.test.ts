@@ -32,7 +32,10 @@ describe('reference apps standing in for the shipped connectors', () => {
       await denied.body.dump();
       expect(denied.statusCode).toBe(401);
       const canva = stack.config.connectors.canva!;
-      expect(canva.auth.type === 'oauth2-client-credentials' && canva.auth.tokenUrl.startsWith(new URL(stack.apps.canva!.url).origin)).toBe(true);
+      expect(
+        canva.auth.type === 'oauth2-client-credentials' &&
+          canva.auth.tokenUrl.startsWith(new URL(stack.apps.canva!.url).origin),
+      ).toBe(true);
       expect(stack.apps.github!.server.groups().map((g) => g.displayName)).toContain('eng-Engineering');
     } finally {
       await stack.stop();

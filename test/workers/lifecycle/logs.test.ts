@@ -62,13 +62,30 @@ test('the worker log: JSON lines, no duplicate keys, no task tokens, expected fa
   const engine = startJml('engine', ['engine', '--port', '0']);
   started.push(engine);
   const address = (await waitForLine(engine, /listening on (\S+)/))[1]!;
-  writeConfig(path.join(work, 'config'), [ok.urls[0]!, failing.urls[0]!], { requestsPerSecond: 50, burst: 50, maxConcurrency: 4 });
+  writeConfig(path.join(work, 'config'), [ok.urls[0]!, failing.urls[0]!], {
+    requestsPerSecond: 50,
+    burst: 50,
+    maxConcurrency: 4,
+  });
   // As the shipped policy: the webhook comes from a variable that is not set here.
   // As the shipped policy: the webhook comes from a variable that is not set here. A 10-second
   // leaver SLA makes the stuck app's breach (and its alert) come quickly.
-  appendFileSync(path.join(work, 'config', 'policy.yaml'), 'notifications:\n  webhookUrl: env:JML_ALERT_WEBHOOK_URL\nslas:\n  leaver: 10s\n');
-  const env = { TEMPORAL_ADDRESS: address, JML_CONFIG_DIR: path.join(work, 'config'), JML_AUDIT_DIR: path.join(work, 'audit'), BENCH_SCIM_TOKEN: TOKEN, JML_API_HMAC_SECRETS: SECRET, JML_ALERT_WEBHOOK_URL: undefined };
-  const worker = startJml('worker', ['worker', '--metrics-port', String(await freePort())], { ...env, LOG_LEVEL: 'info' });
+  appendFileSync(
+    path.join(work, 'config', 'policy.yaml'),
+    'notifications:\n  webhookUrl: env:JML_ALERT_WEBHOOK_URL\nslas:\n  leaver: 10s\n',
+  );
+  const env = {
+    TEMPORAL_ADDRESS: address,
+    JML_CONFIG_DIR: path.join(work, 'config'),
+    JML_AUDIT_DIR: path.join(work, 'audit'),
+    BENCH_SCIM_TOKEN: TOKEN,
+    JML_API_HMAC_SECRETS: SECRET,
+    JML_ALERT_WEBHOOK_URL: undefined,
+  };
+  const worker = startJml('worker', ['worker', '--metrics-port', String(await freePort())], {
+    ...env,
+    LOG_LEVEL: 'info',
+  });
   started.push(worker);
   const apiPort = await freePort();
   const api = startJml('api', ['api', '--port', String(apiPort)], { ...env, LOG_LEVEL: 'info' });
@@ -81,11 +98,16 @@ test('the worker log: JSON lines, no duplicate keys, no task tokens, expected fa
     for (let i = 0; i < 300 && !(await check()); i++) await sleep(250);
   };
   for (const n of [7, 8]) await post(url, event(n, 'hire', 1));
-  for (const n of [7, 8]) await until(async () => (await status(url, `B${n}`)).accounts?.filter((a) => a.state === 'active').length === 2);
+  for (const n of [7, 8])
+    await until(async () => (await status(url, `B${n}`)).accounts?.filter((a) => a.state === 'active').length === 2);
   // Two leavers stuck on app02: two SLA breaches, two alerts.
   for (const n of [7, 8]) await post(url, event(n, 'terminate', 2));
   // app01 is revoked; app02's PATCH keeps failing: wait for failed attempts and both alerts.
-  await until(async () => worker.lines.filter((l) => l.includes('"Activity failed"')).length >= 2 && worker.lines.filter((l) => l.includes('"msg":"ALERT')).length >= 2);
+  await until(
+    async () =>
+      worker.lines.filter((l) => l.includes('"Activity failed"')).length >= 2 &&
+      worker.lines.filter((l) => l.includes('"msg":"ALERT')).length >= 2,
+  );
   await worker.stop();
 
   const lines = worker.lines.filter(Boolean);

@@ -54,7 +54,13 @@ beforeAll(async () => {
   const { apps, urls } = await startApps(2, []);
   started.push(...apps);
   const metricsPort = await freePort();
-  stack = await startStack(work, urls, { requestsPerSecond: 50, burst: 50, maxConcurrency: 4 }, ['--metrics-port', String(metricsPort)], started);
+  stack = await startStack(
+    work,
+    urls,
+    { requestsPerSecond: 50, burst: 50, maxConcurrency: 4 },
+    ['--metrics-port', String(metricsPort)],
+    started,
+  );
   workerMetricsUrl = `http://127.0.0.1:${metricsPort}`;
 });
 
@@ -83,14 +89,22 @@ test('the worker answers /healthz and /readyz (Temporal connected, audit store r
 test('a hire and a termination show up in the worker and API metrics', async () => {
   const hire = event(1, 'hire', 1);
   await post(stack.url, hire);
-  await until(async () => (await status(stack.url, 'B1')).accounts?.filter((a) => a.state === 'active').length === 2, 'the hire');
+  await until(
+    async () => (await status(stack.url, 'B1')).accounts?.filter((a) => a.state === 'active').length === 2,
+    'the hire',
+  );
   // The same event again: the intake answers it from its idempotency record.
   await post(stack.url, hire);
   // A bad signature: rejected at the intake.
   const forged = createSignedRequest({ body: event(1, 'hire', 9), secret: 'not-the-secret-0123456789' });
-  await (await request(`${stack.url}/v1/hr/events`, { method: 'POST', headers: forged.headers, body: forged.body })).body.dump();
+  await (
+    await request(`${stack.url}/v1/hr/events`, { method: 'POST', headers: forged.headers, body: forged.body })
+  ).body.dump();
   await post(stack.url, event(1, 'terminate', 2));
-  await until(async () => (await status(stack.url, 'B1')).accounts?.filter((a) => a.state === 'deactivated').length === 2, 'the termination');
+  await until(
+    async () => (await status(stack.url, 'B1')).accounts?.filter((a) => a.state === 'deactivated').length === 2,
+    'the termination',
+  );
 
   // Milestones reach the audit activity just after the status changes: wait for the leaver's run to be counted.
   let worker: Sample[] = [];
@@ -100,7 +114,10 @@ test('a hire and a termination show up in the worker and API metrics', async () 
     expect(res.type).toContain('text/plain');
     worker = parseMetrics(res.text);
     // The pending-deletions gauge is read from the store at most every 15 s: wait for it too.
-    return (value(worker, 'jml_lifecycle_runs_total', { lifecycle: 'leaver' }) ?? 0) >= 1 && value(worker, 'jml_pending_deletions') === 2;
+    return (
+      (value(worker, 'jml_lifecycle_runs_total', { lifecycle: 'leaver' }) ?? 0) >= 1 &&
+      value(worker, 'jml_pending_deletions') === 2
+    );
   }, 'the leaver run and its scheduled deletions in the metrics');
 
   expect(value(worker, 'jml_lifecycle_runs_total', { lifecycle: 'joiner', outcome: 'succeeded' })).toBe(1);

@@ -36,7 +36,7 @@ describe('timeline sequence for the audit trail', () => {
 });
 
 describe('milestoneKey', () => {
-  it('keys by employee workflow and sequence, except SLA breaches which share the alert\'s key', () => {
+  it("keys by employee workflow and sequence, except SLA breaches which share the alert's key", () => {
     expect(milestoneKey('employee-E1', 7, entry(1))).toBe('employee-E1#7');
     const breach: TimelineEntry = { atMs: 1, kind: 'sla-breached', workflowId: 'leaver-E1-evt-1' };
     expect(milestoneKey('employee-E1', 8, breach)).toBe(slaBreachKey('leaver-E1-evt-1'));

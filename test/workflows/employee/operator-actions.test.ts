@@ -37,20 +37,33 @@ describe('legal hold checks', () => {
       'E1 is already under legal hold for case LIT-42 (since 2026-01-02T00:00:00.000Z); deletions stay paused. ' +
         'Release that case first to put the hold under another one.',
     );
-    expect(refusal(() => checkPlaceHold(person(), { caseId: '  ' }))).toBe('caseId is required: the legal case or ticket the hold belongs to');
+    expect(refusal(() => checkPlaceHold(person(), { caseId: '  ' }))).toBe(
+      'caseId is required: the legal case or ticket the hold belongs to',
+    );
   });
 
   it('releases only the case that holds', () => {
     expect(() => checkReleaseHold(held, { caseId: 'LIT-42' })).not.toThrow();
-    expect(refusal(() => checkReleaseHold(held, { caseId: 'WRONG' }))).toBe('E1 is under legal hold for case LIT-42, not WRONG; nothing released');
-    expect(refusal(() => checkReleaseHold(person(), { caseId: 'LIT-42' }))).toBe('E1 is not under legal hold; nothing to release');
+    expect(refusal(() => checkReleaseHold(held, { caseId: 'WRONG' }))).toBe(
+      'E1 is under legal hold for case LIT-42, not WRONG; nothing released',
+    );
+    expect(refusal(() => checkReleaseHold(person(), { caseId: 'LIT-42' }))).toBe(
+      'E1 is not under legal hold; nothing to release',
+    );
   });
 });
 
 describe('retry checks', () => {
   const failed = person({
     accounts: {
-      github: { app: 'github', state: 'failed', groups: [], lastChangeAtMs: 1, failedLifecycle: 'leaver', lastError: { type: 'SCIM_NOT_FOUND', message: 'gone', nonRetryable: true } },
+      github: {
+        app: 'github',
+        state: 'failed',
+        groups: [],
+        lastChangeAtMs: 1,
+        failedLifecycle: 'leaver',
+        lastError: { type: 'SCIM_NOT_FOUND', message: 'gone', nonRetryable: true },
+      },
       slack: { app: 'slack', state: 'deactivated', groups: [], lastChangeAtMs: 1 },
     },
   });
@@ -60,13 +73,23 @@ describe('retry checks', () => {
   });
 
   it('refuses an app the person never had, naming the apps they have', () => {
-    expect(refusal(() => checkRetry(failed, { app: 'canva' }))).toBe('E1 has no account in canva; nothing to retry (apps with an account: github, slack)');
-    expect(refusal(() => checkRetry(person(), { app: 'canva' }))).toBe('E1 has no account in canva; nothing to retry (no app has an account yet)');
+    expect(refusal(() => checkRetry(failed, { app: 'canva' }))).toBe(
+      'E1 has no account in canva; nothing to retry (apps with an account: github, slack)',
+    );
+    expect(refusal(() => checkRetry(person(), { app: 'canva' }))).toBe(
+      'E1 has no account in canva; nothing to retry (no app has an account yet)',
+    );
   });
 
   it('refuses a step that did not fail, and a retry already queued', () => {
-    expect(refusal(() => checkRetry(failed, { app: 'slack' }))).toBe('slack: the last step for E1 did not fail (account deactivated); nothing to retry');
-    expect(refusal(() => checkRetry({ ...failed, retries: ['github'] }, { app: 'github' }))).toBe('a retry of github for E1 is already queued');
-    expect(refusal(() => checkRetry(failed, { app: '' }))).toBe('app is required: the app whose failed step should run again');
+    expect(refusal(() => checkRetry(failed, { app: 'slack' }))).toBe(
+      'slack: the last step for E1 did not fail (account deactivated); nothing to retry',
+    );
+    expect(refusal(() => checkRetry({ ...failed, retries: ['github'] }, { app: 'github' }))).toBe(
+      'a retry of github for E1 is already queued',
+    );
+    expect(refusal(() => checkRetry(failed, { app: '' }))).toBe(
+      'app is required: the app whose failed step should run again',
+    );
   });
 });

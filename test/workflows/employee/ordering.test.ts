@@ -1,4 +1,12 @@
-import { admitEvent, compareVersions, DEFAULT_ORDERING_LIMITS, eventVersion, nextHighWater, plausibleVersion, rememberEventId } from '../../../workflows/employee/ordering';
+import {
+  admitEvent,
+  compareVersions,
+  DEFAULT_ORDERING_LIMITS,
+  eventVersion,
+  nextHighWater,
+  plausibleVersion,
+  rememberEventId,
+} from '../../../workflows/employee/ordering';
 
 describe('event ordering', () => {
   it('orders by sequence when both events carry one, whatever their recording times', () => {
@@ -50,24 +58,37 @@ describe('implausible ordering values', () => {
   it('does not let an occurredAt far in the future win or become the mark', () => {
     const hire = { eventId: 'h', occurredAt: '9999-12-31T00:00:00Z' };
     const admitted = admitEvent(hire, seen, undefined, now);
-    expect(admitted).toEqual({ verdict: 'accept', note: expect.stringMatching(/^ignored for ordering: occurredAt 9999-12-31T00:00:00.000Z lies beyond/) });
+    expect(admitted).toEqual({
+      verdict: 'accept',
+      note: expect.stringMatching(/^ignored for ordering: occurredAt 9999-12-31T00:00:00.000Z lies beyond/),
+    });
     expect(plausibleVersion(eventVersion(hire), now, undefined).version).toEqual({});
     expect(nextHighWater(undefined, {})).toBeUndefined();
-    expect(admitEvent({ eventId: 't', occurredAt: '2026-11-30T11:59:00Z' }, seen, undefined, now)).toEqual({ verdict: 'accept' });
+    expect(admitEvent({ eventId: 't', occurredAt: '2026-11-30T11:59:00Z' }, seen, undefined, now)).toEqual({
+      verdict: 'accept',
+    });
   });
 
   it('accepts clock skew within the limit, and the limit is configurable', () => {
     const aheadByAnHour = { eventId: 'e', occurredAt: '2026-11-30T13:00:00Z' };
     expect(admitEvent(aheadByAnHour, seen, undefined, now)).toEqual({ verdict: 'accept' });
     const strict = { ...DEFAULT_ORDERING_LIMITS, maxFutureSkewMs: 5 * 60_000 };
-    expect(admitEvent(aheadByAnHour, seen, undefined, now, strict)).toMatchObject({ verdict: 'accept', note: expect.stringContaining('occurredAt') });
+    expect(admitEvent(aheadByAnHour, seen, undefined, now, strict)).toMatchObject({
+      verdict: 'accept',
+      note: expect.stringContaining('occurredAt'),
+    });
   });
 
   it('ignores a sequence that jumps implausibly, or leaves no room to grow, but keeps epoch-sized counters', () => {
-    expect(plausibleVersion({ sequence: Number.MAX_SAFE_INTEGER }, now, undefined)).toMatchObject({ version: {}, ignored: [expect.stringContaining('9007199254740991')] });
+    expect(plausibleVersion({ sequence: Number.MAX_SAFE_INTEGER }, now, undefined)).toMatchObject({
+      version: {},
+      ignored: [expect.stringContaining('9007199254740991')],
+    });
     expect(plausibleVersion({ sequence: 2 ** 41 }, now, { sequence: 5 }).version).toEqual({});
     expect(plausibleVersion({ sequence: now }, now, undefined).version).toEqual({ sequence: now });
-    expect(plausibleVersion({ sequence: now + 86_400_000 }, now, { sequence: now }).version).toEqual({ sequence: now + 86_400_000 });
+    expect(plausibleVersion({ sequence: now + 86_400_000 }, now, { sequence: now }).version).toEqual({
+      sequence: now + 86_400_000,
+    });
     expect(plausibleVersion({ sequence: 1.5 }, now, undefined).version).toEqual({});
   });
 
@@ -79,7 +100,9 @@ describe('implausible ordering values', () => {
 
   it('judges a real termination against a mark poisoned before these checks existed by its plausible part only', () => {
     const poisoned = { sequence: Number.MAX_SAFE_INTEGER, occurredAtMs: Date.parse('9999-12-31T00:00:00Z') };
-    expect(admitEvent({ eventId: 't', sequence: 2, occurredAt: '2026-11-30T11:00:00Z' }, seen, poisoned, now)).toEqual({ verdict: 'accept' });
+    expect(admitEvent({ eventId: 't', sequence: 2, occurredAt: '2026-11-30T11:00:00Z' }, seen, poisoned, now)).toEqual({
+      verdict: 'accept',
+    });
     // Without a clock (the old path) the poisoned mark still wins: what the patch fixes.
     expect(admitEvent({ eventId: 't', sequence: 2 }, seen, poisoned)).toMatchObject({ verdict: 'stale' });
   });

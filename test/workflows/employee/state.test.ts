@@ -30,39 +30,99 @@ import type { HrEvent } from '../../../lib/hr/event';
 import type { LifecycleResult } from '../../../lib/lifecycle/types';
 
 function result(overrides: Partial<LifecycleResult>): LifecycleResult {
-  return { kind: 'joiner', eventId: 'evt-1', outcomes: [], slaDeadlineMs: 0, slaBreached: false, completedAtMs: 0, timeline: [], ...overrides };
+  return {
+    kind: 'joiner',
+    eventId: 'evt-1',
+    outcomes: [],
+    slaDeadlineMs: 0,
+    slaBreached: false,
+    completedAtMs: 0,
+    timeline: [],
+    ...overrides,
+  };
 }
 
 describe('employee state transitions', () => {
   it('registers created accounts with their SCIM id and groups, and marks the person provisioned', () => {
-    const s = applyResult(initialState('E1'), result({
-      outcomes: [
-        { app: 'slack', action: 'created', scimId: 'U1', groups: ['all-staff'], atMs: 10 },
-        { app: 'github', action: 'failed', atMs: 11, error: { type: 'SCIM_SERVER_ERROR', message: '503', nonRetryable: false } },
-      ],
-    }));
+    const s = applyResult(
+      initialState('E1'),
+      result({
+        outcomes: [
+          { app: 'slack', action: 'created', scimId: 'U1', groups: ['all-staff'], atMs: 10 },
+          {
+            app: 'github',
+            action: 'failed',
+            atMs: 11,
+            error: { type: 'SCIM_SERVER_ERROR', message: '503', nonRetryable: false },
+          },
+        ],
+      }),
+    );
     expect(s.everProvisioned).toBe(true);
-    expect(s.accounts.slack).toEqual({ app: 'slack', state: 'active', scimId: 'U1', groups: ['all-staff'], lastChangeAtMs: 10 });
-    expect(s.accounts.github).toMatchObject({ state: 'failed', failedLifecycle: 'joiner', lastError: { type: 'SCIM_SERVER_ERROR' } });
+    expect(s.accounts.slack).toEqual({
+      app: 'slack',
+      state: 'active',
+      scimId: 'U1',
+      groups: ['all-staff'],
+      lastChangeAtMs: 10,
+    });
+    expect(s.accounts.github).toMatchObject({
+      state: 'failed',
+      failedLifecycle: 'joiner',
+      lastError: { type: 'SCIM_SERVER_ERROR' },
+    });
   });
 
   it('keeps SCIM id and groups when a later step does not report them, and clears a past failure', () => {
-    let s = applyResult(initialState('E1'), result({ outcomes: [{ app: 'slack', action: 'failed', atMs: 1, scimId: 'U1', error: { type: 'X', message: 'm', nonRetryable: true } }] }));
+    let s = applyResult(
+      initialState('E1'),
+      result({
+        outcomes: [
+          {
+            app: 'slack',
+            action: 'failed',
+            atMs: 1,
+            scimId: 'U1',
+            error: { type: 'X', message: 'm', nonRetryable: true },
+          },
+        ],
+      }),
+    );
     s = applyResult(s, result({ kind: 'leaver', outcomes: [{ app: 'slack', action: 'deactivated', atMs: 5 }] }));
-    expect(s.accounts.slack).toEqual({ app: 'slack', state: 'deactivated', scimId: 'U1', groups: [], lastChangeAtMs: 5, deactivatedAtMs: 5 });
+    expect(s.accounts.slack).toEqual({
+      app: 'slack',
+      state: 'deactivated',
+      scimId: 'U1',
+      groups: [],
+      lastChangeAtMs: 5,
+      deactivatedAtMs: 5,
+    });
   });
 
-  it('replaces an app\'s deletion schedule and drops it once the deletion ran', () => {
-    let s = applyResult(initialState('E1'), result({ kind: 'leaver', deletion: [{ app: 'github', deleteAtMs: 100, reversible: false, eventId: 'evt-1' }] }));
-    s = applyResult(s, result({ kind: 'leaver', eventId: 'evt-2', deletion: [{ app: 'github', deleteAtMs: 200, reversible: false, eventId: 'evt-2' }] }));
+  it("replaces an app's deletion schedule and drops it once the deletion ran", () => {
+    let s = applyResult(
+      initialState('E1'),
+      result({ kind: 'leaver', deletion: [{ app: 'github', deleteAtMs: 100, reversible: false, eventId: 'evt-1' }] }),
+    );
+    s = applyResult(
+      s,
+      result({
+        kind: 'leaver',
+        eventId: 'evt-2',
+        deletion: [{ app: 'github', deleteAtMs: 200, reversible: false, eventId: 'evt-2' }],
+      }),
+    );
     expect(s.deletions).toEqual([{ app: 'github', deleteAtMs: 200, reversible: false, eventId: 'evt-2' }]);
     s = applyResult(s, result({ kind: 'deletion', outcomes: [{ app: 'github', action: 'deleted', atMs: 201 }] }));
     expect(s.deletions).toEqual([]);
     expect(s.accounts.github).toMatchObject({ state: 'deleted', deletedAtMs: 201 });
   });
 
-  it('records a mover\'s deferred revocations under the mover\'s event', () => {
-    const s = applyResult(initialState('E1'), result({ kind: 'mover', eventId: 'evt-9', revokeLater: [{ app: 'canva', revokeAtMs: 50 }] }));
+  it("records a mover's deferred revocations under the mover's event", () => {
+    const s = applyResult(
+      initialState('E1'),
+      result({ kind: 'mover', eventId: 'evt-9', revokeLater: [{ app: 'canva', revokeAtMs: 50 }] }),
+    );
     expect(s.revocations).toEqual([{ app: 'canva', revokeAtMs: 50, eventId: 'evt-9' }]);
   });
 
@@ -79,7 +139,11 @@ describe('employee state transitions', () => {
 
   it('cancels every scheduled deletion and revocation on re-hire, noting each in the timeline', () => {
     const s = cancelScheduledRemovals(
-      { ...initialState('E1'), deletions: [{ app: 'github', deleteAtMs: Date.UTC(2027, 0, 1), reversible: false, eventId: 'e' }], revocations: [{ app: 'x', revokeAtMs: 1, eventId: 'e' }] },
+      {
+        ...initialState('E1'),
+        deletions: [{ app: 'github', deleteAtMs: Date.UTC(2027, 0, 1), reversible: false, eventId: 'e' }],
+        revocations: [{ app: 'x', revokeAtMs: 1, eventId: 'e' }],
+      },
       99,
       'evt-rehire',
     );
@@ -87,12 +151,19 @@ describe('employee state transitions', () => {
     expect(s.revocations).toEqual([]);
     expect(s.timeline).toEqual([
       // On the termination it belonged to, naming the re-hire: "why there was no deletion".
-      { atMs: 99, kind: 'deletion-cancelled', eventId: 'e', app: 'github', detail: 'cancelled by re-hire evt-rehire (deletion was due 2027-01-01T00:00:00.000Z)' },
+      {
+        atMs: 99,
+        kind: 'deletion-cancelled',
+        eventId: 'e',
+        app: 'github',
+        detail: 'cancelled by re-hire evt-rehire (deletion was due 2027-01-01T00:00:00.000Z)',
+      },
     ]);
   });
 });
 
-const filler = (n: number): TimelineEntry[] => Array.from({ length: n }, (_, i) => ({ atMs: i, kind: 'event-duplicate', eventId: `noise-${i}` }));
+const filler = (n: number): TimelineEntry[] =>
+  Array.from({ length: n }, (_, i) => ({ atMs: i, kind: 'event-duplicate', eventId: `noise-${i}` }));
 const hire = (eventId: string): HrEvent => ({
   eventId,
   type: 'hire',
@@ -102,7 +173,16 @@ const hire = (eventId: string): HrEvent => ({
 
 describe('state discipline: decisions live in state, not in the capped timeline', () => {
   it('keeps the last event per app and the retry attempt count past the timeline cap', () => {
-    let s = applyResult(initialState('E1'), result({ kind: 'leaver', eventId: 'term-1', outcomes: [{ app: 'github', action: 'failed', atMs: 1, error: { type: 'X', message: 'm', nonRetryable: true } }] }));
+    let s = applyResult(
+      initialState('E1'),
+      result({
+        kind: 'leaver',
+        eventId: 'term-1',
+        outcomes: [
+          { app: 'github', action: 'failed', atMs: 1, error: { type: 'X', message: 'm', nonRetryable: true } },
+        ],
+      }),
+    );
     s = requestRetry(s, 'github', 2, 'ops');
     s = appendTimeline(s, filler(TIMELINE_LIMIT + 10));
     expect(s.timeline).toHaveLength(TIMELINE_LIMIT);
@@ -146,7 +226,8 @@ describe('state discipline: decisions live in state, not in the capped timeline'
         { atMs: 9, kind: 'retry-requested', app: 'github' },
       ] as TimelineEntry[],
     } as unknown as EmployeeState;
-    for (const key of ['lastEventByApp', 'retryAttempts', 'recentEvents', 'attention', 'outbox', 'audit'] as const) delete (legacy as Partial<EmployeeState>)[key];
+    for (const key of ['lastEventByApp', 'retryAttempts', 'recentEvents', 'attention', 'outbox', 'audit'] as const)
+      delete (legacy as Partial<EmployeeState>)[key];
     const s = upgradeState(legacy, 100);
     expect(s.inbox).toEqual([{ event: hire('h2'), receivedAtMs: 100 }]);
     expect(s.pending[0]!.receivedAtMs).toBe(7);
@@ -160,16 +241,28 @@ describe('state discipline: decisions live in state, not in the capped timeline'
 describe('event verdicts', () => {
   it('keeps a bounded list of the newest verdicts', () => {
     let s = initialState('E1');
-    for (let i = 0; i < RECENT_EVENTS_LIMIT + 5; i++) s = recordVerdict(s, { eventId: `e${i}`, verdict: i % 2 ? 'stale' : 'accepted', atMs: i });
+    for (let i = 0; i < RECENT_EVENTS_LIMIT + 5; i++)
+      s = recordVerdict(s, { eventId: `e${i}`, verdict: i % 2 ? 'stale' : 'accepted', atMs: i });
     expect(s.recentEvents).toHaveLength(RECENT_EVENTS_LIMIT);
     expect(s.recentEvents[0]!.eventId).toBe('e5');
-    expect(s.recentEvents.at(-1)).toEqual({ eventId: `e${RECENT_EVENTS_LIMIT + 4}`, verdict: 'accepted', atMs: RECENT_EVENTS_LIMIT + 4 });
+    expect(s.recentEvents.at(-1)).toEqual({
+      eventId: `e${RECENT_EVENTS_LIMIT + 4}`,
+      verdict: 'accepted',
+      atMs: RECENT_EVENTS_LIMIT + 4,
+    });
   });
 });
 
 describe('why no deletion', () => {
   it('notes each waiting deletion as held on its termination when a hold is placed, and none on release', () => {
-    let s = applyResult(initialState('E1'), result({ kind: 'leaver', eventId: 'term-1', deletion: [{ app: 'github', deleteAtMs: 100, reversible: false, eventId: 'term-1' }] }));
+    let s = applyResult(
+      initialState('E1'),
+      result({
+        kind: 'leaver',
+        eventId: 'term-1',
+        deletion: [{ app: 'github', deleteAtMs: 100, reversible: false, eventId: 'term-1' }],
+      }),
+    );
     s = placeHold(s, { caseId: 'LIT-7', reason: 'litigation' }, 10);
     expect(s.timeline.slice(-2)).toEqual([
       { atMs: 10, kind: 'legal-hold-placed', detail: 'case LIT-7: litigation' },
@@ -184,27 +277,70 @@ describe('why no deletion', () => {
 
   it('notes deletions scheduled while a hold is already on', () => {
     let s = placeHold(initialState('E1'), { caseId: 'LIT-8' }, 1);
-    s = applyResult(s, result({ kind: 'leaver', eventId: 'term-2', completedAtMs: 5, deletion: [{ app: 'github', deleteAtMs: 100, reversible: false, eventId: 'term-2' }] }));
-    expect(s.timeline.at(-1)).toEqual({ atMs: 5, kind: 'deletion-held', eventId: 'term-2', app: 'github', detail: 'held: case LIT-8' });
+    s = applyResult(
+      s,
+      result({
+        kind: 'leaver',
+        eventId: 'term-2',
+        completedAtMs: 5,
+        deletion: [{ app: 'github', deleteAtMs: 100, reversible: false, eventId: 'term-2' }],
+      }),
+    );
+    expect(s.timeline.at(-1)).toEqual({
+      atMs: 5,
+      kind: 'deletion-held',
+      eventId: 'term-2',
+      app: 'github',
+      detail: 'held: case LIT-8',
+    });
   });
 });
 
 describe('a run that failed as a whole', () => {
   it('marks its apps failed under its event and asks for an operator; a later success settles it', () => {
-    let s = markRunFailed(initialState('E1'), { kind: 'leaver', eventId: 'term-1', apps: ['slack'], error: { type: 'LifecycleFailed', message: 'boom', nonRetryable: true }, atMs: 3 });
+    let s = markRunFailed(initialState('E1'), {
+      kind: 'leaver',
+      eventId: 'term-1',
+      apps: ['slack'],
+      error: { type: 'LifecycleFailed', message: 'boom', nonRetryable: true },
+      atMs: 3,
+    });
     expect(s.accounts.slack).toMatchObject({ state: 'failed', failedLifecycle: 'leaver' });
     expect(s.lastEventByApp.slack).toBe('term-1');
-    expect(s.attention).toEqual([{ atMs: 3, reason: 'leaver run failed as a whole: boom', eventId: 'term-1', lifecycle: 'leaver' }]);
+    expect(s.attention).toEqual([
+      { atMs: 3, reason: 'leaver run failed as a whole: boom', eventId: 'term-1', lifecycle: 'leaver' },
+    ]);
     s = { ...s, attention: [{ atMs: 4, reason: 'x', app: 'slack' }, ...s.attention] };
-    const partly = applyResult(s, result({ kind: 'leaver', eventId: 'term-1', outcomes: [{ app: 'slack', action: 'deactivated', atMs: 5 }, { app: 'github', action: 'failed', atMs: 5 }] }));
+    const partly = applyResult(
+      s,
+      result({
+        kind: 'leaver',
+        eventId: 'term-1',
+        outcomes: [
+          { app: 'slack', action: 'deactivated', atMs: 5 },
+          { app: 'github', action: 'failed', atMs: 5 },
+        ],
+      }),
+    );
     expect(partly.attention.map((a) => a.reason)).toEqual(['leaver run failed as a whole: boom']);
-    s = applyResult(s, result({ kind: 'leaver', eventId: 'term-1', outcomes: [{ app: 'slack', action: 'deactivated', atMs: 5 }] }));
+    s = applyResult(
+      s,
+      result({ kind: 'leaver', eventId: 'term-1', outcomes: [{ app: 'slack', action: 'deactivated', atMs: 5 }] }),
+    );
     expect(s.attention).toEqual([]);
   });
 });
 
 function alertOf(message: string): AlertInput {
-  return { kind: 'app-failed', employeeId: 'E1', workflowId: 'employee-E1', eventId: 'term-1', app: 'github', message, atMs: 1 };
+  return {
+    kind: 'app-failed',
+    employeeId: 'E1',
+    workflowId: 'employee-E1',
+    eventId: 'term-1',
+    app: 'github',
+    message,
+    atMs: 1,
+  };
 }
 
 describe('alerts are best effort', () => {
@@ -212,7 +348,14 @@ describe('alerts are best effort', () => {
     let s = enqueueAlert(initialState('E1'), alertOf('github failed'), 0);
     const first = dueAlert(s, 0)!;
     s = alertFailed(s, first, 'alert webhook answered HTTP 404', 0);
-    expect(s.outbox).toEqual([{ alert: alertOf('github failed'), attempts: 1, nextAttemptAtMs: 60_000, lastError: 'alert webhook answered HTTP 404' }]);
+    expect(s.outbox).toEqual([
+      {
+        alert: alertOf('github failed'),
+        attempts: 1,
+        nextAttemptAtMs: 60_000,
+        lastError: 'alert webhook answered HTTP 404',
+      },
+    ]);
     expect(s.timeline.at(-1)).toMatchObject({ kind: 'alert-failed', eventId: 'term-1', app: 'github' });
     expect(dueAlert(s, 59_999)).toBeUndefined();
     const second = dueAlert(s, 60_000)!;
@@ -238,7 +381,13 @@ describe('audit hand-off after the fact', () => {
     expect(r.startedFailing).toBe(true);
     s = r.state;
     expect(s.timeline.at(-1)).toMatchObject({ kind: 'audit-failed' });
-    expect(auditHealth(s)).toEqual({ state: 'failing', unaudited: 4, failingSinceMs: 100, lastError: '22P05 unsupported Unicode escape sequence', nextAttemptAtMs: 30_100 });
+    expect(auditHealth(s)).toEqual({
+      state: 'failing',
+      unaudited: 4,
+      failingSinceMs: 100,
+      lastError: '22P05 unsupported Unicode escape sequence',
+      nextAttemptAtMs: 30_100,
+    });
     r = auditFailed(s, 'again', 30_100);
     expect(r.startedFailing).toBe(false);
     expect(r.state.timeline).toHaveLength(s.timeline.length);

@@ -65,14 +65,18 @@ const normalise = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** Permissioned webhooks may post `{ value, previous }` pairs instead of plain values. */
 function plain(value: unknown): string | undefined {
-  const v = value !== null && typeof value === 'object' && 'value' in value ? (value as { value: unknown }).value : value;
+  const v =
+    value !== null && typeof value === 'object' && 'value' in value ? (value as { value: unknown }).value : value;
   if (v === null || v === undefined) return undefined;
   const s = String(v).trim();
   // BambooHR posts "0000-00-00" for an empty date field.
   return s === '' || s === '0000-00-00' ? undefined : s;
 }
 
-function collectFields(fields: Record<string, unknown>): { known: Record<string, string>; custom: Record<string, string> } {
+function collectFields(fields: Record<string, unknown>): {
+  known: Record<string, string>;
+  custom: Record<string, string>;
+} {
   const known: Record<string, string> = {};
   const custom: Record<string, string> = {};
   for (const [key, raw] of Object.entries(fields)) {
@@ -95,7 +99,13 @@ function isActive(item: BambooEmployee, known: Record<string, string>): boolean 
   return known.bambooStatus?.toLowerCase() !== 'inactive' && normalise(known.employmentStatus ?? '') !== 'terminated';
 }
 
-function employeeRecord(item: BambooEmployee, known: Record<string, string>, custom: Record<string, string>, status: string, timeZone: string) {
+function employeeRecord(
+  item: BambooEmployee,
+  known: Record<string, string>,
+  custom: Record<string, string>,
+  status: string,
+  timeZone: string,
+) {
   const extra = known.employeeNumber ? { ...custom, employeeNumber: known.employeeNumber } : custom;
   return dropUndefined({
     employeeId: String(item.id),
@@ -125,7 +135,10 @@ function employeeRecord(item: BambooEmployee, known: Record<string, string>, cus
 function toEvent(item: BambooEmployee, index: number, ctx: AdapterContext): AdaptedEvent {
   const { known, custom } = collectFields(item.fields);
   const changedAt = normaliseTimestamp(item.timestamp);
-  const transition = deriveTransition({ active: isActive(item, known), hireDate: known.hireDate, terminationDate: known.terminationDate, changedAt }, ctx);
+  const transition = deriveTransition(
+    { active: isActive(item, known), hireDate: known.hireDate, terminationDate: known.terminationDate, changedAt },
+    ctx,
+  );
   const event = {
     eventId: eventIdFrom('bamboohr', String(item.id), item.timestamp ?? contentHash(item).slice(0, 24)),
     ...(transition.type ? { type: transition.type } : {}),

@@ -17,7 +17,9 @@ export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:en
 /** Entra's bulkUpload limit per request. */
 export const MAX_BULK_OPERATIONS = 50;
 
-const MultiValued = z.array(z.object({ value: z.string().optional(), type: z.string().optional(), primary: z.boolean().optional() }).loose());
+const MultiValued = z.array(
+  z.object({ value: z.string().optional(), type: z.string().optional(), primary: z.boolean().optional() }).loose(),
+);
 
 const ScimUserData = z
   .object({
@@ -37,12 +39,16 @@ const ScimUserData = z
   .loose();
 
 const BulkRequest = z.object({
-  schemas: z.array(z.string()).refine((s) => s.includes(BULK_REQUEST_SCHEMA), { message: `must include "${BULK_REQUEST_SCHEMA}"` }),
+  schemas: z
+    .array(z.string())
+    .refine((s) => s.includes(BULK_REQUEST_SCHEMA), { message: `must include "${BULK_REQUEST_SCHEMA}"` }),
   failOnErrors: z.number().int().optional(),
   Operations: z
     .array(
       z.object({
-        method: z.string().refine((m) => m.toUpperCase() === 'POST', { message: 'only POST operations are accepted (each one is a full snapshot)' }),
+        method: z.string().refine((m) => m.toUpperCase() === 'POST', {
+          message: 'only POST operations are accepted (each one is a full snapshot)',
+        }),
         path: z.string().refine((p) => p === '/Users', { message: 'only "/Users" is accepted' }),
         bulkId: z.string().min(1),
         data: ScimUserData,
@@ -64,7 +70,10 @@ const EnterpriseExt = z
   .loose();
 
 function pick(list: z.infer<typeof MultiValued> | undefined, type: string): string | undefined {
-  return list?.find((e) => e.type === type)?.value ?? (type === 'work' ? (list?.find((e) => e.primary)?.value ?? undefined) : undefined);
+  return (
+    list?.find((e) => e.type === type)?.value ??
+    (type === 'work' ? (list?.find((e) => e.primary)?.value ?? undefined) : undefined)
+  );
 }
 
 /** Extension attributes Entra admins add for HR dates (any extension schema, any key case). */

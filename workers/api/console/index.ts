@@ -54,29 +54,51 @@ const t = (ms?: number) => (ms === undefined ? '' : new Date(ms).toISOString().r
 function runRow(r: RunRow): string {
   const e = escapeHtml;
   const who = `<a href="/console/employees/${encodeURIComponent(r.employeeId)}">${e(r.employeeId)}</a>`;
-  const failed = r.failedApps.length ? ` — failed: ${r.failedApps.map((a) => `<a href="/console/requests?employee=${encodeURIComponent(r.employeeId)}&amp;app=${encodeURIComponent(a)}&amp;status=failed">${e(a)}</a>`).join(', ')}` : '';
+  const failed = r.failedApps.length
+    ? ` — failed: ${r.failedApps.map((a) => `<a href="/console/requests?employee=${encodeURIComponent(r.employeeId)}&amp;app=${encodeURIComponent(a)}&amp;status=failed">${e(a)}</a>`).join(', ')}`
+    : '';
   return `<tr data-employee="${e(r.employeeId)}" data-lifecycle="${e(r.lifecycle)}" data-sla="${e(r.sla)}"><td>${who}</td><td>${e(r.lifecycle)}</td><td>${e(r.eventId)}</td><td>${e(t(r.startedAtMs))}</td><td>${e(t(r.completedAtMs))}</td><td>${e(t(r.slaDeadlineMs))}</td><td><span class="sla ${e(r.sla)}">${e(r.sla)}</span></td><td>${e(r.detail ?? '')}${failed}</td></tr>`;
 }
 
 function runsTable(rows: RunRow[], id = 'runs'): string {
-  const body = rows.length ? rows.map(runRow).join('') : '<tr><td colspan="8">No lifecycle runs recorded yet.</td></tr>';
+  const body = rows.length
+    ? rows.map(runRow).join('')
+    : '<tr><td colspan="8">No lifecycle runs recorded yet.</td></tr>';
   return `<table id="${id}"><thead><tr><th>Employee</th><th>Lifecycle</th><th>HR event</th><th>Started</th><th>Completed</th><th>SLA deadline</th><th>SLA</th><th>Result</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 export function renderRunsPage(rows: RunRow[]): string {
-  return page('Recent lifecycle runs', `<p>From the audit store; newest first. Read-only. A run with a failed app is marked <span class="sla failed">failed</span>, never met.</p>${runsTable(rows)}`);
+  return page(
+    'Recent lifecycle runs',
+    `<p>From the audit store; newest first. Read-only. A run with a failed app is marked <span class="sla failed">failed</span>, never met.</p>${runsTable(rows)}`,
+  );
 }
 
 export const PEOPLE_PAGE_SIZE = 50;
 
-export function renderPeoplePage(people: { employeeId: string; last?: RunRow }[], total: number, q: string, pageNo: number): string {
+export function renderPeoplePage(
+  people: { employeeId: string; last?: RunRow }[],
+  total: number,
+  q: string,
+  pageNo: number,
+): string {
   const e = escapeHtml;
   const rows = people
-    .map(({ employeeId, last }) => `<tr data-employee="${e(employeeId)}"><td><a href="/console/employees/${encodeURIComponent(employeeId)}">${e(employeeId)}</a></td><td>${e(last?.lifecycle ?? '')}</td><td>${e(t(last?.completedAtMs ?? last?.startedAtMs))}</td><td>${last ? `<span class="sla ${e(last.sla)}">${e(last.sla)}</span>` : ''}</td></tr>`)
+    .map(
+      ({ employeeId, last }) =>
+        `<tr data-employee="${e(employeeId)}"><td><a href="/console/employees/${encodeURIComponent(employeeId)}">${e(employeeId)}</a></td><td>${e(last?.lifecycle ?? '')}</td><td>${e(t(last?.completedAtMs ?? last?.startedAtMs))}</td><td>${last ? `<span class="sla ${e(last.sla)}">${e(last.sla)}</span>` : ''}</td></tr>`,
+    )
     .join('');
   const lastPage = Math.max(0, Math.ceil(total / PEOPLE_PAGE_SIZE) - 1);
-  const link = (p: number, label: string) => `<a href="/console/people?${e(new URLSearchParams({ q, page: String(p) }).toString())}">${label}</a>`;
-  const nav = [pageNo > 0 ? link(pageNo - 1, '← previous') : '', `page ${pageNo + 1} of ${lastPage + 1} (${total} people)`, pageNo < lastPage ? link(pageNo + 1, 'next →') : ''].filter(Boolean).join(' · ');
+  const link = (p: number, label: string) =>
+    `<a href="/console/people?${e(new URLSearchParams({ q, page: String(p) }).toString())}">${label}</a>`;
+  const nav = [
+    pageNo > 0 ? link(pageNo - 1, '← previous') : '',
+    `page ${pageNo + 1} of ${lastPage + 1} (${total} people)`,
+    pageNo < lastPage ? link(pageNo + 1, 'next →') : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return page(
     'People',
     `<form method="get" action="/console/people" id="search"><label>Employee id <input name="q" value="${e(q)}" placeholder="E10"></label><button type="submit">Search</button></form>
@@ -87,13 +109,18 @@ export function renderPeoplePage(people: { employeeId: string; last?: RunRow }[]
 function parseTime(raw: string | undefined, name: string): number | undefined {
   if (!raw) return undefined;
   const ms = Date.parse(raw);
-  if (Number.isNaN(ms)) throw Object.assign(new Error(`${name}: not a date or time; use ISO 8601 such as 2026-11-30 or 2026-11-30T08:00Z`), { statusCode: 400 });
+  if (Number.isNaN(ms))
+    throw Object.assign(
+      new Error(`${name}: not a date or time; use ISO 8601 such as 2026-11-30 or 2026-11-30T08:00Z`),
+      { statusCode: 400 },
+    );
   return ms;
 }
 
 export function registerConsole(app: FastifyInstance, options: ConsoleOptions): void {
   const onRequest = consoleGuard(options.readTokens ?? []);
-  const html = (reply: FastifyReply, body: string, code = 200) => reply.code(code).type('text/html; charset=utf-8').header('content-security-policy', CSP).send(body);
+  const html = (reply: FastifyReply, body: string, code = 200) =>
+    reply.code(code).type('text/html; charset=utf-8').header('content-security-policy', CSP).send(body);
   app.get('/console', { onRequest }, async (_request, reply) => {
     const rows = lifecycleRuns(await options.store.lifecycleMilestones(options.limit ?? 200));
     return html(reply, renderRunsPage(rows));
@@ -104,34 +131,62 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     const ids = (await options.store.employees()).filter((id) => id.toLowerCase().includes(q.toLowerCase())).sort();
     const slice = ids.slice(pageNo * PEOPLE_PAGE_SIZE, (pageNo + 1) * PEOPLE_PAGE_SIZE);
     const people = await Promise.all(
-      slice.map(async (employeeId) => ({ employeeId, last: lifecycleRuns(await options.store.records({ employeeId, kind: 'milestone' }))[0] })),
+      slice.map(async (employeeId) => ({
+        employeeId,
+        last: lifecycleRuns(await options.store.records({ employeeId, kind: 'milestone' }))[0],
+      })),
     );
     return html(reply, renderPeoplePage(people, ids.length, q, pageNo));
   });
-  app.get<{ Querystring: Record<string, string | undefined> }>('/console/requests', { onRequest }, async (request, reply) => {
-    const q = request.query;
-    let filter: RequestFilter;
-    try {
-      filter = {
-        employeeId: q.employee?.trim() || undefined,
-        app: q.app || undefined,
-        status: q.status || undefined,
-        sinceMs: parseTime(q.since, 'From'),
-        untilMs: parseTime(q.until, 'To'),
-        page: Math.max(0, Math.floor(Number(q.page ?? 0)) || 0),
-      };
-    } catch (err) {
-      return html(reply, page('Provisioning log', `<p>${escapeHtml((err as Error).message)}</p>`), 400);
-    }
-    const records = await options.store.records({ kind: 'scim-request', employeeId: filter.employeeId, sinceMs: filter.sinceMs, untilMs: filter.untilMs });
-    const apps = [...new Set(records.map((r) => String((r.data as { app?: unknown }).app ?? '')))].filter(Boolean).sort();
-    const query = Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v !== '')) as Record<string, string>;
-    const body = renderRequestsPage(selectRequests(records, filter), filter, apps, query);
-    return html(reply, page('Provisioning log', `<p>Every SCIM request the worker sent, from the audit store; newest first, ${PAGE_SIZE} per page.</p>${body}`));
-  });
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/console/requests',
+    { onRequest },
+    async (request, reply) => {
+      const q = request.query;
+      let filter: RequestFilter;
+      try {
+        filter = {
+          employeeId: q.employee?.trim() || undefined,
+          app: q.app || undefined,
+          status: q.status || undefined,
+          sinceMs: parseTime(q.since, 'From'),
+          untilMs: parseTime(q.until, 'To'),
+          page: Math.max(0, Math.floor(Number(q.page ?? 0)) || 0),
+        };
+      } catch (err) {
+        return html(reply, page('Provisioning log', `<p>${escapeHtml((err as Error).message)}</p>`), 400);
+      }
+      const records = await options.store.records({
+        kind: 'scim-request',
+        employeeId: filter.employeeId,
+        sinceMs: filter.sinceMs,
+        untilMs: filter.untilMs,
+      });
+      const apps = [...new Set(records.map((r) => String((r.data as { app?: unknown }).app ?? '')))]
+        .filter(Boolean)
+        .sort();
+      const query = Object.fromEntries(
+        Object.entries(q).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v !== ''),
+      ) as Record<string, string>;
+      const body = renderRequestsPage(selectRequests(records, filter), filter, apps, query);
+      return html(
+        reply,
+        page(
+          'Provisioning log',
+          `<p>Every SCIM request the worker sent, from the audit store; newest first, ${PAGE_SIZE} per page.</p>${body}`,
+        ),
+      );
+    },
+  );
   app.get<{ Params: { id: string } }>('/console/employees/:id', { onRequest }, async (request, reply) => {
     const records = await options.store.records({ employeeId: request.params.id });
-    if (records.length === 0) return reply.code(404).type('text/html; charset=utf-8').send(`<!doctype html><p>No audit records for ${escapeHtml(request.params.id)}.</p><a href="/console">back</a>`);
+    if (records.length === 0)
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(
+          `<!doctype html><p>No audit records for ${escapeHtml(request.params.id)}.</p><a href="/console">back</a>`,
+        );
     const id = request.params.id;
     // Every lifecycle this person went through (joiner, mover, leaver, re-hire…), then the leaver timeline.
     const history = lifecycleRuns(records.filter((r) => r.kind === 'milestone'));
@@ -139,7 +194,9 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     const head = `<nav><a href="/console">Lifecycle runs</a><a href="/console/people">People</a><a href="/console/requests">Provisioning log</a></nav>
 <h2>Lifecycle history of ${escapeHtml(id)}</h2>${runsTable(history, 'history')}
 <p><a href="/console/requests?employee=${encodeURIComponent(id)}">${requests} SCIM requests in the provisioning log</a></p>`;
-    const timeline = renderHtml(buildLeaverTimeline(id, records, { temporalUiUrl: options.temporalUiUrl, namespace: options.namespace }));
+    const timeline = renderHtml(
+      buildLeaverTimeline(id, records, { temporalUiUrl: options.temporalUiUrl, namespace: options.namespace }),
+    );
     return html(reply, timeline.replace('<body>', `<body>${head}<style>${STYLE}</style>`));
   });
 }

@@ -76,10 +76,24 @@ function statusCell(r: RequestRow): string {
   return `<span class="status ${cls}">${r.status ?? 'no answer'}</span>`;
 }
 
-export function renderRequestsPage(result: { rows: RequestRow[]; total: number }, f: RequestFilter, apps: string[], query: Record<string, string>): string {
+export function renderRequestsPage(
+  result: { rows: RequestRow[]; total: number },
+  f: RequestFilter,
+  apps: string[],
+  query: Record<string, string>,
+): string {
   const e = escapeHtml;
-  const opt = (value: string, label: string, current?: string) => `<option value="${e(value)}"${value === (current ?? '') ? ' selected' : ''}>${e(label)}</option>`;
-  const statuses: [string, string][] = [['', 'any status'], ['failed', 'failed (not 2xx)'], ['2xx', '2xx'], ['4xx', '4xx'], ['429', '429'], ['5xx', '5xx'], ['error', 'no answer']];
+  const opt = (value: string, label: string, current?: string) =>
+    `<option value="${e(value)}"${value === (current ?? '') ? ' selected' : ''}>${e(label)}</option>`;
+  const statuses: [string, string][] = [
+    ['', 'any status'],
+    ['failed', 'failed (not 2xx)'],
+    ['2xx', '2xx'],
+    ['4xx', '4xx'],
+    ['429', '429'],
+    ['5xx', '5xx'],
+    ['error', 'no answer'],
+  ];
   const rows = result.rows
     .map(
       (r) =>
@@ -92,7 +106,13 @@ export function renderRequestsPage(result: { rows: RequestRow[]; total: number }
     return `<a href="/console/requests?${e(q.toString())}">${label}</a>`;
   };
   const last = Math.max(0, Math.ceil(result.total / PAGE_SIZE) - 1);
-  const nav = [f.page > 0 ? pageLink(f.page - 1, '← newer') : '', `page ${f.page + 1} of ${last + 1} (${result.total} requests)`, f.page < last ? pageLink(f.page + 1, 'older →') : ''].filter(Boolean).join(' · ');
+  const nav = [
+    f.page > 0 ? pageLink(f.page - 1, '← newer') : '',
+    `page ${f.page + 1} of ${last + 1} (${result.total} requests)`,
+    f.page < last ? pageLink(f.page + 1, 'older →') : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return `<form method="get" action="/console/requests" id="filters">
 <label>Person <input name="employee" value="${e(f.employeeId ?? '')}" placeholder="employee id"></label>
 <label>App <select name="app">${opt('', 'any app', f.app)}${apps.map((a) => opt(a, a, f.app)).join('')}</select></label>

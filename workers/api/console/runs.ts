@@ -31,7 +31,13 @@ export function lifecycleRuns(milestones: AuditRecord[]): RunRow[] {
     const lifecycle = e.lifecycle ?? (RUN_KINDS.has(e.kind) && e.detail !== 'no access change' ? 'leaver' : undefined);
     if (!lifecycle) continue;
     const key = `${r.employeeId}|${e.eventId}|${lifecycle}`;
-    const run: RunRow = runs.get(key) ?? { employeeId: r.employeeId, eventId: e.eventId, lifecycle, sla: 'running', failedApps: [] };
+    const run: RunRow = runs.get(key) ?? {
+      employeeId: r.employeeId,
+      eventId: e.eventId,
+      lifecycle,
+      sla: 'running',
+      failedApps: [],
+    };
     if (e.kind === 'app-failed' && e.app && !run.failedApps.includes(e.app)) run.failedApps.push(e.app);
     // A later success of the same app in the same run (an operator's retry) settles it.
     if (e.kind === 'app-succeeded' && e.app) run.failedApps = run.failedApps.filter((a) => a !== e.app);
@@ -46,9 +52,18 @@ export function lifecycleRuns(milestones: AuditRecord[]): RunRow[] {
       run.detail = e.detail;
       run.slaDeadlineMs = e.slaDeadlineMs ?? run.slaDeadlineMs;
       const failed = run.failedApps.length > 0 || FAILED_COUNT.test(e.detail ?? '');
-      run.sla = e.slaBreached || run.sla === 'breached' ? 'breached' : failed ? 'failed' : e.slaDeadlineMs === undefined ? 'n/a' : 'met';
+      run.sla =
+        e.slaBreached || run.sla === 'breached'
+          ? 'breached'
+          : failed
+            ? 'failed'
+            : e.slaDeadlineMs === undefined
+              ? 'n/a'
+              : 'met';
     }
     runs.set(key, run);
   }
-  return [...runs.values()].sort((a, b) => (b.startedAtMs ?? b.completedAtMs ?? 0) - (a.startedAtMs ?? a.completedAtMs ?? 0));
+  return [...runs.values()].sort(
+    (a, b) => (b.startedAtMs ?? b.completedAtMs ?? 0) - (a.startedAtMs ?? a.completedAtMs ?? 0),
+  );
 }

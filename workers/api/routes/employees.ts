@@ -12,7 +12,13 @@ function notFound(employeeId: string): ApiError {
 }
 
 function unavailable(): ApiError {
-  return new ApiError(503, API_ERROR_CODES.TEMPORAL_UNAVAILABLE, 'the workflow service did not answer; retry later', undefined, { 'retry-after': '5' });
+  return new ApiError(
+    503,
+    API_ERROR_CODES.TEMPORAL_UNAVAILABLE,
+    'the workflow service did not answer; retry later',
+    undefined,
+    { 'retry-after': '5' },
+  );
 }
 
 /** Employee state is personal data: with tokens configured, reads need one of them. */
@@ -21,7 +27,13 @@ function readGuard(tokens: readonly string[]) {
     if (tokens.length === 0) return;
     const value = request.headers.authorization;
     if (!verifyBearer(Array.isArray(value) ? value[0] : value, tokens)) {
-      throw new ApiError(401, API_ERROR_CODES.UNAUTHORIZED, 'missing or invalid bearer token for the read endpoints', undefined, { 'www-authenticate': 'Bearer realm="jml"' });
+      throw new ApiError(
+        401,
+        API_ERROR_CODES.UNAUTHORIZED,
+        'missing or invalid bearer token for the read endpoints',
+        undefined,
+        { 'www-authenticate': 'Bearer realm="jml"' },
+      );
     }
   };
 }
@@ -33,7 +45,10 @@ async function validId(request: FastifyRequest<{ Params: { id: string } }>) {
   }
 }
 
-export function registerEmployeeRoutes(app: FastifyInstance, deps: { gateway: TemporalGateway; timelineSource: TimelineSource; readTokens: readonly string[] }): void {
+export function registerEmployeeRoutes(
+  app: FastifyInstance,
+  deps: { gateway: TemporalGateway; timelineSource: TimelineSource; readTokens: readonly string[] },
+): void {
   const onRequest = readGuard(deps.readTokens);
   const preHandler = validId;
   app.get<{ Params: { id: string } }>('/v1/employees/:id', { onRequest, preHandler }, async (request) => {

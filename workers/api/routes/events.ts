@@ -19,12 +19,19 @@ export interface EventRouteDeps {
 function handler(adapter: HrAdapter, deps: EventRouteDeps) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (!Buffer.isBuffer(request.body)) {
-      throw new ApiError(415, API_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE, 'send the event as Content-Type: application/json (or application/scim+json)');
+      throw new ApiError(
+        415,
+        API_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE,
+        'send the event as Content-Type: application/json (or application/scim+json)',
+      );
     }
     const nowMs = deps.now();
     authenticate(request, request.body, deps.secrets, deps.replayWindowSec, nowMs, adapter.name);
     const payload = parseJsonBody(request.body);
-    const answers = await deps.intake.handle(adapter, payload, { receivedAt: new Date(nowMs), timeZone: deps.timeZone });
+    const answers = await deps.intake.handle(adapter, payload, {
+      receivedAt: new Date(nowMs),
+      timeZone: deps.timeZone,
+    });
     // One event → the single answer (the documented shape); a batch → every answer in order.
     const body = adapter.maxEvents === 1 ? answers[0] : { status: 'accepted', events: answers };
     return reply.code(202).send(body);

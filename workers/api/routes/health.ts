@@ -11,10 +11,17 @@ export function registerHealthRoutes(app: FastifyInstance, deps: { gateway: Temp
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const ready = await deps.gateway.ready(READY_TIMEOUT_MS);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', temporal: ready ? 'reachable' : 'unreachable' });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'unavailable', temporal: ready ? 'reachable' : 'unreachable' });
   });
   // The process's registry: in `jml dev` it also holds the worker's series (one process).
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', METRICS_CONTENT_TYPE).header('cache-control', 'no-store').send(await metricsText()));
+  app.get('/metrics', async (_request, reply) =>
+    reply
+      .header('content-type', METRICS_CONTENT_TYPE)
+      .header('cache-control', 'no-store')
+      .send(await metricsText()),
+  );
   const doc = openApiDocument();
   app.get('/openapi.json', async () => doc);
 }

@@ -19,7 +19,10 @@ export const addSignal = defineSignal<[string]>('add');
 export const finishSignal = defineSignal('finish');
 export const itemsQuery = defineQuery<string[]>('items');
 
-const acts = proxyActivities<{ block(key: string): Promise<string> }>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '10s' });
+const acts = proxyActivities<{ block(key: string): Promise<string> }>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10s',
+});
 
 /** Collects `add` signals until it has `count` of them; `items` answers while open and after close. */
 export async function collect(count: number): Promise<string[]> {

@@ -72,7 +72,9 @@ export async function parentCancelsChild(): Promise<string> {
   let go = false;
   setHandler(goSignal, () => void (go = true));
   const scope = new CancellationScope();
-  const childDone = scope.run(() => executeChild(longTimer, { args: ['30 days'], workflowId: `${workflowInfo().workflowId}-child` }));
+  const childDone = scope.run(() =>
+    executeChild(longTimer, { args: ['30 days'], workflowId: `${workflowInfo().workflowId}-child` }),
+  );
   await condition(() => go);
   scope.cancel();
   try {
@@ -85,7 +87,11 @@ export async function parentCancelsChild(): Promise<string> {
 
 /** Starts a child with `policy`, waits until it started, then completes and so applies the policy. */
 export async function parentWithPolicy(policy: keyof typeof ParentClosePolicy): Promise<string> {
-  const handle = await startChild(waiter, { args: [1], workflowId: `${workflowInfo().workflowId}-child`, parentClosePolicy: ParentClosePolicy[policy] });
+  const handle = await startChild(waiter, {
+    args: [1],
+    workflowId: `${workflowInfo().workflowId}-child`,
+    parentClosePolicy: ParentClosePolicy[policy],
+  });
   return handle.workflowId;
 }
 

@@ -3,7 +3,14 @@
  * not a workflow failure, in the TypeScript SDK), `versioned` runs an activity then waits.
  * recovery-v2.ts holds the fixed `buggy` and a non-deterministic `versioned`.
  */
-import { condition, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import {
+  condition,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+} from '@temporalio/workflow';
 
 export const addSignal = defineSignal<[string]>('add');
 export const goSignal = defineSignal('go');

@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HrEventSchema } from '../../../../lib/hr/event';
-import { bambooHrAdapter, canonicalAdapter, scimBulkAdapter, type AdapterResult } from '../../../../workers/api/adapters';
+import {
+  bambooHrAdapter,
+  canonicalAdapter,
+  scimBulkAdapter,
+  type AdapterResult,
+} from '../../../../workers/api/adapters';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8'));
 const ctx = { receivedAt: new Date('2026-11-20T12:00:00Z'), timeZone: 'Europe/Berlin' };
 
 function events(result: AdapterResult) {
@@ -36,7 +42,10 @@ describe('BambooHR adapter', () => {
         custom: { ShirtSize: 'M', employeeNumber: '1042' },
       },
     });
-    expect(alan).toMatchObject({ effectiveAt: '2026-11-20T09:16:40+00:00', employee: { employeeId: '114', status: 'terminated', endDate: '2026-11-18' } });
+    expect(alan).toMatchObject({
+      effectiveAt: '2026-11-20T09:16:40+00:00',
+      employee: { employeeId: '114', status: 'terminated', endDate: '2026-11-18' },
+    });
     expect(alan.type).toBeUndefined();
   });
 
@@ -46,14 +55,34 @@ describe('BambooHR adapter', () => {
       eventId: 'bamboohr:207:2026-11-20T10:00:00_00:00',
       type: 'hire',
       effectiveAt: '2026-12-07T00:00:00+01:00',
-      employee: { employeeId: '207', givenName: 'Katherine', employmentType: 'PART_TIME', managerId: '113', status: 'active', startDate: '2026-12-07' },
+      employee: {
+        employeeId: '207',
+        givenName: 'Katherine',
+        employmentType: 'PART_TIME',
+        managerId: '113',
+        status: 'active',
+        startDate: '2026-12-07',
+      },
     });
   });
 
   test('a termination date still ahead becomes a terminate at the end of that local day', () => {
-    const payload = { employees: [{ id: '9', action: 'Updated', timestamp: '2026-11-20T08:00:00+00:00', fields: { 'First Name': 'A', 'Last Name': 'B', 'Termination Date': '2026-11-27', Status: 'Active' } }] };
+    const payload = {
+      employees: [
+        {
+          id: '9',
+          action: 'Updated',
+          timestamp: '2026-11-20T08:00:00+00:00',
+          fields: { 'First Name': 'A', 'Last Name': 'B', 'Termination Date': '2026-11-27', Status: 'Active' },
+        },
+      ],
+    };
     const [e] = events(bambooHrAdapter.adapt(payload, ctx));
-    expect(e).toMatchObject({ type: 'terminate', effectiveAt: '2026-11-28T00:00:00+01:00', employee: { status: 'terminated', endDate: '2026-11-27' } });
+    expect(e).toMatchObject({
+      type: 'terminate',
+      effectiveAt: '2026-11-28T00:00:00+01:00',
+      employee: { status: 'terminated', endDate: '2026-11-27' },
+    });
   });
 
   test('a Deleted action means the person is gone', () => {
@@ -99,13 +128,19 @@ describe('SCIM bulk (Entra API-driven inbound provisioning) adapter', () => {
       },
     });
     expect(babs.type).toBeUndefined();
-    expect(kim).toMatchObject({ type: 'hire', effectiveAt: '2026-12-07T00:00:00+01:00', employee: { employeeId: '701985', startDate: '2026-12-07' } });
+    expect(kim).toMatchObject({
+      type: 'hire',
+      effectiveAt: '2026-12-07T00:00:00+01:00',
+      employee: { employeeId: '701985', startDate: '2026-12-07' },
+    });
     expect(kim.employee.endDate).toBeUndefined();
   });
 
   test('the eventId is content-addressed: the same snapshot gives the same id, a change a new one', () => {
     const first = events(scimBulkAdapter.adapt(fixture('entra-bulk.json'), ctx))[0];
-    const again = events(scimBulkAdapter.adapt(fixture('entra-bulk.json'), { ...ctx, receivedAt: new Date('2026-11-21T00:00:00Z') }))[0];
+    const again = events(
+      scimBulkAdapter.adapt(fixture('entra-bulk.json'), { ...ctx, receivedAt: new Date('2026-11-21T00:00:00Z') }),
+    )[0];
     const changed = fixture('entra-bulk.json') as { Operations: { data: { title: string } }[] };
     changed.Operations[0].data.title = 'Head Guide';
     expect(again.eventId).toBe(first.eventId);
@@ -116,7 +151,11 @@ describe('SCIM bulk (Entra API-driven inbound provisioning) adapter', () => {
     const payload = fixture('entra-bulk.json') as { Operations: { data: Record<string, unknown> }[] };
     payload.Operations[1].data.timezone = 'America/New_York';
     const kim = events(scimBulkAdapter.adapt(payload, ctx))[1];
-    expect(kim).toMatchObject({ type: 'hire', effectiveAt: '2026-12-07T00:00:00-05:00', employee: { timeZone: 'America/New_York' } });
+    expect(kim).toMatchObject({
+      type: 'hire',
+      effectiveAt: '2026-12-07T00:00:00-05:00',
+      employee: { timeZone: 'America/New_York' },
+    });
   });
 
   test('active: false is a leaver snapshot', () => {
@@ -126,7 +165,10 @@ describe('SCIM bulk (Entra API-driven inbound provisioning) adapter', () => {
   });
 
   test('rejects other messages, methods and paths with the field named', () => {
-    const bad = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ method: 'DELETE', path: '/Groups', bulkId: 'x', data: {} }] };
+    const bad = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ method: 'DELETE', path: '/Groups', bulkId: 'x', data: {} }],
+    };
     expect(scimBulkAdapter.adapt(bad, ctx)).toEqual({
       ok: false,
       issues: [
@@ -142,6 +184,9 @@ describe('canonical adapter', () => {
   test('passes one event object through; rejects anything else', () => {
     const event = fixture('canonical-hire.json');
     expect(canonicalAdapter.adapt(event, ctx)).toEqual({ ok: true, events: [{ event, fingerprint: event }] });
-    expect(canonicalAdapter.adapt([event], ctx)).toEqual({ ok: false, issues: ['(body): expected a JSON object (one HR event)'] });
+    expect(canonicalAdapter.adapt([event], ctx)).toEqual({
+      ok: false,
+      issues: ['(body): expected a JSON object (one HR event)'],
+    });
   });
 });

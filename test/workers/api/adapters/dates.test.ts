@@ -19,12 +19,21 @@ describe('localMidnight', () => {
 describe('deriveTransition', () => {
   const ctx = { receivedAt: new Date('2026-11-20T12:00:00Z'), timeZone: 'UTC' };
   test('a termination day that is today keeps access until its end', () => {
-    expect(deriveTransition({ active: true, terminationDate: '2026-11-20' }, ctx)).toEqual({ type: 'terminate', status: 'terminated', effectiveAt: '2026-11-21T00:00:00+00:00' });
+    expect(deriveTransition({ active: true, terminationDate: '2026-11-20' }, ctx)).toEqual({
+      type: 'terminate',
+      status: 'terminated',
+      effectiveAt: '2026-11-21T00:00:00+00:00',
+    });
   });
   test('a hire date today is an ordinary active snapshot, effective at the change time', () => {
-    expect(deriveTransition({ active: true, hireDate: '2026-11-20', changedAt: '2026-11-20T11:00:00+00:00' }, ctx)).toEqual({ status: 'active', effectiveAt: '2026-11-20T11:00:00+00:00' });
+    expect(
+      deriveTransition({ active: true, hireDate: '2026-11-20', changedAt: '2026-11-20T11:00:00+00:00' }, ctx),
+    ).toEqual({ status: 'active', effectiveAt: '2026-11-20T11:00:00+00:00' });
   });
   test('inactive without dates is terminated now', () => {
-    expect(deriveTransition({ active: false }, ctx)).toEqual({ status: 'terminated', effectiveAt: '2026-11-20T12:00:00.000+00:00' });
+    expect(deriveTransition({ active: false }, ctx)).toEqual({
+      status: 'terminated',
+      effectiveAt: '2026-11-20T12:00:00.000+00:00',
+    });
   });
 });

@@ -19,7 +19,9 @@ import { startApi, type RunningApi } from '../helpers';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) =>
+  existsSync(p),
+);
 const suite = CHROMIUM ? describe : describe.skip;
 if (!CHROMIUM) console.warn('console browser tests skipped: no chromium (bash .ci/chromium-setup.sh)');
 const ARTIFACTS = path.join(__dirname, '..', '..', '..', '..', 'test-artifacts', 'console');
@@ -31,11 +33,18 @@ suite('the console in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   let profile: string;
-  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) as `${string}.png`, fullPage: true });
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) as `${string}.png`, fullPage: true });
   // Evaluated in the page (this project compiles without the DOM lib, hence the narrow shapes).
   type El = { dataset: Record<string, string>; innerText: string; className: string };
   const rows = (selector: string) =>
-    page.$$eval(`${selector} tbody tr`, (trs) => trs.map((tr) => ({ ...(tr as unknown as El).dataset, text: (tr as unknown as El).innerText })) as Array<Record<string, string> & { text: string }>);
+    page.$$eval(
+      `${selector} tbody tr`,
+      (trs) =>
+        trs.map((tr) => ({ ...(tr as unknown as El).dataset, text: (tr as unknown as El).innerText })) as Array<
+          Record<string, string> & { text: string }
+        >,
+    );
   const text = (selector: string) => page.$eval(selector, (el) => (el as unknown as El).innerText);
 
   beforeAll(async () => {
@@ -44,25 +53,47 @@ suite('the console in headless Chromium', () => {
     stack = await startLifecycleStack({ auditStore: store });
     const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
     // CB1: hired, then terminated. CB2: hired into Platform, whose GitHub team was deleted: GitHub fails (not retryable).
-    await stack.send(hrEvent('hire', { employeeId: 'CB1' }, { eventId: 'CB1-hire', effectiveAt: await now(), sequence: 1 }));
+    await stack.send(
+      hrEvent('hire', { employeeId: 'CB1' }, { eventId: 'CB1-hire', effectiveAt: await now(), sequence: 1 }),
+    );
     await stack.waitFor('CB1', (s) => s.stage === 'idle' && s.accounts.length === 2);
-    await stack.send(hrEvent('terminate', { employeeId: 'CB1', status: 'terminated' }, { eventId: 'CB1-term', effectiveAt: await now(), sequence: 2 }));
+    await stack.send(
+      hrEvent(
+        'terminate',
+        { employeeId: 'CB1', status: 'terminated' },
+        { eventId: 'CB1-term', effectiveAt: await now(), sequence: 2 },
+      ),
+    );
     await stack.waitFor('CB1', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'));
     const github = stack.apps.apps.github!;
     const platform = github.server.groups().find((g) => g.displayName === 'eng-Platform')!;
     const token = await resolveSecret('env:GITHUB_SCIM_TOKEN');
-    const deleted = await request(`${github.url}/Groups/${platform.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const deleted = await request(`${github.url}/Groups/${platform.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
     await deleted.body.dump();
     expect(deleted.statusCode).toBe(204);
-    await stack.send(hrEvent('hire', { employeeId: 'CB2', department: 'Platform' }, { eventId: 'CB2-hire', effectiveAt: await now(), sequence: 1 }));
+    await stack.send(
+      hrEvent(
+        'hire',
+        { employeeId: 'CB2', department: 'Platform' },
+        { eventId: 'CB2-hire', effectiveAt: await now(), sequence: 1 },
+      ),
+    );
     await stack.waitFor('CB2', (s) => s.stage === 'idle' && s.failedApps.length === 1);
     // CB3: GitHub answers 503 to creates for a while, then recovers (Temporal retries).
     github.server.setFaults({ rate5xx: 1, methods: ['POST'] });
-    await stack.send(hrEvent('hire', { employeeId: 'CB3' }, { eventId: 'CB3-hire', effectiveAt: await now(), sequence: 1 }));
+    await stack.send(
+      hrEvent('hire', { employeeId: 'CB3' }, { eventId: 'CB3-hire', effectiveAt: await now(), sequence: 1 }),
+    );
     await stack.waitFor('CB3', () => github.server.requests.some((r) => r.method === 'POST' && r.status === 503));
     await stack.env.sleep(20_000);
     github.server.setFaults({});
-    await stack.waitFor('CB3', (s) => s.stage === 'idle' && s.accounts.filter((a) => a.state === 'active').length === 2);
+    await stack.waitFor(
+      'CB3',
+      (s) => s.stage === 'idle' && s.accounts.filter((a) => a.state === 'active').length === 2,
+    );
     // Milestones reach the store after the fact: wait until the failed run is recorded.
     for (let i = 0; i < 100; i++) {
       const recorded = await store.records({ employeeId: 'CB2', kind: 'milestone' });
@@ -71,11 +102,22 @@ suite('the console in headless Chromium', () => {
     }
     // Sixty more people on record, for paging.
     for (let i = 0; i < 60; i++) {
-      await store.append({ key: `console-pp-${i}`, kind: 'milestone', employeeId: `PP${String(i).padStart(3, '0')}`, occurredAtMs: Date.now(), data: { atMs: Date.now(), kind: 'event-received', eventId: `pp-${i}` } });
+      await store.append({
+        key: `console-pp-${i}`,
+        kind: 'milestone',
+        employeeId: `PP${String(i).padStart(3, '0')}`,
+        occurredAtMs: Date.now(),
+        data: { atMs: Date.now(), kind: 'event-received', eventId: `pp-${i}` },
+      });
     }
     api = await startApi(stack.env.client, auditReadSide(store, {}));
     profile = mkdtempSync(path.join(tmpdir(), 'jml-console-chromium-'));
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, userDataDir: profile, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      userDataDir: profile,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     page = await browser.newPage();
     await page.setViewport({ width: 1400, height: 900 });
   });
@@ -94,7 +136,10 @@ suite('the console in headless Chromium', () => {
     const joiner = runs.find((r) => r.employee === 'CB2' && r.lifecycle === 'joiner')!;
     expect(joiner.sla).toBe('failed');
     expect(joiner.text).toContain('1 failed');
-    const badge = await page.$eval('#runs tr[data-employee="CB2"][data-lifecycle="joiner"] .sla', (el) => (el as unknown as El).className);
+    const badge = await page.$eval(
+      '#runs tr[data-employee="CB2"][data-lifecycle="joiner"] .sla',
+      (el) => (el as unknown as El).className,
+    );
     expect(badge).toBe('sla failed');
     expect(runs.find((r) => r.employee === 'CB1' && r.lifecycle === 'leaver')!.sla).toBe('met');
     await shot('runs');
@@ -134,7 +179,11 @@ suite('the console in headless Chromium', () => {
     await Promise.all([page.waitForNavigation(), page.click('#filters button')]);
     expect(page.url()).toContain('employee=CB3');
     const failed = await page.$$eval('#requests tbody tr', (trs) =>
-      trs.map((tr) => Array.from((tr as unknown as { querySelectorAll(s: string): ArrayLike<El> }).querySelectorAll('td')).map((td) => td.innerText)),
+      trs.map((tr) =>
+        Array.from((tr as unknown as { querySelectorAll(s: string): ArrayLike<El> }).querySelectorAll('td')).map(
+          (td) => td.innerText,
+        ),
+      ),
     );
     expect(failed.length).toBeGreaterThanOrEqual(1);
     for (const cells of failed) {
