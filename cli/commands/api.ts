@@ -7,7 +7,15 @@ import { Client, Connection } from '@temporalio/client';
 import { createLogger, type Logger } from '../../lib/logger';
 import { connectClient, temporalSettingsFromEnv, type TemporalSettings } from '../../lib/temporal/connection';
 import { AuditStore, SchemaVersionError } from '../../lib/audit';
-import { apiSecretsFromEnv, auditReadSide, buildApiServer, DEFAULT_LIMITS, readTokensOf } from '../../workers/api';
+import {
+  apiSecretsFromEnv,
+  auditReadSide,
+  buildApiServer,
+  DEFAULT_LIMITS,
+  parseTrustedProxies,
+  readTokensOf,
+  TrustedProxiesError,
+} from '../../workers/api';
 import { SqlIdempotencyStore } from '../../workers/api/idempotency-sql';
 import { isValidTimeZone } from '../../workers/api/adapters/dates';
 import { UsageError, parseCommandArgs } from '../args';
@@ -31,7 +39,11 @@ const HELP = `Usage: jml api [options]
                                                           [$JML_HR_CLOCK_SKEW_SEC or ${DEFAULT_LIMITS.clockSkewSec}]
   --max-sequence N       largest accepted event sequence  [$JML_HR_MAX_SEQUENCE or ${DEFAULT_LIMITS.maxSequence}]
   --max-effective-days D how far ahead effectiveAt may be [$JML_HR_MAX_EFFECTIVE_DAYS or ${DEFAULT_LIMITS.maxEffectiveAheadDays}]
-  --trust-proxy          take the client address from X-Forwarded-For (behind a reverse proxy)
+  --trusted-proxies LIST take the client address from X-Forwarded-For sent by these peers only:
+                         addresses, CIDR ranges or loopback|linklocal|uniquelocal, comma-separated
+                                                          [$JML_API_TRUSTED_PROXIES]
+  --trust-proxy          trust X-Forwarded-For from any peer (only when nothing else can reach
+                         the API; prefer --trusted-proxies)
 
 Credentials (environment only; values may list several, comma- or newline-separated, for rotation;
 each at least 32 random bytes — generate with: openssl rand -base64 48):
@@ -62,6 +74,7 @@ const OPTIONS = {
   'max-sequence': { type: 'string' },
   'max-effective-days': { type: 'string' },
   'trust-proxy': { type: 'boolean', default: false },
+  'trusted-proxies': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -71,6 +84,18 @@ function positive(name: string, raw: string | undefined, fallback: number, allow
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero))
     throw new UsageError(`--${name} must be a positive number, got "${raw}"`);
   return n;
+}
+
+/** `--trusted-proxies` names the peers whose X-Forwarded-For counts; `--trust-proxy` trusts any. */
+function trustProxyOption(any: boolean, list: string | undefined): boolean | string[] {
+  if (list === undefined || list.trim() === '') return any;
+  if (any) throw new UsageError('--trust-proxy and --trusted-proxies exclude each other: keep --trusted-proxies');
+  try {
+    return parseTrustedProxies(list);
+  } catch (err) {
+    if (err instanceof TrustedProxiesError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** A sequence bound must stay where doubles still count every integer. */
@@ -161,7 +186,7 @@ export async function run(args: string[]): Promise<number> {
     timeZone,
     port,
     host,
-    trustProxy: values['trust-proxy'],
+    trustProxy: trustProxyOption(values['trust-proxy'], values['trusted-proxies'] ?? env.JML_API_TRUSTED_PROXIES),
     databaseUrl: env.DATABASE_URL || undefined,
     temporalUiUrl: env.TEMPORAL_UI_URL || undefined,
   });
@@ -174,7 +199,7 @@ async function serve(opts: {
   timeZone: string;
   port: number;
   host: string;
-  trustProxy: boolean;
+  trustProxy: boolean | string[];
   databaseUrl?: string;
   temporalUiUrl?: string;
 }): Promise<number> {
@@ -229,6 +254,9 @@ async function serve(opts: {
     trustProxy: opts.trustProxy,
   });
   const address = await app.listen({ port: opts.port, host: opts.host });
+  if (opts.trustProxy === true) {
+    logger.warn('--trust-proxy: X-Forwarded-For is trusted from any peer; list your proxy with --trusted-proxies');
+  }
   logger.info(
     { address, temporal: opts.settings.address },
     'HTTP port open; connecting to Temporal (/readyz answers 503 until connected)',

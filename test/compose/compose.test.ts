@@ -120,8 +120,11 @@ describe('docker-compose.yml', () => {
     expect(caddyfile).toMatch(new RegExp(`^\\s*reverse_proxy api:${listen}\\b`, 'm'));
     expect(caddyfile).toMatch(/^\{\$JML_PUBLIC_HOST:localhost\} \{$/m);
     expect(caddyfile).toContain('Strict-Transport-Security');
-    // The API takes the client address from the proxy's X-Forwarded-For (rate limits per client).
-    expect(commandOf(api)).toContain('--trust-proxy');
+    // The API takes the client address from the proxy's X-Forwarded-For (rate limits per client),
+    // trusting it only from the compose network's private addresses.
+    const trusted = commandOf(api)[commandOf(api).indexOf('--trusted-proxies') + 1];
+    expect(trusted).toBe('uniquelocal');
+    expect(commandOf(api)).not.toContain('--trust-proxy');
     for (const volume of proxy.volumes!.filter((v) => !v.startsWith('./'))) {
       expect(Object.keys(compose.volumes ?? {})).toContain(volume.split(':')[0]);
     }

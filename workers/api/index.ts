@@ -19,3 +19,4 @@ export { API_ERROR_CODES, type ApiErrorBody, type ApiErrorCode } from './problem
 export { VENDOR_ADAPTERS } from './adapters';
 export type { TimelineSource } from './routes/employees';
 export { auditReadSide } from './audit-read';
+export { parseTrustedProxies, TrustedProxiesError } from './trusted-proxies';

@@ -148,6 +148,18 @@ test.each([
     for (const v of value.split(',')) if (v !== SECRET) expect(res.stderr).not.toContain(v);
 });
 
+test.each([
+  [['--trusted-proxies', '10.0.0.300'], '--trusted-proxies: "10.0.0.300" is not an IP address'],
+  [['--trusted-proxies', '10.0.0.1', '--trust-proxy'], '--trust-proxy and --trusted-proxies exclude each other'],
+])('jml api refuses %j with the field and the fix (exit 2)', async (args, message) => {
+  const res = await runJml(['api', '--port', '0', ...args], {
+    JML_API_HMAC_SECRETS: SECRET,
+    TEMPORAL_ADDRESS: env.address,
+  });
+  expect(res.code).toBe(2);
+  expect(res.stderr).toContain(message);
+});
+
 test('jml api listens before Temporal is reachable: /readyz and the intake answer 503', async () => {
   // A port nothing listens on (the engine answers there only later, in a real deployment).
   const blocker = net.createServer();

@@ -195,3 +195,23 @@ describe('secret strength', () => {
     ).toHaveLength(1);
   });
 });
+
+describe('X-Forwarded-For counts only from trusted proxies', () => {
+  const read = (api: RunningApi, forwardedFor: string) =>
+    send(`${api.url}/v1/employees/NOBODY`, { method: 'GET', headers: { 'x-forwarded-for': forwardedFor } });
+
+  test('from a listed proxy each forwarded client gets its own bucket', async () => {
+    await withApi({ limits: { ratePerSec: 0.001, burst: 1 }, trustProxy: ['127.0.0.1'] }, async (api) => {
+      expect((await read(api, '203.0.113.1')).status).toBe(404);
+      expect((await read(api, '203.0.113.2')).status).toBe(404);
+      expect((await read(api, '203.0.113.1')).status).toBe(429);
+    });
+  });
+
+  test('from a peer not on the list the header is ignored: a client cannot pick its own bucket', async () => {
+    await withApi({ limits: { ratePerSec: 0.001, burst: 1 }, trustProxy: ['10.9.9.9'] }, async (api) => {
+      expect((await read(api, '203.0.113.1')).status).toBe(404);
+      expect((await read(api, '203.0.113.2')).status).toBe(429);
+    });
+  });
+});
