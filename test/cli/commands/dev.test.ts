@@ -6,7 +6,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,22 +27,54 @@ jest.setTimeout(90_000);
 const ROOT = join(__dirname, '../../..');
 const run = promisify(execFile);
 const SECRET = randomBytes(32).toString('base64');
-const API = 'http://127.0.0.1:18091';
+let API = '';
 
 let dev: ChildProcess;
 let output = '';
 
+/** A port free right now (the stack checks again before it listens). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The shipped config with its reference apps moved to free ports: the dev stack serves each
+ * app where its connector's baseUrl points, and fixed ports collide when test runs share a machine.
+ */
+async function configOnFreePorts(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'jml-dev-config-'));
+  cpSync(join(ROOT, 'config'), dir, { recursive: true });
+  const moved = new Map<string, number>();
+  for (const file of readdirSync(join(dir, 'connectors'))) {
+    const yaml = readFileSync(join(dir, 'connectors', file), 'utf8');
+    let out = yaml;
+    for (const [, port] of yaml.matchAll(/http:\/\/127\.0\.0\.1:(\d+)\//g)) {
+      if (!moved.has(port)) moved.set(port, await freePort());
+      out = out.replaceAll(`127.0.0.1:${port}/`, `127.0.0.1:${moved.get(port)}/`);
+    }
+    writeFileSync(join(dir, 'connectors', file), out);
+  }
+  return dir;
+}
+
 beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'jml-dev-'));
+  const configDir = await configOnFreePorts();
   dev = spawn(
     process.execPath,
     [
       join(ROOT, 'bin/jml.js'),
       'dev',
+      '--config',
+      configDir,
       '--api-port',
-      '18091',
+      '0',
       '--engine-port',
-      '17291',
+      '0',
       '--ui-port',
       '0',
       '--no-ui-build',
@@ -48,6 +90,8 @@ beforeAll(async () => {
   dev.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   for (let i = 0; i < 600 && !output.includes('jml dev stack ready'); i++) await new Promise((r) => setTimeout(r, 100));
   if (!output.includes('jml dev stack ready')) throw new Error(`dev stack did not start:\n${output}`);
+  API = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '';
+  if (!API) throw new Error(`no API address in the dev stack's output:\n${output}`);
 });
 
 afterAll(async () => {
