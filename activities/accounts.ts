@@ -179,7 +179,8 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
 
     deactivateAccount: (input) =>
       step(input, 'deactivate', async (s) => {
-        const id = await resolveId(s, input.employeeId);
+        // With the record, by userName too: an account the app holds without our externalId is still found.
+        const id = await resolveId(s, input.employeeId, input.employee);
         // Nothing in the app means nothing to revoke: the leaver's goal already holds.
         if (!id) return { action: 'deactivated', note: 'no account found in the app; nothing to revoke' };
         await s.client.deactivateUser(id, s.call);
@@ -237,7 +238,7 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
 
     deleteAccount: (input) =>
       step(input, 'delete', async (s) => {
-        const id = await resolveId(s, input.employeeId);
+        const id = await resolveId(s, input.employeeId, input.employee);
         if (!id) return { action: 'deleted', note: 'no account found in the app; already gone' };
         const { outcome } = await s.client.deleteUser(id, s.call);
         if (outcome === 'deleted' || outcome === 'already-gone')

@@ -18,7 +18,10 @@ export interface MilestoneInput {
 export interface AccountRef {
   app: string;
   employeeId: string;
-  /** Known SCIM `id`: one request instead of lookup + request. */
+  /**
+   * Known SCIM `id`: one request instead of lookup + request. Without it a step looks the person
+   * up in the connector's `match` order, by `userName` too when it is given the employee record.
+   */
   scimId?: string;
   /** Known group ids (displayName → SCIM id) from the account registry: groups by identity, not name. */
   groupIds?: Record<string, string>;
@@ -41,11 +44,11 @@ export interface LifecycleActivities {
    * `active=false` — the leaver's revocation; then, when the policy says so, removal of the
    * managed `groups` (each confirmed, never delaying or failing the deactivation).
    */
-  deactivateAccount(input: AccountRef & { groups?: string[] }): Promise<AppOutcome>;
+  deactivateAccount(input: AccountRef & { groups?: string[]; employee?: EmployeeRecord }): Promise<AppOutcome>;
   /** `active=true` on the same account — re-hire. */
   reactivateAccount(input: AccountRef & { employee: EmployeeRecord; groups: string[] }): Promise<AppOutcome>;
   /** DELETE per the connector's delete semantics (after retention). */
-  deleteAccount(input: AccountRef): Promise<AppOutcome>;
+  deleteAccount(input: AccountRef & { employee?: EmployeeRecord }): Promise<AppOutcome>;
   /** SLA breaches and failed apps: the configured webhook, or a log line when none. */
   sendAlert(input: AlertInput): Promise<void>;
   /** Appends lifecycle milestones to the audit trail; a repeated key is a no-op. */

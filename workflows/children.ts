@@ -67,7 +67,7 @@ export async function runDeletionChild(
 ): Promise<LifecycleResult> {
   const handle = await startChild(deletionWorkflow, {
     ...childOptions('deletion', employee, eventId, ''),
-    args: [{ employeeId: employee.employeeId, eventId, due, accounts }],
+    args: [{ employeeId: employee.employeeId, employee, eventId, due, accounts }],
   });
   slot.handle = handle;
   try {

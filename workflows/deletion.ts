@@ -5,6 +5,7 @@
  * recalled, which is why the employee workflow checks the hold before starting this run).
  */
 import { condition, setHandler } from '@temporalio/workflow';
+import type { EmployeeRecord } from '../lib/hr/employee';
 import type { AppAccount, LifecycleResult, ScheduledDeletion } from '../lib/lifecycle/types';
 import { deletionHoldSignal } from '../lib/temporal/contract';
 import { scim, summarized } from './lifecycle-activities';
@@ -13,6 +14,8 @@ import { appTimeline } from './timeline';
 
 export interface DeletionInput {
   employeeId: string;
+  /** The last HR record: lets a step without a SCIM id find the account by userName too. Absent in older runs. */
+  employee?: EmployeeRecord;
   eventId: string;
   due: ScheduledDeletion[];
   accounts: Record<string, AppAccount>;
@@ -28,7 +31,13 @@ export async function deletionWorkflow(input: DeletionInput): Promise<LifecycleR
   const outcomes = await runPerApp(apps, async (app) => {
     await condition(() => !onHold);
     return scim.deleteAccount.executeWithOptions(summarized('step', `delete ${app}`), [
-      { app, employeeId: input.employeeId, scimId: input.accounts[app]?.scimId, eventId: input.eventId },
+      {
+        app,
+        employeeId: input.employeeId,
+        scimId: input.accounts[app]?.scimId,
+        eventId: input.eventId,
+        employee: input.employee,
+      },
     ]);
   });
   const timeline = appTimeline(outcomes, input.eventId, 'deletion');

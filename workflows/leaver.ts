@@ -44,6 +44,8 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
         eventId,
         groups: accounts[app]?.groups,
         groupIds: accounts[app]?.groupIds,
+        // Without a SCIM id the step looks up by userName too (an account without our externalId).
+        employee,
       },
     ]),
   );

@@ -45,7 +45,8 @@ export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult>
     const account = accounts[app];
     if (!grant) {
       return revocation.deactivateAccount.executeWithOptions(summarized('revoke', `revoke ${app}`), [
-        { ...ref(app), groups: account?.groups },
+        // The account was made from the record before the move (its userName, when no SCIM id is known).
+        { ...ref(app), groups: account?.groups, employee: previous },
       ]);
     }
     if (account?.state === 'active') {

@@ -1,0 +1,91 @@
+/**
+ * A leaver step that does not know the account's SCIM id looks the person up the way the
+ * connector matches them (externalId, then userName), so an account the app holds without our
+ * externalId — adopted by userName, or created by a request answered after the client gave up —
+ * is deactivated instead of being reported as "nothing to revoke" while it stays active.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
+import { loadConfig } from '../../lib/config';
+import type { EmployeeRecord } from '../../lib/hr/employee';
+import type { AppOutcome } from '../../lib/lifecycle/types';
+import { createLogger } from '../../lib/logger';
+import { buildScimUser } from '../../lib/mapping';
+import { ScimClients } from '../../lib/scim';
+import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
+import { CONFIG_DIR } from '../helpers/lifecycle-stack';
+
+let apps: ReferenceApps;
+let scim: ScimClients;
+
+beforeAll(async () => {
+  apps = await startReferenceApps(await loadConfig(CONFIG_DIR), { ports: 'any' });
+  scim = new ScimClients({ logger: createLogger({ level: 'silent' }) });
+});
+afterAll(async () => {
+  await scim?.close();
+  await apps?.stop();
+});
+
+const activities = () =>
+  createActivities({ config: () => apps.config, scim, logger: createLogger({ level: 'silent' }) });
+
+function employee(id: string): EmployeeRecord {
+  return {
+    employeeId: id,
+    givenName: 'Lena',
+    familyName: 'Lookup',
+    workEmail: `${id.toLowerCase()}@example.com`,
+    department: 'Engineering',
+    employmentType: 'FULL_TIME',
+    status: 'terminated',
+  } as EmployeeRecord;
+}
+
+/** The account the app holds for this person, by userName only (no externalId), in a different case. */
+function seedWithoutExternalId(app: string, person: EmployeeRecord): string {
+  const userName = String(buildScimUser(apps.config.connectors[app]!, person, 'create').userName);
+  return apps.apps[app]!.server.seedUser({
+    userName: userName.toUpperCase(),
+    active: true,
+    name: { givenName: 'Lena', familyName: 'Lookup' },
+  }).id;
+}
+
+test('deactivates an account found only by userName, and says so', async () => {
+  const person = employee('LK1');
+  const id = seedWithoutExternalId('slack', person);
+  const outcome: AppOutcome = await new MockActivityEnvironment().run(activities().deactivateAccount, {
+    app: 'slack',
+    employeeId: person.employeeId,
+    eventId: 'LK1-term',
+    employee: person,
+  });
+  expect(outcome).toMatchObject({ action: 'deactivated', scimId: id });
+  expect(apps.apps.slack!.server.users().find((u) => u.id === id)?.active).toBe(false);
+});
+
+test('deletes an account found only by userName after retention', async () => {
+  const person = employee('LK2');
+  const id = seedWithoutExternalId('slack', person);
+  const outcome: AppOutcome = await new MockActivityEnvironment().run(activities().deleteAccount, {
+    app: 'slack',
+    employeeId: person.employeeId,
+    eventId: 'LK2-term',
+    employee: person,
+  });
+  expect(outcome.scimId).toBe(id);
+  expect(outcome.note ?? '').not.toMatch(/no account found/);
+});
+
+test('nothing under either attribute: the goal holds, and the outcome says no account was found', async () => {
+  const person = employee('LK3');
+  const outcome: AppOutcome = await new MockActivityEnvironment().run(activities().deactivateAccount, {
+    app: 'slack',
+    employeeId: person.employeeId,
+    eventId: 'LK3-term',
+    employee: person,
+  });
+  expect(outcome).toMatchObject({ action: 'deactivated', note: 'no account found in the app; nothing to revoke' });
+  expect(outcome.scimId).toBeUndefined();
+});
