@@ -84,6 +84,7 @@ export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult>
     slaBreached: breached,
     completedAtMs: Date.now(),
     timeline,
+    granted: [...desired.keys()],
     revokeLater,
     undeliveredAlerts,
   };

@@ -178,6 +178,8 @@ export interface LifecycleResult {
   timeline: TimelineEntry[];
   /** Leaver only: per-app deletion schedule computed from the retention policy. */
   deletion?: ScheduledDeletion[];
+  /** Mover only: the apps the new record grants (a deferred revocation of one of them is withdrawn). */
+  granted?: string[];
   /** Mover only: access kept for the policy's grace period, revoked later by the employee workflow. */
   revokeLater?: { app: string; revokeAtMs: number }[];
   /** Alerts the run could not deliver: the employee workflow keeps retrying them on its own. */

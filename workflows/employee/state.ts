@@ -287,7 +287,11 @@ const ACTIVE_ACTIONS = new Set(['created', 'adopted', 'reactivated', 'updated', 
  * Folds a lifecycle run's per-app outcomes into the account registry and schedules. A failed
  * step keeps the last known SCIM id and remembers which lifecycle to re-run on `retryApp`.
  */
-export function applyResult(state: EmployeeState, result: LifecycleResult): EmployeeState {
+export function applyResult(
+  state: EmployeeState,
+  result: LifecycleResult,
+  options: { settleRevocations?: boolean } = {},
+): EmployeeState {
   const accounts = { ...state.accounts };
   const lastEventByApp = { ...state.lastEventByApp };
   let everProvisioned = state.everProvisioned;
@@ -321,10 +325,9 @@ export function applyResult(state: EmployeeState, result: LifecycleResult): Empl
     ...state.deletions.filter((d) => !deletedOrFailed.has(d.app) && !scheduled.has(d.app)),
     ...(result.deletion ?? []),
   ];
-  const revocations = [
-    ...state.revocations,
-    ...(result.revokeLater ?? []).map((r) => ({ ...r, eventId: result.eventId })),
-  ];
+  const revocations = options.settleRevocations
+    ? settleRevocations(state.revocations, result)
+    : [...state.revocations, ...(result.revokeLater ?? []).map((r) => ({ ...r, eventId: result.eventId }))];
   // What an operator was asked about is settled by a later success: per app, or the whole run.
   const succeeded = new Set(result.outcomes.filter((o) => o.action !== 'failed').map((o) => o.app));
   const runSettled = result.outcomes.every((o) => o.action !== 'failed');
@@ -336,6 +339,33 @@ export function applyResult(state: EmployeeState, result: LifecycleResult): Empl
   return state.legalHold && result.deletion?.length
     ? appendTimeline(next, heldDeletions(result.deletion, state.legalHold.caseId, result.completedAtMs))
     : next;
+}
+
+/**
+ * Deferred revocations after a run (patch `regrant-settles-revocations-v1`). An app the run
+ * grants again (a mover back within the grace period) is no longer revoked; an app the run
+ * deactivated or deleted (a termination, a revoke without grace) has nothing left to revoke; an
+ * app already waiting keeps its first due time — a later move never extends a grace period.
+ */
+function settleRevocations(
+  pending: EmployeeState['revocations'],
+  result: LifecycleResult,
+): EmployeeState['revocations'] {
+  const granted = new Set(
+    result.granted ??
+      (result.kind === 'deletion' || result.kind === 'leaver' || result.kind === 'revocation'
+        ? []
+        : result.outcomes.filter((o) => ACTIVE_ACTIONS.has(o.action)).map((o) => o.app)),
+  );
+  const gone = new Set(
+    result.outcomes.filter((o) => o.action === 'deactivated' || o.action === 'deleted').map((o) => o.app),
+  );
+  const kept = pending.filter((r) => !granted.has(r.app) && !gone.has(r.app));
+  const waiting = new Set(kept.map((r) => r.app));
+  const added = (result.revokeLater ?? [])
+    .filter((r) => !waiting.has(r.app) && !granted.has(r.app))
+    .map((r) => ({ ...r, eventId: result.eventId }));
+  return [...kept, ...added];
 }
 
 /**

@@ -113,12 +113,21 @@ export const PREEMPT_FOR_TERMINATION_PATCH = 'preempt-for-termination-v1';
  */
 export const PLAN_ONCE_PATCH = 'plan-once-v1';
 
+/**
+ * Patch marker: deferred revocations are settled by every run — an app granted again (a mover
+ * back within the grace period) is no longer revoked, a deactivated one has nothing left to
+ * revoke, and a later move never extends an app's grace period. Runs recorded before it add
+ * every mover's revocations as they come.
+ */
+export const REGRANT_SETTLES_REVOCATIONS_PATCH = 'regrant-settles-revocations-v1';
+
 export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<void> {
   let s: EmployeeState = input.state ? upgradeState(input.state, Date.now()) : initialState(input.employeeId);
   const limits: OrderingLimits = { ...DEFAULT_ORDERING_LIMITS, ...input.ordering };
   const revocationFirst = patched(REVOCATION_FIRST_PATCH);
   const preemptForTermination = revocationFirst && patched(PREEMPT_FOR_TERMINATION_PATCH);
   const planOnce = patched(PLAN_ONCE_PATCH);
+  const settleRevocations = patched(REGRANT_SETTLES_REVOCATIONS_PATCH);
   let stage: msg.EmployeeStatus['stage'] = 'idle';
   let currentEventId: string | undefined;
   const deletionSlot: DeletionChildSlot = {};
@@ -322,7 +331,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     }
     try {
       const result = await scope.run(start);
-      s = appendTimeline(applyResult(s, result), result.timeline);
+      s = appendTimeline(applyResult(s, result, { settleRevocations }), result.timeline);
       const failed = result.outcomes.filter((o) => o.action === 'failed');
       const sla =
         result.slaDeadlineMs > 0 ? { slaDeadlineMs: result.slaDeadlineMs, slaBreached: result.slaBreached } : {};

@@ -126,6 +126,93 @@ describe('employee state transitions', () => {
     expect(s.revocations).toEqual([{ app: 'canva', revokeAtMs: 50, eventId: 'evt-9' }]);
   });
 
+  describe('settling deferred revocations (patch regrant-settles-revocations-v1)', () => {
+    const settle = { settleRevocations: true };
+    const movedAway = applyResult(
+      initialState('E1'),
+      result({
+        kind: 'mover',
+        eventId: 'm1',
+        granted: ['slack', 'canva'],
+        revokeLater: [{ app: 'github', revokeAtMs: 100 }],
+      }),
+      settle,
+    );
+
+    it('withdraws the revocation of an app a later move grants again', () => {
+      const back = applyResult(
+        movedAway,
+        result({
+          kind: 'mover',
+          eventId: 'm2',
+          granted: ['slack', 'github'],
+          outcomes: [{ app: 'github', action: 'failed', atMs: 5 }],
+          revokeLater: [{ app: 'canva', revokeAtMs: 200 }],
+        }),
+        settle,
+      );
+      // Granted by HR's latest record even though its update failed: retried, never revoked.
+      expect(back.revocations).toEqual([{ app: 'canva', revokeAtMs: 200, eventId: 'm2' }]);
+    });
+
+    it('derives what a run grants from its outcomes when the result does not say', () => {
+      const back = applyResult(
+        movedAway,
+        result({ kind: 'mover', eventId: 'm2', outcomes: [{ app: 'github', action: 'updated', atMs: 5 }] }),
+        settle,
+      );
+      expect(back.revocations).toEqual([]);
+    });
+
+    it('keeps the first due time when a later move loses the same app again', () => {
+      const onward = applyResult(
+        movedAway,
+        result({
+          kind: 'mover',
+          eventId: 'm2',
+          granted: ['slack'],
+          revokeLater: [
+            { app: 'github', revokeAtMs: 300 },
+            { app: 'canva', revokeAtMs: 300 },
+          ],
+        }),
+        settle,
+      );
+      expect(onward.revocations).toEqual([
+        { app: 'github', revokeAtMs: 100, eventId: 'm1' },
+        { app: 'canva', revokeAtMs: 300, eventId: 'm2' },
+      ]);
+    });
+
+    it('drops what a termination deactivated and keeps what it failed to', () => {
+      const both = {
+        ...movedAway,
+        revocations: [...movedAway.revocations, { app: 'canva', revokeAtMs: 150, eventId: 'm1' }],
+      };
+      const left = applyResult(
+        both,
+        result({
+          kind: 'leaver',
+          eventId: 't1',
+          outcomes: [
+            { app: 'github', action: 'deactivated', atMs: 9 },
+            { app: 'canva', action: 'failed', atMs: 9 },
+          ],
+        }),
+        settle,
+      );
+      expect(left.revocations).toEqual([{ app: 'canva', revokeAtMs: 150, eventId: 'm1' }]);
+    });
+
+    it('leaves the old path as it was', () => {
+      const back = applyResult(
+        movedAway,
+        result({ kind: 'mover', eventId: 'm2', granted: ['github'], revokeLater: [{ app: 'github', revokeAtMs: 9 }] }),
+      );
+      expect(back.revocations.map((r) => r.eventId)).toEqual(['m1', 'm2']);
+    });
+  });
+
   it('wakes for the earliest timed work, ignoring deletions while a legal hold is on', () => {
     const s = {
       ...initialState('E1'),
