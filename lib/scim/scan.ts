@@ -3,8 +3,9 @@
  * filter, robust to apps whose paging is broken. Real apps repeat page 1 when `startIndex` is
  * past the end, overstate or understate `totalResults`, or echo `count` as `itemsPerPage`; a
  * scan that trusted them would loop or stop early. So it stops on an empty page, on a page
- * with nothing new, or when a page is short of what was asked — and never trusts
- * `totalResults` to end a scan that is still finding new resources, only as a sanity bound.
+ * with nothing new, or when a page is short of what was asked and `totalResults` says it was
+ * the last (apps cap pages below the `count` asked for) — and never trusts `totalResults` to
+ * end a scan whose pages are full.
  */
 import type { ListResponse, ClientContext } from './search';
 import type { ScimCallOptions } from './transport';
@@ -47,7 +48,12 @@ export async function scanAll<T extends { id?: string }>(
       seen.add(item.id!);
       resources.push(item);
     }
-    if (items.length < count) return { resources, pages: page, endedBy: 'short-page' };
+    // A short page ends the scan only where totalResults agrees: an app may cap a page below the
+    // `count` asked for (RFC 7644 §3.4.2.4), and stopping there would miss everyone after it.
+    // Without a usable total, the next page decides (empty or repeated ends the scan).
+    const total = ((res.body ?? {}) as ListResponse<T>).totalResults;
+    if (items.length < count && typeof total === 'number' && startIndex - 1 + items.length >= total)
+      return { resources, pages: page, endedBy: 'short-page' };
     startIndex += items.length;
   }
   return { resources, pages: SCAN_MAX_PAGES, endedBy: 'page-limit' };
