@@ -24,6 +24,7 @@ const COMMANDS: Record<string, string> = {
   migrate: './commands/migrate',
   employee: './commands/employee',
   reconcile: './commands/reconcile',
+  import: './commands/import',
   ui: './commands/ui',
 };
 

@@ -170,3 +170,14 @@ export async function listEmployeeStatuses(
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
   return statuses.sort((a, b) => a.employeeId.localeCompare(b.employeeId));
 }
+
+/** The employee ids with a running `employee-<id>` workflow (visibility only, no queries): who is managed already. */
+export async function listEmployeeIds(client: Client): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for await (const wf of client.workflow.list({
+    query: `WorkflowType = '${EMPLOYEE_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`,
+  })) {
+    if (wf.workflowId.startsWith('employee-')) ids.add(wf.workflowId.slice('employee-'.length));
+  }
+  return ids;
+}
