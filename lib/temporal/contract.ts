@@ -25,6 +25,13 @@ export interface EmployeeWorkflowStart {
 /** An HR event for this person (sent with signalWithStart by the intake API). */
 export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
 
+/**
+ * An HR event as delivered to the employee workflow. `inferredFrom` is set only by the roster
+ * path, on a termination inferred because the person is missing from a full roster (eventId
+ * `roster-<rosterId>-<employeeId>`); the public API's strict HrEventSchema never accepts it.
+ */
+export type HrEventDelivery = HrEvent & { inferredFrom?: { rosterId: string } };
+
 export interface LegalHold {
   caseId: string;
   reason?: string;
