@@ -198,6 +198,7 @@ export interface AlertInput {
     | 'event-rejected'
     | 'audit-failed'
     | 'active-leaver'
+    | 'groups-not-removed'
     | 'reconciliation';
   employeeId: string;
   lifecycle?: LifecycleKind;

@@ -29,6 +29,17 @@ async function alertReceiver(): Promise<{ server: Server; url: string; alerts: R
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
 }
 
+/** Polls in real time: alerts are delivered beside the workflow's main loop, after the fact. */
+async function until<T>(read: () => T, ok: (v: T) => boolean, maxMs = 30_000): Promise<T> {
+  const deadline = Date.now() + maxMs;
+  let value = read();
+  while (!ok(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = read();
+  }
+  return value;
+}
+
 describe('groups by identity on an app without unique group names', () => {
   let stack: LifecycleStack;
   let hook: Awaited<ReturnType<typeof alertReceiver>>;
@@ -185,6 +196,33 @@ describe('groups by identity on an app without unique group names', () => {
     const removed = (await timeline('L1')).filter((t) => t.kind === 'group-removed' && t.app === 'slack');
     expect(removed.map((t) => t.group).sort()).toEqual(['all-staff', 'announcements', 'dept-Sales']);
     expect(removed.every((t) => t.lifecycle === 'leaver' && t.eventId === 'L1-term')).toBe(true);
+  });
+
+  it('a leaver whose group removals the app does not perform: deactivated, and the memberships left are alerted and need an operator', async () => {
+    await hire('L2', 'Treasury');
+    await idle('L2', (s) => s.accounts.find((a) => a.app === 'slack')?.state === 'active');
+    slack().setProfile({ ...LAX, memberRemoval: 'ignored' });
+    const before = hook.alerts.length;
+    await stack.send(
+      hrEvent('terminate', { employeeId: 'L2' }, { eventId: 'L2-term', effectiveAt: await now(), sequence: next() }),
+    );
+    const status = await idle('L2', (s) => s.accounts.every((a) => a.state !== 'active'));
+    expect(
+      slack()
+        .users()
+        .find((u) => u.externalId === 'L2')?.active,
+    ).toBe(false);
+    expect(listings('L2')).toEqual(['all-staff', 'announcements', 'dept-Treasury']);
+    const attention = (status.needsOperator ?? []).filter((n) => n.app === 'slack' && n.eventId === 'L2-term');
+    expect(attention).toHaveLength(1);
+    expect(attention[0]!.reason).toMatch(/still lists L2 in all-staff .*announcements .*dept-Treasury/);
+    const alerted = await until(
+      () => hook.alerts.slice(before).filter((a) => a.kind === 'groups-not-removed' && a.employeeId === 'L2'),
+      (found) => found.length > 0,
+    );
+    expect(alerted[0]).toMatchObject({ app: 'slack', eventId: 'L2-term', lifecycle: 'leaver' });
+    // A leaver whose removals are confirmed raises no such alert (the case above this one).
+    expect(hook.alerts.some((a) => a.kind === 'groups-not-removed' && a.employeeId === 'L1')).toBe(false);
   });
 
   it('a re-hire adds only memberships the person does not already have (no duplicates where the app allows them)', async () => {

@@ -121,6 +121,9 @@ export const PLAN_ONCE_PATCH = 'plan-once-v1';
  */
 export const REGRANT_SETTLES_REVOCATIONS_PATCH = 'regrant-settles-revocations-v1';
 
+/** Patch marker: a leaver's group memberships the app did not confirm removed are alerted and need an operator. */
+export const GROUP_REMOVAL_ALERT_PATCH = 'group-removal-alert-v1';
+
 export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<void> {
   let s: EmployeeState = input.state ? upgradeState(input.state, Date.now()) : initialState(input.employeeId);
   const limits: OrderingLimits = { ...DEFAULT_ORDERING_LIMITS, ...input.ordering };
@@ -358,6 +361,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
           message: `${kind} step failed in ${f.app}: ${f.error?.type} ${f.error?.message}`,
         });
       }
+      await unconfirmedGroupRemovals(kind, eventId, result);
     } catch (err) {
       if (isCancellation(err) && preemptedBy && worksOn) {
         await preempted(kind, eventId, apps, preemptedBy, worksOn);
@@ -378,6 +382,24 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       finished = true;
       stage = 'idle';
       currentEventId = undefined;
+    }
+  }
+
+  /**
+   * Memberships a leaver (or a mover's deferred revocation) could not remove, or the app would
+   * not confirm removed: the account is deactivated, but the app still lists the person in
+   * those groups. An operator must see that, not only the timeline.
+   */
+  async function unconfirmedGroupRemovals(kind: LifecycleKind, eventId: string, result: LifecycleResult) {
+    if (kind !== 'leaver' && kind !== 'revocation') return;
+    for (const outcome of result.outcomes) {
+      const kept = (outcome.groupRemovals ?? []).filter((r) => !r.removed);
+      // Checked only when there is something to report, so runs without it record no marker.
+      if (kept.length === 0 || !patched(GROUP_REMOVAL_ALERT_PATCH)) continue;
+      const groups = kept.map((r) => `${r.group} (${r.error?.type ?? 'not confirmed'})`).join(', ');
+      const reason = `${kind} ${eventId}: ${outcome.app} still lists ${s.employeeId} in ${groups}; the account is deactivated — remove the memberships in the app or run jml reconcile --apply`;
+      s = needOperator(s, { atMs: Date.now(), reason, eventId, lifecycle: kind, app: outcome.app });
+      await alert({ kind: 'groups-not-removed', lifecycle: kind, eventId, app: outcome.app, message: reason });
     }
   }
 
