@@ -10,7 +10,8 @@ import type { AccountState, AppOutcome, StepAction } from '../lib/lifecycle/type
 import { ERROR_CODES, JmlError } from '../lib/errors';
 import { buildScimUser } from '../lib/mapping';
 import type { ScimClient, ScimClients } from '../lib/scim';
-import { activityCallContext, keepAlive, type CallContext } from './context';
+import { activityCallContext, activityTaskQueue, keepAlive, type CallContext } from './context';
+import type { AppGate, Attempt } from './app-gate';
 import { toActivityFailure, unknownApp } from './failures';
 import { describeRemovals, managesGroups, removeAllGroups, syncGroups, type GroupSync } from './groups';
 import type { AttemptRecorder, AuditPort } from './audit-port';
@@ -21,6 +22,8 @@ export interface AccountDeps {
   scim: ScimClients;
   audit?: AuditPort;
   logger?: Logger;
+  /** Holds writes to paused or quarantined apps and counts outcomes; without one, nothing is held. */
+  gate?: AppGate;
 }
 
 type AccountActivities = Pick<
@@ -46,16 +49,27 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
    * the app instead, and records that cannot be written are reported on the outcome (what the
    * app did stands) rather than failing a step whose requests the app has already carried out.
    * `body` may set `atMs` itself: when the decisive request was answered (a deactivation before
-   * its group removals).
+   * its group removals). `held`: the step waits while the app is paused or quarantined (joiner
+   * and mover writes, deletions); a deactivation is never held.
    */
   async function step(
     ref: AccountRef,
     operation: string,
     body: (s: StepCtx) => Promise<Omit<AppOutcome, 'app' | 'atMs'> & { atMs?: number }>,
+    held = true,
   ): Promise<AppOutcome> {
     const connector = deps.config().connectors[ref.app];
     if (!connector) throw unknownApp(ref.app);
     const run = activityCallContext({ employeeId: ref.employeeId, eventId: ref.eventId, operation });
+    const attempt: Attempt = {
+      app: ref.app,
+      operation,
+      held,
+      attempt: Number(run.context.attempt ?? 1),
+      taskQueue: activityTaskQueue(),
+    };
+    // Before any request and before the audit recorder: a held step leaves no trace at the app.
+    await deps.gate?.admit(attempt);
     const recorder = deps.audit?.requestRecorder?.(run.context);
     const call: CallContext = { ...run, recorder: recorder?.record };
     const client = deps.scim.get(connector);
@@ -96,9 +110,10 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
           noteEvidenceFailure('account registry not updated', err);
         }
       }
+      deps.gate?.settle(attempt);
     } catch (err) {
       await settleQuietly(recorder);
-      throw toActivityFailure(err, Number(call.context.attempt ?? 1));
+      throw deps.gate?.settle(attempt, err) ?? toActivityFailure(err, Number(call.context.attempt ?? 1));
     } finally {
       stopBeating();
     }
@@ -167,51 +182,62 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
       }),
 
     setGroups: (input) =>
-      step(input, 'groups', async (s) => {
-        const id = await resolveId(s, input.employeeId);
-        if (!id) throw notFound(s.connector, input.employeeId);
-        const synced = await syncGroups(s.connector, s.client, id, input, s.call, true);
-        const note = [describeGroupChange(input.add, []), describeRemovals(synced?.removals ?? [])]
-          .filter(Boolean)
-          .join(' ');
-        return { action: 'updated', scimId: id, ...groupFields(synced), note: note || undefined };
-      }),
+      step(
+        input,
+        'groups',
+        async (s) => {
+          const id = await resolveId(s, input.employeeId);
+          if (!id) throw notFound(s.connector, input.employeeId);
+          const synced = await syncGroups(s.connector, s.client, id, input, s.call, true);
+          const note = [describeGroupChange(input.add, []), describeRemovals(synced?.removals ?? [])]
+            .filter(Boolean)
+            .join(' ');
+          return { action: 'updated', scimId: id, ...groupFields(synced), note: note || undefined };
+          // Only removals take access away: never held, like a deactivation.
+        },
+        input.add.length > 0,
+      ),
 
     deactivateAccount: (input) =>
-      step(input, 'deactivate', async (s) => {
-        // With the record, by userName too: an account the app holds without our externalId is still found.
-        const id = await resolveId(s, input.employeeId, input.employee);
-        // Nothing in the app means nothing to revoke: the leaver's goal already holds.
-        if (!id) return { action: 'deactivated', note: 'no account found in the app; nothing to revoke' };
-        await s.client.deactivateUser(id, s.call);
-        const atMs = Date.now();
-        const destructive = s.connector.delete.deactivateIsDestructive
-          ? 'deactivation is destructive in this app'
-          : undefined;
-        const groups = input.groups ?? [];
-        // Only after active=false went out: group removals never delay or fail the revocation.
-        if (
-          deps.config().policy.leaver?.removeGroupMemberships === false ||
-          groups.length === 0 ||
-          !managesGroups(s.connector)
-        ) {
-          return { action: 'deactivated', scimId: id, atMs, note: destructive };
-        }
-        const removals = await removeAllGroups(
-          s.client,
-          id,
-          groups,
-          input.groupIds ?? {},
-          s.call,
-          atMs + GROUP_REMOVAL_BUDGET_MS,
-        );
-        const kept = removals.filter((r) => !r.removed).map((r) => r.group);
-        const groupIds = Object.fromEntries(
-          Object.entries(input.groupIds ?? {}).filter(([name]) => kept.includes(name)),
-        );
-        const note = [destructive, describeRemovals(removals)].filter(Boolean).join('; ');
-        return { action: 'deactivated', scimId: id, atMs, groups: kept, groupIds, groupRemovals: removals, note };
-      }),
+      step(
+        input,
+        'deactivate',
+        async (s) => {
+          // With the record, by userName too: an account the app holds without our externalId is still found.
+          const id = await resolveId(s, input.employeeId, input.employee);
+          // Nothing in the app means nothing to revoke: the leaver's goal already holds.
+          if (!id) return { action: 'deactivated', note: 'no account found in the app; nothing to revoke' };
+          await s.client.deactivateUser(id, s.call);
+          const atMs = Date.now();
+          const destructive = s.connector.delete.deactivateIsDestructive
+            ? 'deactivation is destructive in this app'
+            : undefined;
+          const groups = input.groups ?? [];
+          // Only after active=false went out: group removals never delay or fail the revocation.
+          if (
+            deps.config().policy.leaver?.removeGroupMemberships === false ||
+            groups.length === 0 ||
+            !managesGroups(s.connector)
+          ) {
+            return { action: 'deactivated', scimId: id, atMs, note: destructive };
+          }
+          const removals = await removeAllGroups(
+            s.client,
+            id,
+            groups,
+            input.groupIds ?? {},
+            s.call,
+            atMs + GROUP_REMOVAL_BUDGET_MS,
+          );
+          const kept = removals.filter((r) => !r.removed).map((r) => r.group);
+          const groupIds = Object.fromEntries(
+            Object.entries(input.groupIds ?? {}).filter(([name]) => kept.includes(name)),
+          );
+          const note = [destructive, describeRemovals(removals)].filter(Boolean).join('; ');
+          return { action: 'deactivated', scimId: id, atMs, groups: kept, groupIds, groupRemovals: removals, note };
+        },
+        false,
+      ),
 
     reactivateAccount: (input) =>
       step(input, 'reactivate', async (s) => {

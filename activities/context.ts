@@ -52,3 +52,12 @@ export function keepAlive(): () => void {
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/** The task queue of the running activity; undefined outside one. */
+export function activityTaskQueue(): string | undefined {
+  try {
+    return Context.current().info.taskQueue;
+  } catch {
+    return undefined;
+  }
+}

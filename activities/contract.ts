@@ -53,8 +53,21 @@ export interface LifecycleActivities {
   sendAlert(input: AlertInput): Promise<void>;
   /** Appends lifecycle milestones to the audit trail; a repeated key is a no-op. */
   recordMilestones(input: MilestoneInput): Promise<void>;
+  /**
+   * A cheap authenticated read (`GET /Users?count=1`) of a quarantined app. Never throws for
+   * the app's answer: `ok: false` with the error. Also answers with the policy's current probe
+   * interval (the workflow cannot read config).
+   */
+  probeApp(input: { app: string }): Promise<ProbeAppResult>;
   /** One reconciliation of one app: repairs active leavers, records the run in the audit store. */
   reconcileApp(input: ReconcileAppInput): Promise<ReconcileAppResult>;
 }
 
 export type { ReconcileAppInput, ReconcileAppResult } from './reconcile';
+
+export interface ProbeAppResult {
+  ok: boolean;
+  /** Why the probe failed (`HTTP 401 …`). */
+  error?: string;
+  probeEveryMs: number;
+}

@@ -8,6 +8,8 @@ import { observeMilestones, observeSlaBreach, type SlaByKind } from '../lib/metr
 import type { ScimClients } from '../lib/scim';
 import type { Client } from '@temporalio/client';
 import { createAccountActivities } from './accounts';
+import { AppGate } from './app-gate';
+import { createProbeActivity } from './probe';
 import { createAlertActivity } from './alerts';
 import type { AuditPort } from './audit-port';
 import type { AlertInput, LifecycleActivities } from './contract';
@@ -21,17 +23,24 @@ export interface ActivityDeps {
   /** Without one, milestones live only in workflow history (dev without a store). */
   audit?: AuditPort;
   logger: Logger;
-  /** Reconciliation lists the people from the running employee workflows; without it, `reconcileApp` fails. */
+  /**
+   * Reconciliation lists the people from the running employee workflows (without it,
+   * `reconcileApp` fails); the app gate reads and reports the apps' health through it.
+   */
   temporal?: Client;
+  /** Tests pass their own (e.g. a short cache); one per worker process otherwise. */
+  gate?: AppGate;
 }
 
 export function createActivities(deps: ActivityDeps): LifecycleActivities {
   const log = deps.logger.child({ module: 'activities' });
   const breaches = new RecentKeys(10_000);
   const alert = createAlertActivity({ config: deps.config, logger: log, audit: deps.audit });
+  const gate = deps.gate ?? new AppGate({ config: deps.config, temporal: deps.temporal, logger: log });
   return {
     planLifecycle: async ({ employee }) => planFor(deps.config(), employee),
-    ...createAccountActivities(deps),
+    ...createAccountActivities({ ...deps, gate }),
+    probeApp: createProbeActivity({ config: deps.config, scim: deps.scim, logger: log }),
     sendAlert: async (input: AlertInput) => {
       // Counted when the breach happens (not when the slow run ends), once per run: retries of the delivery
       // (this activity's, or the employee workflow re-sending an undelivered alert) are not breaches.
@@ -71,3 +80,4 @@ function slaByKind(config: LoadedConfig): SlaByKind {
 
 export type { LifecycleActivities } from './contract';
 export type { AuditPort } from './audit-port';
+export { AppGate, APP_PAUSED, APP_QUARANTINED } from './app-gate';

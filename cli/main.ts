@@ -25,6 +25,7 @@ const COMMANDS: Record<string, string> = {
   employee: './commands/employee',
   reconcile: './commands/reconcile',
   import: './commands/import',
+  app: './commands/app',
   ui: './commands/ui',
 };
 

@@ -5,3 +5,4 @@ export { moverWorkflow } from './mover';
 export { leaverWorkflow } from './leaver';
 export { deletionWorkflow } from './deletion';
 export { reconciliationWorkflow } from './reconciliation';
+export { appHealthWorkflow } from './app-health';

@@ -35,4 +35,12 @@ export const POLICY_DEFAULTS = {
   mover: { revokeGraceMs: 0 },
   leaver: { removeGroupMemberships: true },
   reconciliation: { everyMs: 86_400_000 },
+  quarantine: {
+    enabled: true,
+    windowMs: 300_000,
+    authFailures: 3,
+    failureRatio: 0.8,
+    minRequests: 20,
+    probeEveryMs: 300_000,
+  },
 } as const;

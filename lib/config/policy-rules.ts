@@ -27,6 +27,7 @@ export function checkPolicy(
   report: Report,
 ): void {
   checkDurations(file, report);
+  checkQuarantine(file, report);
   const ids = Object.keys(connectors);
   for (const app of Object.keys(file.retention?.perApp ?? {})) {
     if (!declared.has(app))
@@ -65,6 +66,8 @@ function checkDurations(file: PolicyFile, report: Report): void {
     [['joiner', 'leadTime'], file.joiner?.leadTime],
     [['mover', 'revokeGrace'], file.mover?.revokeGrace],
     [['reconciliation', 'every'], file.reconciliation?.every],
+    [['quarantine', 'window'], file.quarantine?.window],
+    [['quarantine', 'probeEvery'], file.quarantine?.probeEvery],
     ...Object.entries(file.retention?.perApp ?? {}).map(([k, v]): [(string | number)[], unknown] => [
       ['retention', 'perApp', k],
       v,
@@ -83,6 +86,23 @@ function checkDurations(file: PolicyFile, report: Report): void {
       `"${String(every)}" is too short: reconciliation reads every account of an app each round; use 1m or more (e.g. 24h)`,
     );
   }
+}
+
+/** A window or probe interval of seconds would quarantine on noise, or hammer an app that is down. */
+function checkQuarantine(file: PolicyFile, report: Report): void {
+  const asMs = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' ? tryParseDuration(v) : undefined);
+  const window = asMs(file.quarantine?.window);
+  if (window !== undefined && window < 10_000)
+    report(
+      ['quarantine', 'window'],
+      `"${String(file.quarantine?.window)}" is too short: outcomes are counted over this window; use 10s or more (e.g. 5m)`,
+    );
+  const probe = asMs(file.quarantine?.probeEvery);
+  if (probe !== undefined && probe < 10_000)
+    report(
+      ['quarantine', 'probeEvery'],
+      `"${String(file.quarantine?.probeEvery)}" is too short: a quarantined app is probed this often; use 10s or more (e.g. 5m)`,
+    );
 }
 
 function checkCondition(condition: Record<string, unknown>, path: (string | number)[], report: Report): void {

@@ -25,6 +25,16 @@ export const policyFileSchema = z.strictObject({
   leaver: z.strictObject({ removeGroupMemberships: z.boolean().optional() }).optional(),
   notifications: z.strictObject({ webhookUrl: z.string().min(1).optional() }).optional(),
   reconciliation: z.strictObject({ every: duration.optional() }).optional(),
+  quarantine: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      window: duration.optional(),
+      authFailures: z.number().int().positive().optional(),
+      failureRatio: z.number().gt(0).max(1).optional(),
+      minRequests: z.number().int().positive().optional(),
+      probeEvery: duration.optional(),
+    })
+    .optional(),
   access: z.strictObject({
     rules: z.array(
       z.strictObject({
@@ -73,6 +83,14 @@ export function resolvePolicy(file: PolicyFile, sourceFile: string): PolicyConfi
       })),
     },
     reconciliation: { everyMs: ms(file.reconciliation?.every, D.reconciliation.everyMs) },
+    quarantine: {
+      enabled: file.quarantine?.enabled ?? D.quarantine.enabled,
+      windowMs: ms(file.quarantine?.window, D.quarantine.windowMs),
+      authFailures: file.quarantine?.authFailures ?? D.quarantine.authFailures,
+      failureRatio: file.quarantine?.failureRatio ?? D.quarantine.failureRatio,
+      minRequests: file.quarantine?.minRequests ?? D.quarantine.minRequests,
+      probeEveryMs: ms(file.quarantine?.probeEvery, D.quarantine.probeEveryMs),
+    },
     notifications: file.notifications?.webhookUrl ? { webhookUrl: file.notifications.webhookUrl } : {},
     sourceFile,
   };

@@ -174,6 +174,21 @@ export interface AccessRule {
   grant: AccessGrant[];
 }
 
+export interface QuarantinePolicy {
+  /** Quarantine apps that keep failing (pausing by an operator works either way). @default true */
+  enabled: boolean;
+  /** The sliding window the outcomes are counted over. @default 300_000 (5 min) */
+  windowMs: number;
+  /** Authentication refusals (401/403) within the window that quarantine the app. @default 3 */
+  authFailures: number;
+  /** Share of failed requests within the window that quarantines the app… @default 0.8 */
+  failureRatio: number;
+  /** …once at least this many were made. @default 20 */
+  minRequests: number;
+  /** How often a quarantined app is probed. @default 300_000 (5 min) */
+  probeEveryMs: number;
+}
+
 export interface PolicyConfig {
   slas: SlaPolicy;
   retention: {
@@ -201,6 +216,8 @@ export interface PolicyConfig {
     /** How often each app is reconciled in Temporal (at least a minute). @default 86_400_000 (24 h) */
     everyMs: number;
   };
+  /** When a worker quarantines an app that keeps failing, and how often it probes it. */
+  quarantine: QuarantinePolicy;
   access: { rules: AccessRule[] };
   notifications: {
     /** Alert webhook (SLA breaches, failed apps); logged only when absent. */

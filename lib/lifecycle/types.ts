@@ -199,7 +199,9 @@ export interface AlertInput {
     | 'audit-failed'
     | 'active-leaver'
     | 'groups-not-removed'
-    | 'reconciliation';
+    | 'reconciliation'
+    | 'app-quarantined'
+    | 'app-resumed';
   employeeId: string;
   lifecycle?: LifecycleKind;
   eventId?: string;

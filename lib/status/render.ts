@@ -70,6 +70,15 @@ export function renderStatusTable(v: EmployeeStatusView, nowMs = Date.now()): st
     });
     out.push(...table(['APP', 'STATE', 'SCIM ID', 'LAST CHANGE', 'LAST ERROR', 'STEP / RETRY', 'PENDING'], rows));
   }
+  for (const a of v.accounts.filter((x) => x.appHealth)) {
+    const h = a.appHealth!;
+    out.push(
+      '',
+      h.state === 'paused'
+        ? `${a.app} is PAUSED${h.by ? ` by ${h.by}` : ''} since ${t(h.since)}: ${h.reason} — writes here wait until \`jml app resume ${a.app}\` (leavers are still deactivated)`
+        : `${a.app} is QUARANTINED since ${t(h.since)}: ${h.reason}${h.nextProbeAt ? `; next probe ${t(h.nextProbeAt)}` : ''} — writes here wait until a probe succeeds or \`jml app resume ${a.app}\``,
+    );
+  }
   if (v.failedApps.length)
     out.push(
       '',

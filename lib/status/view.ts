@@ -5,7 +5,7 @@
  * hold, recent HR events with their verdicts and what needs an operator. Times are ISO 8601.
  */
 import type { AppAccount, StepError } from '../lifecycle/types';
-import type { EmployeeStatus } from '../temporal/contract';
+import type { AppHealth, EmployeeStatus } from '../temporal/contract';
 import type { AppStepProgress, RunningSteps } from './activity-progress';
 
 export interface AppStatusView {
@@ -32,6 +32,34 @@ export interface AppStatusView {
   /** A mover's grace period: access revoked when due. */
   pendingRevocation?: { dueAt: string; eventId: string };
   pendingDeletion?: { dueAt: string; mode: string; onHold: boolean };
+  /**
+   * The app is paused or quarantined (`app-<name>`): shown where this person's step there is
+   * failed or waiting, so the cause is in the person's status, not only in `jml app status`.
+   */
+  appHealth?: AppHealthView;
+}
+
+export interface AppHealthView {
+  state: 'paused' | 'quarantined';
+  since: string;
+  reason: string;
+  /** Who paused it. */
+  by?: string;
+  nextProbeAt?: string;
+}
+
+/** An app's health as a person's status shows it; undefined while the app is active. */
+export function appHealthView(h: AppHealth | undefined): AppHealthView | undefined {
+  if (h?.state === 'paused' && h.paused)
+    return { state: 'paused', since: iso(h.paused.sinceMs), reason: h.paused.reason, by: h.paused.by };
+  if (h?.state === 'quarantined' && h.quarantine)
+    return defined({
+      state: 'quarantined' as const,
+      since: iso(h.quarantine.sinceMs),
+      reason: h.quarantine.reason,
+      nextProbeAt: isoOpt(h.quarantine.nextProbeAtMs),
+    });
+  return undefined;
 }
 
 export interface EmployeeStatusView {

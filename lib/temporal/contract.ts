@@ -236,3 +236,99 @@ export interface ReconciliationStatus {
   lastRun?: ReconciliationRun;
 }
 export const reconciliationStatusQuery = defineQuery<ReconciliationStatus>('reconciliationStatus');
+
+/*
+ * Per-app health: one long-running workflow per app (`app-<name>`) that holds whether the
+ * orchestrator may write to it. An operator pauses and resumes it (Updates, with who and why);
+ * workers report an app that keeps failing (a signal) and it is quarantined until a periodic
+ * probe succeeds. While an app is paused or quarantined, joiner/mover writes and deletions for
+ * it wait; a leaver's deactivation never does (docs/reconciliation.md, "Safeguards").
+ */
+export const APP_HEALTH_WORKFLOW_TYPE = 'appHealthWorkflow';
+
+export function appHealthWorkflowId(app: string): string {
+  return `app-${app}`;
+}
+
+/** Why a worker quarantined the app: auth refused, or most requests failing over the window. */
+export type QuarantineCause = 'auth' | 'failure-ratio';
+
+export interface AppPause {
+  by: string;
+  reason: string;
+  sinceMs: number;
+}
+
+export interface AppQuarantine {
+  cause: QuarantineCause;
+  /** What the worker saw (`5 of 6 requests failed in 5 min; last: HTTP 503 …`). */
+  reason: string;
+  sinceMs: number;
+  nextProbeAtMs?: number;
+  probes: number;
+  lastProbe?: { atMs: number; ok: boolean; error?: string };
+}
+
+/** One change of state, kept (bounded) for `jml app status` and the console. */
+export interface AppTransition {
+  atMs: number;
+  from: AppHealthState;
+  to: AppHealthState;
+  /** `operator` (pause/resume), `worker` (a trip or a success while quarantined) or `probe`. */
+  by: string;
+  reason: string;
+}
+
+export type AppHealthState = 'active' | 'paused' | 'quarantined';
+
+export interface AppHealth {
+  app: string;
+  state: AppHealthState;
+  paused?: AppPause;
+  quarantine?: AppQuarantine;
+  /** Newest last, bounded. */
+  transitions: AppTransition[];
+  /** Alerts about this app that could not be delivered (best effort; the state change stands). */
+  undeliveredAlerts: number;
+}
+
+export interface AppHealthWorkflowStart {
+  app: string;
+  /** The policy's `quarantine.probeEvery` when started; each probe answers with the current value. */
+  probeEveryMs: number;
+  /** Transitions and probes before continue-as-new. @default 200 */
+  eventsPerRun?: number;
+  /** Carried over continue-as-new. */
+  state?: Omit<AppHealth, 'app'>;
+}
+
+export interface PauseApp {
+  by: string;
+  reason: string;
+}
+export interface ResumeApp {
+  by: string;
+  reason?: string;
+}
+export interface AppHealthChange {
+  app: string;
+  from: AppHealthState;
+  to: AppHealthState;
+  atMs: number;
+}
+/** Pauses writes to the app. Rejected without a reason or while already paused. */
+export const pauseAppUpdate = defineUpdate<AppHealthChange, [PauseApp]>('pauseApp');
+/** Resumes a paused (or quarantined) app. Rejected when the app is active. */
+export const resumeAppUpdate = defineUpdate<AppHealthChange, [ResumeApp]>('resumeApp');
+
+/**
+ * What a worker's app gate saw: `trip` (quarantine the app), or `recovered` (a request to a
+ * quarantined app succeeded — a leaver's deactivation doubles as a probe). A signal: the gate
+ * must never wait for the workflow.
+ */
+export type AppHealthReport =
+  | { kind: 'trip'; cause: QuarantineCause; reason: string; atMs: number; worker?: string }
+  | { kind: 'recovered'; reason: string; atMs: number; worker?: string };
+export const appHealthReportSignal = defineSignal<[AppHealthReport]>('appHealthReport');
+
+export const appHealthQuery = defineQuery<AppHealth>('appHealth');

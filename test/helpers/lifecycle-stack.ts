@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Worker } from '@temporalio/worker';
-import { createActivities, type LifecycleActivities } from '../../activities';
+import { AppGate, createActivities, type LifecycleActivities } from '../../activities';
 import { createAuditPort } from '../../activities/audit';
 import type { AuditStore } from '../../lib/audit';
 import { loadConfig } from '../../lib/config';
@@ -41,6 +41,8 @@ export interface StackOptions {
   auditStore?: AuditStore;
   /** @default true */
   timeSkipping?: boolean;
+  /** How long the app gate reuses an app's state (0: read it for every step). @default the gate's */
+  appStateCacheMs?: number;
 }
 
 export interface LifecycleStack {
@@ -75,7 +77,11 @@ export async function startLifecycleStack(options: StackOptions = {}): Promise<L
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
   const audit = options.auditStore ? createAuditPort(options.auditStore, () => undefined) : undefined;
   const scim = new ScimClients({ logger });
-  const real = createActivities({ config: () => config, scim, audit, logger, temporal: env.client });
+  const gate =
+    options.appStateCacheMs === undefined
+      ? undefined
+      : new AppGate({ config: () => config, temporal: env.client, logger, cacheMs: options.appStateCacheMs });
+  const real = createActivities({ config: () => config, scim, audit, logger, temporal: env.client, gate });
   const activities = options.wrapActivities ? options.wrapActivities(real) : real;
   const taskQueue = `jml-test-${randomUUID()}`;
 

@@ -12,6 +12,7 @@ import { collectProcessMetrics, observeScimRequest } from '../../lib/metrics';
 import { ScimClients } from '../../lib/scim';
 import { connectClient, type TemporalSettings } from '../../lib/temporal/connection';
 import { startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
+import { startAppHealthWorkflows } from '../../lib/temporal/app-client';
 import { createLifecycleWorker } from './worker';
 
 export interface WorkerRuntimeOptions {
@@ -73,6 +74,16 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       .then(({ started }) => logger.info({ started, apps }, 'reconciliation schedules running'))
       .catch((err: unknown) =>
         logger.error({ err }, 'reconciliation schedules not started; the next worker start tries again'),
+      );
+    // Each app's health (pause, quarantine): also idempotent. A gate's report starts a missing one too.
+    startAppHealthWorkflows(client.client, {
+      taskQueue: options.taskQueue,
+      apps,
+      probeEveryMs: config.policy.quarantine.probeEveryMs,
+    })
+      .then(({ started }) => logger.info({ started, apps }, 'app health workflows running'))
+      .catch((err: unknown) =>
+        logger.error({ err }, 'app health workflows not started; the next worker start tries again'),
       );
   }
   logger.info(

@@ -33,6 +33,7 @@ const noAppActivities: LifecycleActivities = {
   sendAlert: async () => undefined,
   recordMilestones: async () => undefined,
   reconcileApp: notCalled,
+  probeApp: notCalled,
 };
 
 let env: TemporalTestEnv;

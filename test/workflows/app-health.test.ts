@@ -1,0 +1,263 @@
+/**
+ * Per-app health end to end on the embedded engine with time skipping, against the reference
+ * SCIM servers: `jml app status|pause|resume` with their exit codes; a joiner held by a paused
+ * app (no request reaches the app, the status says why) and completed after the resume; a
+ * leaver deactivated while the app is paused; an app whose credentials are revoked (it answers
+ * 401) quarantined with one alert, joiners waiting without requests, a leaver's deactivation
+ * still attempted (it fails and alerts as before), the probe resuming the app once the
+ * credentials work again, and the waiting joiners completing.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { run as appCommand } from '../../cli/commands/app';
+import type { PolicyConfig } from '../../lib/config/types';
+import { readEmployeeStatus } from '../../lib/status';
+import { appHealth, startAppHealthWorkflows } from '../../lib/temporal/app-client';
+import type { AppHealth } from '../../lib/temporal/contract';
+import { APP_PAUSED, APP_QUARANTINED } from '../../activities';
+import type { ServerAuth } from '../../scim-server';
+import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
+
+jest.setTimeout(300_000);
+
+async function alertReceiver(): Promise<{ server: Server; url: string; alerts: Record<string, unknown>[] }> {
+  const alerts: Record<string, unknown>[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      alerts.push(JSON.parse(body) as Record<string, unknown>);
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
+}
+
+/** Runs `jml app …` against the stack's engine; the exit code and what it printed. */
+async function jmlApp(stack: LifecycleStack, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const saved = { address: process.env.TEMPORAL_ADDRESS, namespace: process.env.TEMPORAL_NAMESPACE };
+  process.env.TEMPORAL_ADDRESS = stack.env.address;
+  process.env.TEMPORAL_NAMESPACE = stack.env.namespace;
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+  const error = jest.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
+  try {
+    const code = await appCommand(args);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    process.env.TEMPORAL_ADDRESS = saved.address;
+    process.env.TEMPORAL_NAMESPACE = saved.namespace;
+    if (saved.address === undefined) delete process.env.TEMPORAL_ADDRESS;
+    if (saved.namespace === undefined) delete process.env.TEMPORAL_NAMESPACE;
+  }
+}
+
+describe('app health: pause, quarantine, probe', () => {
+  let stack: LifecycleStack;
+  let hook: Awaited<ReturnType<typeof alertReceiver>>;
+  /** The slack stand-in's accepted credentials: changed to revoke ours, restored to recover. */
+  const slackAuth: ServerAuth = {};
+  let goodToken = '';
+  let seq = 0;
+  let firstRunId = '';
+  const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
+  const slackServer = () => stack.apps.apps.slack!.server;
+  const slackUser = (employeeId: string) =>
+    slackServer()
+      .users()
+      .find((u) => u.externalId === employeeId);
+  const health = async (app: string): Promise<AppHealth> => (await appHealth(stack.env.client, app))!;
+  const hire = async (id: string) =>
+    stack.send(
+      hrEvent(
+        'hire',
+        { employeeId: id, department: 'Sales' },
+        { eventId: `${id}-hire`, effectiveAt: await now(), sequence: ++seq },
+      ),
+    );
+  const terminate = async (id: string) =>
+    stack.send(
+      hrEvent('terminate', { employeeId: id }, { eventId: `${id}-term`, effectiveAt: await now(), sequence: ++seq }),
+    );
+  const waitForApp = async (app: string, check: (h: AppHealth) => boolean): Promise<AppHealth> => {
+    let last: AppHealth | undefined;
+    for (let i = 0; i < 200; i++) {
+      last = await health(app);
+      if (check(last)) return last;
+      await stack.env.sleep(5_000);
+    }
+    throw new Error(`app ${app} never reached the state; last ${JSON.stringify(last)}`);
+  };
+  /** The slack step of a person's running joiner, as `jml employee status` shows it. */
+  const slackStep = async (id: string) =>
+    (await readEmployeeStatus(stack.env.client, id))?.accounts.find((a) => a.app === 'slack');
+
+  beforeAll(async () => {
+    hook = await alertReceiver();
+    const policy = (p: PolicyConfig): PolicyConfig => ({
+      ...p,
+      notifications: { webhookUrl: hook.url },
+      quarantine: { ...p.quarantine, authFailures: 2, probeEveryMs: 60_000 },
+    });
+    stack = await startLifecycleStack({
+      policy,
+      appStateCacheMs: 0,
+      serverOptions: (app) => {
+        if (app !== 'slack') return {};
+        goodToken = process.env.SLACK_SCIM_TOKEN!;
+        slackAuth.bearerToken = goodToken;
+        return { auth: slackAuth };
+      },
+    });
+    await startAppHealthWorkflows(stack.env.client, {
+      taskQueue: stack.taskQueue,
+      apps: Object.keys(stack.config.connectors),
+      probeEveryMs: 60_000,
+      eventsPerRun: 4,
+    });
+    // Someone already employed, to leave while slack is held.
+    for (const id of ['L1', 'L2']) {
+      await hire(id);
+      await stack.waitFor(
+        id,
+        (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'slack' && a.state === 'active'),
+      );
+    }
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await new Promise((resolve) => hook?.server.close(resolve));
+  });
+
+  it('jml app status lists every app as active; resume of an active app is refused with exit 1', async () => {
+    const status = await jmlApp(stack, ['status', '--json']);
+    expect(status.code).toBe(0);
+    const apps = (JSON.parse(status.out) as { apps: AppHealth[] }).apps;
+    expect(apps.map((a) => [a.app, a.state])).toEqual([
+      ['canva', 'active'],
+      ['github', 'active'],
+      ['slack', 'active'],
+    ]);
+    const resume = await jmlApp(stack, ['resume', 'slack']);
+    expect(resume.code).toBe(1);
+    expect(resume.err).toContain('slack is not paused or quarantined');
+    await expect(jmlApp(stack, ['pause', 'slack'])).rejects.toThrow('--reason is required');
+    expect((await jmlApp(stack, ['status', 'nosuchapp'])).code).toBe(1);
+    firstRunId = (await stack.env.client.workflow.getHandle('app-slack').describe()).runId;
+  });
+
+  it('pause holds a joiner without a request to the app, never a leaver; resume lets the joiner finish', async () => {
+    const paused = await jmlApp(stack, ['pause', 'slack', '--reason', 'vendor maintenance', '--by', 'ops@example.com']);
+    expect(paused.code).toBe(0);
+    expect(paused.out).toContain('slack: active → paused');
+    const again = await jmlApp(stack, ['pause', 'slack', '--reason', 'twice']);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('already paused by ops@example.com');
+
+    slackServer().clearRequests();
+    await hire('J1');
+    let step = await slackStep('J1');
+    for (let i = 0; i < 50 && step?.step?.lastFailure?.type !== APP_PAUSED; i++) {
+      await stack.env.sleep(5_000);
+      step = await slackStep('J1');
+    }
+    expect(step?.step?.lastFailure?.type).toBe(APP_PAUSED);
+    expect(step?.step?.lastFailure?.message).toContain('paused by ops@example.com');
+    expect(step?.appHealth).toEqual(
+      expect.objectContaining({ state: 'paused', by: 'ops@example.com', reason: 'vendor maintenance' }),
+    );
+    // Minutes of held retries: not one request reached the app for the joiner.
+    await stack.env.sleep(5 * 60_000);
+    expect(slackUser('J1')).toBeUndefined();
+    expect(slackServer().requests.filter((r) => r.method === 'POST')).toEqual([]);
+
+    // A leaver is deactivated while the app is paused.
+    await terminate('L1');
+    await stack.waitFor(
+      'L1',
+      (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'slack' && a.state === 'deactivated'),
+    );
+    expect(slackUser('L1')!.active).toBe(false);
+    expect((await jmlApp(stack, ['status', 'slack'])).out).toContain('paused');
+
+    const resumed = await jmlApp(stack, ['resume', 'slack', '--by', 'ops@example.com']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toContain('slack: paused → active');
+    await stack.waitFor(
+      'J1',
+      (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'slack' && a.state === 'active'),
+    );
+    expect(slackUser('J1')!.active).toBe(true);
+  });
+
+  it('an app answering 401 is quarantined with one alert; joiners wait; a leaver is still attempted; the probe resumes it', async () => {
+    slackAuth.bearerToken = 'revoked-by-the-vendor';
+    await hire('Q1');
+    await hire('Q2');
+    const quarantined = await waitForApp('slack', (h) => h.state === 'quarantined');
+    expect(quarantined.quarantine).toEqual(
+      expect.objectContaining({ cause: 'auth', reason: expect.stringContaining('2 authentication refusals') }),
+    );
+    // One alert for entering quarantine, however many steps were refused.
+    await stack.env.sleep(5_000);
+    const entered = hook.alerts.filter((a) => a.kind === 'app-quarantined');
+    expect(entered).toHaveLength(1);
+    expect(entered[0]).toEqual(expect.objectContaining({ app: 'slack', workflowId: 'app-slack' }));
+
+    // The joiners wait without requests: the app sees nothing from them while held (only the probes).
+    let q1 = await slackStep('Q1');
+    for (let i = 0; i < 50 && q1?.step?.lastFailure?.type !== APP_QUARANTINED; i++) {
+      await stack.env.sleep(5_000);
+      q1 = await slackStep('Q1');
+    }
+    expect(q1?.step?.lastFailure?.type).toBe(APP_QUARANTINED);
+    expect(q1?.appHealth).toEqual(expect.objectContaining({ state: 'quarantined' }));
+    slackServer().clearRequests();
+    await stack.env.sleep(3 * 60_000);
+    const seen = slackServer().requests.map((r) => `${r.method} ${r.path}`);
+    expect(seen.filter((r) => !r.startsWith('GET'))).toEqual([]);
+    // Probes: GET /Users?count=1, refused, recorded.
+    expect(seen.length).toBeGreaterThan(0);
+    const probing = await health('slack');
+    expect(probing.state).toBe('quarantined');
+    expect(probing.quarantine!.probes).toBeGreaterThan(0);
+    expect(probing.quarantine!.lastProbe).toEqual(
+      expect.objectContaining({ ok: false, error: expect.stringContaining('401') }),
+    );
+    const table = await jmlApp(stack, ['status']);
+    expect(table.out).toMatch(/slack\s+quarantined/);
+
+    // A leaver is never held: the deactivation goes out, the app refuses it, it fails and alerts as before.
+    slackServer().clearRequests();
+    await terminate('L2');
+    await stack.waitFor('L2', (s) => s.stage === 'idle' && s.failedApps.includes('slack'));
+    expect(slackServer().requests.length).toBeGreaterThan(0);
+    expect(hook.alerts.some((a) => a.kind === 'app-failed' && a.employeeId === 'L2' && a.app === 'slack')).toBe(true);
+
+    // The vendor restores the credentials: the next probe resumes the app, the joiners complete.
+    slackAuth.bearerToken = goodToken;
+    const resumed = await waitForApp('slack', (h) => h.state === 'active');
+    expect(resumed.transitions.at(-1)).toEqual(
+      expect.objectContaining({ from: 'quarantined', to: 'active', by: 'probe' }),
+    );
+    for (const id of ['Q1', 'Q2'])
+      await stack.waitFor(
+        id,
+        (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'slack' && a.state === 'active'),
+      );
+    expect(slackUser('Q1')!.active).toBe(true);
+    await stack.env.sleep(5_000);
+    expect(hook.alerts.filter((a) => a.kind === 'app-resumed' && a.app === 'slack')).toHaveLength(1);
+    expect(hook.alerts.filter((a) => a.kind === 'app-quarantined')).toHaveLength(1);
+    // Four transitions or probes per run here: the history was handed over, the state and transitions kept.
+    const described = await stack.env.client.workflow.getHandle('app-slack').describe();
+    expect(described.runId).not.toBe(firstRunId);
+    expect(described.status.name).toBe('RUNNING');
+    expect(resumed.transitions.map((t) => t.to)).toEqual(['paused', 'active', 'quarantined', 'active']);
+  });
+});
