@@ -68,7 +68,11 @@ export function createReconcileActivity(
         findings,
         activeLeavers: app.findings
           .filter((f) => f.kind === 'active-leaver')
-          .map((f) => ({ employeeId: f.employeeId, scimId: f.scimId, repaired: f.repaired })),
+          .map((f) => ({
+            employeeId: f.employeeId,
+            scimId: f.scimId,
+            repaired: f.repaired === 'yes' || f.repaired === 'failed' ? f.repaired : undefined,
+          })),
         scanned: app.scanned,
         ...(app.error ? { error: app.error } : {}),
         everyMs: config.policy.reconciliation.everyMs,

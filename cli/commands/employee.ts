@@ -1,7 +1,7 @@
 /**
- * `jml employee status|hold|release|retry <employeeId> …`: what ops do to one person's
+ * `jml employee status|hold|release|retry|ensure <employeeId> …`: what ops do to one person's
  * lifecycle without opening the Temporal UI — read the status query, place or release a legal
- * hold, re-run a failed app step after fixing its cause. Each action is a Temporal Update: the
+ * hold, re-run a failed app step after fixing its cause, ask for an account that is missing. Each action is a Temporal Update: the
  * workflow checks it first and either refuses it with the reason (exit 1, nothing changed) or
  * applies it — recorded in the workflow's history and audit trail, with who asked — and
  * answers with what it did.
@@ -19,13 +19,15 @@ import {
 import { parseCommandArgs, UsageError } from '../args';
 
 /** One line for `jml --help`. */
-export const summary = "Show a person's lifecycle status; place/release a legal hold; retry a failed app";
+export const summary =
+  "Show a person's lifecycle status; place/release a legal hold; retry a failed app; ensure a missing account";
 
 const HELP = `Usage:
   jml employee status  <employeeId> [--json]
   jml employee hold    <employeeId> --case ID [--reason TEXT] [--by WHO] [--json]
   jml employee release <employeeId> --case ID [--by WHO] [--json]
   jml employee retry   <employeeId> <app> [--by WHO] [--json]
+  jml employee ensure  <employeeId> <app> [--reason TEXT] [--by WHO] [--json]
 
 hold     pauses every pending deletion for the person until released (no irreversible DELETE
          while a hold is on); one case at a time.
@@ -33,6 +35,10 @@ release  lifts the hold placed for --case and resumes the retention timers; refu
          other case id.
 retry    re-runs the failed step of <app> (see "failed apps" in status) after you fixed its
          cause; refused when the person has no account there or its last step did not fail.
+ensure   makes sure the person has an account in <app> through their lifecycle (the joiner
+         step for that app: look up, adopt what exists, create what does not), e.g. after it
+         was deleted by hand; refused unless HR says active, no termination is waiting and the
+         policy grants the app. jml reconcile --apply sends it for every missing account.
 The workflow answers each action: exit 0 prints what it did (--json: the answer as JSON);
 exit 1 prints why it refused, and nothing changed. --by defaults to the OS user name.
 Temporal from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (and TEMPORAL_API_KEY / TLS settings, as
@@ -66,7 +72,10 @@ export async function run(args: string[]): Promise<number> {
   else if (verb === 'retry') {
     if (!app) throw new UsageError('expected an app id: jml employee retry <employeeId> <app>');
     action = { kind: 'retry-app', app, requestedBy: by };
-  } else if (verb !== 'status') throw new UsageError(`unknown action "${verb}" (status, hold, release, retry)`);
+  } else if (verb === 'ensure') {
+    if (!app) throw new UsageError('expected an app id: jml employee ensure <employeeId> <app>');
+    action = { kind: 'ensure-account', app, requestedBy: by, reason: values.reason };
+  } else if (verb !== 'status') throw new UsageError(`unknown action "${verb}" (status, hold, release, retry, ensure)`);
 
   const settings = temporalSettingsFromEnv();
   const { client, connection } = await connectClient(settings);
@@ -121,6 +130,13 @@ function describeAnswer(employeeId: string, answer: OperatorActionResult): strin
       const cause = r.lastError ? ` (it failed with ${r.lastError.type}: ${r.lastError.message})` : '';
       return [
         `retry of the ${r.lifecycle} step in ${r.app} queued for employee ${employeeId}${cause}`,
+        `follow it with: jml employee status ${employeeId}`,
+      ].join('\n');
+    }
+    case 'ensure-account': {
+      const r = answer.result;
+      return [
+        `account in ${r.app} requested for employee ${employeeId} (${r.requestId}; ${r.queued} queued): the joiner step runs next`,
         `follow it with: jml employee status ${employeeId}`,
       ].join('\n');
     }

@@ -8,7 +8,13 @@ import { parseCommandArgs, UsageError } from '../args';
 import { createAlertActivity } from '../../activities/alerts';
 import { ConfigError, defaultConfigDir, formatConfigIssues, loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { exitCodeOf, reconcile, renderReconcileTable, type PersonRecord } from '../../lib/reconcile';
+import {
+  ensureThroughLifecycle,
+  exitCodeOf,
+  reconcile,
+  renderReconcileTable,
+  type PersonRecord,
+} from '../../lib/reconcile';
 import { ScimClients } from '../../lib/scim';
 import { connectClient, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { listEmployeeStatuses } from '../../lib/temporal/employee-client';
@@ -28,8 +34,10 @@ group-drift, duplicate-group (docs/reconciliation.md).
 Options:
   --app APP          one app (repeatable; default: every connector)
   --apply            repair what is safe: deactivate active leavers (and alert), patch drifted
-                     attributes back, fix memberships of managed groups. Orphans, unmanaged and
-                     duplicate accounts and duplicate groups are only reported.
+                     attributes back, fix memberships of managed groups, and ask each person's
+                     lifecycle workflow for their missing accounts (it runs its joiner step for
+                     that app, or refuses with the reason). Orphans, unmanaged and duplicate
+                     accounts and duplicate groups are only reported.
   --schedule-now     run the worker's scheduled reconciliation of --app APP now (durably, in
                      Temporal: active leavers deactivated, the run recorded in the audit store)
                      and print it; refused while a run of that app is in progress
@@ -89,12 +97,15 @@ export async function run(args: string[]): Promise<number> {
   const alert = createAlertActivity({ config: () => config, logger });
   try {
     const people: PersonRecord[] = await listEmployeeStatuses(client);
+    const requestedBy = process.env.USER ? `reconcile:${process.env.USER}` : 'reconcile';
     const report = await reconcile({
       config,
       scim,
       people,
       apps: values.app,
       apply: values.apply,
+      // A missing account is created through the person's lifecycle, never directly (docs/reconciliation.md).
+      ensureAccount: ensureThroughLifecycle(client, requestedBy),
       // An active leaver is a security incident whether or not it was repaired: always alerted.
       onActiveLeaver: async (app, finding) => {
         await alert({

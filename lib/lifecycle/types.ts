@@ -125,6 +125,7 @@ export interface TimelineEntry {
     | 'legal-hold-placed'
     | 'legal-hold-released'
     | 'retry-requested'
+    | 'account-requested'
     | 'alert-failed'
     | 'audit-failed'
     | 'audit-recovered'

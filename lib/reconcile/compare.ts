@@ -40,7 +40,9 @@ export interface Finding {
 export type Repair =
   | { action: 'deactivate'; scimId: string }
   | { action: 'patch-attributes'; scimId: string; desired: ScimUserResource; attributes: string[] }
-  | { action: 'fix-membership'; groupId: string; group: string; add: string[]; remove: string[] };
+  | { action: 'fix-membership'; groupId: string; group: string; add: string[]; remove: string[] }
+  /** Never a direct create: the person's employee workflow runs its joiner step, so its registry knows the account. */
+  | { action: 'ensure-account'; employeeId: string };
 
 /** A person this product knows, as its employee workflow says. */
 export interface KnownPerson {
@@ -162,6 +164,7 @@ export function reconcileApp(input: ReconcileInput): Finding[] {
           kind: 'missing',
           employeeId: person.employeeId,
           detail: 'the policy grants this app; no account carries this externalId',
+          repair: { action: 'ensure-account', employeeId: person.employeeId },
         });
       }
       continue;

@@ -16,5 +16,7 @@ export {
   type AppReport,
   type ReportedFinding,
   type PersonRecord,
+  type EnsureAnswer,
 } from './reconcile';
 export { renderReconcileTable } from './render';
+export { ensureThroughLifecycle } from './ensure-port';

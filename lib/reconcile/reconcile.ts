@@ -1,9 +1,11 @@
 /**
  * Reconciliation, the I/O part: scan each app (every user and group, robust to broken paging),
  * compare with what this product says should exist (./compare.ts), and with `apply` repair what
- * is safe — an active leaver is deactivated at once, drifted attributes are patched back and
- * drifted memberships of managed groups fixed. Orphans, unmanaged and duplicate accounts and
- * duplicate groups are reported, never changed.
+ * is safe — an active leaver is deactivated at once, drifted attributes are patched back,
+ * drifted memberships of managed groups fixed, and a missing account is asked of the person's
+ * employee workflow (never created here: the workflow's registry must know every account, or
+ * a later leaver would not revoke it). Orphans, unmanaged and duplicate accounts and duplicate
+ * groups are reported, never changed.
  */
 import type { LoadedConfig } from '../config/types';
 import type { ScimClients } from '../scim';
@@ -25,7 +27,19 @@ export interface AppReport {
   error?: string;
 }
 
-export type ReportedFinding = Omit<Finding, 'repair'> & { repaired?: 'yes' | 'failed'; repairError?: string };
+/**
+ * `repaired`: `yes`/`failed` for a repair made here; for a missing account, `requested` (the
+ * employee workflow accepted the request: `requestId` names its joiner step) or `rejected` (it
+ * refused: `repairError` says why) — or `failed` when it could not be asked.
+ */
+export type ReportedFinding = Omit<Finding, 'repair'> & {
+  repaired?: 'yes' | 'failed' | 'requested' | 'rejected';
+  repairError?: string;
+  requestId?: string;
+};
+
+/** What the person's employee workflow answered to an account request. */
+export type EnsureAnswer = { requested: true; requestId: string } | { requested: false; reason: string };
 
 export interface ReconcileReport {
   apps: AppReport[];
@@ -38,6 +52,11 @@ export interface ReconcileOptions {
   apps?: string[];
   /** Repair what is safe; a list repairs only findings of those kinds (scheduled runs: `['active-leaver']`). */
   apply?: boolean | readonly FindingKind[];
+  /**
+   * Asks the person's employee workflow to ensure their account in `app` (the `ensureAccount`
+   * Update). Without it, `missing` is only reported. Throws when the workflow could not be asked.
+   */
+  ensureAccount?: (app: string, employeeId: string) => Promise<EnsureAnswer>;
   /** Told of every active leaver found (repaired or not): it is a security incident. */
   onActiveLeaver?: (app: string, finding: ReportedFinding) => Promise<void>;
 }
@@ -81,7 +100,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
         const { repair, ...rest } = finding;
         const entry: ReportedFinding = { ...rest };
         const apply = typeof options.apply === 'object' ? options.apply.includes(entry.kind) : options.apply === true;
-        if (apply && repair) {
+        if (apply && repair?.action === 'ensure-account') {
+          if (options.ensureAccount) await requestAccount(entry, app, repair.employeeId, options.ensureAccount);
+        } else if (apply && repair) {
           try {
             await applyRepair(client, repair);
             entry.repaired = 'yes';
@@ -115,8 +136,32 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   return { apps: reports };
 }
 
+async function requestAccount(
+  entry: ReportedFinding,
+  app: string,
+  employeeId: string,
+  ensure: NonNullable<ReconcileOptions['ensureAccount']>,
+): Promise<void> {
+  try {
+    const answer = await ensure(app, employeeId);
+    if (answer.requested) {
+      entry.repaired = 'requested';
+      entry.requestId = answer.requestId;
+    } else {
+      entry.repaired = 'rejected';
+      entry.repairError = answer.reason;
+    }
+  } catch (err) {
+    entry.repaired = 'failed';
+    entry.repairError = err instanceof Error ? err.message : String(err);
+  }
+}
+
 async function applyRepair(client: ReturnType<ScimClients['get']>, repair: Repair): Promise<void> {
   switch (repair.action) {
+    case 'ensure-account':
+      // Never a direct create here: requestAccount asks the person's workflow.
+      throw new Error('a missing account is requested from the employee workflow, not created by reconciliation');
     case 'deactivate':
       await client.deactivateUser(repair.scimId);
       return;

@@ -15,7 +15,15 @@ export function renderReconcileTable(report: ReconcileReport): string {
         .filter(Boolean)
         .join(', ');
       const repaired =
-        f.repaired === 'yes' ? ' [repaired]' : f.repaired === 'failed' ? ` [repair FAILED: ${f.repairError}]` : '';
+        f.repaired === 'yes'
+          ? ' [repaired]'
+          : f.repaired === 'requested'
+            ? ` [account requested from the employee workflow: ${f.requestId}]`
+            : f.repaired === 'rejected'
+              ? ` [account request REJECTED: ${f.repairError}]`
+              : f.repaired === 'failed'
+                ? ` [repair FAILED: ${f.repairError}]`
+                : '';
       out.push(`  ${f.kind.padEnd(17)} ${who ? `${who}: ` : ''}${f.detail}${repaired}`);
     }
   }

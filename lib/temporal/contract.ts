@@ -91,6 +91,30 @@ export interface RetryAppResult {
 /** An operator fixed the cause of a failed app step and asks to run it again. Rejected unless that step failed. */
 export const retryAppUpdate = defineUpdate<RetryAppResult, [RetryApp]>('retryApp');
 
+export interface EnsureAccount {
+  app: string;
+  requestedBy?: string;
+  /** Why it is asked for (reconciliation found the account missing), for the timeline. */
+  reason?: string;
+}
+
+export interface EnsureAccountResult {
+  app: string;
+  /** The child id suffix's request id (`ensure-<app>-<n>`): the joiner step runs under it as its event id. */
+  requestId: string;
+  requestedAtMs: number;
+  /** Account requests queued for this person, this one included (they run one at a time). */
+  queued: number;
+}
+/**
+ * Ensures the person has an account in `app` through their own lifecycle: a joiner step for that
+ * app alone (look up first, adopt an account that exists, create one that does not), so the
+ * workflow's registry knows it and a later leaver revokes it. Reconciliation sends it for a
+ * `missing` account. Rejected when HR does not say active, a termination is waiting, the policy
+ * does not grant the app, or a request for it is already queued.
+ */
+export const ensureAccountUpdate = defineUpdate<EnsureAccountResult, [EnsureAccount]>('ensureAccount');
+
 /*
  * The same actions as signals, the way they were sent before they became Updates. Histories of
  * running workflows contain them, so the workflow keeps handling them (a signal cannot be

@@ -12,6 +12,7 @@ import {
   EMPLOYEE_ID,
   EMPLOYEE_WORKFLOW_TYPE,
   employeeWorkflowId,
+  ensureAccountUpdate,
   hrEventSignal,
   placeLegalHoldUpdate,
   releaseLegalHoldUpdate,
@@ -20,6 +21,8 @@ import {
   timelineQuery,
   type EmployeeStatus,
   type EmployeeWorkflowStart,
+  type EnsureAccount,
+  type EnsureAccountResult,
   type LegalHold,
   type PlaceLegalHoldResult,
   type ReleaseLegalHold,
@@ -84,12 +87,14 @@ export async function employeeTimeline(client: Client, employeeId: string): Prom
 export type OperatorAction =
   | { kind: 'place-hold'; hold: LegalHold }
   | { kind: 'release-hold'; caseId: string; releasedBy?: string }
-  | { kind: 'retry-app'; app: string; requestedBy?: string };
+  | { kind: 'retry-app'; app: string; requestedBy?: string }
+  | { kind: 'ensure-account'; app: string; requestedBy?: string; reason?: string };
 
 export type OperatorActionResult =
   | { kind: 'place-hold'; result: PlaceLegalHoldResult }
   | { kind: 'release-hold'; result: ReleaseLegalHoldResult }
-  | { kind: 'retry-app'; result: RetryAppResult };
+  | { kind: 'retry-app'; result: RetryAppResult }
+  | { kind: 'ensure-account'; result: EnsureAccountResult };
 
 /** The workflow refused an operator action; `reason` says why, in words meant for the operator. */
 export class OperatorActionRejectedError extends Error {
@@ -128,6 +133,10 @@ export async function runOperatorAction(
       case 'retry-app': {
         const args: [RetryApp] = [{ app: action.app, requestedBy: action.requestedBy }];
         return { kind: action.kind, result: await handle.executeUpdate(retryAppUpdate, { args }) };
+      }
+      case 'ensure-account': {
+        const args: [EnsureAccount] = [{ app: action.app, requestedBy: action.requestedBy, reason: action.reason }];
+        return { kind: action.kind, result: await handle.executeUpdate(ensureAccountUpdate, { args }) };
       }
     }
   } catch (err) {

@@ -155,7 +155,7 @@ describe('jml reconcile', () => {
     expect(kinds(after, 'github')).toEqual(['duplicate-account:R2']);
   });
 
-  it('reports an account that should exist and does not as missing, and --apply leaves its creation to the lifecycle', async () => {
+  it('reports an account that should exist and does not as missing; without a way to ask the lifecycle, --apply creates nothing', async () => {
     const github = scim.get(stack.config.connectors.github!);
     const r1 = stack.apps.apps.github!.server.users().find((u) => u.externalId === 'R1')!;
     await github.deleteUser(r1.id!); // removed by hand in the app

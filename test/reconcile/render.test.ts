@@ -49,3 +49,27 @@ test('the table names each finding, its person or account and whether it was rep
   expect(table[2]).toMatch(/^ {2}orphan +scim id u9: externalId X/);
   expect(table[3]).toBe('github: 0 accounts, 0 groups scanned — NOT RECONCILED: SCIM_UNAUTHORIZED');
 });
+
+test('a missing account says what the employee workflow answered: requested, or rejected with the reason', () => {
+  const missing = (extra: object) => ({
+    kind: 'missing' as const,
+    employeeId: 'E2',
+    detail: 'the policy grants this app; no account carries this externalId',
+    ...extra,
+  });
+  const report: ReconcileReport = {
+    apps: [
+      {
+        app: 'github',
+        scanned: { users: 1, groups: 0, pages: 1, paging: 'short-page' },
+        findings: [
+          missing({ repaired: 'requested', requestId: 'ensure-github-1' }),
+          missing({ employeeId: 'E3', repaired: 'rejected', repairError: 'E3 is a leaver (HR says terminated)' }),
+        ],
+      },
+    ],
+  };
+  const table = renderReconcileTable(report).split('\n');
+  expect(table[1]).toMatch(/employee E2: .* \[account requested from the employee workflow: ensure-github-1\]$/);
+  expect(table[2]).toMatch(/employee E3: .* \[account request REJECTED: E3 is a leaver \(HR says terminated\)\]$/);
+});

@@ -7,10 +7,13 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import {
   OPERATOR_ACTION_REJECTED,
+  type EnsureAccount,
   type LegalHold,
   type ReleaseLegalHold,
   type RetryApp,
 } from '../../lib/temporal/contract';
+import { isTermination, waitingTermination } from './admission';
+import type { OrderingLimits } from './ordering';
 import type { EmployeeState } from './state';
 
 function reject(reason: string): never {
@@ -61,4 +64,32 @@ export function checkRetry(s: EmployeeState, retry: RetryApp): void {
     reject(`${app}: the last step for ${s.employeeId} did not fail (account ${account.state}); nothing to retry`);
   }
   if (s.retries.includes(app)) reject(`a retry of ${app} for ${s.employeeId} is already queued`);
+}
+
+/**
+ * An account is ensured only for a person HR says is active and who is not on the way out: a
+ * terminated person, or one whose termination is waiting or scheduled, never gets access back
+ * this way. Whether the policy grants the app is checked by the handler (it needs the config).
+ */
+export function checkEnsureAccount(
+  s: EmployeeState,
+  request: EnsureAccount,
+  nowMs: number,
+  limits: OrderingLimits,
+): void {
+  const app = requireText(request?.app, 'app', 'the app the account should exist in');
+  const status = s.snapshot?.status;
+  if (!status) reject(`${s.employeeId} has no applied HR record yet; nothing to provision from`);
+  if (status === 'terminated') reject(`${s.employeeId} is a leaver (HR says terminated); no account is created`);
+  if (status !== 'active') reject(`${s.employeeId} is not active (HR says ${status}); no account is created`);
+  const waiting = waitingTermination(s, nowMs, limits);
+  if (waiting) reject(`a termination (${waiting}) for ${s.employeeId} is waiting to be applied; no account is created`);
+  const scheduled = s.pending.find((p) => isTermination(p.event));
+  if (scheduled) {
+    reject(
+      `${s.employeeId} is a leaver: termination ${scheduled.event.eventId} is scheduled for ${iso(scheduled.dueAtMs)}; no account is created`,
+    );
+  }
+  if ((s.ensures ?? []).some((e) => e.app === app))
+    reject(`an account request for ${app} is already queued for ${s.employeeId}`);
 }

@@ -88,6 +88,10 @@ export interface EmployeeState {
   timelineSeq: number;
   /** Milestones already handed to the audit store. */
   auditedSeq: number;
+  /** Account requests (`ensureAccount`) not run yet; absent in state from before they existed. */
+  ensures?: EnsureRequest[];
+  /** Account requests ever accepted: numbers each one's request id. */
+  ensureSeq?: number;
 }
 
 /** Keeps the newest entries in workflow state; the audit store (not state) is the long-term record. */
@@ -596,4 +600,37 @@ export function auditHealth(state: EmployeeState): AuditHealth {
 /** Lifecycle kind for a classified transition. */
 export function lifecycleFor(transition: 'join' | 'move' | 'leave' | 'rehire'): LifecycleKind {
   return ({ join: 'joiner', move: 'mover', leave: 'leaver', rehire: 'rehire' } as const)[transition];
+}
+
+// ---------------------------------------------------------------- account requests (ensureAccount)
+
+/** An account someone (reconciliation) asked this person's lifecycle to ensure in one app. */
+export interface EnsureRequest {
+  app: string;
+  /** `ensure-<app>-<n>`: the event id the joiner step runs under (child `joiner-<id>-ensure-<app>-<n>`). */
+  requestId: string;
+  requestedAtMs: number;
+  requestedBy?: string;
+}
+
+export function requestEnsure(
+  state: EmployeeState,
+  app: string,
+  atMs: number,
+  by: { requestedBy?: string; reason?: string } = {},
+): { state: EmployeeState; request: EnsureRequest } {
+  const seq = (state.ensureSeq ?? 0) + 1;
+  const request: EnsureRequest = { app, requestId: `ensure-${app}-${seq}`, requestedAtMs: atMs };
+  if (by.requestedBy) request.requestedBy = by.requestedBy;
+  const detail = [by.reason, by.requestedBy && `by ${by.requestedBy}`].filter(Boolean).join('; ');
+  const noted = appendTimeline(state, [
+    { atMs, kind: 'account-requested', app, eventId: request.requestId, ...(detail ? { detail } : {}) },
+  ]);
+  return { state: { ...noted, ensures: [...(state.ensures ?? []), request], ensureSeq: seq }, request };
+}
+
+/** Takes the oldest account request off the queue. */
+export function takeEnsure(state: EmployeeState): { state: EmployeeState; request?: EnsureRequest } {
+  const [request, ...rest] = state.ensures ?? [];
+  return request ? { state: { ...state, ensures: rest }, request } : { state };
 }

@@ -12,6 +12,8 @@
  * any one bad run, so failures become marked apps and `needsOperator` entries instead.
  */
 import {
+  allHandlersFinished,
+  ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -57,11 +59,13 @@ import {
   recordVerdict,
   releaseHold,
   rememberAccepted,
+  requestEnsure,
   requestRetry,
   scheduleDeletion,
   setPending,
   takeDueDeletions,
   takeDueRevocations,
+  takeEnsure,
   takeInbox,
   takeRetry,
   unauditedTimeline,
@@ -81,11 +85,16 @@ import type {
 } from '../../lib/lifecycle/types';
 import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlot } from '../children';
 import { toStepError } from '../steps';
-import { checkPlaceHold, checkReleaseHold, checkRetry } from './operator-actions';
+import { checkEnsureAccount, checkPlaceHold, checkReleaseHold, checkRetry } from './operator-actions';
 import { describeStatus } from './status';
 import { alerts, auditing, auditRound, planning } from '../lifecycle-activities';
 import * as msg from '../../lib/temporal/contract';
-import { EMPLOYEE_ID, type EmployeeWorkflowStart, type EventVerdict } from '../../lib/temporal/contract';
+import {
+  EMPLOYEE_ID,
+  OPERATOR_ACTION_REJECTED,
+  type EmployeeWorkflowStart,
+  type EventVerdict,
+} from '../../lib/temporal/contract';
 
 export interface EmployeeWorkflowInput extends EmployeeWorkflowStart {
   /** Carried across continue-as-new (possibly written by an older build: see upgradeState). */
@@ -176,6 +185,41 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       return { app: account.app, lifecycle: account.failedLifecycle!, lastError, queued: s.retries.length };
     },
     { validator: (retry) => checkRetry(s, retry) },
+  );
+  // An account asked for by reconciliation (`missing`): checked against the state, then against
+  // the policy (an activity reads it), then queued for the main loop's joiner step. Only histories
+  // that hold this Update take the new path, so running histories replay unchanged without a patch.
+  setHandler(
+    msg.ensureAccountUpdate,
+    async ({ app, requestedBy, reason }) => {
+      const name = app.trim();
+      let granted: string[];
+      try {
+        granted = (await planning.planLifecycle({ employee: s.snapshot! })).grants.map((g) => g.app);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        throw ApplicationFailure.create({
+          type: 'PlanningFailed',
+          message: `the access policy could not be read (${toStepError(err).message}); nothing requested`,
+          nonRetryable: true,
+        });
+      }
+      // The state may have moved on while the policy was read (a termination arrived): check again.
+      checkEnsureAccount(s, { app: name }, Date.now(), limits);
+      if (!granted.includes(name)) {
+        const list = granted.length > 0 ? `it grants ${[...granted].sort().join(', ')}` : 'it grants no app';
+        throw ApplicationFailure.create({
+          type: OPERATOR_ACTION_REJECTED,
+          message: `${name} is not in ${s.employeeId}'s access: the policy does not grant it (${list}); no account is created`,
+          nonRetryable: true,
+        });
+      }
+      const queued = requestEnsure(s, name, Date.now(), { requestedBy, reason });
+      s = queued.state;
+      const { requestId, requestedAtMs } = queued.request;
+      return { app: name, requestId, requestedAtMs, queued: s.ensures!.length };
+    },
+    { validator: (request) => checkEnsureAccount(s, request, Date.now(), limits) },
   );
   // The same actions as signals, as histories recorded before they were Updates hold them.
   setHandler(msg.placeLegalHoldSignal, (hold) => {
@@ -666,11 +710,39 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     }
   }
 
+  /**
+   * Requested accounts, one at a time: the normal joiner step for that app alone. It is given the
+   * registry without that app, so the step provisions — checks the id the registry knew, looks the
+   * person up by externalId, adopts an account that exists meanwhile and creates only when none
+   * does — instead of reactivating an id that is gone. A termination meanwhile cuts it short.
+   */
+  async function runEnsures(): Promise<void> {
+    while ((s.ensures ?? []).length > 0 && s.snapshot) {
+      const taken = takeEnsure(s);
+      s = taken.state;
+      const { app, requestId } = taken.request!;
+      const employee = s.snapshot!;
+      if (employee.status !== 'active' || s.pending.some((p) => isTermination(p.event))) {
+        note({
+          kind: 'account-requested',
+          eventId: requestId,
+          app,
+          detail: `dropped before it ran: HR says ${employee.status}${employee.status === 'active' ? ' and a termination is scheduled' : ''}`,
+        });
+        continue;
+      }
+      const { [app]: _registered, ...accounts } = s.accounts;
+      const lifecycleInput = { employee, eventId: requestId, effectiveAtMs: Date.now(), accounts, onlyApps: [app] };
+      await runLifecycle('joiner', requestId, [app], () => runLifecycleChild('joiner', lifecycleInput), employee);
+    }
+  }
+
   for (;;) {
     const wakeAt = nextWakeUpMs(s);
     const hasWork = () =>
       s.inbox.length > 0 ||
       s.retries.length > 0 ||
+      (s.ensures ?? []).length > 0 ||
       (!revocationFirst && s.timelineSeq > s.auditedSeq) ||
       (!s.legalHold && s.deletions.some((d) => d.deleteAtMs <= Date.now()));
     if (wakeAt === undefined) await condition(hasWork);
@@ -683,10 +755,13 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     await runRevocations();
     await runDeletions();
     await runRetries();
+    await runEnsures();
     if (!revocationFirst) await flushAuditAwaited();
 
     const info = workflowInfo();
     if (s.inbox.length === 0 && (info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE)) {
+      // An account request still reading the policy is answered first (it resolves at once when none is).
+      await condition(allHandlersFinished);
       await continueAsNew<typeof employeeWorkflow>({ employeeId: s.employeeId, state: s, ordering: input.ordering });
     }
   }

@@ -4,8 +4,16 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { OPERATOR_ACTION_REJECTED } from '../../../lib/temporal/contract';
-import { checkPlaceHold, checkReleaseHold, checkRetry } from '../../../workflows/employee/operator-actions';
-import { initialState, type EmployeeState } from '../../../workflows/employee/state';
+import {
+  checkEnsureAccount,
+  checkPlaceHold,
+  checkReleaseHold,
+  checkRetry,
+} from '../../../workflows/employee/operator-actions';
+import { DEFAULT_ORDERING_LIMITS } from '../../../workflows/employee/ordering';
+import { initialState, requestEnsure, type EmployeeState } from '../../../workflows/employee/state';
+import type { EmployeeRecord } from '../../../lib/hr/employee';
+import type { HrEvent } from '../../../lib/hr/event';
 
 function refusal(check: () => void): string {
   try {
@@ -91,5 +99,72 @@ describe('retry checks', () => {
     expect(refusal(() => checkRetry(failed, { app: '' }))).toBe(
       'app is required: the app whose failed step should run again',
     );
+  });
+});
+
+describe('account request checks (ensureAccount)', () => {
+  const NOW = Date.UTC(2026, 5, 1);
+  const record = (status: EmployeeRecord['status']): EmployeeRecord => ({
+    employeeId: 'E1',
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    status,
+  });
+  const termination = (effectiveAt: string): HrEvent => ({
+    eventId: 'E1-term',
+    type: 'terminate',
+    effectiveAt,
+    sequence: 9,
+    employee: record('terminated'),
+  });
+  const check = (s: EmployeeState, app = 'github') => checkEnsureAccount(s, { app }, NOW, DEFAULT_ORDERING_LIMITS);
+  const active = person({ snapshot: record('active') });
+
+  it('accepts an account for an active person', () => {
+    expect(() => check(active)).not.toThrow();
+  });
+
+  it('refuses a leaver, a person not active, one without an HR record, and a missing app', () => {
+    expect(refusal(() => check(person({ snapshot: record('terminated') })))).toBe(
+      'E1 is a leaver (HR says terminated); no account is created',
+    );
+    expect(refusal(() => check(person({ snapshot: record('pending') })))).toBe(
+      'E1 is not active (HR says pending); no account is created',
+    );
+    expect(refusal(() => check(person()))).toBe('E1 has no applied HR record yet; nothing to provision from');
+    expect(refusal(() => check(active, ' '))).toContain('app is required');
+  });
+
+  it('refuses while a termination waits in the inbox or is scheduled', () => {
+    const waiting = { ...active, inbox: [{ event: termination('2026-05-31T00:00:00Z'), receivedAtMs: NOW }] };
+    expect(refusal(() => check(waiting))).toBe(
+      'a termination (E1-term) for E1 is waiting to be applied; no account is created',
+    );
+    const dueAtMs = Date.UTC(2026, 6, 1);
+    const scheduled = {
+      ...active,
+      pending: [{ event: termination('2026-07-01T00:00:00Z'), dueAtMs, receivedAtMs: NOW }],
+    };
+    expect(refusal(() => check(scheduled))).toBe(
+      'E1 is a leaver: termination E1-term is scheduled for 2026-07-01T00:00:00.000Z; no account is created',
+    );
+  });
+
+  it('refuses a second request for the same app while one is queued, and numbers requests', () => {
+    const first = requestEnsure(active, 'github', NOW, { requestedBy: 'ops', reason: 'missing' });
+    expect(first.request).toEqual({
+      app: 'github',
+      requestId: 'ensure-github-1',
+      requestedAtMs: NOW,
+      requestedBy: 'ops',
+    });
+    expect(first.state.timeline.at(-1)).toMatchObject({
+      kind: 'account-requested',
+      app: 'github',
+      detail: 'missing; by ops',
+    });
+    expect(refusal(() => check(first.state))).toBe('an account request for github is already queued for E1');
+    expect(() => check(first.state, 'slack')).not.toThrow();
+    expect(requestEnsure(first.state, 'slack', NOW).request.requestId).toBe('ensure-slack-2');
   });
 });
