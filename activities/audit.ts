@@ -46,6 +46,18 @@ export function createAuditPort(store: AuditStore, onError: (err: unknown) => vo
           data,
         });
       }
+      // After the evidence: the directory is a convenience index, and a retry rewrites it harmlessly.
+      if (input.person) {
+        const { displayName, department, status, asOfMs } = input.person;
+        const clean = (v: string | undefined) => (v === undefined ? undefined : storableText(v));
+        await store.upsertPerson({
+          employeeId: input.employeeId,
+          displayName: storableText(displayName),
+          department: clean(department),
+          status: clean(status),
+          asOfMs,
+        });
+      }
     },
 
     recordReconciliation: async (input: ReconciliationRecordInput) => {
@@ -92,6 +104,11 @@ export function createAuditPort(store: AuditStore, onError: (err: unknown) => vo
 /** U+0000 and unpaired surrogates: text PostgreSQL (and PGlite) refuse to store (22P05, 22021). */
 // eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text the store can hold (see {@link storable}). */
+function storableText(value: string): string {
+  return value.replace(UNSTORABLE, '\ufffd');
+}
 
 /**
  * A milestone the store can hold. One HR string with U+0000 would otherwise make this

@@ -13,6 +13,11 @@ export interface MilestoneInput {
   workflowId: string;
   runId: string;
   entries: { key: string; entry: TimelineEntry }[];
+  /**
+   * The person's display fields as of this hand-off, for the store's people directory (the
+   * console's people list). Personal data: stored, never logged.
+   */
+  person?: { displayName: string; department?: string; status?: string; asOfMs: number };
 }
 
 export interface AccountRef {

@@ -27,6 +27,7 @@ export {
   type AuditKey,
 } from './key';
 export { DirectoryLockedError } from './dir-lock';
+export type { PersonEntry, PersonRow, PeopleQuery } from './people';
 export { SchemaVersionError, LATEST_VERSION } from './migrations';
 export {
   buildLeaverTimeline,

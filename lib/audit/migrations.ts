@@ -117,6 +117,26 @@ const MIGRATIONS: Migration[] = [
     postgresOnly: true,
     sql: `GRANT SELECT ON audit_legacy_heads, schema_migrations TO jml_audit_writer;`,
   },
+  {
+    version: 7,
+    name: 'people directory (display name, department, HR status) for the console',
+    sql: `
+      CREATE TABLE people (
+        employee_id text PRIMARY KEY,
+        display_name text NOT NULL,
+        department text,
+        status text,
+        as_of timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX people_name ON people (lower(display_name));`,
+  },
+  {
+    version: 8,
+    name: 'writer role keeps the people directory',
+    postgresOnly: true,
+    sql: `GRANT SELECT, INSERT, UPDATE ON people TO jml_audit_writer;`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

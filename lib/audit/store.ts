@@ -8,6 +8,7 @@ import { compareWithCheckpoint, readCheckpoints, signCheckpoint, type Checkpoint
 import { openDatabase, type Database, type OpenOptions as DbOpenOptions, type Sql } from './db';
 import { AuditKeyError, MISSING_KEY_MESSAGE, type AuditKey } from './key';
 import { checkSchema, migrate } from './migrations';
+import { findPeople, personById, upsertPerson, type PeopleQuery, type PersonEntry, type PersonRow } from './people';
 
 export interface OpenOptions extends DbOpenOptions {
   /** The audit key (lib/audit/key.ts): needed to append and to verify keyed records. */
@@ -434,6 +435,21 @@ export class AuditStore {
        WHERE accounts.last_change_at <= EXCLUDED.last_change_at`,
       [entry.employeeId, entry.app, entry.scimId ?? null, entry.state, new Date(entry.lastChangeAtMs).toISOString()],
     );
+  }
+
+  /** The people directory (lib/audit/people.ts): newest display fields win. */
+  async upsertPerson(entry: PersonEntry): Promise<void> {
+    await upsertPerson(this.db, entry);
+  }
+
+  /** A page of people on record, searchable by id, name and department. */
+  async people(query: PeopleQuery = {}): Promise<{ people: PersonRow[]; total: number }> {
+    return findPeople(this.db, query);
+  }
+
+  /** One person's directory entry (name, department, HR status), if recorded. */
+  async person(employeeId: string): Promise<PersonRow | undefined> {
+    return personById(this.db, employeeId);
   }
 
   async getAccounts(employeeId: string): Promise<AccountEntry[]> {

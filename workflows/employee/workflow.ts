@@ -76,6 +76,7 @@ import {
 import { appsToRevoke, invalidReason, isTermination, waitingTermination } from './admission';
 import type { EmployeeRecord } from '../../lib/hr/employee';
 import { milestoneKey } from '../../lib/lifecycle/audit-keys';
+import { displayNameOf } from '../../lib/hr/display-name';
 import type {
   AlertInput,
   LifecycleKind,
@@ -240,6 +241,15 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
 
   // ------------------------------------------------------------ evidence and alerts, beside the main loop
 
+  /** The person's display fields for the store's people directory (the console lists people by name). */
+  const person = () =>
+    s.snapshot && {
+      displayName: displayNameOf(s.snapshot),
+      department: s.snapshot.department,
+      status: s.snapshot.status,
+      asOfMs: Date.now(),
+    };
+
   /** Old path only: the hand-off every run used to wait for (unlimited retries). */
   async function flushAuditAwaited(): Promise<void> {
     const batch = unauditedTimeline(s);
@@ -251,6 +261,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       workflowId,
       runId,
       entries: batch.map(({ seq, entry }) => ({ key: milestoneKey(workflowId, seq, entry), entry })),
+      person: person(),
     });
     s = { ...s, auditedSeq: Math.max(s.auditedSeq, upTo) };
   }
@@ -275,6 +286,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
           workflowId,
           runId,
           entries: batch.map(({ seq, entry }) => ({ key: milestoneKey(workflowId, seq, entry), entry })),
+          person: person(),
         });
         s = auditSucceeded(s, upTo, Date.now());
         if (lost > 0) {

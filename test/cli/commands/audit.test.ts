@@ -148,7 +148,7 @@ describe('jml audit on a PGlite store', () => {
     const migrated = await jml(['migrate'], { DATABASE_URL: db.url });
     expect(migrated).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/applied migrations 1, 2, 3, 4, 5, 6; the schema is at 6/),
+      stdout: expect.stringMatching(/applied migrations 1, 2, 3, 4, 5, 6, 7, 8; the schema is at 8/),
     });
     expect((await jml(['migrate'], { DATABASE_URL: db.url })).stdout).toMatch(/nothing to do/);
     const store = await AuditStore.open({ databaseUrl: db.url, key: TEST_AUDIT_KEY, migrate: false });

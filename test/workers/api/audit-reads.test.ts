@@ -107,6 +107,34 @@ describe.each(auditTargets)('audit read side in-process on %s', (_name, open) =>
     );
   });
 
+  it('lists people with name and department, searchable by name and id', async () => {
+    const name = `Hedy ${employee.replace(/[^a-z0-9]/gi, '')}`;
+    await store.upsertPerson({
+      employeeId: employee,
+      displayName: name,
+      department: 'Research & Development',
+      status: 'terminated',
+      asOfMs: Date.parse('2026-11-27T16:00:02Z'),
+    });
+    const auth = { authorization: `Bearer ${READ_TOKEN}` };
+    for (const q of [name.toUpperCase().slice(0, 12), employee]) {
+      const res = await fetch(`${api.url}/console/people?q=${encodeURIComponent(q)}`, { headers: auth });
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain(`<tr data-employee="${employee}">`);
+      expect(html).toContain(`>${name}</a>`);
+      // Escaped like every value.
+      expect(html).toContain('<td>Research &amp; Development</td><td>terminated</td><td>leaver</td>');
+      expect(html).toMatch(/page 1 of 1 \(1 people\)/);
+    }
+    const none = await fetch(`${api.url}/console/people?q=${encodeURIComponent('<nobody>')}`, { headers: auth });
+    const html = await none.text();
+    expect(html).toContain('Nobody matches.');
+    expect(html).toContain('value="&lt;nobody&gt;"');
+    const person = await fetch(`${api.url}/console/employees/${employee}`, { headers: auth });
+    expect(await person.text()).toContain(`Lifecycle history of ${name} (${employee}), Research &amp; Development`);
+  });
+
   it('asks a browser for the read token and serves the console with it', async () => {
     const bare = await fetch(`${api.url}/console`);
     expect(bare.status).toBe(401);

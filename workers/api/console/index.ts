@@ -76,17 +76,20 @@ export function renderRunsPage(rows: RunRow[]): string {
 
 export const PEOPLE_PAGE_SIZE = 50;
 
-export function renderPeoplePage(
-  people: { employeeId: string; last?: RunRow }[],
-  total: number,
-  q: string,
-  pageNo: number,
-): string {
+export interface PeopleListRow {
+  employeeId: string;
+  displayName?: string;
+  department?: string;
+  status?: string;
+  last?: RunRow;
+}
+
+export function renderPeoplePage(people: PeopleListRow[], total: number, q: string, pageNo: number): string {
   const e = escapeHtml;
   const rows = people
     .map(
-      ({ employeeId, last }) =>
-        `<tr data-employee="${e(employeeId)}"><td><a href="/console/employees/${encodeURIComponent(employeeId)}">${e(employeeId)}</a></td><td>${e(last?.lifecycle ?? '')}</td><td>${e(t(last?.completedAtMs ?? last?.startedAtMs))}</td><td>${last ? `<span class="sla ${e(last.sla)}">${e(last.sla)}</span>` : ''}</td></tr>`,
+      ({ employeeId, displayName, department, status, last }) =>
+        `<tr data-employee="${e(employeeId)}"><td><a href="/console/employees/${encodeURIComponent(employeeId)}">${e(displayName ?? '—')}</a></td><td>${e(employeeId)}</td><td>${e(department ?? '')}</td><td>${e(status ?? '')}</td><td>${e(last?.lifecycle ?? '')}</td><td>${e(t(last?.completedAtMs ?? last?.startedAtMs))}</td><td>${last ? `<span class="sla ${e(last.sla)}">${e(last.sla)}</span>` : ''}</td></tr>`,
     )
     .join('');
   const lastPage = Math.max(0, Math.ceil(total / PEOPLE_PAGE_SIZE) - 1);
@@ -101,8 +104,9 @@ export function renderPeoplePage(
     .join(' · ');
   return page(
     'People',
-    `<form method="get" action="/console/people" id="search"><label>Employee id <input name="q" value="${e(q)}" placeholder="E10"></label><button type="submit">Search</button></form>
-<p class="nav">${nav}</p><table id="people"><thead><tr><th>Employee</th><th>Last lifecycle</th><th>When</th><th>SLA</th></tr></thead><tbody>${rows || '<tr><td colspan="4">Nobody matches.</td></tr>'}</tbody></table>`,
+    `<form method="get" action="/console/people" id="search"><label>Name, employee id or department <input name="q" value="${e(q)}" placeholder="Ada, E10, Engineering"></label><button type="submit">Search</button></form>
+<p class="nav">${nav}</p><table id="people"><thead><tr><th>Name</th><th>Employee id</th><th>Department</th><th>HR status</th><th>Last lifecycle</th><th>When</th><th>SLA</th></tr></thead><tbody>${rows || '<tr><td colspan="7">Nobody matches.</td></tr>'}</tbody></table>
+<p>Name, department and HR status as of each person's latest recorded event; — : none recorded yet (it comes with their next event).</p>`,
   );
 }
 
@@ -126,17 +130,16 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     return html(reply, renderRunsPage(rows));
   });
   app.get<{ Querystring: { q?: string; page?: string } }>('/console/people', { onRequest }, async (request, reply) => {
-    const q = (request.query.q ?? '').trim();
+    const q = (request.query.q ?? '').trim().slice(0, 200);
     const pageNo = Math.max(0, Math.floor(Number(request.query.page ?? 0)) || 0);
-    const ids = (await options.store.employees()).filter((id) => id.toLowerCase().includes(q.toLowerCase())).sort();
-    const slice = ids.slice(pageNo * PEOPLE_PAGE_SIZE, (pageNo + 1) * PEOPLE_PAGE_SIZE);
+    const found = await options.store.people({ q, offset: pageNo * PEOPLE_PAGE_SIZE, limit: PEOPLE_PAGE_SIZE });
     const people = await Promise.all(
-      slice.map(async (employeeId) => ({
-        employeeId,
-        last: lifecycleRuns(await options.store.records({ employeeId, kind: 'milestone' }))[0],
+      found.people.map(async (person) => ({
+        ...person,
+        last: lifecycleRuns(await options.store.records({ employeeId: person.employeeId, kind: 'milestone' }))[0],
       })),
     );
-    return html(reply, renderPeoplePage(people, ids.length, q, pageNo));
+    return html(reply, renderPeoplePage(people, found.total, q, pageNo));
   });
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/console/requests',
@@ -191,8 +194,12 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     // Every lifecycle this person went through (joiner, mover, leaver, re-hire…), then the leaver timeline.
     const history = lifecycleRuns(records.filter((r) => r.kind === 'milestone'));
     const requests = records.filter((r) => r.kind === 'scim-request').length;
+    const person = await options.store.person(id);
+    const who = person?.displayName
+      ? `${escapeHtml(person.displayName)} (${escapeHtml(id)})${person.department ? `, ${escapeHtml(person.department)}` : ''}${person.status ? ` — HR status ${escapeHtml(person.status)}` : ''}`
+      : escapeHtml(id);
     const head = `<nav><a href="/console">Lifecycle runs</a><a href="/console/people">People</a><a href="/console/requests">Provisioning log</a></nav>
-<h2>Lifecycle history of ${escapeHtml(id)}</h2>${runsTable(history, 'history')}
+<h2 id="person">Lifecycle history of ${who}</h2>${runsTable(history, 'history')}
 <p><a href="/console/requests?employee=${encodeURIComponent(id)}">${requests} SCIM requests in the provisioning log</a></p>`;
     const timeline = renderHtml(
       buildLeaverTimeline(id, records, { temporalUiUrl: options.temporalUiUrl, namespace: options.namespace }),

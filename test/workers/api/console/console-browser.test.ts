@@ -54,13 +54,17 @@ suite('the console in headless Chromium', () => {
     const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
     // CB1: hired, then terminated. CB2: hired into Platform, whose GitHub team was deleted: GitHub fails (not retryable).
     await stack.send(
-      hrEvent('hire', { employeeId: 'CB1' }, { eventId: 'CB1-hire', effectiveAt: await now(), sequence: 1 }),
+      hrEvent(
+        'hire',
+        { employeeId: 'CB1', givenName: 'Grace', familyName: 'Hopper' },
+        { eventId: 'CB1-hire', effectiveAt: await now(), sequence: 1 },
+      ),
     );
     await stack.waitFor('CB1', (s) => s.stage === 'idle' && s.accounts.length === 2);
     await stack.send(
       hrEvent(
         'terminate',
-        { employeeId: 'CB1', status: 'terminated' },
+        { employeeId: 'CB1', givenName: 'Grace', familyName: 'Hopper', status: 'terminated' },
         { eventId: 'CB1-term', effectiveAt: await now(), sequence: 2 },
       ),
     );
@@ -77,7 +81,7 @@ suite('the console in headless Chromium', () => {
     await stack.send(
       hrEvent(
         'hire',
-        { employeeId: 'CB2', department: 'Platform' },
+        { employeeId: 'CB2', givenName: 'Alan', familyName: 'Turing', department: 'Platform' },
         { eventId: 'CB2-hire', effectiveAt: await now(), sequence: 1 },
       ),
     );
@@ -98,6 +102,12 @@ suite('the console in headless Chromium', () => {
     for (let i = 0; i < 100; i++) {
       const recorded = await store.records({ employeeId: 'CB2', kind: 'milestone' });
       if (recorded.some((r) => (r.data as { kind?: string }).kind === 'lifecycle-completed')) break;
+      await stack.env.sleep(1_000);
+    }
+    // Names reach the people directory with the milestones, after the fact.
+    for (let i = 0; i < 100; i++) {
+      const [cb1, cb3] = await Promise.all([store.person('CB1'), store.person('CB3')]);
+      if (cb1?.status === 'terminated' && cb3) break;
       await stack.env.sleep(1_000);
     }
     // Sixty more people on record, for paging.
@@ -156,9 +166,22 @@ suite('the console in headless Chromium', () => {
     await page.type('input[name=q]', 'cb');
     await Promise.all([page.waitForNavigation(), page.click('#search button')]);
     const found = await rows('#people');
-    expect(found.map((r) => r.employee)).toEqual(['CB1', 'CB2', 'CB3']);
-    expect(found[0]!.text).toContain('leaver');
+    // Ordered by name: Ada Lovelace (CB3), Alan Turing (CB2), Grace Hopper (CB1).
+    expect(found.map((r) => r.employee)).toEqual(['CB3', 'CB2', 'CB1']);
+    const cells = (row: { text: string }) => row.text.split('\t').map((c) => c.trim());
+    expect(cells(found[2]!).slice(0, 5)).toEqual(['Grace Hopper', 'CB1', 'Engineering', 'terminated', 'leaver']);
+    expect(cells(found[1]!).slice(0, 4)).toEqual(['Alan Turing', 'CB2', 'Platform', 'active']);
     await shot('people');
+    // By name, and by department.
+    await page.goto(`${api.url}/console/people`);
+    await page.type('input[name=q]', 'hopp');
+    await Promise.all([page.waitForNavigation(), page.click('#search button')]);
+    expect((await rows('#people')).map((r) => r.employee)).toEqual(['CB1']);
+    await page.goto(`${api.url}/console/people?q=platform`);
+    expect((await rows('#people')).map((r) => r.employee)).toEqual(['CB2']);
+    await page.click('#people tbody a');
+    await page.waitForSelector('#history');
+    expect(await text('#person')).toBe('Lifecycle history of Alan Turing (CB2), Platform — HR status active');
   });
 
   test("a person's page shows joiner and leaver history", async () => {
@@ -166,6 +189,7 @@ suite('the console in headless Chromium', () => {
     const history = await rows('#history');
     expect(history.map((r) => r.lifecycle).sort()).toEqual(['joiner', 'leaver']);
     expect(await text('body')).toContain('Leaver timeline for CB1');
+    expect(await text('#person')).toContain('Grace Hopper (CB1)');
     await shot('employee');
   });
 
