@@ -7,21 +7,32 @@ import type * as protobuf from 'protobufjs';
 import { randomUUID } from 'node:crypto';
 import type { EngineClock } from './clock';
 import type { TaskQueues } from './matching';
-import { historyEvent, timestamp, type Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import {
+  historyEvent,
+  timestamp,
+  type Failure,
+  type Header,
+  type HistoryEvent,
+  type Memo,
+  type Payload,
+  type Payloads,
+  type Plain,
+} from './proto';
 import type { Stickiness, StickyQueues } from './sticky';
 
 export type RunStatus = 'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'ContinuedAsNew' | 'TimedOut';
 
 /** Builds an event's attributes once its id is known (buffered events get ids late). */
-export type EventBuilder = (eventId: number) => Msg;
+export type EventBuilder = (eventId: number) => HistoryEvent;
 
 export interface ActivityState {
   scheduledEventId: number;
   activityId: string;
   activityType: string;
   taskQueue: string;
-  input?: Msg;
-  header?: Msg;
+  input?: Payloads;
+  header?: Header;
   attempt: number;
   retry: {
     initialMs: number;
@@ -39,10 +50,10 @@ export interface ActivityState {
   state: 'scheduled' | 'started' | 'backoff';
   startedMs?: number;
   identity?: string;
-  heartbeatDetails?: Msg;
+  heartbeatDetails?: Payloads;
   lastHeartbeatMs?: number;
   cancelRequested: boolean;
-  lastFailure?: Msg;
+  lastFailure?: Failure;
   timers: Partial<Record<'scheduleToClose' | 'scheduleToStart' | 'startToClose' | 'heartbeat' | 'backoff', number>>;
 }
 
@@ -73,7 +84,7 @@ export interface WorkflowTaskState {
    * not in the history, until something makes them permanent; a task whose only outcome is
    * rejections is discarded as if it never ran (docs/engine.md, "Updates").
    */
-  speculative?: Msg[];
+  speculative?: HistoryEvent[];
   /** Tells a stale completion from the current one (speculative tasks can reuse event ids). */
   serial?: number;
 }
@@ -84,11 +95,11 @@ export type UpdateStage = 'admitted' | 'sent' | 'accepted' | 'completed' | 'reje
 export interface UpdateState {
   updateId: string;
   /** temporal.api.update.v1.Request as the caller sent it. */
-  request: Msg;
+  request: Plain<temporal.api.update.v1.IRequest>;
   stage: UpdateStage;
   acceptedEventId?: number;
   /** temporal.api.update.v1.Outcome once completed or rejected. */
-  outcome?: Msg;
+  outcome?: Plain<temporal.api.update.v1.IOutcome>;
   /** Why an aborted update never reached the workflow; `retry`: it may go to the next run. */
   abort?: { retry: boolean; message: string };
   /** Callers waiting for the next stage. */
@@ -98,9 +109,9 @@ export interface UpdateState {
 export interface PendingQuery {
   id: string;
   queryType: string;
-  args?: Msg;
-  header?: Msg;
-  resolve(result: { answer?: Msg; error?: string }): void;
+  args?: Payloads;
+  header?: Header;
+  resolve(result: { answer?: Payloads; error?: string }): void;
 }
 
 export interface Run {
@@ -116,10 +127,10 @@ export interface Run {
   closeMs?: number;
   events: protobuf.Message[];
   /** Plain copy of the last event (the close event once closed). */
-  lastEvent?: Msg;
-  memo: Msg;
+  lastEvent?: HistoryEvent;
+  memo: Memo;
   /** `indexedFields` payloads as sent. */
-  searchAttributes: Record<string, Msg>;
+  searchAttributes: Record<string, Payload>;
   parent?: { namespace: string; workflowId: string; runId: string; initiatedEventId: number };
   workflowTaskTimeoutMs: number;
   runTimer?: number;
