@@ -4,6 +4,7 @@
  * server.ts does the gRPC plumbing.
  */
 import { randomUUID } from 'node:crypto';
+import type { temporal } from '@temporalio/proto';
 import {
   activityByIdForRequest,
   activityCanceled,
@@ -29,9 +30,9 @@ import { clusterInfo } from './cluster-info';
 import { describeExtras } from './describe-extras';
 import { readHistory } from './history-reads';
 import { readHistoryReverse } from './history-reverse';
-import { TaskQueues } from './matching';
+import { TaskQueues, type ActivityTask, type WorkflowTask } from './matching';
 import { describeTaskQueue, PollerRegistry } from './pollers';
-import { durationMs, timestamp, type Msg } from './proto';
+import { durationMs, timestamp, type Payloads, type Plain, type WithHistory } from './proto';
 import { DEFAULT_CUSTOM_SEARCH_ATTRIBUTES, SYSTEM_SEARCH_ATTRIBUTES } from './search-attributes';
 import { findRun, isOpen, type EngineCore, type Namespace, type Run } from './state';
 import { admitUpdate, STAGE, stageNumber, updateResponse, waitForStage } from './updates';
@@ -57,8 +58,8 @@ export interface EngineOptions {
 
 export class Engine implements EngineCore {
   readonly clock: EngineClock;
-  readonly workflowQueues = new TaskQueues();
-  readonly activityQueues = new TaskQueues();
+  readonly workflowQueues = new TaskQueues<WorkflowTask>();
+  readonly activityQueues = new TaskQueues<ActivityTask>();
   readonly sticky: StickyQueues;
   readonly namespaces = new Map<string, Namespace>();
   readonly openRuns = new Set<Run>();
@@ -112,7 +113,7 @@ export class Engine implements EngineCore {
 
   // --- WorkflowService: system -------------------------------------------------------------
 
-  GetSystemInfo(): Msg {
+  GetSystemInfo(): Plain<temporal.api.workflowservice.v1.IGetSystemInfoResponse> {
     return {
       serverVersion: '1.24.0-jml-embedded',
       capabilities: {
@@ -127,57 +128,70 @@ export class Engine implements EngineCore {
     };
   }
 
-  DescribeNamespace(req: Msg): Msg {
+  DescribeNamespace(
+    req: Plain<temporal.api.workflowservice.v1.IDescribeNamespaceRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IDescribeNamespaceResponse> {
     const ns = req.id
       ? [...this.namespaces.values()].find((n) => n.id === req.id)
-      : this.namespaces.get(req.namespace as string);
+      : this.namespaces.get(req.namespace ?? '');
     if (!ns) throw notFound(`namespace ${String(req.namespace ?? req.id)} not found`);
     return describeNs(ns);
   }
 
-  ListNamespaces(): Msg {
+  ListNamespaces(): Plain<temporal.api.workflowservice.v1.IListNamespacesResponse> {
     return { namespaces: [...this.namespaces.values()].map(describeNs) };
   }
 
-  RegisterNamespace(req: Msg): Msg {
-    this.registerNamespace(req.namespace as string);
+  RegisterNamespace(
+    req: Plain<temporal.api.workflowservice.v1.IRegisterNamespaceRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRegisterNamespaceResponse> {
+    if (!req.namespace) throw invalidArgument('namespace is required');
+    this.registerNamespace(req.namespace);
     return {};
   }
 
-  GetSearchAttributes(): Msg {
+  GetSearchAttributes(): Plain<temporal.api.workflowservice.v1.IGetSearchAttributesResponse> {
     const keys: Record<string, string> = { ...SYSTEM_SEARCH_ATTRIBUTES };
     for (const ns of this.namespaces.values()) for (const [k, v] of ns.searchAttributes) keys[k] = v;
     return { keys };
   }
 
-  GetClusterInfo(): Msg {
+  GetClusterInfo(): Plain<temporal.api.workflowservice.v1.IGetClusterInfoResponse> {
     return clusterInfo(this.clusterId);
   }
 
-  DescribeTaskQueue(req: Msg): Msg {
-    this.ns(req.namespace as string);
+  DescribeTaskQueue(
+    req: Plain<temporal.api.workflowservice.v1.IDescribeTaskQueueRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IDescribeTaskQueueResponse> {
+    this.ns(req.namespace);
     return describeTaskQueue(this.pollers, req, timestamp);
   }
 
-  ShutdownWorker(req: Msg): Msg {
-    this.ns(req.namespace as string);
-    if (req.stickyTaskQueue) stickyWorkerGone(this, req.stickyTaskQueue as string);
+  ShutdownWorker(
+    req: Plain<temporal.api.workflowservice.v1.IShutdownWorkerRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IShutdownWorkerResponse> {
+    this.ns(req.namespace);
+    if (req.stickyTaskQueue) stickyWorkerGone(this, req.stickyTaskQueue);
     return {};
   }
 
   // --- WorkflowService: executions ---------------------------------------------------------
 
-  StartWorkflowExecution(req: Msg): Msg {
-    const ns = this.ns(req.namespace as string);
+  StartWorkflowExecution(
+    req: Plain<temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IStartWorkflowExecutionResponse> {
+    const ns = this.ns(req.namespace);
     const existing = admitStart(this, ns, req);
     if (existing) return { runId: existing.runId, started: false };
     const run = startRun(this, startInputFromRequest(ns, req));
     return { runId: run.runId, started: true };
   }
 
-  SignalWithStartWorkflowExecution(req: Msg): Msg {
-    const ns = this.ns(req.namespace as string);
-    const run = findRun(ns, req.workflowId as string);
+  SignalWithStartWorkflowExecution(
+    req: Plain<temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest>,
+  ): Plain<temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionResponse> {
+    const ns = this.ns(req.namespace);
+    const run = findRun(ns, req.workflowId);
     if (run && isOpen(run)) {
       this.SignalWorkflowExecution({
         ...req,
@@ -186,61 +200,65 @@ export class Engine implements EngineCore {
       });
       return { runId: run.runId, started: false };
     }
-    const signal = signalEvent(
-      req.signalName as string,
-      req.signalInput as Msg,
-      req.header as Msg,
-      req.identity as string,
-    );
+    const signal = signalEvent(req.signalName, req.signalInput, req.header, req.identity);
     admitStart(this, ns, { ...req, requestId: undefined });
     const started = startRun(this, startInputFromRequest(ns, req, [signal]));
     return { runId: started.runId, started: true };
   }
 
-  SignalWorkflowExecution(req: Msg): Msg {
-    const run = requireRun(this, req.namespace as string, req.workflowExecution as Msg);
+  SignalWorkflowExecution(
+    req: Plain<temporal.api.workflowservice.v1.ISignalWorkflowExecutionRequest>,
+  ): Plain<temporal.api.workflowservice.v1.ISignalWorkflowExecutionResponse> {
+    const run = requireRun(this, req.namespace, req.workflowExecution);
     if (!isOpen(run)) throw notFound('workflow execution already completed');
     if (req.requestId && run.requestIds.has(`signal:${String(req.requestId)}`)) return {};
     if (req.requestId) run.requestIds.add(`signal:${String(req.requestId)}`);
-    const execution = req.workflowExecution as Msg;
     const ok = deliverSignal(
       this,
       run.namespace,
-      execution.workflowId as string,
+      run.workflowId,
       run.runId,
-      req.signalName as string,
-      req.input as Msg,
-      req.header as Msg,
-      req.identity as string,
+      req.signalName,
+      req.input,
+      req.header,
+      req.identity,
     );
     if (!ok) throw notFound('workflow execution already completed');
     return {};
   }
 
-  RequestCancelWorkflowExecution(req: Msg): Msg {
-    const run = requireRun(this, req.namespace as string, req.workflowExecution as Msg);
+  RequestCancelWorkflowExecution(
+    req: Plain<temporal.api.workflowservice.v1.IRequestCancelWorkflowExecutionRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRequestCancelWorkflowExecutionResponse> {
+    const run = requireRun(this, req.namespace, req.workflowExecution);
     if (!isOpen(run)) throw notFound('workflow execution already completed');
-    deliverCancelRequest(this, run.namespace, run.workflowId, run.runId, req.reason as string);
+    deliverCancelRequest(this, run.namespace, run.workflowId, run.runId, req.reason);
     return {};
   }
 
-  TerminateWorkflowExecution(req: Msg): Msg {
-    const run = requireRun(this, req.namespace as string, req.workflowExecution as Msg);
+  TerminateWorkflowExecution(
+    req: Plain<temporal.api.workflowservice.v1.ITerminateWorkflowExecutionRequest>,
+  ): Plain<temporal.api.workflowservice.v1.ITerminateWorkflowExecutionResponse> {
+    const run = requireRun(this, req.namespace, req.workflowExecution);
     if (!isOpen(run)) throw notFound('workflow execution already completed');
-    terminateRun(this, run, (req.reason as string) || 'terminated', req.details as Msg, req.identity as string);
+    terminateRun(this, run, req.reason || 'terminated', req.details, req.identity);
     return {};
   }
 
-  async QueryWorkflow(req: Msg, cancelled: Cancelled): Promise<Msg> {
-    const run = requireRun(this, req.namespace as string, req.execution as Msg);
-    const q = req.query as Msg;
+  async QueryWorkflow(
+    req: Plain<temporal.api.workflowservice.v1.IQueryWorkflowRequest>,
+    cancelled: Cancelled,
+  ): Promise<Plain<temporal.api.workflowservice.v1.IQueryWorkflowResponse>> {
+    const run = requireRun(this, req.namespace, req.execution);
+    const q = req.query;
+    if (!q) throw invalidArgument('query is required');
     const id = randomUUID();
-    const result = await new Promise<{ answer?: Msg; error?: string }>((resolve) => {
+    const result = await new Promise<{ answer?: Payloads; error?: string }>((resolve) => {
       enqueueQuery(this, run, {
         id,
-        queryType: q.queryType as string,
-        args: q.queryArgs as Msg,
-        header: q.header as Msg,
+        queryType: q.queryType ?? '',
+        args: q.queryArgs,
+        header: q.header,
         resolve,
       });
       cancelled(() => {
@@ -256,15 +274,18 @@ export class Engine implements EngineCore {
    * Admits an Update (or joins the one with the same id) and waits for the requested stage, at
    * most a long poll; the SDK calls again while the answer is still ADMITTED.
    */
-  async UpdateWorkflowExecution(req: Msg, cancelled: Cancelled): Promise<Msg> {
-    const wanted = Math.max(stageNumber((req.waitPolicy as Msg)?.lifecycleStage), STAGE.ACCEPTED);
+  async UpdateWorkflowExecution(
+    req: Plain<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionRequest>,
+    cancelled: Cancelled,
+  ): Promise<Plain<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse>> {
+    const wanted = Math.max(stageNumber(req.waitPolicy?.lifecycleStage), STAGE.ACCEPTED);
     for (;;) {
-      const run = requireRun(this, req.namespace as string, req.workflowExecution as Msg);
+      const run = requireRun(this, req.namespace, req.workflowExecution);
       if (req.firstExecutionRunId && run.firstRunId !== req.firstExecutionRunId) {
         const first = String(req.firstExecutionRunId);
         throw notFound(`workflow execution not found: ${run.workflowId} (first run ${first})`);
       }
-      const update = admitUpdate(this, run, req.request as Msg);
+      const update = admitUpdate(this, run, req.request);
       await waitForStage(update, wanted, cancelled);
       // Admitted on a run that continued as new before a worker saw it: it goes to the next run.
       if (update.abort?.retry) continue;
@@ -273,19 +294,24 @@ export class Engine implements EngineCore {
     }
   }
 
-  async PollWorkflowExecutionUpdate(req: Msg, cancelled: Cancelled): Promise<Msg> {
-    const ref = (req.updateRef ?? {}) as Msg;
-    const run = requireRun(this, req.namespace as string, ref.workflowExecution as Msg);
-    const update = run.updates.get(ref.updateId as string);
+  async PollWorkflowExecutionUpdate(
+    req: Plain<temporal.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest>,
+    cancelled: Cancelled,
+  ): Promise<Plain<temporal.api.workflowservice.v1.IPollWorkflowExecutionUpdateResponse>> {
+    const ref = req.updateRef ?? {};
+    const run = requireRun(this, req.namespace, ref.workflowExecution);
+    const update = run.updates.get(ref.updateId ?? '');
     // Rejected Updates leave nothing behind, so they are not found either (as on the server).
     if (!update) throw notFound(`update ${String(ref.updateId)} not found`);
-    await waitForStage(update, stageNumber((req.waitPolicy as Msg)?.lifecycleStage), cancelled);
+    await waitForStage(update, stageNumber(req.waitPolicy?.lifecycleStage), cancelled);
     if (update.abort) throw notFound(update.abort.message);
     return updateResponse(run, update);
   }
 
-  DescribeWorkflowExecution(req: Msg): Msg {
-    const run = requireRun(this, req.namespace as string, req.execution as Msg);
+  DescribeWorkflowExecution(
+    req: Plain<temporal.api.workflowservice.v1.IDescribeWorkflowExecutionRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse> {
+    const run = requireRun(this, req.namespace, req.execution);
     return {
       executionConfig: {
         taskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
@@ -313,34 +339,48 @@ export class Engine implements EngineCore {
     };
   }
 
-  GetWorkflowExecutionHistory(req: Msg, cancelled: Cancelled): Promise<Msg> {
-    const run = requireRun(this, req.namespace as string, req.execution as Msg);
+  GetWorkflowExecutionHistory(
+    req: Plain<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryRequest>,
+    cancelled: Cancelled,
+  ): Promise<WithHistory<Plain<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse>>> {
+    const run = requireRun(this, req.namespace, req.execution);
     return readHistory(run, req, cancelled);
   }
 
-  GetWorkflowExecutionHistoryReverse(req: Msg): Msg {
-    return readHistoryReverse(requireRun(this, req.namespace as string, req.execution as Msg), req);
+  GetWorkflowExecutionHistoryReverse(
+    req: Plain<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseRequest>,
+  ): WithHistory<Plain<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseResponse>> {
+    return readHistoryReverse(requireRun(this, req.namespace, req.execution), req);
   }
 
-  ListWorkflowExecutions(req: Msg): Msg {
-    return listExecutions(this.ns(req.namespace as string), req);
+  ListWorkflowExecutions(
+    req: Plain<temporal.api.workflowservice.v1.IListWorkflowExecutionsRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse> {
+    return listExecutions(this.ns(req.namespace), req);
   }
 
-  ScanWorkflowExecutions(req: Msg): Msg {
-    return listExecutions(this.ns(req.namespace as string), req);
+  ScanWorkflowExecutions(
+    req: Plain<temporal.api.workflowservice.v1.IScanWorkflowExecutionsRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IScanWorkflowExecutionsResponse> {
+    return listExecutions(this.ns(req.namespace), req);
   }
 
-  CountWorkflowExecutions(req: Msg): Msg {
-    return countExecutions(this.ns(req.namespace as string), req);
+  CountWorkflowExecutions(
+    req: Plain<temporal.api.workflowservice.v1.ICountWorkflowExecutionsRequest>,
+  ): Plain<temporal.api.workflowservice.v1.ICountWorkflowExecutionsResponse> {
+    return countExecutions(this.ns(req.namespace), req);
   }
 
   // --- WorkflowService: workers ------------------------------------------------------------
 
-  async PollWorkflowTaskQueue(req: Msg, cancelled: Cancelled): Promise<Msg> {
-    this.ns(req.namespace as string);
-    const queue = (req.taskQueue as Msg)?.name as string;
-    if ((req.taskQueue as Msg)?.kind !== 'TASK_QUEUE_KIND_STICKY') {
-      this.pollers.seen('workflow', queue, req.identity as string);
+  async PollWorkflowTaskQueue(
+    req: Plain<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueRequest>,
+    cancelled: Cancelled,
+  ): Promise<WorkflowTask> {
+    this.ns(req.namespace);
+    const queue = req.taskQueue?.name ?? '';
+    if (req.taskQueue?.kind !== 'TASK_QUEUE_KIND_STICKY') {
+      this.pollers.seen('workflow', queue, req.identity);
       return (await this.workflowQueues.poll(queue, cancelled)) ?? {};
     }
     // With stickiness off, or once the worker said it is leaving, nothing is ever offered there.
@@ -353,98 +393,132 @@ export class Engine implements EngineCore {
     }
   }
 
-  ResetStickyTaskQueue(req: Msg): Msg {
-    const run = requireRun(this, req.namespace as string, req.execution as Msg);
+  ResetStickyTaskQueue(
+    req: Plain<temporal.api.workflowservice.v1.IResetStickyTaskQueueRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IResetStickyTaskQueueResponse> {
+    const run = requireRun(this, req.namespace, req.execution);
     run.sticky = undefined;
     return {};
   }
 
-  RespondWorkflowTaskCompleted(req: Msg): Msg {
+  RespondWorkflowTaskCompleted(
+    req: Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse> {
     return completeWorkflowTask(this, req);
   }
 
-  RespondWorkflowTaskFailed(req: Msg): Msg {
+  RespondWorkflowTaskFailed(
+    req: Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskFailedRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskFailedResponse> {
     failWorkflowTask(this, req);
     return {};
   }
 
-  RespondQueryTaskCompleted(req: Msg): Msg {
+  RespondQueryTaskCompleted(
+    req: Plain<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedResponse> {
     completeQueryTask(this, req);
     return {};
   }
 
-  async PollActivityTaskQueue(req: Msg, cancelled: Cancelled): Promise<Msg> {
-    this.ns(req.namespace as string);
-    const rate = Number((req.taskQueueMetadata as Msg | undefined)?.maxTasksPerSecond?.value) || undefined;
-    this.pollers.seen('activity', (req.taskQueue as Msg)?.name as string, req.identity as string, rate);
-    return (await this.activityQueues.poll((req.taskQueue as Msg)?.name as string, cancelled)) ?? {};
+  async PollActivityTaskQueue(
+    req: Plain<temporal.api.workflowservice.v1.IPollActivityTaskQueueRequest>,
+    cancelled: Cancelled,
+  ): Promise<Plain<temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse>> {
+    this.ns(req.namespace);
+    const rate = Number(req.taskQueueMetadata?.maxTasksPerSecond?.value) || undefined;
+    const queue = req.taskQueue?.name ?? '';
+    this.pollers.seen('activity', queue, req.identity, rate);
+    return (await this.activityQueues.poll(queue, cancelled)) ?? {};
   }
 
-  RespondActivityTaskCompleted(req: Msg): Msg {
-    const { run, activity } = activityForToken(this, req.taskToken as Uint8Array);
+  RespondActivityTaskCompleted(
+    req: Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCompletedRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCompletedResponse> {
+    const { run, activity } = activityForToken(this, req.taskToken);
     activityCompleted(this, run, activity, req);
     return {};
   }
 
-  RespondActivityTaskCompletedById(req: Msg): Msg {
+  RespondActivityTaskCompletedById(
+    req: Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCompletedByIdRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCompletedByIdResponse> {
     const { run, activity } = activityByIdForRequest(this, req);
     activityCompleted(this, run, activity, req);
     return {};
   }
 
-  RespondActivityTaskFailed(req: Msg): Msg {
-    const { run, activity } = activityForToken(this, req.taskToken as Uint8Array);
+  RespondActivityTaskFailed(
+    req: Plain<temporal.api.workflowservice.v1.IRespondActivityTaskFailedRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRespondActivityTaskFailedResponse> {
+    const { run, activity } = activityForToken(this, req.taskToken);
     activityFailed(this, run, activity, req);
     return {};
   }
 
-  RespondActivityTaskFailedById(req: Msg): Msg {
+  RespondActivityTaskFailedById(
+    req: Plain<temporal.api.workflowservice.v1.IRespondActivityTaskFailedByIdRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRespondActivityTaskFailedByIdResponse> {
     const { run, activity } = activityByIdForRequest(this, req);
     activityFailed(this, run, activity, req);
     return {};
   }
 
-  RespondActivityTaskCanceled(req: Msg): Msg {
-    const { run, activity } = activityForToken(this, req.taskToken as Uint8Array);
+  RespondActivityTaskCanceled(
+    req: Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCanceledRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCanceledResponse> {
+    const { run, activity } = activityForToken(this, req.taskToken);
     activityCanceled(this, run, activity, req);
     return {};
   }
 
-  RespondActivityTaskCanceledById(req: Msg): Msg {
+  RespondActivityTaskCanceledById(
+    req: Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCanceledByIdRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCanceledByIdResponse> {
     const { run, activity } = activityByIdForRequest(this, req);
     activityCanceled(this, run, activity, req);
     return {};
   }
 
-  RecordActivityTaskHeartbeat(req: Msg): Msg {
-    const { run, activity } = activityForToken(this, req.taskToken as Uint8Array);
-    return { cancelRequested: heartbeat(this, run, activity, req.details as Msg) };
+  RecordActivityTaskHeartbeat(
+    req: Plain<temporal.api.workflowservice.v1.IRecordActivityTaskHeartbeatRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRecordActivityTaskHeartbeatResponse> {
+    const { run, activity } = activityForToken(this, req.taskToken);
+    return { cancelRequested: heartbeat(this, run, activity, req.details) };
   }
 
-  RecordActivityTaskHeartbeatById(req: Msg): Msg {
+  RecordActivityTaskHeartbeatById(
+    req: Plain<temporal.api.workflowservice.v1.IRecordActivityTaskHeartbeatByIdRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IRecordActivityTaskHeartbeatByIdResponse> {
     const { run, activity } = activityByIdForRequest(this, req);
-    return { cancelRequested: heartbeat(this, run, activity, req.details as Msg) };
+    return { cancelRequested: heartbeat(this, run, activity, req.details) };
   }
 
   // --- OperatorService ---------------------------------------------------------------------
 
-  AddSearchAttributes(req: Msg): Msg {
-    const ns = this.ns(req.namespace as string);
-    for (const [name, type] of Object.entries((req.searchAttributes ?? {}) as Record<string, string>)) {
+  AddSearchAttributes(
+    req: Plain<temporal.api.operatorservice.v1.IAddSearchAttributesRequest>,
+  ): Plain<temporal.api.operatorservice.v1.IAddSearchAttributesResponse> {
+    const ns = this.ns(req.namespace);
+    for (const [name, type] of Object.entries(req.searchAttributes ?? {})) {
       if (SYSTEM_SEARCH_ATTRIBUTES[name]) throw invalidArgument(`${name} is a system search attribute`);
       ns.searchAttributes.set(name, type);
     }
     return {};
   }
 
-  RemoveSearchAttributes(req: Msg): Msg {
-    const ns = this.ns(req.namespace as string);
-    for (const name of (req.searchAttributes ?? []) as string[]) ns.searchAttributes.delete(name);
+  RemoveSearchAttributes(
+    req: Plain<temporal.api.operatorservice.v1.IRemoveSearchAttributesRequest>,
+  ): Plain<temporal.api.operatorservice.v1.IRemoveSearchAttributesResponse> {
+    const ns = this.ns(req.namespace);
+    for (const name of req.searchAttributes ?? []) ns.searchAttributes.delete(name);
     return {};
   }
 
-  ListSearchAttributes(req: Msg): Msg {
-    const ns = this.ns(req.namespace as string);
+  ListSearchAttributes(
+    req: Plain<temporal.api.operatorservice.v1.IListSearchAttributesRequest>,
+  ): Plain<temporal.api.operatorservice.v1.IListSearchAttributesResponse> {
+    const ns = this.ns(req.namespace);
     return {
       customAttributes: Object.fromEntries(ns.searchAttributes),
       systemAttributes: SYSTEM_SEARCH_ATTRIBUTES,
@@ -454,41 +528,47 @@ export class Engine implements EngineCore {
 
   // --- TestService (time skipping) ----------------------------------------------------------
 
-  LockTimeSkipping(): Msg {
+  LockTimeSkipping(): Plain<temporal.api.testservice.v1.ILockTimeSkippingResponse> {
     this.requireTimeSkipping('LockTimeSkipping');
     this.clock.lock();
     return {};
   }
 
-  UnlockTimeSkipping(): Msg {
+  UnlockTimeSkipping(): Plain<temporal.api.testservice.v1.IUnlockTimeSkippingResponse> {
     this.requireTimeSkipping('UnlockTimeSkipping');
     if (!this.clock.unlock()) throw failedPrecondition('time skipping is not locked');
     return {};
   }
 
-  async Sleep(req: Msg): Promise<Msg> {
-    await this.sleepUntil(this.clock.now() + durationMs(req.duration as Msg));
+  async Sleep(
+    req: Plain<temporal.api.testservice.v1.ISleepRequest>,
+  ): Promise<Plain<temporal.api.testservice.v1.ISleepResponse>> {
+    await this.sleepUntil(this.clock.now() + durationMs(req.duration));
     return {};
   }
 
-  async SleepUntil(req: Msg): Promise<Msg> {
-    const ts = req.timestamp as Msg;
+  async SleepUntil(
+    req: Plain<temporal.api.testservice.v1.ISleepUntilRequest>,
+  ): Promise<Plain<temporal.api.testservice.v1.ISleepResponse>> {
+    const ts = req.timestamp;
     await this.sleepUntil(Number(ts?.seconds ?? 0) * 1000 + Math.floor(Number(ts?.nanos ?? 0) / 1e6));
     return {};
   }
 
-  async UnlockTimeSkippingWithSleep(req: Msg): Promise<Msg> {
+  async UnlockTimeSkippingWithSleep(
+    req: Plain<temporal.api.testservice.v1.ISleepRequest>,
+  ): Promise<Plain<temporal.api.testservice.v1.ISleepResponse>> {
     this.requireTimeSkipping('UnlockTimeSkippingWithSleep');
     if (!this.clock.unlock()) throw failedPrecondition('time skipping is not locked');
     try {
-      await this.sleepUntil(this.clock.now() + durationMs(req.duration as Msg));
+      await this.sleepUntil(this.clock.now() + durationMs(req.duration));
     } finally {
       this.clock.lock();
     }
     return {};
   }
 
-  GetCurrentTime(): Msg {
+  GetCurrentTime(): Plain<temporal.api.testservice.v1.IGetCurrentTimeResponse> {
     return { time: timestamp(this.clock.now()) };
   }
 
@@ -502,7 +582,7 @@ export class Engine implements EngineCore {
   }
 }
 
-function describeNs(ns: Namespace): Msg {
+function describeNs(ns: Namespace): Plain<temporal.api.workflowservice.v1.IDescribeNamespaceResponse> {
   return {
     namespaceInfo: {
       name: ns.name,
@@ -526,7 +606,7 @@ const STATUS: Record<Run['status'], string> = {
   TimedOut: 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT',
 };
 
-export function executionInfo(run: Run): Msg {
+export function executionInfo(run: Run): Plain<temporal.api.workflow.v1.IWorkflowExecutionInfo> {
   return {
     execution: { workflowId: run.workflowId, runId: run.runId },
     type: { name: run.workflowType },
@@ -545,7 +625,7 @@ export function executionInfo(run: Run): Msg {
 }
 
 /** A poll on a sticky queue the engine will not feed waits and returns nothing. */
-function parkedPoll(cancelled: Cancelled): Promise<Msg | undefined> {
+function parkedPoll(cancelled: Cancelled): Promise<undefined> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(undefined), 20_000);
     timer.unref?.();

@@ -4,7 +4,20 @@
  * children, run and execution timeouts), child workflows and continue-as-new.
  */
 import { alreadyExists, invalidArgument, notFound } from './errors';
-import { durationMs, timestamp, type Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import {
+  durationMs,
+  timestamp,
+  type Failure,
+  type Header,
+  type HistoryEvent,
+  type Memo,
+  type Payloads,
+  type Plain,
+  type SearchAttributes,
+  type UserMetadata,
+  type WorkflowExecution,
+} from './proto';
 import { checkSearchAttributeNames } from './search-attributes';
 import {
   appendEvent,
@@ -12,6 +25,7 @@ import {
   findRun,
   isOpen,
   newRunId,
+  type CommandMeta,
   type EngineCore,
   type EventBuilder,
   type Namespace,
@@ -26,22 +40,22 @@ export interface StartInput {
   workflowId: string;
   workflowType: string;
   taskQueue: string;
-  input?: Msg;
-  header?: Msg;
-  memo?: Msg;
-  searchAttributes?: Msg;
+  input?: Payloads;
+  header?: Header;
+  memo?: Memo;
+  searchAttributes?: SearchAttributes;
   executionTimeoutMs: number;
   runTimeoutMs: number;
   taskTimeoutMs: number;
   identity?: string;
   requestId?: string;
   parent?: Run['parent'];
-  continuedFrom?: { run: Run; failure?: Msg; lastCompletionResult?: Msg; initiator?: string };
+  continuedFrom?: { run: Run; failure?: Failure; lastCompletionResult?: Payloads; initiator?: string };
   firstRunId?: string;
   /** Preset run id (continue-as-new announces it in the previous run's close event). */
   runId?: string;
   executionDeadlineMs?: number;
-  userMetadata?: Msg;
+  userMetadata?: UserMetadata;
   /** Appended right after WorkflowExecutionStarted (signalWithStart). */
   extraEvents?: EventBuilder[];
 }
@@ -63,7 +77,7 @@ export function startRun(core: EngineCore, s: StartInput): Run {
     executionMs: now,
     events: [],
     memo: s.memo ?? {},
-    searchAttributes: { ...((s.searchAttributes?.indexedFields ?? {}) as Record<string, Msg>) },
+    searchAttributes: { ...s.searchAttributes?.indexedFields },
     parent: s.parent,
     workflowTaskTimeoutMs: s.taskTimeoutMs || 10_000,
     wt: { state: 'none', scheduledEventId: 0, startedEventId: 0, attempt: 1, needsAnother: false },
@@ -120,12 +134,17 @@ export function startRun(core: EngineCore, s: StartInput): Run {
 }
 
 /** Start-time policy checks; returns the existing run when the request is a repeat or USE_EXISTING applies. */
-export function admitStart(core: EngineCore, ns: Namespace, req: Msg): Run | undefined {
-  const existing = findRun(ns, req.workflowId as string);
-  if (existing && req.requestId && existing.requestIds.has(req.requestId as string)) return existing;
+/** The start of a workflow: a StartWorkflowExecution or SignalWithStartWorkflowExecution request. */
+type StartRequest =
+  | Plain<temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest>
+  | Plain<temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest>;
+
+export function admitStart(core: EngineCore, ns: Namespace, req: StartRequest): Run | undefined {
+  const existing = findRun(ns, req.workflowId);
+  if (existing && req.requestId && existing.requestIds.has(req.requestId)) return existing;
   if (existing && isOpen(existing)) {
-    const conflict = (req.workflowIdConflictPolicy as string) ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
-    const reuse = req.workflowIdReusePolicy as string | undefined;
+    const conflict = req.workflowIdConflictPolicy ?? 'WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED';
+    const reuse = req.workflowIdReusePolicy;
     if (conflict === 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING') return existing;
     if (
       conflict === 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING' ||
@@ -137,7 +156,7 @@ export function admitStart(core: EngineCore, ns: Namespace, req: Msg): Run | und
     throw alreadyExists(`workflow ${String(req.workflowId)} is already running (run ${existing.runId})`);
   }
   if (existing) {
-    const reuse = (req.workflowIdReusePolicy as string) ?? 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE';
+    const reuse = req.workflowIdReusePolicy ?? 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE';
     if (reuse === 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE')
       throw alreadyExists(`workflow ${String(req.workflowId)} already ran and the id reuse policy rejects duplicates`);
     if (reuse === 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY' && existing.status === 'Completed') {
@@ -149,34 +168,34 @@ export function admitStart(core: EngineCore, ns: Namespace, req: Msg): Run | und
   return undefined;
 }
 
-export function startInputFromRequest(ns: Namespace, req: Msg, extraEvents?: EventBuilder[]): StartInput {
+export function startInputFromRequest(ns: Namespace, req: StartRequest, extraEvents?: EventBuilder[]): StartInput {
   if (!req.workflowId) throw invalidArgument('workflowId is required');
   if (!req.workflowType?.name) throw invalidArgument('workflowType is required');
   if (!req.taskQueue?.name) throw invalidArgument('taskQueue is required');
-  const executionTimeoutMs = durationMs(req.workflowExecutionTimeout as Msg);
+  const executionTimeoutMs = durationMs(req.workflowExecutionTimeout);
   return {
     namespace: ns,
-    workflowId: req.workflowId as string,
-    workflowType: req.workflowType.name as string,
-    taskQueue: req.taskQueue.name as string,
-    input: req.input as Msg,
-    header: req.header as Msg,
-    memo: req.memo as Msg,
-    searchAttributes: req.searchAttributes as Msg,
+    workflowId: req.workflowId,
+    workflowType: req.workflowType.name,
+    taskQueue: req.taskQueue.name,
+    input: req.input,
+    header: req.header,
+    memo: req.memo,
+    searchAttributes: req.searchAttributes,
     executionTimeoutMs,
-    runTimeoutMs: durationMs(req.workflowRunTimeout as Msg) || executionTimeoutMs,
-    taskTimeoutMs: durationMs(req.workflowTaskTimeout as Msg),
-    identity: req.identity as string,
-    requestId: req.requestId as string,
-    userMetadata: req.userMetadata as Msg,
+    runTimeoutMs: durationMs(req.workflowRunTimeout) || executionTimeoutMs,
+    taskTimeoutMs: durationMs(req.workflowTaskTimeout),
+    identity: req.identity,
+    requestId: req.requestId,
+    userMetadata: req.userMetadata,
     extraEvents,
   };
 }
 
 export function signalEvent(
-  signalName: string,
-  input: Msg | undefined,
-  header: Msg | undefined,
+  signalName: string | undefined,
+  input: Payloads | undefined,
+  header: Header | undefined,
   identity: string | undefined,
 ): EventBuilder {
   return () => ({
@@ -191,9 +210,9 @@ export function deliverSignal(
   namespace: string,
   workflowId: string,
   runId: string | undefined,
-  signalName: string,
-  input: Msg | undefined,
-  header: Msg | undefined,
+  signalName: string | undefined,
+  input: Payloads | undefined,
+  header: Header | undefined,
   identity: string | undefined,
 ): boolean {
   const ns = core.namespaces.get(namespace);
@@ -228,7 +247,7 @@ export function terminateRun(
   core: EngineCore,
   run: Run,
   reason: string,
-  details: Msg | undefined,
+  details: Payloads | undefined,
   identity?: string,
 ): void {
   // Buffered events of a terminated run are dropped: nothing will process them.
@@ -302,7 +321,7 @@ function notifyParent(core: EngineCore, run: Run, status: RunStatus): void {
     initiatedEventId: p.initiatedEventId,
     startedEventId: child?.startedEventId ?? 0,
   };
-  const events: Record<string, () => Msg> = {
+  const events: Partial<Record<RunStatus, () => HistoryEvent>> = {
     Completed: () => ({
       eventType: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
       childWorkflowExecutionCompletedEventAttributes: {
@@ -340,10 +359,20 @@ function notifyParent(core: EngineCore, run: Run, status: RunStatus): void {
   scheduleWorkflowTask(core, parent);
 }
 
-export function startChild(core: EngineCore, parent: Run, a: Msg, done: number, meta: Msg): void {
-  const namespace = (a.namespace as string) || parent.namespace;
-  const workflowType = (a.workflowType as Msg).name as string;
-  const parentClosePolicy = (a.parentClosePolicy as string) || 'PARENT_CLOSE_POLICY_TERMINATE';
+export function startChild(
+  core: EngineCore,
+  parent: Run,
+  a: Plain<temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes>,
+  done: number,
+  meta: CommandMeta,
+): void {
+  // The SDK always sets both; the real server rejects the command without them too.
+  if (!a.workflowId) throw invalidArgument('StartChildWorkflowExecution needs workflowId');
+  if (!a.workflowType?.name) throw invalidArgument('StartChildWorkflowExecution needs workflowType.name');
+  const { workflowId } = a;
+  const namespace = a.namespace || parent.namespace;
+  const workflowType = a.workflowType.name;
+  const parentClosePolicy = a.parentClosePolicy || 'PARENT_CLOSE_POLICY_TERMINATE';
   const initiatedEventId = appendEvent(core, parent, () => ({
     eventType: 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
     ...meta,
@@ -357,7 +386,7 @@ export function startChild(core: EngineCore, parent: Run, a: Msg, done: number, 
   parent.children.set(initiatedEventId, {
     initiatedEventId,
     namespace,
-    workflowId: a.workflowId as string,
+    workflowId,
     workflowType,
     parentClosePolicy,
   });
@@ -365,14 +394,14 @@ export function startChild(core: EngineCore, parent: Run, a: Msg, done: number, 
   setImmediate(() => {
     if (!isOpen(parent)) return;
     const ns = core.namespaces.get(namespace);
-    const existing = ns && findRun(ns, a.workflowId as string);
+    const existing = ns && findRun(ns, workflowId);
     if (!ns || (existing && isOpen(existing))) {
       parent.children.delete(initiatedEventId);
       appendExternal(core, parent, () => ({
         eventType: 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED',
         startChildWorkflowExecutionFailedEventAttributes: {
           namespace,
-          workflowId: a.workflowId,
+          workflowId,
           workflowType: a.workflowType,
           cause: ns
             ? 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS'
@@ -384,21 +413,21 @@ export function startChild(core: EngineCore, parent: Run, a: Msg, done: number, 
       scheduleWorkflowTask(core, parent);
       return;
     }
-    const executionTimeoutMs = durationMs(a.workflowExecutionTimeout as Msg);
+    const executionTimeoutMs = durationMs(a.workflowExecutionTimeout);
     const child = startRun(core, {
       namespace: ns,
-      workflowId: a.workflowId as string,
+      workflowId,
       workflowType,
-      taskQueue: ((a.taskQueue as Msg)?.name as string) || parent.taskQueue,
-      input: a.input as Msg,
-      header: a.header as Msg,
-      memo: a.memo as Msg,
-      searchAttributes: a.searchAttributes as Msg,
+      taskQueue: a.taskQueue?.name || parent.taskQueue,
+      input: a.input,
+      header: a.header,
+      memo: a.memo,
+      searchAttributes: a.searchAttributes,
       executionTimeoutMs,
-      runTimeoutMs: durationMs(a.workflowRunTimeout as Msg) || executionTimeoutMs,
-      taskTimeoutMs: durationMs(a.workflowTaskTimeout as Msg),
+      runTimeoutMs: durationMs(a.workflowRunTimeout) || executionTimeoutMs,
+      taskTimeoutMs: durationMs(a.workflowTaskTimeout),
       parent: { namespace: parent.namespace, workflowId: parent.workflowId, runId: parent.runId, initiatedEventId },
-      userMetadata: meta.userMetadata as Msg,
+      userMetadata: meta.userMetadata,
     });
     const state = parent.children.get(initiatedEventId);
     if (state) state.runId = child.runId;
@@ -419,7 +448,12 @@ export function startChild(core: EngineCore, parent: Run, a: Msg, done: number, 
   });
 }
 
-export function continueAsNew(core: EngineCore, run: Run, a: Msg, done: number): void {
+export function continueAsNew(
+  core: EngineCore,
+  run: Run,
+  a: Plain<temporal.api.command.v1.IContinueAsNewWorkflowExecutionCommandAttributes>,
+  done: number,
+): void {
   const ns = core.namespaces.get(run.namespace)!;
   const newRunIdValue = newRunId();
   // The new run is created first so the close event can name it; the SDK's result() follows it.
@@ -441,15 +475,15 @@ export function continueAsNew(core: EngineCore, run: Run, a: Msg, done: number):
   const next = startRun(core, {
     namespace: ns,
     workflowId: run.workflowId,
-    workflowType: ((a.workflowType as Msg)?.name as string) || run.workflowType,
-    taskQueue: ((a.taskQueue as Msg)?.name as string) || run.taskQueue,
-    input: a.input as Msg,
-    header: a.header as Msg,
-    memo: (a.memo as Msg) ?? run.memo,
-    searchAttributes: (a.searchAttributes as Msg) ?? { indexedFields: run.searchAttributes },
+    workflowType: a.workflowType?.name || run.workflowType,
+    taskQueue: a.taskQueue?.name || run.taskQueue,
+    input: a.input,
+    header: a.header,
+    memo: a.memo ?? run.memo,
+    searchAttributes: a.searchAttributes ?? { indexedFields: run.searchAttributes },
     executionTimeoutMs: 0,
-    runTimeoutMs: durationMs(a.workflowRunTimeout as Msg),
-    taskTimeoutMs: durationMs(a.workflowTaskTimeout as Msg) || run.workflowTaskTimeoutMs,
+    runTimeoutMs: durationMs(a.workflowRunTimeout),
+    taskTimeoutMs: durationMs(a.workflowTaskTimeout) || run.workflowTaskTimeoutMs,
     parent: run.parent,
     firstRunId: run.firstRunId,
     executionDeadlineMs: run.executionDeadlineMs,
@@ -465,10 +499,14 @@ export function continueAsNew(core: EngineCore, run: Run, a: Msg, done: number):
   }
 }
 
-export function requireRun(core: EngineCore, namespace: string, execution: Msg | undefined): Run {
-  const ns = core.namespaces.get(namespace);
-  if (!ns) throw notFound(`namespace ${namespace} not found`);
-  const run = findRun(ns, execution?.workflowId as string, (execution?.runId as string) || undefined);
+export function requireRun(
+  core: EngineCore,
+  namespace: string | undefined,
+  execution: WorkflowExecution | undefined,
+): Run {
+  const ns = core.namespaces.get(namespace ?? '');
+  if (!ns) throw notFound(`namespace ${String(namespace)} not found`);
+  const run = findRun(ns, execution?.workflowId, execution?.runId || undefined);
   if (!run)
     throw notFound(
       `workflow execution not found: ${String(execution?.workflowId)}${execution?.runId ? ` (run ${String(execution.runId)})` : ''}`,

@@ -4,25 +4,30 @@
  * so a task that went stale while queued (its workflow closed, the attempt timed out) is
  * skipped instead of being delivered.
  */
-import type { Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import type { Plain, WithHistory } from './proto';
 
-export interface QueuedTask {
+/** What a poll of each kind of queue answers with. */
+export type WorkflowTask = WithHistory<Plain<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>>;
+export type ActivityTask = Plain<temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse>;
+
+export interface QueuedTask<T> {
   /** The poll response, or undefined when the task is no longer valid. */
-  dispatch(): Msg | undefined;
+  dispatch(): T | undefined;
 }
 
-interface Poller {
-  deliver(task: Msg | undefined): void;
+interface Poller<T> {
+  deliver(task: T | undefined): void;
 }
 
 /** How long a poll waits before answering "no task" (the SDK simply polls again). */
 export const POLL_TIMEOUT_MS = 20_000;
 
-export class TaskQueues {
-  private readonly tasks = new Map<string, QueuedTask[]>();
-  private readonly pollers = new Map<string, Poller[]>();
+export class TaskQueues<T> {
+  private readonly tasks = new Map<string, QueuedTask<T>[]>();
+  private readonly pollers = new Map<string, Poller<T>[]>();
 
-  offer(queue: string, task: QueuedTask): void {
+  offer(queue: string, task: QueuedTask<T>): void {
     const waiting = this.pollers.get(queue);
     if (waiting && waiting.length > 0) {
       // Claim the poller before dispatching: dispatch can re-enter (fire timers that offer tasks).
@@ -41,11 +46,7 @@ export class TaskQueues {
   }
 
   /** Resolves with a task response, or undefined after the poll timeout or when `cancelled` fires. */
-  poll(
-    queue: string,
-    cancelled: (onCancel: () => void) => void,
-    timeoutMs = POLL_TIMEOUT_MS,
-  ): Promise<Msg | undefined> {
+  poll(queue: string, cancelled: (onCancel: () => void) => void, timeoutMs = POLL_TIMEOUT_MS): Promise<T | undefined> {
     const queued = this.tasks.get(queue);
     while (queued && queued.length > 0) {
       const response = queued.shift()!.dispatch();
@@ -53,7 +54,7 @@ export class TaskQueues {
     }
     return new Promise((resolve) => {
       let done = false;
-      const poller: Poller = {
+      const poller: Poller<T> = {
         deliver: (task) => {
           if (done) return;
           done = true;

@@ -29,7 +29,7 @@ export type Plain<T> = T extends null | undefined
           : T extends readonly (infer U)[]
             ? Plain<U>[]
             : T extends object
-              ? { [K in keyof T]?: Plain<T[K]> }
+              ? { [K in keyof T]: Plain<T[K]> }
               : T;
 
 /** A generated enum is a union of number literals; a plain `number` field accepts any number. */
@@ -46,6 +46,12 @@ export type UserMetadata = Plain<temporal.api.sdk.v1.IUserMetadata>;
 export type HistoryEvent = Plain<temporal.api.history.v1.IHistoryEvent>;
 export type Timestamp = Plain<google.protobuf.ITimestamp>;
 export type Duration = Plain<google.protobuf.IDuration>;
+
+/** A history event converted to its message once (histories are re-sent often); `encode` passes it through. */
+export type EncodedEvent = protobuf.Message;
+
+/** A response carrying a history, whose events go out as converted messages. */
+export type WithHistory<T> = Omit<T, 'history'> & { history?: { events?: EncodedEvent[] } };
 
 /** A decoded message: the engine treats the protocol as data. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -71,7 +77,7 @@ export function encode(type: protobuf.Type, obj: Msg): Buffer {
 }
 
 /** A history event, converted once and kept as a message instance (histories are re-sent often). */
-export function historyEvent(obj: HistoryEvent): protobuf.Message {
+export function historyEvent(obj: HistoryEvent): EncodedEvent {
   return protoType('temporal.api.history.v1.HistoryEvent').fromObject(obj);
 }
 

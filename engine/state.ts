@@ -6,7 +6,7 @@
 import type * as protobuf from 'protobufjs';
 import { randomUUID } from 'node:crypto';
 import type { EngineClock } from './clock';
-import type { TaskQueues } from './matching';
+import type { ActivityTask, TaskQueues, WorkflowTask } from './matching';
 import type { temporal } from '@temporalio/proto';
 import {
   historyEvent,
@@ -18,6 +18,7 @@ import {
   type Payload,
   type Payloads,
   type Plain,
+  type UserMetadata,
 } from './proto';
 import type { Stickiness, StickyQueues } from './sticky';
 
@@ -25,6 +26,11 @@ export type RunStatus = 'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Termi
 
 /** Builds an event's attributes once its id is known (buffered events get ids late). */
 export type EventBuilder = (eventId: number) => HistoryEvent;
+
+/** What an event inherits from the command that caused it. */
+export interface CommandMeta {
+  userMetadata?: UserMetadata;
+}
 
 export interface ActivityState {
   scheduledEventId: number;
@@ -169,8 +175,8 @@ export interface Namespace {
 
 export interface EngineCore {
   clock: EngineClock;
-  workflowQueues: TaskQueues;
-  activityQueues: TaskQueues;
+  workflowQueues: TaskQueues<WorkflowTask>;
+  activityQueues: TaskQueues<ActivityTask>;
   sticky: StickyQueues;
   namespaces: Map<string, Namespace>;
   openRuns: Set<Run>;
@@ -182,8 +188,8 @@ export function newRunId(): string {
   return randomUUID();
 }
 
-export function findRun(ns: Namespace, workflowId: string, runId?: string): Run | undefined {
-  const runs = ns.workflows.get(workflowId);
+export function findRun(ns: Namespace, workflowId: string | undefined, runId?: string): Run | undefined {
+  const runs = workflowId === undefined ? undefined : ns.workflows.get(workflowId);
   if (!runs) return undefined;
   return runId ? runs.find((r) => r.runId === runId) : runs[runs.length - 1];
 }

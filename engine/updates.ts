@@ -7,7 +7,8 @@
  * workflow-tasks.ts), and the request is first recorded in WorkflowExecutionUpdateAccepted.
  */
 import { failedPrecondition, invalidArgument, notFound } from './errors';
-import { decode, encode, protoType, type Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import { decode, encode, protoType, type Msg, type Plain } from './proto';
 import { appendEvent, isOpen, type EngineCore, type Run, type RunStatus, type UpdateState } from './state';
 import { scheduleWorkflowTask } from './workflow-tasks';
 
@@ -73,9 +74,13 @@ function settle(update: UpdateState, change: Partial<UpdateState>): void {
  * Admits an Update (or finds the one with the same id: repeated requests share one outcome)
  * and makes sure a workflow task will carry it.
  */
-export function admitUpdate(core: EngineCore, run: Run, request: Msg): UpdateState {
-  const updateId = request?.meta?.updateId as string | undefined;
-  if (!updateId) throw invalidArgument('request.meta.updateId is required');
+export function admitUpdate(
+  core: EngineCore,
+  run: Run,
+  request: Plain<temporal.api.update.v1.IRequest> | undefined,
+): UpdateState {
+  const updateId = request?.meta?.updateId;
+  if (!request || !updateId) throw invalidArgument('request.meta.updateId is required');
   if (!request.input?.name) throw invalidArgument('request.input.name (the Update name) is required');
   const existing = run.updates.get(updateId);
   if (existing) return existing;

@@ -8,7 +8,7 @@
  */
 import { applyCommands } from './commands';
 import { invalidArgument, notFound } from './errors';
-import { historyEvent, timestamp, type Msg } from './proto';
+import { historyEvent, timestamp, type EncodedEvent, type Msg } from './proto';
 import {
   appendEvent,
   flushBuffered,
@@ -131,7 +131,7 @@ function dispatchWorkflowTask(
       requestId: `${run.runId}-${scheduledEventId}`,
     },
   });
-  let events: unknown[];
+  let events: EncodedEvent[];
   let startedEventId: number;
   if (run.wt.speculative) {
     const event = started(scheduledEventId + 1);
