@@ -20,7 +20,12 @@ import { isAuditStartupError } from '../audit-store';
 /** One line for `jml --help`. */
 export const summary = 'Run the lifecycle worker (workflows + SCIM activities) against Temporal';
 
-const HELP = `Usage: jml worker [--config DIR] [--task-queue Q] [--max-activities N] [--metrics-port N] [--metrics-host H]
+const HELP = `Usage: jml worker [--config DIR] [--task-queue Q] [--max-activities N] [--max-cached-workflows N]
+                  [--metrics-port N] [--metrics-host H]
+
+  --max-cached-workflows N  workflow runs kept in memory between tasks (sticky cache); an evicted run
+                        replays its history on its next task  [$JML_MAX_CACHED_WORKFLOWS or the SDK's,
+                        ~60 % of the V8 heap limit in MiB]
 
   --metrics-port N      /metrics, /healthz, /readyz (0 = any free port)  [$JML_WORKER_METRICS_PORT or 9464]
   --metrics-host H      their listen address       [$JML_WORKER_METRICS_HOST or 127.0.0.1; 0.0.0.0 in a container]
@@ -44,6 +49,7 @@ export async function run(args: string[]): Promise<number> {
       config: { type: 'string' },
       'task-queue': { type: 'string' },
       'max-activities': { type: 'string' },
+      'max-cached-workflows': { type: 'string' },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -56,6 +62,10 @@ export async function run(args: string[]): Promise<number> {
   }
   const metricsPort = portOption(values['metrics-port'] ?? process.env.JML_WORKER_METRICS_PORT, DEFAULT_METRICS_PORT);
   const metricsHost = values['metrics-host'] ?? process.env.JML_WORKER_METRICS_HOST ?? '127.0.0.1';
+  const maxCachedWorkflows = countOption(
+    '--max-cached-workflows',
+    values['max-cached-workflows'] ?? process.env.JML_MAX_CACHED_WORKFLOWS,
+  );
   const config = await loadConfigForStartup(values.config, 'worker');
   if (!config) return 1;
   const logger = createLogger({ base: { component: 'worker' } });
@@ -119,6 +129,7 @@ export async function run(args: string[]): Promise<number> {
       audit: audit.port,
       temporal: settings,
       maxConcurrentActivityTaskExecutions: values['max-activities'] ? Number(values['max-activities']) : undefined,
+      maxCachedWorkflows,
     });
   } catch (err) {
     // An open metrics server or store would keep the process alive after the error is reported.
@@ -143,5 +154,13 @@ function portOption(raw: string | undefined, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new UsageError(`--metrics-port (or JML_WORKER_METRICS_PORT) must be a port number 0-65535, got "${raw}"`);
+  return n;
+}
+
+function countOption(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 2)
+    throw new UsageError(`${flag} (or JML_MAX_CACHED_WORKFLOWS) must be a whole number of at least 2, got "${raw}"`);
   return n;
 }

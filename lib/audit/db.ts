@@ -9,7 +9,9 @@
  * times. Every statement the store sends is idempotent (keyed appends, last-change-wins upserts,
  * ON CONFLICT inserts, reads), which is what makes the retry safe.
  */
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
 import { acquireDirectoryLock } from './dir-lock';
 
@@ -140,6 +142,30 @@ interface PgliteLike {
   close(): Promise<void>;
 }
 
+/**
+ * Creating a PGlite directory (its initdb) takes ~850 MiB at peak, opening an existing one
+ * ~300 MiB, and a process does not give that peak back: a long-running worker that created
+ * its store would carry it for its whole life. So a fresh directory is created by a
+ * short-lived child process (under this process's directory lock), then opened here.
+ */
+async function createPgliteDirectory(dataDir: string): Promise<void> {
+  if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  const script = `const { PGlite } = require(process.argv[1]);
+    const db = new PGlite(process.argv[2]);
+    db.waitReady.then(() => db.close()).then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });`;
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['-e', script, require.resolve('@electric-sql/pglite'), dataDir],
+      { env: process.env },
+      (err, _stdout, stderr) =>
+        err
+          ? reject(new Error(`creating the audit store in ${dataDir} failed: ${stderr.trim() || err.message}`))
+          : resolve(),
+    );
+  });
+}
+
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = require('@electric-sql/pglite') as { PGlite: new (dir?: string) => PgliteLike };
   if (dataDir) mkdirSync(dataDir, { recursive: true });
@@ -148,6 +174,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   const lock = dataDir ? acquireDirectoryLock(dataDir) : undefined;
   let db: PgliteLike;
   try {
+    if (dataDir) await createPgliteDirectory(dataDir);
     db = new PGlite(dataDir);
   } catch (err) {
     lock?.release();

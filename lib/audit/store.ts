@@ -209,8 +209,12 @@ export class AuditStore {
     const records = await this.db.transaction(async (tx) => {
       const chains = [...new Set(inputs.map((i) => i.employeeId))].sort();
       // Serializes appends to one chain across workers; other chains proceed in parallel. Locks
-      // are taken in one order (sorted), so two batches never wait on each other in a cycle.
-      for (const chain of chains) await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jml-audit:${chain}`]);
+      // are taken in one order (sorted; a volatile output expression is evaluated after ORDER
+      // BY), so two batches never wait on each other in a cycle. One statement for the batch.
+      await tx.query(
+        `SELECT pg_advisory_xact_lock(hashtext('jml-audit:' || c)) FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
+        [chains],
+      );
       const keys = [...new Set(inputs.map((i) => i.key))];
       const found = new Map<string, AuditRecord>();
       for (const r of await this.byKeys(tx, keys)) found.set(r.key, r);

@@ -23,6 +23,8 @@ export interface WorkerRuntimeOptions {
   logger: Logger;
   audit?: AuditPort;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Workflow runs kept in the worker's sticky cache (see createLifecycleWorker). */
+  maxCachedWorkflows?: number;
   /**
    * The settings the worker connected with: a client over them lists the people for
    * reconciliation and starts each app's `reconcile-<app>` schedule. Without it, neither.
@@ -54,6 +56,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       taskQueue: options.taskQueue,
       activities,
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
+      maxCachedWorkflows: options.maxCachedWorkflows,
     });
   } catch (err) {
     await client?.connection.close();

@@ -45,6 +45,16 @@ export interface LifecycleWorkerOptions {
   /** Concurrent activity executions; SCIM per-app limits apply underneath. @default 100 */
   maxConcurrentActivityTaskExecutions?: number;
   /**
+   * Workflow runs kept in memory between their tasks (the sticky cache). The SDK's default is
+   * sized from the V8 heap limit (~2,300 runs on a 4 GiB heap) and each cached run holds its
+   * workflow state in the workflow thread's heap: with one long-lived employee workflow per
+   * person, the cache fills with people waiting on timers and the worker's memory grows with
+   * the head count. A run evicted from the cache replays its history on its next task (a
+   * full-history task from the server), so a smaller cache trades memory for CPU only on runs
+   * that wake up after others have displaced them. @default the SDK's
+   */
+  maxCachedWorkflows?: number;
+  /**
    * On shutdown, how long running activities may finish before they are cancelled: a SCIM
    * request already sent is better completed and reported than retried by another worker.
    * @default '30s'
@@ -60,6 +70,7 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     workflowBundle: await lifecycleWorkflowBundle(),
     activities: options.activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
   });
 }
