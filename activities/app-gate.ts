@@ -75,7 +75,10 @@ export class AppGate {
     let read = this.reads.get(app);
     if (!read) {
       // One read per app at a time, shared by every step that asks meanwhile.
-      read = appHealth(client, app)
+      // A deadline on the call itself: a query nobody answers (no worker on the app workflow's queue) is given up.
+      const timeoutMs = this.deps.readTimeoutMs ?? 2_000;
+      read = client
+        .withDeadline(Date.now() + timeoutMs, () => appHealth(client, app))
         .then(
           (health) => {
             this.cache.set(app, { atMs: this.now(), health });

@@ -102,7 +102,7 @@ describe('app health: pause, quarantine, probe', () => {
     const policy = (p: PolicyConfig): PolicyConfig => ({
       ...p,
       notifications: { webhookUrl: hook.url },
-      quarantine: { ...p.quarantine, authFailures: 2, probeEveryMs: 60_000 },
+      quarantine: { ...p.quarantine, authFailures: 2, minRequests: 4, failureRatio: 0.6, probeEveryMs: 60_000 },
     });
     stack = await startLifecycleStack({
       policy,
@@ -259,5 +259,47 @@ describe('app health: pause, quarantine, probe', () => {
     expect(described.runId).not.toBe(firstRunId);
     expect(described.status.name).toBe('RUNNING');
     expect(resumed.transitions.map((t) => t.to)).toEqual(['paused', 'active', 'quarantined', 'active']);
+  });
+
+  it('an app answering 5xx to most requests is quarantined (failure ratio) and resumed by the probe', async () => {
+    slackServer().setFaults({ rate5xx: 1, status5xx: 503 });
+    await hire('F1');
+    const quarantined = await waitForApp('slack', (h) => h.state === 'quarantined');
+    expect(quarantined.quarantine).toEqual(
+      expect.objectContaining({ cause: 'failure-ratio', reason: expect.stringContaining('HTTP 503') }),
+    );
+    expect(hook.alerts.filter((a) => a.kind === 'app-quarantined')).toHaveLength(2);
+    slackServer().setFaults({});
+    await waitForApp('slack', (h) => h.state === 'active');
+    await stack.waitFor(
+      'F1',
+      (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'slack' && a.state === 'active'),
+    );
+  });
+
+  it('fails open: an app workflow whose query fails never blocks a joiner or a leaver', async () => {
+    // Something else runs under canva's health workflow id: every appHealth query fails.
+    await stack.env.client.workflow.getHandle('app-canva').terminate('test: a query that fails');
+    await stack.env.client.workflow.start('reconciliationWorkflow', {
+      workflowId: 'app-canva',
+      taskQueue: stack.taskQueue,
+      args: [{ app: 'canva', everyMs: 7 * 86_400_000 }],
+    });
+    await expect(appHealth(stack.env.client, 'canva')).rejects.toThrow();
+    await stack.send(
+      hrEvent(
+        'hire',
+        { employeeId: 'D1', department: 'Design' },
+        { eventId: 'D1-hire', effectiveAt: await now(), sequence: ++seq },
+      ),
+    );
+    await stack.waitFor(
+      'D1',
+      (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'canva' && a.state === 'active'),
+    );
+    await terminate('D1');
+    await stack.waitFor('D1', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'));
+    expect(stack.apps.apps.canva!.server.users().find((u) => u.externalId === 'D1')!.active).toBe(false);
+    await stack.env.client.workflow.getHandle('app-canva').terminate('test over');
   });
 });

@@ -6,6 +6,8 @@ import type { Client } from '@temporalio/client';
 import type { HrEvent } from '../../lib/hr/event';
 import { readEmployeeStatus, type EmployeeStatusView } from '../../lib/status';
 import { deliverHrEvent, employeeTimeline } from '../../lib/temporal/employee-client';
+import { appHealth, listAppHealth } from '../../lib/temporal/app-client';
+import type { AppHealth } from '../../lib/temporal/contract';
 
 export interface TemporalTarget {
   /**
@@ -28,6 +30,9 @@ export interface TemporalGateway {
   /** The status query with the running steps' attempts and retries, times in ISO 8601. */
   status(employeeId: string): Promise<EmployeeStatusView | undefined>;
   timeline(employeeId: string): Promise<unknown | null>;
+  /** Every app's health (active, paused, quarantined), or one app's (undefined: no such workflow). */
+  apps(): Promise<AppHealth[]>;
+  app(app: string): Promise<AppHealth | undefined>;
   /** True if the frontend answers within `timeoutMs`. */
   ready(timeoutMs: number): Promise<boolean>;
 }
@@ -56,6 +61,8 @@ export function createTemporalGateway(target: TemporalTarget): TemporalGateway {
     deliver: async (event) => ({ workflowId: (await bounded((c) => deliverHrEvent(c, taskQueue, event))).workflowId }),
     status: (employeeId) => bounded((c) => readEmployeeStatus(c, employeeId)),
     timeline: async (employeeId) => (await bounded((c) => employeeTimeline(c, employeeId))) ?? null,
+    apps: () => bounded((c) => listAppHealth(c)),
+    app: (app) => bounded((c) => appHealth(c, app)),
     ready: async (timeoutMs) => {
       try {
         const client = current();

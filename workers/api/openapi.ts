@@ -84,12 +84,12 @@ function intakeOperation(summary: string, body: object, accepted: object) {
   };
 }
 
-function readOperation(summary: string, schema: object) {
+function readOperation(summary: string, schema: object, param: string | null = 'id') {
   return {
     summary,
     // Bearer when read tokens are configured; `{}` = open when none are (docs/api.md).
     security: [{ bearer: [] }, {}],
-    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+    parameters: param ? [{ name: param, in: 'path', required: true, schema: { type: 'string' } }] : [],
     responses: {
       '200': { description: 'OK', content: json(schema) },
       '401': error('Read tokens are configured and none was sent'),
@@ -106,6 +106,14 @@ export function openApiDocument(): Record<string, unknown> {
     '/v1/hr/events': { post: intakeOperation('Submit one canonical HR event', ref('HrEvent'), ref('Accepted')) },
     '/v1/employees/{id}': { get: readOperation("The employee workflow's status query", { type: 'object' }) },
     '/v1/employees/{id}/timeline': { get: readOperation('Lifecycle milestones of the employee', { type: 'object' }) },
+    '/v1/apps': {
+      get: readOperation(
+        'Every app: active, paused (by, reason, since) or quarantined (reason, since, next probe)',
+        { type: 'object' },
+        null,
+      ),
+    },
+    '/v1/apps/{app}': { get: readOperation("One app's health", { type: 'object' }, 'app') },
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up' } } } },
     '/readyz': {
       get: {

@@ -19,6 +19,7 @@ import { EventIntake } from './intake';
 import { ApiError, API_ERROR_CODES, type ApiErrorCode } from './problems';
 import { RateLimiter } from './rate-limit';
 import { registerEmployeeRoutes, type TimelineSource } from './routes/employees';
+import { registerAppRoutes } from './routes/apps';
 import { registerEventRoutes } from './routes/events';
 import { registerHealthRoutes } from './routes/health';
 import { assertUsableSecrets, readTokensOf, type ApiSecrets } from './secrets';
@@ -201,6 +202,7 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
       'GET /v1/employees/* is unauthenticated: set JML_API_READ_TOKENS (or JML_API_BEARER_TOKENS) to protect it',
     );
   registerEmployeeRoutes(app, { gateway, timelineSource: options.timelineSource ?? gateway.timeline, readTokens });
+  registerAppRoutes(app, { gateway, readTokens });
   registerHealthRoutes(app, { gateway });
   for (const register of options.routes ?? []) void app.register(async (scope) => register(scope));
   return app;

@@ -7,6 +7,7 @@ import { Connection, Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { LifecycleActivities } from '../../../activities/contract';
 import { createLifecycleWorker } from '../../../workers/lifecycle';
+import { pauseApp, startAppHealthWorkflows } from '../../../lib/temporal/app-client';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
 import { canonicalEvent, postSigned, send, startApi, type RunningApi } from './helpers';
 
@@ -104,6 +105,32 @@ describe('GET /v1/employees/:id', () => {
   });
 });
 
+describe('GET /v1/apps', () => {
+  test('every app with its health; a paused app says by whom, why and since; 404 for an unknown app', async () => {
+    await startAppHealthWorkflows(env.client, {
+      taskQueue: api.taskQueue,
+      apps: ['github', 'slack'],
+      probeEveryMs: 60_000,
+    });
+    await pauseApp(env.client, 'slack', { by: 'ops@example.com', reason: 'vendor maintenance' });
+    const res = await send(`${api.url}/v1/apps`, { method: 'GET' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      apps: [
+        expect.objectContaining({ app: 'github', state: 'active' }),
+        expect.objectContaining({
+          app: 'slack',
+          state: 'paused',
+          paused: { by: 'ops@example.com', reason: 'vendor maintenance', sinceMs: expect.any(Number) },
+        }),
+      ],
+    });
+    expect((await send(`${api.url}/v1/apps/slack`, { method: 'GET' })).body).toMatchObject({ state: 'paused' });
+    expect((await send(`${api.url}/v1/apps/canva`, { method: 'GET' })).status).toBe(404);
+    expect((await send(`${api.url}/v1/apps/..%2Fetc`, { method: 'GET' })).status).toBe(400);
+  });
+});
+
 describe('injection points', () => {
   test('timelineSource replaces the query (the audit store plugs in here)', async () => {
     const other = await startApi(env.client, {
@@ -166,6 +193,8 @@ describe('OpenAPI', () => {
         '/healthz',
         '/openapi.json',
         '/readyz',
+        '/v1/apps',
+        '/v1/apps/{app}',
         '/v1/employees/{id}',
         '/v1/employees/{id}/timeline',
         '/v1/hr/events',
@@ -240,6 +269,12 @@ describe('guard rails', () => {
         headers: { authorization: `Bearer ${readToken}` },
       });
       expect(withToken.status).toBe(200);
+      // The apps' health too.
+      expect((await send(`${guarded.url}/v1/apps`, { method: 'GET' })).status).toBe(401);
+      expect(
+        (await send(`${guarded.url}/v1/apps`, { method: 'GET', headers: { authorization: `Bearer ${readToken}` } }))
+          .status,
+      ).toBe(200);
       // The intake stays on signatures; a read token is not needed there.
       expect((await postSigned(`${guarded.url}/v1/hr/events`, canonicalEvent('E-RT-1'))).status).toBe(202);
     } finally {

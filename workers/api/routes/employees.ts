@@ -11,7 +11,7 @@ function notFound(employeeId: string): ApiError {
   return new ApiError(404, API_ERROR_CODES.NOT_FOUND, `no lifecycle workflow for employee "${employeeId}"`);
 }
 
-function unavailable(): ApiError {
+export function unavailable(): ApiError {
   return new ApiError(
     503,
     API_ERROR_CODES.TEMPORAL_UNAVAILABLE,
@@ -22,7 +22,7 @@ function unavailable(): ApiError {
 }
 
 /** Employee state is personal data: with tokens configured, reads need one of them. */
-function readGuard(tokens: readonly string[]) {
+export function readGuard(tokens: readonly string[]) {
   return async (request: FastifyRequest) => {
     if (tokens.length === 0) return;
     const value = request.headers.authorization;
