@@ -42,3 +42,17 @@ test('repeated first page past the end and overstated totals end the scan with e
     rig = undefined;
   }
 });
+
+test('an app that answers page 1 to every request fails the scan instead of passing one page off as the directory', async () => {
+  // Every request gets the first page back (startIndex ignored) while totalResults says 26: a scan
+  // that ended on the "repeated page" would reconcile 10 accounts and call the other 15 missing
+  // (and miss any active leaver among them).
+  rig = await startRig('slack', { profile: { base: 'rfc', badPaging: true }, maxPageSize: 10 }, (c) => {
+    c.capabilities.maxPageSize = 10;
+  });
+  seed(rig, 25);
+  await expect(rig.clients.get(rig.connector).scanUsers()).rejects.toMatchObject({
+    code: 'SCIM_PROTOCOL',
+    message: expect.stringContaining('10 of the 26 Users it reports'),
+  });
+});
