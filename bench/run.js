@@ -4,12 +4,13 @@
 //   npm run bench -- leaver [--employees 100] [--apps 10] [--latency 50]
 //   npm run bench -- onboarding [--employees 1000] [--apps 5] [--rate 50] [--latency 0] [--max-activities 100]
 //   npm run bench -- engine [--workflows 500] [--apps 5] [--sticky both|on|off]
+//   npm run bench -- reconcile [--users 10000] [--groups 20] [--rate 50] [--page-size 100] [--profiles rfc,sloppy]
 //   npm run bench [-- flags]    both, one after the other, each in its own process (so each
 //                               reports its own memory); flags go to both, so only shared ones
 'use strict';
 const { spawnSync } = require('node:child_process');
 
-const BENCHMARKS = ['leaver', 'onboarding', 'engine'];
+const BENCHMARKS = ['leaver', 'onboarding', 'engine', 'reconcile'];
 const name = process.argv[2];
 
 if (BENCHMARKS.includes(name)) {
