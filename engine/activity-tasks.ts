@@ -4,26 +4,42 @@
  * retries with exponential backoff (or the failure's `nextRetryDelay`), cancellation. Only the
  * final attempt's ActivityTaskStarted is written to history, as on the real server.
  */
+import type { temporal } from '@temporalio/proto';
 import { invalidArgument, notFound } from './errors';
-import { duration, durationMs, timestamp, type Msg } from './proto';
-import { appendEvent, appendExternal, isOpen, type ActivityState, type EngineCore, type Run } from './state';
+import type { ActivityTask } from './matching';
+import { duration, durationMs, timestamp, type Failure, type HistoryEvent, type Payloads, type Plain } from './proto';
+import {
+  appendEvent,
+  appendExternal,
+  isOpen,
+  type ActivityState,
+  type CommandMeta,
+  type EngineCore,
+  type Run,
+} from './state';
 import { decodeToken, encodeToken } from './tokens';
 import { scheduleWorkflowTask } from './workflow-tasks';
 
-export function scheduleActivity(core: EngineCore, run: Run, a: Msg, done: number, meta: Msg): void {
-  const s2c = durationMs(a.scheduleToCloseTimeout as Msg);
-  const st2c = durationMs(a.startToCloseTimeout as Msg) || s2c;
-  const s2s = durationMs(a.scheduleToStartTimeout as Msg) || s2c;
-  const rp = (a.retryPolicy ?? {}) as Msg;
-  const initialMs = durationMs(rp.initialInterval as Msg) || 1000;
+export function scheduleActivity(
+  core: EngineCore,
+  run: Run,
+  a: Plain<temporal.api.command.v1.IScheduleActivityTaskCommandAttributes>,
+  done: number,
+  meta: CommandMeta,
+): void {
+  const s2c = durationMs(a.scheduleToCloseTimeout);
+  const st2c = durationMs(a.startToCloseTimeout) || s2c;
+  const s2s = durationMs(a.scheduleToStartTimeout) || s2c;
+  const rp = a.retryPolicy ?? {};
+  const initialMs = durationMs(rp.initialInterval) || 1000;
   const retryPolicy = {
     initialInterval: duration(initialMs),
     backoffCoefficient: Number(rp.backoffCoefficient) || 2,
-    maximumInterval: duration(durationMs(rp.maximumInterval as Msg) || initialMs * 100),
+    maximumInterval: duration(durationMs(rp.maximumInterval) || initialMs * 100),
     maximumAttempts: Number(rp.maximumAttempts ?? 0),
-    nonRetryableErrorTypes: (rp.nonRetryableErrorTypes ?? []) as string[],
+    nonRetryableErrorTypes: rp.nonRetryableErrorTypes ?? [],
   };
-  const taskQueue = ((a.taskQueue as Msg)?.name as string) || run.taskQueue;
+  const taskQueue = a.taskQueue?.name || run.taskQueue;
   const scheduledEventId = appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED',
     ...meta,
@@ -36,7 +52,7 @@ export function scheduleActivity(core: EngineCore, run: Run, a: Msg, done: numbe
       scheduleToCloseTimeout: duration(s2c),
       scheduleToStartTimeout: duration(s2s),
       startToCloseTimeout: duration(st2c),
-      heartbeatTimeout: duration(durationMs(a.heartbeatTimeout as Msg)),
+      heartbeatTimeout: duration(durationMs(a.heartbeatTimeout)),
       workflowTaskCompletedEventId: done,
       retryPolicy,
     },
@@ -45,11 +61,11 @@ export function scheduleActivity(core: EngineCore, run: Run, a: Msg, done: numbe
   const now = core.clock.now();
   const activity: ActivityState = {
     scheduledEventId,
-    activityId: a.activityId as string,
-    activityType: (a.activityType as Msg).name as string,
+    activityId: a.activityId ?? '',
+    activityType: a.activityType?.name ?? '',
     taskQueue,
-    input: a.input as Msg,
-    header: a.header as Msg,
+    input: a.input,
+    header: a.header,
     attempt: 1,
     retry: {
       initialMs,
@@ -61,7 +77,7 @@ export function scheduleActivity(core: EngineCore, run: Run, a: Msg, done: numbe
     scheduleToCloseMs: s2c,
     scheduleToStartMs: s2s,
     startToCloseMs: st2c,
-    heartbeatMs: durationMs(a.heartbeatTimeout as Msg),
+    heartbeatMs: durationMs(a.heartbeatTimeout),
     firstScheduledMs: now,
     attemptScheduledMs: now,
     state: 'scheduled',
@@ -88,7 +104,7 @@ function offerAttempt(core: EngineCore, run: Run, activity: ActivityState): void
   core.updateInFlight();
 }
 
-function dispatch(core: EngineCore, run: Run, activity: ActivityState, attempt: number): Msg | undefined {
+function dispatch(core: EngineCore, run: Run, activity: ActivityState, attempt: number): ActivityTask | undefined {
   if (
     !isOpen(run) ||
     run.activities.get(activity.scheduledEventId) !== activity ||
@@ -156,7 +172,7 @@ function armHeartbeat(core: EngineCore, run: Run, activity: ActivityState): void
   });
 }
 
-function timeoutFailure(timeoutType: string, details?: Msg): Msg {
+function timeoutFailure(timeoutType: string, details?: Payloads): Failure {
   return {
     message: `activity ${timeoutType.replace('TIMEOUT_TYPE_', '')} timeout`,
     source: 'Server',
@@ -182,10 +198,17 @@ export function activityForToken(
   return { run, activity };
 }
 
-export function activityByIdForRequest(core: EngineCore, req: Msg): { run: Run; activity: ActivityState } {
+/** The requests that name an activity by workflow and activity id instead of a task token. */
+type ByIdRequest =
+  | Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCompletedByIdRequest>
+  | Plain<temporal.api.workflowservice.v1.IRespondActivityTaskFailedByIdRequest>
+  | Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCanceledByIdRequest>
+  | Plain<temporal.api.workflowservice.v1.IRecordActivityTaskHeartbeatByIdRequest>;
+
+export function activityByIdForRequest(core: EngineCore, req: ByIdRequest): { run: Run; activity: ActivityState } {
   const run = core.namespaces
-    .get(req.namespace as string)
-    ?.workflows.get(req.workflowId as string)
+    .get(req.namespace ?? '')
+    ?.workflows.get(req.workflowId ?? '')
     ?.find((r) => !req.runId || r.runId === req.runId);
   const activity =
     run && [...run.activities.values()].find((a) => a.activityId === req.activityId && a.state === 'started');
@@ -198,7 +221,7 @@ function finish(
   core: EngineCore,
   run: Run,
   activity: ActivityState,
-  final: (startedEventId: number) => Msg,
+  final: (startedEventId: number) => HistoryEvent,
   wasStarted = true,
 ): void {
   for (const id of Object.values(activity.timers)) core.clock.cancel(id);
@@ -223,8 +246,15 @@ function finish(
   core.updateInFlight();
 }
 
-export function activityCompleted(core: EngineCore, run: Run, activity: ActivityState, req: Msg): void {
-  activity.identity = req.identity as string;
+export function activityCompleted(
+  core: EngineCore,
+  run: Run,
+  activity: ActivityState,
+  req:
+    | Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCompletedRequest>
+    | Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCompletedByIdRequest>,
+): void {
+  activity.identity = req.identity;
   finish(core, run, activity, (startedEventId) => ({
     eventType: 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED',
     activityTaskCompletedEventAttributes: {
@@ -236,7 +266,14 @@ export function activityCompleted(core: EngineCore, run: Run, activity: Activity
   }));
 }
 
-export function activityCanceled(core: EngineCore, run: Run, activity: ActivityState, req: Msg): void {
+export function activityCanceled(
+  core: EngineCore,
+  run: Run,
+  activity: ActivityState,
+  req:
+    | Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCanceledRequest>
+    | Plain<temporal.api.workflowservice.v1.IRespondActivityTaskCanceledByIdRequest>,
+): void {
   finish(core, run, activity, (startedEventId) => ({
     eventType: 'EVENT_TYPE_ACTIVITY_TASK_CANCELED',
     activityTaskCanceledEventAttributes: {
@@ -249,13 +286,20 @@ export function activityCanceled(core: EngineCore, run: Run, activity: ActivityS
   }));
 }
 
-export function activityFailed(core: EngineCore, run: Run, activity: ActivityState, req: Msg): void {
-  activity.identity = req.identity as string;
-  if (req.lastHeartbeatDetails) activity.heartbeatDetails = req.lastHeartbeatDetails as Msg;
-  attemptFailed(core, run, activity, req.failure as Msg, undefined);
+export function activityFailed(
+  core: EngineCore,
+  run: Run,
+  activity: ActivityState,
+  req:
+    | Plain<temporal.api.workflowservice.v1.IRespondActivityTaskFailedRequest>
+    | Plain<temporal.api.workflowservice.v1.IRespondActivityTaskFailedByIdRequest>,
+): void {
+  activity.identity = req.identity;
+  if (req.lastHeartbeatDetails) activity.heartbeatDetails = req.lastHeartbeatDetails;
+  attemptFailed(core, run, activity, req.failure, undefined);
 }
 
-export function heartbeat(core: EngineCore, run: Run, activity: ActivityState, details: Msg | undefined): boolean {
+export function heartbeat(core: EngineCore, run: Run, activity: ActivityState, details: Payloads | undefined): boolean {
   if (details) activity.heartbeatDetails = details;
   activity.lastHeartbeatMs = core.clock.now();
   armHeartbeat(core, run, activity);
@@ -267,17 +311,16 @@ function attemptFailed(
   core: EngineCore,
   run: Run,
   activity: ActivityState,
-  failure: Msg,
+  failure: Failure | undefined,
   timeoutType: string | undefined,
 ): void {
   core.clock.cancel(activity.timers.startToClose);
   core.clock.cancel(activity.timers.heartbeat);
-  const info = failure?.applicationFailureInfo as Msg | undefined;
-  const nonRetryable =
-    info?.nonRetryable === true || activity.retry.nonRetryableErrorTypes.includes(info?.type as string);
+  const info = failure?.applicationFailureInfo;
+  const nonRetryable = info?.nonRetryable === true || activity.retry.nonRetryableErrorTypes.includes(info?.type ?? '');
   const exhausted = activity.retry.maximumAttempts > 0 && activity.attempt >= activity.retry.maximumAttempts;
   const delayMs =
-    durationMs(info?.nextRetryDelay as Msg) ||
+    durationMs(info?.nextRetryDelay) ||
     Math.min(activity.retry.initialMs * activity.retry.coefficient ** (activity.attempt - 1), activity.retry.maximumMs);
   const pastDeadline =
     activity.scheduleToCloseMs > 0 &&
@@ -365,7 +408,7 @@ export function cancelActivityCommand(core: EngineCore, run: Run, scheduledEvent
 }
 
 /** Pending activities for DescribeWorkflowExecution. */
-export function describePendingActivities(run: Run): Msg[] {
+export function describePendingActivities(run: Run): Plain<temporal.api.workflow.v1.IPendingActivityInfo>[] {
   return [...run.activities.values()].map((a) => ({
     activityId: a.activityId,
     activityType: { name: a.activityType },

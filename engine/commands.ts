@@ -4,12 +4,17 @@
  * cancelled before it started, a failed child start…).
  */
 import { cancelActivityCommand, scheduleActivity } from './activity-tasks';
+import { invalidArgument } from './errors';
 import { closeRun, continueAsNew, deliverCancelRequest, deliverSignal, startChild } from './executions';
-import { durationMs, type Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import { durationMs, type Plain } from './proto';
 import { mergeSearchAttributes } from './search-attributes';
-import { appendEvent, appendExternal, type EngineCore, type Run } from './state';
+import { appendEvent, appendExternal, type CommandMeta, type EngineCore, type Run } from './state';
 import { applyProtocolMessageCommand, type decodeWorkerMessages } from './updates';
 import { scheduleWorkflowTask } from './workflow-tasks';
+
+/** A command of a workflow task completion. */
+export type Command = Plain<temporal.api.command.v1.ICommand>;
 
 /** Protocol messages of the completion (Update answers) and the ids that commands named. */
 interface CompletionMessages {
@@ -20,7 +25,7 @@ interface CompletionMessages {
 export function applyCommands(
   core: EngineCore,
   run: Run,
-  commands: Msg[],
+  commands: Command[],
   completedEventId: number,
   messages: CompletionMessages['messages'] = new Map(),
   used = new Set<string>(),
@@ -33,12 +38,12 @@ export function applyCommands(
   return needsAnother;
 }
 
-function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol: CompletionMessages): boolean {
-  const type = c.commandType as string;
-  const meta = { userMetadata: c.userMetadata };
+function applyCommand(core: EngineCore, run: Run, c: Command, done: number, protocol: CompletionMessages): boolean {
+  const type = c.commandType;
+  const meta: CommandMeta = { userMetadata: c.userMetadata };
   switch (type) {
     case 'COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK':
-      scheduleActivity(core, run, c.scheduleActivityTaskCommandAttributes as Msg, done, meta);
+      scheduleActivity(core, run, attributes(c.scheduleActivityTaskCommandAttributes, type), done, meta);
       return false;
     case 'COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK':
       return cancelActivityCommand(
@@ -48,10 +53,10 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol
         done,
       );
     case 'COMMAND_TYPE_START_TIMER':
-      startTimer(core, run, c.startTimerCommandAttributes as Msg, done, meta);
+      startTimer(core, run, attributes(c.startTimerCommandAttributes, type), done, meta);
       return false;
     case 'COMMAND_TYPE_CANCEL_TIMER':
-      cancelTimer(core, run, c.cancelTimerCommandAttributes?.timerId as string, done);
+      cancelTimer(core, run, c.cancelTimerCommandAttributes?.timerId ?? '', done);
       return false;
     case 'COMMAND_TYPE_RECORD_MARKER':
       appendEvent(core, run, () => ({
@@ -60,7 +65,7 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol
       }));
       return false;
     case 'COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
-      const sa = c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes as Msg | undefined;
+      const sa = c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
       mergeSearchAttributes(core, run, sa);
       appendEvent(core, run, () => ({
         eventType: 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
@@ -69,7 +74,7 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol
       return false;
     }
     case 'COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES': {
-      const memo = c.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo as Msg | undefined;
+      const memo = c.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo;
       run.memo = { fields: { ...(run.memo.fields ?? {}), ...(memo?.fields ?? {}) } };
       appendEvent(core, run, () => ({
         eventType: 'EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED',
@@ -78,13 +83,13 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol
       return false;
     }
     case 'COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION':
-      startChild(core, run, c.startChildWorkflowExecutionCommandAttributes as Msg, done, meta);
+      startChild(core, run, attributes(c.startChildWorkflowExecutionCommandAttributes, type), done, meta);
       return false;
     case 'COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION':
-      signalExternal(core, run, c.signalExternalWorkflowExecutionCommandAttributes as Msg, done);
+      signalExternal(core, run, attributes(c.signalExternalWorkflowExecutionCommandAttributes, type), done);
       return false;
     case 'COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION':
-      cancelExternal(core, run, c.requestCancelExternalWorkflowExecutionCommandAttributes as Msg, done);
+      cancelExternal(core, run, attributes(c.requestCancelExternalWorkflowExecutionCommandAttributes, type), done);
       return false;
     case 'COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION':
       closeRun(core, run, 'Completed', () => ({
@@ -115,13 +120,13 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol
       }));
       return false;
     case 'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION':
-      continueAsNew(core, run, c.continueAsNewWorkflowExecutionCommandAttributes as Msg, done);
+      continueAsNew(core, run, attributes(c.continueAsNewWorkflowExecutionCommandAttributes, type), done);
       return false;
     case 'COMMAND_TYPE_PROTOCOL_MESSAGE':
       applyProtocolMessageCommand(
         core,
         run,
-        c.protocolMessageCommandAttributes?.messageId as string,
+        c.protocolMessageCommandAttributes?.messageId,
         protocol.messages,
         protocol.used,
       );
@@ -134,9 +139,21 @@ function applyCommand(core: EngineCore, run: Run, c: Msg, done: number, protocol
   }
 }
 
-function startTimer(core: EngineCore, run: Run, a: Msg, done: number, meta: Msg): void {
-  const timerId = a.timerId as string;
-  const fireMs = durationMs(a.startToFireTimeout as Msg);
+/** The SDK always sends a command's attributes; without them the command cannot be applied. */
+function attributes<T>(value: T | undefined, type: string | undefined): T {
+  if (!value) throw invalidArgument(`${String(type)} without its attributes`);
+  return value;
+}
+
+function startTimer(
+  core: EngineCore,
+  run: Run,
+  a: Plain<temporal.api.command.v1.IStartTimerCommandAttributes>,
+  done: number,
+  meta: CommandMeta,
+): void {
+  const timerId = a.timerId ?? '';
+  const fireMs = durationMs(a.startToFireTimeout);
   const startedEventId = appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_TIMER_STARTED',
     ...meta,
@@ -171,23 +188,28 @@ function cancelTimer(core: EngineCore, run: Run, timerId: string, done: number):
   }));
 }
 
-function signalExternal(core: EngineCore, run: Run, a: Msg, done: number): void {
-  const namespace = (a.namespace as string) || run.namespace;
+function signalExternal(
+  core: EngineCore,
+  run: Run,
+  a: Plain<temporal.api.command.v1.ISignalExternalWorkflowExecutionCommandAttributes>,
+  done: number,
+): void {
+  const namespace = a.namespace || run.namespace;
   const initiatedEventId = appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
     signalExternalWorkflowExecutionInitiatedEventAttributes: { ...a, namespace, workflowTaskCompletedEventId: done },
   }));
-  const execution = a.execution as Msg;
+  const execution = a.execution;
   // Delivered after this task's events, as a separate step, as the real server does.
   setImmediate(() => {
     const ok = deliverSignal(
       core,
       namespace,
-      execution.workflowId as string,
-      execution.runId as string,
-      a.signalName as string,
-      a.input as Msg,
-      a.header as Msg,
+      execution?.workflowId,
+      execution?.runId,
+      a.signalName,
+      a.input,
+      a.header,
       'workflow',
     );
     if (run.status !== 'Running') return;
@@ -217,9 +239,14 @@ function signalExternal(core: EngineCore, run: Run, a: Msg, done: number): void 
   });
 }
 
-function cancelExternal(core: EngineCore, run: Run, a: Msg, done: number): void {
-  const namespace = (a.namespace as string) || run.namespace;
-  const execution = { workflowId: a.workflowId as string, runId: (a.runId as string) || undefined };
+function cancelExternal(
+  core: EngineCore,
+  run: Run,
+  a: Plain<temporal.api.command.v1.IRequestCancelExternalWorkflowExecutionCommandAttributes>,
+  done: number,
+): void {
+  const namespace = a.namespace || run.namespace;
+  const execution = { workflowId: a.workflowId, runId: a.runId || undefined };
   const initiatedEventId = appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
     requestCancelExternalWorkflowExecutionInitiatedEventAttributes: {
@@ -231,7 +258,7 @@ function cancelExternal(core: EngineCore, run: Run, a: Msg, done: number): void 
     },
   }));
   setImmediate(() => {
-    const ok = deliverCancelRequest(core, namespace, execution.workflowId, execution.runId, a.reason as string);
+    const ok = deliverCancelRequest(core, namespace, execution.workflowId, execution.runId, a.reason);
     if (run.status !== 'Running') return;
     appendExternal(core, run, () =>
       ok

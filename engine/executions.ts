@@ -208,7 +208,7 @@ export function signalEvent(
 export function deliverSignal(
   core: EngineCore,
   namespace: string,
-  workflowId: string,
+  workflowId: string | undefined,
   runId: string | undefined,
   signalName: string | undefined,
   input: Payloads | undefined,
@@ -226,7 +226,7 @@ export function deliverSignal(
 export function deliverCancelRequest(
   core: EngineCore,
   namespace: string,
-  workflowId: string,
+  workflowId: string | undefined,
   runId: string | undefined,
   reason?: string,
 ): boolean {

@@ -8,7 +8,7 @@
  */
 import { failedPrecondition, invalidArgument, notFound } from './errors';
 import type { temporal } from '@temporalio/proto';
-import { decode, encode, protoType, type Msg, type Plain } from './proto';
+import { decode, encode, protoType, type Failure, type Plain } from './proto';
 import { appendEvent, isOpen, type EngineCore, type Run, type RunStatus, type UpdateState } from './state';
 import { scheduleWorkflowTask } from './workflow-tasks';
 
@@ -33,8 +33,8 @@ const STAGE_NAMES = [
 ];
 
 /** Decoded requests carry enums as names. */
-export function stageNumber(name: unknown): number {
-  const i = STAGE_NAMES.indexOf(name as string);
+export function stageNumber(name: string | undefined): number {
+  const i = name === undefined ? -1 : STAGE_NAMES.indexOf(name);
   return i < 0 ? STAGE.UNSPECIFIED : i;
 }
 
@@ -51,13 +51,13 @@ function reached(update: UpdateState): number {
 }
 
 /** The failure a caller gets for an accepted Update whose workflow closed first (the server's wording). */
-const ACCEPTED_UPDATE_WORKFLOW_CLOSED: Msg = {
+const ACCEPTED_UPDATE_WORKFLOW_CLOSED: Failure = {
   message: 'Workflow Update failed because the Workflow completed before the Update completed.',
   source: 'Server',
   applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true },
 };
 
-const UNPROCESSED_UPDATE: Msg = {
+const UNPROCESSED_UPDATE: Failure = {
   message:
     "Workflow Update is rejected because it wasn't processed by worker. " +
     'Probably, Workflow Update is not supported by the worker.',
@@ -101,9 +101,11 @@ export function hasAdmittedUpdates(run: Run): boolean {
   return false;
 }
 
+export type ProtocolMessage = Plain<temporal.api.protocol.v1.IMessage>;
+
 /** The protocol messages of a task being handed out: every admitted Update, oldest first. */
-export function updateMessagesForTask(run: Run, startedEventId: number): Msg[] {
-  const messages: Msg[] = [];
+export function updateMessagesForTask(run: Run, startedEventId: number): ProtocolMessage[] {
+  const messages: ProtocolMessage[] = [];
   for (const update of run.updates.values()) {
     if (update.stage !== 'admitted') continue;
     update.stage = 'sent';
@@ -123,26 +125,36 @@ export function returnSentUpdates(run: Run): void {
   for (const update of run.updates.values()) if (update.stage === 'sent') update.stage = 'admitted';
 }
 
-interface WorkerMessage {
-  id: string;
-  updateId: string;
-  kind: 'Acceptance' | 'Rejection' | 'Response' | 'unknown';
-  body: Msg;
+/** The bodies a worker sends back for an Update, by the name of their type in temporal.api.update.v1. */
+interface WorkerMessageBodies {
+  Acceptance: Plain<temporal.api.update.v1.IAcceptance>;
+  Rejection: Plain<temporal.api.update.v1.IRejection>;
+  Response: Plain<temporal.api.update.v1.IResponse>;
+}
+
+type WorkerMessage = {
+  [K in keyof WorkerMessageBodies]: { id: string; updateId: string; kind: K; body: WorkerMessageBodies[K] };
+}[keyof WorkerMessageBodies];
+
+function isWorkerMessageKind(name: string): name is keyof WorkerMessageBodies {
+  return name === 'Acceptance' || name === 'Rejection' || name === 'Response';
 }
 
 /** The worker's messages of a task completion, decoded. */
-export function decodeWorkerMessages(messages: Msg[] | undefined): Map<string, WorkerMessage> {
+export function decodeWorkerMessages(messages: ProtocolMessage[] | undefined): Map<string, WorkerMessage> {
   const byId = new Map<string, WorkerMessage>();
   for (const m of messages ?? []) {
-    const typeUrl = (m.body?.type_url as string | undefined) ?? '';
+    const typeUrl = m.body?.type_url ?? '';
     const typeName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
     const prefix = 'temporal.api.update.v1.';
-    const kind = (typeName.startsWith(prefix) ? typeName.slice(prefix.length) : 'unknown') as WorkerMessage['kind'];
-    if (!['Acceptance', 'Rejection', 'Response'].includes(kind)) {
+    const kind = typeName.startsWith(prefix) ? typeName.slice(prefix.length) : 'unknown';
+    if (!isWorkerMessageKind(kind)) {
       throw invalidArgument(`protocol message ${String(m.id)} has an unsupported body ${typeUrl || '(none)'}`);
     }
-    const body = decode(protoType(typeName), Buffer.from((m.body.value as Uint8Array) ?? []));
-    byId.set(m.id as string, { id: m.id as string, updateId: m.protocolInstanceId as string, kind, body });
+    // An Any's body: decoded by the type its type_url names, which `kind` says.
+    const body = decode(protoType(typeName), Buffer.from(m.body?.value ?? [])) as WorkerMessageBodies[typeof kind];
+    const id = m.id ?? '';
+    byId.set(id, { id, updateId: m.protocolInstanceId ?? '', kind, body } as WorkerMessage);
   }
   return byId;
 }
@@ -154,18 +166,20 @@ export function decodeWorkerMessages(messages: Msg[] | undefined): Map<string, W
 export function applyProtocolMessageCommand(
   core: EngineCore,
   run: Run,
-  messageId: string,
+  messageId: string | undefined,
   messages: Map<string, WorkerMessage>,
   used: Set<string>,
 ): void {
-  const message = messages.get(messageId);
+  const message = messages.get(messageId ?? '');
   if (!message) {
-    throw invalidArgument(`PROTOCOL_MESSAGE command names message ${messageId}, which the completion does not carry`);
+    throw invalidArgument(
+      `PROTOCOL_MESSAGE command names message ${String(messageId)}, which the completion does not carry`,
+    );
   }
-  used.add(messageId);
+  used.add(message.id);
   if (message.kind === 'Acceptance') {
     let update = run.updates.get(message.updateId);
-    const request = (message.body.acceptedRequest as Msg | undefined) ?? update?.request;
+    const request = message.body.acceptedRequest ?? update?.request;
     if (!update) {
       // Accepted by a worker although unknown here (only the request in the message survives).
       if (!request) {
@@ -194,7 +208,7 @@ export function applyProtocolMessageCommand(
     if (!update || update.stage !== 'accepted' || !update.acceptedEventId) {
       throw invalidArgument(`Update ${message.updateId} is completed without having been accepted`);
     }
-    const outcome = message.body.outcome as Msg;
+    const { outcome } = message.body;
     appendEvent(core, run, () => ({
       eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
       workflowExecutionUpdateCompletedEventAttributes: {
@@ -274,7 +288,10 @@ export function waitForStage(
 }
 
 /** The answer of both Update RPCs: the stage reached and, once completed, the outcome. */
-export function updateResponse(run: Run, update: UpdateState): Msg {
+export function updateResponse(
+  run: Run,
+  update: UpdateState,
+): Plain<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse> {
   return {
     updateRef: { workflowExecution: { workflowId: run.workflowId, runId: run.runId }, updateId: update.updateId },
     outcome: update.outcome,
