@@ -2,12 +2,13 @@
  * GetClusterInfo, as a single-cluster dev server answers it. The Temporal UI reads the server
  * version from here and takes older code paths below 1.19, so the version must be a real one.
  */
-import type { Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import type { Plain } from './proto';
 
 /** The Temporal server release whose API the engine follows (the SDK 1.24 protos). */
 export const COMPATIBLE_SERVER_VERSION = '1.27.0';
 
-export function clusterInfo(clusterId: string): Msg {
+export function clusterInfo(clusterId: string): Plain<temporal.api.workflowservice.v1.IGetClusterInfoResponse> {
   return {
     supportedClients: {
       'temporal-cli': '< 2.0.0',

@@ -3,11 +3,12 @@
  * size in bytes, the state-transition count and the root execution. The Temporal UI shows them
  * in a workflow's summary.
  */
-import { protoType, type Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import { protoType, type Plain } from './proto';
 import type { Namespace, Run } from './state';
 import { rootOf } from './visibility-service';
 
-export function describeExtras(ns: Namespace, run: Run): Msg {
+export function describeExtras(ns: Namespace, run: Run): Plain<temporal.api.workflow.v1.IWorkflowExecutionInfo> {
   const eventType = protoType('temporal.api.history.v1.HistoryEvent');
   let bytes = 0;
   for (const event of run.events) bytes += eventType.encode(event).finish().length;

@@ -2,8 +2,8 @@
  * GetWorkflowExecutionHistory: paging, the long poll for new events (`wait_new_event`), and
  * the close-event filter `handle.result()` uses (answer only once the run is closed).
  */
-import type * as protobuf from 'protobufjs';
-import type { Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import type { EncodedEvent, Plain, WithHistory } from './proto';
 import { isOpen, type Run } from './state';
 
 const LONG_POLL_MS = 20_000;
@@ -40,17 +40,21 @@ function waitForChange(run: Run, cancelled: (onCancel: () => void) => void): Pro
   });
 }
 
-export async function readHistory(run: Run, req: Msg, cancelled: (onCancel: () => void) => void): Promise<Msg> {
+export async function readHistory(
+  run: Run,
+  req: Plain<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryRequest>,
+  cancelled: (onCancel: () => void) => void,
+): Promise<WithHistory<Plain<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse>>> {
   const closeOnly = req.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT';
   if (closeOnly) {
     if (isOpen(run) && req.waitNewEvent) await waitForChange(run, cancelled);
     if (isOpen(run)) return { history: { events: [] }, nextPageToken: token(0) };
     return { history: { events: [run.events[run.events.length - 1]] } };
   }
-  const from = readToken(req.nextPageToken as Uint8Array)?.next ?? 0;
+  const from = readToken(req.nextPageToken)?.next ?? 0;
   if (req.waitNewEvent && from >= run.events.length && isOpen(run)) await waitForChange(run, cancelled);
   const size = Number(req.maximumPageSize) || DEFAULT_PAGE;
-  const events: protobuf.Message[] = run.events.slice(from, from + size);
+  const events: EncodedEvent[] = run.events.slice(from, from + size);
   const next = from + events.length;
   // More to read now, or (long-polling an open run) more to come.
   const more = next < run.events.length || (req.waitNewEvent === true && isOpen(run));

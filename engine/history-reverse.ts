@@ -2,8 +2,8 @@
  * GetWorkflowExecutionHistoryReverse: the newest events first, paged backwards. The Temporal
  * UI reads a workflow's history this way by default (newest at the top).
  */
-import type * as protobuf from 'protobufjs';
-import type { Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import type { EncodedEvent, Plain, WithHistory } from './proto';
 import type { Run } from './state';
 
 const DEFAULT_PAGE = 1000;
@@ -19,11 +19,14 @@ function readToken(bytes: Uint8Array | undefined): number | undefined {
   }
 }
 
-export function readHistoryReverse(run: Run, req: Msg): Msg {
+export function readHistoryReverse(
+  run: Run,
+  req: Plain<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseRequest>,
+): WithHistory<Plain<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseResponse>> {
   // Exclusive upper bound (an index into events): everything below it is still to be sent.
-  const before = Math.min(readToken(req.nextPageToken as Uint8Array) ?? run.events.length, run.events.length);
+  const before = Math.min(readToken(req.nextPageToken) ?? run.events.length, run.events.length);
   const size = Number(req.maximumPageSize) || DEFAULT_PAGE;
   const from = Math.max(0, before - size);
-  const events: protobuf.Message[] = run.events.slice(from, before).reverse();
+  const events: EncodedEvent[] = run.events.slice(from, before).reverse();
   return { history: { events }, nextPageToken: from > 0 ? Buffer.from(JSON.stringify({ before: from })) : undefined };
 }

@@ -3,7 +3,8 @@
  * DescribeTaskQueue: the Temporal UI shows these pollers as the workers of a workflow, says
  * "No Workers Running" without them and then hides the Queries tab.
  */
-import type { Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import type { Plain, Timestamp } from './proto';
 
 export type PollerKind = 'workflow' | 'activity';
 
@@ -48,8 +49,12 @@ export class PollerRegistry {
 }
 
 /** DescribeTaskQueue (legacy mode, the one the UI uses): pollers of one task queue type. */
-export function describeTaskQueue(registry: PollerRegistry, req: Msg, timestamp: (ms: number) => Msg): Msg {
-  const queue = ((req.taskQueue as Msg | undefined)?.name as string | undefined) ?? '';
+export function describeTaskQueue(
+  registry: PollerRegistry,
+  req: Plain<temporal.api.workflowservice.v1.IDescribeTaskQueueRequest>,
+  timestamp: (ms: number) => Timestamp,
+): Plain<temporal.api.workflowservice.v1.IDescribeTaskQueueResponse> {
+  const queue = req.taskQueue?.name ?? '';
   const kind: PollerKind = req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY' ? 'activity' : 'workflow';
   return {
     pollers: registry.list(kind, queue).map((p) => ({

@@ -4,7 +4,7 @@
  * check that rejects unknown names as the real server does, and decoding for visibility.
  */
 import { invalidArgument } from './errors';
-import { decodePayload, type Msg } from './proto';
+import { decodePayload, type SearchAttributes } from './proto';
 import type { EngineCore, Namespace, Run } from './state';
 
 export const DEFAULT_CUSTOM_SEARCH_ATTRIBUTES: Record<string, string> = {
@@ -42,8 +42,8 @@ export const SYSTEM_SEARCH_ATTRIBUTES: Record<string, string> = {
   TemporalNamespaceDivision: 'INDEXED_VALUE_TYPE_KEYWORD',
 };
 
-export function checkSearchAttributeNames(ns: Namespace, sa: Msg | undefined): void {
-  for (const name of Object.keys((sa?.indexedFields ?? {}) as Msg)) {
+export function checkSearchAttributeNames(ns: Namespace, sa: SearchAttributes | undefined): void {
+  for (const name of Object.keys(sa?.indexedFields ?? {})) {
     if (!ns.searchAttributes.has(name)) {
       throw invalidArgument(
         `search attribute ${name} is not defined; register it first (temporal operator search-attribute create --name ${name} --type …)`,
@@ -52,11 +52,11 @@ export function checkSearchAttributeNames(ns: Namespace, sa: Msg | undefined): v
   }
 }
 
-export function mergeSearchAttributes(core: EngineCore, run: Run, sa: Msg | undefined): void {
+export function mergeSearchAttributes(core: EngineCore, run: Run, sa: SearchAttributes | undefined): void {
   void core;
-  for (const [name, payload] of Object.entries((sa?.indexedFields ?? {}) as Record<string, Msg>)) {
+  for (const [name, payload] of Object.entries(sa?.indexedFields ?? {})) {
     // An upsert with an empty payload (data null) removes the attribute.
-    if (payload?.data === undefined || Buffer.from(payload.data as Uint8Array).toString() === 'null')
+    if (payload?.data === undefined || Buffer.from(payload.data).toString() === 'null')
       delete run.searchAttributes[name];
     else run.searchAttributes[name] = payload;
   }

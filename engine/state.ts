@@ -3,7 +3,6 @@
  * histories, and the bookkeeping a Temporal server keeps per run (the workflow task, pending
  * activities, timers, children). Everything mutates through the modules next to this file.
  */
-import type * as protobuf from 'protobufjs';
 import { randomUUID } from 'node:crypto';
 import type { EngineClock } from './clock';
 import type { ActivityTask, TaskQueues, WorkflowTask } from './matching';
@@ -11,6 +10,7 @@ import type { temporal } from '@temporalio/proto';
 import {
   historyEvent,
   timestamp,
+  type EncodedEvent,
   type Failure,
   type Header,
   type HistoryEvent,
@@ -131,7 +131,7 @@ export interface Run {
   startMs: number;
   executionMs: number;
   closeMs?: number;
-  events: protobuf.Message[];
+  events: EncodedEvent[];
   /** Plain copy of the last event (the close event once closed). */
   lastEvent?: HistoryEvent;
   memo: Memo;

@@ -5,7 +5,8 @@
  * hint the server drops whenever it cannot be honoured: the worker's queue has had no poller for
  * a while, the worker said it shut down, a task failed or timed out, or an operator reset it.
  */
-import type { Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import { durationMs, type Plain } from './proto';
 
 /** A sticky queue with no poller for this long is taken for gone (the server's `StickyPollerUnavailableWindow`). */
 export const STICKY_POLLER_UNAVAILABLE_MS = 10_000;
@@ -33,11 +34,12 @@ export class StickyQueues {
   constructor(readonly enabled = true) {}
 
   /** Stickiness a task completion asks for, or undefined. */
-  fromCompletion(attrs: Msg | undefined): Stickiness | undefined {
-    const queue = (attrs?.workerTaskQueue as Msg | undefined)?.name as string | undefined;
+  fromCompletion(
+    attrs: Plain<temporal.api.taskqueue.v1.IStickyExecutionAttributes> | undefined,
+  ): Stickiness | undefined {
+    const queue = attrs?.workerTaskQueue?.name;
     if (!this.enabled || !queue) return undefined;
-    const t = attrs?.scheduleToStartTimeout as Msg | undefined;
-    const ms = Number(t?.seconds ?? 0) * 1000 + Math.floor(Number(t?.nanos ?? 0) / 1e6);
+    const ms = durationMs(attrs.scheduleToStartTimeout);
     return { queue, scheduleToStartMs: ms > 0 ? ms : DEFAULT_STICKY_SCHEDULE_TO_START_MS };
   }
 

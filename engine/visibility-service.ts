@@ -1,7 +1,8 @@
 /** List/CountWorkflowExecutions over the engine's runs, newest first unless ORDER BY says otherwise. */
 import { invalidArgument } from './errors';
 import { executionInfo } from './engine';
-import { jsonPayload, type Msg } from './proto';
+import type { temporal } from '@temporalio/proto';
+import { jsonPayload, type Plain } from './proto';
 import { decodedSearchAttributes } from './search-attributes';
 import { findRun, type Namespace, type Run } from './state';
 import {
@@ -57,7 +58,7 @@ interface Matched {
   groupBy?: 'ExecutionStatus';
 }
 
-function matching(ns: Namespace, query: string): Matched {
+function matching(ns: Namespace, query: string | undefined): Matched {
   const types: Record<string, SearchAttributeType> = {};
   for (const [name, t] of ns.searchAttributes) types[name] = TYPE_NAMES[t] ?? 'Keyword';
   let compiled;
@@ -74,13 +75,15 @@ function matching(ns: Namespace, query: string): Matched {
   return { runs: pairs.map((p) => p.run), groupBy: compiled.groupBy };
 }
 
-export function listExecutions(ns: Namespace, req: Msg): Msg {
-  const { runs: all, groupBy } = matching(ns, req.query as string);
+export function listExecutions(
+  ns: Namespace,
+  req:
+    | Plain<temporal.api.workflowservice.v1.IListWorkflowExecutionsRequest>
+    | Plain<temporal.api.workflowservice.v1.IScanWorkflowExecutionsRequest>,
+): Plain<temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse> {
+  const { runs: all, groupBy } = matching(ns, req.query);
   if (groupBy) throw invalidArgument('invalid query: GROUP BY is only supported by CountWorkflowExecutions');
-  const from =
-    req.nextPageToken && (req.nextPageToken as Uint8Array).length
-      ? Number(Buffer.from(req.nextPageToken as Uint8Array).toString())
-      : 0;
+  const from = req.nextPageToken?.length ? Number(Buffer.from(req.nextPageToken).toString()) : 0;
   const size = Number(req.pageSize) || 1000;
   const page = all.slice(from, from + size);
   const next = from + page.length;
@@ -101,8 +104,11 @@ const STATUS_ORDER: Run['status'][] = [
 ];
 
 /** With `GROUP BY ExecutionStatus`, one group per status present, its value a JSON payload ("Running"), as the server does. */
-export function countExecutions(ns: Namespace, req: Msg): Msg {
-  const { runs, groupBy } = matching(ns, req.query as string);
+export function countExecutions(
+  ns: Namespace,
+  req: Plain<temporal.api.workflowservice.v1.ICountWorkflowExecutionsRequest>,
+): Plain<temporal.api.workflowservice.v1.ICountWorkflowExecutionsResponse> {
+  const { runs, groupBy } = matching(ns, req.query);
   if (!groupBy) return { count: runs.length };
   const counts = new Map<Run['status'], number>();
   for (const run of runs) counts.set(run.status, (counts.get(run.status) ?? 0) + 1);

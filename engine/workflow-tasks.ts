@@ -6,9 +6,11 @@
  * sticky queue with only the new events (see sticky.ts); anything that breaks stickiness sends
  * the task to the normal queue with the full history.
  */
-import { applyCommands } from './commands';
+import type { temporal } from '@temporalio/proto';
+import { applyCommands, type Command } from './commands';
 import { invalidArgument, notFound } from './errors';
-import { historyEvent, timestamp, type EncodedEvent, type Msg } from './proto';
+import type { WorkflowTask } from './matching';
+import { historyEvent, timestamp, type EncodedEvent, type Failure, type HistoryEvent, type Plain } from './proto';
 import {
   appendEvent,
   flushBuffered,
@@ -58,7 +60,7 @@ export function scheduleWorkflowTask(
   const taskQueue = stickyQueue
     ? { name: stickyQueue, kind: 'TASK_QUEUE_KIND_STICKY', normalName: run.taskQueue }
     : { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' };
-  const scheduled = (eventId: number): Msg => ({
+  const scheduled = (eventId: number): HistoryEvent => ({
     eventId,
     eventTime: timestamp(core.clock.now()),
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
@@ -69,10 +71,9 @@ export function scheduleWorkflowTask(
     },
   });
   if (options.speculative) {
-    const event = scheduled(run.events.length + 1);
-    const scheduledEventId = event.eventId as number;
+    const scheduledEventId = run.events.length + 1;
     run.wt = { state: 'scheduled', scheduledEventId, startedEventId: 0, attempt, needsAnother: false };
-    run.wt.speculative = [event];
+    run.wt.speculative = [scheduled(scheduledEventId)];
   } else {
     const scheduledEventId = appendEvent(core, run, scheduled);
     run.wt = { state: 'scheduled', scheduledEventId, startedEventId: 0, attempt, needsAnother: false };
@@ -111,7 +112,7 @@ function dispatchWorkflowTask(
   attempt: number,
   stickyQueue: string | undefined,
   identity?: string,
-): Msg | undefined {
+): WorkflowTask | undefined {
   const wt = run.wt;
   const stale = wt.state !== 'scheduled' || wt.scheduledEventId !== scheduledEventId || wt.stickyQueue !== stickyQueue;
   if (!isOpen(run) || stale) return undefined;
@@ -121,7 +122,7 @@ function dispatchWorkflowTask(
   // what that worker has not seen; anything else carries the whole history.
   const partial = stickyQueue !== undefined && run.sticky?.queue === stickyQueue;
   const from = partial ? run.previousStartedEventId : 0;
-  const started = (eventId: number): Msg => ({
+  const started = (eventId: number): HistoryEvent => ({
     eventId,
     eventTime: timestamp(core.clock.now()),
     eventType: 'EVENT_TYPE_WORKFLOW_TASK_STARTED',
@@ -215,14 +216,19 @@ export function runForWorkflowTask(core: EngineCore, tokenBytes: Uint8Array | un
 }
 
 /** @returns the RespondWorkflowTaskCompleted answer (`resetHistoryEventId` when a speculative task is discarded). */
-export function completeWorkflowTask(core: EngineCore, req: Msg): Msg {
-  const run = runForWorkflowTask(core, req.taskToken as Uint8Array);
-  const commands = (req.commands ?? []) as Msg[];
-  const messages = decodeWorkerMessages(req.messages as Msg[]);
+type CompletedRequest = Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest>;
+
+export function completeWorkflowTask(
+  core: EngineCore,
+  req: CompletedRequest,
+): Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse> {
+  const run = runForWorkflowTask(core, req.taskToken);
+  const commands = req.commands ?? [];
+  const messages = decodeWorkerMessages(req.messages);
   core.clock.cancel(run.wt.timer);
   const { scheduledEventId, startedEventId } = run.wt;
   // Every completion restates stickiness: with attributes the worker keeps the run cached, without it does not.
-  run.sticky = core.sticky.fromCompletion(req.stickyAttributes as Msg | undefined);
+  run.sticky = core.sticky.fromCompletion(req.stickyAttributes);
   if (run.wt.speculative && isDiscardable(run, commands, messages, req)) {
     // Only rejections: the task leaves no trace; the worker rolls back to the last real task.
     run.wt = { state: 'none', scheduledEventId: 0, startedEventId: 0, attempt: 1, needsAnother: false };
@@ -232,8 +238,8 @@ export function completeWorkflowTask(core: EngineCore, req: Msg): Msg {
     return { resetHistoryEventId: run.previousStartedEventId };
   }
   // A workflow may not close while events it has not seen are waiting (UnhandledCommand).
-  if (run.buffered.length > 0 && commands.some((c) => TERMINAL_COMMANDS.has(c.commandType as string))) {
-    failTask(core, run, 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', undefined, req.identity as string, 1);
+  if (run.buffered.length > 0 && commands.some((c) => TERMINAL_COMMANDS.has(c.commandType ?? ''))) {
+    failTask(core, run, 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', undefined, req.identity, 1);
     return {};
   }
   persistSpeculativeTask(core, run);
@@ -267,22 +273,25 @@ export function completeWorkflowTask(core: EngineCore, req: Msg): Msg {
 /** The server's rule: a speculative task that only rejected Updates changed nothing and is dropped. */
 type WorkerMessages = ReturnType<typeof decodeWorkerMessages>;
 
-function isDiscardable(run: Run, commands: Msg[], messages: WorkerMessages, req: Msg): boolean {
+function isDiscardable(run: Run, commands: Command[], messages: WorkerMessages, req: CompletedRequest): boolean {
   if (commands.length > 0 || run.buffered.length > 0) return false;
   if (run.wt.needsAnother || req.forceCreateNewWorkflowTask) return false;
   for (const m of messages.values()) if (m.kind !== 'Rejection') return false;
   return true;
 }
 
-export function failWorkflowTask(core: EngineCore, req: Msg): void {
-  const run = runForWorkflowTask(core, req.taskToken as Uint8Array);
+export function failWorkflowTask(
+  core: EngineCore,
+  req: Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskFailedRequest>,
+): void {
+  const run = runForWorkflowTask(core, req.taskToken);
   core.clock.cancel(run.wt.timer);
   failTask(
     core,
     run,
-    (req.cause as string) ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED',
-    req.failure as Msg,
-    req.identity as string,
+    req.cause ?? 'WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED',
+    req.failure,
+    req.identity,
     run.wt.attempt + 1,
   );
 }
@@ -291,7 +300,7 @@ function failTask(
   core: EngineCore,
   run: Run,
   cause: string,
-  failure: Msg | undefined,
+  failure: Failure | undefined,
   identity: string | undefined,
   nextAttempt: number,
 ): void {
@@ -421,8 +430,11 @@ function settleQueryOffer(run: Run): void {
   run.queryInFlight = undefined;
 }
 
-export function completeQueryTask(core: EngineCore, req: Msg): void {
-  const token = decodeToken(req.taskToken as Uint8Array);
+export function completeQueryTask(
+  core: EngineCore,
+  req: Plain<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest>,
+): void {
+  const token = decodeToken(req.taskToken);
   if (!token || token.k !== 'q') throw invalidArgument('malformed query task token');
   const run = core.namespaces
     .get(token.ns)
@@ -431,8 +443,8 @@ export function completeQueryTask(core: EngineCore, req: Msg): void {
   const query = run?.queryInFlight;
   if (!run || !query || query.id !== token.q) throw notFound('query not found (it timed out)');
   settleQueryOffer(run);
-  if (req.completedType === 'QUERY_RESULT_TYPE_ANSWERED') query.resolve({ answer: req.queryResult as Msg });
-  else query.resolve({ error: (req.errorMessage as string) || (req.failure?.message as string) || 'query failed' });
+  if (req.completedType === 'QUERY_RESULT_TYPE_ANSWERED') query.resolve({ answer: req.queryResult });
+  else query.resolve({ error: req.errorMessage || req.failure?.message || 'query failed' });
   dispatchQueries(core, run);
 }
 
