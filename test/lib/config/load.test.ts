@@ -54,6 +54,50 @@ describe('reconciliation.every', () => {
   });
 });
 
+describe('quarantine', () => {
+  test('defaults, and each value as written', async () => {
+    expect(resolvePolicy({ access: { rules: [] } }, 'policy.yaml').quarantine).toEqual({
+      enabled: true,
+      windowMs: 300_000,
+      authFailures: 3,
+      failureRatio: 0.8,
+      minRequests: 20,
+      probeEveryMs: 300_000,
+    });
+    const yaml = `quarantine:\n  enabled: true\n  window: 10m\n  authFailures: 5\n  failureRatio: 0.5\n  minRequests: 50\n  probeEvery: 1m\n${BASE_POLICY}`;
+    expect(await issuesFor({ 'policy.yaml': yaml })).toEqual([]);
+    expect(
+      resolvePolicy(
+        {
+          access: { rules: [] },
+          quarantine: { window: '10m', authFailures: 5, failureRatio: 0.5, minRequests: 50, probeEvery: '1m' },
+        },
+        'policy.yaml',
+      ).quarantine,
+    ).toEqual({
+      enabled: true,
+      windowMs: 600_000,
+      authFailures: 5,
+      failureRatio: 0.5,
+      minRequests: 50,
+      probeEveryMs: 60_000,
+    });
+  });
+
+  test('rejects bad values naming the field and the fix', async () => {
+    const issue = async (body: string) =>
+      (await issuesFor({ 'policy.yaml': `quarantine:\n  ${body}\n${BASE_POLICY}` }))[0];
+    expect(await issue('window: 1s')).toContain('quarantine.window — "1s" is too short');
+    expect(await issue('probeEvery: 2s')).toContain('quarantine.probeEvery — "2s" is too short');
+    expect(await issue('window: often')).toContain('quarantine.window — "often" is not a duration');
+    expect(await issue('failureRatio: 1.5')).toContain('quarantine.failureRatio');
+    expect(await issue('failureRatio: 0')).toContain('quarantine.failureRatio');
+    expect(await issue('authFailures: 0')).toContain('quarantine.authFailures');
+    expect(await issue('minRequests: 2.5')).toContain('quarantine.minRequests');
+    expect(await issue('threshold: 3')).toContain('threshold');
+  });
+});
+
 describe('policy leaver.removeGroupMemberships', () => {
   test('defaults to true, can be turned off, and must be a boolean', async () => {
     expect(resolvePolicy({ access: { rules: [] } }, 'policy.yaml').leaver).toEqual({ removeGroupMemberships: true });
