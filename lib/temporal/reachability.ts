@@ -35,11 +35,19 @@ export function tcpFailure(address: string, timeoutMs = 3000): Promise<string | 
   if (!Number.isInteger(port) || port <= 0 || port > 65535) return Promise.resolve(`"${address}" is not host:port`);
   return new Promise((resolve) => {
     const socket = connect({ host, port });
+    let settled = false;
     const done = (reason: string | undefined) => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
       resolve(reason);
     };
-    socket.setTimeout(timeoutMs, () => done(`no answer within ${timeoutMs / 1000} s (wrong host, or a firewall)`));
+    // After a timeout, one more turn of the event loop before failing: when this process was
+    // busy past the deadline (a loaded host), timers run before I/O, and a connection the
+    // kernel completed meanwhile would otherwise be reported as unanswered.
+    socket.setTimeout(timeoutMs, () =>
+      setImmediate(() => done(`no answer within ${timeoutMs / 1000} s (wrong host, or a firewall)`)),
+    );
     socket.once('connect', () => done(undefined));
     socket.once('error', (err: NodeJS.ErrnoException) => done(describeSocketError(err, host)));
   });
