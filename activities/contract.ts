@@ -50,6 +50,12 @@ export interface LifecycleActivities {
    * managed `groups` (each confirmed, never delaying or failing the deactivation).
    */
   deactivateAccount(input: AccountRef & { groups?: string[]; employee?: EmployeeRecord }): Promise<AppOutcome>;
+  /**
+   * After a leaver: look the person up again (the known id, `externalId` and `userName`) and
+   * deactivate every account found active — one the app created after the client gave up on the
+   * request, or an admin re-enabled. `recheck.foundActive` lists what had to be deactivated.
+   */
+  recheckDeactivated(input: AccountRef & { employee?: EmployeeRecord }): Promise<AppOutcome>;
   /** `active=true` on the same account — re-hire. */
   reactivateAccount(input: AccountRef & { employee: EmployeeRecord; groups: string[] }): Promise<AppOutcome>;
   /** DELETE per the connector's delete semantics (after retention). */

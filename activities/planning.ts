@@ -27,5 +27,6 @@ export function planFor(config: LoadedConfig, employee: EmployeeRecord): Lifecyc
     deletePolicy,
     joinerLeadTimeMs: policy.joiner.leadTimeMs,
     moverRevokeGraceMs: policy.mover.revokeGraceMs,
+    leaverRecheckMs: policy.leaver.recheckAfterMs,
   };
 }

@@ -39,6 +39,17 @@ export const SCIM_REVOKE: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '2 minutes' },
 };
 
+/**
+ * A leaver's recheck runs in the employee workflow's main loop (so no lifecycle run, e.g. a
+ * re-hire, can overlap it): bounded, so an app that is down holds that loop for minutes, not
+ * hours. A recheck that fails is alerted; reconciliation still covers the app.
+ */
+export const RECHECK: ActivityOptions = {
+  ...SCIM_STEP,
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
 /** Reading config and evaluating access rules: local and fast. */
 export const PLANNING: ActivityOptions = {
   startToCloseTimeout: '30 seconds',

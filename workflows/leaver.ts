@@ -94,8 +94,12 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
     timeline,
     deletion,
     undeliveredAlerts,
+    ...(kind === 'leaver' ? { recheckAfterMs: plan.leaverRecheckMs ?? 0 } : {}),
   };
 }
+
+/** The shipped leaver recheck delay, used when the policy cannot be read. */
+const FALLBACK_RECHECK_MS = 10 * 60_000;
 
 /** The shipped leaver SLA, used when the policy cannot be read. */
 const FALLBACK_LEAVER_SLA_MS = 15 * 60_000;
@@ -119,6 +123,7 @@ async function planOrFallback(input: LeaverInput, timeline: TimelineEntry[]): Pr
       deletePolicy: {},
       joinerLeadTimeMs: 0,
       moverRevokeGraceMs: 0,
+      leaverRecheckMs: FALLBACK_RECHECK_MS,
     };
   }
 }

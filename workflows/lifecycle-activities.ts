@@ -4,11 +4,12 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/contract';
-import { ALERTING, AUDIT_ROUND, AUDITING, PLANNING, SCIM_REVOKE, SCIM_STEP } from './activity-options';
+import { ALERTING, AUDIT_ROUND, AUDITING, PLANNING, RECHECK, SCIM_REVOKE, SCIM_STEP } from './activity-options';
 
 export const planning = proxyActivities<Pick<LifecycleActivities, 'planLifecycle'>>(PLANNING);
 export const scim = proxyActivities<LifecycleActivities>(SCIM_STEP);
 export const revocation = proxyActivities<Pick<LifecycleActivities, 'deactivateAccount'>>(SCIM_REVOKE);
+export const rechecking = proxyActivities<Pick<LifecycleActivities, 'recheckDeactivated'>>(RECHECK);
 export const alerts = proxyActivities<Pick<LifecycleActivities, 'sendAlert'>>(ALERTING);
 /** Awaited, unlimited retries: only for histories from before evidence was written after the fact. */
 export const auditing = proxyActivities<Pick<LifecycleActivities, 'recordMilestones'>>(AUDITING);

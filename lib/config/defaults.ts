@@ -33,7 +33,7 @@ export const POLICY_DEFAULTS = {
   retention: { defaultMs: 2_592_000_000 },
   joiner: { leadTimeMs: 0 },
   mover: { revokeGraceMs: 0 },
-  leaver: { removeGroupMemberships: true },
+  leaver: { removeGroupMemberships: true, recheckAfterMs: 600_000 },
   reconciliation: { everyMs: 86_400_000 },
   quarantine: {
     enabled: true,

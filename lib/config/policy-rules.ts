@@ -65,6 +65,7 @@ function checkDurations(file: PolicyFile, report: Report): void {
     [['retention', 'default'], file.retention?.default],
     [['joiner', 'leadTime'], file.joiner?.leadTime],
     [['mover', 'revokeGrace'], file.mover?.revokeGrace],
+    [['leaver', 'recheckAfter'], file.leaver?.recheckAfter],
     [['reconciliation', 'every'], file.reconciliation?.every],
     [['quarantine', 'window'], file.quarantine?.window],
     [['quarantine', 'probeEvery'], file.quarantine?.probeEvery],

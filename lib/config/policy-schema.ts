@@ -22,7 +22,9 @@ export const policyFileSchema = z.strictObject({
     .optional(),
   joiner: z.strictObject({ leadTime: duration.optional() }).optional(),
   mover: z.strictObject({ revokeGrace: duration.optional() }).optional(),
-  leaver: z.strictObject({ removeGroupMemberships: z.boolean().optional() }).optional(),
+  leaver: z
+    .strictObject({ removeGroupMemberships: z.boolean().optional(), recheckAfter: duration.optional() })
+    .optional(),
   notifications: z.strictObject({ webhookUrl: z.string().min(1).optional() }).optional(),
   reconciliation: z.strictObject({ every: duration.optional() }).optional(),
   quarantine: z
@@ -73,7 +75,10 @@ export function resolvePolicy(file: PolicyFile, sourceFile: string): PolicyConfi
     retention: { defaultMs: ms(file.retention?.default, D.retention.defaultMs), perAppMs },
     joiner: { leadTimeMs: ms(file.joiner?.leadTime, D.joiner.leadTimeMs) },
     mover: { revokeGraceMs: ms(file.mover?.revokeGrace, D.mover.revokeGraceMs) },
-    leaver: { removeGroupMemberships: file.leaver?.removeGroupMemberships ?? D.leaver.removeGroupMemberships },
+    leaver: {
+      removeGroupMemberships: file.leaver?.removeGroupMemberships ?? D.leaver.removeGroupMemberships,
+      recheckAfterMs: ms(file.leaver?.recheckAfter, D.leaver.recheckAfterMs),
+    },
     access: {
       rules: file.access.rules.map((r) => ({
         name: r.name,

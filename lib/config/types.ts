@@ -211,6 +211,12 @@ export interface PolicyConfig {
      * granted through groups elsewhere, e.g. SSO, must not outlive them). @default true
      */
     removeGroupMemberships: boolean;
+    /**
+     * Look for the person in every app this long after a leaver deactivated them, and deactivate
+     * whatever is active again (a create the app applied after the client gave up on it, an
+     * admin's re-enable). 0 turns it off. @default 600_000 (10 min)
+     */
+    recheckAfterMs: number;
   };
   reconciliation: {
     /** How often each app is reconciled in Temporal (at least a minute). @default 86_400_000 (24 h) */

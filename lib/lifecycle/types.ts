@@ -51,6 +51,8 @@ export interface LifecyclePlan {
   deletePolicy: Record<string, AppDeletePolicy>;
   joinerLeadTimeMs: number;
   moverRevokeGraceMs: number;
+  /** After a leaver: when to look for the person's accounts again (0 = never). Absent in older plans. */
+  leaverRecheckMs?: number;
 }
 
 export interface StepError {
@@ -91,6 +93,8 @@ export interface AppOutcome {
    * record refused): the action stands, the evidence gap is shown and alerted.
    */
   evidenceError?: string;
+  /** A leaver's recheck: the accounts found active again, each deactivated. */
+  recheck?: { foundActive: string[] };
 }
 
 /** One group membership removal and its proof (the app's answer or a read-back), or why it failed. */
@@ -131,7 +135,8 @@ export interface TimelineEntry {
     | 'audit-recovered'
     | 'operator-attention'
     | 'group-removed'
-    | 'group-removal-failed';
+    | 'group-removal-failed'
+    | 'leaver-rechecked';
   eventId?: string;
   lifecycle?: LifecycleKind;
   app?: string;
@@ -185,6 +190,8 @@ export interface LifecycleResult {
   revokeLater?: { app: string; revokeAtMs: number }[];
   /** Alerts the run could not deliver: the employee workflow keeps retrying them on its own. */
   undeliveredAlerts?: AlertInput[];
+  /** Leaver only: when the employee workflow looks for the accounts again (the policy's leaver.recheckAfter). */
+  recheckAfterMs?: number;
 }
 
 /**

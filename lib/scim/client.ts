@@ -102,6 +102,23 @@ export class ScimClient {
   }
 
   /**
+   * Every account matching the person by any attribute of the connector's `match` order, each
+   * once: where `findUser` stops at the first, this is for checks that must see duplicates (a
+   * leaver's recheck, where a late create sits beside the deactivated account).
+   */
+  async findAllUsers(
+    ref: { externalId?: string; userName?: string },
+    o?: ScimCallOptions,
+  ): Promise<ScimUserResource[]> {
+    const found = new Map<string, ScimUserResource>();
+    for (const attribute of this.connector.match) {
+      for (const user of await this.usersBy(attribute, ref, o))
+        if (user.id && !found.has(user.id)) found.set(user.id, user);
+    }
+    return [...found.values()];
+  }
+
+  /**
    * One lookup by one attribute; null when nothing matches, and also when the app cannot filter
    * on `externalId` (`400 invalidFilter`), so callers go on to `userName`.
    */
@@ -110,8 +127,17 @@ export class ScimClient {
     ref: { externalId?: string; userName?: string },
     o?: ScimCallOptions,
   ): Promise<ScimUserResource | null> {
+    return (await this.usersBy(attribute, ref, o))[0] ?? null;
+  }
+
+  /** The exact matches of one lookup ([] also when the app cannot filter on `externalId`). */
+  private async usersBy(
+    attribute: 'externalId' | 'userName',
+    ref: { externalId?: string; userName?: string },
+    o?: ScimCallOptions,
+  ): Promise<ScimUserResource[]> {
     const value = ref[attribute];
-    if (!value) return null;
+    if (!value) return [];
     let found: ScimUserResource[];
     try {
       found = await searchAll<ScimUserResource>(this.ctx, '/Users', { attribute, value }, 'find-user', o);
@@ -122,13 +148,12 @@ export class ScimClient {
         err.info.status === 400 &&
         err.info.scimType === 'invalidFilter'
       )
-        return null;
+        return [];
       throw err;
     }
-    const exact = found.filter((u) =>
+    return found.filter((u) =>
       attribute === 'userName' ? u.userName?.toLowerCase() === value.toLowerCase() : u.externalId === value,
     );
-    return exact[0] ?? null;
   }
 
   /**

@@ -172,6 +172,8 @@ export interface EmployeeStatus {
   pendingDeletion: { app: string; deleteAtMs: number; mode: string }[];
   /** A mover's access kept for the policy's grace period, revoked when due. */
   pendingRevocations?: { app: string; revokeAtMs: number; eventId: string }[];
+  /** After a leaver: when each app is searched again for an account active despite the deactivation. */
+  pendingRechecks?: { app: string; dueAtMs: number; eventId: string }[];
   legalHold?: LegalHold & { placedAtMs: number };
   failedApps: string[];
   /** The newest HR events received and what became of each (bounded). */

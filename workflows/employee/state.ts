@@ -68,6 +68,8 @@ export interface EmployeeState {
   pending: PendingEvent[];
   deletions: ScheduledDeletion[];
   revocations: { app: string; revokeAtMs: number; eventId: string }[];
+  /** After a leaver: when to look for each app's account again (a late create, a re-enable). */
+  rechecks: ScheduledRecheck[];
   legalHold?: LegalHoldState;
   /** Apps an operator asked to retry. */
   retries: string[];
@@ -102,6 +104,13 @@ export const OUTBOX_LIMIT = 100;
 /** Delivery rounds per alert before it is given up (and that is recorded). ~1 day with the back-off. */
 export const ALERT_MAX_ROUNDS = 12;
 
+export interface ScheduledRecheck {
+  app: string;
+  dueAtMs: number;
+  /** The termination it follows. */
+  eventId: string;
+}
+
 export function initialState(employeeId: string): EmployeeState {
   return {
     employeeId,
@@ -112,6 +121,7 @@ export function initialState(employeeId: string): EmployeeState {
     pending: [],
     deletions: [],
     revocations: [],
+    rechecks: [],
     retries: [],
     lastEventByApp: {},
     retryAttempts: {},
@@ -127,10 +137,13 @@ export function initialState(employeeId: string): EmployeeState {
 
 type LegacyState = Omit<
   EmployeeState,
-  'inbox' | 'lastEventByApp' | 'retryAttempts' | 'recentEvents' | 'attention' | 'outbox' | 'audit'
+  'inbox' | 'lastEventByApp' | 'retryAttempts' | 'recentEvents' | 'attention' | 'outbox' | 'audit' | 'rechecks'
 > &
   Partial<
-    Pick<EmployeeState, 'lastEventByApp' | 'retryAttempts' | 'recentEvents' | 'attention' | 'outbox' | 'audit'>
+    Pick<
+      EmployeeState,
+      'lastEventByApp' | 'retryAttempts' | 'recentEvents' | 'attention' | 'outbox' | 'audit' | 'rechecks'
+    >
   > & {
     inbox: (InboxItem | HrEvent)[];
   };
@@ -165,6 +178,7 @@ export function upgradeState(old: LegacyState, nowMs: number): EmployeeState {
     attention: old.attention ?? [],
     outbox: old.outbox ?? [],
     audit: old.audit ?? { failedRounds: 0 },
+    rechecks: old.rechecks ?? [],
   };
 }
 
@@ -173,6 +187,7 @@ export function nextWakeUpMs(state: EmployeeState): number | undefined {
   const times = [
     ...state.pending.map((p) => p.dueAtMs),
     ...state.revocations.map((r) => r.revokeAtMs),
+    ...state.rechecks.map((r) => r.dueAtMs),
     // Under legal hold deletions wait for the release signal, not for a timer.
     ...(state.legalHold ? [] : state.deletions.map((d) => d.deleteAtMs)),
   ];
@@ -476,7 +491,30 @@ export function cancelScheduledRemovals(state: EmployeeState, atMs: number, rehi
     app: d.app,
     detail: `cancelled by re-hire ${rehireEventId} (deletion was due ${new Date(d.deleteAtMs).toISOString()})`,
   }));
-  return { ...appendTimeline(state, cancelled), deletions: [], revocations: [] };
+  return { ...appendTimeline(state, cancelled), deletions: [], revocations: [], rechecks: [] };
+}
+
+/**
+ * After a leaver: one recheck per app it left deactivated (or found without an account), due
+ * `afterMs` from now. A later leaver for the same app replaces the earlier recheck.
+ */
+export function scheduleRechecks(state: EmployeeState, result: LifecycleResult, afterMs: number, nowMs: number) {
+  const apps = result.outcomes.filter((o) => o.action === 'deactivated').map((o) => o.app);
+  if (apps.length === 0) return state;
+  const rechecks = [
+    ...state.rechecks.filter((r) => !apps.includes(r.app)),
+    ...apps.map((app) => ({ app, dueAtMs: nowMs + afterMs, eventId: result.eventId })),
+  ];
+  return { ...state, rechecks };
+}
+
+/** Takes the rechecks that are due. */
+export function takeDueRechecks(
+  state: EmployeeState,
+  nowMs: number,
+): { state: EmployeeState; due: ScheduledRecheck[] } {
+  const due = state.rechecks.filter((r) => r.dueAtMs <= nowMs);
+  return { state: { ...state, rechecks: state.rechecks.filter((r) => r.dueAtMs > nowMs) }, due };
 }
 
 // ---------------------------------------------------------------- alerts (best effort)

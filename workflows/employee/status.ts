@@ -17,6 +17,7 @@ export function describeStatus(
     pendingEvents: s.pending.map((p) => ({ eventId: p.event.eventId, type: p.event.type, dueAtMs: p.dueAtMs })),
     pendingDeletion: s.deletions.map((d) => ({ app: d.app, deleteAtMs: d.deleteAtMs, mode: 'hard' })),
     pendingRevocations: s.revocations.map((r) => ({ app: r.app, revokeAtMs: r.revokeAtMs, eventId: r.eventId })),
+    pendingRechecks: s.rechecks.map((r) => ({ app: r.app, dueAtMs: r.dueAtMs, eventId: r.eventId })),
     legalHold: s.legalHold,
     failedApps: Object.values(s.accounts)
       .filter((a) => a.state === 'failed')

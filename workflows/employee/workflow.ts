@@ -25,7 +25,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HrEvent } from '../../lib/hr/event';
-import { classifyTransition, snapshotOf } from '../../lib/lifecycle/classify';
+import { classifyTransition, holdsAccess, snapshotOf } from '../../lib/lifecycle/classify';
 import {
   admitEvent,
   DEFAULT_ORDERING_LIMITS,
@@ -62,8 +62,10 @@ import {
   requestEnsure,
   requestRetry,
   scheduleDeletion,
+  scheduleRechecks,
   setPending,
   takeDueDeletions,
+  takeDueRechecks,
   takeDueRevocations,
   takeEnsure,
   takeInbox,
@@ -88,7 +90,8 @@ import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlo
 import { toStepError } from '../steps';
 import { checkEnsureAccount, checkPlaceHold, checkReleaseHold, checkRetry } from './operator-actions';
 import { describeStatus } from './status';
-import { alerts, auditing, auditRound, planning } from '../lifecycle-activities';
+import { alerts, auditing, auditRound, planning, rechecking } from '../lifecycle-activities';
+import { RECHECK } from '../activity-options';
 import * as msg from '../../lib/temporal/contract';
 import {
   EMPLOYEE_ID,
@@ -130,6 +133,13 @@ export const PLAN_ONCE_PATCH = 'plan-once-v1';
  * every mover's revocations as they come.
  */
 export const REGRANT_SETTLES_REVOCATIONS_PATCH = 'regrant-settles-revocations-v1';
+
+/**
+ * Patch marker: after a leaver, each app is searched again (the policy's leaver.recheckAfter)
+ * and an account found active is deactivated and alerted. Checked only when a leaver
+ * completes with a recheck delay, so runs recorded before it replay without one.
+ */
+export const LEAVER_RECHECK_PATCH = 'leaver-recheck-v1';
 
 /** Patch marker: a leaver's group memberships the app did not confirm removed are alerted and need an operator. */
 export const GROUP_REMOVAL_ALERT_PATCH = 'group-removal-alert-v1';
@@ -391,6 +401,9 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     try {
       const result = await scope.run(start);
       s = appendTimeline(applyResult(s, result, { settleRevocations }), result.timeline);
+      if (kind === 'leaver' && (result.recheckAfterMs ?? 0) > 0 && patched(LEAVER_RECHECK_PATCH)) {
+        s = scheduleRechecks(s, result, result.recheckAfterMs!, Date.now());
+      }
       const failed = result.outcomes.filter((o) => o.action === 'failed');
       const sla =
         result.slaDeadlineMs > 0 ? { slaDeadlineMs: result.slaDeadlineMs, slaBreached: result.slaBreached } : {};
@@ -669,6 +682,44 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     }
   }
 
+  /**
+   * A leaver's recheck: every app it deactivated is searched again for the person, and what is
+   * active (a create applied after the client gave up on it, an admin's re-enable) is
+   * deactivated and alerted. Runs in the main loop, so no re-hire overlaps it; only while HR's
+   * latest word is still "no access".
+   */
+  async function runRechecks(): Promise<void> {
+    if (s.rechecks.length === 0 || !s.snapshot) return;
+    const taken = takeDueRechecks(s, Date.now());
+    if (taken.due.length === 0) return;
+    s = taken.state;
+    const employee = s.snapshot!;
+    if (holdsAccess(employee.status)) return;
+    await Promise.all(
+      taken.due.map(async ({ app, eventId }) => {
+        const ref = { app, employeeId: s.employeeId, scimId: s.accounts[app]?.scimId, eventId, employee };
+        try {
+          const outcome = await rechecking.recheckDeactivated.executeWithOptions(
+            { ...RECHECK, summary: `recheck ${app}` },
+            [ref],
+          );
+          note({ kind: 'leaver-rechecked', eventId, app, lifecycle: 'leaver', detail: outcome.note });
+          const found = outcome.recheck?.foundActive ?? [];
+          if (found.length === 0) return;
+          const message = `${s.employeeId} was active again in ${app} after termination ${eventId} (account ${found.join(', ')}): deactivated now; find out how it came back`;
+          s = needOperator(s, { atMs: Date.now(), reason: message, eventId, lifecycle: 'leaver', app });
+          await alert({ kind: 'active-leaver', lifecycle: 'leaver', eventId, app, message });
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          const message = `recheck of ${app} after termination ${eventId} failed (${toStepError(err).message}); reconciliation will look again`;
+          note({ kind: 'leaver-rechecked', eventId, app, lifecycle: 'leaver', detail: message });
+          s = needOperator(s, { atMs: Date.now(), reason: message, eventId, lifecycle: 'leaver', app });
+          await alert({ kind: 'app-failed', lifecycle: 'leaver', eventId, app, message });
+        }
+      }),
+    );
+  }
+
   async function runDeletions(): Promise<void> {
     if (!s.snapshot) return;
     const taken = takeDueDeletions(s, Date.now());
@@ -765,6 +816,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     s = setPending(s, rest);
     for (const p of due) await applyEvent({ event: p.event, receivedAtMs: p.receivedAtMs ?? p.dueAtMs });
     await runRevocations();
+    await runRechecks();
     await runDeletions();
     await runRetries();
     await runEnsures();

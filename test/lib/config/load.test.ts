@@ -25,7 +25,7 @@ describe('loadConfig on valid input', () => {
     expect(config.connectors.github.delete).toMatchObject({ mode: 'hard', reversible: false });
     expect(config.policy.slas).toEqual({ joinerMs: 3_600_000, moverMs: 14_400_000, leaverMs: 900_000 });
     expect(config.policy.retention).toEqual({ defaultMs: 2_592_000_000, perAppMs: { github: 7_776_000_000 } });
-    expect(config.policy.leaver).toEqual({ removeGroupMemberships: true });
+    expect(config.policy.leaver).toEqual({ removeGroupMemberships: true, recheckAfterMs: 600_000 });
     expect(config.policy.reconciliation).toEqual({ everyMs: 86_400_000 });
   });
 });
@@ -100,14 +100,32 @@ describe('quarantine', () => {
 
 describe('policy leaver.removeGroupMemberships', () => {
   test('defaults to true, can be turned off, and must be a boolean', async () => {
-    expect(resolvePolicy({ access: { rules: [] } }, 'policy.yaml').leaver).toEqual({ removeGroupMemberships: true });
+    expect(resolvePolicy({ access: { rules: [] } }, 'policy.yaml').leaver).toMatchObject({
+      removeGroupMemberships: true,
+    });
     expect(
       resolvePolicy({ leaver: { removeGroupMemberships: false }, access: { rules: [] } }, 'policy.yaml').leaver,
-    ).toEqual({ removeGroupMemberships: false });
+    ).toMatchObject({ removeGroupMemberships: false });
     expect(await issuesFor({ 'policy.yaml': `leaver:\n  removeGroupMemberships: false\n${BASE_POLICY}` })).toEqual([]);
     const issues = await issuesFor({ 'policy.yaml': `leaver:\n  removeGroupMemberships: sometimes\n${BASE_POLICY}` });
     expect(issues).toEqual([
       expect.stringMatching(/policy\.yaml:2:\d+ leaver\.removeGroupMemberships — must be true or false/),
+    ]);
+  });
+});
+
+describe('policy leaver.recheckAfter', () => {
+  test('defaults to 10 minutes, 0 turns it off, and must be a duration', async () => {
+    expect(resolvePolicy({ access: { rules: [] } }, 'policy.yaml').leaver.recheckAfterMs).toBe(600_000);
+    expect(
+      resolvePolicy({ leaver: { recheckAfter: '30m' }, access: { rules: [] } }, 'p.yaml').leaver.recheckAfterMs,
+    ).toBe(1_800_000);
+    expect(resolvePolicy({ leaver: { recheckAfter: 0 }, access: { rules: [] } }, 'p.yaml').leaver.recheckAfterMs).toBe(
+      0,
+    );
+    const issues = await issuesFor({ 'policy.yaml': `leaver:\n  recheckAfter: soon\n${BASE_POLICY}` });
+    expect(issues).toEqual([
+      expect.stringMatching(/policy\.yaml:2:\d+ leaver\.recheckAfter — "soon" is not a duration/),
     ]);
   });
 });

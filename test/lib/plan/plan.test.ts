@@ -72,7 +72,10 @@ describe('planEvent (shipped config and example events)', () => {
       'DELETE /Users/{id}',
     ]);
     expect(github.requests[1]!.when).toBe('after the deactivation, confirmed (policy leaver.removeGroupMemberships)');
-    const kept = { ...config, policy: { ...config.policy, leaver: { removeGroupMemberships: false } } };
+    const kept = {
+      ...config,
+      policy: { ...config.policy, leaver: { ...config.policy.leaver, removeGroupMemberships: false } },
+    };
     expect(
       planEvent(kept, await readEventFile(example('terminate')))
         .apps.find((a) => a.app === 'github')!

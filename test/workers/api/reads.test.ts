@@ -29,6 +29,7 @@ const noAppActivities: LifecycleActivities = {
   updateAccount: notCalled,
   setGroups: notCalled,
   deactivateAccount: notCalled,
+  recheckDeactivated: notCalled,
   reactivateAccount: notCalled,
   deleteAccount: notCalled,
   sendAlert: async () => undefined,
