@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       findings,
       cpuSeconds: Number(((cpuSeconds('self') ?? 0) - cpu0).toFixed(1)),
       heapBeforeMiB: mib(before.heapUsed),
+      rssBeforeMiB: mib(before.rss),
       peakHeapMiB: mib(peakHeap),
       peakRssMiB: peakRssMiB('self'),
     }),

@@ -174,6 +174,7 @@ interface ScanOutput {
   findings: Record<string, number>;
   cpuSeconds: number;
   heapBeforeMiB: number;
+  rssBeforeMiB: number;
   peakHeapMiB: number;
   peakRssMiB?: number;
 }
@@ -254,7 +255,8 @@ async function main(): Promise<void> {
         pages: scan.scanned.pages,
         minimumPages,
         minimumSeconds: Number(minimumS.toFixed(2)),
-        ratioToRateLimitMinimum: Number((scan.ms / 1000 / minimumS).toFixed(2)),
+        // An app that could not be read in full has no time to compare with the minimum.
+        ratioToRateLimitMinimum: scan.error ? null : Number((scan.ms / 1000 / minimumS).toFixed(2)),
         appRequests: log.requests,
         rateLimited: log.rateLimited,
         ...scan,
@@ -263,8 +265,8 @@ async function main(): Promise<void> {
       console.log(
         `  ${profile}: ${run.seconds} s, ${run.pages} pages (minimum ${minimumPages} = ${run.minimumSeconds} s at ${RATE}/s, ratio ${run.ratioToRateLimitMinimum}), ` +
           `${scan.scanned.users} users / ${scan.scanned.groups} groups read, paging ${scan.scanned.paging}, ${log.rateLimited} × 429, ` +
-          `CPU ${scan.cpuSeconds} s, peak heap ${scan.peakHeapMiB} MiB (before ${scan.heapBeforeMiB}), peak RSS ${scan.peakRssMiB} MiB` +
-          `${scan.error ? `, ERROR ${scan.error}` : ''}\n    findings: ${JSON.stringify(scan.findings)}`,
+          `CPU ${scan.cpuSeconds} s, peak heap ${scan.peakHeapMiB} MiB (before ${scan.heapBeforeMiB}), peak RSS ${scan.peakRssMiB} MiB (before ${scan.rssBeforeMiB})` +
+          `${scan.error ? `, NOT RECONCILED: ${scan.error}` : ''}\n    findings: ${JSON.stringify(scan.findings)}`,
       );
     } finally {
       await app?.stop();
