@@ -5,6 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { createLogger, type Logger } from '../../lib/logger';
+import { listAppHealth } from '../../lib/temporal/app-client';
 import { connectClient, temporalSettingsFromEnv, type TemporalSettings } from '../../lib/temporal/connection';
 import { AuditStore, SchemaVersionError } from '../../lib/audit';
 import {
@@ -243,6 +244,10 @@ async function serve(opts: {
             temporalUiUrl: opts.temporalUiUrl,
             namespace: opts.settings.namespace,
             readTokens: readTokensOf(opts.secrets),
+            apps: async () => {
+              if (!client) throw new Error('not connected to Temporal yet');
+              return listAppHealth(client);
+            },
           }),
         }
       : {}),

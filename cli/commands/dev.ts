@@ -13,6 +13,7 @@ import { startEngine, type EngineHandle } from '../../engine';
 import { createLogger } from '../../lib/logger';
 import { trackPendingDeletions, untrackPendingDeletions } from '../../lib/metrics';
 import { installSdkRuntime } from '../../lib/temporal/runtime';
+import { listAppHealth } from '../../lib/temporal/app-client';
 import { connectClient, connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { apiSecretsFromEnv, auditReadSide, buildApiServer, createSignedRequest, readTokensOf } from '../../workers/api';
 import { parseSecretRef } from '../../lib/config';
@@ -134,6 +135,7 @@ export async function run(args: string[]): Promise<number> {
         temporalUiUrl,
         namespace: settings.namespace,
         readTokens: readTokensOf(secrets),
+        apps: () => listAppHealth(client),
       }),
     });
     const apiUrl = await api.listen({ port: apiPort, host: '127.0.0.1' });

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildLeaverTimeline, type AuditStore } from '../../lib/audit';
 import { registerConsole } from './console';
+import type { AppHealthSource } from './console/apps';
 import type { TimelineSource } from './routes/employees';
 
 /**
@@ -10,7 +11,7 @@ import type { TimelineSource } from './routes/employees';
  */
 export function auditReadSide(
   store: AuditStore,
-  options: { temporalUiUrl?: string; namespace?: string; readTokens?: readonly string[] },
+  options: { temporalUiUrl?: string; namespace?: string; readTokens?: readonly string[]; apps?: AppHealthSource },
 ): { timelineSource: TimelineSource; routes: Array<(app: FastifyInstance) => void> } {
   return {
     timelineSource: async (employeeId) => {
@@ -29,6 +30,7 @@ export function auditReadSide(
           temporalUiUrl: options.temporalUiUrl,
           namespace: options.namespace,
           readTokens: options.readTokens,
+          apps: options.apps,
         }),
     ],
   };

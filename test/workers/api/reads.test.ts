@@ -7,7 +7,10 @@ import { Connection, Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { LifecycleActivities } from '../../../activities/contract';
 import { createLifecycleWorker } from '../../../workers/lifecycle';
-import { pauseApp, startAppHealthWorkflows } from '../../../lib/temporal/app-client';
+import { listAppHealth, pauseApp, startAppHealthWorkflows } from '../../../lib/temporal/app-client';
+import { AuditStore } from '../../../lib/audit';
+import { auditReadSide } from '../../../workers/api';
+import { TEST_AUDIT_KEY } from '../../helpers/audit-targets';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
 import { canonicalEvent, postSigned, send, startApi, type RunningApi } from './helpers';
 
@@ -129,6 +132,32 @@ describe('GET /v1/apps', () => {
     expect((await send(`${api.url}/v1/apps/slack`, { method: 'GET' })).body).toMatchObject({ state: 'paused' });
     expect((await send(`${api.url}/v1/apps/canva`, { method: 'GET' })).status).toBe(404);
     expect((await send(`${api.url}/v1/apps/..%2Fetc`, { method: 'GET' })).status).toBe(400);
+  });
+
+  test('the console shows the paused app above the runs; an unreadable source is said, not hidden', async () => {
+    const store = await AuditStore.open({ key: TEST_AUDIT_KEY });
+    const withConsole = await startApi(env.client, auditReadSide(store, { apps: () => listAppHealth(env.client) }));
+    const down = await startApi(
+      env.client,
+      auditReadSide(store, {
+        apps: async () => {
+          throw new Error('Temporal unreachable');
+        },
+      }),
+    );
+    try {
+      const res = await fetch(`${withConsole.url}/console`);
+      const html = await res.text();
+      expect(html).toContain('Paused and quarantined apps');
+      expect(html).toMatch(/data-app="slack" data-state="paused"/);
+      expect(html).toContain('vendor maintenance (by ops@example.com)');
+      expect(html).not.toContain('data-app="github"');
+      expect(await (await fetch(`${down.url}/console`)).text()).toContain('could not be read');
+    } finally {
+      await withConsole.app.close();
+      await down.app.close();
+      await store.close();
+    }
   });
 });
 

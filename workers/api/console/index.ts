@@ -10,6 +10,7 @@ import { buildLeaverTimeline, escapeHtml, renderHtml, type AuditStore } from '..
 import { verifyBasicPassword, verifyBearer } from '../signature';
 import { PAGE_SIZE, renderRequestsPage, selectRequests, type RequestFilter } from './requests';
 import { lifecycleRuns, type RunRow } from './runs';
+import { heldAppsSection, type AppHealthSource } from './apps';
 
 export interface ConsoleOptions {
   store: AuditStore;
@@ -23,6 +24,8 @@ export interface ConsoleOptions {
    * personal data. @default [] (open: for the loopback dev stack)
    */
   readTokens?: readonly string[];
+  /** The apps' health (paused, quarantined), shown above the runs. Without it, not shown. */
+  apps?: AppHealthSource;
 }
 
 function consoleGuard(tokens: readonly string[]) {
@@ -67,10 +70,10 @@ function runsTable(rows: RunRow[], id = 'runs'): string {
   return `<table id="${id}"><thead><tr><th>Employee</th><th>Lifecycle</th><th>HR event</th><th>Started</th><th>Completed</th><th>SLA deadline</th><th>SLA</th><th>Result</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
-export function renderRunsPage(rows: RunRow[]): string {
+export function renderRunsPage(rows: RunRow[], heldApps = ''): string {
   return page(
     'Recent lifecycle runs',
-    `<p>From the audit store; newest first. Read-only. A run with a failed app is marked <span class="sla failed">failed</span>, never met.</p>${runsTable(rows)}`,
+    `${heldApps}<p>From the audit store; newest first. Read-only. A run with a failed app is marked <span class="sla failed">failed</span>, never met.</p>${runsTable(rows)}`,
   );
 }
 
@@ -127,7 +130,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     reply.code(code).type('text/html; charset=utf-8').header('content-security-policy', CSP).send(body);
   app.get('/console', { onRequest }, async (_request, reply) => {
     const rows = lifecycleRuns(await options.store.lifecycleMilestones(options.limit ?? 200));
-    return html(reply, renderRunsPage(rows));
+    return html(reply, renderRunsPage(rows, await heldAppsSection(options.apps)));
   });
   app.get<{ Querystring: { q?: string; page?: string } }>('/console/people', { onRequest }, async (request, reply) => {
     const q = (request.query.q ?? '').trim().slice(0, 200);
