@@ -53,9 +53,11 @@ export type EncodedEvent = protobuf.Message;
 /** A response carrying a history, whose events go out as converted messages. */
 export type WithHistory<T> = Omit<T, 'history'> & { history?: { events?: EncodedEvent[] } };
 
-/** A decoded message: the engine treats the protocol as data. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Msg = Record<string, any>;
+/**
+ * A message whose type is known only at run time: the gRPC and HTTP layers route every method
+ * by its name, and protojson walks any message by reflection. Its fields by their proto names.
+ */
+export type AnyMessage = { [field: string]: unknown };
 
 const typeCache = new Map<string, protobuf.Type>();
 
@@ -68,11 +70,11 @@ export function protoType(fullName: string): protobuf.Type {
   return t;
 }
 
-export function decode(type: protobuf.Type, buf: Buffer): Msg {
-  return type.toObject(type.decode(buf), { enums: String, longs: Number, defaults: false }) as Msg;
+export function decode(type: protobuf.Type, buf: Buffer): AnyMessage {
+  return type.toObject(type.decode(buf), { enums: String, longs: Number, defaults: false });
 }
 
-export function encode(type: protobuf.Type, obj: Msg): Buffer {
+export function encode(type: protobuf.Type, obj: AnyMessage): Buffer {
   return Buffer.from(type.encode(type.fromObject(obj)).finish());
 }
 

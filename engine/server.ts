@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import type * as protobuf from 'protobufjs';
 import type { Engine } from './engine';
 import { RpcError } from './errors';
-import { decode, encode, root, type Msg } from './proto';
+import { decode, encode, root, type AnyMessage } from './proto';
 
 const SERVICES = [
   'temporal.api.workflowservice.v1.WorkflowService',
@@ -16,11 +16,11 @@ const SERVICES = [
   'temporal.api.testservice.v1.TestService',
 ];
 
-type Handler = (req: Msg, cancelled: (onCancel: () => void) => void) => Msg | Promise<Msg>;
+type Handler = (req: AnyMessage, cancelled: (onCancel: () => void) => void) => AnyMessage | Promise<AnyMessage>;
 
 function serviceDefinition(serviceName: string): grpc.ServiceDefinition {
   const service = root.lookupService(serviceName);
-  const def: Record<string, grpc.MethodDefinition<Msg, Msg>> = {};
+  const def: Record<string, grpc.MethodDefinition<AnyMessage, AnyMessage>> = {};
   for (const method of Object.values(service.methods)) {
     const req = root.lookupType(method.requestType);
     const res = root.lookupType(method.responseType);
@@ -28,9 +28,9 @@ function serviceDefinition(serviceName: string): grpc.ServiceDefinition {
       path: `/${serviceName}/${method.name}`,
       requestStream: false,
       responseStream: false,
-      requestSerialize: (v: Msg) => encode(req, v),
+      requestSerialize: (v: AnyMessage) => encode(req, v),
       requestDeserialize: (b: Buffer) => decode(req, b),
-      responseSerialize: (v: Msg) => encode(res, v),
+      responseSerialize: (v: AnyMessage) => encode(res, v),
       responseDeserialize: (b: Buffer) => decode(res, b),
     };
   }
@@ -53,7 +53,7 @@ function implementation(
   const methods = Object.keys(root.lookupService(serviceName).methods);
   for (const name of methods) {
     const handler = (engine as unknown as Record<string, Handler | undefined>)[name];
-    impl[name] = (call: grpc.ServerUnaryCall<Msg, Msg>, callback: grpc.sendUnaryData<Msg>) => {
+    impl[name] = (call: grpc.ServerUnaryCall<AnyMessage, AnyMessage>, callback: grpc.sendUnaryData<AnyMessage>) => {
       if (typeof handler !== 'function') {
         callback({
           code: grpc.status.UNIMPLEMENTED,

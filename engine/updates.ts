@@ -132,9 +132,26 @@ interface WorkerMessageBodies {
   Response: Plain<temporal.api.update.v1.IResponse>;
 }
 
-type WorkerMessage = {
-  [K in keyof WorkerMessageBodies]: { id: string; updateId: string; kind: K; body: WorkerMessageBodies[K] };
-}[keyof WorkerMessageBodies];
+type WorkerMessageOf<K extends keyof WorkerMessageBodies> = {
+  id: string;
+  updateId: string;
+  kind: K;
+  body: WorkerMessageBodies[K];
+};
+
+type WorkerMessage = { [K in keyof WorkerMessageBodies]: WorkerMessageOf<K> }[keyof WorkerMessageBodies];
+
+function workerMessage<K extends keyof WorkerMessageBodies>(
+  id: string,
+  updateId: string,
+  kind: K,
+  value: Uint8Array,
+): WorkerMessage {
+  // An Any's value: decoded by the type its type_url names, so its shape is known only at run time.
+  const body = decode(protoType(`temporal.api.update.v1.${kind}`), Buffer.from(value)) as WorkerMessageBodies[K];
+  // The compiler cannot tie a generic `kind` to its `body`; the signature above does.
+  return { id, updateId, kind, body } as WorkerMessage;
+}
 
 function isWorkerMessageKind(name: string): name is keyof WorkerMessageBodies {
   return name === 'Acceptance' || name === 'Rejection' || name === 'Response';
@@ -151,10 +168,8 @@ export function decodeWorkerMessages(messages: ProtocolMessage[] | undefined): M
     if (!isWorkerMessageKind(kind)) {
       throw invalidArgument(`protocol message ${String(m.id)} has an unsupported body ${typeUrl || '(none)'}`);
     }
-    // An Any's body: decoded by the type its type_url names, which `kind` says.
-    const body = decode(protoType(typeName), Buffer.from(m.body?.value ?? [])) as WorkerMessageBodies[typeof kind];
     const id = m.id ?? '';
-    byId.set(id, { id, updateId: m.protocolInstanceId ?? '', kind, body } as WorkerMessage);
+    byId.set(id, workerMessage(id, m.protocolInstanceId ?? '', kind, m.body?.value ?? new Uint8Array()));
   }
   return byId;
 }

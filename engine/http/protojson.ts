@@ -9,7 +9,7 @@
  * parameters), enums by name or number.
  */
 import type * as protobuf from 'protobufjs';
-import type { Msg } from '../proto';
+import type { AnyMessage, Duration, Timestamp } from '../proto';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -57,7 +57,7 @@ export function formatDuration(seconds: number, nanos: number): string {
   return `${negative ? '-' : ''}${s}${fraction(n)}s`;
 }
 
-export function parseTimestamp(text: string): Msg {
+export function parseTimestamp(text: string): Timestamp {
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/i.exec(text);
   if (!m) throw new ProtoJsonError(`"${text}" is not an RFC 3339 timestamp (e.g. 2026-01-31T09:00:00Z)`);
   const ms = Date.parse(`${m[1]}${m[3]}`);
@@ -65,7 +65,7 @@ export function parseTimestamp(text: string): Msg {
   return { seconds: Math.floor(ms / 1000), nanos: Number((m[2] ?? '').padEnd(9, '0')) };
 }
 
-export function parseDuration(text: string): Msg {
+export function parseDuration(text: string): Duration {
   const m = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/.exec(text);
   if (!m) throw new ProtoJsonError(`"${text}" is not a duration (seconds with an "s" suffix, e.g. "1.5s")`);
   const sign = m[1] ? -1 : 1;
@@ -109,7 +109,8 @@ function valueToJson(field: protobuf.Field, v: unknown, keepDefault: boolean): J
     if (n === 0 && !keepDefault) return undefined;
     return resolved.valuesById[n] ?? n;
   }
-  if (resolved) return messageToJson(resolved as protobuf.Type, v as Msg);
+  // A message field's value (plain object or message instance): read field by field.
+  if (resolved) return messageToJson(resolved as protobuf.Type, v as AnyMessage);
   const out = scalarToJson(field.type, v);
   if (out !== undefined || !keepDefault) return out;
   return LONG_TYPES.has(field.type)
@@ -122,7 +123,7 @@ function valueToJson(field: protobuf.Field, v: unknown, keepDefault: boolean): J
 }
 
 /** A protobufjs message (or the plain object of one) → protojson. */
-export function messageToJson(type: protobuf.Type, message: Msg): Json {
+export function messageToJson(type: protobuf.Type, message: AnyMessage): Json {
   const name = fullName(type);
   if (name === 'google.protobuf.Timestamp') return formatTimestamp(num(message.seconds), num(message.nanos));
   if (name === 'google.protobuf.Duration') return formatDuration(num(message.seconds), num(message.nanos));
@@ -155,8 +156,9 @@ export function messageToJson(type: protobuf.Type, message: Msg): Json {
 }
 
 /** An engine response (plain object, possibly holding message instances) → protojson. */
-export function toProtoJson(type: protobuf.Type, plain: Msg): Json {
-  return messageToJson(type, type.fromObject(plain) as unknown as Msg);
+export function toProtoJson(type: protobuf.Type, plain: AnyMessage): Json {
+  // A message instance holds its fields as properties: read by name like a plain object.
+  return messageToJson(type, type.fromObject(plain) as unknown as AnyMessage);
 }
 
 // --- protojson → decoded form -------------------------------------------------------------------
@@ -206,7 +208,7 @@ function valueFromJson(field: protobuf.Field, v: Json, path: string): unknown {
 }
 
 /** protojson (or query parameters nested by their dotted names) → the engine's decoded form. */
-export function messageFromJson(type: protobuf.Type, json: Json, path = ''): Msg {
+export function messageFromJson(type: protobuf.Type, json: Json, path = ''): AnyMessage {
   const name = fullName(type);
   try {
     if (name === 'google.protobuf.Timestamp' && typeof json === 'string') return parseTimestamp(json);
@@ -220,7 +222,7 @@ export function messageFromJson(type: protobuf.Type, json: Json, path = ''): Msg
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ProtoJsonError(`${path || 'the body'} must be a JSON object (${name})`);
   }
-  const out: Msg = {};
+  const out: AnyMessage = {};
   for (const [key, v] of Object.entries(json)) {
     const field = type.fields[camel(key)];
     const at = path ? `${path}.${key}` : key;

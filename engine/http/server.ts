@@ -9,7 +9,7 @@ import path from 'node:path';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Engine } from '../engine';
 import { RpcError } from '../errors';
-import { root, type Msg } from '../proto';
+import { root, type AnyMessage } from '../proto';
 import { matchRoute, type Route } from './routes';
 import { messageFromJson, paramsToJson, ProtoJsonError, toProtoJson, type Json } from './protojson';
 import { uiSettings } from './settings';
@@ -145,7 +145,7 @@ async function callRoute(
   const handler = (
     options.engine as unknown as Record<
       string,
-      ((req: Msg, cancelled: (f: () => void) => void) => Msg | Promise<Msg>) | undefined
+      ((req: AnyMessage, cancelled: (f: () => void) => void) => AnyMessage | Promise<AnyMessage>) | undefined
     >
   )[route.rpc];
   if (typeof handler !== 'function') {
@@ -175,7 +175,7 @@ async function rawHistory(options: HttpApiOptions, params: Record<string, string
     },
     () => undefined,
   );
-  sendJson(res, 200, toProtoJson(root.lookupType('temporal.api.history.v1.History'), response.history as Msg));
+  sendJson(res, 200, toProtoJson(root.lookupType('temporal.api.history.v1.History'), response.history ?? {}));
 }
 
 function serveStatic(uiDir: string, pathname: string, res: ServerResponse): void {

@@ -1,4 +1,5 @@
-import { root } from '../../../engine/proto';
+import type { temporal } from '@temporalio/proto';
+import { root, type Plain } from '../../../engine/proto';
 import {
   formatDuration,
   formatTimestamp,
@@ -135,11 +136,12 @@ describe('protojson: JSON and query parameters to requests', () => {
         queryArgs: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'e30=' }] },
       },
       queryRejectCondition: 'QUERY_REJECT_CONDITION_NONE',
-    });
+    }) as Plain<temporal.api.workflowservice.v1.IQueryWorkflowRequest>;
     expect(req.execution).toEqual({ workflowId: 'employee-E1', runId: 'r1' });
-    expect(req.query.queryType).toBe('status');
-    expect(Buffer.from(req.query.queryArgs.payloads[0].metadata.encoding as Buffer).toString()).toBe('json/plain');
-    expect(Buffer.from(req.query.queryArgs.payloads[0].data as Buffer).toString()).toBe('{}');
+    expect(req.query?.queryType).toBe('status');
+    const payload = req.query?.queryArgs?.payloads?.[0];
+    expect(Buffer.from(payload?.metadata?.encoding ?? '').toString()).toBe('json/plain');
+    expect(Buffer.from(payload?.data ?? '').toString()).toBe('{}');
     expect(req.queryRejectCondition).toBe('QUERY_REJECT_CONDITION_NONE');
   });
 
