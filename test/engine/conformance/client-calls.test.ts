@@ -4,6 +4,7 @@
  * continue-as-new chains, upserted search attributes.
  */
 import { randomUUID } from 'node:crypto';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
@@ -223,6 +224,19 @@ describe('conformance: client calls', () => {
     expect(removed.searchAttributes.CustomKeywordField).toEqual([tag]);
     await handle.signal('finish');
     await expect(handle.result()).resolves.toBe('removed');
+  });
+
+  it('answers INVALID_ARGUMENT to a query without a query and a namespace registration without a name', async () => {
+    const handle = await h.start('collect', { args: [1] });
+    const service = h.env.client.workflowService;
+    const noQuery = await service
+      .queryWorkflow({ namespace: h.env.namespace, execution: { workflowId: handle.workflowId } })
+      .catch((e: unknown) => e);
+    expect((noQuery as { code?: number }).code).toBe(grpcStatus.INVALID_ARGUMENT);
+    const noName = await service.registerNamespace({}).catch((e: unknown) => e);
+    expect((noName as { code?: number }).code).toBe(grpcStatus.INVALID_ARGUMENT);
+    await handle.signal('add', 'a');
+    await expect(handle.result()).resolves.toEqual(['a']);
   });
 
   it('histories of these workflows replay', async () => {
