@@ -6,6 +6,7 @@
 import type { EmployeeRecord } from '../lib/hr/employee';
 import type { AlertInput, AppOutcome, LifecyclePlan, TimelineEntry } from '../lib/lifecycle/types';
 import type { ReconcileAppInput, ReconcileAppResult } from './reconcile';
+import type { RosterActivities } from './roster';
 
 /** Milestones for the audit trail, each keyed so a retried or replayed write is a no-op. */
 export interface MilestoneInput {
@@ -72,6 +73,10 @@ export interface LifecycleActivities {
   probeApp(input: { app: string }): Promise<ProbeAppResult>;
   /** One reconciliation of one app: repairs active leavers, records the run in the audit store. */
   reconcileApp(input: ReconcileAppInput): Promise<ReconcileAppResult>;
+  /** A roster's batch of people, each delivered to their employee workflow as an HR event. */
+  deliverRosterBatch: RosterActivities['deliverRosterBatch'];
+  /** A full roster: terminations (inferredFrom the roster) for known active people missing from it. */
+  terminateMissingFromRoster: RosterActivities['terminateMissingFromRoster'];
 }
 
 export type { ReconcileAppInput, ReconcileAppResult } from './reconcile';
@@ -82,3 +87,5 @@ export interface ProbeAppResult {
   error?: string;
   probeEveryMs: number;
 }
+
+export type { RosterActivities, DeliverRosterInput, InferLeaversInput, InferLeaversResult } from './roster';

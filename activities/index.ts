@@ -15,6 +15,7 @@ import type { AuditPort } from './audit-port';
 import type { AlertInput, LifecycleActivities } from './contract';
 import { planFor } from './planning';
 import { createReconcileActivity } from './reconcile';
+import { createRosterActivities } from './roster';
 
 export interface ActivityDeps {
   /** The loaded config; a function so a reloading worker can swap it between activities. */
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
       return alert(input);
     },
     reconcileApp: createReconcileActivity({ ...deps, logger: log }),
+    ...createRosterActivities({ temporal: deps.temporal, logger: log }),
     recordMilestones: async (input) => {
       if (deps.audit) await deps.audit.recordMilestones(input);
       // After the write: a failed attempt is retried with the same batch and must not count twice.

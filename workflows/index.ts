@@ -6,3 +6,4 @@ export { leaverWorkflow } from './leaver';
 export { deletionWorkflow } from './deletion';
 export { reconciliationWorkflow } from './reconciliation';
 export { appHealthWorkflow } from './app-health';
+export { rosterWorkflow } from './roster';

@@ -143,6 +143,7 @@ export async function run(args: string[]): Promise<number> {
     throw new UsageError(`unknown time zone "${timeZone}" (use an IANA name such as Europe/Berlin)`);
   const limits = {
     bodyBytes: positive('body-limit', values['body-limit'], DEFAULT_LIMITS.bodyBytes),
+    rosterBodyBytes: DEFAULT_LIMITS.rosterBodyBytes,
     ratePerSec: positive('rate', values.rate, DEFAULT_LIMITS.ratePerSec),
     burst: positive('burst', values.burst, DEFAULT_LIMITS.burst),
     replayWindowSec: positive('replay-window', values['replay-window'], DEFAULT_LIMITS.replayWindowSec),

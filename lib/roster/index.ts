@@ -29,3 +29,4 @@ export {
   type AdoptionResult,
 } from './import';
 export { renderImportTable } from './render';
+export { missingFromRoster, inferredTermination, rosterEvent } from './missing';

@@ -358,3 +358,59 @@ export type AppHealthReport =
 export const appHealthReportSignal = defineSignal<[AppHealthReport]>('appHealthReport');
 
 export const appHealthQuery = defineQuery<AppHealth>('appHealth');
+
+/*
+ * Rosters (`POST /v1/hr/roster`): one workflow per roster, `roster-<rosterId>`, receives the
+ * employees in batches (signals, so no single payload grows with the company), then delivers
+ * each as an HR event to the person's workflow and, for a full roster, sends terminations for
+ * the people this product knows as active who are missing from it (docs/api.md).
+ */
+export const ROSTER_WORKFLOW_TYPE = 'rosterWorkflow';
+
+export function rosterWorkflowId(rosterId: string): string {
+  return `roster-${rosterId}`;
+}
+
+/** The eventId of a person's event from a roster, and of a termination inferred from one. */
+export function rosterEventId(rosterId: string, employeeId: string): string {
+  return `roster-${rosterId}-${employeeId}`;
+}
+
+export interface RosterWorkflowStart {
+  rosterId: string;
+  full: boolean;
+  /** When HR produced the snapshot (ISO 8601 with offset): each event's effectiveAt and occurredAt. */
+  asOf: string;
+  source?: string;
+  /** The roster's people, and in how many batches they arrive. */
+  employees: number;
+  batches: number;
+  /** SHA-256 of the roster as sent: a batch of another roster under the same id is ignored. */
+  contentHash: string;
+}
+
+export interface RosterBatch {
+  contentHash: string;
+  index: number;
+  employees: EmployeeRecord[];
+}
+export const rosterBatchSignal = defineSignal<[RosterBatch]>('rosterBatch');
+
+export interface RosterStatus {
+  rosterId: string;
+  full: boolean;
+  state: 'receiving' | 'delivering' | 'inferring-leavers' | 'done' | 'incomplete';
+  employees: number;
+  batchesReceived: number;
+  batches: number;
+  /** People whose event reached their workflow. */
+  delivered: number;
+  /** People whose event could not be delivered (retried first), and why. */
+  failed: { employeeId: string; error: string }[];
+  /** Full roster: active people this product knows who are missing from it (terminations sent). */
+  missing?: string[];
+  terminationsSent?: number;
+  /** Why the roster was not processed (`incomplete`). */
+  reason?: string;
+}
+export const rosterStatusQuery = defineQuery<RosterStatus>('rosterStatus');

@@ -8,6 +8,8 @@ import { readEmployeeStatus, type EmployeeStatusView } from '../../lib/status';
 import { deliverHrEvent, employeeTimeline } from '../../lib/temporal/employee-client';
 import { appHealth, listAppHealth } from '../../lib/temporal/app-client';
 import type { AppHealth } from '../../lib/temporal/contract';
+import type { RosterStatus } from '../../lib/temporal/contract';
+import { rosterStatus, submitRoster, type RosterSubmission } from '../../lib/temporal/roster-client';
 
 export interface TemporalTarget {
   /**
@@ -33,6 +35,9 @@ export interface TemporalGateway {
   /** Every app's health (active, paused, quarantined), or one app's (undefined: no such workflow). */
   apps(): Promise<AppHealth[]>;
   app(app: string): Promise<AppHealth | undefined>;
+  /** Starts (or completes the hand-over to) `roster-<rosterId>`; RosterConflictError for other content under the id. */
+  submitRoster(roster: RosterSubmission): Promise<{ workflowId: string; batches: number; repeated: boolean }>;
+  rosterStatus(rosterId: string): Promise<RosterStatus | undefined>;
   /** True if the frontend answers within `timeoutMs`. */
   ready(timeoutMs: number): Promise<boolean>;
 }
@@ -60,6 +65,8 @@ export function createTemporalGateway(target: TemporalTarget): TemporalGateway {
   return {
     deliver: async (event) => ({ workflowId: (await bounded((c) => deliverHrEvent(c, taskQueue, event))).workflowId }),
     status: (employeeId) => bounded((c) => readEmployeeStatus(c, employeeId)),
+    submitRoster: (roster) => bounded((c) => submitRoster(c, taskQueue, roster)),
+    rosterStatus: (rosterId) => bounded((c) => rosterStatus(c, rosterId)),
     timeline: async (employeeId) => (await bounded((c) => employeeTimeline(c, employeeId))) ?? null,
     apps: () => bounded((c) => listAppHealth(c)),
     app: (app) => bounded((c) => appHealth(c, app)),

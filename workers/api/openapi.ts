@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { HrEventSchema } from '../../lib/hr/event';
+import { RosterSchema } from '../../lib/hr/roster';
 import { VENDOR_ADAPTERS } from './adapters';
 import { API_ERROR_CODES } from './problems';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
@@ -38,6 +39,48 @@ const SCHEMAS = {
       issues: { type: 'array', items: { type: 'string' }, examples: [['employee.workEmail: invalid email address']] },
       fields: { type: 'array', items: { type: 'string', format: 'json-pointer' }, examples: [['/employee/workEmail']] },
       requestId: { type: 'string' },
+    },
+  },
+  Roster: z.toJSONSchema(RosterSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }),
+  RosterAccepted: {
+    type: 'object',
+    required: ['status', 'rosterId', 'workflowId', 'full', 'employees', 'batches', 'repeated', 'statusUrl'],
+    properties: {
+      status: { const: 'accepted' },
+      rosterId: { type: 'string' },
+      workflowId: { type: 'string', examples: ['roster-2026-11-30'] },
+      full: { type: 'boolean' },
+      employees: { type: 'integer' },
+      batches: { type: 'integer' },
+      repeated: { type: 'boolean', description: 'The same roster was accepted before: nothing new was started' },
+      statusUrl: { type: 'string', examples: ['/v1/hr/roster/2026-11-30'] },
+    },
+  },
+  RosterStatus: {
+    type: 'object',
+    required: ['rosterId', 'full', 'state', 'employees', 'batchesReceived', 'batches', 'delivered', 'failed'],
+    properties: {
+      rosterId: { type: 'string' },
+      full: { type: 'boolean' },
+      state: { enum: ['receiving', 'delivering', 'inferring-leavers', 'done', 'incomplete'] },
+      employees: { type: 'integer' },
+      batchesReceived: { type: 'integer' },
+      batches: { type: 'integer' },
+      delivered: { type: 'integer' },
+      failed: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { employeeId: { type: 'string' }, error: { type: 'string' } },
+        },
+      },
+      missing: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Full roster: active people this product knows who are missing from it (terminations sent)',
+      },
+      terminationsSent: { type: 'integer' },
+      reason: { type: 'string' },
     },
   },
   VendorPayload: { type: 'object', description: "The HR system's own webhook payload (see docs/api.md)." },
@@ -104,6 +147,33 @@ function readOperation(summary: string, schema: object, param: string | null = '
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, unknown> = {
     '/v1/hr/events': { post: intakeOperation('Submit one canonical HR event', ref('HrEvent'), ref('Accepted')) },
+    '/v1/hr/roster': {
+      post: {
+        ...intakeOperation(
+          'Submit an HR roster (a snapshot of people; full: the whole company). Answered at once; processed by the roster-<rosterId> workflow',
+          ref('Roster'),
+          ref('RosterAccepted'),
+        ),
+        responses: {
+          ...intakeOperation('', ref('Roster'), ref('RosterAccepted')).responses,
+          '202': {
+            description:
+              'Durably accepted (or a repeat of an accepted roster); progress at statusUrl (also the Location header)',
+            content: json(ref('RosterAccepted')),
+          },
+          '409': error('The rosterId was already accepted with different content'),
+        },
+      },
+    },
+    '/v1/hr/roster/{rosterId}': {
+      get: {
+        ...readOperation(
+          "The roster's progress and, for a full roster, the people missing from it",
+          ref('RosterStatus'),
+        ),
+        parameters: [{ name: 'rosterId', in: 'path', required: true, schema: { type: 'string' } }],
+      },
+    },
     '/v1/employees/{id}': { get: readOperation("The employee workflow's status query", { type: 'object' }) },
     '/v1/employees/{id}/timeline': { get: readOperation('Lifecycle milestones of the employee', { type: 'object' }) },
     '/v1/apps': {

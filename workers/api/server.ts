@@ -21,6 +21,7 @@ import { RateLimiter } from './rate-limit';
 import { registerEmployeeRoutes, type TimelineSource } from './routes/employees';
 import { registerAppRoutes } from './routes/apps';
 import { registerEventRoutes } from './routes/events';
+import { registerRosterRoutes } from './routes/roster';
 import { registerHealthRoutes } from './routes/health';
 import { assertUsableSecrets, readTokensOf, type ApiSecrets } from './secrets';
 import { DEFAULT_REPLAY_WINDOW_SEC } from './signature';
@@ -28,6 +29,8 @@ import { DEFAULT_REPLAY_WINDOW_SEC } from './signature';
 export interface ApiLimits {
   /** Largest accepted body; larger ones get 413 before any parsing. @default 1048576 (1 MiB) */
   bodyBytes: number;
+  /** Largest accepted roster body (`POST /v1/hr/roster`: a whole company). @default 33554432 (32 MiB) */
+  rosterBodyBytes: number;
   /** Sustained intake requests per second per client address. @default 50 */
   ratePerSec: number;
   /** Burst size per client address. @default 100 */
@@ -44,6 +47,7 @@ export interface ApiLimits {
 
 export const DEFAULT_LIMITS: ApiLimits = {
   bodyBytes: 1_048_576,
+  rosterBodyBytes: 33_554_432,
   ratePerSec: 50,
   burst: 100,
   replayWindowSec: DEFAULT_REPLAY_WINDOW_SEC,
@@ -201,6 +205,15 @@ export function buildApiServer(options: ApiServerOptions): FastifyInstance {
     logger.warn(
       'GET /v1/employees/* is unauthenticated: set JML_API_READ_TOKENS (or JML_API_BEARER_TOKENS) to protect it',
     );
+  registerRosterRoutes(app, {
+    gateway,
+    secrets: options.secrets,
+    readTokens,
+    replayWindowSec: limits.replayWindowSec,
+    plausibility,
+    bodyLimit: limits.rosterBodyBytes,
+    now,
+  });
   registerEmployeeRoutes(app, { gateway, timelineSource: options.timelineSource ?? gateway.timeline, readTokens });
   registerAppRoutes(app, { gateway, readTokens });
   registerHealthRoutes(app, { gateway });

@@ -39,6 +39,8 @@ const noAppActivities: LifecycleActivities = {
   recordMilestones: async () => undefined,
   reconcileApp: notCalled,
   probeApp: notCalled,
+  deliverRosterBatch: notCalled,
+  terminateMissingFromRoster: notCalled,
 };
 
 let env: TemporalTestEnv;

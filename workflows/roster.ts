@@ -1,0 +1,103 @@
+/**
+ * `roster-<rosterId>`: a roster from `POST /v1/hr/roster`, processed durably. The API starts it
+ * and sends the employees in batches (signals); once every batch is in, each batch is
+ * delivered to the people's employee workflows (an activity per batch), and for a full roster
+ * the known people missing from it are sent terminations carrying `inferredFrom` (held by the
+ * mass-change guard when they are too many). A roster whose batches do not all arrive is never
+ * used to infer leavers: missing people cannot be told from missing batches.
+ */
+import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { LifecycleActivities } from '../activities/contract';
+import type { EmployeeRecord } from '../lib/hr/employee';
+import {
+  rosterBatchSignal,
+  rosterStatusQuery,
+  type RosterBatch,
+  type RosterStatus,
+  type RosterWorkflowStart,
+} from '../lib/temporal/contract';
+
+/** Signals are idempotent (deterministic eventIds): retry for as long as a leaver would. */
+const { deliverRosterBatch, terminateMissingFromRoster } = proxyActivities<
+  Pick<LifecycleActivities, 'deliverRosterBatch' | 'terminateMissingFromRoster'>
+>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '2 minutes' },
+});
+
+/** How long the API may take to hand over every batch before the roster is given up as incomplete. */
+const RECEIVE_TIMEOUT = '1 hour';
+
+export async function rosterWorkflow(input: RosterWorkflowStart): Promise<RosterStatus> {
+  const batches = new Map<number, EmployeeRecord[]>();
+  const status: RosterStatus = {
+    rosterId: input.rosterId,
+    full: input.full,
+    state: 'receiving',
+    employees: input.employees,
+    batchesReceived: 0,
+    batches: input.batches,
+    delivered: 0,
+    failed: [],
+  };
+  setHandler(rosterStatusQuery, () => status);
+  setHandler(rosterBatchSignal, (batch: RosterBatch) => {
+    // A batch of another roster sent under this id, or one out of range, or a repeat: ignored.
+    if (batch.contentHash !== input.contentHash || batch.index < 0 || batch.index >= input.batches) return;
+    if (batches.has(batch.index)) return;
+    batches.set(batch.index, batch.employees);
+    status.batchesReceived = batches.size;
+  });
+
+  if (!(await condition(() => batches.size === input.batches, RECEIVE_TIMEOUT))) {
+    status.state = 'incomplete';
+    status.reason = `${input.batches - batches.size} of ${input.batches} batches never arrived; nothing was delivered or terminated — send the roster again`;
+    return status;
+  }
+
+  status.state = 'delivering';
+  for (let index = 0; index < input.batches; index++) {
+    const employees = batches.get(index)!;
+    try {
+      const { delivered } = await deliverRosterBatch({
+        rosterId: input.rosterId,
+        asOf: input.asOf,
+        source: input.source,
+        employees,
+      });
+      status.delivered += delivered;
+    } catch (err) {
+      const error = reasonOf(err);
+      for (const e of employees) status.failed.push({ employeeId: e.employeeId, error });
+    }
+  }
+
+  if (input.full) {
+    status.state = 'inferring-leavers';
+    const present = [...batches.values()].flatMap((list) => list.map((e) => e.employeeId));
+    try {
+      const { missing } = await terminateMissingFromRoster({ rosterId: input.rosterId, asOf: input.asOf, present });
+      status.missing = missing;
+      status.terminationsSent = missing.length;
+    } catch (err) {
+      // Terminations that could not be sent must not look done: the run fails, visibly, with the reason.
+      status.state = 'incomplete';
+      status.reason = `terminations of people missing from the roster were not sent: ${reasonOf(err)}`;
+      throw ApplicationFailure.create({
+        type: 'ROSTER_TERMINATIONS_NOT_SENT',
+        message: status.reason,
+        nonRetryable: true,
+      });
+    }
+  }
+  status.state = 'done';
+  return status;
+}
+
+/** The activity's own error message, not the wrapper's ("Activity task failed"). */
+function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? err.cause.message : err.message;
+}
