@@ -232,6 +232,8 @@ describe('OpenAPI', () => {
         '/v1/hr/events',
         '/v1/hr/events/bamboohr',
         '/v1/hr/events/scim-bulk',
+        '/v1/hr/roster',
+        '/v1/hr/roster/{rosterId}',
       ].sort(),
     );
     expect(Object.keys(doc.paths['/v1/hr/events'].post.responses).sort()).toEqual([
