@@ -7,7 +7,9 @@
  * still attempted (it fails and alerts as before), the probe resuming the app once the
  * credentials work again, and the waiting joiners completing.
  */
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { run as appCommand } from '../../cli/commands/app';
 import type { PolicyConfig } from '../../lib/config/types';
@@ -259,6 +261,11 @@ describe('app health: pause, quarantine, probe', () => {
     expect(described.runId).not.toBe(firstRunId);
     expect(described.status.name).toBe('RUNNING');
     expect(resumed.transitions.map((t) => t.to)).toEqual(['paused', 'active', 'quarantined', 'active']);
+    // The first run (pause, resume, quarantine, probes, alerts, continue-as-new) for replay.test.ts.
+    if (process.env.JML_RECORD_HISTORIES === '1') {
+      const history = await stack.env.client.workflow.getHandle('app-slack', firstRunId).fetchHistory();
+      await writeFile(path.join(__dirname, 'histories', 'app-slack.json'), JSON.stringify(history));
+    }
   });
 
   it('an app answering 5xx to most requests is quarantined (failure ratio) and resumed by the probe', async () => {

@@ -19,7 +19,7 @@ const files = readdirSync(dir)
 
 test('there is a recorded history for every workflow type', () => {
   const types = new Set(files.map((f) => f.split('-')[0]));
-  expect([...types].sort()).toEqual(['deletion', 'employee', 'joiner', 'leaver', 'mover', 'rehire']);
+  expect([...types].sort()).toEqual(['app', 'deletion', 'employee', 'joiner', 'leaver', 'mover', 'rehire']);
 });
 
 test.each(files)('%s replays deterministically', async (file) => {
