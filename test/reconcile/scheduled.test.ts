@@ -76,6 +76,8 @@ describe('scheduled reconciliation', () => {
       ...p,
       access: { rules: p.access.rules.filter((r) => r.grant.every((g) => g.app !== 'canva')) },
       notifications: { webhookUrl: hook.url },
+      // The leaver's own recheck would find the leaver re-enabled by hand first; here the schedule must.
+      leaver: { ...p.leaver, recheckAfterMs: 0 },
     });
     stack = await startLifecycleStack({
       policy,
