@@ -123,8 +123,45 @@ function toRecord(r: Row): AuditRecord {
   };
 }
 
-/** Records per group-commit transaction (14 parameters each, far below PostgreSQL's 65,535). */
+/** Writes per group-commit transaction (14 parameters each at most, far below PostgreSQL's 65,535). */
 const MAX_BATCH = 200;
+
+type QueuedWrite = { resolve(r: AuditRecord | undefined): void; reject(err: unknown): void } & (
+  | { input: AppendInput }
+  | { account: AccountEntry }
+);
+
+/**
+ * One registry write per account for the batch, with what writing them one by one in queue
+ * order would leave: the newest change (the later of equal ones), and the last SCIM id known
+ * among the changes that applied (a change without one keeps the id).
+ */
+export function mergeAccountWrites(entries: AccountEntry[]): AccountEntry[] {
+  const merged = new Map<string, AccountEntry>();
+  for (const e of entries) {
+    const k = JSON.stringify([e.employeeId, e.app]);
+    const cur = merged.get(k);
+    if (!cur) merged.set(k, e);
+    else if (cur.lastChangeAtMs <= e.lastChangeAtMs) merged.set(k, { ...e, scimId: e.scimId ?? cur.scimId });
+  }
+  return [...merged.values()];
+}
+
+async function upsertAccounts(tx: Sql, entries: AccountEntry[]): Promise<void> {
+  const params: unknown[] = [];
+  const values = mergeAccountWrites(entries).map((e) => {
+    const row = [e.employeeId, e.app, e.scimId ?? null, e.state, new Date(e.lastChangeAtMs).toISOString()];
+    return `(${row.map((v) => `$${params.push(v)}`).join(', ')}, now())`;
+  });
+  // Last change wins; an older write (a slow retry) never overwrites a newer state.
+  await tx.query(
+    `INSERT INTO accounts (employee_id, app, scim_id, state, last_change_at, updated_at) VALUES ${values.join(', ')}
+     ON CONFLICT (employee_id, app) DO UPDATE SET scim_id = COALESCE(EXCLUDED.scim_id, accounts.scim_id), state = EXCLUDED.state,
+       last_change_at = EXCLUDED.last_change_at, updated_at = now()
+     WHERE accounts.last_change_at <= EXCLUDED.last_change_at`,
+    params,
+  );
+}
 
 export class AuditStore {
   private constructor(
@@ -168,33 +205,44 @@ export class AuditStore {
    */
   append(input: AppendInput): Promise<AuditRecord> {
     if (!this.key) return Promise.reject(new AuditKeyError(MISSING_KEY_MESSAGE));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      if (!this.flushing) this.flushed = this.flush();
-    });
+    return new Promise((resolve, reject) => this.enqueue({ input, resolve: (r) => resolve(r!), reject }));
+  }
+
+  /**
+   * Records an account's state in the registry; last change wins: an older write (a slow
+   * retry) never overwrites a newer state. Joins the group commit of the appends (the same
+   * transaction), so a step's registry write costs no turn of the connection of its own.
+   */
+  upsertAccount(entry: AccountEntry): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue({ account: entry, resolve: () => resolve(), reject }));
   }
 
   /** Records and transactions written so far by this store (group commit at work). */
   readonly writeStats = { records: 0, batches: 0 };
 
-  private readonly queue: { input: AppendInput; resolve(r: AuditRecord): void; reject(err: unknown): void }[] = [];
+  private readonly queue: QueuedWrite[] = [];
   private flushing = false;
   private flushed: Promise<void> = Promise.resolve();
+
+  private enqueue(write: QueuedWrite): void {
+    this.queue.push(write);
+    if (!this.flushing) this.flushed = this.flush();
+  }
 
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      // Let the appends of the current tick join the first batch.
+      // Let the writes of the current tick join the first batch.
       await new Promise((r) => setImmediate(r));
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          const records = await this.writeBatch(batch.map((b) => b.input));
+          const records = await this.writeBatch(batch);
           batch.forEach((b, i) => b.resolve(records[i]!));
         } catch (err) {
           if (batch.length === 1) batch[0]!.reject(err);
           else {
-            for (const b of batch) await this.writeBatch([b.input]).then((r) => b.resolve(r[0]!), b.reject);
+            for (const b of batch) await this.writeBatch([b]).then((r) => b.resolve(r[0]!), b.reject);
           }
         }
       }
@@ -203,89 +251,99 @@ export class AuditStore {
     }
   }
 
-  /** Writes records in one transaction; returns each input's record (existing for a repeated key). */
-  private async writeBatch(inputs: AppendInput[]): Promise<AuditRecord[]> {
-    const key = this.key!;
+  /**
+   * Writes a batch in one transaction: the records (for each, its record — the existing one
+   * for a repeated key) and the account registry entries (undefined in their places).
+   */
+  private async writeBatch(batch: QueuedWrite[]): Promise<(AuditRecord | undefined)[]> {
+    const inputs = batch.flatMap((b) => ('input' in b ? [b.input] : []));
+    const accounts = batch.flatMap((b) => ('account' in b ? [b.account] : []));
     const records = await this.db.transaction(async (tx) => {
-      const chains = [...new Set(inputs.map((i) => i.employeeId))].sort();
-      // Serializes appends to one chain across workers; other chains proceed in parallel. Locks
-      // are taken in one order (sorted; a volatile output expression is evaluated after ORDER
-      // BY), so two batches never wait on each other in a cycle. One statement for the batch.
-      await tx.query(
-        `SELECT pg_advisory_xact_lock(hashtext('jml-audit:' || c)) FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
-        [chains],
-      );
-      const keys = [...new Set(inputs.map((i) => i.key))];
-      const found = new Map<string, AuditRecord>();
-      for (const r of await this.byKeys(tx, keys)) found.set(r.key, r);
-      const fresh = inputs.filter((i, n) => !found.has(i.key) && inputs.findIndex((j) => j.key === i.key) === n);
-      if (fresh.length === 0) return found;
-      const heads = new Map<string, { chainSeq: number; hash: string }>();
-      const freshChains = [...new Set(fresh.map((i) => i.employeeId))];
-      const { rows } = await tx.query<{ chain: string; chain_seq: number; hash: string }>(
-        `SELECT DISTINCT ON (chain) chain, chain_seq, hash FROM audit_records WHERE chain IN (${freshChains.map((_, n) => `$${n + 1}`).join(', ')})
-         ORDER BY chain, chain_seq DESC`,
-        freshChains,
-      );
-      for (const r of rows) heads.set(r.chain, { chainSeq: Number(r.chain_seq), hash: r.hash });
-      // The record time is the database server's clock (a trigger refuses anything else), read
-      // here so the MAC covers it.
-      const now = await tx.query<{ t: Date | string }>(`SELECT date_trunc('milliseconds', clock_timestamp()) AS t`);
-      const recordedAt = iso(now.rows[0]!.t);
-      const params: unknown[] = [];
-      const values: string[] = [];
-      for (const input of fresh) {
-        const chain = input.employeeId;
-        const head = heads.get(chain);
-        const chainSeq = (head?.chainSeq ?? 0) + 1;
-        const prevHash = head?.hash ?? GENESIS;
-        // jsonb drops nothing but undefined; hash what will be stored.
-        const data = JSON.parse(JSON.stringify(input.data)) as Record<string, unknown>;
-        const fields = {
-          idempotencyKey: input.key,
-          chain,
-          chainSeq,
-          kind: input.kind,
-          employeeId: input.employeeId,
-          workflowId: input.workflowId ?? null,
-          runId: input.runId ?? null,
-          occurredAt: new Date(input.occurredAtMs).toISOString(),
-          data,
-          recordedAt,
-          keyId: key.id,
-        };
-        const hash = keyedRecordHash(key, prevHash, fields);
-        heads.set(chain, { chainSeq, hash });
-        const row = [
-          input.key,
-          chain,
-          chainSeq,
-          input.kind,
-          input.employeeId,
-          fields.workflowId,
-          fields.runId,
-          fields.occurredAt,
-          JSON.stringify(data),
-          prevHash,
-          hash,
-          recordedAt,
-          CHAIN_VERSION,
-          key.id,
-        ];
-        values.push(`(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
-      }
-      const inserted = await tx.query<Row>(
-        `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, workflow_id, run_id, occurred_at, data, prev_hash,
-           hash, recorded_at, chain_version, key_id)
-         VALUES ${values.join(', ')} RETURNING *`,
-        params,
-      );
-      for (const r of inserted.rows.map(toRecord)) found.set(r.key, r);
-      return found;
+      if (accounts.length > 0) await upsertAccounts(tx, accounts);
+      return inputs.length > 0 ? this.appendRecords(tx, inputs) : new Map<string, AuditRecord>();
     });
     this.writeStats.batches++;
     this.writeStats.records += inputs.length;
-    return inputs.map((i) => records.get(i.key)!);
+    return batch.map((b) => ('input' in b ? records.get(b.input.key)! : undefined));
+  }
+
+  private async appendRecords(tx: Sql, inputs: AppendInput[]): Promise<Map<string, AuditRecord>> {
+    const key = this.key!;
+    const chains = [...new Set(inputs.map((i) => i.employeeId))].sort();
+    // Serializes appends to one chain across workers; other chains proceed in parallel. Locks
+    // are taken in one order (sorted; a volatile output expression is evaluated after ORDER
+    // BY), so two batches never wait on each other in a cycle. One statement for the batch.
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(hashtext('jml-audit:' || c)) FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
+      [chains],
+    );
+    const keys = [...new Set(inputs.map((i) => i.key))];
+    const found = new Map<string, AuditRecord>();
+    for (const r of await this.byKeys(tx, keys)) found.set(r.key, r);
+    const fresh = inputs.filter((i, n) => !found.has(i.key) && inputs.findIndex((j) => j.key === i.key) === n);
+    if (fresh.length === 0) return found;
+    const heads = new Map<string, { chainSeq: number; hash: string }>();
+    const freshChains = [...new Set(fresh.map((i) => i.employeeId))];
+    const { rows } = await tx.query<{ chain: string; chain_seq: number; hash: string }>(
+      `SELECT DISTINCT ON (chain) chain, chain_seq, hash FROM audit_records WHERE chain IN (${freshChains.map((_, n) => `$${n + 1}`).join(', ')})
+       ORDER BY chain, chain_seq DESC`,
+      freshChains,
+    );
+    for (const r of rows) heads.set(r.chain, { chainSeq: Number(r.chain_seq), hash: r.hash });
+    // The record time is the database server's clock (a trigger refuses anything else), read
+    // here so the MAC covers it.
+    const now = await tx.query<{ t: Date | string }>(`SELECT date_trunc('milliseconds', clock_timestamp()) AS t`);
+    const recordedAt = iso(now.rows[0]!.t);
+    const params: unknown[] = [];
+    const values: string[] = [];
+    for (const input of fresh) {
+      const chain = input.employeeId;
+      const head = heads.get(chain);
+      const chainSeq = (head?.chainSeq ?? 0) + 1;
+      const prevHash = head?.hash ?? GENESIS;
+      // jsonb drops nothing but undefined; hash what will be stored.
+      const data = JSON.parse(JSON.stringify(input.data)) as Record<string, unknown>;
+      const fields = {
+        idempotencyKey: input.key,
+        chain,
+        chainSeq,
+        kind: input.kind,
+        employeeId: input.employeeId,
+        workflowId: input.workflowId ?? null,
+        runId: input.runId ?? null,
+        occurredAt: new Date(input.occurredAtMs).toISOString(),
+        data,
+        recordedAt,
+        keyId: key.id,
+      };
+      const hash = keyedRecordHash(key, prevHash, fields);
+      heads.set(chain, { chainSeq, hash });
+      const row = [
+        input.key,
+        chain,
+        chainSeq,
+        input.kind,
+        input.employeeId,
+        fields.workflowId,
+        fields.runId,
+        fields.occurredAt,
+        JSON.stringify(data),
+        prevHash,
+        hash,
+        recordedAt,
+        CHAIN_VERSION,
+        key.id,
+      ];
+      values.push(`(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
+    }
+    const inserted = await tx.query<Row>(
+      `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, workflow_id, run_id, occurred_at, data, prev_hash,
+         hash, recorded_at, chain_version, key_id)
+       VALUES ${values.join(', ')} RETURNING *`,
+      params,
+    );
+    for (const r of inserted.rows.map(toRecord)) found.set(r.key, r);
+    return found;
   }
 
   private async byKeys(tx: Sql, keys: string[]): Promise<AuditRecord[]> {
@@ -428,17 +486,6 @@ export class AuditStore {
       if (problem) problems.push(problem);
     }
     return problems;
-  }
-
-  async upsertAccount(entry: AccountEntry): Promise<void> {
-    // Last change wins; an older write (a slow retry) never overwrites a newer state.
-    await this.db.query(
-      `INSERT INTO accounts (employee_id, app, scim_id, state, last_change_at, updated_at) VALUES ($1, $2, $3, $4, $5, now())
-       ON CONFLICT (employee_id, app) DO UPDATE SET scim_id = COALESCE(EXCLUDED.scim_id, accounts.scim_id), state = EXCLUDED.state,
-         last_change_at = EXCLUDED.last_change_at, updated_at = now()
-       WHERE accounts.last_change_at <= EXCLUDED.last_change_at`,
-      [entry.employeeId, entry.app, entry.scimId ?? null, entry.state, new Date(entry.lastChangeAtMs).toISOString()],
-    );
   }
 
   /** The people directory (lib/audit/people.ts): newest display fields win. */

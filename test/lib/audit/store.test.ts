@@ -5,6 +5,7 @@
  * after an edit, a deletion, a reordering and an insertion made behind the store's back.
  */
 import type { AuditStore, AppendInput } from '../../../lib/audit';
+import { mergeAccountWrites } from '../../../lib/audit/store';
 import { auditTargets } from '../../helpers/audit-targets';
 
 describe.each(auditTargets)('audit store on %s', (_name, open) => {
@@ -204,6 +205,52 @@ describe.each(auditTargets)('audit store on %s', (_name, open) => {
     await store.upsertAccount({ employeeId: employee, app: 'slack', state: 'active', lastChangeAtMs: 15 });
     expect(await store.getAccounts(employee)).toEqual([
       { employeeId: employee, app: 'slack', scimId: 'U1', state: 'deactivated', lastChangeAtMs: 20 },
+    ]);
+  });
+
+  it('group-commits registry writes with the appends: the newest change wins, the last SCIM id stays, a bad one fails alone', async () => {
+    const before = { ...store.writeStats };
+    const results = await Promise.allSettled([
+      store.append(record(1)),
+      store.upsertAccount({ employeeId: employee, app: 'slack', scimId: 'U1', state: 'active', lastChangeAtMs: 10 }),
+      store.upsertAccount({ employeeId: employee, app: 'slack', state: 'deactivated', lastChangeAtMs: 20 }),
+      store.upsertAccount({ employeeId: employee, app: 'slack', scimId: 'U0', state: 'active', lastChangeAtMs: 15 }),
+      store.upsertAccount({ employeeId: employee, app: 'github', scimId: 'G1', state: 'active', lastChangeAtMs: 10 }),
+      // text cannot hold U+0000: refused by the database, and only this write fails.
+      store.upsertAccount({ employeeId: employee, app: 'jira', state: 'act\u0000ive', lastChangeAtMs: 10 }),
+      store.append(record(2)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(await store.getAccounts(employee)).toEqual([
+      { employeeId: employee, app: 'github', scimId: 'G1', state: 'active', lastChangeAtMs: 10 },
+      { employeeId: employee, app: 'slack', scimId: 'U1', state: 'deactivated', lastChangeAtMs: 20 },
+    ]);
+    expect((await store.records({ employeeId: employee })).map((r) => r.chainSeq)).toEqual([1, 2]);
+    expect((await store.verify({ employeeId: employee })).ok).toBe(true);
+    expect(store.writeStats.records - before.records).toBeGreaterThanOrEqual(2);
+  });
+
+  it("merges one batch's registry writes as writing them one by one would", () => {
+    const e = { employeeId: 'E1', app: 'slack' };
+    expect(
+      mergeAccountWrites([
+        { ...e, scimId: 'U1', state: 'active', lastChangeAtMs: 10 },
+        { ...e, state: 'deactivated', lastChangeAtMs: 20 },
+        { ...e, scimId: 'U0', state: 'active', lastChangeAtMs: 15 },
+        { ...e, app: 'github', state: 'active', lastChangeAtMs: 5 },
+        { ...e, state: 'deleted', lastChangeAtMs: 20 },
+      ]),
+    ).toEqual([
+      { ...e, scimId: 'U1', state: 'deleted', lastChangeAtMs: 20 },
+      { ...e, app: 'github', state: 'active', lastChangeAtMs: 5 },
     ]);
   });
 
