@@ -42,7 +42,8 @@ Options:
                      account is found by userName), then start each person's employee workflow
                      with a hire (or, for a terminated person, a terminate) event. People with a
                      conflict or a failed adoption are not started. Nothing is ever deleted.
-  --app APP          one app (repeatable; default: every connector)
+  --app APP          one app (repeatable; default: every connector). With --apply, a person
+                     granted an app not listed is not started (their joiner would run there too)
   --format FORMAT    table (default) or json
   --format-in FMT    csv or json, when the file name does not say
   --config DIR       config directory (default: $JML_CONFIG_DIR or ./config)

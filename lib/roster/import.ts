@@ -8,6 +8,7 @@
  * them could create a second account.
  */
 import { createHash } from 'node:crypto';
+import { evaluateAccess } from '../access';
 import { canonicalJson } from '../canonical-json';
 import type { LoadedConfig } from '../config/types';
 import type { EmployeeRecord } from '../hr/employee';
@@ -123,7 +124,16 @@ export async function importRoster(options: ImportOptions): Promise<ImportReport
     managed: options.people.filter((p) => managed.has(p.employeeId)).map((p) => p.employeeId),
     apps: reports,
   };
-  if (options.apply) await startLifecycles(report, people, options.apply);
+  if (options.apply) {
+    // Starting a person runs their joiner in every app the policy grants: one not correlated here
+    // may hold their account under another userName, and the joiner would create a second one.
+    const scanned = new Set(reports.filter((r) => !r.error).map((r) => r.app));
+    const uncorrelated = (p: EmployeeRecord) =>
+      p.status === 'terminated'
+        ? []
+        : Object.keys(evaluateAccess(config.policy, config.connectors, p).apps).filter((a) => !scanned.has(a));
+    await startLifecycles(report, people, options.apply, uncorrelated);
+  }
   return report;
 }
 
@@ -178,6 +188,7 @@ async function startLifecycles(
   report: ImportReport,
   people: readonly EmployeeRecord[],
   apply: NonNullable<ImportOptions['apply']>,
+  uncorrelated: (person: EmployeeRecord) => string[],
 ): Promise<void> {
   const blocked = new Map<string, string>();
   const block = (id: string, reason: string) => {
@@ -192,6 +203,14 @@ async function startLifecycles(
     for (const c of app.conflicts) for (const id of c.employeeIds) block(id, `${app.app}: ${c.kind} — ${c.detail}`);
     for (const a of app.adopted ?? [])
       if (a.result === 'failed') block(a.employeeId, `${app.app}: adoption of ${a.scimId} failed — ${a.error}`);
+  }
+  for (const p of people) {
+    const apps = uncorrelated(p);
+    if (apps.length > 0)
+      block(
+        p.employeeId,
+        `granted ${apps.join(', ')}, which this import did not correlate; include them (or omit --app)`,
+      );
   }
   const now = (apply.now ?? (() => new Date()))().toISOString();
   report.started = [];

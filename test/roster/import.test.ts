@@ -226,10 +226,9 @@ describe('jml import (initial load)', () => {
       scim,
       people: roster,
       managed: await listEmployeeIds(stack.env.client),
-      apps: ['slack'],
       apply: deliver,
     });
-    const slackReport = report.apps[0]!;
+    const slackReport = report.apps.find((a) => a.app === 'slack')!;
     expect(slackReport.conflicts.map((c) => [c.kind, c.employeeIds.join()])).toEqual([
       ['several-accounts', 'C1'],
       ['externalid-mismatch', 'C2'],
@@ -242,5 +241,25 @@ describe('jml import (initial load)', () => {
     expect(slack.users().find((u) => u.id === c2.id)!.externalId).toBe('LEGACY-9');
     const managed = await listEmployeeIds(stack.env.client);
     expect([managed.has('C1'), managed.has('C2'), managed.has('C3')]).toEqual([false, false, true]);
+  });
+
+  it('with --app, people granted apps it did not correlate are not started (their joiner could duplicate there)', async () => {
+    const report = await importRoster({
+      config: stack.config,
+      scim,
+      people: [{ ...person(400), employeeId: 'C4', workEmail: 'c4@example.com' }],
+      managed: await listEmployeeIds(stack.env.client),
+      apps: ['slack'],
+      apply: deliver,
+    });
+    expect(report.started).toEqual([]);
+    expect(report.notStarted).toEqual([
+      {
+        employeeId: 'C4',
+        reason: 'granted canva, github, which this import did not correlate; include them (or omit --app)',
+      },
+    ]);
+    expect(importExitCode(report, true)).toBe(1);
+    expect((await listEmployeeIds(stack.env.client)).has('C4')).toBe(false);
   });
 });
