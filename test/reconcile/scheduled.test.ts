@@ -6,8 +6,6 @@
  * Update (a second one at the same time refused); a failing reconciliation activity recorded
  * and alerted while the schedule goes on (across continue-as-new).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { AuditStore } from '../../lib/audit';
 import type { PolicyConfig } from '../../lib/config/types';
@@ -26,32 +24,18 @@ import {
 import { run as reconcileCommand } from '../../cli/commands/reconcile';
 import { startWorkerRuntime } from '../../workers/lifecycle';
 import { TEST_AUDIT_KEY } from '../helpers/audit-targets';
+import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(240_000);
 
 const DAY = 86_400_000;
 
-async function alertReceiver(): Promise<{ server: Server; url: string; alerts: Record<string, unknown>[] }> {
-  const alerts: Record<string, unknown>[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
-}
-
 describe('scheduled reconciliation', () => {
   let stack: LifecycleStack;
   let store: AuditStore;
   let scim: ScimClients;
-  let hook: Awaited<ReturnType<typeof alertReceiver>>;
+  let hook: AlertReceiver;
   let failReconcile = false;
   let firstRunId = '';
   let seq = 0;
@@ -70,7 +54,7 @@ describe('scheduled reconciliation', () => {
   };
 
   beforeAll(async () => {
-    hook = await alertReceiver();
+    hook = await startAlertReceiver();
     store = await AuditStore.open({ key: TEST_AUDIT_KEY });
     const policy = (p: PolicyConfig): PolicyConfig => ({
       ...p,
@@ -114,7 +98,7 @@ describe('scheduled reconciliation', () => {
     await scim?.close();
     await stack?.stop();
     await store?.close();
-    await new Promise((resolve) => hook?.server.close(resolve));
+    await hook?.close();
   });
 
   it('starts one schedule per app, idempotently', async () => {

@@ -3,42 +3,26 @@
  * a non-retryable failure fixed by an operator's `retryApp`, and a worker restarted in the
  * middle of a leaver that finishes without repeating completed requests.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolveSecret } from '../../lib/config';
 import type { PolicyConfig } from '../../lib/config/types';
+import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
 import { hrEvent, received, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(120_000);
 
-async function alertReceiver(): Promise<{ server: Server; url: string; alerts: Record<string, unknown>[] }> {
-  const alerts: Record<string, unknown>[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
-}
-
 describe('lifecycle under failures', () => {
   let stack: LifecycleStack;
-  let hook: Awaited<ReturnType<typeof alertReceiver>>;
+  let hook: AlertReceiver;
   const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
 
   beforeAll(async () => {
-    hook = await alertReceiver();
+    hook = await startAlertReceiver();
     const policy = (p: PolicyConfig): PolicyConfig => ({ ...p, notifications: { webhookUrl: hook.url } });
     stack = await startLifecycleStack({ policy });
   });
   afterAll(async () => {
     await stack?.stop();
-    hook?.server.close();
+    await hook?.close();
   });
 
   it('records and alerts an SLA breach while GitHub keeps failing, without holding up the other apps', async () => {

@@ -4,45 +4,18 @@
  * twice listed twice, 204 for a PATCH that changes nothing) and where the connector may create
  * groups. Assertions are on what the app holds, what the timeline says, and what was alerted.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { PolicyConfig } from '../../lib/config/types';
 import type { QuirkProfileInput } from '../../scim-server';
+import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(180_000);
 
 const LAX: QuirkProfileInput = { base: 'lax-groups', userDelete: 'deactivate' };
 
-async function alertReceiver(): Promise<{ server: Server; url: string; alerts: Record<string, unknown>[] }> {
-  const alerts: Record<string, unknown>[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
-}
-
-/** Polls in real time: alerts are delivered beside the workflow's main loop, after the fact. */
-async function until<T>(read: () => T, ok: (v: T) => boolean, maxMs = 30_000): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  let value = read();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = read();
-  }
-  return value;
-}
-
 describe('groups by identity on an app without unique group names', () => {
   let stack: LifecycleStack;
-  let hook: Awaited<ReturnType<typeof alertReceiver>>;
+  let hook: AlertReceiver;
   let seq = 0;
   const next = () => ++seq;
   const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
@@ -65,7 +38,7 @@ describe('groups by identity on an app without unique group names', () => {
   };
 
   beforeAll(async () => {
-    hook = await alertReceiver();
+    hook = await startAlertReceiver();
     const policy = (p: PolicyConfig): PolicyConfig => ({
       ...p,
       notifications: { webhookUrl: hook.url },
@@ -84,7 +57,7 @@ describe('groups by identity on an app without unique group names', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    hook?.server.close();
+    await hook?.close();
   });
   afterEach(() => slack().setProfile(LAX));
 
@@ -202,7 +175,6 @@ describe('groups by identity on an app without unique group names', () => {
     await hire('L2', 'Treasury');
     await idle('L2', (s) => s.accounts.find((a) => a.app === 'slack')?.state === 'active');
     slack().setProfile({ ...LAX, memberRemoval: 'ignored' });
-    const before = hook.alerts.length;
     await stack.send(
       hrEvent('terminate', { employeeId: 'L2' }, { eventId: 'L2-term', effectiveAt: await now(), sequence: next() }),
     );
@@ -216,10 +188,7 @@ describe('groups by identity on an app without unique group names', () => {
     const attention = (status.needsOperator ?? []).filter((n) => n.app === 'slack' && n.eventId === 'L2-term');
     expect(attention).toHaveLength(1);
     expect(attention[0]!.reason).toMatch(/still lists L2 in all-staff .*announcements .*dept-Treasury/);
-    const alerted = await until(
-      () => hook.alerts.slice(before).filter((a) => a.kind === 'groups-not-removed' && a.employeeId === 'L2'),
-      (found) => found.length > 0,
-    );
+    const alerted = await hook.waitFor((a) => a.kind === 'groups-not-removed' && a.employeeId === 'L2');
     expect(alerted[0]).toMatchObject({ app: 'slack', eventId: 'L2-term', lifecycle: 'leaver' });
     // A leaver whose removals are confirmed raises no such alert (the case above this one).
     expect(hook.alerts.some((a) => a.kind === 'groups-not-removed' && a.employeeId === 'L1')).toBe(false);

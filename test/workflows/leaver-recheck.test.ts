@@ -4,45 +4,29 @@
  * admin re-enabled, or one the app created from a request answered after the client gave up.
  * End to end on the embedded engine with time skipping, against the reference apps.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../lib/logger';
 import { ScimClients } from '../../lib/scim';
+import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(180_000);
 
 const MINUTE = 60_000;
 
-async function alertReceiver(): Promise<{ server: Server; url: string; alerts: Record<string, unknown>[] }> {
-  const alerts: Record<string, unknown>[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
-}
-
 let stack: LifecycleStack;
-let hook: Awaited<ReturnType<typeof alertReceiver>>;
+let hook: AlertReceiver;
 let scim: ScimClients;
 let seq = 0;
 
 beforeAll(async () => {
-  hook = await alertReceiver();
+  hook = await startAlertReceiver();
   stack = await startLifecycleStack({ policy: (p) => ({ ...p, notifications: { webhookUrl: hook.url } }) });
   scim = new ScimClients({ logger: createLogger({ level: 'silent' }) });
 });
 afterAll(async () => {
   await scim?.close();
   await stack?.stop();
-  hook?.server.close();
+  await hook?.close();
 });
 
 const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
