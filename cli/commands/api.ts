@@ -249,6 +249,7 @@ async function serve(opts: {
               if (!client) throw new Error('not connected to Temporal yet');
               return listAppHealth(client);
             },
+            temporal: () => client,
           }),
         }
       : {}),

@@ -136,6 +136,7 @@ export async function run(args: string[]): Promise<number> {
         namespace: settings.namespace,
         readTokens: readTokensOf(secrets),
         apps: () => listAppHealth(client),
+        temporal: () => client,
       }),
     });
     const apiUrl = await api.listen({ port: apiPort, host: '127.0.0.1' });

@@ -381,6 +381,15 @@ export class AuditStore {
     return rows.map(toRecord);
   }
 
+  /** The newest recorded reconciliation run of each app (one `reconcile-<app>` chain per app), by app. */
+  async lastReconciliationRuns(): Promise<AuditRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT DISTINCT ON (employee_id) * FROM audit_records WHERE kind = 'reconciliation'
+       ORDER BY employee_id, occurred_at DESC, seq DESC`,
+    );
+    return rows.map(toRecord);
+  }
+
   /** Employees with records in a time window (for exports). */
   async employees(filter: { sinceMs?: number; untilMs?: number } = {}): Promise<string[]> {
     const records = await this.records(filter);

@@ -1,4 +1,5 @@
 /** The API's read side over the audit store (durable timelines and the console). */
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildLeaverTimeline, type AuditStore } from '../../lib/audit';
 import { registerConsole } from './console';
@@ -11,7 +12,15 @@ import type { TimelineSource } from './routes/employees';
  */
 export function auditReadSide(
   store: AuditStore,
-  options: { temporalUiUrl?: string; namespace?: string; readTokens?: readonly string[]; apps?: AppHealthSource },
+  options: {
+    temporalUiUrl?: string;
+    namespace?: string;
+    readTokens?: readonly string[];
+    /** The API's Temporal client once connected (the console's reconciliation page asks the schedules). */
+    temporal?: () => Client | undefined;
+    /** The apps' health (paused, quarantined), shown by the console. */
+    apps?: AppHealthSource;
+  },
 ): { timelineSource: TimelineSource; routes: Array<(app: FastifyInstance) => void> } {
   return {
     timelineSource: async (employeeId) => {
@@ -31,6 +40,7 @@ export function auditReadSide(
           namespace: options.namespace,
           readTokens: options.readTokens,
           apps: options.apps,
+          temporal: options.temporal,
         }),
     ],
   };

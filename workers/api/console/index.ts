@@ -1,9 +1,10 @@
 /**
  * The read-only console served by the API at `/console`: recent lifecycle runs with SLA
  * badges (a run with a failed app is never green), the people the store knows (searchable,
- * paged), each person's joiner/mover/leaver history and leaver timeline, and the provisioning
- * log of every SCIM request. Plain server-rendered HTML from the audit store; every value is
- * escaped; nothing on these pages changes anything.
+ * paged), each person's joiner/mover/leaver history and leaver timeline, the provisioning
+ * log of every SCIM request, and the last reconciliation run per app (reconciliation.ts).
+ * Plain server-rendered HTML from the audit store; every value is escaped; nothing on these
+ * pages changes anything.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildLeaverTimeline, escapeHtml, renderHtml, type AuditStore } from '../../../lib/audit';
@@ -11,6 +12,8 @@ import { verifyBasicPassword, verifyBearer } from '../signature';
 import { PAGE_SIZE, renderRequestsPage, selectRequests, type RequestFilter } from './requests';
 import { lifecycleRuns, type RunRow } from './runs';
 import { heldAppsSection, type AppHealthSource } from './apps';
+import { reconciliationView, renderReconciliation } from './reconciliation';
+import type { Client } from '@temporalio/client';
 
 export interface ConsoleOptions {
   store: AuditStore;
@@ -26,6 +29,11 @@ export interface ConsoleOptions {
   readTokens?: readonly string[];
   /** The apps' health (paused, quarantined), shown above the runs. Without it, not shown. */
   apps?: AppHealthSource;
+  /**
+   * The API's Temporal client, when connected: the reconciliation page asks each
+   * `reconcile-<app>` workflow for its next run. Without it the page reads the audit store only.
+   */
+  temporal?: () => Client | undefined;
 }
 
 function consoleGuard(tokens: readonly string[]) {
@@ -49,7 +57,7 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>jml-orchestrator — ${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body><nav><a href="/console">Lifecycle runs</a><a href="/console/people">People</a><a href="/console/requests">Provisioning log</a></nav><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+<body><nav><a href="/console">Lifecycle runs</a><a href="/console/people">People</a><a href="/console/requests">Provisioning log</a><a href="/console/reconciliation">Reconciliation</a></nav><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
 const t = (ms?: number) => (ms === undefined ? '' : new Date(ms).toISOString().replace('.000Z', 'Z'));
@@ -184,6 +192,10 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
       );
     },
   );
+  app.get('/console/reconciliation', { onRequest }, async (_request, reply) => {
+    const view = await reconciliationView(options.store, options.temporal);
+    return html(reply, page('Reconciliation: last run per app', renderReconciliation(view)));
+  });
   app.get<{ Params: { id: string } }>('/console/employees/:id', { onRequest }, async (request, reply) => {
     const records = await options.store.records({ employeeId: request.params.id });
     if (records.length === 0)
@@ -201,7 +213,7 @@ export function registerConsole(app: FastifyInstance, options: ConsoleOptions): 
     const who = person?.displayName
       ? `${escapeHtml(person.displayName)} (${escapeHtml(id)})${person.department ? `, ${escapeHtml(person.department)}` : ''}${person.status ? ` — HR status ${escapeHtml(person.status)}` : ''}`
       : escapeHtml(id);
-    const head = `<nav><a href="/console">Lifecycle runs</a><a href="/console/people">People</a><a href="/console/requests">Provisioning log</a></nav>
+    const head = `<nav><a href="/console">Lifecycle runs</a><a href="/console/people">People</a><a href="/console/requests">Provisioning log</a><a href="/console/reconciliation">Reconciliation</a></nav>
 <h2 id="person">Lifecycle history of ${who}</h2>${runsTable(history, 'history')}
 <p><a href="/console/requests?employee=${encodeURIComponent(id)}">${requests} SCIM requests in the provisioning log</a></p>`;
     const timeline = renderHtml(
