@@ -225,6 +225,19 @@ export function reconcileApp(input: ReconcileInput): Finding[] {
   }
   const personByScimId = new Map<string, string>();
   for (const [employeeId, user] of accountOf) if (user.id) personByScimId.set(user.id, employeeId);
+  // Who should be in each group, built once from the grants: looking through every grant for
+  // each group instead cost groups × people (10 s for 10,000 people in 1,000 groups).
+  const shouldByGroup = new Map<string, Set<string>>();
+  for (const [employeeId, names] of grants) {
+    const user = accountOf.get(employeeId);
+    if (!user?.id || people.get(employeeId)?.snapshot?.status !== 'active') continue;
+    for (const name of names) {
+      const key = name.toLowerCase();
+      const members = shouldByGroup.get(key) ?? new Set<string>();
+      members.add(user.id);
+      shouldByGroup.set(key, members);
+    }
+  }
   for (const [, groups] of groupsByName) {
     if (groups.length > 1) {
       findings.push({
@@ -235,16 +248,7 @@ export function reconcileApp(input: ReconcileInput): Finding[] {
     }
     const group = groups[0]!;
     const members = new Set((group.members ?? []).map((m) => m.value));
-    const should = new Set<string>();
-    for (const [employeeId, names] of grants) {
-      const user = accountOf.get(employeeId);
-      if (
-        user?.id &&
-        people.get(employeeId)?.snapshot?.status === 'active' &&
-        names.some((n) => n.toLowerCase() === group.displayName.toLowerCase())
-      )
-        should.add(user.id);
-    }
+    const should = shouldByGroup.get(group.displayName.toLowerCase()) ?? new Set<string>();
     const add = [...should].filter((id) => !members.has(id));
     // Only accounts of people this product knows are removed; others in the group are not ours.
     const remove = [...members].filter(
