@@ -5,8 +5,18 @@
  */
 import type { EmployeeRecord } from '../lib/hr/employee';
 import type { AlertInput, AppOutcome, LifecyclePlan, TimelineEntry } from '../lib/lifecycle/types';
+import type { GuardPolicy } from '../lib/config/types';
 import type { ReconcileAppInput, ReconcileAppResult } from './reconcile';
 import type { RosterActivities } from './roster';
+
+/** What the mass-change guard reads from outside its workflow (refreshed periodically). */
+export interface GuardSettings {
+  policy: GuardPolicy;
+  /** Connector ids. */
+  apps: string[];
+  /** Accounts per app from its last reconciliation scan; an app left out is unknown. */
+  accounts: Record<string, number>;
+}
 
 /** Milestones for the audit trail, each keyed so a retried or replayed write is a no-op. */
 export interface MilestoneInput {
@@ -77,6 +87,8 @@ export interface LifecycleActivities {
   deliverRosterBatch: RosterActivities['deliverRosterBatch'];
   /** A full roster: terminations (inferredFrom the roster) for known active people missing from it. */
   terminateMissingFromRoster: RosterActivities['terminateMissingFromRoster'];
+  /** The mass-change guard's limits and the apps' account counts. */
+  guardSettings(): Promise<GuardSettings>;
 }
 
 export type { ReconcileAppInput, ReconcileAppResult } from './reconcile';

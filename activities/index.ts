@@ -14,6 +14,7 @@ import { createAlertActivity } from './alerts';
 import type { AuditPort } from './audit-port';
 import type { AlertInput, LifecycleActivities } from './contract';
 import { planFor } from './planning';
+import { createGuardSettingsActivity } from './guard';
 import { createReconcileActivity } from './reconcile';
 import { createRosterActivities } from './roster';
 
@@ -51,6 +52,7 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
     },
     reconcileApp: createReconcileActivity({ ...deps, logger: log }),
     ...createRosterActivities({ temporal: deps.temporal, logger: log }),
+    guardSettings: createGuardSettingsActivity(deps),
     recordMilestones: async (input) => {
       if (deps.audit) await deps.audit.recordMilestones(input);
       // After the write: a failed attempt is retried with the same batch and must not count twice.

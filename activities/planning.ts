@@ -28,5 +28,6 @@ export function planFor(config: LoadedConfig, employee: EmployeeRecord): Lifecyc
     joinerLeadTimeMs: policy.joiner.leadTimeMs,
     moverRevokeGraceMs: policy.mover.revokeGraceMs,
     leaverRecheckMs: policy.leaver.recheckAfterMs,
+    holdHrTerminations: policy.guard.holdHrTerminations,
   };
 }

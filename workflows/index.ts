@@ -7,3 +7,4 @@ export { deletionWorkflow } from './deletion';
 export { reconciliationWorkflow } from './reconciliation';
 export { appHealthWorkflow } from './app-health';
 export { rosterWorkflow } from './roster';
+export { massChangeGuardWorkflow } from './guard/workflow';

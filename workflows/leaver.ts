@@ -12,7 +12,9 @@ import type {
   ScheduledDeletion,
   TimelineEntry,
 } from '../lib/lifecycle/types';
-import { isCancellation } from '@temporalio/workflow';
+import { isCancellation, patched } from '@temporalio/workflow';
+import type { GuardCause } from '../lib/temporal/contract';
+import { permits, reportToGuard } from './guard/permit';
 import { planning, revocation, summarized } from './lifecycle-activities';
 import { markLifecycle, onSlaBreach, runPerApp, toStepError, underSla } from './steps';
 import { appTimeline } from './timeline';
@@ -22,12 +24,30 @@ export interface LeaverInput extends LifecycleInput {
   kind?: 'leaver' | 'revocation';
 }
 
+/**
+ * Patch marker: the mass-change guard. Deactivations of a termination inferred from a roster (and
+ * of HR terminations when the policy's `guard.holdHrTerminations` says so) wait for a permit per
+ * app; the others are reported to the guard after the fact. Runs recorded before it do neither.
+ */
+export const MASS_CHANGE_GUARD_PATCH = 'mass-change-guard-v1';
+
 export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResult> {
   const { employee, eventId, accounts } = input;
   const kind = input.kind ?? 'leaver';
   const timeline: TimelineEntry[] = [];
   const undeliveredAlerts: AlertInput[] = [];
+  const guarded = patched(MASS_CHANGE_GUARD_PATCH);
   const plan = await planOrFallback(input, timeline);
+  // A planning failure leaves holdHrTerminations unset: an HR termination never waits then.
+  const cause: GuardCause | undefined =
+    !guarded || kind !== 'leaver'
+      ? undefined
+      : input.inferredFrom
+        ? 'inferred-termination'
+        : plan.holdHrTerminations
+          ? 'hr-termination'
+          : undefined;
+  const permit = cause ? permits() : undefined;
   const targets = Object.values(accounts)
     .filter((a) => a.state === 'active' || a.state === 'failed')
     .filter((a) => !input.onlyApps || input.onlyApps.includes(a.app))
@@ -35,8 +55,19 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
   const slaDeadlineMs = input.effectiveAtMs + plan.slaMs.leaver;
   markLifecycle(kind, employee.employeeId, targets, slaDeadlineMs);
 
-  const work = runPerApp(targets, (app) =>
-    revocation.deactivateAccount.executeWithOptions(summarized('revoke', `deactivate ${app}`), [
+  const work = runPerApp(targets, async (app) => {
+    if (permit && cause) {
+      const rosterId = input.inferredFrom?.rosterId;
+      await permit.ask({
+        app,
+        action: 'deactivate',
+        employeeId: employee.employeeId,
+        eventId,
+        cause,
+        ...(rosterId ? { rosterId } : {}),
+      });
+    }
+    return revocation.deactivateAccount.executeWithOptions(summarized('revoke', `deactivate ${app}`), [
       {
         app,
         employeeId: employee.employeeId,
@@ -47,14 +78,22 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
         // Without a SCIM id the step looks up by userName too (an account without our externalId).
         employee,
       },
-    ]),
-  );
+    ]);
+  });
   const { value: outcomes, breached } = await underSla(
     slaDeadlineMs,
     work,
     onSlaBreach(kind, employee.employeeId, eventId, timeline, slaDeadlineMs, undeliveredAlerts),
   );
   timeline.push(...appTimeline(outcomes, eventId, kind));
+  if (guarded && !permit) {
+    // After the fact, never before: they count in the guard's window (best effort).
+    await reportToGuard(
+      outcomes
+        .filter((o) => o.action === 'deactivated')
+        .map((o) => ({ app: o.app, action: 'deactivate' as const, employeeId: employee.employeeId, eventId })),
+    );
+  }
 
   const deletion: ScheduledDeletion[] = [];
   for (const outcome of outcomes) {

@@ -43,4 +43,6 @@ export const POLICY_DEFAULTS = {
     minRequests: 20,
     probeEveryMs: 300_000,
   },
+  /** The mass-change guard: 50 deactivations or deletions per app per hour (a percent limit only when set). */
+  guard: { windowMs: 3_600_000, maxCount: 50, holdHrTerminations: false },
 } as const;

@@ -28,10 +28,15 @@ export function checkPolicy(
 ): void {
   checkDurations(file, report);
   checkQuarantine(file, report);
+  checkGuardWindows(file, report);
   const ids = Object.keys(connectors);
   for (const app of Object.keys(file.retention?.perApp ?? {})) {
     if (!declared.has(app))
       report(['retention', 'perApp', app], `"${app}" is not a connector id${didYouMean(app, ids)}`, 'key');
+  }
+  for (const app of Object.keys(file.guard?.apps ?? {})) {
+    if (!declared.has(app))
+      report(['guard', 'apps', app], `"${app}" is not a connector id${didYouMean(app, ids)}`, 'key');
   }
   const url = file.notifications?.webhookUrl;
   const urlProblem = url !== undefined && !isSecretRef(url) ? alertWebhookUrlProblem(url) : undefined;
@@ -69,6 +74,11 @@ function checkDurations(file: PolicyFile, report: Report): void {
     [['reconciliation', 'every'], file.reconciliation?.every],
     [['quarantine', 'window'], file.quarantine?.window],
     [['quarantine', 'probeEvery'], file.quarantine?.probeEvery],
+    [['guard', 'window'], file.guard?.window],
+    ...Object.entries(file.guard?.apps ?? {}).map(([k, v]): [(string | number)[], unknown] => [
+      ['guard', 'apps', k, 'window'],
+      v.window,
+    ]),
     ...Object.entries(file.retention?.perApp ?? {}).map(([k, v]): [(string | number)[], unknown] => [
       ['retention', 'perApp', k],
       v,
@@ -104,6 +114,25 @@ function checkQuarantine(file: PolicyFile, report: Report): void {
       ['quarantine', 'probeEvery'],
       `"${String(file.quarantine?.probeEvery)}" is too short: a quarantined app is probed this often; use 10s or more (e.g. 5m)`,
     );
+}
+
+/** A window shorter than a minute would let a burst through a few changes at a time. */
+function checkGuardWindows(file: PolicyFile, report: Report): void {
+  const windows: [(string | number)[], string | number | undefined][] = [
+    [['guard', 'window'], file.guard?.window],
+    ...Object.entries(file.guard?.apps ?? {}).map(([k, v]): [(string | number)[], string | number | undefined] => [
+      ['guard', 'apps', k, 'window'],
+      v.window,
+    ]),
+  ];
+  for (const [path, value] of windows) {
+    const valueMs = typeof value === 'number' ? value : typeof value === 'string' ? tryParseDuration(value) : undefined;
+    if (valueMs !== undefined && valueMs < 60_000)
+      report(
+        path,
+        `"${String(value)}" is too short: a burst would pass a few changes at a time; use 1m or more (e.g. 1h)`,
+      );
+  }
 }
 
 function checkCondition(condition: Record<string, unknown>, path: (string | number)[], report: Report): void {

@@ -5,12 +5,22 @@
 import { z } from 'zod';
 import { durationMs } from './connector-resolve';
 import { POLICY_DEFAULTS as D } from './defaults';
-import type { AccessCondition, PolicyConfig } from './types';
+import type { AccessCondition, GuardPolicy, PolicyConfig } from './types';
 
 const duration = z.union([z.string(), z.number().int().nonnegative()]);
 const conditionValue = z.union([z.string(), z.number(), z.boolean()]);
 /** `department: Engineering` or `department: [Engineering, Platform]`. */
 const condition = z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1)]));
+const maxCount = z
+  .number({ message: 'must be a whole number of changes, e.g. 20' })
+  .refine(Number.isInteger, { message: 'must be a whole number of changes, e.g. 20' })
+  .refine((n) => n >= 1, { message: 'must be 1 or more (leave it out for no count limit)' });
+const maxPercent = z
+  .number({ message: "must be a percentage of the app's accounts, e.g. 10" })
+  .gt(0, { message: 'must be more than 0 (leave it out for no percent limit)' })
+  .max(100, { message: "must be at most 100 (a percentage of the app's accounts)" });
+/** Thresholds of the mass-change guard: for one app, or for every app together. */
+const guardThresholds = z.strictObject({ maxCount: maxCount.optional(), maxPercent: maxPercent.optional() });
 
 /** `config/policy.yaml` as written; strict, no defaults (see POLICY_DEFAULTS). */
 export const policyFileSchema = z.strictObject({
@@ -35,6 +45,16 @@ export const policyFileSchema = z.strictObject({
       failureRatio: z.number().gt(0).max(1).optional(),
       minRequests: z.number().int().positive().optional(),
       probeEvery: duration.optional(),
+    })
+    .optional(),
+  guard: z
+    .strictObject({
+      window: duration.optional(),
+      maxCount: maxCount.optional(),
+      maxPercent: maxPercent.optional(),
+      holdHrTerminations: z.boolean({ message: 'must be true or false' }).optional(),
+      allApps: guardThresholds.optional(),
+      apps: z.record(z.string(), guardThresholds.extend({ window: duration.optional() })).optional(),
     })
     .optional(),
   access: z.strictObject({
@@ -96,7 +116,33 @@ export function resolvePolicy(file: PolicyFile, sourceFile: string): PolicyConfi
       minRequests: file.quarantine?.minRequests ?? D.quarantine.minRequests,
       probeEveryMs: ms(file.quarantine?.probeEvery, D.quarantine.probeEveryMs),
     },
+    guard: resolveGuard(file.guard, ms),
     notifications: file.notifications?.webhookUrl ? { webhookUrl: file.notifications.webhookUrl } : {},
     sourceFile,
+  };
+}
+
+/** Per-app values override the top-level ones; a limit left out everywhere does not apply. */
+function resolveGuard(
+  guard: PolicyFile['guard'],
+  ms: (v: string | number | undefined, fallback: number) => number,
+): GuardPolicy {
+  const windowMs = ms(guard?.window, D.guard.windowMs);
+  const apps: GuardPolicy['apps'] = {};
+  for (const [app, t] of Object.entries(guard?.apps ?? {})) {
+    apps[app] = {
+      ...(t.window !== undefined ? { windowMs: ms(t.window, windowMs) } : {}),
+      ...(t.maxCount !== undefined ? { maxCount: t.maxCount } : {}),
+      ...(t.maxPercent !== undefined ? { maxPercent: t.maxPercent } : {}),
+    };
+  }
+  const maxCount = guard?.maxCount ?? (guard?.maxPercent === undefined ? D.guard.maxCount : undefined);
+  return {
+    windowMs,
+    ...(maxCount !== undefined ? { maxCount } : {}),
+    ...(guard?.maxPercent !== undefined ? { maxPercent: guard.maxPercent } : {}),
+    holdHrTerminations: guard?.holdHrTerminations ?? D.guard.holdHrTerminations,
+    allApps: { ...guard?.allApps },
+    apps,
   };
 }

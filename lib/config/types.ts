@@ -224,6 +224,8 @@ export interface PolicyConfig {
   };
   /** When a worker quarantines an app that keeps failing, and how often it probes it. */
   quarantine: QuarantinePolicy;
+  /** The mass-change guard (docs/reconciliation.md, "Safeguards: mass-change guard"). */
+  guard: GuardPolicy;
   access: { rules: AccessRule[] };
   notifications: {
     /** Alert webhook (SLA breaches, failed apps); logged only when absent. */
@@ -237,4 +239,23 @@ export interface LoadedConfig {
   policy: PolicyConfig;
   /** The directory the files were read from. */
   dir: string;
+}
+
+/** Limits on irreversible changes (deactivations, deletions) in a sliding window. */
+export interface GuardThresholds {
+  /** At most this many changes in the window. */
+  maxCount?: number;
+  /** At most this percentage of the app's accounts (known from its last reconciliation scan). */
+  maxPercent?: number;
+}
+
+export interface GuardPolicy extends GuardThresholds {
+  /** The sliding window. @default 3_600_000 (1 h) */
+  windowMs: number;
+  /** Also hold deactivations of terminations HR sent (not only those inferred from a roster). @default false */
+  holdHrTerminations: boolean;
+  /** Limits on every app's changes together. */
+  allApps: GuardThresholds;
+  /** Per-app overrides by connector id. */
+  apps: Record<string, GuardThresholds & { windowMs?: number }>;
 }

@@ -53,6 +53,8 @@ export interface LifecyclePlan {
   moverRevokeGraceMs: number;
   /** After a leaver: when to look for the person's accounts again (0 = never). Absent in older plans. */
   leaverRecheckMs?: number;
+  /** The policy's `guard.holdHrTerminations`: HR terminations also wait for a guard permit. */
+  holdHrTerminations?: boolean;
 }
 
 export interface StepError {
@@ -172,6 +174,8 @@ export interface LifecycleInput {
   onlyApps?: string[];
   /** The plan the parent already made for this event (planned once); absent: the child plans. */
   plan?: LifecyclePlan;
+  /** Leaver: the termination was inferred from a roster, so each deactivation waits for a guard permit. */
+  inferredFrom?: { rosterId: string };
 }
 
 export interface LifecycleResult {
@@ -209,7 +213,9 @@ export interface AlertInput {
     | 'groups-not-removed'
     | 'reconciliation'
     | 'app-quarantined'
-    | 'app-resumed';
+    | 'app-resumed'
+    | 'mass-change-held'
+    | 'mass-change-threshold';
   employeeId: string;
   lifecycle?: LifecycleKind;
   eventId?: string;

@@ -102,6 +102,11 @@ export function renderStatusTable(v: EmployeeStatusView, nowMs = Date.now()): st
       ),
     );
   }
+  if (v.heldByGuard.length) {
+    out.push('', 'held by the mass-change guard:');
+    for (const h of v.heldByGuard)
+      out.push(`  ${h.app}: ${h.action} (event ${h.eventId}) since ${t(h.since)} — ${h.reason}`);
+  }
   if (v.needsOperator.length) {
     out.push('', 'needs an operator:');
     for (const n of v.needsOperator)

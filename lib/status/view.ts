@@ -77,6 +77,8 @@ export interface EmployeeStatusView {
   needsOperator: { at: string; reason: string; eventId?: string; lifecycle?: string; app?: string }[];
   undeliveredAlerts: { kind: string; message: string; attempts: number; lastError?: string; nextAttemptAt: string }[];
   audit?: { state: string; unaudited: number; failingSince?: string; lastError?: string; nextAttemptAt?: string };
+  /** Deactivations and deletions the mass-change guard holds until `jml app approve <app>`. */
+  heldByGuard: { app: string; eventId: string; action: string; reason: string; since: string }[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -200,6 +202,13 @@ export function buildStatusView(
         nextAttemptAt: iso(u.nextAttemptAtMs),
       }),
     ),
+    heldByGuard: (s.heldByGuard ?? []).map((h) => ({
+      app: h.app,
+      eventId: h.eventId,
+      action: h.action,
+      reason: h.reason,
+      since: iso(h.sinceMs),
+    })),
     audit: s.audit
       ? defined({
           state: s.audit.state,

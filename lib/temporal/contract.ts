@@ -22,15 +22,16 @@ export interface EmployeeWorkflowStart {
   employeeId: string;
 }
 
-/** An HR event for this person (sent with signalWithStart by the intake API). */
-export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
-
 /**
- * An HR event as delivered to the employee workflow. `inferredFrom` is set only by the roster
- * path, on a termination inferred because the person is missing from a full roster (eventId
- * `roster-<rosterId>-<employeeId>`); the public API's strict HrEventSchema never accepts it.
+ * An HR event as the employee workflow receives it. `inferredFrom` marks a termination this
+ * product inferred (a person missing from a full roster), not one HR sent: its deactivations wait
+ * for a permit from the mass-change guard. Only the roster path sets it; the public API's strict
+ * event schema never accepts it. Its eventId is `roster-<rosterId>-<employeeId>`.
  */
 export type HrEventDelivery = HrEvent & { inferredFrom?: { rosterId: string } };
+
+/** An HR event for this person (sent with signalWithStart by the intake API). */
+export const hrEventSignal = defineSignal<[HrEventDelivery]>('hrEvent');
 
 export interface LegalHold {
   caseId: string;
@@ -160,6 +161,16 @@ export interface AuditHealth {
   nextAttemptAtMs?: number;
 }
 
+/** A deactivation or deletion of this person's account waiting for the mass-change guard. */
+export interface GuardHeldChange {
+  app: string;
+  eventId: string;
+  action: GuardAction;
+  /** Why it waits (the limit it would exceed), and how to let it proceed. */
+  reason: string;
+  sinceMs: number;
+}
+
 export interface EmployeeStatus {
   employeeId: string;
   stage: 'idle' | LifecycleKind;
@@ -189,6 +200,8 @@ export interface EmployeeStatus {
   }[];
   /** What needs an operator (failed runs, rejected terminations, dropped alerts). */
   needsOperator?: OperatorAttention[];
+  /** Deactivations and deletions held by the mass-change guard until `jml app approve <app>`. */
+  heldByGuard?: GuardHeldChange[];
 }
 
 export const statusQuery = defineQuery<EmployeeStatus>('status');
@@ -414,3 +427,105 @@ export interface RosterStatus {
   reason?: string;
 }
 export const rosterStatusQuery = defineQuery<RosterStatus>('rosterStatus');
+
+/*
+ * The mass-change guard: one global workflow (`mass-change-guard`) that counts deactivations and
+ * deletions per app and in total over a sliding window (the policy's `guard:`), grants permits
+ * for irreversible changes while under the limits, holds them over a limit (one alert per hold)
+ * until an operator approves the app. Lifecycle children talk to it with workflow-to-workflow
+ * signals, so waiting for a permit is durable (docs/reconciliation.md, "Safeguards").
+ */
+export const MASS_CHANGE_GUARD_WORKFLOW_TYPE = 'massChangeGuardWorkflow';
+export const MASS_CHANGE_GUARD_WORKFLOW_ID = 'mass-change-guard';
+
+export type GuardAction = 'deactivate' | 'delete';
+/** Why a permit is asked: deletions always; terminations inferred from a roster; HR's only when the policy says so. */
+export type GuardCause = 'deletion' | 'inferred-termination' | 'hr-termination';
+
+export interface GuardChange {
+  app: string;
+  action: GuardAction;
+  employeeId: string;
+  eventId: string;
+}
+
+/** After the fact: changes that did not wait (HR terminations). They count in the window. */
+export interface GuardReport {
+  changes: GuardChange[];
+}
+export const guardReportSignal = defineSignal<[GuardReport]>('guardReport');
+
+export interface PermitRequest extends GuardChange {
+  /** Unique per requesting workflow and app; a request sent again is answered again, never counted twice. */
+  requestId: string;
+  /** Where the answer goes (`permitAnswerSignal`). */
+  requesterWorkflowId: string;
+  cause: GuardCause;
+  rosterId?: string;
+}
+export const permitRequestSignal = defineSignal<[PermitRequest]>('guardPermitRequest');
+/** The requester no longer needs the permit (its run was cut short). */
+export const permitWithdrawSignal = defineSignal<[{ requestId: string }]>('guardPermitWithdraw');
+
+export interface PermitAnswer {
+  requestId: string;
+  app: string;
+  decision: 'granted' | 'held';
+  /** Held: the limit and how to release; granted after a hold: who approved. */
+  reason?: string;
+  approvedBy?: string;
+  atMs: number;
+}
+/** Sent by the guard to the requesting workflow. */
+export const permitAnswerSignal = defineSignal<[PermitAnswer]>('guardPermitAnswer');
+/** Sent by a lifecycle child to its employee workflow while a change waits (status shows it). */
+export const guardHeldSignal = defineSignal<[GuardHeldChange & { state: 'held' | 'released' }]>('guardHeld');
+
+export interface ApproveApp {
+  app: string;
+  approvedBy?: string;
+}
+export interface ApproveAppResult {
+  app: string;
+  /** Requests released (they proceed now). */
+  released: number;
+  heldSinceMs: number;
+  approvedAtMs: number;
+  approvedBy?: string;
+}
+/** Releases what is held for an app and starts its window afresh. Rejected when nothing is held for it. */
+export const approveAppUpdate = defineUpdate<ApproveAppResult, [ApproveApp]>('approveApp');
+
+export interface GuardHeldRequest {
+  requestId: string;
+  employeeId: string;
+  eventId: string;
+  action: GuardAction;
+  cause: GuardCause;
+  sinceMs: number;
+}
+
+export interface GuardAppStatus {
+  app: string;
+  windowMs: number;
+  /** Deactivations and deletions counted in the window now. */
+  count: number;
+  /** The lower of maxCount and maxPercent of `accounts`; absent: no limit applies. */
+  limit?: number;
+  /** The app's accounts, from its last reconciliation scan; absent when unknown (no percent limit then). */
+  accounts?: number;
+  held: GuardHeldRequest[];
+  heldSinceMs?: number;
+  heldReason?: string;
+  lastApproval?: { atMs: number; by?: string; released: number };
+}
+
+export interface GuardStatus {
+  windowMs: number;
+  allApps: { count: number; limit?: number };
+  holdHrTerminations: boolean;
+  apps: GuardAppStatus[];
+  /** The policy could not be read: the last known limits (or the defaults) apply. */
+  settingsError?: string;
+}
+export const guardStatusQuery = defineQuery<GuardStatus>('guardStatus');

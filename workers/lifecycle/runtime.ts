@@ -11,6 +11,7 @@ import type { Logger } from '../../lib/logger';
 import { collectProcessMetrics, observeScimRequest } from '../../lib/metrics';
 import { ScimClients } from '../../lib/scim';
 import { connectClient, type TemporalSettings } from '../../lib/temporal/connection';
+import { startMassChangeGuard } from '../../lib/temporal/guard-client';
 import { startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
 import { startAppHealthWorkflows } from '../../lib/temporal/app-client';
 import { createLifecycleWorker } from './worker';
@@ -87,6 +88,12 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       .then(({ started }) => logger.info({ started, apps }, 'app health workflows running'))
       .catch((err: unknown) =>
         logger.error({ err }, 'app health workflows not started; the next worker start tries again'),
+      );
+    // Idempotent too; a lifecycle run that needs a permit also starts it when it is not running.
+    startMassChangeGuard(client.client, options.taskQueue)
+      .then((started) => logger.info({ started }, 'mass-change guard running'))
+      .catch((err: unknown) =>
+        logger.error({ err }, 'mass-change guard not started; the next worker start tries again'),
       );
   }
   logger.info(

@@ -62,3 +62,21 @@ export function waitingTermination(state: EmployeeState, nowMs: number, limits: 
   }
   return undefined;
 }
+
+/**
+ * While a termination inferred from a roster waits for the mass-change guard, HR's own word wins:
+ * a termination HR sent (whatever its verdict: a rejected one still revokes what is live) or any
+ * other admissible event due now cuts the inferred run short, so nothing HR sends waits behind a
+ * hold. Another inferred termination does not.
+ */
+export function supersedesInferred(state: EmployeeState, nowMs: number, limits: OrderingLimits): string | undefined {
+  const seen = new Set(state.seenEventIds);
+  for (const { event } of state.inbox) {
+    if ((event as { inferredFrom?: unknown }).inferredFrom) continue;
+    if (invalidReason(event, state.employeeId)) continue;
+    if (Date.parse(event.effectiveAt) > nowMs) continue;
+    if (isTermination(event)) return event.eventId;
+    if (admitEvent(event, seen, state.lastVersion, nowMs, limits).verdict === 'accept') return event.eventId;
+  }
+  return undefined;
+}

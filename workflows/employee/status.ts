@@ -6,6 +6,7 @@ export function describeStatus(
   s: EmployeeState,
   stage: EmployeeStatus['stage'],
   currentEventId?: string,
+  heldByGuard: EmployeeStatus['heldByGuard'] = [],
 ): EmployeeStatus {
   return {
     employeeId: s.employeeId,
@@ -32,5 +33,6 @@ export function describeStatus(
       ...(o.lastError === undefined ? {} : { lastError: o.lastError }),
     })),
     needsOperator: s.attention,
+    ...(heldByGuard.length > 0 ? { heldByGuard } : {}),
   };
 }

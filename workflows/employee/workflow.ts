@@ -75,7 +75,7 @@ import {
   type EmployeeState,
   type InboxItem,
 } from './state';
-import { appsToRevoke, invalidReason, isTermination, waitingTermination } from './admission';
+import { appsToRevoke, invalidReason, isTermination, supersedesInferred, waitingTermination } from './admission';
 import type { EmployeeRecord } from '../../lib/hr/employee';
 import { milestoneKey } from '../../lib/lifecycle/audit-keys';
 import { displayNameOf } from '../../lib/hr/display-name';
@@ -154,6 +154,8 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
   let stage: msg.EmployeeStatus['stage'] = 'idle';
   let currentEventId: string | undefined;
   const deletionSlot: DeletionChildSlot = {};
+  /** Changes the mass-change guard holds, as the running child reports them (shown in `status`). */
+  let heldByGuard: msg.GuardHeldChange[] = [];
   const note = (entry: Omit<TimelineEntry, 'atMs'>) => {
     s = appendTimeline(s, [{ atMs: Date.now(), ...entry }]);
   };
@@ -245,7 +247,11 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
   setHandler(msg.retryAppSignal, ({ app, requestedBy }) => {
     s = requestRetry(s, app, Date.now(), requestedBy);
   });
-  setHandler(msg.statusQuery, () => describeStatus(s, stage, currentEventId));
+  setHandler(msg.guardHeldSignal, ({ state, ...held }) => {
+    heldByGuard = heldByGuard.filter((h) => !(h.app === held.app && h.eventId === held.eventId));
+    if (state === 'held') heldByGuard = [...heldByGuard, held];
+  });
+  setHandler(msg.statusQuery, () => describeStatus(s, stage, currentEventId, heldByGuard));
   setHandler(msg.timelineQuery, () => s.timeline);
   upsertSearchAttributes([{ key: EMPLOYEE_ID, value: s.employeeId }]);
 
@@ -383,6 +389,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     apps: string[],
     start: () => Promise<LifecycleResult>,
     worksOn?: EmployeeRecord,
+    preemptWhen: () => string | undefined = () => waitingTermination(s, Date.now(), limits),
   ) {
     stage = kind;
     currentEventId = eventId;
@@ -392,9 +399,9 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     let finished = false;
     let preemptedBy: string | undefined;
     if (preemptForTermination && worksOn) {
-      void condition(() => finished || waitingTermination(s, Date.now(), limits) !== undefined).then(() => {
+      void condition(() => finished || preemptWhen() !== undefined).then(() => {
         if (finished) return;
-        preemptedBy = waitingTermination(s, Date.now(), limits);
+        preemptedBy = preemptWhen();
         scope.cancel();
       });
     }
@@ -449,6 +456,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       });
     } finally {
       finished = true;
+      heldByGuard = heldByGuard.filter((h) => h.eventId !== eventId);
       stage = 'idle';
       currentEventId = undefined;
     }
@@ -516,6 +524,8 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     if (transition === 'rehire') s = cancelScheduledRemovals(s, Date.now(), event.eventId);
     const kind = lifecycleFor(transition) as Exclude<LifecycleKind, 'deletion'>;
     const planned = plan ? { plan } : {};
+    // A termination inferred from a roster: its deactivations wait for the mass-change guard.
+    const inferredFrom = kind === 'leaver' ? (event as msg.HrEventDelivery).inferredFrom : undefined;
     const lifecycleInput = {
       employee: snapshot,
       previous,
@@ -523,7 +533,19 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       effectiveAtMs,
       accounts: s.accounts,
       ...planned,
+      ...(inferredFrom ? { inferredFrom: { rosterId: String(inferredFrom.rosterId) } } : {}),
     };
+    if (inferredFrom) {
+      // While it waits, anything HR sends cuts it short (HR's word never waits behind a hold).
+      return runLifecycle(
+        kind,
+        event.eventId,
+        Object.keys(s.accounts),
+        () => runLifecycleChild(kind, lifecycleInput),
+        snapshot,
+        () => supersedesInferred(s, Date.now(), limits),
+      );
+    }
     await runLifecycle(
       kind,
       event.eventId,

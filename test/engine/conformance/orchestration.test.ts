@@ -140,6 +140,27 @@ describe('conformance: timers, children, external workflows, markers', () => {
       await expect(target.result()).resolves.toEqual(['hello']);
     });
 
+    it('a signal to a workflow that does not exist rejects in the sender (which goes on)', async () => {
+      const sender = await h.start('signalMaybeMissing', { args: [`missing-${Date.now()}`, 'hello'] });
+      await expect(sender.result()).resolves.toMatch(/^rejected: /);
+      // And a running one receives it.
+      const target = await h.start('waiter', { args: [1] });
+      const again = await h.start('signalMaybeMissing', { args: [target.workflowId, 'hi'] });
+      await expect(again.result()).resolves.toBe('delivered');
+      await expect(target.result()).resolves.toEqual(['hi']);
+    });
+
+    it('starting a child under an id that is running is refused; the abandoned child outlives its parent', async () => {
+      const childId = `named-child-${Date.now()}`;
+      const parent = await h.start('startNamedChildTwice', { args: [childId] });
+      await expect(parent.result()).resolves.toEqual(['started', 'refused: WorkflowExecutionAlreadyStartedError']);
+      await expect(statusOf(childId)).resolves.toBe('RUNNING');
+      const childHandle = h.env.client.workflow.getHandle(childId);
+      await childHandle.signal('add', 'later');
+      await expect(childHandle.result()).resolves.toEqual(['later']);
+      h.track(childHandle);
+    });
+
     it('cancels an external workflow, which cleans up and closes as cancelled', async () => {
       const target = await h.start('cleansUpOnCancel');
       const canceller = await h.start('cancelExternal', { args: [target.workflowId] });

@@ -368,3 +368,69 @@ test('after schema errors the rules still run on everything that is intact', asy
     'policy.yaml:9:22 access.rules[1].grant[0].app — unknown app "ap"; did you mean "app"?',
   ]);
 });
+
+describe('guard (mass-change guard)', () => {
+  test('defaults to 50 changes per app per hour, HR terminations not held', () => {
+    expect(resolvePolicy({ access: { rules: [] } }, 'policy.yaml').guard).toEqual({
+      windowMs: 3_600_000,
+      maxCount: 50,
+      holdHrTerminations: false,
+      allApps: {},
+      apps: {},
+    });
+  });
+
+  test('takes a window, limits, per-app overrides and holdHrTerminations', async () => {
+    const guard = {
+      window: '2h',
+      maxPercent: 10,
+      holdHrTerminations: true,
+      allApps: { maxCount: 100 },
+      apps: { app: { maxCount: 5, window: '30m' } },
+    };
+    expect(resolvePolicy({ access: { rules: [] }, guard }, 'policy.yaml').guard).toEqual({
+      windowMs: 7_200_000,
+      maxPercent: 10,
+      holdHrTerminations: true,
+      allApps: { maxCount: 100 },
+      apps: { app: { maxCount: 5, windowMs: 1_800_000 } },
+    });
+    const yaml = `guard:\n  window: 2h\n  maxPercent: 10\n  holdHrTerminations: true\n  allApps:\n    maxCount: 100\n  apps:\n    app:\n      maxCount: 5\n      window: 30m\n${BASE_POLICY}`;
+    expect(await issuesFor({ 'policy.yaml': yaml })).toEqual([]);
+  });
+
+  test('the shipped policy has a guard', async () => {
+    const config = await loadConfig(join(__dirname, '../../../config'));
+    expect(config.policy.guard).toEqual(
+      expect.objectContaining({ windowMs: 3_600_000, maxCount: 20, maxPercent: 10, holdHrTerminations: false }),
+    );
+  });
+
+  test('bad values are named with the field and the fix', async () => {
+    const issues = async (guard: string) => issuesFor({ 'policy.yaml': `guard:\n${guard}${BASE_POLICY}` });
+    expect(await issues('  maxCount: 0\n')).toEqual([
+      expect.stringMatching(/guard\.maxCount — must be 1 or more \(leave it out for no count limit\)/),
+    ]);
+    expect(await issues('  maxCount: 2.5\n')).toEqual([
+      expect.stringMatching(/guard\.maxCount — must be a whole number of changes/),
+    ]);
+    expect(await issues('  maxPercent: 150\n')).toEqual([
+      expect.stringMatching(/guard\.maxPercent — must be at most 100/),
+    ]);
+    expect(await issues('  window: hourly\n')).toEqual([
+      expect.stringMatching(/guard\.window — "hourly" is not a duration; write a duration such as 15m/),
+    ]);
+    expect(await issues('  window: 10s\n')).toEqual([
+      expect.stringMatching(/guard\.window — "10s" is too short: .*use 1m or more/),
+    ]);
+    expect(await issues('  holdHrTerminations: maybe\n')).toEqual([
+      expect.stringMatching(/guard\.holdHrTerminations — must be true or false/),
+    ]);
+    const [unknownApp] = await issues('  apps:\n    ap:\n      maxCount: 3\n');
+    expect(unknownApp).toContain('guard.apps.ap');
+    expect(unknownApp).toContain('"ap" is not a connector id');
+    expect(unknownApp).toContain('app');
+    const [unknownKey] = await issues('  threshold: 3\n');
+    expect(unknownKey).toContain('threshold');
+  });
+});

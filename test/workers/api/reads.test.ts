@@ -41,6 +41,7 @@ const noAppActivities: LifecycleActivities = {
   probeApp: notCalled,
   deliverRosterBatch: notCalled,
   terminateMissingFromRoster: notCalled,
+  guardSettings: notCalled,
 };
 
 let env: TemporalTestEnv;

@@ -99,6 +99,33 @@ export async function signalExternal(targetId: string, value: string): Promise<v
   await getExternalWorkflowHandle(targetId).signal(addSignal, value);
 }
 
+/**
+ * Signals a workflow that may not exist and reports what happened instead of failing: the
+ * mass-change guard's requesters rely on a signal to a missing workflow rejecting (then start it).
+ */
+export async function signalMaybeMissing(targetId: string, value: string): Promise<string> {
+  try {
+    await getExternalWorkflowHandle(targetId).signal(addSignal, value);
+    return 'delivered';
+  } catch (err) {
+    return `rejected: ${(err as Error).name}`;
+  }
+}
+
+/** Starts an abandoned child under a fixed id; a second start of the same running id is refused. */
+export async function startNamedChildTwice(childId: string): Promise<string[]> {
+  const outcomes: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    try {
+      await startChild(waiter, { args: [1], workflowId: childId, parentClosePolicy: ParentClosePolicy.ABANDON });
+      outcomes.push('started');
+    } catch (err) {
+      outcomes.push(`refused: ${(err as Error).name}`);
+    }
+  }
+  return outcomes;
+}
+
 export async function cancelExternal(targetId: string): Promise<void> {
   await getExternalWorkflowHandle(targetId).cancel();
 }
