@@ -17,6 +17,7 @@ import {
   massChangeGuardStatus,
   startMassChangeGuard,
 } from '../../lib/temporal/guard-client';
+import { run as appCommand } from '../../cli/commands/app';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(300_000);
@@ -37,6 +38,28 @@ async function alertReceiver(): Promise<{ server: Server; url: string; alerts: R
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
+}
+
+/** Runs `jml app …` against the stack's engine; the exit code and what it printed. */
+async function jmlApp(stack: LifecycleStack, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const saved = { address: process.env.TEMPORAL_ADDRESS, namespace: process.env.TEMPORAL_NAMESPACE };
+  process.env.TEMPORAL_ADDRESS = stack.env.address;
+  process.env.TEMPORAL_NAMESPACE = stack.env.namespace;
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+  const error = jest.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
+  try {
+    const code = await appCommand(args);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    process.env.TEMPORAL_ADDRESS = saved.address;
+    process.env.TEMPORAL_NAMESPACE = saved.namespace;
+    if (saved.address === undefined) delete process.env.TEMPORAL_ADDRESS;
+    if (saved.namespace === undefined) delete process.env.TEMPORAL_NAMESPACE;
+  }
 }
 
 describe('mass-change guard', () => {
@@ -179,16 +202,31 @@ describe('mass-change guard', () => {
     await stack.env.sleep(30 * 60_000);
     expect(inferred.filter((id) => id !== overruled && APPS.some((app) => active(app, id)))).toEqual(stillHeld);
 
-    // Approval releases what is held for that app only.
+    // `jml app status` shows the window and what is held.
+    const shown = await jmlApp(stack, ['status']);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain('mass-change guard (window 1h');
+    expect(shown.out).toMatch(/slack\s+\d+\s+3\s+/);
+    expect(shown.out).toContain('approve with: jml app approve slack');
+    // Approval releases what is held for that app only: slack through the CLI, github through the client.
     const counts: Record<string, number> = {};
-    for (const app of APPS) {
-      const held = (await massChangeGuardStatus(stack.env.client)).apps.find((a) => a.app === app)!.held.length;
-      const result = await approveApp(stack.env.client, app, 'ops@example.com');
-      expect(result).toEqual(expect.objectContaining({ app, released: held, approvedBy: 'ops@example.com' }));
-      counts[app] = held;
-      await expect(approveApp(stack.env.client, app)).rejects.toThrow(ApproveRejectedError);
-      await expect(approveApp(stack.env.client, app)).rejects.toThrow(`nothing is held for ${app}`);
-    }
+    for (const app of APPS)
+      counts[app] = (await massChangeGuardStatus(stack.env.client)).apps.find((a) => a.app === app)!.held.length;
+    const approved = await jmlApp(stack, ['approve', 'slack', '--by', 'ops@example.com']);
+    expect(approved).toEqual(expect.objectContaining({ code: 0, err: '' }));
+    expect(approved.out).toContain(`slack: approved by ops@example.com: ${counts.slack} held`);
+    const again = await jmlApp(stack, ['approve', 'slack']);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('jml app approve slack: refused: nothing is held for slack');
+    expect((await massChangeGuardStatus(stack.env.client)).apps.find((a) => a.app === 'github')!.held).toHaveLength(
+      counts.github!,
+    );
+    const result = await approveApp(stack.env.client, 'github', 'ops@example.com');
+    expect(result).toEqual(
+      expect.objectContaining({ app: 'github', released: counts.github, approvedBy: 'ops@example.com' }),
+    );
+    await expect(approveApp(stack.env.client, 'github')).rejects.toThrow(ApproveRejectedError);
+    await expect(approveApp(stack.env.client, 'github')).rejects.toThrow('nothing is held for github');
     for (const id of inferred) await stack.waitFor(id, (s) => allInactive(s) && !s.heldByGuard, 10 * 60_000);
     for (const app of APPS) expect(inferred.every((id) => active(app, id) === false)).toBe(true);
     const after = await massChangeGuardStatus(stack.env.client);
