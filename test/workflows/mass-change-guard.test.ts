@@ -271,8 +271,33 @@ describe('mass-change guard', () => {
       expect.objectContaining({ app: 'github', action: 'delete' }),
     ]);
 
-    await approveApp(stack.env.client, 'github', 'ops@example.com');
-    await until('all deleted', () => deactivated.every((id) => !exists('github', id)), 120);
-    for (const id of deactivated) expect(exists('slack', id)).toBe(true);
+    // A re-hire of a person whose deletion is held does not wait behind the hold: it cancels it.
+    await stack.send(
+      hrEvent(
+        'rehire',
+        { employeeId: waiting, department: 'Engineering' },
+        { eventId: `${waiting}-rehire`, effectiveAt: await now(), sequence: ++seq },
+      ),
+    );
+    const back = await stack.waitFor(
+      waiting,
+      (s) => s.stage === 'idle' && s.accounts.length === 2 && s.accounts.every((a) => a.state === 'active'),
+      10 * 60_000,
+    );
+    expect(back.pendingDeletion).toEqual([]);
+    expect(back.heldByGuard).toBeUndefined();
+    expect(active('github', waiting)).toBe(true);
+    await until('withdrawn', async () =>
+      (await massChangeGuardStatus(stack.env.client)).apps
+        .find((a) => a.app === 'github')!
+        .held.every((h) => h.employeeId !== waiting),
+    );
+
+    const result = await approveApp(stack.env.client, 'github', 'ops@example.com');
+    expect(result.released).toBe(deactivated.length - 4);
+    const gone = deactivated.filter((id) => id !== waiting);
+    await until('all deleted', () => gone.every((id) => !exists('github', id)), 120);
+    expect(active('github', waiting)).toBe(true);
+    for (const id of gone) expect(exists('slack', id)).toBe(true);
   });
 });

@@ -748,11 +748,41 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     if (taken.due.length === 0) return;
     s = taken.state;
     const employee = s.snapshot!;
-    for (const [eventId, batch] of groupBy(taken.due, (d) => d.eventId)) {
+    const batches = [...groupBy(taken.due, (d) => d.eventId)];
+    for (const [i, [eventId, batch]] of batches.entries()) {
       const apps = batch.map((d) => d.app);
-      await runLifecycle('deletion', eventId, apps, () =>
-        runDeletionChild(employee, eventId, batch, s.accounts, deletionSlot),
-      );
+      // While the mass-change guard holds a deletion, a new HR event (a re-hire cancels deletions)
+      // must not wait behind it: the run is cut short and its deletions scheduled again.
+      const scope = new CancellationScope();
+      let done = false;
+      let interruptedBy: string | undefined;
+      const heldHere = () => heldByGuard.some((h) => h.eventId === eventId && h.action === 'delete');
+      void condition(() => done || (s.inbox.length > 0 && heldHere())).then(() => {
+        if (done) return;
+        interruptedBy = String(s.inbox[0]?.event?.eventId);
+        scope.cancel();
+      });
+      try {
+        await scope.run(() =>
+          runLifecycle('deletion', eventId, apps, () =>
+            runDeletionChild(employee, eventId, batch, s.accounts, deletionSlot),
+          ),
+        );
+      } catch (err) {
+        if (!isCancellation(err) || interruptedBy === undefined) throw err;
+        const rest = batches.slice(i).flatMap(([, b]) => b);
+        for (const d of rest) s = scheduleDeletion(s, d);
+        for (const d of batch)
+          note({
+            kind: 'deletion-scheduled',
+            eventId,
+            app: d.app,
+            detail: `held by the mass-change guard; event ${interruptedBy} came first, so the deletion waits again`,
+          });
+        return;
+      } finally {
+        done = true;
+      }
     }
   }
 
