@@ -108,6 +108,9 @@ export interface Stack {
   worker: Proc;
   api: Proc;
   url: string;
+  /** The Temporal frontend the stack uses, and its task queue. */
+  address: string;
+  taskQueue: string;
   /** Worker log lines at warn or above, counted by message (`Activity failed`: an attempt to retry). */
   workerWarnings: Record<string, number>;
 }
@@ -208,7 +211,15 @@ export async function startStack(
   await waitForLine(api, /intake API listening/);
   // Bundling the workflows takes seconds: a hire posted before the worker polls would time its start-up.
   await ready;
-  return { engine, worker, api, url: `http://127.0.0.1:${apiPort}`, workerWarnings };
+  return {
+    engine,
+    worker,
+    api,
+    url: `http://127.0.0.1:${apiPort}`,
+    address,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    workerWarnings,
+  };
 }
 
 /**

@@ -30,7 +30,8 @@ import {
   writeResults,
   type Status,
 } from './common';
-import { percentile, type Proc } from './processes';
+import { cpuSeconds, peakRssMiB, percentile, type Proc } from './processes';
+import { describeWorkflowTasks, workflowTaskDurations } from './workflow-tasks';
 
 const { values } = parseArgs({
   options: {
@@ -227,6 +228,13 @@ async function main(): Promise<void> {
       )
       .sort((a, b) => a - b);
 
+    const processes = Object.fromEntries(
+      [...(stack.engine ? [stack.engine] : []), stack.worker, stack.api].map((p) => [
+        p.name,
+        { peakRssMiB: peakRssMiB(p.child.pid), cpuS: cpuSeconds(p.child.pid) },
+      ]),
+    );
+    const workflowTasks = await workflowTaskDurations(stack.address, stack.taskQueue);
     let naive: number[] | undefined;
     if (BASELINE) {
       console.log('baseline: a naive sequential script over the same apps…');
@@ -259,6 +267,9 @@ async function main(): Promise<void> {
       `  mover  ${perOp.mover}   (minimum 1: PATCH the changed attribute; the client reads first to diff: 2)`,
     );
     console.log(`  leaver ${perOp.leaver}   (minimum 1 with the SCIM id known)`);
+    console.log(`\n${describeWorkflowTasks(workflowTasks)}`);
+    for (const [name, p] of Object.entries(processes))
+      console.log(`${name.padEnd(8)} peak RSS ${p.peakRssMiB ?? '?'} MiB, CPU ${p.cpuS ?? '?'} s`);
     const results = {
       at: new Date().toISOString(),
       machine: machine(),
@@ -271,6 +282,8 @@ async function main(): Promise<void> {
       },
       leaverLatencyMs: rows,
       requestsPerAppPerOperation: perOp,
+      workflowTasks,
+      processes,
     };
     console.log(`\nresults: ${writeResults('leaver', results)}`);
   } finally {

@@ -34,6 +34,7 @@ import {
   type Status,
 } from './common';
 import { cpuSeconds, peakRssMiB, type Proc } from './processes';
+import { describeWorkflowTasks, workflowTaskDurations, type WorkflowTaskDurations } from './workflow-tasks';
 
 const { values } = parseArgs({
   options: {
@@ -153,7 +154,13 @@ async function orchestratorRun(
   work: string,
   procs: Proc[],
 ): Promise<
-  RunResult & { postMs: number; confirmed: number; pending: string[]; workerWarnings: Record<string, number> }
+  RunResult & {
+    postMs: number;
+    confirmed: number;
+    pending: string[];
+    workerWarnings: Record<string, number>;
+    workflowTasks: WorkflowTaskDurations;
+  }
 > {
   const logs = Array.from({ length: APPS }, () => new AppLog());
   const { apps, urls } = await startApps(APPS, appArgs(), 'app', (i) => ({ onLine: logs[i]!.onLine, keepLines: 5 }));
@@ -190,8 +197,11 @@ async function orchestratorRun(
     : NaN;
   const censuses = await Promise.all(urls.map((u) => census(u, IDS)));
   const processes = usage([...(stack.engine ? [stack.engine] : []), stack.worker, stack.api, ...apps]);
+  // After the usage snapshot: reading the histories costs the engine CPU the run did not.
+  const workflowTasks = await workflowTaskDurations(stack.address, stack.taskQueue);
   for (const p of [stack.api, stack.worker, ...(stack.engine ? [stack.engine] : []), ...apps]) await p.stop();
   return {
+    workflowTasks,
     totalMs: lastActive - t0,
     appsLastCreatedMs: Math.max(...counts.map((c) => c.lastCreatedAtMs)) - t0,
     apps: counts.map((c, i) => ({ ...c, ...censuses[i]! })),
@@ -302,6 +312,7 @@ function printApps(orch: OrchestratorResult, naive: NaiveResult): void {
     .map(([msg, n]) => `${n} × ${msg}`)
     .join(', ');
   console.log(`  worker warnings: ${warnings || 'none'}`);
+  console.log(`  ${describeWorkflowTasks(orch.workflowTasks)}`);
 }
 
 function printProcesses(orch: OrchestratorResult, naive: NaiveResult) {
