@@ -65,8 +65,9 @@ export function createRosterActivities(deps: RosterActivityDeps): RosterActiviti
       const queue = taskQueue();
       const stop = keepAlive();
       try {
+        const now = deliveryTime(input.asOf);
         await inParallel(input.employees, (e) =>
-          deliverHrEvent(c, queue, rosterEvent(input.rosterId, input.asOf, e, input.source)),
+          deliverHrEvent(c, queue, rosterEvent(input.rosterId, input.asOf, e, input.source, now)),
         );
         return { delivered: input.employees.length };
       } finally {
@@ -85,8 +86,9 @@ export function createRosterActivities(deps: RosterActivityDeps): RosterActiviti
           { rosterId: input.rosterId, missing: missing.length, known: known.length },
           'full roster: known people missing from it are sent terminations (inferredFrom the roster)',
         );
+        const now = deliveryTime(input.asOf);
         await inParallel(missing, (person) =>
-          deliverHrEvent(c, queue, inferredTermination(input.rosterId, input.asOf, person)),
+          deliverHrEvent(c, queue, inferredTermination(input.rosterId, input.asOf, person, now)),
         );
         return { missing: missing.map((m) => m.employeeId) };
       } finally {
@@ -94,6 +96,15 @@ export function createRosterActivities(deps: RosterActivityDeps): RosterActiviti
       }
     },
   };
+}
+
+/**
+ * The events' effectiveAt: now (when this product learns of the change; SLA timers start there),
+ * never before the snapshot's asOf. A retried attempt sends a later time under the same eventId,
+ * which the employee workflow drops as a repeat.
+ */
+function deliveryTime(asOf: string): string {
+  return new Date(Math.max(Date.now(), Date.parse(asOf))).toISOString();
 }
 
 /** Runs `fn` over `items` a few at a time; the first failure fails the whole (the retry repeats it safely). */

@@ -19,15 +19,21 @@ export function missingFromRoster(
     .sort((a, b) => a.employeeId.localeCompare(b.employeeId));
 }
 
+/**
+ * `occurredAt` is the roster's `asOf` (orders it against HR's own events); `effectiveAt` is when
+ * it is delivered — when this product learnt of the change, which is what SLA timers start from
+ * (a snapshot exported hours before it was sent must not be an SLA breach on arrival).
+ */
 export function inferredTermination(
   rosterId: string,
   asOf: string,
   person: { employeeId: string; snapshot: EmployeeRecord },
+  effectiveAt: string = asOf,
 ): HrEventDelivery {
   return {
     eventId: rosterEventId(rosterId, person.employeeId),
     type: 'terminate',
-    effectiveAt: asOf,
+    effectiveAt,
     occurredAt: asOf,
     source: 'roster',
     initiator: `roster ${rosterId} (missing from a full roster)`,
@@ -42,10 +48,11 @@ export function rosterEvent(
   asOf: string,
   employee: EmployeeRecord,
   source?: string,
+  effectiveAt: string = asOf,
 ): HrEventDelivery {
   return {
     eventId: rosterEventId(rosterId, employee.employeeId),
-    effectiveAt: asOf,
+    effectiveAt,
     occurredAt: asOf,
     source: source ?? 'roster',
     initiator: `roster ${rosterId}`,

@@ -21,14 +21,17 @@ test('missing: known, not terminated, not in the roster; people without a snapsh
 });
 
 test('an inferred termination carries inferredFrom and the roster eventId; a roster event is a snapshot', () => {
-  const t = inferredTermination('R9', '2026-11-30T02:00:00+01:00', {
-    employeeId: 'E1',
-    snapshot: snap('E1', 'active'),
-  });
+  const t = inferredTermination(
+    'R9',
+    '2026-11-30T02:00:00+01:00',
+    { employeeId: 'E1', snapshot: snap('E1', 'active') },
+    '2026-11-30T09:00:00Z',
+  );
   expect(t).toMatchObject({
     eventId: 'roster-R9-E1',
     type: 'terminate',
-    effectiveAt: '2026-11-30T02:00:00+01:00',
+    effectiveAt: '2026-11-30T09:00:00Z',
+    occurredAt: '2026-11-30T02:00:00+01:00',
     inferredFrom: { rosterId: 'R9' },
     employee: { employeeId: 'E1', status: 'terminated' },
   });
