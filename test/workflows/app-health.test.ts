@@ -18,6 +18,8 @@ import { appHealth, startAppHealthWorkflows } from '../../lib/temporal/app-clien
 import type { AppHealth } from '../../lib/temporal/contract';
 import { APP_PAUSED, APP_QUARANTINED } from '../../activities';
 import type { ServerAuth } from '../../scim-server';
+import { createLogger } from '../../lib/logger';
+import { startWorkerRuntime } from '../../workers/lifecycle';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(300_000);
@@ -308,5 +310,32 @@ describe('app health: pause, quarantine, probe', () => {
     await stack.waitFor('D1', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'));
     expect(stack.apps.apps.canva!.server.users().find((u) => u.externalId === 'D1')!.active).toBe(false);
     await stack.env.client.workflow.getHandle('app-canva').terminate('test over');
+  });
+
+  it('a worker started with its Temporal settings starts the app workflows it lacks, idempotently', async () => {
+    const options = { taskQueue: stack.taskQueue, apps: ['github', 'slack'], probeEveryMs: 60_000 };
+    expect(await startAppHealthWorkflows(stack.env.client, options)).toEqual({ started: [] });
+    await stack.env.client.workflow.getHandle('app-github').terminate('test: a worker restores it');
+    const slackRunId = (await stack.env.client.workflow.getHandle('app-slack').describe()).runId;
+    const runtime = await startWorkerRuntime({
+      config: stack.config,
+      connection: stack.env.nativeConnection,
+      namespace: stack.env.namespace,
+      taskQueue: `${stack.taskQueue}-2`,
+      logger: createLogger({ level: 'silent' }),
+      temporal: { address: stack.env.address, namespace: stack.env.namespace, taskQueue: `${stack.taskQueue}-2` },
+    });
+    try {
+      let github: AppHealth | undefined;
+      for (let i = 0; i < 50 && !github; i++) {
+        const d = await stack.env.client.workflow.getHandle('app-github').describe();
+        if (d.status.name === 'RUNNING') github = await health('github');
+        else await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(github).toEqual(expect.objectContaining({ app: 'github', state: 'active', transitions: [] }));
+      expect((await stack.env.client.workflow.getHandle('app-slack').describe()).runId).toBe(slackRunId);
+    } finally {
+      await runtime.stop();
+    }
   });
 });
