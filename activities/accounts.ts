@@ -246,25 +246,31 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
       ),
 
     recheckDeactivated: (input) =>
-      step(input, 'recheck', async (s) => {
-        const userName = input.employee
-          ? (buildScimUser(s.connector, input.employee, 'create').userName as string | undefined)
-          : undefined;
-        // Every way the person's account can be found, duplicates included: a late create has a new id.
-        const known = s.scimId ? await s.client.getUser(s.scimId, s.call) : null;
-        const matches = await s.client.findAllUsers({ externalId: input.employeeId, userName }, s.call);
-        const accounts = new Map([known, ...matches].filter((u) => u?.id).map((u) => [u!.id!, u!]));
-        const foundActive = [...accounts.values()].filter((u) => u.active !== false).map((u) => u.id!);
-        for (const id of foundActive) await s.client.deactivateUser(id, s.call);
-        const scimId = foundActive[0] ?? s.scimId ?? [...accounts.keys()][0];
-        const note =
-          foundActive.length > 0
-            ? `found active again and deactivated: ${foundActive.join(', ')}`
-            : accounts.size > 0
-              ? 'still inactive'
-              : 'no account found in the app';
-        return { action: 'deactivated', ...(scimId ? { scimId } : {}), note, recheck: { foundActive } };
-      }),
+      step(
+        input,
+        'recheck',
+        async (s) => {
+          const userName = input.employee
+            ? (buildScimUser(s.connector, input.employee, 'create').userName as string | undefined)
+            : undefined;
+          // Every way the person's account can be found, duplicates included: a late create has a new id.
+          const known = s.scimId ? await s.client.getUser(s.scimId, s.call) : null;
+          const matches = await s.client.findAllUsers({ externalId: input.employeeId, userName }, s.call);
+          const accounts = new Map([known, ...matches].filter((u) => u?.id).map((u) => [u!.id!, u!]));
+          const foundActive = [...accounts.values()].filter((u) => u.active !== false).map((u) => u.id!);
+          for (const id of foundActive) await s.client.deactivateUser(id, s.call);
+          const scimId = foundActive[0] ?? s.scimId ?? [...accounts.keys()][0];
+          const note =
+            foundActive.length > 0
+              ? `found active again and deactivated: ${foundActive.join(', ')}`
+              : accounts.size > 0
+                ? 'still inactive'
+                : 'no account found in the app';
+          return { action: 'deactivated', ...(scimId ? { scimId } : {}), note, recheck: { foundActive } };
+        },
+        // A leaver's recheck deactivates: never held by a paused or quarantined app.
+        false,
+      ),
 
     reactivateAccount: (input) =>
       step(input, 'reactivate', async (s) => {

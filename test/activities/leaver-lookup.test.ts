@@ -5,7 +5,8 @@
  * is deactivated instead of being reported as "nothing to revoke" while it stays active.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../activities';
+import { AppGate, APP_PAUSED, createActivities } from '../../activities';
+import type { AppHealth } from '../../lib/temporal/contract';
 import { loadConfig } from '../../lib/config';
 import type { EmployeeRecord } from '../../lib/hr/employee';
 import type { AppOutcome } from '../../lib/lifecycle/types';
@@ -88,4 +89,33 @@ test('nothing under either attribute: the goal holds, and the outcome says no ac
   });
   expect(outcome).toMatchObject({ action: 'deactivated', note: 'no account found in the app; nothing to revoke' });
   expect(outcome.scimId).toBeUndefined();
+});
+
+test("a paused app holds a create but never a leaver's recheck: what came back is deactivated", async () => {
+  class PausedGate extends AppGate {
+    override async state(app: string): Promise<AppHealth> {
+      return { app, state: 'paused', transitions: [], undeliveredAlerts: 0 };
+    }
+  }
+  const gate = new PausedGate({ config: () => apps.config });
+  const held = createActivities({ config: () => apps.config, scim, gate, logger: createLogger({ level: 'silent' }) });
+  const person = employee('LK4');
+  const id = seedWithoutExternalId('slack', person);
+  const recheck: AppOutcome = await new MockActivityEnvironment().run(held.recheckDeactivated, {
+    app: 'slack',
+    employeeId: person.employeeId,
+    eventId: 'LK4-term',
+    employee: person,
+  });
+  expect(recheck.recheck).toEqual({ foundActive: [id] });
+  expect(apps.apps.slack!.server.users().find((u) => u.id === id)?.active).toBe(false);
+  await expect(
+    new MockActivityEnvironment().run(held.provisionAccount, {
+      app: 'slack',
+      employeeId: 'LK5',
+      eventId: 'LK5-hire',
+      employee: { ...employee('LK5'), status: 'active' as const },
+      groups: [],
+    }),
+  ).rejects.toMatchObject({ type: APP_PAUSED });
 });
