@@ -7,7 +7,9 @@
  * wait for an approval too; a guard that was terminated blocks no HR termination and is started
  * again by the next request.
  */
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { PolicyConfig } from '../../lib/config/types';
 import { MASS_CHANGE_GUARD_WORKFLOW_ID, type EmployeeStatus, type HrEventDelivery } from '../../lib/temporal/contract';
@@ -60,6 +62,13 @@ async function jmlApp(stack: LifecycleStack, args: string[]): Promise<{ code: nu
     if (saved.address === undefined) delete process.env.TEMPORAL_ADDRESS;
     if (saved.namespace === undefined) delete process.env.TEMPORAL_NAMESPACE;
   }
+}
+
+/** With JML_RECORD_HISTORIES=1: keeps a history for test/workflows/replay.test.ts. */
+async function record(stack: LifecycleStack, workflowId: string, file: string): Promise<void> {
+  if (process.env.JML_RECORD_HISTORIES !== '1') return;
+  const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
+  await writeFile(path.join(__dirname, 'histories', `${file}.json`), JSON.stringify(history));
 }
 
 describe('mass-change guard', () => {
@@ -236,6 +245,11 @@ describe('mass-change guard', () => {
       );
     // One alert per hold episode.
     for (const app of APPS) expect(heldAlerts(app)).toHaveLength(1);
+    // Histories of the new paths: the guard itself, a leaver held and released, a leaver that reported.
+    const released = stillHeld[0]!;
+    await record(stack, MASS_CHANGE_GUARD_WORKFLOW_ID, 'mass-change-guard');
+    await record(stack, `leaver-${released}-roster-R1-${released}`, `leaver-${released}-inferred-mass-change-guard`);
+    await record(stack, 'leaver-G10-G10-term', 'leaver-G10-G10-term-mass-change-guard');
   });
 
   it('a guard that is gone blocks no HR termination, and the next request starts it again', async () => {
@@ -299,5 +313,9 @@ describe('mass-change guard', () => {
     await until('all deleted', () => gone.every((id) => !exists('github', id)), 120);
     expect(active('github', waiting)).toBe(true);
     for (const id of gone) expect(exists('slack', id)).toBe(true);
+    const deleted = gone.find((id) => id.startsWith('G1'))!;
+    const eventOf = (id: string) =>
+      id === 'G7' ? 'roster-R2-G7' : inferred.includes(id) ? `roster-R1-${id}` : `${id}-term`;
+    await record(stack, `deletion-${deleted}-${eventOf(deleted)}`, `deletion-${deleted}-mass-change-guard`);
   });
 });
