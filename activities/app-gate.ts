@@ -132,7 +132,9 @@ export class AppGate {
     const nowMs = this.now();
     const detail = err instanceof Error ? err.message.slice(0, 300) : undefined;
     const trip = window.record(outcome, nowMs, thresholds, detail);
-    const known = this.cache.get(a.app)?.health;
+    const entry = this.cache.get(a.app);
+    const known = entry?.health;
+    const fresh = entry !== undefined && nowMs - entry.atMs < (this.deps.cacheMs ?? 5_000);
     if (trip && known?.state !== 'quarantined' && known?.state !== 'paused') {
       const health: AppHealth = {
         app: a.app,
@@ -145,9 +147,13 @@ export class AppGate {
       this.cache.set(a.app, { atMs: nowMs, health });
       this.report(a, { kind: 'trip', cause: trip.cause, reason: trip.reason, atMs: nowMs });
     } else if (outcome === 'ok' && known?.state === 'quarantined') {
-      const { quarantine: _ended, ...rest } = known;
-      this.cache.set(a.app, { atMs: nowMs, health: { ...rest, state: 'active' } });
-      this.report(a, { kind: 'recovered', reason: `a ${a.operation} request succeeded`, atMs: nowMs });
+      this.recovered(a, known, nowMs);
+    } else if (outcome === 'ok' && !a.held && !fresh && this.deps.temporal) {
+      // A deactivation is never held, so it never read the state: look now (not awaited) — its
+      // success on a quarantined app is a probe that passed.
+      void this.state(a.app).then((health) => {
+        if (health?.state === 'quarantined') this.recovered(a, health, this.now());
+      });
     }
     if (err === undefined || !a.held) return undefined;
     const now = this.cache.get(a.app)?.health;
@@ -165,6 +171,12 @@ export class AppGate {
       });
     }
     return undefined;
+  }
+
+  private recovered(a: Attempt, known: AppHealth, nowMs: number): void {
+    const { quarantine: _ended, ...rest } = known;
+    this.cache.set(a.app, { atMs: nowMs, health: { ...rest, state: 'active' } });
+    this.report(a, { kind: 'recovered', reason: `a ${a.operation} request succeeded`, atMs: nowMs });
   }
 
   private report(a: Attempt, report: AppHealthReport): void {

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { run as appCommand } from '../../cli/commands/app';
 import type { PolicyConfig } from '../../lib/config/types';
 import { readEmployeeStatus } from '../../lib/status';
-import { appHealth, startAppHealthWorkflows } from '../../lib/temporal/app-client';
+import { appHealth, reportAppHealth, startAppHealthWorkflows } from '../../lib/temporal/app-client';
 import type { AppHealth } from '../../lib/temporal/contract';
 import { APP_PAUSED, APP_QUARANTINED } from '../../activities';
 import type { ServerAuth } from '../../scim-server';
@@ -310,6 +310,41 @@ describe('app health: pause, quarantine, probe', () => {
     await stack.waitFor('D1', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'));
     expect(stack.apps.apps.canva!.server.users().find((u) => u.externalId === 'D1')!.active).toBe(false);
     await stack.env.client.workflow.getHandle('app-canva').terminate('test over');
+  });
+
+  it('a leaver’s deactivation that succeeds on a quarantined app ends the quarantine (it doubles as a probe)', async () => {
+    await stack.send(
+      hrEvent(
+        'hire',
+        { employeeId: 'E1', department: 'Engineering' },
+        { eventId: 'E1-hire', effectiveAt: await now(), sequence: ++seq },
+      ),
+    );
+    await stack.waitFor(
+      'E1',
+      (s) => s.stage === 'idle' && s.accounts.some((a) => a.app === 'github' && a.state === 'active'),
+    );
+    // github's health workflow probes only daily here: only the deactivation can end this quarantine.
+    await stack.env.client.workflow.getHandle('app-github').terminate('test: a daily probe');
+    await startAppHealthWorkflows(stack.env.client, {
+      taskQueue: stack.taskQueue,
+      apps: ['github'],
+      probeEveryMs: 86_400_000,
+    });
+    await reportAppHealth(
+      stack.env.client,
+      'github',
+      { kind: 'trip', cause: 'failure-ratio', reason: '20 of 20 requests failed in 5 min', atMs: Date.now() },
+      { taskQueue: stack.taskQueue, probeEveryMs: 86_400_000 },
+    );
+    expect((await health('github')).state).toBe('quarantined');
+    await terminate('E1');
+    await stack.waitFor('E1', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'));
+    const after = await waitForApp('github', (h) => h.state === 'active');
+    expect(after.transitions.at(-1)).toEqual(
+      expect.objectContaining({ from: 'quarantined', to: 'active', reason: 'a deactivate request succeeded' }),
+    );
+    expect(hook.alerts.some((a) => a.kind === 'app-resumed' && a.app === 'github')).toBe(true);
   });
 
   it('a worker started with its Temporal settings starts the app workflows it lacks, idempotently', async () => {
