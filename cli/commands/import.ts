@@ -40,8 +40,9 @@ Options:
   --roster FILE      the roster (.csv or .json; --format-in csv|json for other names)
   --apply            adopt matched accounts (set externalId where the app keeps it; else check the
                      account is found by userName), then start each person's employee workflow
-                     with a hire (or, for a terminated person, a terminate) event. People with a
-                     conflict or a failed adoption are not started. Nothing is ever deleted.
+                     with a hire event. A terminated person is not started: their active accounts
+                     are deactivated at once. People with a conflict or a failed adoption are not
+                     started. Nothing is ever deleted.
   --app APP          one app (repeatable; default: every connector). With --apply, a person
                      granted an app not listed is not started (their joiner would run there too)
   --format FORMAT    table (default) or json

@@ -29,6 +29,11 @@ export interface AppImportReport extends AppCorrelation {
   scanned: { users: number; pages: number; paging: string };
   /** With apply: what adoption did per matched account that needed it. */
   adopted?: AdoptionResult[];
+  /**
+   * With apply: active accounts of people HR says are terminated, deactivated at once (as
+   * reconciliation repairs an active leaver) — there is no lifecycle to start for them.
+   */
+  deactivated?: { employeeId: string; scimId: string; result: 'yes' | 'failed'; error?: string }[];
   /** The app could not be read: nothing was adopted there and no one was started. */
   error?: string;
 }
@@ -39,8 +44,10 @@ export interface ImportReport {
   /** People this product already manages (a running employee workflow): left to their workflow. */
   managed: string[];
   apps: AppImportReport[];
-  /** With apply: the workflows started (or signalled) with the person's HR event. */
-  started?: { employeeId: string; eventId: string; type: 'hire' | 'terminate' }[];
+  /** With apply: the workflows started (or signalled) with the person's hire event. */
+  started?: { employeeId: string; eventId: string; type: 'hire' }[];
+  /** With apply: people HR says are terminated — not started (their active accounts are deactivated instead). */
+  terminated?: string[];
   /** With apply: people not started, and why. */
   notStarted?: { employeeId: string; reason: string }[];
 }
@@ -108,7 +115,10 @@ export async function importRoster(options: ImportOptions): Promise<ImportReport
         ...correlation,
         scanned: { users: scan.resources.length, pages: scan.pages, paging: scan.endedBy },
       };
-      if (options.apply) report.adopted = await adoptAll(client, connector, correlation.matches, people);
+      if (options.apply) {
+        report.adopted = await adoptAll(client, connector, correlation.matches, people);
+        report.deactivated = await deactivateLeavers(client, correlation.matches, people);
+      }
       reports.push(report);
     } catch (err) {
       reports.push({
@@ -184,6 +194,35 @@ async function adoptAll(
   return results;
 }
 
+/**
+ * A terminated person's active account is a leaver's account left active: deactivated now, as
+ * reconciliation's active-leaver repair does. Starting a workflow would not do it — a lifecycle
+ * that begins with a termination has no accounts of its own to revoke.
+ */
+async function deactivateLeavers(
+  client: Client,
+  matches: Match[],
+  people: readonly EmployeeRecord[],
+): Promise<NonNullable<AppImportReport['deactivated']>> {
+  const terminated = new Set(people.filter((p) => p.status === 'terminated').map((p) => p.employeeId));
+  const out: NonNullable<AppImportReport['deactivated']> = [];
+  for (const m of matches) {
+    if (!terminated.has(m.employeeId) || !m.active) continue;
+    try {
+      await client.deactivateUser(m.scimId);
+      out.push({ employeeId: m.employeeId, scimId: m.scimId, result: 'yes' });
+    } catch (err) {
+      out.push({
+        employeeId: m.employeeId,
+        scimId: m.scimId,
+        result: 'failed',
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+  return out;
+}
+
 async function startLifecycles(
   report: ImportReport,
   people: readonly EmployeeRecord[],
@@ -215,13 +254,18 @@ async function startLifecycles(
   const now = (apply.now ?? (() => new Date()))().toISOString();
   report.started = [];
   report.notStarted = [];
+  report.terminated = [];
   for (const person of people) {
+    if (person.status === 'terminated') {
+      report.terminated.push(person.employeeId);
+      continue;
+    }
     const reason = blocked.get(person.employeeId);
     if (reason) {
       report.notStarted.push({ employeeId: person.employeeId, reason });
       continue;
     }
-    const type = person.status === 'terminated' ? 'terminate' : 'hire';
+    const type = 'hire' as const;
     const eventId = importEventId(person);
     try {
       await apply.deliver({
@@ -253,7 +297,13 @@ export function importExitCode(report: ImportReport, applied: boolean): number {
   if (report.apps.some((a) => a.conflicts.length > 0)) return 1;
   if (applied) {
     if ((report.notStarted ?? []).length > 0) return 1;
-    return report.apps.some((a) => (a.adopted ?? []).some((x) => x.result === 'failed')) ? 1 : 0;
+    return report.apps.some(
+      (a) =>
+        (a.adopted ?? []).some((x) => x.result === 'failed') ||
+        (a.deactivated ?? []).some((x) => x.result === 'failed'),
+    )
+      ? 1
+      : 0;
   }
   return report.apps.some((a) => a.toCreate.length > 0 || a.matches.some((m) => m.adoption !== 'none')) ? 1 : 0;
 }

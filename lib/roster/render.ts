@@ -25,6 +25,10 @@ export function renderImportTable(report: ImportReport, applied: boolean): strin
     for (const a of app.adopted ?? [])
       if (a.result === 'failed')
         out.push(`  ADOPTION FAILED employee ${a.employeeId}, scim id ${a.scimId}: ${a.error}`);
+    for (const d of app.deactivated ?? [])
+      out.push(
+        `  ${d.result === 'yes' ? 'deactivated' : 'DEACTIVATION FAILED'} employee ${d.employeeId} (terminated in HR), scim id ${d.scimId}${d.error ? `: ${d.error}` : ''}`,
+      );
     for (const u of app.unclaimed)
       out.push(
         `  unclaimed scim id ${u.scimId}${u.userName ? ` (${u.userName})` : ''}${u.externalId ? `, externalId ${u.externalId}` : ''}`,
@@ -33,7 +37,7 @@ export function renderImportTable(report: ImportReport, applied: boolean): strin
   if (applied) {
     const started = report.started ?? [];
     out.push(
-      `started: ${started.length} workflow(s) (${started.filter((s) => s.type === 'hire').length} hire, ${started.filter((s) => s.type === 'terminate').length} terminate); not started: ${(report.notStarted ?? []).length}`,
+      `started: ${started.length} workflow(s); terminated in HR (not started, active accounts deactivated): ${(report.terminated ?? []).length}; not started: ${(report.notStarted ?? []).length}`,
     );
     for (const n of report.notStarted ?? []) out.push(`  not started ${n.employeeId}: ${n.reason}`);
   } else {

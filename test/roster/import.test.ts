@@ -243,6 +243,36 @@ describe('jml import (initial load)', () => {
     expect([managed.has('C1'), managed.has('C2'), managed.has('C3')]).toEqual([false, false, true]);
   });
 
+  it('a terminated person in the roster is not started; their active account is deactivated at once, none created', async () => {
+    const t1 = { ...person(500), employeeId: 'T1', workEmail: 't1@example.com', status: 'terminated' as const };
+    const name = { givenName: 'T', familyName: 'One' };
+    const seeded = server('slack').seedUser({ userName: 'T1@Example.com', name, active: true });
+    const report = await importRoster({
+      config: stack.config,
+      scim,
+      people: [t1],
+      managed: await listEmployeeIds(stack.env.client),
+      apply: deliver,
+    });
+    const slackReport = report.apps.find((a) => a.app === 'slack')!;
+    expect(slackReport.matches.map((m) => [m.employeeId, m.scimId, m.granted])).toEqual([['T1', seeded.id, false]]);
+    expect(slackReport.deactivated).toEqual([{ employeeId: 'T1', scimId: seeded.id, result: 'yes' }]);
+    expect(report.apps.flatMap((a) => a.toCreate)).toEqual([]);
+    expect([report.started, report.terminated, report.notStarted]).toEqual([[], ['T1'], []]);
+    expect(importExitCode(report, true)).toBe(0);
+    const account = server('slack')
+      .users()
+      .find((u) => u.id === seeded.id)!;
+    expect([account.externalId, account.active]).toEqual(['T1', false]);
+    expect((await listEmployeeIds(stack.env.client)).has('T1')).toBe(false);
+    for (const app of ['canva', 'github'])
+      expect(
+        server(app)
+          .users()
+          .filter((u) => u.userName?.toLowerCase() === 't1@example.com'),
+      ).toEqual([]);
+  });
+
   it('with --app, people granted apps it did not correlate are not started (their joiner could duplicate there)', async () => {
     const report = await importRoster({
       config: stack.config,

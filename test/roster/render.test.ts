@@ -70,6 +70,8 @@ test('invalid rows and conflicts exit 1; an app not read exits 2; apply exits 0 
     notStarted: [],
   };
   expect(importExitCode(done, true)).toBe(0);
-  expect(renderImportTable(done, true)).toContain('started: 2 workflow(s) (2 hire, 0 terminate); not started: 0');
+  expect(renderImportTable(done, true)).toContain(
+    'started: 2 workflow(s); terminated in HR (not started, active accounts deactivated): 0; not started: 0',
+  );
   expect(importExitCode({ ...done, notStarted: [{ employeeId: 'E3', reason: 'x' }] }, true)).toBe(1);
 });
