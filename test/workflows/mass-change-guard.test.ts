@@ -19,7 +19,9 @@ import {
   massChangeGuardStatus,
   startMassChangeGuard,
 } from '../../lib/temporal/guard-client';
+import { createGuardSettingsActivity } from '../../activities/guard';
 import { run as appCommand } from '../../cli/commands/app';
+import { runReconciliationNow, startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(300_000);
@@ -317,5 +319,21 @@ describe('mass-change guard', () => {
     const eventOf = (id: string) =>
       id === 'G7' ? 'roster-R2-G7' : inferred.includes(id) ? `roster-R1-${id}` : `${id}-term`;
     await record(stack, `deletion-${deleted}-${eventOf(deleted)}`, `deletion-${deleted}-mass-change-guard`);
+  });
+
+  it("learns each app's account count from its last reconciliation scan; unknown without one", async () => {
+    const settings = createGuardSettingsActivity({ config: () => stack.config, temporal: stack.env.client });
+    expect((await settings()).accounts).toEqual({});
+    await startReconciliationWorkflows(stack.env.client, {
+      taskQueue: stack.taskQueue,
+      apps: ['slack'],
+      everyMs: stack.config.policy.reconciliation.everyMs,
+    });
+    const run = await runReconciliationNow(stack.env.client, 'slack');
+    expect(run.scanned?.users).toBeGreaterThan(0);
+    const learned = await settings();
+    expect(learned.accounts).toEqual({ slack: run.scanned!.users });
+    expect(learned.apps).toEqual(['canva', 'github', 'slack']);
+    expect(learned.policy).toEqual(stack.config.policy.guard);
   });
 });
