@@ -6,7 +6,7 @@
  * mass-change guard when they are too many). A roster whose batches do not all arrive is never
  * used to infer leavers: missing people cannot be told from missing batches.
  */
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/contract';
 import type { EmployeeRecord } from '../lib/hr/employee';
 import {
@@ -16,6 +16,7 @@ import {
   type RosterStatus,
   type RosterWorkflowStart,
 } from '../lib/temporal/contract';
+import { ALERTING } from './activity-options';
 
 /** Signals are idempotent (deterministic eventIds): retry for as long as a leaver would. */
 const { deliverRosterBatch, terminateMissingFromRoster } = proxyActivities<
@@ -26,6 +27,8 @@ const { deliverRosterBatch, terminateMissingFromRoster } = proxyActivities<
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '2 minutes' },
 });
+
+const { sendAlert } = proxyActivities<Pick<LifecycleActivities, 'sendAlert'>>(ALERTING);
 
 /** How long the API may take to hand over every batch before the roster is given up as incomplete. */
 const RECEIVE_TIMEOUT = '1 hour';
@@ -57,6 +60,25 @@ export async function rosterWorkflow(input: RosterWorkflowStart): Promise<Roster
     return status;
   }
 
+  /**
+   * People the roster could not reach must not look done: a roster carries terminations too
+   * (people whose status is terminated), so a failed hand-over is alerted, not only listed in
+   * the roster's status. Best effort: an alert that fails leaves the status and the history.
+   */
+  const alert = async (message: string) => {
+    try {
+      await sendAlert({
+        kind: 'roster-failed',
+        employeeId: '',
+        workflowId: workflowInfo().workflowId,
+        message,
+        atMs: Date.now(),
+      });
+    } catch {
+      // Logged by the worker; the roster's status and this workflow's history keep the failure.
+    }
+  };
+
   status.state = 'delivering';
   for (let index = 0; index < input.batches; index++) {
     const employees = batches.get(index)!;
@@ -71,6 +93,12 @@ export async function rosterWorkflow(input: RosterWorkflowStart): Promise<Roster
     } catch (err) {
       const error = reasonOf(err);
       for (const e of employees) status.failed.push({ employeeId: e.employeeId, error });
+      const leavers = employees.filter((e) => e.status === 'terminated').map((e) => e.employeeId);
+      await alert(
+        `roster ${input.rosterId}: ${employees.length} people were not delivered (${error})` +
+          (leavers.length > 0 ? `, among them terminations of ${leavers.join(', ')}` : '') +
+          '; send the roster again or their events one by one',
+      );
     }
   }
 
@@ -85,6 +113,7 @@ export async function rosterWorkflow(input: RosterWorkflowStart): Promise<Roster
       // Terminations that could not be sent must not look done: the run fails, visibly, with the reason.
       status.state = 'incomplete';
       status.reason = `terminations of people missing from the roster were not sent: ${reasonOf(err)}`;
+      await alert(`roster ${input.rosterId}: ${status.reason}`);
       throw ApplicationFailure.create({
         type: 'ROSTER_TERMINATIONS_NOT_SENT',
         message: status.reason,

@@ -212,6 +212,7 @@ export interface AlertInput {
     | 'active-leaver'
     | 'groups-not-removed'
     | 'reconciliation'
+    | 'roster-failed'
     | 'app-quarantined'
     | 'app-resumed'
     | 'mass-change-held'
