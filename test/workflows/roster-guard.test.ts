@@ -1,0 +1,106 @@
+/**
+ * A full roster that misses 40 % of the company, through the real path: the roster workflow
+ * infers the terminations, the mass-change guard holds those past its limit and alerts, and
+ * `approveApp` lets them proceed. End to end on the embedded engine with the reference apps.
+ */
+import type { PolicyConfig } from '../../lib/config/types';
+import type { EmployeeRecord } from '../../lib/hr/employee';
+import { rosterWorkflowId, type RosterStatus } from '../../lib/temporal/contract';
+import { approveApp, massChangeGuardStatus, startMassChangeGuard } from '../../lib/temporal/guard-client';
+import { submitRoster } from '../../lib/temporal/roster-client';
+import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
+import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
+
+jest.setTimeout(300_000);
+
+const APPS = ['github', 'slack'];
+const people = Array.from({ length: 10 }, (_, i) => `RG${i + 1}`);
+const missing = people.slice(0, 4); // 40 % of the company is not in the roster
+
+let stack: LifecycleStack;
+let hook: AlertReceiver;
+let seq = 0;
+
+const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
+const active = (app: string, id: string) =>
+  stack.apps.apps[app]!.server.users().find((u) => u.externalId === id)?.active;
+const record = (employeeId: string): EmployeeRecord => ({
+  employeeId,
+  givenName: 'Ada',
+  familyName: 'Lovelace',
+  workEmail: `${employeeId.toLowerCase()}@example.com`,
+  department: 'Engineering',
+  title: 'Engineer',
+  employmentType: 'FULL_TIME',
+  status: 'active',
+});
+
+/** Lets virtual time pass until `check` holds. */
+async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    if (await check()) return;
+    await stack.env.sleep(5_000);
+  }
+  throw new Error(`not reached: ${what}`);
+}
+
+beforeAll(async () => {
+  hook = await startAlertReceiver();
+  const policy = (p: PolicyConfig): PolicyConfig => ({
+    ...p,
+    guard: { windowMs: 3_600_000, maxCount: 2, holdHrTerminations: false, allApps: {}, apps: {} },
+    notifications: { webhookUrl: hook.url },
+  });
+  stack = await startLifecycleStack({ policy });
+  await startMassChangeGuard(stack.env.client, stack.taskQueue);
+  for (const id of people) {
+    await stack.send(
+      hrEvent('hire', { employeeId: id }, { eventId: `${id}-hire`, effectiveAt: await now(), sequence: ++seq }),
+    );
+  }
+  for (const id of people)
+    await stack.waitFor(
+      id,
+      (s) => s.stage === 'idle' && s.accounts.length === 2 && s.accounts.every((a) => a.state === 'active'),
+    );
+});
+afterAll(async () => {
+  await stack?.stop();
+  await hook?.close();
+});
+
+test('a full roster missing 40 % of the people trips the guard; approval lets the rest proceed', async () => {
+  await submitRoster(stack.env.client, stack.taskQueue, {
+    rosterId: 'rg-1',
+    full: true,
+    asOf: await now(),
+    source: 'hr-test',
+    contentHash: 'a'.repeat(64),
+    employees: people.filter((id) => !missing.includes(id)).map(record),
+  });
+  const roster = await stack.env.client.workflow
+    .getHandle<() => Promise<RosterStatus>>(rosterWorkflowId('rg-1'))
+    .result();
+  expect(roster).toMatchObject({ state: 'done', terminationsSent: 4 });
+  expect([...roster.missing!].sort()).toEqual(missing);
+
+  // Two per app fit under the limit; the other two wait, with one alert per app.
+  await until('two held per app', async () => {
+    const guard = await massChangeGuardStatus(stack.env.client);
+    return APPS.every((app) => guard.apps.find((a) => a.app === app)?.held.length === 2);
+  });
+  await stack.env.sleep(10 * 60_000);
+  for (const app of APPS) {
+    expect(missing.filter((id) => active(app, id) === false)).toHaveLength(2);
+    expect(missing.filter((id) => active(app, id) === true)).toHaveLength(2);
+    expect(hook.alerts.filter((a) => a.kind === 'mass-change-held' && a.app === app)).toHaveLength(1);
+  }
+  // The people in the roster keep their access.
+  for (const app of APPS)
+    for (const id of people.filter((p) => !missing.includes(p))) expect(active(app, id)).toBe(true);
+
+  for (const app of APPS) await approveApp(stack.env.client, app, 'ciso@example.com');
+  for (const id of missing)
+    await stack.waitFor(id, (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'));
+  for (const app of APPS) for (const id of missing) expect(active(app, id)).toBe(false);
+});
