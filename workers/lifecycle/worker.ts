@@ -60,6 +60,8 @@ export interface LifecycleWorkerOptions {
    * @default '30s'
    */
   shutdownGraceTime?: Duration;
+  /** @default '45s' */
+  shutdownForceTime?: Duration;
 }
 
 export async function createLifecycleWorker(options: LifecycleWorkerOptions): Promise<Worker> {
@@ -72,5 +74,8 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
+    // A shutdown never hangs past this: in-flight tasks are failed and Temporal retries them
+    // on another worker (a stop that waited forever kept `jml dev` and `jml worker` from exiting).
+    shutdownForceTime: options.shutdownForceTime ?? '45s',
   });
 }
