@@ -255,7 +255,9 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
             : undefined;
           // Every way the person's account can be found, duplicates included: a late create has a new id.
           const known = s.scimId ? await s.client.getUser(s.scimId, s.call) : null;
-          const matches = await s.client.findAllUsers({ externalId: input.employeeId, userName }, s.call);
+          const matches = (await s.client.findAllUsers({ externalId: input.employeeId, userName }, s.call)).filter(
+            (u) => !ownedByOther(u, input.employeeId),
+          );
           const accounts = new Map([known, ...matches].filter((u) => u?.id).map((u) => [u!.id!, u!]));
           const foundActive = [...accounts.values()].filter((u) => u.active !== false).map((u) => u.id!);
           for (const id of foundActive) await s.client.deactivateUser(id, s.call);
@@ -371,7 +373,12 @@ async function resolveId(s: StepCtx, employeeId: string, employee?: EmployeeReco
     ? (buildScimUser(s.connector, employee, 'create').userName as string | undefined)
     : undefined;
   const found = await s.client.findUser({ externalId: employeeId, userName }, s.call);
-  return found?.id;
+  // A userName match carrying another person's externalId is theirs (a reused address): never ours to change.
+  return found && !ownedByOther(found, employeeId) ? found.id : undefined;
+}
+
+function ownedByOther(user: { externalId?: string }, employeeId: string): boolean {
+  return user.externalId !== undefined && user.externalId !== '' && user.externalId !== employeeId;
 }
 
 function notFound(connector: ConnectorConfig, employeeId: string): JmlError {

@@ -119,3 +119,22 @@ test("a paused app holds a create but never a leaver's recheck: what came back i
     }),
   ).rejects.toMatchObject({ type: APP_PAUSED });
 });
+
+test("an account found by userName that carries another person's externalId is never deactivated or deleted", async () => {
+  const person = employee('LK6');
+  const userName = String(buildScimUser(apps.config.connectors.slack!, person, 'create').userName);
+  const other = apps.apps.slack!.server.seedUser({
+    userName,
+    externalId: 'SOMEONE-ELSE',
+    active: true,
+    name: { givenName: 'Other', familyName: 'Person' },
+  });
+  const ref = { app: 'slack', employeeId: person.employeeId, eventId: 'LK6-term', employee: person };
+  const deactivated: AppOutcome = await new MockActivityEnvironment().run(activities().deactivateAccount, ref);
+  expect(deactivated.note).toBe('no account found in the app; nothing to revoke');
+  const recheck: AppOutcome = await new MockActivityEnvironment().run(activities().recheckDeactivated, ref);
+  expect(recheck.recheck).toEqual({ foundActive: [] });
+  const deleted: AppOutcome = await new MockActivityEnvironment().run(activities().deleteAccount, ref);
+  expect(deleted.scimId).toBeUndefined();
+  expect(apps.apps.slack!.server.users().find((u) => u.id === other.id)?.active).toBe(true);
+});
