@@ -10,9 +10,96 @@ export interface ClockTimer {
   fire: () => void;
 }
 
+/**
+ * Pending timers ordered by (atMs, id) in a binary min-heap that knows each timer's position, so
+ * the earliest is O(1) and arming, cancelling and firing are O(log n): a busy engine holds
+ * thousands of timers (SLA deadlines, activity and workflow-task timeouts) and re-reads the
+ * earliest after every change.
+ */
+export class TimerHeap {
+  private readonly heap: ClockTimer[] = [];
+  private readonly position = new Map<number, number>();
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  peek(): ClockTimer | undefined {
+    return this.heap[0];
+  }
+
+  push(timer: ClockTimer): void {
+    this.heap.push(timer);
+    this.position.set(timer.id, this.heap.length - 1);
+    this.up(this.heap.length - 1);
+  }
+
+  /** Removes the timer with this id; false when there is none (fired or cancelled already). */
+  remove(id: number): boolean {
+    const i = this.position.get(id);
+    if (i === undefined) return false;
+    this.position.delete(id);
+    const last = this.heap.pop()!;
+    if (i < this.heap.length) {
+      this.heap[i] = last;
+      this.position.set(last.id, i);
+      this.down(i);
+      this.up(i);
+    }
+    return true;
+  }
+
+  pop(): ClockTimer | undefined {
+    const top = this.heap[0];
+    if (top) this.remove(top.id);
+    return top;
+  }
+
+  clear(): void {
+    this.heap.length = 0;
+    this.position.clear();
+  }
+
+  private less(a: ClockTimer, b: ClockTimer): boolean {
+    return a.atMs < b.atMs || (a.atMs === b.atMs && a.id < b.id);
+  }
+
+  private swap(i: number, j: number): void {
+    const a = this.heap[i];
+    const b = this.heap[j];
+    this.heap[i] = b;
+    this.heap[j] = a;
+    this.position.set(b.id, i);
+    this.position.set(a.id, j);
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(this.heap[i], this.heap[parent])) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const n = this.heap.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && this.less(this.heap[l], this.heap[m])) m = l;
+      if (r < n && this.less(this.heap[r], this.heap[m])) m = r;
+      if (m === i) return;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+}
+
 export class EngineClock {
   private skippedMs = 0;
-  private readonly timers = new Map<number, ClockTimer>();
+  private readonly timers = new TimerHeap();
   private nextId = 1;
   private wallTimer: NodeJS.Timeout | undefined;
   private wallTimerAt = Infinity;
@@ -36,14 +123,14 @@ export class EngineClock {
   /** Arms a timer. Never fires anything synchronously: callers register state after this returns. */
   schedule(atMs: number, fire: () => void): number {
     const id = this.nextId++;
-    this.timers.set(id, { id, atMs, fire });
+    this.timers.push({ id, atMs, fire });
     this.poke();
     return id;
   }
 
   cancel(id: number | undefined): void {
     if (id === undefined) return;
-    this.timers.delete(id);
+    this.timers.remove(id);
   }
 
   lock(): void {
@@ -84,10 +171,7 @@ export class EngineClock {
   }
 
   private earliest(): ClockTimer | undefined {
-    let best: ClockTimer | undefined;
-    for (const t of this.timers.values())
-      if (!best || t.atMs < best.atMs || (t.atMs === best.atMs && t.id < best.id)) best = t;
-    return best;
+    return this.timers.peek();
   }
 
   /** Fires what is due, then arms a wall-clock wake-up or (when allowed) a jump. */
@@ -133,7 +217,7 @@ export class EngineClock {
     for (;;) {
       const next = this.earliest();
       if (!next || next.atMs > this.now()) return;
-      this.timers.delete(next.id);
+      this.timers.pop();
       try {
         next.fire();
       } catch (err) {
