@@ -7,6 +7,7 @@
 import type { temporal } from '@temporalio/proto';
 import { invalidArgument, notFound } from './errors';
 import type { ActivityTask } from './matching';
+import { checkPriority, mergePriority, priorityKeyOf } from './priority';
 import { duration, durationMs, timestamp, type Failure, type HistoryEvent, type Payloads, type Plain } from './proto';
 import {
   appendEvent,
@@ -40,6 +41,7 @@ export function scheduleActivity(
     nonRetryableErrorTypes: rp.nonRetryableErrorTypes ?? [],
   };
   const taskQueue = a.taskQueue?.name || run.taskQueue;
+  const priority = checkPriority(a.priority, 'ScheduleActivityTask.priority');
   const scheduledEventId = appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED',
     ...meta,
@@ -55,6 +57,8 @@ export function scheduleActivity(
       heartbeatTimeout: duration(durationMs(a.heartbeatTimeout)),
       workflowTaskCompletedEventId: done,
       retryPolicy,
+      // As the command set it; dispatch merges it with the run's (priority.ts).
+      priority,
     },
   }));
   if (!st2c) throw invalidArgument('ScheduleActivityTask needs startToCloseTimeout or scheduleToCloseTimeout');
@@ -66,6 +70,7 @@ export function scheduleActivity(
     taskQueue,
     input: a.input,
     header: a.header,
+    priority,
     attempt: 1,
     retry: {
       initialMs,
@@ -100,7 +105,12 @@ function offerAttempt(core: EngineCore, run: Run, activity: ActivityState): void
         timeOut(core, run, activity, 'TIMEOUT_TYPE_SCHEDULE_TO_START');
     });
   }
-  core.activityQueues.offer(activity.taskQueue, { dispatch: () => dispatch(core, run, activity, attempt) });
+  // Every attempt is ordered by the activity's priority, what it leaves unset inherited from its run.
+  core.activityQueues.offer(
+    activity.taskQueue,
+    { dispatch: () => dispatch(core, run, activity, attempt) },
+    priorityKeyOf(mergePriority(run.priority, activity.priority)),
+  );
   core.updateInFlight();
 }
 
@@ -153,6 +163,7 @@ function dispatch(core: EngineCore, run: Run, activity: ActivityState, attempt: 
       maximumAttempts: activity.retry.maximumAttempts,
       nonRetryableErrorTypes: activity.retry.nonRetryableErrorTypes,
     },
+    priority: mergePriority(run.priority, activity.priority),
   };
 }
 
@@ -426,5 +437,6 @@ export function describePendingActivities(run: Run): Plain<temporal.api.workflow
     expirationTime: a.scheduleToCloseMs ? timestamp(a.firstScheduledMs + a.scheduleToCloseMs) : undefined,
     lastFailure: a.lastFailure,
     lastWorkerIdentity: a.identity,
+    priority: mergePriority(run.priority, a.priority),
   }));
 }

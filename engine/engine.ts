@@ -54,12 +54,14 @@ export interface EngineOptions {
   namespaces?: string[];
   /** Sticky execution (partial histories to the worker that caches a run). @default true */
   sticky?: boolean;
+  /** Task priority orders backlogs (false: FIFO, a benchmark baseline; priorities are still recorded). @default true */
+  priority?: boolean;
 }
 
 export class Engine implements EngineCore {
   readonly clock: EngineClock;
-  readonly workflowQueues = new TaskQueues<WorkflowTask>();
-  readonly activityQueues = new TaskQueues<ActivityTask>();
+  readonly workflowQueues: TaskQueues<WorkflowTask>;
+  readonly activityQueues: TaskQueues<ActivityTask>;
   readonly sticky: StickyQueues;
   readonly namespaces = new Map<string, Namespace>();
   readonly openRuns = new Set<Run>();
@@ -68,6 +70,8 @@ export class Engine implements EngineCore {
 
   constructor(readonly options: EngineOptions) {
     this.clock = new EngineClock(options.timeSkipping);
+    this.workflowQueues = new TaskQueues({ priority: options.priority });
+    this.activityQueues = new TaskQueues({ priority: options.priority });
     this.pollers = new PollerRegistry(() => this.clock.now());
     this.sticky = new StickyQueues(options.sticky ?? true);
     for (const name of options.namespaces ?? ['default']) this.registerNamespace(name);
@@ -621,6 +625,7 @@ export function executionInfo(run: Run): Plain<temporal.api.workflow.v1.IWorkflo
     searchAttributes: { indexedFields: run.searchAttributes },
     taskQueue: run.taskQueue,
     firstRunId: run.firstRunId,
+    priority: run.priority,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   type UserMetadata,
   type WorkflowExecution,
 } from './proto';
+import { checkPriority, mergePriority, type Priority } from './priority';
 import { checkSearchAttributeNames } from './search-attributes';
 import {
   appendEvent,
@@ -56,6 +57,8 @@ export interface StartInput {
   runId?: string;
   executionDeadlineMs?: number;
   userMetadata?: UserMetadata;
+  /** The run's own priority (for a child: already merged with its parent's). */
+  priority?: Priority;
   /** Appended right after WorkflowExecutionStarted (signalWithStart). */
   extraEvents?: EventBuilder[];
 }
@@ -72,6 +75,7 @@ export function startRun(core: EngineCore, s: StartInput): Run {
     firstRunId: s.firstRunId ?? runId,
     workflowType: s.workflowType,
     taskQueue: s.taskQueue,
+    priority: s.priority,
     status: 'Running',
     startMs: now,
     executionMs: now,
@@ -124,6 +128,7 @@ export function startRun(core: EngineCore, s: StartInput): Run {
       parentWorkflowNamespace: s.parent?.namespace,
       parentWorkflowExecution: s.parent ? { workflowId: s.parent.workflowId, runId: s.parent.runId } : undefined,
       parentInitiatedEventId: s.parent?.initiatedEventId,
+      priority: s.priority,
     },
   }));
   for (const build of s.extraEvents ?? []) appendEvent(core, run, build);
@@ -188,6 +193,7 @@ export function startInputFromRequest(ns: Namespace, req: StartRequest, extraEve
     identity: req.identity,
     requestId: req.requestId,
     userMetadata: req.userMetadata,
+    priority: checkPriority(req.priority, 'priority'),
     extraEvents,
   };
 }
@@ -373,6 +379,7 @@ export function startChild(
   const namespace = a.namespace || parent.namespace;
   const workflowType = a.workflowType.name;
   const parentClosePolicy = a.parentClosePolicy || 'PARENT_CLOSE_POLICY_TERMINATE';
+  checkPriority(a.priority, 'StartChildWorkflowExecution.priority');
   const initiatedEventId = appendEvent(core, parent, () => ({
     eventType: 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
     ...meta,
@@ -428,6 +435,8 @@ export function startChild(
       taskTimeoutMs: durationMs(a.workflowTaskTimeout),
       parent: { namespace: parent.namespace, workflowId: parent.workflowId, runId: parent.runId, initiatedEventId },
       userMetadata: meta.userMetadata,
+      // The child runs at what its command set, the rest inherited from the parent (as the server merges it).
+      priority: mergePriority(parent.priority, a.priority ?? undefined),
     });
     const state = parent.children.get(initiatedEventId);
     if (state) state.runId = child.runId;
@@ -489,6 +498,8 @@ export function continueAsNew(
     executionDeadlineMs: run.executionDeadlineMs,
     continuedFrom: { run },
     runId: newRunIdValue,
+    // ContinueAsNew has no priority of its own: the chain keeps the run's.
+    priority: run.priority,
   });
   void next;
   if (run.parent) {

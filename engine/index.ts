@@ -20,6 +20,11 @@ export interface StartEngineOptions {
    * benchmark baseline). @default true
    */
   sticky?: boolean;
+  /**
+   * Task priority orders task queue backlogs by priority key; false dispatches them first in,
+   * first out whatever the key (a benchmark baseline). @default true
+   */
+  priority?: boolean;
   /** Unexpected engine errors (bugs) are reported here. @default console.error */
   onError?: (method: string, err: unknown) => void;
 }
@@ -38,7 +43,12 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const host = options.host ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
   const timeSkipping = options.timeSkipping ?? false;
-  const engine = new Engine({ timeSkipping, namespaces: [...new Set([namespace, 'default'])], sticky: options.sticky });
+  const engine = new Engine({
+    timeSkipping,
+    namespaces: [...new Set([namespace, 'default'])],
+    sticky: options.sticky,
+    priority: options.priority,
+  });
   const onError = options.onError ?? ((method, err) => console.error(`engine: ${method} failed:`, err));
   engine.clock.onError = (err) => onError('timer', err);
   const { server, port } = await serve(engine, host, options.port ?? 0, onError);

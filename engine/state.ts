@@ -20,6 +20,7 @@ import {
   type Plain,
   type UserMetadata,
 } from './proto';
+import type { Priority } from './priority';
 import type { Stickiness, StickyQueues } from './sticky';
 
 export type RunStatus = 'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'ContinuedAsNew' | 'TimedOut';
@@ -39,6 +40,8 @@ export interface ActivityState {
   taskQueue: string;
   input?: Payloads;
   header?: Header;
+  /** As the ScheduleActivityTask command set it (unset fields inherit the run's; priority.ts). */
+  priority?: Priority;
   attempt: number;
   retry: {
     initialMs: number;
@@ -127,6 +130,8 @@ export interface Run {
   firstRunId: string;
   workflowType: string;
   taskQueue: string;
+  /** As started (a child's is merged with its parent's); orders this run's tasks and, by inheritance, its activities'. */
+  priority?: Priority;
   status: RunStatus;
   startMs: number;
   executionMs: number;

@@ -10,6 +10,7 @@ import type { temporal } from '@temporalio/proto';
 import { applyCommands, type Command } from './commands';
 import { invalidArgument, notFound } from './errors';
 import type { WorkflowTask } from './matching';
+import { priorityKeyOf } from './priority';
 import { historyEvent, timestamp, type EncodedEvent, type Failure, type HistoryEvent, type Plain } from './proto';
 import {
   appendEvent,
@@ -100,9 +101,12 @@ function stickyTarget(core: EngineCore, run: Run): string | undefined {
 
 function offerWorkflowTask(core: EngineCore, run: Run): void {
   const { scheduledEventId, attempt, stickyQueue } = run.wt;
-  core.workflowQueues.offer(stickyQueue ?? run.taskQueue, {
-    dispatch: () => dispatchWorkflowTask(core, run, scheduledEventId, attempt, stickyQueue),
-  });
+  // A workflow task is ordered by its run's priority, on the sticky queue as on the normal one.
+  core.workflowQueues.offer(
+    stickyQueue ?? run.taskQueue,
+    { dispatch: () => dispatchWorkflowTask(core, run, scheduledEventId, attempt, stickyQueue) },
+    priorityKeyOf(run.priority),
+  );
 }
 
 function dispatchWorkflowTask(
@@ -402,25 +406,29 @@ function offerQuery(core: EngineCore, run: Run, query: PendingQuery): void {
     }, run.sticky!.scheduleToStartMs);
     offer.timer.unref?.();
   }
-  core.workflowQueues.offer(stickyQueue ?? run.taskQueue, {
-    dispatch: () => {
-      if (run.queryInFlight !== query || run.queryOffer !== offer) return undefined;
-      const partial = stickyQueue !== undefined && run.sticky?.queue === stickyQueue;
-      return {
-        taskToken: encodeToken({ k: 'q', ns: run.namespace, w: run.workflowId, r: run.runId, q: query.id }),
-        workflowExecution: { workflowId: run.workflowId, runId: run.runId },
-        workflowType: { name: run.workflowType },
-        previousStartedEventId: run.previousStartedEventId,
-        startedEventId: run.previousStartedEventId,
-        attempt: 1,
-        history: { events: partial ? [] : run.events },
-        query: { queryType: query.queryType, queryArgs: query.args, header: query.header },
-        workflowExecutionTaskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
-        scheduledTime: timestamp(core.clock.now()),
-        startedTime: timestamp(core.clock.now()),
-      };
+  core.workflowQueues.offer(
+    stickyQueue ?? run.taskQueue,
+    {
+      dispatch: () => {
+        if (run.queryInFlight !== query || run.queryOffer !== offer) return undefined;
+        const partial = stickyQueue !== undefined && run.sticky?.queue === stickyQueue;
+        return {
+          taskToken: encodeToken({ k: 'q', ns: run.namespace, w: run.workflowId, r: run.runId, q: query.id }),
+          workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+          workflowType: { name: run.workflowType },
+          previousStartedEventId: run.previousStartedEventId,
+          startedEventId: run.previousStartedEventId,
+          attempt: 1,
+          history: { events: partial ? [] : run.events },
+          query: { queryType: query.queryType, queryArgs: query.args, header: query.header },
+          workflowExecutionTaskQueue: { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+          scheduledTime: timestamp(core.clock.now()),
+          startedTime: timestamp(core.clock.now()),
+        };
+      },
     },
-  });
+    priorityKeyOf(run.priority),
+  );
 }
 
 /** The query in flight is settled (answered or abandoned): stop its sticky fallback. */

@@ -13,6 +13,7 @@ export const summary =
   'Run the embedded Temporal-compatible engine (in-memory test double; real Temporal in production)';
 
 const HELP = `Usage: jml engine [--port 7233] [--host 127.0.0.1] [--namespace default] [--time-skipping] [--no-sticky]
+                  [--no-priority]
                   [--ui-port 8233 | --no-ui]
 
 Runs the in-memory engine that the SDK's worker and client talk to as if it were a Temporal
@@ -22,6 +23,8 @@ server. Not for production: nothing is persisted. See docs/engine.md.
                     (the test server's semantics); default: real time
   --no-sticky       no sticky execution: every workflow task on the normal queue with
                     the full history (a benchmark baseline)
+  --no-priority     task queues dispatch first in, first out, ignoring task priority
+                    keys (a benchmark baseline)
   --ui-port         the Temporal UI and Temporal's HTTP API (/api/v1) on one origin, as
                     temporal server start-dev has them (0 = any free port; default 8233,
                     or any free port when --port is 0); the UI itself
@@ -37,6 +40,7 @@ export async function run(args: string[]): Promise<number> {
       namespace: { type: 'string', default: 'default' },
       'time-skipping': { type: 'boolean', default: false },
       'no-sticky': { type: 'boolean', default: false },
+      'no-priority': { type: 'boolean', default: false },
       'ui-port': { type: 'string' },
       'no-ui': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -61,6 +65,7 @@ export async function run(args: string[]): Promise<number> {
     namespace: values.namespace,
     timeSkipping: values['time-skipping'],
     sticky,
+    priority: !values['no-priority'],
   });
   let ui;
   try {
