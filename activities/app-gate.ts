@@ -22,6 +22,7 @@ import { OutcomeWindow, type RequestOutcome } from '../lib/health/window';
 import type { Logger } from '../lib/logger';
 import { appHealth, reportAppHealth } from '../lib/temporal/app-client';
 import type { AppHealth, AppHealthReport } from '../lib/temporal/contract';
+import { stopWaitingAfter } from '../lib/temporal/deadline';
 
 /** The `type` of a step held by a paused app. */
 export const APP_PAUSED = 'APP_PAUSED';
@@ -94,7 +95,7 @@ export class AppGate {
       this.reads.set(app, read);
     }
     try {
-      return await withTimeout(read, this.deps.readTimeoutMs ?? 2_000);
+      return await stopWaitingAfter(read, this.deps.readTimeoutMs ?? 2_000, `state of ${app}`);
     } catch (err) {
       this.deps.logger?.warn({ app, err }, 'app gate: state of the app not readable; the step goes ahead');
       return cached?.health;
@@ -231,13 +232,4 @@ function holdFailure(a: Attempt, health: AppHealth, nowMs: number): ApplicationF
     nextRetryDelay: HOLD_RETRY_MS,
     details: [{ app: a.app, state: health.state, checkedAtMs: nowMs }],
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

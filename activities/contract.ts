@@ -16,6 +16,13 @@ export interface GuardSettings {
   apps: string[];
   /** Accounts per app from its last reconciliation scan; an app left out is unknown. */
   accounts: Record<string, number>;
+  /** Apps whose count was not read this time: why, and what applies instead (shown in the guard's status). */
+  accountNotes?: Record<string, string>;
+}
+
+export interface GuardSettingsInput {
+  /** The counts the guard knows: one that cannot be read now (no answer in time) keeps this value. */
+  known?: Record<string, number>;
 }
 
 /** Milestones for the audit trail, each keyed so a retried or replayed write is a no-op. */
@@ -88,7 +95,7 @@ export interface LifecycleActivities {
   /** A full roster: terminations (inferredFrom the roster) for known active people missing from it. */
   terminateMissingFromRoster: RosterActivities['terminateMissingFromRoster'];
   /** The mass-change guard's limits and the apps' account counts. */
-  guardSettings(): Promise<GuardSettings>;
+  guardSettings(input?: GuardSettingsInput): Promise<GuardSettings>;
 }
 
 export type { ReconcileAppInput, ReconcileAppResult } from './reconcile';

@@ -52,7 +52,7 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
     },
     reconcileApp: createReconcileActivity({ ...deps, logger: log }),
     ...createRosterActivities({ temporal: deps.temporal, logger: log }),
-    guardSettings: createGuardSettingsActivity(deps),
+    guardSettings: createGuardSettingsActivity({ ...deps, logger: log }),
     recordMilestones: async (input) => {
       if (deps.audit) await deps.audit.recordMilestones(input);
       // After the write: a failed attempt is retried with the same batch and must not count twice.

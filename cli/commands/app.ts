@@ -145,6 +145,8 @@ export function renderGuardStatus(g: GuardStatus, app?: string, nowMs = Date.now
     for (const h of a.held)
       lines.push(`  ${h.employeeId}  ${h.action}  ${h.cause}  event ${h.eventId}  since ${iso(h.sinceMs)}`);
   }
+  const notes = apps.filter((a) => a.accountsNote);
+  if (notes.length > 0) lines.push('', ...notes.map((a) => `${a.app}: ${a.accountsNote}`));
   if (g.settingsError) lines.push('', `policy not readable (${g.settingsError}): the last known limits apply`);
   return lines.join('\n');
 }

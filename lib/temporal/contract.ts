@@ -514,6 +514,8 @@ export interface GuardAppStatus {
   limit?: number;
   /** The app's accounts, from its last reconciliation scan; absent when unknown (no percent limit then). */
   accounts?: number;
+  /** The count was not read at the guard's last refresh: why, and whether the last known count or only maxCount applies. */
+  accountsNote?: string;
   held: GuardHeldRequest[];
   heldSinceMs?: number;
   heldReason?: string;

@@ -21,6 +21,8 @@ export interface GuardSettingsState {
   policy: GuardPolicy;
   apps: string[];
   accounts: Record<string, number>;
+  /** Apps whose count was not read at the last refresh: why, and what applies instead. */
+  accountNotes?: Record<string, string>;
 }
 
 export interface HeldEpisode {
@@ -291,6 +293,7 @@ export function describeGuard(
         count: appCount(s, settings, app, nowMs),
         limit: appLimit(settings, app),
         accounts: settings.accounts[app],
+        ...(settings.accountNotes?.[app] ? { accountsNote: settings.accountNotes[app] } : {}),
         held: (episode?.requests ?? []).map((r) => ({
           requestId: r.requestId,
           employeeId: r.employeeId,

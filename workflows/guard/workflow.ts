@@ -123,7 +123,8 @@ export async function massChangeGuardWorkflow(input: MassChangeGuardInput = {}):
 
   async function refreshSettings(): Promise<void> {
     try {
-      settings = await guardSettings();
+      // The counts known so far: one that cannot be read now keeps its value (activities/guard.ts).
+      settings = await guardSettings({ known: settings.accounts });
       settingsError = undefined;
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -15,6 +15,7 @@ import {
   type ReconciliationRun,
   type ReconciliationStatus,
 } from '../../../lib/temporal/contract';
+import { withinDeadline } from '../../../lib/temporal/deadline';
 
 export interface AppReconciliation {
   app: string;
@@ -51,7 +52,8 @@ export async function reconciliationView(
   if (!client) state = { reachable: false, reason: 'the API is not connected to Temporal' };
   else {
     try {
-      const live = await withTimeout(client, liveStatuses, timeoutMs);
+      // A hung server (or a query no worker answers) never hangs the console.
+      const live = await withinDeadline(client, timeoutMs, liveStatuses, 'reconciliation status');
       state = { reachable: true };
       for (const status of live) {
         const entry = byApp.get(status.app) ?? { app: status.app };
@@ -77,24 +79,6 @@ async function liveStatuses(client: Client): Promise<ReconciliationStatus[]> {
     if (info.status.name === 'RUNNING' && info.workflowId.startsWith(PREFIX)) ids.add(info.workflowId);
   }
   return Promise.all([...ids].map((id) => client.workflow.getHandle(id).query(reconciliationStatusQuery)));
-}
-
-/**
- * Every Temporal call of `work` gets a deadline `ms` from now (so the client's own retries of an
- * unreachable server stop there too), and the page stops waiting then whatever happens.
- */
-async function withTimeout<T>(client: Client, work: (client: Client) => Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms + 250);
-  });
-  const calls = client.withDeadline(Date.now() + ms, () => work(client));
-  calls.catch(() => undefined); // settles after the page was answered
-  try {
-    return await Promise.race([calls, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function firstLine(err: unknown): string {

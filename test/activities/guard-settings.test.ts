@@ -1,0 +1,126 @@
+/**
+ * The mass-change guard's `guardSettings` activity when a `reconcile-<app>` workflow cannot
+ * answer its query: its worker has stopped, so nobody polls its task queue and the query would
+ * wait forever. The activity gives up after its deadline: a count it knew keeps applying, an
+ * unknown one leaves only `maxCount`, and the guard's status says which. A worker shutting down
+ * while the activity waits on such a query finishes its shutdown instead of waiting for it.
+ *
+ * Real embedded engine (no time skipping: the deadline is wall-clock), the real bundled
+ * workflows and the real activities.
+ */
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createGuardSettingsActivity } from '../../activities/guard';
+import { loadConfig } from '../../lib/config';
+import type { LoadedConfig } from '../../lib/config/types';
+import { createLogger } from '../../lib/logger';
+import { ScimClients } from '../../lib/scim';
+import { MASS_CHANGE_GUARD_WORKFLOW_ID, reconciliationStatusQuery } from '../../lib/temporal/contract';
+import { massChangeGuardStatus, startMassChangeGuard } from '../../lib/temporal/guard-client';
+import { startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
+import { createLifecycleWorker } from '../../workers/lifecycle';
+import { CONFIG_DIR } from '../helpers/lifecycle-stack';
+import { createTestEnv, type TemporalTestEnv } from '../helpers/temporal-env';
+
+jest.setTimeout(120_000);
+
+const silent = () => createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
+
+describe('guardSettings when a reconcile workflow does not answer', () => {
+  let env: TemporalTestEnv;
+  let config: LoadedConfig;
+  let scim: ScimClients;
+  /** The queue of `reconcile-slack`, whose worker has stopped: its queries are never answered. */
+  const deadQueue = `jml-test-stopped-${randomUUID()}`;
+
+  const worker = async (taskQueue: string, options: { readTimeoutMs?: number } = {}) => {
+    const logger = silent();
+    const activities = createActivities({ config: () => config, scim, logger, temporal: env.client });
+    if (options.readTimeoutMs !== undefined)
+      activities.guardSettings = createGuardSettingsActivity({
+        config: () => config,
+        temporal: env.client,
+        logger,
+        readTimeoutMs: options.readTimeoutMs,
+      });
+    // Shutdown waits as long as it takes: what ends it must be the activity finishing, not a forced stop.
+    const w: Worker = await createLifecycleWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace,
+      taskQueue,
+      activities,
+      shutdownGraceTime: '10 minutes',
+      shutdownForceTime: '11 minutes',
+    });
+    return { worker: w, running: w.run() };
+  };
+
+  beforeAll(async () => {
+    config = await loadConfig(CONFIG_DIR);
+    scim = new ScimClients({ logger: silent() });
+    env = await createTestEnv({ timeSkipping: false });
+    // reconcile-slack runs on a worker that then stops: the workflow is open, its queries go unanswered.
+    const first = await worker(deadQueue);
+    await startReconciliationWorkflows(env.client, { taskQueue: deadQueue, apps: ['slack'], everyMs: 3_600_000 });
+    const status = await env.client.workflow.getHandle('reconcile-slack').query(reconciliationStatusQuery);
+    expect(status.app).toBe('slack');
+    first.worker.shutdown();
+    await first.running;
+  });
+
+  afterAll(async () => {
+    await scim?.close();
+    await env?.teardown();
+  });
+
+  it('answers within its deadline: a known count keeps applying, an unknown one leaves only maxCount', async () => {
+    const settings = createGuardSettingsActivity({ config: () => config, temporal: env.client, readTimeoutMs: 500 });
+
+    const unknown = await settings();
+    expect(unknown.accounts).toEqual({});
+    expect(unknown.apps).toEqual(['canva', 'github', 'slack']);
+    expect(unknown.accountNotes?.slack).toMatch(/reconcile-slack did not answer within 0\.5 s.*only maxCount/);
+    // No schedule at all is an answer, not a failure to read: no count to keep.
+    expect(unknown.accountNotes?.github).toMatch(/no reconciliation schedule \(reconcile-github\)/);
+
+    const kept = await settings({ known: { slack: 40, github: 12 } });
+    expect(kept.accounts).toEqual({ slack: 40 });
+    expect(kept.accountNotes?.slack).toMatch(/did not answer within 0\.5 s.*the last known count \(40\) applies/);
+    expect(kept.accountNotes?.github).toMatch(/no reconciliation schedule/);
+    expect(kept.policy).toEqual(config.policy.guard);
+  });
+
+  it('a worker shutting down while the guard reads the counts finishes its shutdown, and the guard runs on', async () => {
+    const taskQueue = `jml-test-${randomUUID()}`;
+    const { worker: w, running } = await worker(taskQueue, { readTimeoutMs: 2_000 });
+    await startMassChangeGuard(env.client, taskQueue);
+    const guard = env.client.workflow.getHandle(MASS_CHANGE_GUARD_WORKFLOW_ID);
+    // The guard's first task schedules guardSettings; wait until a worker has it in hand.
+    for (let i = 0; ; i++) {
+      const pending = (await guard.describe()).raw.pendingActivities ?? [];
+      if (pending.some((a) => a.activityType?.name === 'guardSettings' && a.state === 2 /* STARTED */)) break;
+      if (i > 200) throw new Error('guardSettings never started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    w.shutdown();
+    await running; // before the deadline, this waited for the unanswered query (shutdownForceTime)
+
+    // The next worker answers the guard's status: slack's percent limit is off, and the status says why.
+    const next = await worker(taskQueue, { readTimeoutMs: 2_000 });
+    try {
+      let slack;
+      for (let i = 0; i < 200 && !slack?.accountsNote; i++) {
+        slack = (await massChangeGuardStatus(env.client)).apps.find((a) => a.app === 'slack');
+        if (!slack?.accountsNote) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(slack?.accountsNote).toMatch(/reconcile-slack did not answer within 2 s.*only maxCount/);
+      expect(slack?.limit).toBe(config.policy.guard.maxCount);
+    } finally {
+      await guard.terminate('test over').catch(() => undefined);
+      next.worker.shutdown();
+      await next.running;
+    }
+  });
+});
