@@ -2,7 +2,7 @@
  * Named activity option presets. Temporal owns retries: activities never loop, they throw
  * typed failures (non-retryable for 4xx/schema errors) and these policies back off.
  */
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 
 /**
  * One SCIM operation (possibly lookup + write). The start-to-close covers the per-app rate
@@ -52,6 +52,12 @@ export const RECHECK: ActivityOptions = {
 
 /** Reading config and evaluating access rules: local and fast. */
 export const PLANNING: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 5 },
+};
+
+/** The same read as a local activity (runs inside the workflow task), with the same retries. */
+export const PLANNING_LOCAL: LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumAttempts: 5 },
 };

@@ -3,8 +3,9 @@
  * the account (or reactivate the person's existing one), apply mapped attributes and groups.
  * Runbook: "provision day-one access within the SLA; report per app; never let one app block".
  */
+import { patched } from '@temporalio/workflow';
 import type { AlertInput, AppOutcome, LifecycleInput, LifecycleResult, TimelineEntry } from '../lib/lifecycle/types';
-import { planning, scim, summarized } from './lifecycle-activities';
+import { PLAN_LOCALLY_PATCH, planningFor, scim, summarized } from './lifecycle-activities';
 import { markLifecycle, onSlaBreach, runPerApp, underSla } from './steps';
 import { appTimeline } from './timeline';
 
@@ -15,7 +16,7 @@ export interface JoinerInput extends LifecycleInput {
 
 export async function joinerWorkflow(input: JoinerInput): Promise<LifecycleResult> {
   const { employee, eventId, kind } = input;
-  const plan = input.plan ?? (await planning.planLifecycle({ employee }));
+  const plan = input.plan ?? (await planningFor(patched(PLAN_LOCALLY_PATCH)).planLifecycle({ employee }));
   const grants = plan.grants.filter((g) => !input.onlyApps || input.onlyApps.includes(g.app));
   const slaDeadlineMs = input.effectiveAtMs + plan.slaMs.joiner;
   const timeline: TimelineEntry[] = [];

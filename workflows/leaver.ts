@@ -15,7 +15,7 @@ import type {
 import { isCancellation, patched } from '@temporalio/workflow';
 import type { GuardCause } from '../lib/temporal/contract';
 import { permits, reportToGuard } from './guard/permit';
-import { planning, revocation, summarized } from './lifecycle-activities';
+import { PLAN_LOCALLY_PATCH, planningFor, revocation, summarized } from './lifecycle-activities';
 import { markLifecycle, onSlaBreach, runPerApp, toStepError, underSla } from './steps';
 import { appTimeline } from './timeline';
 
@@ -151,7 +151,7 @@ const FALLBACK_LEAVER_SLA_MS = 15 * 60_000;
 async function planOrFallback(input: LeaverInput, timeline: TimelineEntry[]): Promise<LifecyclePlan> {
   if (input.plan) return input.plan;
   try {
-    return await planning.planLifecycle({ employee: input.employee });
+    return await planningFor(patched(PLAN_LOCALLY_PATCH)).planLifecycle({ employee: input.employee });
   } catch (err) {
     if (isCancellation(err)) throw err;
     const detail = `planning failed (${toStepError(err).message}): revoking under the default ${FALLBACK_LEAVER_SLA_MS / 60_000}-minute SLA; no deletion scheduled`;

@@ -12,7 +12,8 @@ import type {
   TimelineEntry,
 } from '../lib/lifecycle/types';
 import type { EmployeeRecord } from '../lib/hr/employee';
-import { planning, revocation, scim, summarized } from './lifecycle-activities';
+import { patched } from '@temporalio/workflow';
+import { PLAN_LOCALLY_PATCH, planningFor, revocation, scim, summarized } from './lifecycle-activities';
 import { markLifecycle, onSlaBreach, runPerApp, underSla } from './steps';
 import { appTimeline } from './timeline';
 
@@ -22,7 +23,7 @@ export interface MoverInput extends LifecycleInput {
 
 export async function moverWorkflow(input: MoverInput): Promise<LifecycleResult> {
   const { employee, previous, eventId, accounts } = input;
-  const plan = input.plan ?? (await planning.planLifecycle({ employee }));
+  const plan = input.plan ?? (await planningFor(patched(PLAN_LOCALLY_PATCH)).planLifecycle({ employee }));
   const inScope = (app: string) => !input.onlyApps || input.onlyApps.includes(app);
   const desired = new Map<string, AppGrant>(plan.grants.filter((g) => inScope(g.app)).map((g) => [g.app, g]));
   const active = Object.values(accounts).filter((a) => a.state === 'active' && inScope(a.app));

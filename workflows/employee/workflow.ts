@@ -90,7 +90,7 @@ import { forwardHold, runDeletionChild, runLifecycleChild, type DeletionChildSlo
 import { toStepError } from '../steps';
 import { checkEnsureAccount, checkPlaceHold, checkReleaseHold, checkRetry } from './operator-actions';
 import { describeStatus } from './status';
-import { alerts, auditing, auditRound, planning, rechecking } from '../lifecycle-activities';
+import { alerts, auditing, auditRound, PLAN_LOCALLY_PATCH, planningFor, rechecking } from '../lifecycle-activities';
 import { RECHECK } from '../activity-options';
 import * as msg from '../../lib/temporal/contract';
 import {
@@ -150,6 +150,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
   const revocationFirst = patched(REVOCATION_FIRST_PATCH);
   const preemptForTermination = revocationFirst && patched(PREEMPT_FOR_TERMINATION_PATCH);
   const planOnce = patched(PLAN_ONCE_PATCH);
+  const planning = planningFor(patched(PLAN_LOCALLY_PATCH));
   const settleRevocations = patched(REGRANT_SETTLES_REVOCATIONS_PATCH);
   let stage: msg.EmployeeStatus['stage'] = 'idle';
   let currentEventId: string | undefined;
