@@ -75,7 +75,56 @@ export function decode(type: protobuf.Type, buf: Buffer): AnyMessage {
 }
 
 export function encode(type: protobuf.Type, obj: AnyMessage): Buffer {
-  return Buffer.from(type.encode(type.fromObject(obj)).finish());
+  const historyField = historyFieldOf(type);
+  const history = historyField ? (obj.history as { events?: unknown[] } | undefined) : undefined;
+  if (!historyField || !history?.events || Object.keys(history).some((k) => k !== 'events'))
+    return asBuffer(type.encode(type.fromObject(obj)).finish());
+  // The history goes out as its events' cached bytes, appended after the other fields (field
+  // order is free in protobuf): a HistoryEvent has ~60 oneof fields, and re-encoding every
+  // event of every task was the largest part of encoding a workflow task.
+  const rest: AnyMessage = { ...obj };
+  delete rest.history;
+  const writer = type.encode(type.fromObject(rest));
+  writer.uint32((historyField.id << 3) | 2).fork();
+  for (const event of history.events) writer.uint32(EVENTS_TAG).bytes(eventBytes(event));
+  return asBuffer(writer.ldelim().finish());
+}
+
+/** `History.events` is field 1, length-delimited. */
+const EVENTS_TAG = (1 << 3) | 2;
+
+const historyFields = new Map<protobuf.Type, protobuf.Field | undefined>();
+
+/** The message's `history` field when it is a `temporal.api.history.v1.History` (whose only field is `events`). */
+function historyFieldOf(type: protobuf.Type): protobuf.Field | undefined {
+  if (historyFields.has(type)) return historyFields.get(type);
+  const field = type.fields.history?.resolve();
+  const history = field?.resolvedType;
+  const usable =
+    history?.fullName === '.temporal.api.history.v1.History' &&
+    Object.keys((history as protobuf.Type).fields).join() === 'events' &&
+    !field!.repeated;
+  historyFields.set(type, usable ? field : undefined);
+  return usable ? field : undefined;
+}
+
+/** protobufjs's Node writer already yields a Buffer: copy only when it did not. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const encodedEvents = new WeakMap<object, Uint8Array>();
+
+/** An event's wire bytes, encoded once: history events never change once appended. */
+function eventBytes(event: unknown): Uint8Array {
+  const eventType = protoType('temporal.api.history.v1.HistoryEvent');
+  const message = (event instanceof eventType.ctor ? event : eventType.fromObject(event as AnyMessage)) as object;
+  let bytes = encodedEvents.get(message);
+  if (!bytes) {
+    bytes = eventType.encode(message).finish();
+    encodedEvents.set(message, bytes);
+  }
+  return bytes;
 }
 
 /** A history event, converted once and kept as a message instance (histories are re-sent often). */
