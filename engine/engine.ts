@@ -106,7 +106,7 @@ export class Engine implements EngineCore {
     this.clock.stop();
     this.workflowQueues.releaseAll();
     this.activityQueues.releaseAll();
-    for (const run of this.openRuns) for (const wake of [...run.waiters]) wake();
+    for (const run of this.openRuns) for (const wake of [...run.waiters]) wake(true);
   }
 
   ns(name: string | undefined): Namespace {

@@ -26,17 +26,24 @@ function token(next: number): Buffer {
   return Buffer.from(JSON.stringify({ next }));
 }
 
-function waitForChange(run: Run, cancelled: (onCancel: () => void) => void): Promise<void> {
+/**
+ * Resolves once `done()` holds after an event was appended, when the engine stops, when the
+ * call is cancelled, or after the long-poll interval (the caller then answers "nothing yet").
+ */
+function waitFor(run: Run, cancelled: (onCancel: () => void) => void, done: () => boolean): Promise<void> {
   return new Promise((resolve) => {
-    const wake = () => {
+    const finish = () => {
       run.waiters.delete(wake);
       clearTimeout(timer);
       resolve();
     };
-    const timer = setTimeout(wake, LONG_POLL_MS);
+    const wake = (stopping?: boolean) => {
+      if (stopping || done()) finish();
+    };
+    const timer = setTimeout(finish, LONG_POLL_MS);
     timer.unref?.();
     run.waiters.add(wake);
-    cancelled(wake);
+    cancelled(finish);
   });
 }
 
@@ -47,12 +54,14 @@ export async function readHistory(
 ): Promise<WithHistory<Plain<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse>>> {
   const closeOnly = req.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT';
   if (closeOnly) {
-    if (isOpen(run) && req.waitNewEvent) await waitForChange(run, cancelled);
+    // As on the server, the close-event long poll (`handle.result()`) answers when the run
+    // closes, not at every event: one call per wait instead of one per event.
+    if (isOpen(run) && req.waitNewEvent) await waitFor(run, cancelled, () => !isOpen(run));
     if (isOpen(run)) return { history: { events: [] }, nextPageToken: token(0) };
     return { history: { events: [run.events[run.events.length - 1]] } };
   }
   const from = readToken(req.nextPageToken)?.next ?? 0;
-  if (req.waitNewEvent && from >= run.events.length && isOpen(run)) await waitForChange(run, cancelled);
+  if (req.waitNewEvent && from >= run.events.length && isOpen(run)) await waitFor(run, cancelled, () => true);
   const size = Number(req.maximumPageSize) || DEFAULT_PAGE;
   const events: EncodedEvent[] = run.events.slice(from, from + size);
   const next = from + events.length;

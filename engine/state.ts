@@ -159,8 +159,8 @@ export interface Run {
   queryOffer?: { seq: number; stickyQueue?: string; timer?: ReturnType<typeof setTimeout> };
   /** The worker queue this run's tasks go to while its state is cached there (sticky execution). */
   sticky?: Stickiness;
-  /** Long polls of GetWorkflowExecutionHistory waiting for a new event. */
-  waiters: Set<() => void>;
+  /** Long polls of GetWorkflowExecutionHistory, woken on every new event (and with `stopping` when the engine stops). */
+  waiters: Set<(stopping?: boolean) => void>;
   cancelRequested: boolean;
   requestIds: Set<string>;
   /** Where the next run went (continue-as-new). */

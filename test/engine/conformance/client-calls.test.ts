@@ -109,6 +109,32 @@ describe('conformance: client calls', () => {
     expect(events[0]?.workflowExecutionCompletedEventAttributes?.result).toBeTruthy();
   });
 
+  it('a close-event long poll answers when the run closes, not at each event before it', async () => {
+    const handle = await h.start('collect', { args: [4] });
+    let answered = false;
+    const poll = h.env.client.workflowService
+      .getWorkflowExecutionHistory({
+        namespace: h.env.namespace,
+        execution: { workflowId: handle.workflowId },
+        waitNewEvent: true,
+        historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+      })
+      .finally(() => (answered = true));
+    for (const [i, item] of ['a', 'b', 'c'].entries()) {
+      await handle.signal('add', item);
+      // The signal and the workflow task that handled it are in the history by now.
+      await eventually(
+        () => handle.query<string[]>('items'),
+        (v) => v.length === i + 1,
+      );
+      expect(answered).toBe(false);
+    }
+    await handle.signal('add', 'd');
+    const page = await poll;
+    expect(page.history?.events).toHaveLength(1);
+    expect(page.history?.events?.[0]?.workflowExecutionCompletedEventAttributes?.result).toBeTruthy();
+  });
+
   it('deduplicates a signal retried with the same request id', async () => {
     const handle = await h.start('collect', { args: [2] });
     const signal = {
