@@ -76,7 +76,8 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
     };
     // Before any request and before the audit recorder: a held step leaves no trace at the app.
     await deps.gate?.admit(attempt);
-    const recorder = deps.audit?.requestRecorder?.(run.context);
+    // A step that is never held takes access away: its evidence is written at once, not batched.
+    const recorder = deps.audit?.requestRecorder?.(run.context, { urgent: !held });
     const call: CallContext = { ...run, recorder: recorder?.record };
     const client = deps.scim.get(connector);
     const stopBeating = keepAlive();
@@ -111,6 +112,7 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
             state,
             atMs: outcome.atMs,
             call,
+            urgent: !held,
           });
         } catch (err) {
           noteEvidenceFailure('account registry not updated', err);

@@ -15,6 +15,8 @@ export interface AccountRecordInput {
   state: AccountState;
   atMs: number;
   call: CallContext;
+  /** A revocation's write: the store writes it at once, never holding it to gather a batch. */
+  urgent?: boolean;
 }
 
 /** One reconciliation run of an app (its own chain, named by the workflow id). */
@@ -32,8 +34,11 @@ export interface AuditPort {
   recordMilestones(input: MilestoneInput): Promise<void>;
   /** A scheduled reconciliation run and its findings; a repeated key is a no-op. */
   recordReconciliation?(input: ReconciliationRecordInput): Promise<void>;
-  /** A recorder for one activity attempt's SCIM requests (keyed by `context`'s run, activity and attempt). */
-  requestRecorder?(context: CallContext['context']): AttemptRecorder;
+  /**
+   * A recorder for one activity attempt's SCIM requests (keyed by `context`'s run, activity and
+   * attempt). `urgent`: a revocation's, written at once (the attempt's completion waits on them).
+   */
+  requestRecorder?(context: CallContext['context'], options?: { urgent?: boolean }): AttemptRecorder;
 }
 
 export interface AttemptRecorder {

@@ -24,13 +24,16 @@ export function createAuditPort(store: AuditStore, onError: (err: unknown) => vo
       (await store.getAccounts(employeeId)).find((a) => a.app === app && a.state !== 'deleted')?.scimId,
 
     recordAccount: async (input: AccountRecordInput) => {
-      await store.upsertAccount({
-        employeeId: input.employeeId,
-        app: input.app,
-        scimId: input.scimId,
-        state: input.state,
-        lastChangeAtMs: input.atMs,
-      });
+      await store.upsertAccount(
+        {
+          employeeId: input.employeeId,
+          app: input.app,
+          scimId: input.scimId,
+          state: input.state,
+          lastChangeAtMs: input.atMs,
+        },
+        { urgent: input.urgent },
+      );
     },
 
     recordMilestones: async (input: MilestoneInput) => {
@@ -71,7 +74,7 @@ export function createAuditPort(store: AuditStore, onError: (err: unknown) => vo
       });
     },
 
-    requestRecorder: (context) => {
+    requestRecorder: (context, options = {}) => {
       const key = attemptKey(context);
       const employeeId = context.employeeId;
       const writes: Promise<unknown>[] = [];
@@ -80,15 +83,18 @@ export function createAuditPort(store: AuditStore, onError: (err: unknown) => vo
         record: (info: ScimRequestInfo) => {
           // Outside a workflow run (CLI dry runs) there is nothing to key the record by.
           if (!key || !employeeId) return;
-          const write = store.append({
-            key: `${key}#${++n}`,
-            kind: 'scim-request',
-            employeeId: String(employeeId),
-            workflowId: String(context.workflowId),
-            runId: String(context.runId),
-            occurredAtMs: Date.now(),
-            data: { ...info, attempt: context.attempt, eventId: context.eventId },
-          });
+          const write = store.append(
+            {
+              key: `${key}#${++n}`,
+              kind: 'scim-request',
+              employeeId: String(employeeId),
+              workflowId: String(context.workflowId),
+              runId: String(context.runId),
+              occurredAtMs: Date.now(),
+              data: { ...info, attempt: context.attempt, eventId: context.eventId },
+            },
+            { urgent: options.urgent },
+          );
           // Logged now; `settle` rethrows, failing the attempt so it is retried and the evidence re-recorded.
           write.catch(onError);
           writes.push(write);

@@ -7,6 +7,8 @@ export {
   type AccountEntry,
   type VerifyResult,
   type OpenOptions,
+  type GroupCommitOptions,
+  type WriteOptions,
 } from './store';
 export {
   canonicalJson,

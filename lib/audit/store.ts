@@ -18,6 +18,48 @@ export interface OpenOptions extends DbOpenOptions {
    * does that as the owner, and they only check the schema version. @default true
    */
   migrate?: boolean;
+  /** How the group commit gathers batches (see {@link GroupCommitOptions}). */
+  groupCommit?: GroupCommitOptions;
+}
+
+/**
+ * The group commit's linger (like Kafka's `linger.ms`): while writes arrive at a sustained
+ * rate, the next batch is held a little so that more writes join it — one transaction for
+ * several records instead of one each. A write that arrives after a quiet spell, an urgent
+ * write, or a full batch is written at once.
+ */
+export interface GroupCommitOptions {
+  /**
+   * The longest a write is held to gather a batch; 0 writes every batch at once (only what
+   * queued during the previous transaction joins it). @default 20 (JML_AUDIT_MAX_LINGER_MS)
+   */
+  maxLingerMs?: number;
+  /** A queue this long is written at once, whatever the linger. @default 64 */
+  flushAt?: number;
+}
+
+/** Per write: whether it may wait for the linger. */
+export interface WriteOptions {
+  /**
+   * Written at once, never held to gather a batch: the evidence a revocation waits on (its
+   * activity completes only once its records are committed). @default false
+   */
+  urgent?: boolean;
+}
+
+const DEFAULT_MAX_LINGER_MS = 20;
+const DEFAULT_FLUSH_AT = 64;
+
+function lingerFromEnv(): number | undefined {
+  const raw = process.env.JML_AUDIT_MAX_LINGER_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < 0 || v > 1000) {
+    throw new Error(
+      `JML_AUDIT_MAX_LINGER_MS must be a number of milliseconds from 0 to 1000 (got "${raw}"); unset it for the default ${DEFAULT_MAX_LINGER_MS}`,
+    );
+  }
+  return v;
 }
 
 /** `reconciliation`: a scheduled reconciliation run of an app (chain `reconcile-<app>`). */
@@ -126,10 +168,14 @@ function toRecord(r: Row): AuditRecord {
 /** Writes per group-commit transaction (14 parameters each at most, far below PostgreSQL's 65,535). */
 const MAX_BATCH = 200;
 
-type QueuedWrite = { resolve(r: AuditRecord | undefined): void; reject(err: unknown): void } & (
-  | { input: AppendInput }
-  | { account: AccountEntry }
-);
+type QueuedWrite = {
+  resolve(r: AuditRecord | undefined): void;
+  reject(err: unknown): void;
+  /** When it was queued (performance.now()). */
+  atMs: number;
+  /** False: the batch it is in is written at once (urgent, or the first after a quiet spell). */
+  mayLinger: boolean;
+} & ({ input: AppendInput } | { account: AccountEntry });
 
 /**
  * One registry write per account for the batch, with what writing them one by one in queue
@@ -164,16 +210,25 @@ async function upsertAccounts(tx: Sql, entries: AccountEntry[]): Promise<void> {
 }
 
 export class AuditStore {
+  private readonly maxLingerMs: number;
+  private readonly flushAt: number;
+
   private constructor(
     readonly db: Database,
     private readonly key: AuditKey | undefined,
-  ) {}
+    groupCommit: GroupCommitOptions = {},
+  ) {
+    this.maxLingerMs = Math.max(0, groupCommit.maxLingerMs ?? DEFAULT_MAX_LINGER_MS);
+    this.flushAt = Math.max(1, Math.min(groupCommit.flushAt ?? DEFAULT_FLUSH_AT, MAX_BATCH));
+  }
 
   /**
    * Opens the store: PostgreSQL with `databaseUrl`, else PGlite in `dataDir` (or memory); runs
    * migrations, or with `migrate: false` only checks that the schema is current.
    */
   static async open(options: OpenOptions = {}): Promise<AuditStore> {
+    // Checked before anything is opened: a bad setting names itself instead of leaking a connection.
+    const groupCommit = { ...options.groupCommit, maxLingerMs: options.groupCommit?.maxLingerMs ?? lingerFromEnv() };
     const db = await openDatabase(options);
     try {
       if (options.migrate === false) await checkSchema(db);
@@ -182,7 +237,7 @@ export class AuditStore {
       await db.close().catch(() => undefined);
       throw err;
     }
-    return new AuditStore(db, options.key);
+    return new AuditStore(db, options.key, groupCommit);
   }
 
   /** The fingerprint of the key this store writes with (never the key). */
@@ -201,11 +256,15 @@ export class AuditStore {
    * together by the next one, in one transaction — the chain is extended per batch, not per
    * record — so a busy worker pays one round trip (and on PGlite one turn of its single
    * connection) for many records instead of several each. A batch that fails is retried record
-   * by record, so one bad record never fails the others.
+   * by record, so one bad record never fails the others. Under sustained load a batch is held
+   * up to `maxLingerMs` to gather more (see {@link GroupCommitOptions}); an `urgent` write never
+   * is. The promise settles only after the transaction that holds the record has committed.
    */
-  append(input: AppendInput): Promise<AuditRecord> {
+  append(input: AppendInput, options: WriteOptions = {}): Promise<AuditRecord> {
     if (!this.key) return Promise.reject(new AuditKeyError(MISSING_KEY_MESSAGE));
-    return new Promise((resolve, reject) => this.enqueue({ input, resolve: (r) => resolve(r!), reject }));
+    return new Promise((resolve, reject) =>
+      this.enqueue({ input, resolve: (r) => resolve(r!), reject, ...this.arrival(options) }),
+    );
   }
 
   /**
@@ -213,20 +272,72 @@ export class AuditStore {
    * retry) never overwrites a newer state. Joins the group commit of the appends (the same
    * transaction), so a step's registry write costs no turn of the connection of its own.
    */
-  upsertAccount(entry: AccountEntry): Promise<void> {
-    return new Promise((resolve, reject) => this.enqueue({ account: entry, resolve: () => resolve(), reject }));
+  upsertAccount(entry: AccountEntry, options: WriteOptions = {}): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.enqueue({ account: entry, resolve: () => resolve(), reject, ...this.arrival(options) }),
+    );
   }
 
-  /** Records and transactions written so far by this store (group commit at work). */
-  readonly writeStats = { records: 0, batches: 0 };
+  /**
+   * Written so far by this store: records, registry writes, transactions, and how many batches
+   * were held by the linger (group commit at work).
+   */
+  readonly writeStats = { records: 0, accounts: 0, batches: 0, lingered: 0 };
 
   private readonly queue: QueuedWrite[] = [];
   private flushing = false;
   private flushed: Promise<void> = Promise.resolve();
+  private closing = false;
+  /** Ends the current linger early (an urgent write, a full batch, close). */
+  private wake: (() => void) | undefined;
+  private lastArrivalMs = -Infinity;
+  /** Smoothed gap between writes (ms): the arrival rate the linger adapts to. */
+  private gapMs = Infinity;
+
+  /**
+   * Classifies a write as it arrives. It may linger when writes are arriving steadily: the
+   * previous one came within the linger and the smoothed gap is at most half of it (so at
+   * least two more are expected while it waits). Otherwise waiting would gather nothing.
+   */
+  private arrival(options: WriteOptions): { atMs: number; mayLinger: boolean } {
+    const atMs = performance.now();
+    const gap = atMs - this.lastArrivalMs;
+    this.lastArrivalMs = atMs;
+    const capped = Math.min(gap, 4 * this.maxLingerMs);
+    this.gapMs = this.gapMs === Infinity ? capped : 0.8 * this.gapMs + 0.2 * capped;
+    const steady = gap <= this.maxLingerMs && this.gapMs <= this.maxLingerMs / 2;
+    return { atMs, mayLinger: this.maxLingerMs > 0 && !options.urgent && steady };
+  }
 
   private enqueue(write: QueuedWrite): void {
     this.queue.push(write);
     if (!this.flushing) this.flushed = this.flush();
+    else if (this.wake && (!write.mayLinger || this.queue.length >= this.flushAt)) this.wake();
+  }
+
+  /**
+   * How long to hold the next batch: until its oldest write has waited `maxLingerMs`; nothing
+   * when any queued write must go at once, the batch is full, or the store is closing.
+   */
+  private lingerFor(): number {
+    if (this.closing || this.queue.length >= this.flushAt) return 0;
+    if (this.queue.some((w) => !w.mayLinger)) return 0;
+    return this.queue[0]!.atMs + this.maxLingerMs - performance.now();
+  }
+
+  private async linger(): Promise<void> {
+    const ms = this.lingerFor();
+    if (ms <= 0) return;
+    this.writeStats.lingered++;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.ceil(ms));
+      this.wake = done;
+    });
   }
 
   private async flush(): Promise<void> {
@@ -235,6 +346,7 @@ export class AuditStore {
       // Let the writes of the current tick join the first batch.
       await new Promise((r) => setImmediate(r));
       while (this.queue.length > 0) {
+        await this.linger();
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
           const records = await this.writeBatch(batch);
@@ -264,6 +376,7 @@ export class AuditStore {
     });
     this.writeStats.batches++;
     this.writeStats.records += inputs.length;
+    this.writeStats.accounts += accounts.length;
     return batch.map((b) => ('input' in b ? records.get(b.input.key)! : undefined));
   }
 
@@ -530,7 +643,9 @@ export class AuditStore {
   }
 
   async close(): Promise<void> {
-    // Queued appends are written first: their callers are waiting for them.
+    // Queued appends are written first, without lingering: their callers are waiting for them.
+    this.closing = true;
+    this.wake?.();
     await this.flushed;
     await this.db.close();
   }

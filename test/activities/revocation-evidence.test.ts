@@ -1,0 +1,83 @@
+/**
+ * A revocation's evidence is never held by the audit store's group-commit linger: with a real
+ * store that holds batched writes for longer than the test may run (so a held write would time
+ * the test out) and a steady stream of other writes keeping it lingering, a deactivation
+ * completes with its request records and registry entry committed. Run in the SDK's
+ * MockActivityEnvironment against a reference app.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
+import { createAuditPort } from '../../activities/audit';
+import { AuditStore } from '../../lib/audit';
+import { loadConfig } from '../../lib/config';
+import type { AppOutcome } from '../../lib/lifecycle/types';
+import { createLogger } from '../../lib/logger';
+import { ScimClients } from '../../lib/scim';
+import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
+import { TEST_AUDIT_KEY, uniqueEmployeeId } from '../helpers/audit-targets';
+import { CONFIG_DIR } from '../helpers/lifecycle-stack';
+
+/** Longer than the test timeout (60 s). */
+const FOREVER_MS = 120_000;
+
+let apps: ReferenceApps;
+let scim: ScimClients;
+let store: AuditStore;
+
+beforeAll(async () => {
+  apps = await startReferenceApps(await loadConfig(CONFIG_DIR), { ports: 'any' });
+  scim = new ScimClients({ logger: createLogger({ level: 'silent' }) });
+  store = await AuditStore.open({ key: TEST_AUDIT_KEY, groupCommit: { maxLingerMs: FOREVER_MS } });
+});
+afterAll(async () => {
+  await store?.close();
+  await scim?.close();
+  await apps?.stop();
+});
+
+test('a deactivation is not held by the linger while other writes are', async () => {
+  const activities = createActivities({
+    config: () => apps.config,
+    scim,
+    audit: createAuditPort(store, () => undefined),
+    logger: createLogger({ level: 'silent' }),
+  });
+  // Other people's evidence arriving steadily: the store now holds its batches (up to 120 s).
+  const others: Promise<unknown>[] = [];
+  for (let i = 1; i <= 30; i++) {
+    const employeeId = uniqueEmployeeId('OTHER');
+    others.push(
+      store.append({ key: `${employeeId}#1`, kind: 'milestone', employeeId, occurredAtMs: Date.now(), data: { i } }),
+    );
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  expect(store.writeStats.lingered).toBeGreaterThan(0);
+
+  const employeeId = uniqueEmployeeId('LEAVER');
+  const server = apps.apps.slack!.server;
+  const { id } = server.seedUser({
+    userName: `${employeeId.toLowerCase()}@example.com`,
+    externalId: employeeId,
+    active: true,
+    name: { givenName: 'L', familyName: 'Eaver' },
+  });
+  const env = new MockActivityEnvironment({ workflowExecution: { workflowId: `leaver-${employeeId}`, runId: 'r1' } });
+  const outcome: AppOutcome = await env.run(activities.deactivateAccount, {
+    app: 'slack',
+    employeeId,
+    eventId: 'term-1',
+  });
+  expect(outcome).toMatchObject({ action: 'deactivated', scimId: id });
+  expect(outcome.evidenceError).toBeUndefined();
+  expect(server.users().find((u) => u.id === id)?.active).toBe(false);
+  // Committed before the activity completed: its request records and the registry entry.
+  const records = await store.records({ employeeId });
+  expect(records.length).toBeGreaterThanOrEqual(2);
+  expect(records.every((r) => r.kind === 'scim-request')).toBe(true);
+  expect(await store.getAccounts(employeeId)).toEqual([
+    expect.objectContaining({ app: 'slack', scimId: id, state: 'deactivated' }),
+  ]);
+  // The held writes went out with the revocation's: nothing waits out the linger.
+  await Promise.all(others);
+  expect((await store.verify({ employeeId })).ok).toBe(true);
+});

@@ -1,0 +1,193 @@
+/**
+ * The group commit's linger, on PGlite always and on PostgreSQL when a test database is given:
+ * an isolated write is written at once, steady writes gather into batches, an urgent write is
+ * never held, a failed batch falls back record by record, and a write is acknowledged only
+ * once its transaction has committed. Nothing here measures speed: the linger is set far above
+ * the test timeout where a write that waited for it would fail the test.
+ */
+import { AuditStore, type AppendInput, type GroupCommitOptions } from '../../../lib/audit';
+import { TEST_AUDIT_KEY, TEST_DATABASE_URL, uniqueEmployeeId } from '../../helpers/audit-targets';
+
+const targets: [string, (groupCommit: GroupCommitOptions) => Promise<AuditStore>][] = [
+  ['PGlite', (groupCommit) => AuditStore.open({ key: TEST_AUDIT_KEY, groupCommit })],
+];
+if (TEST_DATABASE_URL) {
+  targets.push([
+    'PostgreSQL',
+    (groupCommit) => AuditStore.open({ databaseUrl: TEST_DATABASE_URL, key: TEST_AUDIT_KEY, groupCommit }),
+  ]);
+}
+
+/** Longer than the test timeout (60 s): a write held for the whole linger fails its test. */
+const FOREVER_MS = 120_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A write whose rejection is looked at later (after the loop that hands writes over). */
+const later = <T>(p: Promise<T>): Promise<T> => {
+  p.catch(() => undefined);
+  return p;
+};
+
+describe.each(targets)('group commit on %s', (_name, open) => {
+  let employee: string;
+  const opened: AuditStore[] = [];
+  const store = async (groupCommit: GroupCommitOptions) => {
+    const s = await open(groupCommit);
+    opened.push(s);
+    return s;
+  };
+  beforeEach(() => {
+    employee = uniqueEmployeeId('GC');
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  const record = (i: number, extra: Partial<AppendInput> = {}): AppendInput => ({
+    key: `${employee}#${i}`,
+    kind: 'scim-request',
+    employeeId: employee,
+    workflowId: `employee-${employee}`,
+    runId: 'run-1',
+    occurredAtMs: Date.parse('2026-11-20T10:00:00Z') + i,
+    data: { method: 'POST', path: '/Users', status: 201, n: i },
+    ...extra,
+  });
+
+  /**
+   * Appends `count` records one every `everyMs` (a steady stream, as SCIM responses arrive);
+   * resolves once all are handed over, with their (possibly still pending) results.
+   */
+  async function stream(s: AuditStore, count: number, everyMs: number, from = 1) {
+    const writes: Promise<unknown>[] = [];
+    for (let i = from; i < from + count; i++) {
+      writes.push(later(s.append(record(i))));
+      await sleep(everyMs);
+    }
+    return writes;
+  }
+  const steady = async (s: AuditStore, count: number, everyMs: number) =>
+    Promise.allSettled(await stream(s, count, everyMs));
+
+  it('writes an isolated write at once, without waiting for the linger', async () => {
+    const s = await store({ maxLingerMs: FOREVER_MS });
+    const written = await s.append(record(1));
+    expect(written).toMatchObject({ chainSeq: 1, key: `${employee}#1` });
+    await s.upsertAccount({ employeeId: employee, app: 'slack', scimId: 'U1', state: 'active', lastChangeAtMs: 1 });
+    expect(s.writeStats).toMatchObject({ records: 1, accounts: 1, batches: 2, lingered: 0 });
+  });
+
+  it('gathers steady writes into batches, keeps every chain gap-free and acknowledges each after its commit', async () => {
+    const s = await store({ maxLingerMs: 200 });
+    const results = await steady(s, 60, 2);
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(s.writeStats.records).toBe(60);
+    expect(s.writeStats.lingered).toBeGreaterThan(0);
+    // The first writes find no steady rate yet and go one by one; then batches form.
+    expect(s.writeStats.batches).toBeLessThanOrEqual(30);
+    // Every acknowledged record is there, read back by another connection on PostgreSQL.
+    const records = await s.records({ employeeId: employee });
+    expect(records.map((r) => r.chainSeq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(await s.verify({ employeeId: employee })).toMatchObject({ ok: true, records: 60 });
+  });
+
+  it('without a linger, writes every batch at once (the old behaviour)', async () => {
+    const s = await store({ maxLingerMs: 0 });
+    await steady(s, 10, 2);
+    expect(s.writeStats).toMatchObject({ records: 10, lingered: 0 });
+    expect((await s.verify({ employeeId: employee })).ok).toBe(true);
+  });
+
+  it('never holds an urgent write, and takes the held ones with it', async () => {
+    const s = await store({ maxLingerMs: FOREVER_MS });
+    // A steady stream: after it the store is lingering on the last writes for up to 120 s.
+    const held = await stream(s, 20, 1);
+    const revocation = record(100, { kind: 'scim-request', data: { method: 'PATCH', active: false } });
+    const [urgent] = await Promise.all([
+      s.append(revocation, { urgent: true }),
+      s.upsertAccount(
+        { employeeId: employee, app: 'slack', scimId: 'U1', state: 'deactivated', lastChangeAtMs: 2 },
+        { urgent: true },
+      ),
+    ]);
+    expect(urgent.key).toBe(revocation.key);
+    // The held ones went with the urgent writes: none waits out the linger.
+    await Promise.all(held);
+    expect(s.writeStats.lingered).toBeGreaterThan(0);
+    expect(await s.getAccounts(employee)).toEqual([expect.objectContaining({ state: 'deactivated' })]);
+    expect((await s.verify({ employeeId: employee })).ok).toBe(true);
+  });
+
+  it('writes a full batch at once, whatever the linger', async () => {
+    const s = await store({ maxLingerMs: FOREVER_MS, flushAt: 8 });
+    // Warm the arrival rate up (the last writes are then held), then enough to fill the batch.
+    const warm = await stream(s, 30, 1);
+    const burst = Array.from({ length: 16 }, (_, i) => s.append(record(500 + i)));
+    await Promise.all([...warm, ...burst]);
+    expect(s.writeStats.lingered).toBeGreaterThan(0);
+    expect(s.writeStats.records).toBe(46);
+    expect((await s.verify({ employeeId: employee })).ok).toBe(true);
+  });
+
+  it('falls back record by record when a lingered batch fails: only the bad record is refused', async () => {
+    const s = await store({ maxLingerMs: 200 });
+    const writes: Promise<unknown>[] = [];
+    for (let i = 1; i <= 30; i++) {
+      // jsonb cannot hold U+0000: this record alone is refused by the database.
+      writes.push(later(s.append(i === 15 ? record(i, { data: { detail: 'nul \u0000 inside' } }) : record(i))));
+      await sleep(2);
+    }
+    const results = await Promise.allSettled(writes);
+    expect(results.map((r, i) => [i + 1, r.status]).filter(([, st]) => st === 'rejected')).toEqual([[15, 'rejected']]);
+    expect(s.writeStats.lingered).toBeGreaterThan(0);
+    const records = await s.records({ employeeId: employee });
+    expect(records).toHaveLength(29);
+    expect(records.map((r) => r.key)).not.toContain(`${employee}#15`);
+    expect((await s.verify({ employeeId: employee })).ok).toBe(true);
+  });
+
+  it('acknowledges a write only after its transaction committed: a record refused at COMMIT is rejected and absent', async () => {
+    const s = await store({ maxLingerMs: 200 });
+    const marker = `${employee}-refused-at-commit`;
+    const fn = `gc_refuse_${employee.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+    // A deferred constraint trigger runs at COMMIT: the batch's statements all succeed first.
+    await s.db.exec(`
+      CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.idempotency_key = '${marker}' THEN RAISE EXCEPTION 'refused at commit'; END IF;
+        RETURN NULL;
+      END $$;
+      CREATE CONSTRAINT TRIGGER ${fn} AFTER INSERT ON audit_records DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION ${fn}();`);
+    try {
+      const writes: Promise<unknown>[] = [];
+      for (let i = 1; i <= 20; i++) {
+        writes.push(later(s.append(i === 10 ? record(i, { key: marker }) : record(i))));
+        await sleep(2);
+      }
+      const results = await Promise.allSettled(writes);
+      expect(results[9]).toMatchObject({
+        status: 'rejected',
+        reason: expect.objectContaining({ message: expect.stringMatching(/refused at commit/) }),
+      });
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(19);
+      const records = await s.records({ employeeId: employee });
+      expect(records.map((r) => r.key)).not.toContain(marker);
+      expect(records).toHaveLength(19);
+      expect((await s.verify({ employeeId: employee })).ok).toBe(true);
+    } finally {
+      await s.db.exec(`DROP TRIGGER ${fn} ON audit_records; DROP FUNCTION ${fn}();`);
+    }
+  });
+
+  it('writes held records before it closes', async () => {
+    const s = await open({ maxLingerMs: FOREVER_MS });
+    const held = await stream(s, 20, 1);
+    const before = { ...s.writeStats };
+    await s.close();
+    expect((await Promise.allSettled(held)).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(before.lingered).toBeGreaterThan(0);
+    expect(s.writeStats.records).toBe(20);
+  });
+});
