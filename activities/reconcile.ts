@@ -15,7 +15,7 @@ import type { ScimClients } from '../lib/scim';
 import type { ReconciliationRun } from '../lib/temporal/contract';
 import { listEmployeeStatuses } from '../lib/temporal/employee-client';
 import type { AuditPort } from './audit-port';
-import { keepAlive } from './context';
+import { activityCallContext, keepAlive } from './context';
 
 export interface ReconcileAppInput {
   app: string;
@@ -53,7 +53,8 @@ export function createReconcileActivity(
     }
     const stop = keepAlive();
     try {
-      const people = await listEmployeeStatuses(deps.temporal);
+      // Each status read has a deadline, and a cancelled attempt (a worker shutting down) stops listing.
+      const people = await listEmployeeStatuses(deps.temporal, { signal: activityCallContext().signal });
       const report = await reconcile({ config, scim: deps.scim, people, apps: [input.app], apply: ['active-leaver'] });
       const app = report.apps[0]!;
       const findings: Record<string, number> = {};

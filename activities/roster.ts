@@ -12,7 +12,7 @@ import type { EmployeeRecord } from '../lib/hr/employee';
 import type { Logger } from '../lib/logger';
 import { inferredTermination, missingFromRoster, rosterEvent } from '../lib/roster/missing';
 import { deliverHrEvent, listEmployeeStatuses } from '../lib/temporal/employee-client';
-import { keepAlive } from './context';
+import { activityCallContext, keepAlive } from './context';
 
 export interface DeliverRosterInput {
   rosterId: string;
@@ -80,7 +80,8 @@ export function createRosterActivities(deps: RosterActivityDeps): RosterActiviti
       const queue = taskQueue();
       const stop = keepAlive();
       try {
-        const known = await listEmployeeStatuses(c);
+        // Anyone whose status cannot be read fails the attempt (retried): never inferred gone from a partial list.
+        const known = await listEmployeeStatuses(c, { signal: activityCallContext().signal });
         const missing = missingFromRoster(known, new Set(input.present));
         deps.logger.warn(
           { rosterId: input.rosterId, missing: missing.length, known: known.length },

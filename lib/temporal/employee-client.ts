@@ -30,6 +30,7 @@ import {
   type RetryApp,
   type RetryAppResult,
 } from './contract';
+import { withinDeadline } from './deadline';
 
 export { employeeWorkflowId };
 
@@ -149,14 +150,22 @@ export async function runOperatorAction(
   }
 }
 
+/** How long one person's status may take to read when listing everyone. */
+export const STATUS_READ_TIMEOUT_MS = 30_000;
+
 /**
  * Every person this product knows: the running `employee-<id>` workflows (visibility), each
- * with its `status` (accounts, last HR snapshot). For reconciliation. Queries go out a few at
- * a time; a workflow that closed between the listing and its query is skipped.
+ * with its `status` (accounts, last HR snapshot). For reconciliation and roster inference.
+ * Queries go out a few at a time; a workflow that closed between the listing and its query is
+ * skipped. Each query has a deadline: a query is answered in a workflow task, which never comes
+ * when no worker polls the person's task queue (none runs, or the caller's own worker is shutting
+ * down). A status that cannot be read fails the whole list (TemporalDeadlineError or the cause) —
+ * a list missing someone would let a roster infer them gone, or hide an active leaver — and so
+ * does `signal` (the calling activity cancelled).
  */
 export async function listEmployeeStatuses(
   client: Client,
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; queryTimeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<EmployeeStatus[]> {
   const ids: string[] = [];
   for await (const wf of client.workflow.list({
@@ -164,15 +173,27 @@ export async function listEmployeeStatuses(
   })) {
     ids.push(wf.workflowId);
   }
+  const timeoutMs = options.queryTimeoutMs ?? STATUS_READ_TIMEOUT_MS;
   const statuses: EmployeeStatus[] = [];
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < ids.length) {
+    while (next < ids.length && !failed) {
+      options.signal?.throwIfAborted();
       const workflowId = ids[next++]!;
       try {
-        statuses.push(await client.workflow.getHandle(workflowId).query(statusQuery));
+        statuses.push(
+          await withinDeadline(
+            client,
+            timeoutMs,
+            (c) => c.workflow.getHandle(workflowId).query(statusQuery),
+            `status of ${workflowId}`,
+          ),
+        );
       } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        if (err instanceof WorkflowNotFoundError) continue;
+        failed = true; // the others stop too: the list is lost anyway
+        throw err;
       }
     }
   };

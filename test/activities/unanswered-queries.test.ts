@@ -1,9 +1,14 @@
 /**
- * The mass-change guard's `guardSettings` activity when a `reconcile-<app>` workflow cannot
- * answer its query: its worker has stopped, so nobody polls its task queue and the query would
- * wait forever. The activity gives up after its deadline: a count it knew keeps applying, an
- * unknown one leaves only `maxCount`, and the guard's status says which. A worker shutting down
- * while the activity waits on such a query finishes its shutdown instead of waiting for it.
+ * Activities that query workflows, when the workflow cannot answer: its worker has stopped, so
+ * nobody polls its task queue and the query would wait forever (as it does while the caller's
+ * own worker shuts down).
+ *
+ * - The mass-change guard's `guardSettings` gives up on a `reconcile-<app>` count after its
+ *   deadline: a count it knew keeps applying, an unknown one leaves only `maxCount`, and the
+ *   guard's status says which. A worker shutting down while the activity waits on such a query
+ *   finishes its shutdown instead of waiting for it.
+ * - Listing everyone's status (reconciliation, roster inference) fails within its deadline
+ *   instead of hanging — and fails rather than return a list missing the person.
  *
  * Real embedded engine (no time skipping: the deadline is wall-clock), the real bundled
  * workflows and the real activities.
@@ -19,16 +24,18 @@ import { createLogger } from '../../lib/logger';
 import { ScimClients } from '../../lib/scim';
 import { MASS_CHANGE_GUARD_WORKFLOW_ID, reconciliationStatusQuery } from '../../lib/temporal/contract';
 import { massChangeGuardStatus, startMassChangeGuard } from '../../lib/temporal/guard-client';
+import { TemporalDeadlineError } from '../../lib/temporal/deadline';
+import { deliverHrEvent, listEmployeeStatuses } from '../../lib/temporal/employee-client';
 import { startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
 import { createLifecycleWorker } from '../../workers/lifecycle';
-import { CONFIG_DIR } from '../helpers/lifecycle-stack';
+import { CONFIG_DIR, hrEvent } from '../helpers/lifecycle-stack';
 import { createTestEnv, type TemporalTestEnv } from '../helpers/temporal-env';
 
 jest.setTimeout(120_000);
 
 const silent = () => createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
 
-describe('guardSettings when a reconcile workflow does not answer', () => {
+describe('queries nobody answers', () => {
   let env: TemporalTestEnv;
   let config: LoadedConfig;
   let scim: ScimClients;
@@ -122,5 +129,13 @@ describe('guardSettings when a reconcile workflow does not answer', () => {
       next.worker.shutdown();
       await next.running;
     }
+  });
+
+  it("listing everyone's status fails within its deadline rather than hang or leave the person out", async () => {
+    // The person's workflow is on the stopped worker's queue: listed by visibility, its query never answered.
+    await deliverHrEvent(env.client, deadQueue, hrEvent('hire', { employeeId: 'Q1' }, { eventId: 'Q1-hire' }));
+    const listing = listEmployeeStatuses(env.client, { queryTimeoutMs: 500 });
+    if (env.engine) await expect(listing).rejects.toThrow(TemporalDeadlineError);
+    await expect(listing).rejects.toThrow(/employee-Q1/);
   });
 });
