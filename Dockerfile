@@ -3,9 +3,13 @@
 # time (lib/runtime/register-ts.js), so there is no build stage.
 FROM node:20.19.5-bookworm-slim
 
+# MALLOC_ARENA_MAX: glibc would give each of the worker's ~20 threads (the Temporal SDK's Rust
+# core among them) a malloc arena of its own, up to 8 per core, and keep them: 2 halve that
+# memory (docs/deployment.md, Worker memory).
 ENV NODE_ENV=production \
     JML_CONFIG_DIR=/app/config \
-    NPM_CONFIG_UPDATE_NOTIFIER=false
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    MALLOC_ARENA_MAX=2
 
 WORKDIR /app
 

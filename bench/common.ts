@@ -10,6 +10,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { createSignedRequest } from '../workers/api';
+import { MemorySamples } from './memory';
 import { freePort, ROOT, startJml, waitForLine, type Proc, type StartOptions } from './processes';
 
 export const SECRET = randomBytes(32).toString('base64url');
@@ -113,6 +114,8 @@ export interface Stack {
   taskQueue: string;
   /** Worker log lines at warn or above, counted by message (`Activity failed`: an attempt to retry). */
   workerWarnings: Record<string, number>;
+  /** The worker's memory samples, when BENCH_MEMORY includes it. */
+  workerMemory: MemorySamples;
 }
 
 interface LogEntry {
@@ -136,8 +139,9 @@ function parseJson(line: string): LogEntry | undefined {
 function startWorker(
   args: string[],
   env: NodeJS.ProcessEnv,
-): { worker: Proc; ready: Promise<void>; workerWarnings: Record<string, number> } {
+): { worker: Proc; ready: Promise<void>; workerWarnings: Record<string, number>; workerMemory: MemorySamples } {
   const workerWarnings: Record<string, number> = {};
+  const workerMemory = new MemorySamples();
   let running: () => void = () => undefined;
   // Metrics on any free port: the default one may be taken by another stack on the machine.
   const worker = startJml(
@@ -147,6 +151,7 @@ function startWorker(
     {
       keepLines: 0,
       onLine: (line) => {
+        if (workerMemory.onLine(line)) return;
         if (line.includes('lifecycle worker running')) running();
         const entry = parseJson(line);
         if (typeof entry?.level !== 'number' || entry.level < 40) return;
@@ -166,7 +171,7 @@ function startWorker(
   });
   // Handled where it is awaited; until then an early exit must not count as unhandled.
   ready.catch(() => undefined);
-  return { worker, ready, workerWarnings };
+  return { worker, ready, workerWarnings, workerMemory };
 }
 
 /**
@@ -200,7 +205,7 @@ export async function startStack(
     JML_API_HMAC_SECRETS: SECRET,
     ...postgresAuditEnv(),
   };
-  const { worker, ready, workerWarnings } = startWorker(workerArgs, env);
+  const { worker, ready, workerWarnings, workerMemory } = startWorker(workerArgs, env);
   started.push(worker);
   const apiPort = await freePort();
   const api = startJml('api', ['api', '--port', String(apiPort), '--rate', '10000', '--burst', '10000'], {
@@ -219,6 +224,7 @@ export async function startStack(
     address,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     workerWarnings,
+    workerMemory,
   };
 }
 

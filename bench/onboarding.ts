@@ -33,6 +33,7 @@ import {
   writeResults,
   type Status,
 } from './common';
+import { describeMemory, type MemoryBreakdown } from './memory';
 import { cpuSeconds, peakRssMiB, type Proc } from './processes';
 import { describeWorkflowTasks, workflowTaskDurations, type WorkflowTaskDurations } from './workflow-tasks';
 
@@ -45,6 +46,8 @@ const { values } = parseArgs({
     'max-activities': { type: 'string', default: '100' },
   },
 });
+// Where the worker's memory is, sampled every second (bench/memory-probe.js); BENCH_MEMORY= turns it off.
+process.env.BENCH_MEMORY ??= 'worker';
 const EMPLOYEES = Number(values.employees);
 const APPS = Number(values.apps);
 const RATE = Number(values.rate);
@@ -160,6 +163,7 @@ async function orchestratorRun(
     pending: string[];
     workerWarnings: Record<string, number>;
     workflowTasks: WorkflowTaskDurations;
+    workerMemory: MemoryBreakdown;
   }
 > {
   const logs = Array.from({ length: APPS }, () => new AppLog());
@@ -211,6 +215,7 @@ async function orchestratorRun(
     confirmed: done.size,
     pending: IDS.filter((id) => !done.has(id)),
     workerWarnings: stack.workerWarnings,
+    workerMemory: stack.workerMemory.breakdown(),
   };
 }
 
@@ -313,6 +318,7 @@ function printApps(orch: OrchestratorResult, naive: NaiveResult): void {
     .join(', ');
   console.log(`  worker warnings: ${warnings || 'none'}`);
   console.log(`  ${describeWorkflowTasks(orch.workflowTasks)}`);
+  console.log(`  ${describeMemory(orch.workerMemory)}`);
 }
 
 function printProcesses(orch: OrchestratorResult, naive: NaiveResult) {

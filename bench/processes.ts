@@ -44,9 +44,39 @@ function profileArgs(name: string): string[] {
   ];
 }
 
+/**
+ * `BENCH_MEMORY=worker` (the onboarding and leaver benchmarks set it for the worker unless it is
+ * set) preloads bench/memory-probe.js into those processes: a `JML_MEMORY_SAMPLE {…}` line on
+ * stdout every second with where their memory is (see `MemorySamples`).
+ */
+function memoryProbeArgs(name: string): string[] {
+  if (!(process.env.BENCH_MEMORY ?? '').split(',').includes(name)) return [];
+  return ['--require', path.join(ROOT, 'bench', 'memory-probe.js')];
+}
+
+/**
+ * For trying a process's memory settings without touching the others: `BENCH_NODE_ARGS_WORKER=
+ * "--max-semi-space-size=4"` adds node flags, `BENCH_ENV_WORKER="MALLOC_ARENA_MAX=2"` environment
+ * variables (space-separated; the suffix is the process's name in capitals).
+ */
+function words(raw: string | undefined): string[] {
+  return (raw ?? '').split(' ').filter(Boolean);
+}
+
 export function startJml(name: string, args: string[], env: NodeJS.ProcessEnv = {}, options: StartOptions = {}): Proc {
-  const argv = [...profileArgs(name), path.join(ROOT, 'bin/jml.js'), ...args];
-  const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+  const key = name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  const argv = [
+    ...profileArgs(name),
+    ...memoryProbeArgs(name),
+    ...words(process.env[`BENCH_NODE_ARGS_${key}`]),
+    path.join(ROOT, 'bin/jml.js'),
+    ...args,
+  ];
+  const extraEnv = Object.fromEntries(words(process.env[`BENCH_ENV_${key}`]).map((kv) => kv.split(/=(.*)/s, 2)));
+  const child = spawn(process.execPath, argv, {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, ...extraEnv },
+  });
   const lines: string[] = [];
   const keep = options.keepLines ?? Infinity;
   let partial = '';

@@ -208,6 +208,10 @@ describe('Dockerfile and ignore files', () => {
     expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "bin\/jml\.js"\]$/m);
   });
 
+  test('the image caps glibc malloc arenas (each of the worker threads would keep one)', () => {
+    expect(dockerfile).toMatch(/^\s+MALLOC_ARENA_MAX=2$/m);
+  });
+
   test('every source directory the CLI loads is copied into the image', () => {
     for (const dir of ['bin', 'cli', 'lib', 'engine', 'scim-server', 'activities', 'workflows', 'workers', 'config']) {
       expect(dockerfile).toMatch(new RegExp(`^COPY ${dir} \\./${dir}$`, 'm'));

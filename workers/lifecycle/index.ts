@@ -7,4 +7,5 @@ export {
   type LifecycleWorkerOptions,
 } from './worker';
 export { startWorkerRuntime } from './runtime';
+export { applyHeapGrowingPercent, heapGrowingPercent, DEFAULT_HEAP_GROWING_PERCENT } from './heap';
 export { openAuditForProcess, type ProcessAudit } from './audit';

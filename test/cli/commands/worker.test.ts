@@ -1,4 +1,4 @@
-/** `jml worker` start-up checks that need no Temporal: the metrics port option. */
+/** `jml worker` start-up checks that need no Temporal: the metrics port and heap growing options. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -56,4 +56,15 @@ test('a metrics port that is not a number is a usage error naming the option', a
   const res = await runWorker([], { JML_WORKER_METRICS_PORT: 'nine' });
   expect(res.code).not.toBe(0);
   expect(res.stderr).toContain('--metrics-port (or JML_WORKER_METRICS_PORT) must be a port number 0-65535, got "nine"');
+});
+
+test('a heap growing percent that is not a whole number 0-1000 is a usage error naming the option', async () => {
+  const res = await runWorker(['--heap-growing-percent', '1.5'], {});
+  expect(res.code).not.toBe(0);
+  expect(res.stderr).toContain(
+    `--heap-growing-percent (or JML_WORKER_HEAP_GROWING_PERCENT) must be a whole number 0-1000 (0 = V8's own), got "1.5"`,
+  );
+  const fromEnv = await runWorker([], { JML_WORKER_HEAP_GROWING_PERCENT: 'lots' });
+  expect(fromEnv.code).not.toBe(0);
+  expect(fromEnv.stderr).toContain('got "lots"');
 });
