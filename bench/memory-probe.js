@@ -1,8 +1,7 @@
 'use strict';
 /**
  * Where a benchmarked process's memory is: preloaded with `node --require` (startJml does it
- * for the processes named in BENCH_MEMORY, which the onboarding and leaver benchmarks set for
- * the worker). `--require` is inherited by worker threads, so it also runs inside the SDK's
+ * for the processes named in BENCH_MEMORY, which the onboarding benchmark sets to the worker). `--require` is inherited by worker threads, so it also runs inside the SDK's
  * workflow thread(s), whose V8 heaps `process.memoryUsage()` does not show: each thread posts
  * its heap statistics on a BroadcastChannel, and the main thread prints one line per sample,
  *

@@ -45,8 +45,7 @@ function profileArgs(name: string): string[] {
 }
 
 /**
- * `BENCH_MEMORY=worker` (the onboarding and leaver benchmarks set it for the worker unless it is
- * set) preloads bench/memory-probe.js into those processes: a `JML_MEMORY_SAMPLE {…}` line on
+ * `BENCH_MEMORY=worker` (the onboarding benchmark sets it unless it is set) preloads bench/memory-probe.js into those processes: a `JML_MEMORY_SAMPLE {…}` line on
  * stdout every second with where their memory is (see `MemorySamples`).
  */
 function memoryProbeArgs(name: string): string[] {
