@@ -25,6 +25,7 @@ import { run as reconcileCommand } from '../../cli/commands/reconcile';
 import { startWorkerRuntime } from '../../workers/lifecycle';
 import { TEST_AUDIT_KEY } from '../helpers/audit-targets';
 import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
+import { runCli } from '../helpers/cli';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(240_000);
@@ -213,30 +214,16 @@ describe('scheduled reconciliation', () => {
   });
 
   it('jml reconcile --schedule-now --app APP runs it and prints the run; an app without a schedule is exit 2', async () => {
-    const saved = { address: process.env.TEMPORAL_ADDRESS, namespace: process.env.TEMPORAL_NAMESPACE };
-    process.env.TEMPORAL_ADDRESS = stack.env.address;
-    process.env.TEMPORAL_NAMESPACE = stack.env.namespace;
-    const out: string[] = [];
-    const err: string[] = [];
-    const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
-    const error = jest.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
-    try {
-      const before = (await status('slack')).round;
-      expect(await reconcileCommand(['--schedule-now', '--app', 'slack', '--format', 'json'])).toBe(0);
-      expect(JSON.parse(out.join('\n'))).toEqual(
-        expect.objectContaining({ app: 'slack', round: before + 1, trigger: 'operator', findings: {} }),
-      );
-      expect(await reconcileCommand(['--schedule-now', '--app', 'canva'])).toBe(2);
-      expect(err.join('\n')).toContain('no scheduled reconciliation of "canva"');
-      await expect(reconcileCommand(['--schedule-now'])).rejects.toThrow('exactly one --app');
-    } finally {
-      log.mockRestore();
-      error.mockRestore();
-      process.env.TEMPORAL_ADDRESS = saved.address;
-      process.env.TEMPORAL_NAMESPACE = saved.namespace;
-      if (saved.address === undefined) delete process.env.TEMPORAL_ADDRESS;
-      if (saved.namespace === undefined) delete process.env.TEMPORAL_NAMESPACE;
-    }
+    const before = (await status('slack')).round;
+    const run = await runCli(stack.env, reconcileCommand, ['--schedule-now', '--app', 'slack', '--format', 'json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.out)).toEqual(
+      expect.objectContaining({ app: 'slack', round: before + 1, trigger: 'operator', findings: {} }),
+    );
+    const none = await runCli(stack.env, reconcileCommand, ['--schedule-now', '--app', 'canva']);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('no scheduled reconciliation of "canva"');
+    await expect(runCli(stack.env, reconcileCommand, ['--schedule-now'])).rejects.toThrow('exactly one --app');
   });
 
   it('a worker started with its Temporal settings starts the schedules it lacks and leaves running ones alone', async () => {

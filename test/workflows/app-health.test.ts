@@ -8,9 +8,7 @@
  * credentials work again, and the waiting joiners completing.
  */
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { run as appCommand } from '../../cli/commands/app';
 import type { PolicyConfig } from '../../lib/config/types';
 import { readEmployeeStatus } from '../../lib/status';
@@ -20,50 +18,20 @@ import { APP_PAUSED, APP_QUARANTINED } from '../../activities';
 import type { ServerAuth } from '../../scim-server';
 import { createLogger } from '../../lib/logger';
 import { startWorkerRuntime } from '../../workers/lifecycle';
+import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
+import { runCli, type CliRun } from '../helpers/cli';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(300_000);
 
-async function alertReceiver(): Promise<{ server: Server; url: string; alerts: Record<string, unknown>[] }> {
-  const alerts: Record<string, unknown>[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
-}
-
 /** Runs `jml app …` against the stack's engine; the exit code and what it printed. */
-async function jmlApp(stack: LifecycleStack, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const saved = { address: process.env.TEMPORAL_ADDRESS, namespace: process.env.TEMPORAL_NAMESPACE };
-  process.env.TEMPORAL_ADDRESS = stack.env.address;
-  process.env.TEMPORAL_NAMESPACE = stack.env.namespace;
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
-  const error = jest.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
-  try {
-    const code = await appCommand(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    process.env.TEMPORAL_ADDRESS = saved.address;
-    process.env.TEMPORAL_NAMESPACE = saved.namespace;
-    if (saved.address === undefined) delete process.env.TEMPORAL_ADDRESS;
-    if (saved.namespace === undefined) delete process.env.TEMPORAL_NAMESPACE;
-  }
+async function jmlApp(stack: LifecycleStack, args: string[]): Promise<CliRun> {
+  return runCli(stack.env, appCommand, args);
 }
 
 describe('app health: pause, quarantine, probe', () => {
   let stack: LifecycleStack;
-  let hook: Awaited<ReturnType<typeof alertReceiver>>;
+  let hook: AlertReceiver;
   /** The slack stand-in's accepted credentials: changed to revoke ours, restored to recover. */
   const slackAuth: ServerAuth = {};
   let goodToken = '';
@@ -102,7 +70,7 @@ describe('app health: pause, quarantine, probe', () => {
     (await readEmployeeStatus(stack.env.client, id))?.accounts.find((a) => a.app === 'slack');
 
   beforeAll(async () => {
-    hook = await alertReceiver();
+    hook = await startAlertReceiver();
     const policy = (p: PolicyConfig): PolicyConfig => ({
       ...p,
       notifications: { webhookUrl: hook.url },
@@ -135,7 +103,7 @@ describe('app health: pause, quarantine, probe', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    await new Promise((resolve) => hook?.server.close(resolve));
+    await hook?.close();
   });
 
   it('jml app status lists every app as active; resume of an active app is refused with exit 1', async () => {

@@ -8,9 +8,7 @@
  * again by the next request.
  */
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { PolicyConfig } from '../../lib/config/types';
 import { MASS_CHANGE_GUARD_WORKFLOW_ID, type EmployeeStatus, type HrEventDelivery } from '../../lib/temporal/contract';
 import {
@@ -22,6 +20,8 @@ import {
 import { createGuardSettingsActivity } from '../../activities/guard';
 import { run as appCommand } from '../../cli/commands/app';
 import { runReconciliationNow, startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
+import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
+import { runCli, type CliRun } from '../helpers/cli';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(300_000);
@@ -29,41 +29,9 @@ jest.setTimeout(300_000);
 const DAY = 86_400_000;
 const APPS = ['github', 'slack'];
 
-async function alertReceiver(): Promise<{ server: Server; url: string; alerts: Record<string, unknown>[] }> {
-  const alerts: Record<string, unknown>[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, alerts };
-}
-
 /** Runs `jml app …` against the stack's engine; the exit code and what it printed. */
-async function jmlApp(stack: LifecycleStack, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const saved = { address: process.env.TEMPORAL_ADDRESS, namespace: process.env.TEMPORAL_NAMESPACE };
-  process.env.TEMPORAL_ADDRESS = stack.env.address;
-  process.env.TEMPORAL_NAMESPACE = stack.env.namespace;
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
-  const error = jest.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
-  try {
-    const code = await appCommand(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    process.env.TEMPORAL_ADDRESS = saved.address;
-    process.env.TEMPORAL_NAMESPACE = saved.namespace;
-    if (saved.address === undefined) delete process.env.TEMPORAL_ADDRESS;
-    if (saved.namespace === undefined) delete process.env.TEMPORAL_NAMESPACE;
-  }
+async function jmlApp(stack: LifecycleStack, args: string[]): Promise<CliRun> {
+  return runCli(stack.env, appCommand, args);
 }
 
 /** With JML_RECORD_HISTORIES=1: keeps a history for test/workflows/replay.test.ts. */
@@ -75,7 +43,7 @@ async function record(stack: LifecycleStack, workflowId: string, file: string): 
 
 describe('mass-change guard', () => {
   let stack: LifecycleStack;
-  let hook: Awaited<ReturnType<typeof alertReceiver>>;
+  let hook: AlertReceiver;
   let seq = 0;
   const people = Array.from({ length: 10 }, (_, i) => `G${i + 1}`);
   const inferred = ['G1', 'G2', 'G3', 'G4']; // 40 % missing from the roster
@@ -114,7 +82,7 @@ describe('mass-change guard', () => {
     s.stage === 'idle' && s.accounts.length === 2 && s.accounts.every((a) => a.state === 'deactivated');
 
   beforeAll(async () => {
-    hook = await alertReceiver();
+    hook = await startAlertReceiver();
     const policy = (p: PolicyConfig): PolicyConfig => ({
       ...p,
       retention: { defaultMs: DAY, perAppMs: {} },
@@ -141,7 +109,7 @@ describe('mass-change guard', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    await new Promise((resolve) => hook?.server.close(resolve));
+    await hook?.close();
   });
 
   it('holds a roster burst past the limit, never an HR termination, and lets it proceed on approval', async () => {
