@@ -10,6 +10,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { createSignedRequest } from '../workers/api';
+import { writeConnector, writeEveryonePolicy } from './config-files';
 import { MemorySamples } from './memory';
 import { freePort, ROOT, startJml, waitForLine, type Proc, type StartOptions } from './processes';
 
@@ -31,56 +32,18 @@ export interface ClientRateLimit {
 export const appId = (i: number) => `app${String(i + 1).padStart(2, '0')}`;
 
 export function writeConfig(dir: string, urls: string[], limit: ClientRateLimit): void {
-  mkdirSync(path.join(dir, 'connectors'), { recursive: true });
-  urls.forEach((url, i) => {
-    const id = appId(i);
-    writeFileSync(
-      path.join(dir, 'connectors', `${id}.yaml`),
-      [
-        `id: ${id}`,
-        `displayName: App ${i + 1}`,
-        'scim:',
-        `  baseUrl: ${url}`,
-        'auth:',
-        '  type: bearer',
-        '  token: env:BENCH_SCIM_TOKEN',
-        'rateLimit:',
-        `  requestsPerSecond: ${limit.requestsPerSecond}`,
-        `  burst: ${limit.burst}`,
-        `  maxConcurrency: ${limit.maxConcurrency}`,
-        'capabilities:',
-        '  patch: true',
-        '  groups: false',
-        'delete:',
-        '  mode: hard',
-        'mappings:',
-        '  - source: employeeId',
-        '    target: externalId',
-        '    required: true',
-        '  - source: workEmail',
-        '    target: userName',
-        '    required: true',
-        '  - source: givenName',
-        '    target: name.givenName',
-        '  - source: familyName',
-        '    target: name.familyName',
-        '  - source: title',
-        '    target: title',
-        '',
-      ].join('\n'),
-    );
-  });
-  writeFileSync(
-    path.join(dir, 'policy.yaml'),
-    [
-      'access:',
-      '  rules:',
-      '    - name: everyone',
-      '      when: {}',
-      '      grant:',
-      ...urls.map((_, i) => `        - app: ${appId(i)}`),
-      '',
-    ].join('\n'),
+  urls.forEach((baseUrl, i) =>
+    writeConnector(dir, {
+      id: appId(i),
+      displayName: `App ${i + 1}`,
+      baseUrl,
+      tokenEnv: 'BENCH_SCIM_TOKEN',
+      rateLimit: limit,
+    }),
+  );
+  writeEveryonePolicy(
+    dir,
+    urls.map((_, i) => ({ app: appId(i) })),
   );
 }
 

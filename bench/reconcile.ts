@@ -16,13 +16,14 @@
  * would say): listing them from Temporal is not measured here.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PersonRecord } from '../lib/reconcile';
 import { AppLog } from './apps';
 import { describeMachine, machine, startApps, writeResults } from './common';
+import { writeConnector, writeEveryonePolicy } from './config-files';
 import { ROOT, type Proc } from './processes';
 
 const { values } = parseArgs({
@@ -111,60 +112,17 @@ function people(): PersonRecord[] {
 }
 
 function writeConfig(dir: string, url: string): void {
-  mkdirSync(path.join(dir, 'connectors'), { recursive: true });
-  writeFileSync(
-    path.join(dir, 'connectors', `${APP}.yaml`),
-    [
-      `id: ${APP}`,
-      'displayName: App 1',
-      'scim:',
-      `  baseUrl: ${url}`,
-      'auth:',
-      '  type: bearer',
-      `  token: env:${TOKEN_ENV}`,
-      'rateLimit:',
-      `  requestsPerSecond: ${RATE}`,
-      // A fifth of a second's worth, as in the onboarding benchmark: the app's bucket holds a full second's.
-      `  burst: ${Math.max(1, Math.round(RATE / 5))}`,
-      '  maxConcurrency: 4',
-      'capabilities:',
-      '  patch: true',
-      '  groups: true',
-      `  maxPageSize: ${PAGE}`,
-      'delete:',
-      '  mode: hard',
-      'mappings:',
-      '  - source: employeeId',
-      '    target: externalId',
-      '    required: true',
-      '  - source: workEmail',
-      '    target: userName',
-      '    required: true',
-      '  - source: givenName',
-      '    target: name.givenName',
-      '  - source: familyName',
-      '    target: name.familyName',
-      '  - source: title',
-      '    target: title',
-      'groups:',
-      '  manage: true',
-      '  create: false',
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(
-    path.join(dir, 'policy.yaml'),
-    [
-      'access:',
-      '  rules:',
-      '    - name: everyone',
-      '      when: {}',
-      '      grant:',
-      `        - app: ${APP}`,
-      '          groups: [all-staff, "{{department}}"]',
-      '',
-    ].join('\n'),
-  );
+  writeConnector(dir, {
+    id: APP,
+    displayName: 'App 1',
+    baseUrl: url,
+    tokenEnv: TOKEN_ENV,
+    // A fifth of a second's worth, as in the onboarding benchmark: the app's bucket holds a full second's.
+    rateLimit: { requestsPerSecond: RATE, burst: Math.max(1, Math.round(RATE / 5)), maxConcurrency: 4 },
+    maxPageSize: PAGE,
+    groups: { manage: true, create: false },
+  });
+  writeEveryonePolicy(dir, [{ app: APP, groups: ['all-staff', '{{department}}'] }]);
 }
 
 interface ScanOutput {

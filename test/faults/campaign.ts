@@ -26,6 +26,7 @@ import { createSignedRequest } from '../../workers/api';
 import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
 import type { EmployeeStatusView as EmployeeStatus } from '../../lib/status';
 import { pool } from '../../bench/common';
+import { writeConnector } from '../../bench/config-files';
 import { freePort, ROOT, startJml, waitForLine, type Proc } from '../../bench/processes';
 import { judge, problemCount, type AppState, type Verdict } from './checks';
 import { buildScenario, expectedActiveApps, type PersonTruth } from './scenario';
@@ -477,37 +478,14 @@ function writeCampaignConfig(work: string, options: CampaignOptions): string {
       file === 'slack.yaml' ? text.replace(/ {2}create: false/, '  create: true') : text,
     );
   }
-  writeFileSync(
-    path.join(dir, 'connectors', 'helpdesk.yaml'),
-    [
-      'id: helpdesk',
-      'displayName: Helpdesk',
-      'scim:',
-      '  baseUrl: http://127.0.0.1:9199/scim/v2',
-      'auth:',
-      '  type: bearer',
-      '  token: env:HELPDESK_SCIM_TOKEN',
-      'timeouts:',
-      '  request: 10s',
-      'capabilities:',
-      '  patch: true',
-      '  groups: false',
-      'delete:',
-      '  mode: hard',
-      'mappings:',
-      '  - source: employeeId',
-      '    target: externalId',
-      '    required: true',
-      '  - source: workEmail',
-      '    target: userName',
-      '    required: true',
-      '  - source: givenName',
-      '    target: name.givenName',
-      '  - source: familyName',
-      '    target: name.familyName',
-      '',
-    ].join('\n'),
-  );
+  writeConnector(dir, {
+    id: 'helpdesk',
+    displayName: 'Helpdesk',
+    baseUrl: 'http://127.0.0.1:9199/scim/v2',
+    tokenEnv: 'HELPDESK_SCIM_TOKEN',
+    timeouts: { request: '10s' },
+    title: false,
+  });
   const policy = readFileSync(path.join(src, 'policy.yaml'), 'utf8')
     .replace(/leaver: 15m/, `leaver: ${options.leaverSla ?? '2s'}`)
     .replace(/default: 30d/, `default: ${options.retention ?? '20s'}`)
