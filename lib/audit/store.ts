@@ -193,21 +193,33 @@ export function mergeAccountWrites(entries: AccountEntry[]): AccountEntry[] {
   return [...merged.values()];
 }
 
-async function upsertAccounts(tx: Sql, entries: AccountEntry[]): Promise<void> {
-  const params: unknown[] = [];
-  const values = mergeAccountWrites(entries).map((e) => {
+/**
+ * The registry upsert for a batch, its parameters appended to `params`. Rows in one order
+ * (employee, app), so two workers' batches lock the same rows in the same order.
+ */
+function accountUpsert(entries: AccountEntry[], params: unknown[]): string {
+  const merged = mergeAccountWrites(entries).sort((a, b) =>
+    a.employeeId === b.employeeId ? (a.app < b.app ? -1 : 1) : a.employeeId < b.employeeId ? -1 : 1,
+  );
+  const values = merged.map((e) => {
     const row = [e.employeeId, e.app, e.scimId ?? null, e.state, new Date(e.lastChangeAtMs).toISOString()];
     return `(${row.map((v) => `$${params.push(v)}`).join(', ')}, now())`;
   });
   // Last change wins; an older write (a slow retry) never overwrites a newer state.
-  await tx.query(
-    `INSERT INTO accounts (employee_id, app, scim_id, state, last_change_at, updated_at) VALUES ${values.join(', ')}
+  return `INSERT INTO accounts (employee_id, app, scim_id, state, last_change_at, updated_at) VALUES ${values.join(', ')}
      ON CONFLICT (employee_id, app) DO UPDATE SET scim_id = COALESCE(EXCLUDED.scim_id, accounts.scim_id), state = EXCLUDED.state,
        last_change_at = EXCLUDED.last_change_at, updated_at = now()
-     WHERE accounts.last_change_at <= EXCLUDED.last_change_at`,
-    params,
-  );
+     WHERE accounts.last_change_at <= EXCLUDED.last_change_at`;
 }
+
+/** What the batch's one read returns (json: records by key, chain heads). */
+interface BatchRead {
+  t: Date | string;
+  found: Row[] | string | null;
+  heads: [string, number, string][] | string | null;
+}
+
+const parsedJson = <T>(v: T | string | null): T | null => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
 export class AuditStore {
   private readonly maxLingerMs: number;
@@ -370,45 +382,67 @@ export class AuditStore {
   private async writeBatch(batch: QueuedWrite[]): Promise<(AuditRecord | undefined)[]> {
     const inputs = batch.flatMap((b) => ('input' in b ? [b.input] : []));
     const accounts = batch.flatMap((b) => ('account' in b ? [b.account] : []));
-    const records = await this.db.transaction(async (tx) => {
-      if (accounts.length > 0) await upsertAccounts(tx, accounts);
-      return inputs.length > 0 ? this.appendRecords(tx, inputs) : new Map<string, AuditRecord>();
-    });
+    let records = new Map<string, AuditRecord>();
+    if (inputs.length === 0) {
+      // One statement is atomic on its own: no BEGIN and COMMIT around it.
+      const params: unknown[] = [];
+      await this.db.query(accountUpsert(accounts, params), params);
+    } else {
+      records = await this.db.transaction((tx) => this.appendRecords(tx, inputs, accounts));
+    }
     this.writeStats.batches++;
     this.writeStats.records += inputs.length;
     this.writeStats.accounts += accounts.length;
     return batch.map((b) => ('input' in b ? records.get(b.input.key)! : undefined));
   }
 
-  private async appendRecords(tx: Sql, inputs: AppendInput[]): Promise<Map<string, AuditRecord>> {
+  /**
+   * The records of a batch (and its registry writes) in three statements inside the
+   * transaction: the chain locks (with the registry upsert), one read after them (records
+   * already written under the batch's keys, the chain heads, the server's clock), the insert.
+   */
+  private async appendRecords(
+    tx: Sql,
+    inputs: AppendInput[],
+    accounts: AccountEntry[],
+  ): Promise<Map<string, AuditRecord>> {
     const key = this.key!;
     const chains = [...new Set(inputs.map((i) => i.employeeId))].sort();
     // Serializes appends to one chain across workers; other chains proceed in parallel. Locks
     // are taken in one order (sorted; a volatile output expression is evaluated after ORDER
-    // BY), so two batches never wait on each other in a cycle. One statement for the batch.
+    // BY), so two batches never wait on each other in a cycle. The registry writes ride along
+    // as a data-modifying CTE (run to completion whether or not it is referenced).
+    const lockParams: unknown[] = [chains];
+    const registry = accounts.length > 0 ? `WITH registry AS (${accountUpsert(accounts, lockParams)}) ` : '';
     await tx.query(
-      `SELECT pg_advisory_xact_lock(hashtext('jml-audit:' || c)) FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
-      [chains],
+      `${registry}SELECT pg_advisory_xact_lock(hashtext('jml-audit:' || c)) FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
+      lockParams,
     );
+    // A statement of its own, after the locks: its snapshot sees every batch committed before
+    // them (READ COMMITTED), so the heads are current and no chain forks. The record time is
+    // the database server's clock (a trigger refuses anything else), read here so the MAC
+    // covers it.
     const keys = [...new Set(inputs.map((i) => i.key))];
+    const read = await tx.query<BatchRead>(
+      `SELECT date_trunc('milliseconds', clock_timestamp()) AS t,
+         (SELECT json_agg(r) FROM audit_records r WHERE r.idempotency_key = ANY($1::text[])) AS found,
+         (SELECT json_agg(json_build_array(h.chain, h.chain_seq, h.hash)) FROM (
+            SELECT DISTINCT ON (chain) chain, chain_seq, hash FROM audit_records WHERE chain = ANY($2::text[])
+            ORDER BY chain, chain_seq DESC) h) AS heads`,
+      [keys, chains],
+    );
+    const { t, found: foundRows, heads: headRows } = read.rows[0]!;
     const found = new Map<string, AuditRecord>();
-    for (const r of await this.byKeys(tx, keys)) found.set(r.key, r);
+    for (const r of (parsedJson(foundRows) ?? []).map(toRecord)) found.set(r.key, r);
     const fresh = inputs.filter((i, n) => !found.has(i.key) && inputs.findIndex((j) => j.key === i.key) === n);
     if (fresh.length === 0) return found;
     const heads = new Map<string, { chainSeq: number; hash: string }>();
-    const freshChains = [...new Set(fresh.map((i) => i.employeeId))];
-    const { rows } = await tx.query<{ chain: string; chain_seq: number; hash: string }>(
-      `SELECT DISTINCT ON (chain) chain, chain_seq, hash FROM audit_records WHERE chain IN (${freshChains.map((_, n) => `$${n + 1}`).join(', ')})
-       ORDER BY chain, chain_seq DESC`,
-      freshChains,
-    );
-    for (const r of rows) heads.set(r.chain, { chainSeq: Number(r.chain_seq), hash: r.hash });
-    // The record time is the database server's clock (a trigger refuses anything else), read
-    // here so the MAC covers it.
-    const now = await tx.query<{ t: Date | string }>(`SELECT date_trunc('milliseconds', clock_timestamp()) AS t`);
-    const recordedAt = iso(now.rows[0]!.t);
+    for (const [chain, chainSeq, hash] of parsedJson(headRows) ?? [])
+      heads.set(chain, { chainSeq: Number(chainSeq), hash });
+    const recordedAt = iso(t);
     const params: unknown[] = [];
     const values: string[] = [];
+    const written: AuditRecord[] = [];
     for (const input of fresh) {
       const chain = input.employeeId;
       const head = heads.get(chain);
@@ -448,23 +482,30 @@ export class AuditStore {
         key.id,
       ];
       values.push(`(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
+      written.push({
+        seq: 0,
+        key: input.key,
+        kind: input.kind,
+        employeeId: input.employeeId,
+        chainSeq,
+        workflowId: input.workflowId,
+        runId: input.runId,
+        occurredAtMs: Date.parse(fields.occurredAt),
+        data,
+        hash,
+        recordedAtMs: Date.parse(recordedAt),
+      });
     }
-    const inserted = await tx.query<Row>(
+    // Only the sequence numbers come back: the rest of each record is what was just sent.
+    const inserted = await tx.query<{ seq: string | number; idempotency_key: string }>(
       `INSERT INTO audit_records (idempotency_key, chain, chain_seq, kind, employee_id, workflow_id, run_id, occurred_at, data, prev_hash,
          hash, recorded_at, chain_version, key_id)
-       VALUES ${values.join(', ')} RETURNING *`,
+       VALUES ${values.join(', ')} RETURNING seq, idempotency_key`,
       params,
     );
-    for (const r of inserted.rows.map(toRecord)) found.set(r.key, r);
+    const seqs = new Map(inserted.rows.map((r) => [r.idempotency_key, Number(r.seq)]));
+    for (const r of written) found.set(r.key, { ...r, seq: seqs.get(r.key)! });
     return found;
-  }
-
-  private async byKeys(tx: Sql, keys: string[]): Promise<AuditRecord[]> {
-    const { rows } = await tx.query<Row>(
-      `SELECT * FROM audit_records WHERE idempotency_key IN (${keys.map((_, n) => `$${n + 1}`).join(', ')})`,
-      keys,
-    );
-    return rows.map(toRecord);
   }
 
   async records(

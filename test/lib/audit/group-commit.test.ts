@@ -92,6 +92,22 @@ describe.each(targets)('group commit on %s', (_name, open) => {
     expect(await s.verify({ employeeId: employee })).toMatchObject({ ok: true, records: 60 });
   });
 
+  it('returns each record as stored, and a repeated key in a later batch the stored record', async () => {
+    const s = await store({ maxLingerMs: 0 });
+    const data = { method: 'PATCH', nested: { z: 1, a: [1, { b: 'x' }] }, dropped: undefined, unicode: 'é\u2028' };
+    const first = await Promise.all([1, 2, 3].map((i) => s.append(record(i, { data }))));
+    const stored = await s.records({ employeeId: employee });
+    expect(first).toEqual(stored);
+    expect(first.every((r) => r.seq > 0 && r.recordedAtMs !== undefined)).toBe(true);
+    const again = await Promise.all([
+      ...[1, 2, 3].map((i) => s.append(record(i, { data: { different: true } }))),
+      s.append(record(4)),
+    ]);
+    expect(again.slice(0, 3)).toEqual(first);
+    expect(again[3]).toMatchObject({ chainSeq: 4 });
+    expect(await s.verify({ employeeId: employee })).toMatchObject({ ok: true, records: 4 });
+  });
+
   it('without a linger, writes every batch at once (the old behaviour)', async () => {
     const s = await store({ maxLingerMs: 0 });
     await steady(s, 10, 2);
