@@ -144,6 +144,17 @@ export const LEAVER_RECHECK_PATCH = 'leaver-recheck-v1';
 /** Patch marker: a leaver's group memberships the app did not confirm removed are alerted and need an operator. */
 export const GROUP_REMOVAL_ALERT_PATCH = 'group-removal-alert-v1';
 
+/**
+ * Patch marker: the audit hand-off waits while the main loop is working on an event (a run's
+ * milestones come in bursts: received, started, completed) and hands them over in one round
+ * when it is done, or after AUDIT_ROUND_LINGER_MS of a long run. One round per event instead
+ * of one per burst: fewer activities and workflow tasks per person, bigger audit batches.
+ */
+export const AUDIT_BETWEEN_EVENTS_PATCH = 'audit-between-events-v1';
+
+/** The longest a milestone waits for the main loop to finish its work before it is handed over anyway. */
+export const AUDIT_ROUND_LINGER_MS = 30_000;
+
 export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<void> {
   let s: EmployeeState = input.state ? upgradeState(input.state, Date.now()) : initialState(input.employeeId);
   const limits: OrderingLimits = { ...DEFAULT_ORDERING_LIMITS, ...input.ordering };
@@ -151,6 +162,9 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
   const preemptForTermination = revocationFirst && patched(PREEMPT_FOR_TERMINATION_PATCH);
   const planOnce = patched(PLAN_ONCE_PATCH);
   const planning = planningFor(patched(PLAN_LOCALLY_PATCH));
+  const auditBetweenEvents = revocationFirst && patched(AUDIT_BETWEEN_EVENTS_PATCH);
+  /** The main loop is handling work (not waiting for it): see AUDIT_BETWEEN_EVENTS_PATCH. */
+  let working = false;
   const settleRevocations = patched(REGRANT_SETTLES_REVOCATIONS_PATCH);
   let stage: msg.EmployeeStatus['stage'] = 'idle';
   let currentEventId: string | undefined;
@@ -293,6 +307,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       const retryAt = s.audit.nextAttemptAtMs;
       if (retryAt !== undefined && retryAt > Date.now()) await sleep(retryAt - Date.now());
       await condition(() => s.timelineSeq > s.auditedSeq);
+      if (auditBetweenEvents && working) await condition(() => !working, AUDIT_ROUND_LINGER_MS);
       const batch = unauditedTimeline(s);
       const upTo = s.timelineSeq;
       const lost = upTo - s.auditedSeq - batch.length;
@@ -861,8 +876,10 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       (s.ensures ?? []).length > 0 ||
       (!revocationFirst && s.timelineSeq > s.auditedSeq) ||
       (!s.legalHold && s.deletions.some((d) => d.deleteAtMs <= Date.now()));
+    working = false;
     if (wakeAt === undefined) await condition(hasWork);
     else await condition(hasWork, Math.max(1, wakeAt - Date.now()));
+    working = true;
 
     await admitInbox();
     const { due, rest } = takeDue(s.pending, Date.now());
