@@ -45,6 +45,7 @@ import {
   enqueueQuery,
   failWorkflowTask,
   stickyWorkerGone,
+  type CompletedResponse,
 } from './workflow-tasks';
 
 export type Cancelled = (onCancel: () => void) => void;
@@ -407,7 +408,7 @@ export class Engine implements EngineCore {
 
   RespondWorkflowTaskCompleted(
     req: Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest>,
-  ): Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse> {
+  ): CompletedResponse {
     return completeWorkflowTask(this, req);
   }
 

@@ -75,19 +75,33 @@ export function decode(type: protobuf.Type, buf: Buffer): AnyMessage {
 }
 
 export function encode(type: protobuf.Type, obj: AnyMessage): Buffer {
+  return asBuffer(encodeWithHistory(type, obj));
+}
+
+/**
+ * A history goes out as its events' cached bytes, appended after the message's other fields
+ * (field order is free in protobuf): a HistoryEvent has ~60 oneof fields, and re-encoding every
+ * event of every task was the largest part of encoding a workflow task. The same holds one level
+ * down (the workflow task in a RespondWorkflowTaskCompleted answer).
+ */
+function encodeWithHistory(type: protobuf.Type, obj: AnyMessage): Uint8Array {
   const historyField = historyFieldOf(type);
   const history = historyField ? (obj.history as { events?: unknown[] } | undefined) : undefined;
-  if (!historyField || !history?.events || Object.keys(history).some((k) => k !== 'events'))
-    return asBuffer(type.encode(type.fromObject(obj)).finish());
-  // The history goes out as its events' cached bytes, appended after the other fields (field
-  // order is free in protobuf): a HistoryEvent has ~60 oneof fields, and re-encoding every
-  // event of every task was the largest part of encoding a workflow task.
+  const fastHistory = history?.events !== undefined && Object.keys(history).every((k) => k === 'events');
+  const nested = nestedWithHistory(type).filter((f) => obj[f.name] !== undefined && obj[f.name] !== null);
+  if (!fastHistory && nested.length === 0) return type.encode(type.fromObject(obj)).finish();
   const rest: AnyMessage = { ...obj };
-  delete rest.history;
+  if (fastHistory) delete rest.history;
+  for (const f of nested) delete rest[f.name];
   const writer = type.encode(type.fromObject(rest));
-  writer.uint32((historyField.id << 3) | 2).fork();
-  for (const event of history.events) writer.uint32(EVENTS_TAG).bytes(eventBytes(event));
-  return asBuffer(writer.ldelim().finish());
+  if (fastHistory) {
+    writer.uint32((historyField!.id << 3) | 2).fork();
+    for (const event of history.events!) writer.uint32(EVENTS_TAG).bytes(eventBytes(event));
+    writer.ldelim();
+  }
+  for (const f of nested)
+    writer.uint32((f.id << 3) | 2).bytes(encodeWithHistory(f.resolvedType as protobuf.Type, obj[f.name] as AnyMessage));
+  return writer.finish();
 }
 
 /** `History.events` is field 1, length-delimited. */
@@ -106,6 +120,25 @@ function historyFieldOf(type: protobuf.Type): protobuf.Field | undefined {
     !field!.repeated;
   historyFields.set(type, usable ? field : undefined);
   return usable ? field : undefined;
+}
+
+const nestedFields = new Map<protobuf.Type, protobuf.Field[]>();
+
+/** The message's singular fields whose own type carries a history (a workflow task in a completion's answer). */
+function nestedWithHistory(type: protobuf.Type): protobuf.Field[] {
+  let fields = nestedFields.get(type);
+  if (!fields) {
+    fields = type.fieldsArray.filter((f) => {
+      const resolved = f.resolve().resolvedType;
+      return !f.repeated && !f.map && resolved instanceof protoTypeClass() && historyFieldOf(resolved) !== undefined;
+    });
+    nestedFields.set(type, fields);
+  }
+  return fields;
+}
+
+function protoTypeClass(): typeof protobuf.Type {
+  return root.lookupType('temporal.api.history.v1.History').constructor as typeof protobuf.Type;
 }
 
 /** protobufjs's Node writer already yields a Buffer: copy only when it did not. */

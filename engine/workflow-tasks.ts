@@ -49,7 +49,7 @@ export function scheduleWorkflowTask(
   core: EngineCore,
   run: Run,
   attempt = 1,
-  options: { speculative?: boolean } = {},
+  options: { speculative?: boolean; handOut?: boolean } = {},
 ): void {
   if (!isOpen(run)) return;
   if (run.wt.state === 'started') {
@@ -57,7 +57,8 @@ export function scheduleWorkflowTask(
     return;
   }
   if (run.wt.state !== 'none') return;
-  const stickyQueue = stickyTarget(core, run);
+  // A task handed to the worker that just completed one needs no check that the worker is there.
+  const stickyQueue = options.handOut ? run.sticky?.queue : stickyTarget(core, run);
   const taskQueue = stickyQueue
     ? { name: stickyQueue, kind: 'TASK_QUEUE_KIND_STICKY', normalName: run.taskQueue }
     : { name: run.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' };
@@ -80,15 +81,38 @@ export function scheduleWorkflowTask(
     run.wt = { state: 'scheduled', scheduledEventId, startedEventId: 0, attempt, needsAnother: false };
   }
   run.wt.stickyQueue = stickyQueue;
+  // `handOut`: the caller starts the task itself (returned in a completion's answer), so it is never queued.
+  if (!options.handOut) queueScheduledTask(core, run);
+  core.updateInFlight();
+}
+
+function queueScheduledTask(core: EngineCore, run: Run): void {
+  const { scheduledEventId, stickyQueue } = run.wt;
   if (stickyQueue) {
     // Worker liveness is wall-clock time, whatever virtual time does.
-    const { scheduledEventId } = run.wt;
     const timer = setTimeout(() => stickyTaskNotPickedUp(core, run, scheduledEventId), run.sticky!.scheduleToStartMs);
     timer.unref?.();
     run.wt.scheduleToStartTimer = timer;
   }
   offerWorkflowTask(core, run);
-  core.updateInFlight();
+}
+
+/**
+ * The server's answer to a completion that asks for it (`returnNewWorkflowTask`, which the SDK
+ * sets whenever it keeps the run cached): the workflow task the completion made necessary
+ * (events that arrived meanwhile, `forceCreateNewWorkflowTask`) goes back in the answer,
+ * already started, with only the events since the worker's last task — no queue, no poll.
+ * Only when the completion asked for stickiness (what the SDK does whenever it asks for the task);
+ * otherwise the task is queued as usual.
+ */
+function scheduleAndHandOut(core: EngineCore, run: Run, req: CompletedRequest): WorkflowTask | undefined {
+  const handOut = req.returnNewWorkflowTask === true && !!run.sticky && core.sticky.accepting(run.sticky.queue);
+  scheduleWorkflowTask(core, run, 1, { handOut });
+  if (!handOut || run.wt.state !== 'scheduled') return undefined;
+  const { scheduledEventId, attempt, stickyQueue } = run.wt;
+  const task = dispatchWorkflowTask(core, run, scheduledEventId, attempt, stickyQueue, req.identity);
+  if (!task) queueScheduledTask(core, run);
+  return task;
 }
 
 /** The sticky queue for the run's next task, if the worker behind it is still there; else stickiness is dropped. */
@@ -222,10 +246,13 @@ export function runForWorkflowTask(core: EngineCore, tokenBytes: Uint8Array | un
 /** @returns the RespondWorkflowTaskCompleted answer (`resetHistoryEventId` when a speculative task is discarded). */
 type CompletedRequest = Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest>;
 
-export function completeWorkflowTask(
-  core: EngineCore,
-  req: CompletedRequest,
-): Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse> {
+/** The completion's answer; a workflow task handed out in it carries its history as stored events. */
+export type CompletedResponse = Omit<
+  Plain<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse>,
+  'workflowTask'
+> & { workflowTask?: WorkflowTask };
+
+export function completeWorkflowTask(core: EngineCore, req: CompletedRequest): CompletedResponse {
   const run = runForWorkflowTask(core, req.taskToken);
   const commands = req.commands ?? [];
   const messages = decodeWorkerMessages(req.messages);
@@ -267,11 +294,12 @@ export function completeWorkflowTask(
     return {};
   }
   const hadBuffered = flushBuffered(core, run);
+  let workflowTask: WorkflowTask | undefined;
   if (needsAnother || hadBuffered || run.wt.needsAnother || req.forceCreateNewWorkflowTask)
-    scheduleWorkflowTask(core, run);
+    workflowTask = scheduleAndHandOut(core, run, req);
   else if (hasAdmittedUpdates(run)) scheduleWorkflowTask(core, run, 1, { speculative: true });
   afterTask(core, run);
-  return {};
+  return workflowTask ? { workflowTask } : {};
 }
 
 /** The server's rule: a speculative task that only rejected Updates changed nothing and is dropped. */

@@ -2,6 +2,7 @@ import { decode, encode, historyEvent, jsonPayload, protoType, timestamp, type H
 
 const pollResponse = protoType('temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse');
 const historyResponse = protoType('temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse');
+const completedResponse = protoType('temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedResponse');
 
 function events(): HistoryEvent[] {
   return [
@@ -76,5 +77,17 @@ describe('encode with a history', () => {
     expect(Buffer.from(page.nextPageToken as Uint8Array).toString()).toBe('p2');
     expect((page.history as { events: unknown[] }).events).toHaveLength(3);
     expect(roundTrip(historyResponse, { nextPageToken: Buffer.from('x') }).history).toBeUndefined();
+  });
+
+  it('writes a workflow task handed out in a completion answer, history included, as a whole conversion would', () => {
+    const plain = { workflowTask: { ...task, history: { events: events() } }, resetHistoryEventId: 0 };
+    const expected = decode(
+      completedResponse,
+      Buffer.from(completedResponse.encode(completedResponse.fromObject(plain)).finish()),
+    );
+    const stored = { workflowTask: { ...task, history: { events: events().map(historyEvent) } } };
+    expect(roundTrip(completedResponse, stored)).toEqual(expected);
+    expect((expected.workflowTask as { history: { events: unknown[] } }).history.events).toHaveLength(3);
+    expect(roundTrip(completedResponse, {})).toEqual({});
   });
 });
