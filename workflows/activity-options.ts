@@ -3,6 +3,7 @@
  * typed failures (non-retryable for 4xx/schema errors) and these policies back off.
  */
 import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { TASK_PRIORITY } from '../lib/temporal/contract';
 
 /**
  * One SCIM operation (possibly lookup + write). The start-to-close covers the per-app rate
@@ -48,6 +49,8 @@ export const RECHECK: ActivityOptions = {
   ...SCIM_STEP,
   scheduleToCloseTimeout: '5 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  // Revocation work, though the employee workflow (intake) schedules it.
+  priority: { priorityKey: TASK_PRIORITY.revocation },
 };
 
 /** Reading config and evaluating access rules: local and fast. */

@@ -14,7 +14,7 @@ import type {
 import { deletionWorkflow } from './deletion';
 import { joinerWorkflow } from './joiner';
 import { leaverWorkflow } from './leaver';
-import { deletionHoldSignal } from '../lib/temporal/contract';
+import { deletionHoldSignal, TASK_PRIORITY } from '../lib/temporal/contract';
 import { moverWorkflow } from './mover';
 
 function childOptions(
@@ -28,7 +28,17 @@ function childOptions(
     workflowId: `${kind}-${employee.employeeId}-${eventId}${suffix}`,
     memo: { displayName: name, department: employee.department ?? '' },
     staticSummary: `${kind} for ${name} (${employee.employeeId})`,
+    priority: { priorityKey: childPriorityKey(kind) },
   };
+}
+
+/**
+ * A termination's run is dispatched before anything else; every other run already under way
+ * before new intake. Its activities inherit the key. Only the order of waiting tasks changes,
+ * so running histories replay unchanged (the SDK does not compare a command's priority).
+ */
+export function childPriorityKey(kind: LifecycleKind): number {
+  return kind === 'leaver' || kind === 'revocation' ? TASK_PRIORITY.revocation : TASK_PRIORITY.lifecycle;
 }
 
 /** Runs the lifecycle child for `kind` and returns its per-app result. */

@@ -11,6 +11,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import {
+  TASK_PRIORITY,
   APP_HEALTH_WORKFLOW_TYPE,
   appHealthQuery,
   appHealthReportSignal,
@@ -53,6 +54,7 @@ export async function startAppHealthWorkflows(
         workflowId: appHealthWorkflowId(app),
         taskQueue: options.taskQueue,
         args: [startInput(app, options)],
+        priority: { priorityKey: TASK_PRIORITY.background },
       });
       started.push(app);
     } catch (err) {
@@ -83,6 +85,7 @@ export async function reportAppHealth(
     workflowId: appHealthWorkflowId(app),
     taskQueue: start.taskQueue,
     args: [startInput(app, start)],
+    priority: { priorityKey: TASK_PRIORITY.background },
     signal: appHealthReportSignal,
     signalArgs: [report],
   });

@@ -30,6 +30,28 @@ export interface EmployeeWorkflowStart {
  */
 export type HrEventDelivery = HrEvent & { inferredFrom?: { rosterId: string } };
 
+/**
+ * Task priority keys (Temporal's `priorityKey`: 1 is dispatched first, 5 last, unset is 3).
+ * When workers are behind, a task queue's backlog is handed out by key, so:
+ * - revocation: a termination's leaver or revocation run and everything it schedules, a
+ *   leaver's recheck, and the mass-change guard that answers its permits. Never behind
+ *   anything else (the leaver SLA is 15 minutes; a joiner's is an hour).
+ * - lifecycle: joiner, mover and deletion runs already under way, and their SCIM steps: work
+ *   started finishes before new work is taken up (depth first), so accounts appear steadily
+ *   during a bulk load instead of only after every hire was planned.
+ * - intake: the employee workflows (HR events arriving, routing, planning) and roster batches.
+ * - background: app-health probes.
+ * - reconciliation: scans and repairs of whole apps, the bulkiest work there is.
+ * Children and activities inherit their workflow's key unless they set their own.
+ */
+export const TASK_PRIORITY = {
+  revocation: 1,
+  lifecycle: 2,
+  intake: 3,
+  background: 4,
+  reconciliation: 5,
+} as const;
+
 /** An HR event for this person (sent with signalWithStart by the intake API). */
 export const hrEventSignal = defineSignal<[HrEventDelivery]>('hrEvent');
 

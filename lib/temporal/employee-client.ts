@@ -18,6 +18,7 @@ import {
   releaseLegalHoldUpdate,
   retryAppUpdate,
   statusQuery,
+  TASK_PRIORITY,
   timelineQuery,
   type EmployeeStatus,
   type EmployeeWorkflowStart,
@@ -54,6 +55,8 @@ export async function deliverHrEvent(
       signal: hrEventSignal,
       signalArgs: [event],
       typedSearchAttributes: [{ key: EMPLOYEE_ID, value: employee.employeeId }],
+      // Only a start sets it: an event for a running workflow leaves its priority as it is.
+      priority: { priorityKey: TASK_PRIORITY.intake },
       memo: {
         displayName: employee.displayName ?? `${employee.givenName} ${employee.familyName}`,
         department: employee.department ?? '',

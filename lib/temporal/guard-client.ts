@@ -9,6 +9,7 @@ import {
   guardStatusQuery,
   MASS_CHANGE_GUARD_WORKFLOW_ID,
   MASS_CHANGE_GUARD_WORKFLOW_TYPE,
+  TASK_PRIORITY,
   type ApproveAppResult,
   type GuardStatus,
 } from './contract';
@@ -20,6 +21,8 @@ export async function startMassChangeGuard(client: Client, taskQueue: string): P
       workflowId: MASS_CHANGE_GUARD_WORKFLOW_ID,
       taskQueue,
       args: [{}],
+      // Leavers wait for its permits (contract.ts, TASK_PRIORITY).
+      priority: { priorityKey: TASK_PRIORITY.revocation },
     });
     return true;
   } catch (err) {

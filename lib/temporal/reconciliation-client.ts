@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
+  TASK_PRIORITY,
   RECONCILIATION_WORKFLOW_TYPE,
   reconciliationWorkflowId,
   runReconciliationUpdate,
@@ -38,6 +39,7 @@ export async function startReconciliationWorkflows(
         workflowId: reconciliationWorkflowId(app),
         taskQueue: options.taskQueue,
         args: [input],
+        priority: { priorityKey: TASK_PRIORITY.reconciliation },
       });
       started.push(app);
     } catch (err) {

@@ -7,6 +7,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { EmployeeRecord } from '../hr/employee';
 import {
+  TASK_PRIORITY,
   ROSTER_WORKFLOW_TYPE,
   rosterBatchSignal,
   rosterStatusQuery,
@@ -76,6 +77,7 @@ export async function submitRoster(
       args: [start],
       signal: rosterBatchSignal,
       signalArgs: [batch(0)],
+      priority: { priorityKey: TASK_PRIORITY.intake },
       memo: { contentHash: roster.contentHash },
       staticSummary: `Roster ${roster.rosterId} (${roster.full ? 'full' : 'partial'}, ${roster.employees.length} people)`,
     },

@@ -29,6 +29,7 @@ import {
   type GuardHeldChange,
   type PermitAnswer,
   type PermitRequest,
+  TASK_PRIORITY,
 } from '../../lib/temporal/contract';
 import { massChangeGuardWorkflow } from './workflow';
 
@@ -128,6 +129,8 @@ async function sendRequest(request: PermitRequest): Promise<void> {
     await startChild(massChangeGuardWorkflow, {
       workflowId: MASS_CHANGE_GUARD_WORKFLOW_ID,
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      // Leavers wait for its permits: never behind intake, whichever run happened to start it.
+      priority: { priorityKey: TASK_PRIORITY.revocation },
       args: [{}],
     });
   } catch (err) {

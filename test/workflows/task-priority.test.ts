@@ -1,0 +1,97 @@
+/**
+ * Which work gets which task priority key (lib/temporal/contract.ts, TASK_PRIORITY), read from
+ * the histories of a real hire and termination on the embedded engine: the employee workflow
+ * runs at intake, the joiner child (and so its SCIM steps) at lifecycle, the leaver child (and
+ * its deactivations) at revocation, and the leaver's recheck — scheduled by the employee
+ * workflow — at revocation too. The dispatch order these keys buy is the engine's
+ * (test/engine/conformance/priority.test.ts).
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { TASK_PRIORITY } from '../../lib/temporal/contract';
+import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
+
+jest.setTimeout(180_000);
+
+const MINUTE = 60_000;
+
+let stack: LifecycleStack;
+beforeAll(async () => {
+  stack = await startLifecycleStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function events(handle: WorkflowHandle) {
+  return (await handle.fetchHistory()).events ?? [];
+}
+
+async function startedPriority(handle: WorkflowHandle): Promise<number | undefined> {
+  const started = (await events(handle)).find((e) => e.workflowExecutionStartedEventAttributes);
+  return started?.workflowExecutionStartedEventAttributes?.priority?.priorityKey ?? undefined;
+}
+
+async function childrenByType(employeeWorkflowId: string): Promise<Map<string, WorkflowHandle>> {
+  const byType = new Map<string, WorkflowHandle>();
+  for (const e of await events(stack.env.client.workflow.getHandle(employeeWorkflowId))) {
+    const started = e.childWorkflowExecutionStartedEventAttributes;
+    if (started)
+      byType.set(
+        started.workflowType!.name!,
+        stack.env.client.workflow.getHandle(started.workflowExecution!.workflowId!),
+      );
+  }
+  return byType;
+}
+
+/** Each scheduled activity's type and the key its command set (0: none, it inherits its workflow's). */
+async function activityKeys(handle: WorkflowHandle): Promise<[string, number][]> {
+  return (await events(handle))
+    .map((e) => e.activityTaskScheduledEventAttributes)
+    .filter((a) => a !== null && a !== undefined)
+    .map((a) => [a.activityType?.name ?? '', Number(a.priority?.priorityKey ?? 0)]);
+}
+
+test('intake for the employee workflow, lifecycle for the joiner, revocation for the leaver and its recheck', async () => {
+  const id = 'TP1';
+  const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
+  await stack.send(
+    hrEvent('hire', { employeeId: id }, { eventId: `${id}-hire`, effectiveAt: await now(), sequence: 1 }),
+  );
+  await stack.waitFor(
+    id,
+    (s) => s.stage === 'idle' && s.accounts.length > 0 && s.accounts.every((a) => a.state === 'active'),
+  );
+  await stack.send(
+    hrEvent(
+      'terminate',
+      { employeeId: id, status: 'terminated' },
+      { eventId: `${id}-term`, effectiveAt: await now(), sequence: 2 },
+    ),
+  );
+  await stack.waitFor(id, (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'));
+  // The recheck after the policy's leaver.recheckAfter (10 minutes; time skips).
+  await stack.waitFor(id, (s) => (s.pendingRechecks ?? []).length === 0, 15 * MINUTE);
+
+  const employee = stack.env.client.workflow.getHandle(`employee-${id}`);
+  expect(await startedPriority(employee)).toBe(TASK_PRIORITY.intake);
+  const kids = await childrenByType(`employee-${id}`);
+  expect(await startedPriority(kids.get('joinerWorkflow')!)).toBe(TASK_PRIORITY.lifecycle);
+  expect(await startedPriority(kids.get('leaverWorkflow')!)).toBe(TASK_PRIORITY.revocation);
+
+  // The children's steps set nothing: they run at their child's key.
+  const joinerSteps = await activityKeys(kids.get('joinerWorkflow')!);
+  expect(joinerSteps.map(([type]) => type)).toContain('provisionAccount');
+  expect(joinerSteps.every(([, key]) => key === 0)).toBe(true);
+  const leaverSteps = await activityKeys(kids.get('leaverWorkflow')!);
+  expect(leaverSteps.map(([type]) => type)).toContain('deactivateAccount');
+  expect(leaverSteps.every(([, key]) => key === 0)).toBe(true);
+
+  // The employee workflow's own recheck is revocation work: it says so on the command.
+  const employeeActivities = await activityKeys(employee);
+  const rechecks = employeeActivities.filter(([type]) => type === 'recheckDeactivated');
+  expect(rechecks.length).toBeGreaterThan(0);
+  expect(rechecks.every(([, key]) => key === TASK_PRIORITY.revocation)).toBe(true);
+  // Planning the hire stays at intake (inherited).
+  expect(employeeActivities.filter(([type]) => type === 'planLifecycle').every(([, key]) => key === 0)).toBe(true);
+});
