@@ -54,7 +54,7 @@ export async function startAppHealthWorkflows(
         workflowId: appHealthWorkflowId(app),
         taskQueue: options.taskQueue,
         args: [startInput(app, options)],
-        priority: { priorityKey: TASK_PRIORITY.background },
+        priority: { priorityKey: TASK_PRIORITY.revocation },
       });
       started.push(app);
     } catch (err) {
@@ -85,7 +85,7 @@ export async function reportAppHealth(
     workflowId: appHealthWorkflowId(app),
     taskQueue: start.taskQueue,
     args: [startInput(app, start)],
-    priority: { priorityKey: TASK_PRIORITY.background },
+    priority: { priorityKey: TASK_PRIORITY.revocation },
     signal: appHealthReportSignal,
     signalArgs: [report],
   });

@@ -35,20 +35,22 @@ export type HrEventDelivery = HrEvent & { inferredFrom?: { rosterId: string } };
  * When workers are behind, a task queue's backlog is handed out by key, so:
  * - revocation: a termination's leaver or revocation run and everything it schedules, a
  *   leaver's recheck, and the mass-change guard that answers its permits. Never behind
- *   anything else (the leaver SLA is 15 minutes; a joiner's is an hour).
+ *   anything else (the leaver SLA is 15 minutes; a joiner's is an hour). The per-app health
+ *   workflows too: every held step asks them for the app's state first (a 2-second read that,
+ *   queued behind a bulk load, would time out and let steps past a paused app); their own
+ *   work is a few small tasks.
  * - lifecycle: joiner, mover and deletion runs already under way, and their SCIM steps: work
  *   started finishes before new work is taken up (depth first), so accounts appear steadily
  *   during a bulk load instead of only after every hire was planned.
  * - intake: the employee workflows (HR events arriving, routing, planning) and roster batches.
- * - background: app-health probes.
- * - reconciliation: scans and repairs of whole apps, the bulkiest work there is.
+ * - reconciliation: scans and repairs of whole apps, the bulkiest work there is (5, the last
+ *   key; 4 is left free for work between intake and it).
  * Children and activities inherit their workflow's key unless they set their own.
  */
 export const TASK_PRIORITY = {
   revocation: 1,
   lifecycle: 2,
   intake: 3,
-  background: 4,
   reconciliation: 5,
 } as const;
 
