@@ -15,6 +15,8 @@ export class AppLog {
   rateLimited = 0;
   created = 0;
   lastCreatedAtMs = 0;
+  /** When each account was created (the app's clock), in log order. */
+  readonly createdAtMs: number[] = [];
 
   readonly onLine = (line: string): void => {
     if (!line.includes('"scim request"')) return;
@@ -25,6 +27,7 @@ export class AppLog {
     if (r.status === 429) this.rateLimited += 1;
     if (r.method === 'POST' && r.status === 201 && r.path.endsWith('/Users')) {
       this.created += 1;
+      this.createdAtMs.push(Date.parse(r.time));
       this.lastCreatedAtMs = Math.max(this.lastCreatedAtMs, Date.parse(r.time));
     }
   };

@@ -148,13 +148,14 @@ export async function startStack(
   limit: ClientRateLimit,
   workerArgs: string[],
   started: Proc[],
+  engineArgs: string[] = [],
 ): Promise<Stack> {
   // TEMPORAL_ADDRESS set: measure against that server (a real cluster) on a task queue of its own.
   const external = process.env.TEMPORAL_ADDRESS;
   let address = external;
   let engine: Proc | undefined;
   if (!address) {
-    engine = startJml('engine', ['engine', '--port', '0']);
+    engine = startJml('engine', ['engine', '--port', '0', ...engineArgs]);
     started.push(engine);
     address = (await waitForLine(engine, /listening on (\S+)/))[1]!;
   }

@@ -7,6 +7,14 @@
  * and duplicated accounts. Prints tables and writes bench/results/onboarding-<timestamp>.json.
  *
  *   npm run bench -- onboarding [--employees 1000] [--apps 5] [--rate 50] [--latency 0] [--max-activities 100]
+ *                               [--terminations 0] [--priority on|off|both] [--rounds 1] [--baseline on|off]
+ *
+ * `--terminations N`: N more people are hired (and active everywhere) before the bulk load;
+ * their terminations are posted during it, one a second from a second after the first hire,
+ * and each one's latency (its `202` → the last app deactivated) is reported: what a leaver
+ * waits while the stack is busiest. `--priority both` runs the orchestrator with the engine's
+ * task priority off (first in, first out: `jml engine --no-priority`) and on, alternating for
+ * `--rounds` rounds, on fresh stacks and apps; `--baseline off` skips the naive script.
  *
  * With DATABASE_URL set (an empty database: the audit store remembers SCIM ids by employee id)
  * the worker writes its audit trail to PostgreSQL instead of the embedded PGlite.
@@ -34,7 +42,7 @@ import {
   type Status,
 } from './common';
 import { describeMemory, type MemoryBreakdown } from './memory';
-import { cpuSeconds, peakRssMiB, type Proc } from './processes';
+import { cpuSeconds, peakRssMiB, percentile, type Proc } from './processes';
 import { describeWorkflowTasks, workflowTaskDurations, type WorkflowTaskDurations } from './workflow-tasks';
 
 const { values } = parseArgs({
@@ -44,10 +52,26 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '50' },
     latency: { type: 'string', default: '0' },
     'max-activities': { type: 'string', default: '100' },
+    terminations: { type: 'string', default: '0' },
+    priority: { type: 'string', default: 'on' },
+    rounds: { type: 'string', default: '1' },
+    baseline: { type: 'string', default: 'on' },
   },
 });
 // Where the worker's memory is, sampled every second (bench/memory-probe.js); BENCH_MEMORY= turns it off.
 process.env.BENCH_MEMORY ??= 'worker';
+if (!['on', 'off', 'both'].includes(values.priority))
+  throw new Error(`--priority must be on, off or both, got "${values.priority}"`);
+if (!['on', 'off'].includes(values.baseline)) throw new Error(`--baseline must be on or off, got "${values.baseline}"`);
+const TERMINATIONS = Number(values.terminations);
+const ROUNDS = Number(values.rounds);
+/** The engine's dispatch order for each orchestrator run, in the order they run. */
+const MODES: boolean[] = Array.from({ length: ROUNDS }, () =>
+  values.priority === 'both' ? [false, true] : [values.priority === 'on'],
+).flat();
+const BASELINE = values.baseline === 'on';
+/** Terminations are posted this far apart during the bulk load, the first this long after the first hire. */
+const TERMINATION_EVERY_MS = 1000;
 const EMPLOYEES = Number(values.employees);
 const APPS = Number(values.apps);
 const RATE = Number(values.rate);
@@ -68,6 +92,8 @@ const AUDIT_STORE = process.env.DATABASE_URL
 const STALL_MS = 90_000;
 const PEOPLE = Array.from({ length: EMPLOYEES }, (_, i) => i + 1);
 const IDS = PEOPLE.map((n) => `B${n}`);
+/** The people terminated during the bulk load (numbered after the hires). */
+const LEAVERS = Array.from({ length: TERMINATIONS }, (_, i) => EMPLOYEES + i + 1);
 
 const appArgs = () => [
   '--rate-limit',
@@ -96,11 +122,11 @@ async function quiet(logs: AppLog[]): Promise<void> {
   }
 }
 
-/** Waits until every app created every account, or nothing happened for STALL_MS. */
-async function untilAppsCreated(logs: AppLog[]): Promise<void> {
+/** Waits until every app created every account (counted from `before`), or nothing happened for STALL_MS. */
+async function untilAppsCreated(logs: AppLog[], before: AppCounts[]): Promise<void> {
   let last = -1;
   let since = Date.now();
-  while (Math.min(...logs.map((l) => l.created)) < EMPLOYEES) {
+  while (Math.min(...logs.map((l, i) => l.created - before[i]!.created)) < EMPLOYEES) {
     if (totalRequests(logs) !== last) [last, since] = [totalRequests(logs), Date.now()];
     else if (Date.now() - since > STALL_MS) return;
     await sleep(1000);
@@ -153,11 +179,59 @@ const sub = (a: AppCounts, b: AppCounts): AppCounts => ({
   created: a.created - b.created,
 });
 
+/** Hires the people to be terminated later and waits until they are active everywhere. */
+async function hireLeavers(api: string): Promise<void> {
+  if (LEAVERS.length === 0) return;
+  process.stdout.write(`  hiring the ${LEAVERS.length} people terminated during the run… `);
+  await pool(LEAVERS, 10, async (n) => void (await post(api, event(n, 'hire', 1))));
+  const pending = new Set(LEAVERS.map((n) => `B${n}`));
+  const deadline = Date.now() + STALL_MS;
+  while (pending.size > 0 && Date.now() < deadline) {
+    for (const id of [...pending]) if (allActive(await status(api, id))) pending.delete(id);
+    if (pending.size > 0) await sleep(500);
+  }
+  if (pending.size > 0) throw new Error(`not active everywhere before the run: ${[...pending].join(', ')}`);
+  process.stdout.write('active everywhere\n');
+}
+
+/** Posts the terminations one after another during the bulk load; resolves to each one's `202` time. */
+async function postTerminations(api: string, t0: number): Promise<Map<string, number>> {
+  const accepted = new Map<string, number>();
+  for (const [i, n] of LEAVERS.entries()) {
+    await sleep(Math.max(0, t0 + TERMINATION_EVERY_MS * (i + 1) - Date.now()));
+    accepted.set(`B${n}`, await post(api, event(n, 'terminate', 2)));
+  }
+  return accepted;
+}
+
+/** Each termination's `202` → its last app deactivated (from the status API), ms; NaN when not deactivated everywhere. */
+async function terminationLatencies(api: string, accepted: Map<string, number>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [id, at] of accepted) {
+    let s = await status(api, id);
+    const deadline = Date.now() + STALL_MS;
+    const done = (st: Status) =>
+      (st.accounts ?? []).length === APPS && (st.accounts ?? []).every((a) => a.state === 'deactivated');
+    while (!done(s) && Date.now() < deadline) {
+      await sleep(500);
+      s = await status(api, id);
+    }
+    out[id] = done(s) ? Math.max(...(s.accounts ?? []).map((a) => Date.parse(a.deactivatedAt ?? ''))) - at : NaN;
+  }
+  return out;
+}
+
 async function orchestratorRun(
   work: string,
   procs: Proc[],
+  priority: boolean,
 ): Promise<
   RunResult & {
+    priority: boolean;
+    /** The first account any app created, from the first post. */
+    firstCreatedMs: number;
+    /** Per terminated person: `202` → last app deactivated, ms. */
+    terminationMs: Record<string, number>;
     postMs: number;
     confirmed: number;
     pending: string[];
@@ -175,19 +249,23 @@ async function orchestratorRun(
     { requestsPerSecond: RATE, burst: CLIENT_BURST, maxConcurrency: 8 },
     ['--max-activities', String(MAX_ACTIVITIES)],
     procs,
+    priority ? [] : ['--no-priority'],
   );
+  await hireLeavers(stack.url);
   const before = logs.map((l) => l.snapshot());
+  const createdBefore = logs.map((l) => l.createdAtMs.length);
   let posted = 0;
   let phase = 'posting hires';
   const t0 = Date.now();
   const ticker = setInterval(() => progress(phase, logs, t0, posted < EMPLOYEES ? `, ${posted} posted` : ''), 2000);
+  const terminations = postTerminations(stack.url, t0);
   await pool(PEOPLE, 20, async (n) => {
     await post(stack.url, event(n, 'hire', 1));
     posted += 1;
   });
   const postMs = Date.now() - t0;
   phase = 'orchestrator';
-  await untilAppsCreated(logs);
+  await untilAppsCreated(logs, before);
   phase = 'orchestrator, reading employee status';
   const done = await untilActive(stack.url, logs);
   clearInterval(ticker);
@@ -199,12 +277,17 @@ async function orchestratorRun(
         ...[...done.values()].flatMap((s) => (s.accounts ?? []).map((a) => Date.parse(a.lastChangeAt ?? '') || 0)),
       )
     : NaN;
+  const terminationMs = await terminationLatencies(stack.url, await terminations);
+  const firstCreatedMs = Math.min(...logs.flatMap((l, i) => l.createdAtMs.slice(createdBefore[i]))) - t0;
   const censuses = await Promise.all(urls.map((u) => census(u, IDS)));
   const processes = usage([...(stack.engine ? [stack.engine] : []), stack.worker, stack.api, ...apps]);
   // After the usage snapshot: reading the histories costs the engine CPU the run did not.
   const workflowTasks = await workflowTaskDurations(stack.address, stack.taskQueue);
   for (const p of [stack.api, stack.worker, ...(stack.engine ? [stack.engine] : []), ...apps]) await p.stop();
   return {
+    priority,
+    firstCreatedMs,
+    terminationMs,
     workflowTasks,
     totalMs: lastActive - t0,
     appsLastCreatedMs: Math.max(...counts.map((c) => c.lastCreatedAtMs)) - t0,
@@ -273,17 +356,24 @@ function summaryRow(name: string, r: RunResult) {
   };
 }
 
-function printSummary(orch: OrchestratorResult, naive: NaiveResult) {
-  const rows = [summaryRow('orchestrator', orch), summaryRow('naive sequential script', naive)];
+const runName = (r: OrchestratorResult) =>
+  MODES.length > 1 || !r.priority ? `orchestrator, priority ${r.priority ? 'on' : 'off'}` : 'orchestrator';
+
+function printSummary(runs: OrchestratorResult[], naive: NaiveResult | undefined) {
+  const orch = runs[runs.length - 1]!;
+  const rows = [
+    ...runs.map((r) => summaryRow(runName(r), r)),
+    ...(naive ? [summaryRow('naive sequential script', naive)] : []),
+  ];
   console.log(
     `\nBulk onboarding: ${EMPLOYEES} joiners × ${APPS} apps, each app limited to ${RATE} requests/s (429 + Retry-After beyond), ${LATENCY_MS} ms added latency`,
   );
   console.log(
-    `${'run'.padEnd(25)}${col('total s', 9)}${col('ideal s', 9)}${col('÷ ideal', 9)}${col('÷ min', 8)}${col('429s', 6)}${col('req/person/app', 16)}${col('missing / duplicates', 22)}`,
+    `${'run'.padEnd(30)}${col('total s', 9)}${col('ideal s', 9)}${col('÷ ideal', 9)}${col('÷ min', 8)}${col('429s', 6)}${col('req/person/app', 16)}${col('missing / duplicates', 22)}`,
   );
   for (const r of rows)
     console.log(
-      `${r.name.padEnd(25)}${col(r.totalS, 9)}${col(r.idealSentS, 9)}${col(`${r.vsIdealSent}×`, 9)}${col(`${r.vsMinimum}×`, 8)}${col(r.rateLimited, 6)}${col(r.requestsPerPersonPerApp, 16)}${col(`${r.missing} / ${r.duplicates}`, 22)}`,
+      `${r.name.padEnd(30)}${col(r.totalS, 9)}${col(r.idealSentS, 9)}${col(`${r.vsIdealSent}×`, 9)}${col(`${r.vsMinimum}×`, 8)}${col(r.rateLimited, 6)}${col(r.requestsPerPersonPerApp, 16)}${col(`${r.missing} / ${r.duplicates}`, 22)}`,
     );
   console.log(
     `  ideal = the busiest app's requests sent ÷ ${RATE}/s; min = ${seconds(rows[0]!.minimumS * 1000)} s (1 lookup + 1 create per person per app ÷ ${RATE}/s); the apps' buckets start full, so a run can beat either by ${seconds((Math.ceil(RATE) / RATE) * 1000)} s`,
@@ -291,7 +381,7 @@ function printSummary(orch: OrchestratorResult, naive: NaiveResult) {
   console.log(
     `  orchestrator total: first post → last account recorded active (last 201 in the apps' logs: ${rows[0]!.appsLastCreatedS} s; posting took ${seconds(orch.postMs)} s)`,
   );
-  console.log(`  orchestrator / naive total time: ${(orch.totalMs / naive.totalMs).toFixed(2)}`);
+  if (naive) console.log(`  orchestrator / naive total time: ${(orch.totalMs / naive.totalMs).toFixed(2)}`);
   if (orch.pending.length)
     console.log(
       `  not confirmed active everywhere by the orchestrator: ${orch.pending.length} (${orch.pending.slice(0, 10).join(', ')}…)`,
@@ -299,14 +389,40 @@ function printSummary(orch: OrchestratorResult, naive: NaiveResult) {
   return rows;
 }
 
-function printApps(orch: OrchestratorResult, naive: NaiveResult): void {
+/** Time to the first account and the terminations' latencies, per run (the engine's task priority on or off). */
+function printPriority(runs: OrchestratorResult[]) {
+  const rows = runs.map((r) => {
+    const latencies = Object.values(r.terminationMs);
+    const sorted = latencies.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+    return {
+      name: runName(r),
+      firstAccountS: seconds(r.firstCreatedMs),
+      totalS: seconds(r.totalMs),
+      terminations: latencies.length,
+      notDeactivated: latencies.length - sorted.length,
+      terminationP50S: sorted.length ? seconds(percentile(sorted, 50)) : undefined,
+      terminationMaxS: sorted.length ? seconds(sorted[sorted.length - 1]!) : undefined,
+    };
+  });
+  console.log(
+    `\n${'run'.padEnd(30)}${col('first account s', 16)}${col('total s', 9)}${col('terminations', 13)}${col('p50 s', 7)}${col('max s', 7)}`,
+  );
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(30)}${col(r.firstAccountS, 16)}${col(r.totalS, 9)}${col(`${r.terminations}${r.notDeactivated ? ` (${r.notDeactivated} not done)` : ''}`, 13)}${col(r.terminationP50S ?? '–', 7)}${col(r.terminationMaxS ?? '–', 7)}`,
+    );
+  if (TERMINATIONS > 0)
+    console.log(
+      `  termination latency: its 202 → the last of its ${APPS} apps deactivated, posted every ${TERMINATION_EVERY_MS / 1000} s during the bulk load from ${TERMINATION_EVERY_MS / 1000} s after the first hire`,
+    );
+  return rows;
+}
+
+function printApps(orch: OrchestratorResult, naive: NaiveResult | undefined): void {
   console.log(
     `\n${'app'.padEnd(12)}${col('requests', 9)}${col('GET', 6)}${col('POST', 6)}${col('429', 5)}${col('users', 7)}${col('missing', 8)}${col('dupes', 6)}`,
   );
-  for (const [label, r] of [
-    ['', orch],
-    ['naive-', naive],
-  ] as const) {
+  for (const [label, r] of [['', orch] as const, ...(naive ? [['naive-', naive] as const] : [])]) {
     r.apps.forEach((a, i) =>
       console.log(
         `${`${label}${appId(i)}`.padEnd(12)}${col(a.requests, 9)}${col(a.gets, 6)}${col(a.posts, 6)}${col(a.rateLimited, 5)}${col(a.users, 7)}${col(a.missing, 8)}${col(a.duplicates, 6)}`,
@@ -321,10 +437,10 @@ function printApps(orch: OrchestratorResult, naive: NaiveResult): void {
   console.log(`  ${describeMemory(orch.workerMemory)}`);
 }
 
-function printProcesses(orch: OrchestratorResult, naive: NaiveResult) {
+function printProcesses(orch: OrchestratorResult, naive: NaiveResult | undefined) {
   const processes = {
     ...orch.processes,
-    ...naive.processes,
+    ...naive?.processes,
     bench: { peakRssMiB: peakRssMiB('self'), cpuS: cpuSeconds('self') },
   };
   console.log(`\n${'process'.padEnd(14)}${col('peak RSS MiB', 13)}${col('CPU s', 7)}`);
@@ -340,10 +456,20 @@ async function main(): Promise<void> {
     console.log(
       `onboarding benchmark: ${EMPLOYEES} joiners × ${APPS} apps at ${RATE} requests/s per app (connector burst ${CLIENT_BURST}, app burst ${Math.ceil(RATE)}), ${LATENCY_MS} ms added latency, worker --max-activities ${MAX_ACTIVITIES}, audit store ${AUDIT_STORE}; ${describeMachine()}`,
     );
-    const orch = await orchestratorRun(work, procs);
-    console.log('baseline: a naive sequential script over a fresh, equally limited set of apps…');
-    const naive = await naiveRun(procs);
-    const rows = printSummary(orch, naive);
+    const runs: OrchestratorResult[] = [];
+    for (const priority of MODES) {
+      if (MODES.length > 1) console.log(`orchestrator, the engine's task priority ${priority ? 'on' : 'off'}…`);
+      // A work directory per run: the audit store remembers SCIM ids, which a later run's fresh apps lack.
+      runs.push(await orchestratorRun(mkdtempSync(path.join(work, 'run-')), procs, priority));
+    }
+    const orch = runs[runs.length - 1]!;
+    let naive: NaiveResult | undefined;
+    if (BASELINE) {
+      console.log('baseline: a naive sequential script over a fresh, equally limited set of apps…');
+      naive = await naiveRun(procs);
+    }
+    const rows = printSummary(runs, naive);
+    const priorityRows = printPriority(runs);
     printApps(orch, naive);
     const processes = printProcesses(orch, naive);
     const results = {
@@ -358,9 +484,14 @@ async function main(): Promise<void> {
         latencyMs: LATENCY_MS,
         maxActivities: MAX_ACTIVITIES,
         auditStore: AUDIT_STORE,
+        terminations: TERMINATIONS,
+        priority: values.priority,
+        rounds: ROUNDS,
       },
       summary: rows,
+      priority: priorityRows,
       orchestrator: orch,
+      runs,
       naive,
       processes,
     };

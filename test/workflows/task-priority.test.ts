@@ -92,6 +92,4 @@ test('intake for the employee workflow, lifecycle for the joiner, revocation for
   const rechecks = employeeActivities.filter(([type]) => type === 'recheckDeactivated');
   expect(rechecks.length).toBeGreaterThan(0);
   expect(rechecks.every(([, key]) => key === TASK_PRIORITY.revocation)).toBe(true);
-  // Planning the hire stays at intake (inherited).
-  expect(employeeActivities.filter(([type]) => type === 'planLifecycle').every(([, key]) => key === 0)).toBe(true);
 });
