@@ -6,12 +6,20 @@
  * mass-change guard when they are too many). A roster whose batches do not all arrive is never
  * used to infer leavers: missing people cannot be told from missing batches.
  */
-import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/contract';
 import type { EmployeeRecord } from '../lib/hr/employee';
 import {
   rosterBatchSignal,
   rosterStatusQuery,
+  TASK_PRIORITY,
   type RosterBatch,
   type RosterStatus,
   type RosterWorkflowStart,
@@ -19,13 +27,17 @@ import {
 import { ALERTING } from './activity-options';
 
 /** Signals are idempotent (deterministic eventIds): retry for as long as a leaver would. */
-const { deliverRosterBatch, terminateMissingFromRoster } = proxyActivities<
-  Pick<LifecycleActivities, 'deliverRosterBatch' | 'terminateMissingFromRoster'>
->({
+const DELIVERY: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '2 minutes' },
+};
+const { deliverRosterBatch } = proxyActivities<Pick<LifecycleActivities, 'deliverRosterBatch'>>(DELIVERY);
+/** Sending terminations is revocation work: not behind the joiner steps of a bulk load (the roster runs at intake). */
+const { terminateMissingFromRoster } = proxyActivities<Pick<LifecycleActivities, 'terminateMissingFromRoster'>>({
+  ...DELIVERY,
+  priority: { priorityKey: TASK_PRIORITY.revocation },
 });
 
 const { sendAlert } = proxyActivities<Pick<LifecycleActivities, 'sendAlert'>>(ALERTING);

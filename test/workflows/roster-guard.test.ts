@@ -5,7 +5,7 @@
  */
 import type { PolicyConfig } from '../../lib/config/types';
 import type { EmployeeRecord } from '../../lib/hr/employee';
-import { rosterWorkflowId, type RosterStatus } from '../../lib/temporal/contract';
+import { rosterWorkflowId, TASK_PRIORITY, type RosterStatus } from '../../lib/temporal/contract';
 import { approveApp, massChangeGuardStatus, startMassChangeGuard } from '../../lib/temporal/guard-client';
 import { submitRoster } from '../../lib/temporal/roster-client';
 import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
@@ -78,11 +78,19 @@ test('a full roster missing 40 % of the people trips the guard; approval lets th
     contentHash: 'a'.repeat(64),
     employees: people.filter((id) => !missing.includes(id)).map(record),
   });
-  const roster = await stack.env.client.workflow
-    .getHandle<() => Promise<RosterStatus>>(rosterWorkflowId('rg-1'))
-    .result();
+  const rosterHandle = stack.env.client.workflow.getHandle<() => Promise<RosterStatus>>(rosterWorkflowId('rg-1'));
+  const roster = await rosterHandle.result();
   expect(roster).toMatchObject({ state: 'done', terminationsSent: 4 });
   expect([...roster.missing!].sort()).toEqual(missing);
+  // The roster runs at intake; sending the terminations is revocation work (docs/architecture.md).
+  const events = (await rosterHandle.fetchHistory()).events ?? [];
+  expect(events[0]?.workflowExecutionStartedEventAttributes?.priority?.priorityKey).toBe(TASK_PRIORITY.intake);
+  const scheduled = events
+    .map((e) => e.activityTaskScheduledEventAttributes)
+    .filter((a) => a !== null && a !== undefined)
+    .map((a) => [a.activityType?.name, a.priority?.priorityKey ?? 0]);
+  expect(scheduled).toContainEqual(['terminateMissingFromRoster', TASK_PRIORITY.revocation]);
+  expect(scheduled).toContainEqual(['deliverRosterBatch', 0]);
 
   // Two per app fit under the limit; the other two wait, with one alert per app.
   await until('two held per app', async () => {
