@@ -37,18 +37,18 @@ export function createAuditPort(store: AuditStore, onError: (err: unknown) => vo
     },
 
     recordMilestones: async (input: MilestoneInput) => {
-      for (const { key, entry } of input.entries) {
-        const data = storable({ ...entry });
-        await store.append({
+      // In order, in one hand-over: they share a transaction, and one that fails stops the rest.
+      await store.appendAll(
+        input.entries.map(({ key, entry }) => ({
           key,
-          kind: 'milestone',
+          kind: 'milestone' as const,
           employeeId: input.employeeId,
           workflowId: entry.workflowId ?? input.workflowId,
           runId: input.runId,
           occurredAtMs: entry.atMs,
-          data,
-        });
-      }
+          data: storable({ ...entry }),
+        })),
+      );
       // After the evidence: the directory is a convenience index, and a retry rewrites it harmlessly.
       if (input.person) {
         const { displayName, department, status, asOfMs } = input.person;

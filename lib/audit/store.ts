@@ -175,6 +175,10 @@ type QueuedWrite = {
   atMs: number;
   /** False: the batch it is in is written at once (urgent, or the first after a quiet spell). */
   mayLinger: boolean;
+  /** The write handed over before it in one `appendAll`: if that one fails, this one is not written. */
+  after?: QueuedWrite;
+  /** Set when it failed (or was refused because the one before it failed). */
+  failed?: { err: unknown };
 } & ({ input: AppendInput } | { account: AccountEntry });
 
 /**
@@ -280,6 +284,33 @@ export class AuditStore {
   }
 
   /**
+   * Appends records in order, handed over together so they can share a transaction: each is
+   * written only if the ones before it were (a failed one fails the rest unwritten, so a retry
+   * writes them in the same order). Resolves with every record once all are committed.
+   */
+  appendAll(inputs: AppendInput[], options: WriteOptions = {}): Promise<AuditRecord[]> {
+    if (!this.key) return Promise.reject(new AuditKeyError(MISSING_KEY_MESSAGE));
+    let previous: QueuedWrite | undefined;
+    const written = inputs.map(
+      (input) =>
+        new Promise<AuditRecord>((resolve, reject) => {
+          const write: QueuedWrite = {
+            input,
+            resolve: (r) => resolve(r!),
+            reject,
+            after: previous,
+            ...this.arrival(options),
+          };
+          previous = write;
+          this.enqueue(write);
+        }),
+    );
+    // Every promise is looked at: a rejection after the first one is not an unhandled one.
+    written.forEach((p) => p.catch(() => undefined));
+    return Promise.all(written);
+  }
+
+  /**
    * Records an account's state in the registry; last change wins: an older write (a slow
    * retry) never overwrites a newer state. Joins the group commit of the appends (the same
    * transaction), so a step's registry write costs no turn of the connection of its own.
@@ -359,20 +390,39 @@ export class AuditStore {
       await new Promise((r) => setImmediate(r));
       while (this.queue.length > 0) {
         await this.linger();
-        const batch = this.queue.splice(0, MAX_BATCH);
+        const batch = this.queue.splice(0, MAX_BATCH).filter((b) => !this.refusedAfter(b));
+        if (batch.length === 0) continue;
         try {
           const records = await this.writeBatch(batch);
           batch.forEach((b, i) => b.resolve(records[i]!));
         } catch (err) {
-          if (batch.length === 1) batch[0]!.reject(err);
+          if (batch.length === 1) this.fail(batch[0]!, err);
           else {
-            for (const b of batch) await this.writeBatch([b]).then((r) => b.resolve(r[0]!), b.reject);
+            for (const b of batch) {
+              if (this.refusedAfter(b)) continue;
+              await this.writeBatch([b]).then(
+                (r) => b.resolve(r[0]!),
+                (e: unknown) => this.fail(b, e),
+              );
+            }
           }
         }
       }
     } finally {
       this.flushing = false;
     }
+  }
+
+  private fail(write: QueuedWrite, err: unknown): void {
+    write.failed = { err };
+    write.reject(err);
+  }
+
+  /** A write whose predecessor in its `appendAll` failed is refused unwritten: the order holds. */
+  private refusedAfter(write: QueuedWrite): boolean {
+    if (!write.after?.failed) return false;
+    this.fail(write, write.after.failed.err);
+    return true;
   }
 
   /**

@@ -61,6 +61,11 @@ function milestonesRefused(store: AuditStore): AuditStore {
       throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' });
     return store.append(input);
   };
+  refusing.appendAll = async (inputs: AppendInput[]) => {
+    if (inputs.some((i) => i.kind === 'milestone'))
+      throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' });
+    return store.appendAll(inputs);
+  };
   return refusing;
 }
 
