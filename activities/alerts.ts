@@ -34,6 +34,8 @@ export function createAlertActivity(deps: AlertDeps): (input: AlertInput) => Pro
         deps.logger.error({ err }, 'SLA breach not written to the audit store; alerting anyway'),
       );
     }
+    // Folded: the mass-change guard's one alert for the app's hold stands for this person's breach.
+    if (input.heldByGuard?.length) return;
     if (!configured) return;
     const url = await webhookUrl(configured, deps.logger);
     if (!url) return;

@@ -31,6 +31,15 @@ export interface LeaverInput extends LifecycleInput {
  */
 export const MASS_CHANGE_GUARD_PATCH = 'mass-change-guard-v1';
 
+/**
+ * Patch marker: a roster-inferred termination whose SLA passes while every app it still waits
+ * for is held by the mass-change guard records the breach (timeline, SlaBreached, audit, metric)
+ * but posts no `sla-breached` alert of its own: the app's one `mass-change-held` alert covers the
+ * whole hold, and the person's status shows what is held and why. Runs recorded before it alert
+ * each held person, as they did.
+ */
+export const FOLD_HELD_SLA_ALERT_PATCH = 'fold-held-sla-alert-v1';
+
 export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResult> {
   const { employee, eventId, accounts } = input;
   const kind = input.kind ?? 'leaver';
@@ -55,7 +64,15 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
   const slaDeadlineMs = input.effectiveAtMs + plan.slaMs.leaver;
   markLifecycle(kind, employee.employeeId, targets, slaDeadlineMs);
 
+  const finished = new Set<string>();
   const work = runPerApp(targets, async (app) => {
+    try {
+      return await revokeApp(app);
+    } finally {
+      finished.add(app);
+    }
+  });
+  async function revokeApp(app: string) {
     if (permit && cause) {
       const rosterId = input.inferredFrom?.rosterId;
       await permit.ask({
@@ -79,11 +96,19 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
         employee,
       },
     ]);
-  });
+  }
+  /** At the breach: the apps still waiting, when every one of them is held by the guard for an inferred termination. */
+  const onlyHeldByGuard = (): string[] | undefined => {
+    if (cause !== 'inferred-termination' || !permit) return undefined;
+    const waiting = targets.filter((app) => !finished.has(app));
+    const held = permit.heldApps();
+    if (waiting.length === 0 || !waiting.every((app) => held.includes(app))) return undefined;
+    return patched(FOLD_HELD_SLA_ALERT_PATCH) ? waiting : undefined;
+  };
   const { value: outcomes, breached } = await underSla(
     slaDeadlineMs,
     work,
-    onSlaBreach(kind, employee.employeeId, eventId, timeline, slaDeadlineMs, undeliveredAlerts),
+    onSlaBreach(kind, employee.employeeId, eventId, timeline, slaDeadlineMs, undeliveredAlerts, onlyHeldByGuard),
   );
   timeline.push(...appTimeline(outcomes, eventId, kind));
   if (guarded && !permit) {

@@ -105,7 +105,9 @@ export function markSlaBreached(): void {
  * The standard reaction to a missed SLA: flag the run for the UI (`SlaBreached = true`), note
  * it in the timeline, and alert. Returned as a callback for `underSla`. Alert delivery is best
  * effort: an alert that cannot be delivered is noted and handed back in `undelivered` (the
- * employee workflow retries it) — it never fails the run.
+ * employee workflow retries it) — it never fails the run. `heldByGuard` names the apps when all
+ * that is left waits for the mass-change guard's approval: the breach is recorded the same way,
+ * but the alert is not posted (the guard's one alert per app covers the hold).
  */
 export function onSlaBreach(
   kind: LifecycleKind,
@@ -114,10 +116,17 @@ export function onSlaBreach(
   timeline: TimelineEntry[],
   slaDeadlineMs: number,
   undelivered: AlertInput[] = [],
+  heldByGuard: () => string[] | undefined = () => undefined,
 ) {
   return async (): Promise<void> => {
     markSlaBreached();
     const { workflowId } = workflowInfo();
+    const held = heldByGuard();
+    const late = `${kind} for ${employeeId} not complete by the SLA deadline ${new Date(slaDeadlineMs).toISOString()}`;
+    const message = held
+      ? `${late}: the deactivation in ${held.join(', ')} is held by the mass-change guard (its mass-change-held ` +
+        `alert covers it; approve with: ${held.map((app) => `jml app approve ${app}`).join('; ')})`
+      : late;
     timeline.push({
       atMs: Date.now(),
       kind: 'sla-breached',
@@ -126,6 +135,7 @@ export function onSlaBreach(
       slaDeadlineMs,
       slaBreached: true,
       workflowId,
+      ...(held ? { detail: message } : {}),
     });
     const alert: AlertInput = {
       kind: 'sla-breached',
@@ -134,8 +144,9 @@ export function onSlaBreach(
       eventId,
       workflowId,
       slaDeadlineMs,
-      message: `${kind} for ${employeeId} not complete by the SLA deadline ${new Date(slaDeadlineMs).toISOString()}`,
+      message,
       atMs: Date.now(),
+      ...(held ? { heldByGuard: held } : {}),
     };
     try {
       await alerts.sendAlert(alert);

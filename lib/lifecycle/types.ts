@@ -224,6 +224,11 @@ export interface AlertInput {
   app?: string;
   /** `sla-breached`: the deadline that passed. */
   slaDeadlineMs?: number;
+  /**
+   * `sla-breached` of a roster-inferred termination whose remaining apps are all held by the
+   * mass-change guard: recorded and logged, not posted (the app's `mass-change-held` alert covers it).
+   */
+  heldByGuard?: string[];
   message: string;
   atMs: number;
 }

@@ -67,6 +67,18 @@ describe('sendAlert', () => {
     }
   });
 
+  it('logs an SLA breach folded into a mass-change guard hold but does not post it', async () => {
+    const hook = await receiver(204);
+    const { logger, lines } = capturingLogger();
+    try {
+      await createAlertActivity({ config: configWith(hook.url), logger })({ ...alert, heldByGuard: ['slack'] });
+      expect(hook.bodies).toEqual([]);
+      expect(lines.some((l) => String(l.msg).startsWith('ALERT sla-breached'))).toBe(true);
+    } finally {
+      hook.server.close();
+    }
+  });
+
   it('fails retryably on 5xx and non-retryably on a 4xx from the webhook', async () => {
     const { logger } = capturingLogger();
     for (const [status, nonRetryable] of [

@@ -7,8 +7,6 @@
  * wait for an approval too; a guard that was terminated blocks no HR termination and is started
  * again by the next request.
  */
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { PolicyConfig } from '../../lib/config/types';
 import { MASS_CHANGE_GUARD_WORKFLOW_ID, type EmployeeStatus, type HrEventDelivery } from '../../lib/temporal/contract';
 import {
@@ -22,6 +20,7 @@ import { run as appCommand } from '../../cli/commands/app';
 import { runReconciliationNow, startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
 import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
 import { runCli, type CliRun } from '../helpers/cli';
+import { recordHistory } from '../helpers/histories';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(300_000);
@@ -32,13 +31,6 @@ const APPS = ['github', 'slack'];
 /** Runs `jml app …` against the stack's engine; the exit code and what it printed. */
 async function jmlApp(stack: LifecycleStack, args: string[]): Promise<CliRun> {
   return runCli(stack.env, appCommand, args);
-}
-
-/** With JML_RECORD_HISTORIES=1: keeps a history for test/workflows/replay.test.ts. */
-async function record(stack: LifecycleStack, workflowId: string, file: string): Promise<void> {
-  if (process.env.JML_RECORD_HISTORIES !== '1') return;
-  const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
-  await writeFile(path.join(__dirname, 'histories', `${file}.json`), JSON.stringify(history));
 }
 
 describe('mass-change guard', () => {
@@ -217,9 +209,13 @@ describe('mass-change guard', () => {
     for (const app of APPS) expect(heldAlerts(app)).toHaveLength(1);
     // Histories of the new paths: the guard itself, a leaver held and released, a leaver that reported.
     const released = stillHeld[0]!;
-    await record(stack, MASS_CHANGE_GUARD_WORKFLOW_ID, 'mass-change-guard');
-    await record(stack, `leaver-${released}-roster-R1-${released}`, `leaver-${released}-inferred-mass-change-guard`);
-    await record(stack, 'leaver-G10-G10-term', 'leaver-G10-G10-term-mass-change-guard');
+    await recordHistory(stack.env.client, MASS_CHANGE_GUARD_WORKFLOW_ID, 'mass-change-guard');
+    await recordHistory(
+      stack.env.client,
+      `leaver-${released}-roster-R1-${released}`,
+      `leaver-${released}-inferred-mass-change-guard`,
+    );
+    await recordHistory(stack.env.client, 'leaver-G10-G10-term', 'leaver-G10-G10-term-mass-change-guard');
   });
 
   it('a guard that is gone blocks no HR termination, and the next request starts it again', async () => {
@@ -286,7 +282,11 @@ describe('mass-change guard', () => {
     const deleted = gone.find((id) => id.startsWith('G1'))!;
     const eventOf = (id: string) =>
       id === 'G7' ? 'roster-R2-G7' : inferred.includes(id) ? `roster-R1-${id}` : `${id}-term`;
-    await record(stack, `deletion-${deleted}-${eventOf(deleted)}`, `deletion-${deleted}-mass-change-guard`);
+    await recordHistory(
+      stack.env.client,
+      `deletion-${deleted}-${eventOf(deleted)}`,
+      `deletion-${deleted}-mass-change-guard`,
+    );
   });
 
   it("learns each app's account count from its last reconciliation scan; unknown without one", async () => {

@@ -1,7 +1,10 @@
 /**
  * A full roster that misses 40 % of the company, through the real path: the roster workflow
  * infers the terminations, the mass-change guard holds those past its limit and alerts, and
- * `approveApp` lets them proceed. End to end on the embedded engine with the reference apps.
+ * `approveApp` lets them proceed. The held people pass their leaver SLA while they wait: the
+ * breach is recorded for each, but the only alert is the guard's one per app (no `sla-breached`
+ * per held person), and each person's status shows the hold. End to end on the embedded engine
+ * with the reference apps.
  */
 import type { PolicyConfig } from '../../lib/config/types';
 import type { EmployeeRecord } from '../../lib/hr/employee';
@@ -9,6 +12,7 @@ import { rosterWorkflowId, TASK_PRIORITY, type RosterStatus } from '../../lib/te
 import { approveApp, massChangeGuardStatus, startMassChangeGuard } from '../../lib/temporal/guard-client';
 import { submitRoster } from '../../lib/temporal/roster-client';
 import { startAlertReceiver, type AlertReceiver } from '../helpers/alert-receiver';
+import { recordHistory } from '../helpers/histories';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(300_000);
@@ -97,11 +101,23 @@ test('a full roster missing 40 % of the people trips the guard; approval lets th
     const guard = await massChangeGuardStatus(stack.env.client);
     return APPS.every((app) => guard.apps.find((a) => a.app === app)?.held.length === 2);
   });
-  await stack.env.sleep(10 * 60_000);
+  // Past the leaver SLA (15 min) while held.
+  await stack.env.sleep(20 * 60_000);
+  const heldIn = (id: string) => APPS.filter((app) => active(app, id) === true);
   for (const app of APPS) {
     expect(missing.filter((id) => active(app, id) === false)).toHaveLength(2);
     expect(missing.filter((id) => active(app, id) === true)).toHaveLength(2);
     expect(hook.alerts.filter((a) => a.kind === 'mass-change-held' && a.app === app)).toHaveLength(1);
+  }
+  // The hold's alert covers the held people's breaches: none is alerted on its own ...
+  await hook.waitFor((a) => a.kind === 'sla-breached', 1, 2_000);
+  expect(hook.alerts.filter((a) => a.kind === 'sla-breached')).toEqual([]);
+  // ... and each one's status says what is held and why.
+  const held = missing.filter((id) => heldIn(id).length > 0);
+  expect(held.length).toBeGreaterThanOrEqual(2);
+  for (const id of held) {
+    const status = await stack.status(id);
+    expect(status.heldByGuard?.map((h) => h.app).sort()).toEqual(heldIn(id));
   }
   // The people in the roster keep their access.
   for (const app of APPS)
@@ -111,4 +127,14 @@ test('a full roster missing 40 % of the people trips the guard; approval lets th
   for (const id of missing)
     await stack.waitFor(id, (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'));
   for (const app of APPS) for (const id of missing) expect(active(app, id)).toBe(false);
+  // The breach is on record for each held person, saying why it was not alerted.
+  for (const id of held) {
+    const breach = (await stack.timeline(id))!.find((e) => e.kind === 'sla-breached');
+    expect(breach?.detail).toMatch(
+      /held by the mass-change guard \(its mass-change-held alert covers it; approve with: jml app approve/,
+    );
+  }
+  // A leaver that took the fold (FOLD_HELD_SLA_ALERT_PATCH), for the replay test.
+  await recordHistory(stack.env.client, `leaver-${held[0]}-roster-rg-1-${held[0]}`, 'leaver-RG-inferred-held-past-sla');
+  expect(hook.alerts.filter((a) => a.kind === 'sla-breached')).toEqual([]);
 });

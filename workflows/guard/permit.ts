@@ -48,6 +48,8 @@ export interface PermitAsk {
 export interface Permits {
   /** Resolves when the guard grants the change (at once under the limits; after an approval otherwise). */
   ask(req: PermitAsk): Promise<PermitAnswer>;
+  /** Apps whose request the guard has answered `held` and not granted yet (not those merely unanswered). */
+  heldApps(): string[];
 }
 
 const guard = () => getExternalWorkflowHandle(MASS_CHANGE_GUARD_WORKFLOW_ID);
@@ -55,6 +57,7 @@ const guard = () => getExternalWorkflowHandle(MASS_CHANGE_GUARD_WORKFLOW_ID);
 /** Registers the answer handler; call once per workflow run, before asking. */
 export function permits(): Permits {
   const answers = new Map<string, PermitAnswer>();
+  const asked = new Map<string, string>(); // requestId → app
   setHandler(permitAnswerSignal, (answer) => {
     if (answers.get(answer.requestId)?.decision !== 'granted') answers.set(answer.requestId, answer);
   });
@@ -67,6 +70,7 @@ export function permits(): Permits {
         requestId: `${workflowId}/${req.app}/${req.action}`,
         requesterWorkflowId: workflowId,
       };
+      asked.set(request.requestId, req.app);
       const answer = () => answers.get(request.requestId);
       let shownHeld: string | undefined;
       const show = async (state: 'held' | 'released', reason: string) => {
@@ -113,6 +117,10 @@ export function permits(): Permits {
           );
         throw err;
       }
+    },
+
+    heldApps() {
+      return [...asked].filter(([id]) => answers.get(id)?.decision === 'held').map(([, app]) => app);
     },
   };
 }

@@ -153,7 +153,8 @@ export function requestPermit(s: GuardState, settings: GuardSettingsState, req: 
         message:
           `mass-change guard: ${req.app} is holding deactivations and deletions (${over}); ` +
           `first held: ${req.action} of ${req.employeeId} (${req.cause}${req.rosterId ? `, roster ${req.rosterId}` : ''}). ` +
-          `Check the source (HR feed, roster), then run \`jml app approve ${req.app}\` to let them proceed`,
+          `Check the source (HR feed, roster), then run \`jml app approve ${req.app}\` to let them proceed. ` +
+          `Roster-inferred terminations held past their SLA are not alerted one by one: this alert covers them`,
       },
     ],
   };
