@@ -4,14 +4,14 @@
  * in a workflow's summary.
  */
 import type { temporal } from '@temporalio/proto';
-import { protoType, type Plain } from './proto';
+import { eventBytes, type Plain } from './proto';
 import type { Namespace, Run } from './state';
 import { rootOf } from './visibility-service';
 
 export function describeExtras(ns: Namespace, run: Run): Plain<temporal.api.workflow.v1.IWorkflowExecutionInfo> {
-  const eventType = protoType('temporal.api.history.v1.HistoryEvent');
+  // From the events' cached bytes: re-encoding the whole history on every describe was O(history).
   let bytes = 0;
-  for (const event of run.events) bytes += eventType.encode(event).finish().length;
+  for (const event of run.events) bytes += eventBytes(event).length;
   return {
     historySizeBytes: bytes,
     // The engine changes a run's state once per event it appends (a server batches some

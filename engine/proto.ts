@@ -149,7 +149,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
 const encodedEvents = new WeakMap<object, Uint8Array>();
 
 /** An event's wire bytes, encoded once: history events never change once appended. */
-function eventBytes(event: unknown): Uint8Array {
+export function eventBytes(event: unknown): Uint8Array {
   const eventType = protoType('temporal.api.history.v1.HistoryEvent');
   const message = (event instanceof eventType.ctor ? event : eventType.fromObject(event as AnyMessage)) as object;
   let bytes = encodedEvents.get(message);

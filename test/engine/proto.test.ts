@@ -1,4 +1,13 @@
-import { decode, encode, historyEvent, jsonPayload, protoType, timestamp, type HistoryEvent } from '../../engine/proto';
+import {
+  decode,
+  encode,
+  eventBytes,
+  historyEvent,
+  jsonPayload,
+  protoType,
+  timestamp,
+  type HistoryEvent,
+} from '../../engine/proto';
 
 const pollResponse = protoType('temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse');
 const historyResponse = protoType('temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse');
@@ -89,5 +98,13 @@ describe('encode with a history', () => {
     expect(roundTrip(completedResponse, stored)).toEqual(expected);
     expect((expected.workflowTask as { history: { events: unknown[] } }).history.events).toHaveLength(3);
     expect(roundTrip(completedResponse, {})).toEqual({});
+  });
+
+  it("gives an event's wire bytes, encoded once (describe's history size sums them)", () => {
+    const [event] = events().map(historyEvent);
+    const bytes = eventBytes(event);
+    const eventType = protoType('temporal.api.history.v1.HistoryEvent');
+    expect(Buffer.from(bytes)).toEqual(Buffer.from(eventType.encode(event!).finish()));
+    expect(eventBytes(event)).toBe(bytes);
   });
 });
