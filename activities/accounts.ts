@@ -78,7 +78,8 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
     await deps.gate?.admit(attempt);
     // A step that is never held takes access away: its evidence is written at once, not batched.
     const recorder = deps.audit?.requestRecorder?.(run.context, { urgent: !held });
-    const call: CallContext = { ...run, recorder: recorder?.record };
+    // Nor does it queue behind other steps' requests to the app in this worker.
+    const call: CallContext = { ...run, recorder: recorder?.record, urgent: !held };
     const client = deps.scim.get(connector);
     const stopBeating = keepAlive();
     const evidenceErrors: string[] = [];

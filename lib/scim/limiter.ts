@@ -1,14 +1,42 @@
 /**
  * Per-app request pacing shared by every activity in one worker process: a token bucket
  * (requests per second + burst; connectors naming the same `budget` share one bucket, for
- * org-wide limits) and a concurrency limit. Waiters are served first come, first served, and
- * an aborted wait (a cancelled activity) leaves the queue at once.
+ * org-wide limits) and a concurrency limit. Waiters are served first come, first served —
+ * except that an `urgent` one (a request that takes access away) goes before every waiter that
+ * is not: a revocation never queues behind a bulk load's creates in this process. An aborted
+ * wait (a cancelled activity) leaves the queue at once.
  */
-/** Requests per second with a burst; `acquire` resolves in arrival order as tokens refill. */
+
+/** Two first-in-first-out lines, the urgent one served first. */
+class Lines<T> {
+  private readonly urgent: T[] = [];
+  private readonly normal: T[] = [];
+
+  get size(): number {
+    return this.urgent.length + this.normal.length;
+  }
+
+  push(item: T, urgent: boolean): void {
+    (urgent ? this.urgent : this.normal).push(item);
+  }
+
+  shift(): T | undefined {
+    return this.urgent.length > 0 ? this.urgent.shift() : this.normal.shift();
+  }
+
+  remove(item: T): void {
+    for (const line of [this.urgent, this.normal]) {
+      const i = line.indexOf(item);
+      if (i >= 0) line.splice(i, 1);
+    }
+  }
+}
+
+/** Requests per second with a burst; `acquire` resolves in arrival order (urgent ones first) as tokens refill. */
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  private readonly queue: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private readonly queue = new Lines<{ resolve: () => void; reject: (e: unknown) => void }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -20,14 +48,13 @@ export class TokenBucket {
     this.last = now();
   }
 
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal, urgent = false): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
     return new Promise((resolve, reject) => {
       const onAbort = () => {
-        const i = this.queue.indexOf(waiter);
-        if (i >= 0) this.queue.splice(i, 1);
+        this.queue.remove(waiter);
         // Nobody left to wake: a pending refill timer would only hold the process open.
-        if (this.queue.length === 0 && this.timer) {
+        if (this.queue.size === 0 && this.timer) {
           clearTimeout(this.timer);
           this.timer = undefined;
         }
@@ -41,7 +68,7 @@ export class TokenBucket {
         },
         reject,
       };
-      this.queue.push(waiter);
+      this.queue.push(waiter, urgent);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.drain();
     });
@@ -55,11 +82,11 @@ export class TokenBucket {
 
   private drain(): void {
     this.refill();
-    while (this.queue.length > 0 && this.tokens >= 1) {
+    while (this.queue.size > 0 && this.tokens >= 1) {
       this.tokens -= 1;
       this.queue.shift()!.resolve();
     }
-    if (this.queue.length > 0 && !this.timer) {
+    if (this.queue.size > 0 && !this.timer) {
       const waitMs = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
       this.timer = setTimeout(
         () => {
@@ -72,16 +99,16 @@ export class TokenBucket {
   }
 }
 
-/** At most `max` calls in flight; waiters are served FIFO and may leave on abort. */
+/** At most `max` calls in flight; waiters are served FIFO (urgent ones first) and may leave on abort. */
 export class Semaphore {
   private active = 0;
-  private readonly queue: (() => void)[] = [];
+  private readonly queue = new Lines<() => void>();
 
   constructor(private readonly max: number) {}
 
-  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal, urgent = false): Promise<T> {
     if (this.active < this.max) this.active++;
-    else await this.wait(signal);
+    else await this.wait(signal, urgent);
     try {
       return await fn();
     } finally {
@@ -93,19 +120,18 @@ export class Semaphore {
     }
   }
 
-  private wait(signal?: AbortSignal): Promise<void> {
+  private wait(signal: AbortSignal | undefined, urgent: boolean): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
-        const i = this.queue.indexOf(go);
-        if (i >= 0) this.queue.splice(i, 1);
+        this.queue.remove(go);
         reject(signal?.reason ?? new Error('aborted'));
       };
       const go = () => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       };
-      this.queue.push(go);
+      this.queue.push(go, urgent);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

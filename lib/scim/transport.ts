@@ -21,6 +21,12 @@ export interface ScimCallOptions {
   signal?: AbortSignal;
   /** Told of every exchange this call makes (the activity's audit trail). */
   recorder?: RequestRecorder;
+  /**
+   * The call takes access away (a deactivation, a group removal): its requests go before every
+   * other waiting request to the app in this process's rate limit and concurrency queues (they
+   * still take a token: the app's limit holds).
+   */
+  urgent?: boolean;
 }
 
 export interface ScimRequestInfo {
@@ -123,22 +129,26 @@ export class ScimTransport {
   }
 
   private async exchangeOnce(req: ExchangeRequest, o: ScimCallOptions): Promise<ScimResponse> {
-    await this.d.bucket.acquire(o.signal);
-    return this.d.semaphore.run(async () => {
-      const first = await this.once(req, o);
-      // One refresh-and-retry when an OAuth token was rejected (revoked or rotated early).
-      if (first.status === 401 && this.d.auth.invalidate()) {
-        this.report(req, o, {
-          latencyMs: first.latencyMs,
-          status: 401,
-          detail: 'access token rejected; fetching a new one',
-        });
-        // The repeat is a request like any other: it takes its own rate-limit token.
-        await this.d.bucket.acquire(o.signal);
-        return this.finish(req, o, await this.once(req, o));
-      }
-      return this.finish(req, o, first);
-    }, o.signal);
+    await this.d.bucket.acquire(o.signal, o.urgent);
+    return this.d.semaphore.run(
+      async () => {
+        const first = await this.once(req, o);
+        // One refresh-and-retry when an OAuth token was rejected (revoked or rotated early).
+        if (first.status === 401 && this.d.auth.invalidate()) {
+          this.report(req, o, {
+            latencyMs: first.latencyMs,
+            status: 401,
+            detail: 'access token rejected; fetching a new one',
+          });
+          // The repeat is a request like any other: it takes its own rate-limit token.
+          await this.d.bucket.acquire(o.signal, o.urgent);
+          return this.finish(req, o, await this.once(req, o));
+        }
+        return this.finish(req, o, first);
+      },
+      o.signal,
+      o.urgent,
+    );
   }
 
   private fullPath(path: string): string {

@@ -104,3 +104,52 @@ test('a released slot goes to the waiter, not to a newcomer arriving at the same
   expect(peak).toBe(1);
   expect(order).toEqual(['first', 'waiter', 'newcomer']);
 });
+
+test('an urgent waiter (a request taking access away) gets the next token before earlier ones', async () => {
+  const bucket = new TokenBucket(1, 1, () => Date.now());
+  const order: string[] = [];
+  await bucket.acquire();
+  const all = [
+    bucket.acquire().then(() => order.push('create-1')),
+    bucket.acquire().then(() => order.push('create-2')),
+    bucket.acquire(undefined, true).then(() => order.push('deactivate')),
+    bucket.acquire().then(() => order.push('create-3')),
+  ];
+  // Still one token a second: urgency changes the order, never the rate.
+  await jest.advanceTimersByTimeAsync(1000);
+  expect(order).toEqual(['deactivate']);
+  await jest.advanceTimersByTimeAsync(3000);
+  await Promise.all(all);
+  expect(order).toEqual(['deactivate', 'create-1', 'create-2', 'create-3']);
+});
+
+test('an aborted urgent wait leaves its line and the others are served in order', async () => {
+  const bucket = new TokenBucket(1, 1, () => Date.now());
+  await bucket.acquire();
+  const ac = new AbortController();
+  const order: string[] = [];
+  const cancelled = track(bucket.acquire(ac.signal, true));
+  const normal = bucket.acquire().then(() => order.push('create'));
+  const urgent = bucket.acquire(undefined, true).then(() => order.push('deactivate'));
+  ac.abort(new Error('activity cancelled'));
+  await jest.advanceTimersByTimeAsync(2000);
+  await Promise.all([normal, urgent]);
+  expect(cancelled).toMatchObject({ done: true, error: new Error('activity cancelled') });
+  expect(order).toEqual(['deactivate', 'create']);
+});
+
+test('a freed concurrency slot goes to an urgent waiter before earlier ones', async () => {
+  const sem = new Semaphore(1);
+  const order: string[] = [];
+  let release: () => void = () => undefined;
+  const first = sem.run(() => new Promise<void>((r) => (release = r)));
+  const waiters = [
+    sem.run(async () => void order.push('create-1')),
+    sem.run(async () => void order.push('create-2')),
+    sem.run(async () => void order.push('deactivate'), undefined, true),
+  ];
+  await jest.advanceTimersByTimeAsync(0);
+  release();
+  await Promise.all([first, ...waiters]);
+  expect(order).toEqual(['deactivate', 'create-1', 'create-2']);
+});
