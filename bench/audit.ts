@@ -15,7 +15,7 @@
  * per transaction, and write latency (append → promise settled, i.e. committed) p50/p99.
  * Numbers, never assertions. Writes bench/results/audit-<timestamp>.json.
  *
- *   npm run bench -- audit [--hires 300] [--rate 18] [--burst 100] [--rounds 2] [--lingers 0,20]
+ *   npm run bench -- audit [--hires 300] [--rate 18] [--burst 100] [--rounds 2] [--lingers 0,30]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -32,7 +32,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '18' },
     burst: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '2' },
-    lingers: { type: 'string', default: '0,20' },
+    lingers: { type: 'string', default: '0,30' },
   },
 });
 const HIRES = Number(values.hires);
@@ -44,7 +44,7 @@ for (const [name, v] of Object.entries({ hires: HIRES, rate: RATE, burst: BURST,
   if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
 }
 if (LINGERS.some((l) => !Number.isFinite(l) || l < 0))
-  throw new Error('--lingers: comma-separated milliseconds, e.g. 0,20');
+  throw new Error('--lingers: comma-separated milliseconds, e.g. 0,30');
 
 const KEY = auditKeyFromString(randomBytes(48).toString('base64'));
 

@@ -5,7 +5,7 @@
 //   npm run bench -- onboarding [--employees 1000] [--apps 5] [--rate 50] [--latency 0] [--max-activities 100]
 //   npm run bench -- engine [--workflows 500] [--apps 5] [--sticky both|on|off]
 //   npm run bench -- reconcile [--users 10000] [--groups 20] [--rate 50] [--page-size 100] [--profiles rfc,sloppy]
-//   npm run bench -- audit [--hires 300] [--rate 18] [--burst 100] [--rounds 2] [--lingers 0,20]   (by name only)
+//   npm run bench -- audit [--hires 300] [--rate 18] [--burst 100] [--rounds 2] [--lingers 0,30]   (by name only)
 //   npm run bench [-- flags]    both, one after the other, each in its own process (so each
 //                               reports its own memory); flags go to both, so only shared ones
 'use strict';

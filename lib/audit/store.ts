@@ -31,7 +31,7 @@ export interface OpenOptions extends DbOpenOptions {
 export interface GroupCommitOptions {
   /**
    * The longest a write is held to gather a batch; 0 writes every batch at once (only what
-   * queued during the previous transaction joins it). @default 20 (JML_AUDIT_MAX_LINGER_MS)
+   * queued during the previous transaction joins it). @default 30 (JML_AUDIT_MAX_LINGER_MS)
    */
   maxLingerMs?: number;
   /** A queue this long is written at once, whatever the linger. @default 64 */
@@ -47,7 +47,7 @@ export interface WriteOptions {
   urgent?: boolean;
 }
 
-const DEFAULT_MAX_LINGER_MS = 20;
+const DEFAULT_MAX_LINGER_MS = 30;
 const DEFAULT_FLUSH_AT = 64;
 
 function lingerFromEnv(): number | undefined {

@@ -222,3 +222,21 @@ describe.each(targets)('group commit on %s', (_name, open) => {
     expect(s.writeStats.records).toBe(20);
   });
 });
+
+describe('JML_AUDIT_MAX_LINGER_MS', () => {
+  const saved = process.env.JML_AUDIT_MAX_LINGER_MS;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.JML_AUDIT_MAX_LINGER_MS;
+    else process.env.JML_AUDIT_MAX_LINGER_MS = saved;
+  });
+
+  it.each(['abc', '-5', '5000'])(
+    'refuses %s, naming the variable and the range, before opening anything',
+    async (v) => {
+      process.env.JML_AUDIT_MAX_LINGER_MS = v;
+      await expect(AuditStore.open({ key: TEST_AUDIT_KEY })).rejects.toThrow(
+        /JML_AUDIT_MAX_LINGER_MS must be a number of milliseconds from 0 to 1000/,
+      );
+    },
+  );
+});
