@@ -4,19 +4,21 @@ import { DEFAULT_HEAP_GROWING_PERCENT, heapGrowingPercent, nodeFlags } from '../
 describe('heapGrowingPercent', () => {
   test('the default when nothing is set', () => {
     expect(heapGrowingPercent(undefined, [])).toBe(DEFAULT_HEAP_GROWING_PERCENT);
-    expect(heapGrowingPercent(undefined, ['--max-old-space-size=512', '--require', 'x.js'])).toBe(20);
+    expect(heapGrowingPercent(undefined, ['--max-old-space-size=512', '--require', 'x.js'])).toBe(
+      DEFAULT_HEAP_GROWING_PERCENT,
+    );
   });
 
   test('an explicit setting wins, 0 leaves V8 its own factor', () => {
-    expect(heapGrowingPercent(50, [])).toBe(50);
-    expect(heapGrowingPercent(50, ['--heap-growing-percent=10'])).toBe(50);
+    expect(heapGrowingPercent(35, [])).toBe(35);
+    expect(heapGrowingPercent(35, ['--heap-growing-percent=10'])).toBe(35);
     expect(heapGrowingPercent(0, [])).toBeUndefined();
   });
 
   test('a node flag the operator gave is left alone (either spelling)', () => {
     expect(heapGrowingPercent(undefined, ['--heap-growing-percent=35'])).toBeUndefined();
     expect(heapGrowingPercent(undefined, ['--heap_growing_percent=35'])).toBeUndefined();
-    expect(heapGrowingPercent(undefined, ['--heap-growing-percentage-typo'])).toBe(20);
+    expect(heapGrowingPercent(undefined, ['--heap-growing-percentage-typo'])).toBe(DEFAULT_HEAP_GROWING_PERCENT);
   });
 });
 
