@@ -3,7 +3,9 @@
  * `run(args: string[]): Promise<number>` (the exit code) plus a one-line `summary`.
  * Commands are loaded lazily so `jml validate` does not pay for loading the Temporal worker.
  */
+import { TemporalDeadlineError } from '../lib/temporal/deadline';
 import { isUnavailable, TemporalUnreachableError } from '../lib/temporal/reachability';
+import { noAnswer } from './temporal-answer';
 import { UsageError } from './args';
 
 type CommandModule = { run(args: string[]): Promise<number>; summary: string };
@@ -65,6 +67,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       console.error(`jml ${name}: ${err.message}`);
       return 2;
+    }
+    if (err instanceof TemporalDeadlineError) {
+      console.error(`jml ${name}: ${noAnswer(err)}`);
+      return 1;
     }
     const unreachable = temporalUnreachable(err);
     if (unreachable) {

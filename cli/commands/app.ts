@@ -8,6 +8,7 @@ import { userInfo } from 'node:os';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { parseCommandArgs, UsageError } from '../args';
 import { connectClient, temporalSettingsFromEnv } from '../../lib/temporal/connection';
+import { withAnswerDeadline } from '../temporal-answer';
 import { AppActionRejectedError, appHealth, listAppHealth, pauseApp, resumeApp } from '../../lib/temporal/app-client';
 import type { AppHealth, GuardStatus } from '../../lib/temporal/contract';
 import { ApproveRejectedError, approveApp, massChangeGuardStatus } from '../../lib/temporal/guard-client';
@@ -61,7 +62,9 @@ export async function run(args: string[]): Promise<number> {
   const settings = temporalSettingsFromEnv();
   const { client, connection } = await connectClient(settings);
   try {
-    return await handler(client, app, { reason: values.reason, by: values.by, json: values.json });
+    return await withAnswerDeadline(client, `jml app ${verb}`, (c) =>
+      handler(c, app, { reason: values.reason, by: values.by, json: values.json }),
+    );
   } finally {
     await connection.close();
   }

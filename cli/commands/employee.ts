@@ -9,6 +9,7 @@
 import { userInfo } from 'node:os';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { connectClient, temporalSettingsFromEnv } from '../../lib/temporal/connection';
+import { withAnswerDeadline } from '../temporal-answer';
 import { readEmployeeStatus, renderStatusTable } from '../../lib/status';
 import {
   OperatorActionRejectedError,
@@ -81,11 +82,14 @@ export async function run(args: string[]): Promise<number> {
   const { client, connection } = await connectClient(settings);
   try {
     if (action) {
-      const answer = await runOperatorAction(client, employeeId, action);
+      const operatorAction = action;
+      const answer = await withAnswerDeadline(client, `jml employee ${verb}`, (c) =>
+        runOperatorAction(c, employeeId, operatorAction),
+      );
       console.log(values.json ? JSON.stringify(answer.result, null, 2) : describeAnswer(employeeId, answer));
       return 0;
     }
-    const status = await readEmployeeStatus(client, employeeId);
+    const status = await withAnswerDeadline(client, `jml employee ${verb}`, (c) => readEmployeeStatus(c, employeeId));
     if (!status) {
       console.error(`no lifecycle workflow for employee ${employeeId} (namespace ${settings.namespace})`);
       return 1;

@@ -9,11 +9,16 @@
  *   finishes its shutdown instead of waiting for it.
  * - Listing everyone's status (reconciliation, roster inference) fails within its deadline
  *   instead of hanging — and fails rather than return a list missing the person.
+ * - The operator commands (`jml app status`, `jml employee status`, run as processes) give up
+ *   after their deadline, exit 1 and say in one line to check that a worker runs.
  *
  * Real embedded engine (no time skipping: the deadline is wall-clock), the real bundled
  * workflows and the real activities.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -27,6 +32,7 @@ import { massChangeGuardStatus, startMassChangeGuard } from '../../lib/temporal/
 import { TemporalDeadlineError } from '../../lib/temporal/deadline';
 import { deliverHrEvent, listEmployeeStatuses } from '../../lib/temporal/employee-client';
 import { startReconciliationWorkflows } from '../../lib/temporal/reconciliation-client';
+import { startAppHealthWorkflows } from '../../lib/temporal/app-client';
 import { createLifecycleWorker } from '../../workers/lifecycle';
 import { CONFIG_DIR, hrEvent } from '../helpers/lifecycle-stack';
 import { createTestEnv, type TemporalTestEnv } from '../helpers/temporal-env';
@@ -71,10 +77,13 @@ describe('queries nobody answers', () => {
     // reconcile-slack runs on a worker that then stops: the workflow is open, its queries go unanswered.
     const first = await worker(deadQueue);
     await startReconciliationWorkflows(env.client, { taskQueue: deadQueue, apps: ['slack'], everyMs: 3_600_000 });
+    await startAppHealthWorkflows(env.client, { taskQueue: deadQueue, apps: ['slack'], probeEveryMs: 3_600_000 });
     const status = await env.client.workflow.getHandle('reconcile-slack').query(reconciliationStatusQuery);
     expect(status.app).toBe('slack');
     first.worker.shutdown();
     await first.running;
+    // A person whose workflow is started on that queue after its worker stopped: nobody answers for them either.
+    await deliverHrEvent(env.client, deadQueue, hrEvent('hire', { employeeId: 'Q1' }, { eventId: 'Q1-hire' }));
   });
 
   afterAll(async () => {
@@ -132,10 +141,33 @@ describe('queries nobody answers', () => {
   });
 
   it("listing everyone's status fails within its deadline rather than hang or leave the person out", async () => {
-    // The person's workflow is on the stopped worker's queue: listed by visibility, its query never answered.
-    await deliverHrEvent(env.client, deadQueue, hrEvent('hire', { employeeId: 'Q1' }, { eventId: 'Q1-hire' }));
+    // employee-Q1 is on the stopped worker's queue: listed by visibility, its query never answered.
     const listing = listEmployeeStatuses(env.client, { queryTimeoutMs: 500 });
     if (env.engine) await expect(listing).rejects.toThrow(TemporalDeadlineError);
     await expect(listing).rejects.toThrow(/employee-Q1/);
+  });
+
+  it.each([
+    ['app status', ['app', 'status', 'slack']],
+    ['employee status', ['employee', 'status', 'Q1']],
+  ])('jml %s gives up after its deadline and says to check the worker', async (_name, args) => {
+    const jml = promisify(execFile)(process.execPath, [path.join(__dirname, '../../bin/jml.js'), ...args], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_NAMESPACE: env.namespace,
+        JML_CLI_ANSWER_TIMEOUT_MS: '1000',
+      },
+      timeout: 90_000,
+    });
+    const failed = (await jml.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { code: number; stderr: string; killed?: boolean } | undefined;
+    expect(failed?.killed).toBeFalsy();
+    expect(failed?.code).toBe(1);
+    const lines = failed!.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/no answer within 1 s: workflows answer only while a worker runs .*is one running\?/);
   });
 });
