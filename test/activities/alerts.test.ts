@@ -1,11 +1,10 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { createAlertActivity } from '../../activities/alerts';
 import type { AlertInput } from '../../activities/contract';
 import type { LoadedConfig } from '../../lib/config/types';
 import { createLogger } from '../../lib/logger';
+import { startAlertReceiver } from '../helpers/alert-receiver';
 
 const alert: AlertInput = {
   kind: 'sla-breached',
@@ -32,28 +31,13 @@ function capturingLogger() {
   return { logger: createLogger({ destination, level: 'debug' }), lines };
 }
 
-async function receiver(status: number): Promise<{ server: Server; url: string; bodies: unknown[] }> {
-  const bodies: unknown[] = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString()));
-    req.on('end', () => {
-      bodies.push(JSON.parse(text));
-      res.statusCode = status;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies };
-}
-
 describe('sendAlert', () => {
   it('posts the alert to the configured webhook and logs it', async () => {
-    const hook = await receiver(204);
+    const hook = await startAlertReceiver();
     const { logger, lines } = capturingLogger();
     try {
       await createAlertActivity({ config: configWith(hook.url), logger })(alert);
-      expect(hook.bodies).toEqual([
+      expect(hook.alerts).toEqual([
         expect.objectContaining({
           kind: 'sla-breached',
           employeeId: 'E1',
@@ -63,19 +47,19 @@ describe('sendAlert', () => {
       ]);
       expect(lines.some((l) => String(l.msg).startsWith('ALERT sla-breached'))).toBe(true);
     } finally {
-      hook.server.close();
+      await hook.close();
     }
   });
 
   it('logs an SLA breach folded into a mass-change guard hold but does not post it', async () => {
-    const hook = await receiver(204);
+    const hook = await startAlertReceiver();
     const { logger, lines } = capturingLogger();
     try {
       await createAlertActivity({ config: configWith(hook.url), logger })({ ...alert, heldByGuard: ['slack'] });
-      expect(hook.bodies).toEqual([]);
+      expect(hook.alerts).toEqual([]);
       expect(lines.some((l) => String(l.msg).startsWith('ALERT sla-breached'))).toBe(true);
     } finally {
-      hook.server.close();
+      await hook.close();
     }
   });
 
@@ -85,13 +69,13 @@ describe('sendAlert', () => {
       [503, false],
       [404, true],
     ] as const) {
-      const hook = await receiver(status);
+      const hook = await startAlertReceiver({ status });
       try {
         const err = await createAlertActivity({ config: configWith(hook.url), logger })(alert).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ApplicationFailure);
         expect(err).toMatchObject({ type: 'ALERT_DELIVERY_FAILED', nonRetryable });
       } finally {
-        hook.server.close();
+        await hook.close();
       }
     }
   });
@@ -120,16 +104,16 @@ describe('sendAlert', () => {
   });
 
   it('resolves an env: reference to the webhook URL without logging the URL', async () => {
-    const hook = await receiver(200);
+    const hook = await startAlertReceiver({ status: 200 });
     const { logger, lines } = capturingLogger();
     process.env.JML_TEST_ALERT_HOOK = hook.url;
     try {
       await createAlertActivity({ config: configWith('env:JML_TEST_ALERT_HOOK'), logger })(alert);
-      expect(hook.bodies).toHaveLength(1);
+      expect(hook.alerts).toHaveLength(1);
       expect(JSON.stringify(lines)).not.toContain(hook.url);
     } finally {
       delete process.env.JML_TEST_ALERT_HOOK;
-      hook.server.close();
+      await hook.close();
     }
   });
 });

@@ -21,14 +21,15 @@ export interface AlertReceiver {
   close(): Promise<void>;
 }
 
-export async function startAlertReceiver(): Promise<AlertReceiver> {
+/** `status`: what the webhook answers every delivery (default 204); each body is kept whatever it answers. */
+export async function startAlertReceiver(options: { status?: number } = {}): Promise<AlertReceiver> {
   const alerts: Record<string, unknown>[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.statusCode = 204;
+      res.statusCode = options.status ?? 204;
       res.end();
     });
   });
