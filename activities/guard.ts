@@ -34,6 +34,8 @@ export function createGuardSettingsActivity(deps: {
     const apps = Object.keys(config.connectors).sort();
     const accounts: Record<string, number> = {};
     const accountNotes: Record<string, string> = {};
+    /** Apps we could not ask (as opposed to no scan yet): worth a warning. */
+    const unreadable: string[] = [];
     const client = deps.temporal;
     if (client) {
       await Promise.all(
@@ -43,6 +45,7 @@ export function createGuardSettingsActivity(deps: {
             accounts[app] = read.users;
             return;
           }
+          if (read.unreachable) unreadable.push(app);
           const known = input.known?.[app];
           // Only a count we could not ask for is carried over; a scan that failed or is missing is an answer.
           if (read.unreachable && known !== undefined) {
@@ -56,14 +59,16 @@ export function createGuardSettingsActivity(deps: {
     } else {
       for (const app of apps) accountNotes[app] = 'account count unknown (no Temporal client); only maxCount applies';
     }
-    const unread = Object.keys(accountNotes);
-    if (client && unread.length > 0)
-      deps.logger?.warn({ apps: unread, notes: accountNotes }, 'mass-change guard: some apps’ account counts not read');
+    if (unreadable.length > 0)
+      deps.logger?.warn(
+        { apps: unreadable.sort(), notes: accountNotes },
+        'mass-change guard: account counts not read (their last known count, or only maxCount, applies)',
+      );
     return {
       policy: config.policy.guard,
       apps,
       accounts,
-      ...(unread.length > 0 ? { accountNotes } : {}),
+      ...(Object.keys(accountNotes).length > 0 ? { accountNotes } : {}),
     };
   };
 }

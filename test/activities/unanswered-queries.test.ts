@@ -92,7 +92,19 @@ describe('queries nobody answers', () => {
   });
 
   it('answers within its deadline: a known count keeps applying, an unknown one leaves only maxCount', async () => {
-    const settings = createGuardSettingsActivity({ config: () => config, temporal: env.client, readTimeoutMs: 500 });
+    const logged: { msg?: string; apps?: string[] }[] = [];
+    const logger = createLogger({
+      level: 'warn',
+      destination: new Writable({
+        write: (chunk: Buffer, _e, done) => done(void logged.push(JSON.parse(chunk.toString()) as never)),
+      }),
+    });
+    const settings = createGuardSettingsActivity({
+      config: () => config,
+      temporal: env.client,
+      logger,
+      readTimeoutMs: 500,
+    });
 
     const unknown = await settings();
     expect(unknown.accounts).toEqual({});
@@ -100,6 +112,10 @@ describe('queries nobody answers', () => {
     expect(unknown.accountNotes?.slack).toMatch(/reconcile-slack did not answer within 0\.5 s.*only maxCount/);
     // No schedule at all is an answer, not a failure to read: no count to keep.
     expect(unknown.accountNotes?.github).toMatch(/no reconciliation schedule \(reconcile-github\)/);
+    // The worker's log warns of the count it could not ask for; an app without a schedule is no news.
+    expect(logged.map((l) => [l.msg, l.apps])).toEqual([
+      [expect.stringContaining('mass-change guard: account counts not read'), ['slack']],
+    ]);
 
     const kept = await settings({ known: { slack: 40, github: 12 } });
     expect(kept.accounts).toEqual({ slack: 40 });
