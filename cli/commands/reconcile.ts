@@ -19,7 +19,9 @@ import { ScimClients } from '../../lib/scim';
 import { connectClient, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import { listEmployeeStatuses } from '../../lib/temporal/employee-client';
 import type { ReconciliationRun } from '../../lib/temporal/contract';
+import { TemporalDeadlineError } from '../../lib/temporal/deadline';
 import { ReconciliationRejectedError, runReconciliationNow } from '../../lib/temporal/reconciliation-client';
+import { answerTimeoutMs, noAnswer } from '../temporal-answer';
 
 export const summary = 'Compare what the apps hold with what should exist; --apply repairs active leavers and drift';
 
@@ -40,7 +42,8 @@ Options:
                      accounts and duplicate groups are only reported.
   --schedule-now     run the worker's scheduled reconciliation of --app APP now (durably, in
                      Temporal: active leavers deactivated, the run recorded in the audit store)
-                     and print it; refused while a run of that app is in progress
+                     and print it; refused while a run of that app is in progress, given up
+                     when no worker accepts it within 30 s (JML_CLI_ANSWER_TIMEOUT_MS)
   --format FORMAT    table (default) or json
   --config DIR       config directory (default: $JML_CONFIG_DIR or ./config)
   -h, --help         show this help
@@ -132,13 +135,19 @@ export async function run(args: string[]): Promise<number> {
 async function scheduleNow(app: string, format: 'table' | 'json'): Promise<number> {
   const { client, connection } = await connectClient(temporalSettingsFromEnv());
   try {
-    const run = await runReconciliationNow(client, app, process.env.USER ? `cli:${process.env.USER}` : 'cli');
+    const run = await runReconciliationNow(client, app, process.env.USER ? `cli:${process.env.USER}` : 'cli', {
+      acceptTimeoutMs: answerTimeoutMs(),
+    });
     console.log(format === 'json' ? JSON.stringify(run, null, 2) : renderRun(run));
     if (run.error) return 2;
     return Object.keys(run.findings).length > 0 ? 1 : 0;
   } catch (err) {
     if (err instanceof ReconciliationRejectedError) {
       console.error(`jml reconcile: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof TemporalDeadlineError) {
+      console.error(`jml reconcile: ${noAnswer(err)}`);
       return 2;
     }
     if (err instanceof WorkflowNotFoundError) {

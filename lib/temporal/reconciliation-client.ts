@@ -3,7 +3,12 @@
  * one already running is left alone) and trigger a run now (the `runReconciliation` Update).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type Client,
+} from '@temporalio/client';
 import {
   TASK_PRIORITY,
   RECONCILIATION_WORKFLOW_TYPE,
@@ -12,6 +17,7 @@ import {
   type ReconciliationRun,
   type ReconciliationWorkflowStart,
 } from './contract';
+import { withinDeadline } from './deadline';
 
 export interface StartReconciliationOptions {
   taskQueue: string;
@@ -60,16 +66,29 @@ export class ReconciliationRejectedError extends Error {
   }
 }
 
-/** Runs a reconciliation of `app` now and waits for it. WorkflowNotFoundError when no worker started its schedule. */
+/**
+ * Runs a reconciliation of `app` now and waits for it. WorkflowNotFoundError when no worker
+ * started its schedule. With `acceptTimeoutMs`, a run no worker accepts in that time (none is
+ * running) is given up with TemporalDeadlineError; the run itself may take as long as it takes.
+ */
 export async function runReconciliationNow(
   client: Client,
   app: string,
   requestedBy?: string,
+  options: { acceptTimeoutMs?: number } = {},
 ): Promise<ReconciliationRun> {
+  const workflowId = reconciliationWorkflowId(app);
+  const start = (c: Client) =>
+    c.workflow.getHandle(workflowId).startUpdate(runReconciliationUpdate, {
+      args: [{ requestedBy }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
   try {
-    return await client.workflow
-      .getHandle(reconciliationWorkflowId(app))
-      .executeUpdate(runReconciliationUpdate, { args: [{ requestedBy }] });
+    const accepted =
+      options.acceptTimeoutMs === undefined
+        ? await start(client)
+        : await withinDeadline(client, options.acceptTimeoutMs, start, `runReconciliation on ${workflowId}`);
+    return await accepted.result();
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
