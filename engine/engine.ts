@@ -15,6 +15,7 @@ import {
   heartbeat,
 } from './activity-tasks';
 import { EngineClock } from './clock';
+import { updateExecutionOptions } from './execution-options';
 import { failedPrecondition, invalidArgument, notFound } from './errors';
 import {
   admitStart,
@@ -396,6 +397,12 @@ export class Engine implements EngineCore {
     } finally {
       this.sticky.pollEnded(queue);
     }
+  }
+
+  UpdateWorkflowExecutionOptions(
+    req: Plain<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionOptionsRequest>,
+  ): Plain<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionOptionsResponse> {
+    return updateExecutionOptions(this, requireRun(this, req.namespace, req.workflowExecution), req);
   }
 
   ResetStickyTaskQueue(

@@ -245,8 +245,21 @@ export function persistSpeculativeTask(core: EngineCore, run: Run): void {
   }
 }
 
+/** Buffered events that need no workflow task of their own (an options update). */
+const quietEvents = new WeakSet<EventBuilder>();
+
+/** Buffers an event to append after the task in flight, without asking for another task. */
+export function bufferQuiet(run: Run, build: EventBuilder): void {
+  quietEvents.add(build);
+  run.buffered.push(build);
+}
+
+/** @returns whether any flushed event needs a workflow task (an options update alone does not). */
 export function flushBuffered(core: EngineCore, run: Run): boolean {
-  const had = run.buffered.length > 0;
-  for (const build of run.buffered.splice(0)) appendEvent(core, run, build);
-  return had;
+  let needed = false;
+  for (const build of run.buffered.splice(0)) {
+    needed ||= !quietEvents.has(build);
+    appendEvent(core, run, build);
+  }
+  return needed;
 }

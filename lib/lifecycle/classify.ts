@@ -7,6 +7,11 @@ import type { HrEvent } from '../hr/event';
 
 export type Transition = 'join' | 'move' | 'leave' | 'rehire' | 'none';
 
+/** A termination, whether typed or a snapshot whose status says so. */
+export function isTermination(event: Pick<HrEvent, 'type' | 'employee'>): boolean {
+  return event.type === 'terminate' || (event.type === undefined && event.employee?.status === 'terminated');
+}
+
 /** Statuses under which a person holds access. `leave` (of absence) keeps accounts. */
 export function holdsAccess(status: EmployeeRecord['status'] | undefined): boolean {
   return status === 'active' || status === 'leave';

@@ -8,6 +8,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { HrEvent } from '../hr/event';
 import type { TimelineEntry } from '../lifecycle/types';
+import { isTermination } from '../lifecycle/classify';
 import {
   EMPLOYEE_ID,
   EMPLOYEE_WORKFLOW_TYPE,
@@ -46,6 +47,8 @@ export async function deliverHrEvent(
 ): Promise<{ workflowId: string; runId: string }> {
   const { employee } = event;
   const workflowId = employeeWorkflowId(employee.employeeId);
+  const termination = isTermination(event);
+  if (termination) await raiseToRevocation(client, workflowId);
   const handle = await client.workflow.signalWithStart<(input: EmployeeWorkflowStart) => Promise<void>, [HrEvent]>(
     EMPLOYEE_WORKFLOW_TYPE,
     {
@@ -55,8 +58,8 @@ export async function deliverHrEvent(
       signal: hrEventSignal,
       signalArgs: [event],
       typedSearchAttributes: [{ key: EMPLOYEE_ID, value: employee.employeeId }],
-      // Only a start sets it: an event for a running workflow leaves its priority as it is.
-      priority: { priorityKey: TASK_PRIORITY.intake },
+      // Only a start sets it; a termination for a running workflow raised it above.
+      priority: { priorityKey: termination ? TASK_PRIORITY.revocation : TASK_PRIORITY.intake },
       memo: {
         displayName: employee.displayName ?? `${employee.givenName} ${employee.familyName}`,
         department: employee.department ?? '',
@@ -65,6 +68,37 @@ export async function deliverHrEvent(
     },
   );
   return { workflowId, runId: handle.signaledRunId };
+}
+
+/** How long raising a workflow's priority may hold up the termination it comes with. */
+const RAISE_PRIORITY_TIMEOUT_MS = 2_000;
+
+/**
+ * A termination makes the person's workflow revocation work: its tasks (taking the termination
+ * in, starting the leaver) go before a bulk load's instead of waiting at the intake key behind
+ * every new hire. Raised before the signal, so the task the signal creates is queued at the new
+ * key (a task already waiting keeps its own). Best effort and bounded: a workflow that does
+ * not exist yet is started at that key by the signal; a server without the call, or one that
+ * does not answer in time, leaves the priority as it was, and the termination goes ahead.
+ */
+async function raiseToRevocation(client: Client, workflowId: string): Promise<void> {
+  try {
+    await withinDeadline(
+      client,
+      RAISE_PRIORITY_TIMEOUT_MS,
+      (c) =>
+        c.workflowService.updateWorkflowExecutionOptions({
+          namespace: c.options.namespace,
+          workflowExecution: { workflowId },
+          workflowExecutionOptions: { priority: { priorityKey: TASK_PRIORITY.revocation } },
+          updateMask: { paths: ['priority'] },
+          identity: c.options.identity,
+        }),
+      'raising the priority of a terminated person',
+    );
+  } catch {
+    // Not found (no workflow yet), unimplemented (an older server), deadline: the signal decides.
+  }
 }
 
 /** The `status` query, or `undefined` when no workflow exists for the person. */

@@ -1,7 +1,8 @@
 /**
  * Which work gets which task priority key (lib/temporal/contract.ts, TASK_PRIORITY), read from
  * the histories of a real hire and termination on the embedded engine: the employee workflow
- * runs at intake, the joiner child (and so its SCIM steps) at lifecycle, the leaver child (and
+ * runs at intake until a termination raises it to revocation (UpdateWorkflowExecutionOptions,
+ * before the signal), the joiner child (and so its SCIM steps) at lifecycle, the leaver child (and
  * its deactivations) at revocation, and the leaver's recheck — scheduled by the employee
  * workflow — at revocation too. The dispatch order these keys buy is the engine's
  * (test/engine/conformance/priority.test.ts).
@@ -52,7 +53,7 @@ async function activityKeys(handle: WorkflowHandle): Promise<[string, number][]>
     .map((a) => [a.activityType?.name ?? '', Number(a.priority?.priorityKey ?? 0)]);
 }
 
-test('intake for the employee workflow, lifecycle for the joiner, revocation for the leaver and its recheck', async () => {
+test('intake for a hire, lifecycle for the joiner, revocation for the leaver, its recheck and the employee workflow from the termination on', async () => {
   const id = 'TP1';
   const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
   await stack.send(
@@ -87,9 +88,45 @@ test('intake for the employee workflow, lifecycle for the joiner, revocation for
   expect(leaverSteps.map(([type]) => type)).toContain('deactivateAccount');
   expect(leaverSteps.every(([, key]) => key === 0)).toBe(true);
 
+  // The termination raised the employee workflow to revocation before it was signalled, so the
+  // task that took the termination in was already dispatched at key 1 (and so is all after it).
+  const history = await events(employee);
+  const raised = history.findIndex((e) => e.workflowExecutionOptionsUpdatedEventAttributes);
+  const terminationSignal = history.findIndex(
+    (e, i) =>
+      i > 0 &&
+      e.workflowExecutionSignaledEventAttributes &&
+      history.slice(0, i).some((x) => x.workflowExecutionSignaledEventAttributes),
+  );
+  expect(raised).toBeGreaterThan(0);
+  expect(history[raised]!.workflowExecutionOptionsUpdatedEventAttributes!.priority?.priorityKey).toBe(
+    TASK_PRIORITY.revocation,
+  );
+  expect(raised).toBeLessThan(terminationSignal);
+  const described = await stack.env.client.workflowService.describeWorkflowExecution({
+    namespace: stack.env.namespace,
+    execution: { workflowId: employee.workflowId },
+  });
+  expect(described.workflowExecutionInfo?.priority?.priorityKey).toBe(TASK_PRIORITY.revocation);
+
   // The employee workflow's own recheck is revocation work: it says so on the command.
   const employeeActivities = await activityKeys(employee);
   const rechecks = employeeActivities.filter(([type]) => type === 'recheckDeactivated');
   expect(rechecks.length).toBeGreaterThan(0);
   expect(rechecks.every(([, key]) => key === TASK_PRIORITY.revocation)).toBe(true);
+});
+
+test('a termination for a person without a workflow starts it at revocation', async () => {
+  const id = 'TP2';
+  const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
+  await stack.send(
+    hrEvent(
+      'terminate',
+      { employeeId: id, status: 'terminated' },
+      { eventId: `${id}-term`, effectiveAt: await now(), sequence: 1 },
+    ),
+  );
+  await stack.waitFor(id, (s) => s.stage === 'idle');
+  const employee = stack.env.client.workflow.getHandle(`employee-${id}`);
+  expect(await startedPriority(employee)).toBe(TASK_PRIORITY.revocation);
 });

@@ -7,7 +7,7 @@
  * word is "terminated", accounts still active are deactivated whatever the verdict.
  */
 import type { HrEvent } from '../../lib/hr/event';
-import { holdsAccess } from '../../lib/lifecycle/classify';
+import { holdsAccess, isTermination } from '../../lib/lifecycle/classify';
 import { admitEvent, type OrderingLimits } from './ordering';
 import type { EmployeeState } from './state';
 
@@ -25,10 +25,7 @@ export function invalidReason(event: HrEvent, employeeId: string): string | unde
   return undefined;
 }
 
-/** A termination, whether typed or a snapshot whose status says so. */
-export function isTermination(event: Pick<HrEvent, 'type' | 'employee'>): boolean {
-  return event.type === 'terminate' || (event.type === undefined && event.employee?.status === 'terminated');
-}
+export { isTermination };
 
 /** Apps where the person may still hold access: active, or a failed step other than a deletion. */
 export function liveApps(state: EmployeeState): string[] {

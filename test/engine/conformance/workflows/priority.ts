@@ -1,5 +1,5 @@
 /** Workflows for the task-priority conformance tests. */
-import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, defineSignal, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 
 export interface ActivitySpec {
   activityId: string;
@@ -33,4 +33,14 @@ export async function childPriority(childId: string, priorityKey?: number): Prom
     workflowId: childId,
     ...(priorityKey ? { priority: { priorityKey } } : {}),
   });
+}
+
+export const releaseSignal = defineSignal('release');
+
+/** Waits for `release`, then returns: a run an options update can land on while it waits. */
+export async function waitForRelease(): Promise<string> {
+  let released = false;
+  setHandler(releaseSignal, () => void (released = true));
+  await condition(() => released);
+  return 'released';
 }
