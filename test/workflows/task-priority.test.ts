@@ -9,6 +9,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { TASK_PRIORITY } from '../../lib/temporal/contract';
+import { deliverHrEvent } from '../../lib/temporal/employee-client';
 import { hrEvent, startLifecycleStack, type LifecycleStack } from '../helpers/lifecycle-stack';
 
 jest.setTimeout(180_000);
@@ -129,4 +130,42 @@ test('a termination for a person without a workflow starts it at revocation', as
   await stack.waitFor(id, (s) => s.stage === 'idle');
   const employee = stack.env.client.workflow.getHandle(`employee-${id}`);
   expect(await startedPriority(employee)).toBe(TASK_PRIORITY.revocation);
+});
+
+/**
+ * The priority raise sits in front of the termination signal: a server that never answers it,
+ * or refuses it, must not hold the termination up or drop it.
+ */
+test.each([
+  ['never answers', () => new Promise<never>(() => undefined)],
+  ['refuses', () => Promise.reject(Object.assign(new Error('unimplemented'), { code: 12 }))],
+])('a termination still goes out when the server %s the priority raise', async (_name, raise) => {
+  const id = `TP3-${_name.split(' ')[0]}`;
+  const now = async () => new Date(await stack.env.currentTimeMs()).toISOString();
+  await stack.send(
+    hrEvent('hire', { employeeId: id }, { eventId: `${id}-hire`, effectiveAt: await now(), sequence: 1 }),
+  );
+  await stack.waitFor(id, (s) => s.stage === 'idle' && s.accounts.length > 0);
+  const real = stack.env.client;
+  const service = new Proxy(real.workflowService, {
+    get: (target, prop, receiver) =>
+      prop === 'updateWorkflowExecutionOptions' ? raise : Reflect.get(target, prop, receiver),
+  });
+  const misbehaving = new Proxy(real, {
+    get: (target, prop) => (prop === 'workflowService' ? service : Reflect.get(target, prop, target)),
+  });
+  await deliverHrEvent(
+    misbehaving,
+    stack.taskQueue,
+    hrEvent(
+      'terminate',
+      { employeeId: id, status: 'terminated' },
+      { eventId: `${id}-term`, effectiveAt: await now(), sequence: 2 },
+    ),
+  );
+  const status = await stack.waitFor(
+    id,
+    (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'),
+  );
+  expect(status.accounts.length).toBeGreaterThan(0);
 });
