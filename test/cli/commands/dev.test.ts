@@ -108,9 +108,9 @@ async function post(event: unknown): Promise<number> {
   return res.status;
 }
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, attempts = 200): Promise<T> {
   let last: T = await read();
-  for (let i = 0; i < 200 && !ok(last); i++) {
+  for (let i = 0; i < attempts && !ok(last); i++) {
     await new Promise((r) => setTimeout(r, 100));
     last = await read();
   }
@@ -159,9 +159,16 @@ test('hire → accounts in the apps → termination → deactivated within the S
   ).toBe(202);
   await until(status, (s) => (s.accounts ?? []).every((a) => a.state === 'deactivated'));
   type Timeline = { timeline: { terminations: { sla: string; apps: { app: string; deactivatedAtMs?: number }[] }[] } };
-  // The run's completion milestone reaches the audit store just after the status shows the apps deactivated.
+  // The status reads the apps' accounts, the timeline the audit store. The employee workflow hands a
+  // termination's milestones (received, each app, done) to the store in one round once its work ends
+  // (at most 30 s later for a long run), so the termination can be missing from the timeline for a
+  // moment after the status shows the apps deactivated: wait for it to be there AND decided.
   const readTimeline = async () => (await (await fetch(`${API}/v1/employees/D1/timeline`)).json()) as Timeline;
-  const { timeline } = await until(readTimeline, (t) => t.timeline?.terminations?.[0]?.sla !== 'pending');
+  const decided = (t: Timeline) => {
+    const sla = t.timeline?.terminations?.[0]?.sla;
+    return sla !== undefined && sla !== 'pending';
+  };
+  const { timeline } = await until(readTimeline, decided, 450);
   expect(timeline.terminations[0]).toMatchObject({ sla: 'met' });
   expect(timeline.terminations[0]!.apps.every((a) => typeof a.deactivatedAtMs === 'number')).toBe(true);
 });
