@@ -14,6 +14,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
 import { acquireDirectoryLock } from './dir-lock';
+import { startPgliteThread, type PgliteThread } from './pglite-thread';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
@@ -130,18 +131,6 @@ function openPostgres(url: string, options: OpenOptions): Database {
   };
 }
 
-interface PgliteLike {
-  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  exec(text: string): Promise<unknown>;
-  transaction<T>(
-    fn: (tx: {
-      query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
-      exec(text: string): Promise<unknown>;
-    }) => Promise<T>,
-  ): Promise<T>;
-  close(): Promise<void>;
-}
-
 /**
  * Creating a PGlite directory (its initdb) takes ~850 MiB at peak, opening an existing one
  * ~300 MiB, and a process does not give that peak back: a long-running worker that created
@@ -167,39 +156,47 @@ async function createPgliteDirectory(dataDir: string): Promise<void> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
-  const { PGlite } = require('@electric-sql/pglite') as { PGlite: new (dir?: string) => PgliteLike };
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // PGlite is one process's database: a second process on the same directory would read stale
   // pages and corrupt it on write. The lock is taken before PGlite touches the files.
   const lock = dataDir ? acquireDirectoryLock(dataDir) : undefined;
-  let db: PgliteLike;
+  let db: PgliteThread;
   try {
     if (dataDir) await createPgliteDirectory(dataDir);
-    db = new PGlite(dataDir);
+    // Off the main thread (pglite-thread.ts): its WebAssembly runs beside the worker's activities.
+    db = startPgliteThread(dataDir);
   } catch (err) {
     lock?.release();
     throw err;
   }
-  // PGlite is single-connection: transactions are serialized here so concurrent appends queue.
+  // PGlite is single-connection: statements and transactions are serialized here, so a
+  // transaction (BEGIN … COMMIT sent through that connection) never interleaves with another.
   let tail: Promise<unknown> = Promise.resolve();
   const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = tail.then(fn, fn);
     tail = run.catch(() => undefined);
     return run;
   };
+  const inTransaction: Sql = {
+    query: <T>(text: string, params?: unknown[]) => db.query<T>(text, params),
+    exec: (text: string) => db.exec(text),
+  };
   return {
     kind: 'pglite',
     query: <T>(text: string, params?: unknown[]) => serialized(() => db.query<T>(text, params)),
-    exec: (text) => serialized(async () => void (await db.exec(text))),
+    exec: (text) => serialized(() => db.exec(text)),
     transaction: (fn) =>
-      serialized(() =>
-        db.transaction((tx) =>
-          fn({
-            query: <T>(text: string, params?: unknown[]) => tx.query<T>(text, params),
-            exec: async (text: string) => void (await tx.exec(text)),
-          }),
-        ),
-      ),
+      serialized(async () => {
+        await db.exec('BEGIN');
+        try {
+          const result = await fn(inTransaction);
+          await db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          await db.exec('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      }),
     close: async () => {
       try {
         await db.close();

@@ -1,0 +1,110 @@
+/**
+ * PGlite in a worker thread of its own. PGlite runs PostgreSQL as WebAssembly on the thread that
+ * calls it, synchronously between awaits: on the worker's main thread it took a quarter to a half
+ * of the busy time under load, in front of every activity and workflow-task hand-off the main
+ * thread also runs. Here it runs beside them (on another core when there is one); the main
+ * thread only posts statements and receives rows.
+ *
+ * One statement at a time, in the order sent (the caller serializes: PGlite is one connection,
+ * and a transaction is BEGIN … COMMIT sent through it). Values cross the thread boundary by
+ * structured clone (Date, Uint8Array, BigInt and plain objects survive). A statement's error
+ * comes back with its fields (`code`, `detail`, …) on a plain Error. If the thread dies, every
+ * pending and later statement fails saying so.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** The thread's code: plain JavaScript (it runs without the TypeScript hook). */
+const THREAD_SCRIPT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require(workerData.pglitePath);
+const db = new PGlite(workerData.dataDir);
+const plain = (err) => {
+  const out = { message: String((err && err.message) || err), name: (err && err.name) || 'Error' };
+  for (const [k, v] of Object.entries(err || {})) {
+    if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) out[k] = v;
+  }
+  return out;
+};
+let tail = Promise.resolve();
+parentPort.on('message', (msg) => {
+  tail = tail.then(async () => {
+    try {
+      let result = {};
+      if (msg.op === 'query') result = { rows: (await db.query(msg.sql, msg.params)).rows };
+      else if (msg.op === 'exec') await db.exec(msg.sql);
+      else if (msg.op === 'close') await db.close();
+      parentPort.postMessage({ id: msg.id, result });
+    } catch (err) {
+      parentPort.postMessage({ id: msg.id, error: plain(err) });
+    }
+  });
+});
+`;
+
+interface Pending {
+  resolve(result: { rows?: unknown[] }): void;
+  reject(err: Error): void;
+}
+
+export interface PgliteThread {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  exec(text: string): Promise<void>;
+  /** Closes the database, then ends the thread. */
+  close(): Promise<void>;
+}
+
+export function startPgliteThread(dataDir: string | undefined): PgliteThread {
+  const worker = new Worker(THREAD_SCRIPT, {
+    eval: true,
+    workerData: { pglitePath: require.resolve('@electric-sql/pglite'), dataDir },
+  });
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let dead: Error | undefined;
+  // The thread keeps the process alive only while a statement is waiting for it (a store that
+  // is never closed must not hold a finished process open; one that is waiting must).
+  worker.unref();
+  const settle = () => {
+    if (pending.size === 0) worker.unref();
+  };
+  const failAll = (err: Error) => {
+    dead ??= err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+    settle();
+  };
+  worker.on('message', (msg: { id: number; result?: { rows?: unknown[] }; error?: Record<string, unknown> }) => {
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    settle();
+    if (msg.error) p.reject(Object.assign(new Error(String(msg.error.message)), msg.error));
+    else p.resolve(msg.result ?? {});
+  });
+  worker.on('error', (err) => failAll(new Error(`the audit store's PGlite thread failed: ${err.message}`)));
+  worker.on('exit', (code) => failAll(new Error(`the audit store's PGlite thread exited (code ${code})`)));
+
+  const send = (op: 'query' | 'exec' | 'close', sql?: string, params?: unknown[]) =>
+    new Promise<{ rows?: unknown[] }>((resolve, reject) => {
+      if (dead) return reject(dead);
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, op, sql, params });
+    });
+
+  return {
+    query: async <T>(text: string, params?: unknown[]) => ({
+      rows: ((await send('query', text, params)).rows ?? []) as T[],
+    }),
+    exec: async (text) => void (await send('exec', text)),
+    close: async () => {
+      try {
+        if (!dead) await send('close');
+      } finally {
+        dead ??= new Error('the audit store is closed');
+        await worker.terminate();
+      }
+    },
+  };
+}
