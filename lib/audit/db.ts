@@ -197,12 +197,15 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
           throw err;
         }
       }),
-    close: async () => {
-      try {
-        await db.close();
-      } finally {
-        lock?.release();
-      }
-    },
+    // After the statements and transactions already handed over: one in flight commits (or
+    // fails) whole instead of losing its last statements to the closed connection.
+    close: () =>
+      serialized(async () => {
+        try {
+          await db.close();
+        } finally {
+          lock?.release();
+        }
+      }),
   };
 }

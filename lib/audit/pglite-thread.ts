@@ -51,6 +51,8 @@ export interface PgliteThread {
   exec(text: string): Promise<void>;
   /** Closes the database, then ends the thread. */
   close(): Promise<void>;
+  /** The thread itself (its `threadId`; the tests end it to check that waiting statements fail). */
+  readonly thread: Worker;
 }
 
 export function startPgliteThread(dataDir: string | undefined): PgliteThread {
@@ -90,7 +92,15 @@ export function startPgliteThread(dataDir: string | undefined): PgliteThread {
       const id = nextId++;
       pending.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, op, sql, params });
+      try {
+        worker.postMessage({ id, op, sql, params });
+      } catch (err) {
+        // A value that cannot cross the thread (DataCloneError): this statement fails, nothing
+        // was sent, and its entry must not keep the thread (and so the process) waiting.
+        pending.delete(id);
+        settle();
+        reject(err as Error);
+      }
     });
 
   return {
@@ -106,5 +116,6 @@ export function startPgliteThread(dataDir: string | undefined): PgliteThread {
         await worker.terminate();
       }
     },
+    thread: worker,
   };
 }

@@ -1,10 +1,15 @@
 /**
  * PGlite in its own thread (lib/audit/pglite-thread.ts): statements and their values cross the
  * thread boundary intact, a statement's error keeps its PostgreSQL fields, a closed store
- * refuses further statements, and an open store does not keep a finished process alive.
+ * refuses further statements, and an open store does not keep a finished process alive. A
+ * thread that dies or cannot start fails every statement waiting for it and every later one
+ * (never a hang), and closing the database lets a transaction in flight finish first.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { openDatabase } from '../../../lib/audit/db';
 import { startPgliteThread, type PgliteThread } from '../../../lib/audit/pglite-thread';
 
 jest.setTimeout(60_000);
@@ -73,5 +78,77 @@ describe('PGlite thread', () => {
     );
     // The answer came (the thread held the process while a statement waited), then it exited.
     expect(out.trim()).toBe('42');
+  });
+
+  it('rejects a statement whose values cannot cross to the thread, goes on, and still lets the process exit', async () => {
+    await expect(db.query('SELECT $1::text AS n', [() => 1])).rejects.toMatchObject({ name: 'DataCloneError' });
+    expect((await db.query<{ n: number }>('SELECT 2 AS n')).rows).toEqual([{ n: 2 }]);
+    const script = `
+      require(${JSON.stringify(path.join(__dirname, '../../../lib/runtime/register-ts'))}).register();
+      const { startPgliteThread } = require(${JSON.stringify(path.join(__dirname, '../../../lib/audit/pglite-thread'))});
+      const db = startPgliteThread(undefined);
+      db.query('SELECT $1::text AS n', [Symbol('x')]).catch((err) => console.log(err.name));`;
+    // Before, the refused statement stayed registered as waiting and held the process open.
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['-e', script], { timeout: 30_000 }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      ),
+    );
+    expect(out.trim()).toBe('DataCloneError');
+  });
+});
+
+describe('PGlite thread failures', () => {
+  it('rejects the statements waiting when the thread dies, and every later one', async () => {
+    const db = startPgliteThread(undefined);
+    await db.query('SELECT 1');
+    const waiting = [db.query('SELECT 2'), db.exec('CREATE TABLE w (n int)')];
+    // Ended before it could answer (as when it crashes: an uncaught error ends it the same way).
+    await db.thread.terminate();
+    for (const p of waiting) await expect(p).rejects.toThrow(/PGlite thread exited/);
+    await expect(db.query('SELECT 3')).rejects.toThrow(/PGlite thread exited/);
+    await expect(db.close()).resolves.toBeUndefined();
+  });
+
+  it('rejects every statement when the thread cannot open its directory', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'jml-pglite-thread-'));
+    try {
+      const file = path.join(dir, 'not-a-directory');
+      writeFileSync(file, '');
+      const db = startPgliteThread(path.join(file, 'audit'));
+      await expect(db.query('SELECT 1')).rejects.toThrow(/PGlite thread failed: .*not a directory/);
+      await expect(db.query('SELECT 1')).rejects.toThrow(/PGlite thread failed/);
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('closing the database lets the transaction in flight commit first', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'jml-pglite-thread-'));
+    try {
+      const first = await openDatabase({ dataDir: dir });
+      await first.exec('CREATE TABLE c (n int)');
+      const committed = first.transaction(async (tx) => {
+        for (let n = 1; n <= 3; n++) await tx.query('INSERT INTO c VALUES ($1)', [n]);
+        return 'committed';
+      });
+      // Before, the close went to the thread ahead of the transaction's statements, which then
+      // failed on the closed connection.
+      await first.close();
+      await expect(committed).resolves.toBe('committed');
+      const again = await openDatabase({ dataDir: dir });
+      try {
+        expect((await again.query<{ n: number }>('SELECT n FROM c ORDER BY n')).rows).toEqual([
+          { n: 1 },
+          { n: 2 },
+          { n: 3 },
+        ]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
