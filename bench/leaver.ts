@@ -12,7 +12,7 @@
  * ~9 minutes at 50 ms; its time is linear and was measured before).
  */
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -194,6 +194,10 @@ async function main(): Promise<void> {
     );
 
     const accepted = new Map<string, number>();
+    const measured = [...(stack.engine ? [stack.engine] : []), stack.worker, stack.api];
+    // CPU and load of the terminations alone (the hires before them cost most of each process's total).
+    const cpuBefore = measured.map((p) => cpuSeconds(p.child.pid));
+    const loadAtTerminations = Math.round(loadavg()[0] * 10) / 10;
     from = offsets(apps);
     if (ONE_AT_A_TIME) {
       console.log(`terminating ${EMPLOYEES} employees one after another…`);
@@ -221,6 +225,12 @@ async function main(): Promise<void> {
       (s) => (s.accounts ?? []).length === APPS && s.accounts!.every((a) => a.state === 'deactivated'),
       'deactivated everywhere',
     );
+    const terminationCpuS = Object.fromEntries(
+      measured.map((p, i) => {
+        const [now, then] = [cpuSeconds(p.child.pid), cpuBefore[i]];
+        return [p.name, now === undefined || then === undefined ? undefined : Math.round((now - then) * 10) / 10];
+      }),
+    );
     const latencies = ids
       .map(
         (id) =>
@@ -229,10 +239,7 @@ async function main(): Promise<void> {
       .sort((a, b) => a - b);
 
     const processes = Object.fromEntries(
-      [...(stack.engine ? [stack.engine] : []), stack.worker, stack.api].map((p) => [
-        p.name,
-        { peakRssMiB: peakRssMiB(p.child.pid), cpuS: cpuSeconds(p.child.pid) },
-      ]),
+      measured.map((p) => [p.name, { peakRssMiB: peakRssMiB(p.child.pid), cpuS: cpuSeconds(p.child.pid) }]),
     );
     const workflowTasks = await workflowTaskDurations(stack.address, stack.taskQueue);
     let naive: number[] | undefined;
@@ -269,7 +276,10 @@ async function main(): Promise<void> {
     console.log(`  leaver ${perOp.leaver}   (minimum 1 with the SCIM id known)`);
     console.log(`\n${describeWorkflowTasks(workflowTasks)}`);
     for (const [name, p] of Object.entries(processes))
-      console.log(`${name.padEnd(8)} peak RSS ${p.peakRssMiB ?? '?'} MiB, CPU ${p.cpuS ?? '?'} s`);
+      console.log(
+        `${name.padEnd(8)} peak RSS ${p.peakRssMiB ?? '?'} MiB, CPU ${p.cpuS ?? '?'} s (${terminationCpuS[name] ?? '?'} s during the terminations)`,
+      );
+    console.log(`1-minute load average when the terminations were posted: ${loadAtTerminations}`);
     const results = {
       at: new Date().toISOString(),
       machine: machine(),
@@ -284,6 +294,8 @@ async function main(): Promise<void> {
       requestsPerAppPerOperation: perOp,
       workflowTasks,
       processes,
+      terminationCpuS,
+      loadAtTerminations,
     };
     console.log(`\nresults: ${writeResults('leaver', results)}`);
   } finally {
