@@ -42,6 +42,7 @@ test('a step heartbeats every third of its heartbeat timeout while the app is sl
   const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 1_500 });
   const beats: number[] = [];
   env.on('heartbeat', () => beats.push(Date.now()));
+  const startedAt = Date.now();
   const outcome: { action: string } = await env.run(activities.deactivateAccount, {
     app: 'slack',
     employeeId: 'HB1',
@@ -49,8 +50,10 @@ test('a step heartbeats every third of its heartbeat timeout while the app is sl
     eventId: 'e1',
   });
   expect(outcome.action).toBe('deactivated');
-  // One at the start, then every 500 ms of a request that takes over 1.6 s.
+  // Every 500 ms of a request that takes over 1.6 s; none at the start (the server counts the
+  // timeout from the attempt's start, so a beat then would only cost an RPC).
   expect(beats.length).toBeGreaterThanOrEqual(3);
+  expect(beats[0]! - startedAt).toBeGreaterThanOrEqual(450);
   const beatsAtEnd = beats.length;
   await new Promise((r) => setTimeout(r, 1_100));
   expect(beats.length).toBe(beatsAtEnd); // stopped with the step
@@ -66,5 +69,19 @@ test('without a heartbeat timeout a step does not heartbeat', async () => {
     scimId: seeded('HB2'),
     eventId: 'e2',
   });
+  expect(beats).toBe(0);
+});
+
+test('a step that ends before a third of its heartbeat timeout sends no heartbeat', async () => {
+  const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 20_000 });
+  let beats = 0;
+  env.on('heartbeat', () => beats++);
+  const outcome: { action: string } = await env.run(activities.deactivateAccount, {
+    app: 'slack',
+    employeeId: 'HB3',
+    scimId: seeded('HB3'),
+    eventId: 'e3',
+  });
+  expect(outcome.action).toBe('deactivated');
   expect(beats).toBe(0);
 });
