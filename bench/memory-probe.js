@@ -69,6 +69,19 @@ function maps() {
   return Object.fromEntries(Object.entries(out).map(([k, kB]) => [`${k}MiB`, Math.round(kB / 102.4) / 10]));
 }
 
+/**
+ * CPU time of this thread so far, in ns (`/proc/thread-self/schedstat`; 0 where there is none).
+ * Reading smaps is not free (tens of ms a sample on a large process, most of it in the kernel):
+ * the probe reports its own CPU so the benchmark can leave it out of the process's.
+ */
+function threadCpuNs() {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) || 0;
+  } catch {
+    return 0;
+  }
+}
+
 function status() {
   try {
     const text = readFileSync('/proc/self/status', 'utf8');
@@ -91,7 +104,9 @@ if (isMainThread && OWNER !== String(process.pid)) {
   const threads = new Map();
   channel.onmessage = (event) => threads.set(event.data.threadId, event.data.heap);
   const started = Date.now();
+  let probeCpuNs = 0;
   const timer = setInterval(() => {
+    const cpuAtStart = threadCpuNs();
     const mem = process.memoryUsage();
     const sample = {
       atS: Math.round((Date.now() - started) / 100) / 10,
@@ -102,6 +117,8 @@ if (isMainThread && OWNER !== String(process.pid)) {
       threads: [...threads.entries()].map(([id, h]) => ({ threadId: id, ...h })),
       maps: maps(),
     };
+    probeCpuNs += threadCpuNs() - cpuAtStart;
+    sample.probeCpuMs = Math.round(probeCpuNs / 1e6);
     process.stdout.write(`JML_MEMORY_SAMPLE ${JSON.stringify(sample)}\n`);
   }, EVERY_MS);
   timer.unref();

@@ -23,6 +23,8 @@ export interface MemorySample {
   /** The SDK's workflow thread(s) (and any other worker thread). */
   threads: (HeapSample & { threadId: number })[];
   maps?: { wasmMiB: number; mallocMiB: number; fileMiB: number; otherAnonMiB: number; stacksMiB: number };
+  /** CPU the probe itself has used so far (its main-thread timer, smaps mostly), ms. */
+  probeCpuMs?: number;
 }
 
 /** The parts of the peak, in MiB; `threads` sums every worker thread's V8 heap. */
@@ -71,6 +73,12 @@ export class MemorySamples {
     for (const [key, value] of Object.entries(flatten(sample))) this.max[key] = Math.max(this.max[key] ?? 0, value);
     return true;
   };
+
+  /** CPU seconds the probe has cost the process so far (as of its last sample); the worker's figure leaves it out. */
+  probeCpuS(): number | undefined {
+    const ms = this.last?.probeCpuMs;
+    return ms === undefined ? undefined : Math.round(ms / 100) / 10;
+  }
 
   breakdown(): MemoryBreakdown {
     const p = this.peak;

@@ -161,14 +161,28 @@ interface RunResult {
   appsLastCreatedMs: number;
   apps: (AppCounts & Census)[];
   rateLimited: number;
-  /** Per process: peak RSS (VmHWM) in MiB and CPU seconds used, read just before it stops. */
-  processes: Record<string, { peakRssMiB?: number; cpuS?: number }>;
+  /**
+   * Per process: peak RSS (VmHWM) in MiB and CPU seconds used, read just before it stops. The
+   * worker's CPU leaves out what the benchmark's memory probe cost it (`memoryProbeCpuS`).
+   */
+  processes: Record<string, { peakRssMiB?: number; cpuS?: number; memoryProbeCpuS?: number }>;
 }
 
 const usage = (procs: Proc[]) =>
   Object.fromEntries(
     procs.map((p) => [p.name, { peakRssMiB: peakRssMiB(p.child.pid), cpuS: cpuSeconds(p.child.pid) }]),
   );
+
+/**
+ * The memory probe (bench/memory-probe.js) runs inside the worker and reads its smaps every
+ * second: the benchmark's instrument, not the product's work, so its own CPU comes off the
+ * worker's figure (and is kept beside it).
+ */
+function withoutProbe(processes: RunResult['processes'], probeCpuS: number | undefined): void {
+  const worker = processes.worker;
+  if (worker?.cpuS === undefined || probeCpuS === undefined) return;
+  processes.worker = { ...worker, cpuS: Math.round((worker.cpuS - probeCpuS) * 10) / 10, memoryProbeCpuS: probeCpuS };
+}
 
 const sub = (a: AppCounts, b: AppCounts): AppCounts => ({
   ...a,
@@ -281,6 +295,7 @@ async function orchestratorRun(
   const firstCreatedMs = Math.min(...logs.flatMap((l, i) => l.createdAtMs.slice(createdBefore[i]))) - t0;
   const censuses = await Promise.all(urls.map((u) => census(u, IDS)));
   const processes = usage([...(stack.engine ? [stack.engine] : []), stack.worker, stack.api, ...apps]);
+  withoutProbe(processes, stack.workerMemory.probeCpuS());
   // After the usage snapshot: reading the histories costs the engine CPU the run did not.
   const workflowTasks = await workflowTaskDurations(stack.address, stack.taskQueue);
   for (const p of [stack.api, stack.worker, ...(stack.engine ? [stack.engine] : []), ...apps]) await p.stop();
@@ -446,6 +461,8 @@ function printProcesses(orch: OrchestratorResult, naive: NaiveResult | undefined
   console.log(`\n${'process'.padEnd(14)}${col('peak RSS MiB', 13)}${col('CPU s', 7)}`);
   for (const [name, p] of Object.entries(processes))
     console.log(`${name.padEnd(14)}${col(p.peakRssMiB ?? '?', 13)}${col(p.cpuS ?? '?', 7)}`);
+  const probe = orch.processes.worker?.memoryProbeCpuS;
+  if (probe !== undefined) console.log(`  worker CPU without the memory probe's own ${probe} s (BENCH_MEMORY)`);
   return processes;
 }
 
