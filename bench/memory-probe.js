@@ -71,7 +71,7 @@ function maps() {
 
 /**
  * CPU time of this thread so far, in ns (`/proc/thread-self/schedstat`; 0 where there is none).
- * Reading smaps is not free (tens of ms a sample on a large process, most of it in the kernel):
+ * Reading smaps is not free (10–15 ms a sample in the onboarding benchmark, most of it in the kernel):
  * the probe reports its own CPU so the benchmark can leave it out of the process's.
  */
 function threadCpuNs() {
