@@ -21,7 +21,14 @@ export interface TemporalSettings {
   apiKey?: string;
   /** mTLS client certificate and key (PEM); implies TLS. */
   tls?: { cert: Buffer; key: Buffer; serverName?: string } | true;
+  /**
+   * gzip of the worker's requests to Temporal (`TEMPORAL_GRPC_COMPRESSION=gzip|none`).
+   * @default 'none' for a loopback address, else 'gzip' (the SDK's default)
+   */
+  grpcCompression?: GrpcCompression;
 }
+
+export type GrpcCompression = 'gzip' | 'none';
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
 export const DEFAULT_NAMESPACE = 'default';
@@ -42,13 +49,34 @@ export function temporalSettingsFromEnv(env: Record<string, string | undefined> 
   } else if (env.TEMPORAL_TLS === 'true' || apiKey) {
     tls = true;
   }
+  const address = env.TEMPORAL_ADDRESS || DEFAULT_TEMPORAL_ADDRESS;
   return {
-    address: env.TEMPORAL_ADDRESS || DEFAULT_TEMPORAL_ADDRESS,
+    address,
+    grpcCompression: grpcCompression(env.TEMPORAL_GRPC_COMPRESSION, address),
     namespace: env.TEMPORAL_NAMESPACE || DEFAULT_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     ...(apiKey ? { apiKey } : {}),
     ...(tls ? { tls } : {}),
   };
+}
+
+/**
+ * The SDK gzips every request the worker sends (polls, completions, heartbeats), and the server
+ * inflates each one. Over loopback (the embedded engine, a sidecar) that buys nothing and costs
+ * both processes CPU on every workflow and activity task, so it is off there; across a network
+ * the SDK's gzip stays, unless `TEMPORAL_GRPC_COMPRESSION` says otherwise.
+ */
+export function grpcCompression(setting: string | undefined, address: string): GrpcCompression {
+  if (setting === 'gzip' || setting === 'none') return setting;
+  if (setting !== undefined && setting !== '')
+    throw new Error(`TEMPORAL_GRPC_COMPRESSION must be gzip or none, got "${setting}"`);
+  return isLoopback(address) ? 'none' : 'gzip';
+}
+
+/** `localhost`, `127.x.x.x` or `[::1]`, with or without a port. */
+function isLoopback(address: string): boolean {
+  const host = address.startsWith('[') ? address.slice(1, address.indexOf(']')) : address.replace(/:\d+$/, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function tlsOption(settings: TemporalSettings) {
@@ -88,6 +116,7 @@ export function connectWorker(settings: TemporalSettings): Promise<NativeConnect
     address: settings.address,
     tls: tlsOption(settings),
     apiKey: settings.apiKey,
+    grpcCompression: { codec: settings.grpcCompression ?? grpcCompression(undefined, settings.address) },
   };
   return reach(settings, () => NativeConnection.connect(options));
 }
