@@ -26,7 +26,7 @@ import { isAuditStartupError } from '../audit-store';
 export const summary = 'Run the lifecycle worker (workflows + SCIM activities) against Temporal';
 
 const HELP = `Usage: jml worker [--config DIR] [--task-queue Q] [--max-activities N] [--max-cached-workflows N]
-                  [--heap-growing-percent N] [--metrics-port N] [--metrics-host H]
+                  [--heap-growing-percent N] [--workflow-stack-traces] [--metrics-port N] [--metrics-host H]
 
   --max-cached-workflows N  workflow runs kept in memory between tasks (sticky cache); an evicted run
                         replays its history on its next task  [$JML_MAX_CACHED_WORKFLOWS or the SDK's,
@@ -34,6 +34,8 @@ const HELP = `Usage: jml worker [--config DIR] [--task-queue Q] [--max-activitie
   --heap-growing-percent N  let the V8 heaps grow N % past their live size before a full collection
                         (more: less GC CPU, more memory)  [$JML_WORKER_HEAP_GROWING_PERCENT or ${DEFAULT_HEAP_GROWING_PERCENT};
                         0 = V8's own, up to 4× on a large host]
+  --workflow-stack-traces  answer the __stack_trace query (the Temporal UI's "Stack Trace" tab); costs
+                        a stack trace for every promise a workflow creates  [$JML_WORKER_WORKFLOW_STACK_TRACES=true]
 
   --metrics-port N      /metrics, /healthz, /readyz (0 = any free port)  [$JML_WORKER_METRICS_PORT or 9464]
   --metrics-host H      their listen address       [$JML_WORKER_METRICS_HOST or 127.0.0.1; 0.0.0.0 in a container]
@@ -59,6 +61,7 @@ export async function run(args: string[]): Promise<number> {
       'max-activities': { type: 'string' },
       'max-cached-workflows': { type: 'string' },
       'heap-growing-percent': { type: 'string' },
+      'workflow-stack-traces': { type: 'boolean', default: false },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -142,6 +145,8 @@ export async function run(args: string[]): Promise<number> {
       temporal: settings,
       maxConcurrentActivityTaskExecutions: values['max-activities'] ? Number(values['max-activities']) : undefined,
       maxCachedWorkflows,
+      workflowStackTraces:
+        values['workflow-stack-traces'] || process.env.JML_WORKER_WORKFLOW_STACK_TRACES?.toLowerCase() === 'true',
     });
   } catch (err) {
     // An open metrics server or store would keep the process alive after the error is reported.

@@ -26,6 +26,8 @@ export interface WorkerRuntimeOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Workflow runs kept in the worker's sticky cache (see createLifecycleWorker). */
   maxCachedWorkflows?: number;
+  /** Answer the `__stack_trace` query (see createLifecycleWorker). @default false */
+  workflowStackTraces?: boolean;
   /**
    * The settings the worker connected with: a client over them lists the people for
    * reconciliation and starts each app's `reconcile-<app>` schedule. Without it, neither.
@@ -58,6 +60,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       activities,
       maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions,
       maxCachedWorkflows: options.maxCachedWorkflows,
+      workflowStackTraces: options.workflowStackTraces,
     });
   } catch (err) {
     await client?.connection.close();

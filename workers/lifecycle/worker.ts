@@ -14,6 +14,7 @@ import type { Duration } from '@temporalio/common';
 import type { LifecycleActivities } from '../../activities/contract';
 
 import { DEFAULT_TASK_QUEUE } from '../../lib/temporal/connection';
+import { WorkerWithoutStackTraces } from './workflow-threads';
 
 export { DEFAULT_TASK_QUEUE };
 
@@ -74,10 +75,15 @@ export interface LifecycleWorkerOptions {
   shutdownGraceTime?: Duration;
   /** @default '45s' */
   shutdownForceTime?: Duration;
+  /**
+   * Answer the `__stack_trace` query (the Temporal UI's "Stack Trace" tab): costs a stack trace
+   * for every promise every workflow creates (see workflow-threads.ts). @default false
+   */
+  workflowStackTraces?: boolean;
 }
 
 export async function createLifecycleWorker(options: LifecycleWorkerOptions): Promise<Worker> {
-  return Worker.create({
+  return (options.workflowStackTraces ? Worker : WorkerWithoutStackTraces).create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
