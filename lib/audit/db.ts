@@ -14,7 +14,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
 import { acquireDirectoryLock } from './dir-lock';
-import { startPgliteThread, type PgliteThread } from './pglite-thread';
+import { PGLITE_SETTINGS, startPgliteThread, type PgliteThread } from './pglite-thread';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
@@ -43,11 +43,13 @@ export interface OpenOptions {
   statementTimeoutMs?: number;
   /** PostgreSQL application_name (visible in pg_stat_activity). @default jml-orchestrator */
   applicationName?: string;
+  /** PGlite: the PostgreSQL settings it starts with. @default {@link PGLITE_SETTINGS} */
+  pgliteSettings?: Readonly<Record<string, string>>;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
-  return openPglite(options.dataDir);
+  return openPglite(options.dataDir, options.pgliteSettings ?? PGLITE_SETTINGS);
 }
 
 const envMs = (name: string): number | undefined => {
@@ -155,7 +157,7 @@ async function createPgliteDirectory(dataDir: string): Promise<void> {
   });
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, settings: Readonly<Record<string, string>>): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // PGlite is one process's database: a second process on the same directory would read stale
   // pages and corrupt it on write. The lock is taken before PGlite touches the files.
@@ -164,7 +166,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   try {
     if (dataDir) await createPgliteDirectory(dataDir);
     // Off the main thread (pglite-thread.ts): its WebAssembly runs beside the worker's activities.
-    db = startPgliteThread(dataDir);
+    db = startPgliteThread(dataDir, settings);
   } catch (err) {
     lock?.release();
     throw err;

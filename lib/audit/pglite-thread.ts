@@ -13,11 +13,30 @@
  */
 import { Worker } from 'node:worker_threads';
 
+/**
+ * The PostgreSQL settings PGlite starts with, on top of its own start parameters. PostgreSQL's
+ * defaults size a server for many connections and a large cache; PGlite allocates its shared
+ * memory inside its WebAssembly memory, which never shrinks, so every buffer page once read stays
+ * resident for the process's life (128 MB of shared buffers alone). The store's hot pages are the
+ * chain heads, the key index and the registry; the rest is read through the operating system's
+ * page cache like any file. Start parameters hold for one start (initdb's postgresql.conf keeps
+ * the server defaults), so they are given every time the store is opened.
+ */
+export const PGLITE_SETTINGS: Readonly<Record<string, string>> = {
+  // 2,048 pages of 8 kB; WAL buffers follow (1/32 of it, 512 kB).
+  shared_buffers: '16MB',
+  // Index builds in a migration; beyond it they sort on disk instead of holding it resident.
+  maintenance_work_mem: '16MB',
+  // No temporary tables: allocated only if one is ever used.
+  temp_buffers: '1MB',
+};
+
 /** The thread's code: plain JavaScript (it runs without the TypeScript hook). */
 const THREAD_SCRIPT = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.pglitePath);
-const db = new PGlite(workerData.dataDir);
+const settings = Object.entries(workerData.settings).flatMap(([k, v]) => ['-c', k + '=' + v]);
+const db = new PGlite(workerData.dataDir, { startParams: [...PGlite.defaultStartParams, ...settings] });
 const plain = (err) => {
   const out = { message: String((err && err.message) || err), name: (err && err.name) || 'Error' };
   for (const [k, v] of Object.entries(err || {})) {
@@ -55,10 +74,13 @@ export interface PgliteThread {
   readonly thread: Worker;
 }
 
-export function startPgliteThread(dataDir: string | undefined): PgliteThread {
+export function startPgliteThread(
+  dataDir: string | undefined,
+  settings: Readonly<Record<string, string>> = PGLITE_SETTINGS,
+): PgliteThread {
   const worker = new Worker(THREAD_SCRIPT, {
     eval: true,
-    workerData: { pglitePath: require.resolve('@electric-sql/pglite'), dataDir },
+    workerData: { pglitePath: require.resolve('@electric-sql/pglite'), dataDir, settings },
   });
   const pending = new Map<number, Pending>();
   let nextId = 1;
