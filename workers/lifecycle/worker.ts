@@ -68,6 +68,15 @@ export interface LifecycleWorkerOptions {
    */
   maxCachedWorkflows?: number;
   /**
+   * Workflow tasks the worker holds at once. Each is a history to replay or an activation to run
+   * on the one workflow thread, and its reply goes through the main thread, which the
+   * activities keep busy: a worker that takes more tasks than it can run at once makes every one
+   * of them long (started → completed), which a server times out after 10 s by default. Taking
+   * fewer leaves the rest waiting in the server's task queue, in the server's priority order.
+   * @default 10 (the SDK's is 40)
+   */
+  maxConcurrentWorkflowTaskExecutions?: number;
+  /**
    * On shutdown, how long running activities may finish before they are cancelled: a SCIM
    * request already sent is better completed and reported than retried by another worker.
    * @default '30s'
@@ -90,6 +99,13 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     workflowBundle: await lifecycleWorkflowBundle(),
     activities: options.activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
+    // The SDK refuses more than the cache holds.
+    maxConcurrentWorkflowTaskExecutions:
+      options.maxConcurrentWorkflowTaskExecutions ?? Math.min(10, options.maxCachedWorkflows || Infinity),
+    // Half the polls on the normal queue (the SDK's default: a fifth): a new run's first task,
+    // e.g. a termination's leaver, waits there, while the sticky queue carries the runs already
+    // under way — their bookkeeping after the fact must not crowd out new revocations.
+    nonStickyToStickyPollRatio: 0.5,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
     // A shutdown never hangs past this: in-flight tasks are failed and Temporal retries them

@@ -1,0 +1,66 @@
+/**
+ * The lifecycle worker's workflow-task settings: it holds at most 10 workflow tasks at once
+ * (the rest wait in the server's queue, in its priority order, instead of each waiting on the
+ * others inside the worker past the server's task timeout) and gives the normal queue, where a
+ * new run's first task such as a termination's leaver waits, half its polls.
+ */
+import { Writable } from 'node:stream';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../../activities';
+import { loadConfig } from '../../../lib/config';
+import { createLogger } from '../../../lib/logger';
+import { ScimClients } from '../../../lib/scim';
+import { createLifecycleWorker, type LifecycleWorkerOptions } from '../../../workers/lifecycle';
+import { CONFIG_DIR } from '../../helpers/lifecycle-stack';
+import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
+
+jest.setTimeout(120_000);
+
+let env: TemporalTestEnv;
+let scim: ScimClients;
+
+beforeAll(async () => {
+  env = await createTestEnv({ timeSkipping: false });
+  scim = new ScimClients({ logger: silent() });
+});
+afterAll(async () => {
+  await scim?.close();
+  await env?.teardown();
+});
+
+function silent() {
+  return createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
+}
+
+async function compiledOptions(extra: Partial<LifecycleWorkerOptions>) {
+  const config = await loadConfig(CONFIG_DIR);
+  const worker: Worker = await createLifecycleWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue: 'jml-test-worker-options',
+    activities: createActivities({ config: () => config, scim, logger: silent() }),
+    ...extra,
+  });
+  // The options are compiled when the worker is created; a worker releases its connection
+  // only once it has run and shut down.
+  const running = worker.run();
+  worker.shutdown();
+  await running;
+  return worker.options;
+}
+
+function workflowTaskSlots(options: Worker['options']): unknown {
+  const supplier = (options.tuner as { workflowTaskSlotSupplier?: { numSlots?: number } }).workflowTaskSlotSupplier;
+  return supplier?.numSlots;
+}
+
+test('by default: 10 workflow tasks at once, half the polls on the normal queue', async () => {
+  const options = await compiledOptions({});
+  expect(workflowTaskSlots(options)).toBe(10);
+  expect(options.nonStickyToStickyPollRatio).toBe(0.5);
+});
+
+test('never more workflow tasks than the sticky cache holds, and the option overrides', async () => {
+  expect(workflowTaskSlots(await compiledOptions({ maxCachedWorkflows: 4 }))).toBe(4);
+  expect(workflowTaskSlots(await compiledOptions({ maxConcurrentWorkflowTaskExecutions: 25 }))).toBe(25);
+});
