@@ -3,13 +3,9 @@
  * activities built by `createActivities`. The CLI (`jml worker`), the dev stack and the tests
  * all go through `createLifecycleWorker`, so they run the same workflow code the same way.
  */
+import { fork } from 'node:child_process';
 import path from 'node:path';
-import {
-  bundleWorkflowCode,
-  Worker,
-  type NativeConnection,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
 import type { LifecycleActivities } from '../../activities/contract';
 
@@ -22,32 +18,49 @@ export const WORKFLOWS_PATH = path.join(__dirname, '..', '..', 'workflows', 'ind
 
 let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** Bundling costs seconds: done once per process and shared by every worker it creates. */
+/**
+ * Bundling costs seconds: done once per process and shared by every worker it creates. It runs
+ * in a short-lived child process (bundle-workflows.js): webpack and its caches, once loaded,
+ * stay in a process's heap for good (~35 MiB live in the worker's main thread), and the worker
+ * only needs the code.
+ *
+ * The bundle preloads the workflow modules: they are evaluated once per workflow thread and
+ * shared by every run, instead of once per run (the SDK's default in a reused V8 context),
+ * where each cached run held its own copy of every module (~80 KiB of the ~140 KiB a cached
+ * employee workflow kept in the workflow thread's heap) and paid for evaluating them whenever
+ * it started or replayed. Safe because these modules keep no state of their own: nothing at
+ * module scope is assigned after load (the SDK freezes what they export; a test checks that
+ * no module declares a module-scope `let`/`var`), and everything a run owns lives in its
+ * workflow function.
+ */
 export function lifecycleWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  cachedBundle ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    // The workflow modules are evaluated once per workflow thread and shared by every run,
-    // instead of once per run (the SDK's default in a reused V8 context), where each cached
-    // run held its own copy of every module (~45 KiB of the ~130 KiB a cached employee
-    // workflow kept in the workflow thread's heap) and paid for evaluating them whenever it
-    // started or replayed. Safe because these modules keep no state of their own: nothing at
-    // module scope is assigned after load (the SDK freezes what they export; a test checks
-    // that no module declares a module-scope `let`/`var`), and everything a run owns lives in
-    // its workflow function.
-    preloadModules: [WORKFLOWS_PATH],
-    logger: quietBundlerLogger,
-  });
+  cachedBundle ??= bundleInChild(WORKFLOWS_PATH);
+  cachedBundle.catch(() => (cachedBundle = undefined));
   return cachedBundle;
 }
 
-const quietBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string, meta?: Record<string, unknown>) => console.warn(message, meta ?? ''),
-  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta ?? ''),
-};
+function bundleInChild(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  return new Promise((resolve, reject) => {
+    const stderr: Buffer[] = [];
+    let bundle: WorkflowBundleWithSourceMap | undefined;
+    // No inherited node flags (an --inspect port, a heap-snapshot signal): a plain build.
+    const child = fork(path.join(__dirname, 'bundle-workflows.js'), [workflowsPath], {
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      process.stderr.write(chunk);
+    });
+    child.on('message', (message: WorkflowBundleWithSourceMap) => (bundle = message));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (bundle && code === 0) return resolve(bundle);
+      const detail = Buffer.concat(stderr).toString().trim() || `exit ${signal ?? code}`;
+      reject(new Error(`bundling the workflows (${workflowsPath}) failed: ${detail}`));
+    });
+  });
+}
 
 export interface LifecycleWorkerOptions {
   connection: NativeConnection;
