@@ -9,7 +9,7 @@ import { closeRun, continueAsNew, deliverCancelRequest, deliverSignal, startChil
 import type { temporal } from '@temporalio/proto';
 import { durationMs, type Plain } from './proto';
 import { mergeSearchAttributes } from './search-attributes';
-import { appendEvent, appendExternal, type CommandMeta, type EngineCore, type Run } from './state';
+import { appendEvent, appendExternal, type CommandMeta, type EngineCore, type EventBuilder, type Run } from './state';
 import { applyProtocolMessageCommand, type decodeWorkerMessages } from './updates';
 import { scheduleWorkflowTask } from './workflow-tasks';
 
@@ -169,22 +169,57 @@ function startTimer(
   timer.clockId = core.clock.schedule(core.clock.now() + fireMs, () => {
     if (run.timers.get(timerId) !== timer || run.status !== 'Running') return;
     run.timers.delete(timerId);
-    appendExternal(core, run, () => ({
+    const fired: EventBuilder = () => ({
       eventType: 'EVENT_TYPE_TIMER_FIRED',
       timerFiredEventAttributes: { timerId, startedEventId },
-    }));
+    });
+    timerFirings.set(fired, { timerId, startedEventId });
+    appendExternal(core, run, fired);
     scheduleWorkflowTask(core, run);
   });
 }
 
+/** The TimerFired events waiting in a run's buffer, by builder: a cancel may still take them back. */
+const timerFirings = new WeakMap<EventBuilder, { timerId: string; startedEventId: number }>();
+
+/**
+ * The run's buffered events that `commands` leave in place: all but the TimerFired of a timer
+ * they cancel. A task that closes the workflow while any remain is refused (UnhandledCommand);
+ * one that cancels the only timer that fired meanwhile closes it, as on the server.
+ */
+export function bufferedAfter(run: Run, commands: Command[]): number {
+  const cancelled = new Set(
+    commands
+      .filter((c) => c.commandType === 'COMMAND_TYPE_CANCEL_TIMER')
+      .map((c) => c.cancelTimerCommandAttributes?.timerId ?? ''),
+  );
+  return run.buffered.filter((build) => !cancelled.has(timerFirings.get(build)?.timerId ?? '\0')).length;
+}
+
+/**
+ * A timer that fired while the worker held the workflow task is still cancellable by that task,
+ * as on the server: the worker did not see it fire, so its workflow code cancelled a running
+ * timer, and replaying the history must find TimerCanceled there. The buffered TimerFired is
+ * taken back and TimerCanceled written in its place. (Dropping the cancel and keeping the
+ * TimerFired wrote a history the workflow's own code could not replay: a nondeterminism
+ * failure the next time the run was rebuilt from it.)
+ */
 function cancelTimer(core: EngineCore, run: Run, timerId: string, done: number): void {
   const timer = run.timers.get(timerId);
-  if (!timer) return;
-  core.clock.cancel(timer.clockId);
-  run.timers.delete(timerId);
+  let startedEventId: number;
+  if (timer) {
+    core.clock.cancel(timer.clockId);
+    run.timers.delete(timerId);
+    startedEventId = timer.startedEventId;
+  } else {
+    const at = run.buffered.findIndex((build) => timerFirings.get(build)?.timerId === timerId);
+    if (at < 0) return;
+    startedEventId = timerFirings.get(run.buffered[at]!)!.startedEventId;
+    run.buffered.splice(at, 1);
+  }
   appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_TIMER_CANCELED',
-    timerCanceledEventAttributes: { timerId, startedEventId: timer.startedEventId, workflowTaskCompletedEventId: done },
+    timerCanceledEventAttributes: { timerId, startedEventId, workflowTaskCompletedEventId: done },
   }));
 }
 

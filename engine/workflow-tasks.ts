@@ -7,7 +7,7 @@
  * the task to the normal queue with the full history.
  */
 import type { temporal } from '@temporalio/proto';
-import { applyCommands, type Command } from './commands';
+import { applyCommands, bufferedAfter, type Command } from './commands';
 import { invalidArgument, notFound } from './errors';
 import type { WorkflowTask } from './matching';
 import { priorityKeyOf } from './priority';
@@ -269,7 +269,7 @@ export function completeWorkflowTask(core: EngineCore, req: CompletedRequest): C
     return { resetHistoryEventId: run.previousStartedEventId };
   }
   // A workflow may not close while events it has not seen are waiting (UnhandledCommand).
-  if (run.buffered.length > 0 && commands.some((c) => TERMINAL_COMMANDS.has(c.commandType ?? ''))) {
+  if (bufferedAfter(run, commands) > 0 && commands.some((c) => TERMINAL_COMMANDS.has(c.commandType ?? ''))) {
     failTask(core, run, 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', undefined, req.identity, 1);
     return {};
   }
