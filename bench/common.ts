@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
@@ -119,6 +119,8 @@ function startWorker(
         if (line.includes('lifecycle worker running')) running();
         const entry = parseJson(line);
         if (typeof entry?.level !== 'number' || entry.level < 40) return;
+        // The counts say what went wrong, not why: BENCH_WORKER_LOG=<file> keeps the lines.
+        if (process.env.BENCH_WORKER_LOG) appendFileSync(process.env.BENCH_WORKER_LOG, line + '\n');
         // Run ids and history positions (`<uuid>:27:1`) taken out of the message.
         const kind = String(entry.msg)
           .replace(/\s*[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(?::\d+)*\s*/g, ' ')

@@ -4,7 +4,10 @@
  * worker busy past its share; a real server times tasks out at 10 s by default. Read after a
  * run, from every workflow the run's task queue saw, so the reading itself is not measured.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { pool } from './common';
 
 export interface WorkflowTaskDurations {
@@ -28,6 +31,19 @@ export async function workflowTaskDurations(address: string, taskQueue: string):
     const durations: number[] = [];
     await pool(runs, 8, async ({ workflowId, runId }) => {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      // BENCH_HISTORY_DIR=<dir>: the histories of runs with a failed or timed-out task, to replay.
+      const troubled = history.events?.some(
+        (e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes,
+      );
+      if (troubled && process.env.BENCH_HISTORY_DIR) {
+        const json = temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, {
+          longs: String,
+          enums: String,
+          bytes: String,
+          defaults: false,
+        });
+        writeFileSync(path.join(process.env.BENCH_HISTORY_DIR, `${workflowId}-${runId}.json`), JSON.stringify(json));
+      }
       const started = new Map<number, number>();
       for (const e of history.events ?? []) {
         const id = Number(e.eventId);
