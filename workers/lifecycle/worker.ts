@@ -115,10 +115,10 @@ export async function createLifecycleWorker(options: LifecycleWorkerOptions): Pr
     // The SDK refuses more than the cache holds.
     maxConcurrentWorkflowTaskExecutions:
       options.maxConcurrentWorkflowTaskExecutions ?? Math.min(10, options.maxCachedWorkflows || Infinity),
-    // Half the polls on the normal queue (the SDK's default: a fifth): a new run's first task,
-    // e.g. a termination's leaver, waits there, while the sticky queue carries the runs already
-    // under way — their bookkeeping after the fact must not crowd out new revocations.
-    nonStickyToStickyPollRatio: 0.5,
+    // The SDK's poll ratio (a fifth of the polls on the normal queue) stays: with half of them
+    // there, a run's next task waited on the sticky queue past its 10 s schedule-to-start
+    // timeout under load and was replayed from its full history (~350 times in a 1,000-hire
+    // onboarding), which cost more CPU than the slots saved.
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
     // A shutdown never hangs past this: in-flight tasks are failed and Temporal retries them

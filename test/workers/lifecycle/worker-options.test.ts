@@ -1,8 +1,8 @@
 /**
  * The lifecycle worker's workflow-task settings: it holds at most 10 workflow tasks at once
  * (the rest wait in the server's queue, in its priority order, instead of each waiting on the
- * others inside the worker past the server's task timeout) and gives the normal queue, where a
- * new run's first task such as a termination's leaver waits, half its polls.
+ * others inside the worker past the server's task timeout), and keeps the SDK's poll ratio (a
+ * fifth of the polls on the normal queue: more starved the sticky queue into full-history replays).
  */
 import { Writable } from 'node:stream';
 import type { Worker } from '@temporalio/worker';
@@ -54,10 +54,10 @@ function workflowTaskSlots(options: Worker['options']): unknown {
   return supplier?.numSlots;
 }
 
-test('by default: 10 workflow tasks at once, half the polls on the normal queue', async () => {
+test("by default: 10 workflow tasks at once, the SDK's share of polls on the normal queue", async () => {
   const options = await compiledOptions({});
   expect(workflowTaskSlots(options)).toBe(10);
-  expect(options.nonStickyToStickyPollRatio).toBe(0.5);
+  expect(options.nonStickyToStickyPollRatio).toBe(0.2);
 });
 
 test('never more workflow tasks than the sticky cache holds, and the option overrides', async () => {
