@@ -7,7 +7,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { pool } from './common';
 
 export interface WorkflowTaskDurations {
@@ -35,15 +34,10 @@ export async function workflowTaskDurations(address: string, taskQueue: string):
       const troubled = history.events?.some(
         (e) => e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes,
       );
-      if (troubled && process.env.BENCH_HISTORY_DIR) {
-        const json = temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, {
-          longs: String,
-          enums: String,
-          bytes: String,
-          defaults: false,
-        });
-        writeFileSync(path.join(process.env.BENCH_HISTORY_DIR, `${workflowId}-${runId}.json`), JSON.stringify(json));
-      }
+      // Written as the replay tests' recorded histories are (test/helpers/histories.ts), which
+      // History.fromObject reads back.
+      if (troubled && process.env.BENCH_HISTORY_DIR)
+        writeFileSync(path.join(process.env.BENCH_HISTORY_DIR, `${workflowId}-${runId}.json`), JSON.stringify(history));
       const started = new Map<number, number>();
       for (const e of history.events ?? []) {
         const id = Number(e.eventId);
