@@ -107,11 +107,18 @@ function startWorker(
   const workerMemory = new MemorySamples();
   let running: () => void = () => undefined;
   // Metrics on any free port: the default one may be taken by another stack on the machine.
-  // Four malloc arenas, as the image sets (unless this environment says otherwise).
+  // Four malloc arenas, as the image sets, and the main thread's 4 MiB semi-spaces, as the compose
+  // file's worker has (unless this environment says otherwise).
   const worker = startJml(
     'worker',
     ['worker', ...args],
-    { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '4', ...env, LOG_LEVEL: 'info', JML_WORKER_METRICS_PORT: '0' },
+    {
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '4',
+      NODE_OPTIONS: process.env.NODE_OPTIONS ?? '--max-semi-space-size=4',
+      ...env,
+      LOG_LEVEL: 'info',
+      JML_WORKER_METRICS_PORT: '0',
+    },
     {
       keepLines: 0,
       onLine: (line) => {

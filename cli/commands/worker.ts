@@ -15,8 +15,9 @@ import {
 import { installSdkRuntime } from '../../lib/temporal/runtime';
 import { connectWorker, temporalSettingsFromEnv } from '../../lib/temporal/connection';
 import {
-  applyHeapGrowingPercent,
+  applyHeapSettings,
   DEFAULT_HEAP_GROWING_PERCENT,
+  DEFAULT_SEMI_SPACE_MB,
   openAuditForProcess,
   startWorkerRuntime,
 } from '../../workers/lifecycle';
@@ -26,7 +27,8 @@ import { isAuditStartupError } from '../audit-store';
 export const summary = 'Run the lifecycle worker (workflows + SCIM activities) against Temporal';
 
 const HELP = `Usage: jml worker [--config DIR] [--task-queue Q] [--max-activities N] [--max-cached-workflows N]
-                  [--heap-growing-percent N] [--workflow-stack-traces] [--metrics-port N] [--metrics-host H]
+                  [--heap-growing-percent N] [--semi-space-mb N] [--workflow-stack-traces]
+                  [--metrics-port N] [--metrics-host H]
 
   --max-cached-workflows N  workflow runs kept in memory between tasks (sticky cache); an evicted run
                         replays its history on its next task  [$JML_MAX_CACHED_WORKFLOWS or the SDK's,
@@ -34,6 +36,9 @@ const HELP = `Usage: jml worker [--config DIR] [--task-queue Q] [--max-activitie
   --heap-growing-percent N  let the V8 heaps grow N % past their live size before a full collection
                         (more: less GC CPU, more memory)  [$JML_WORKER_HEAP_GROWING_PERCENT or ${DEFAULT_HEAP_GROWING_PERCENT};
                         0 = V8's own, up to 4× on a large host]
+  --semi-space-mb N     the young generation of the worker's threads' V8 heaps: two semi-spaces of N MiB
+                        (more: fewer scavenges, more memory)  [$JML_WORKER_SEMI_SPACE_MB or ${DEFAULT_SEMI_SPACE_MB};
+                        0 = V8's own, 16; the main thread's: node's --max-semi-space-size]
   --workflow-stack-traces  answer the __stack_trace query (the Temporal UI's "Stack Trace" tab); costs
                         a stack trace for every promise a workflow creates  [$JML_WORKER_WORKFLOW_STACK_TRACES=true]
 
@@ -61,6 +66,7 @@ export async function run(args: string[]): Promise<number> {
       'max-activities': { type: 'string' },
       'max-cached-workflows': { type: 'string' },
       'heap-growing-percent': { type: 'string' },
+      'semi-space-mb': { type: 'string' },
       'workflow-stack-traces': { type: 'boolean', default: false },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
@@ -79,11 +85,12 @@ export async function run(args: string[]): Promise<number> {
     values['max-cached-workflows'] ?? process.env.JML_MAX_CACHED_WORKFLOWS,
   );
   const requestedGrowth = percentOption(values['heap-growing-percent'] ?? process.env.JML_WORKER_HEAP_GROWING_PERCENT);
+  const requestedSemiSpace = semiSpaceOption(values['semi-space-mb'] ?? process.env.JML_WORKER_SEMI_SPACE_MB);
   const config = await loadConfigForStartup(values.config, 'worker');
   if (!config) return 1;
   const logger = createLogger({ base: { component: 'worker' } });
-  // Before the SDK creates its workflow thread: its heap takes the factor when it is created.
-  const heapGrowingPercent = applyHeapGrowingPercent(requestedGrowth);
+  // Before the audit store's and the SDK's threads start: their heaps take the settings when created.
+  const heap = applyHeapSettings({ growingPercent: requestedGrowth, semiSpaceMb: requestedSemiSpace });
   const settings = temporalSettingsFromEnv();
   // The audit store first: a missing key or an unmigrated schema stops the start at once.
   let audit: Awaited<ReturnType<typeof openAuditForProcess>>;
@@ -155,7 +162,12 @@ export async function run(args: string[]): Promise<number> {
   }
   running.current = { connection, state: () => runtime.worker.getState() };
   logger.info(
-    { address: settings.address, audit: audit.description, heapGrowingPercent: heapGrowingPercent ?? 'V8 default' },
+    {
+      address: settings.address,
+      audit: audit.description,
+      heapGrowingPercent: heap.growingPercent ?? 'V8 default',
+      semiSpaceMb: heap.semiSpaceMb ?? 'V8 default',
+    },
     'connected',
   );
   const stopped = await Promise.race([untilSignal(), runtime.done.then(() => 'worker-stopped' as const)]);
@@ -183,6 +195,16 @@ function percentOption(raw: string | undefined): number | undefined {
   if (!Number.isInteger(n) || n < 0 || n > 1000)
     throw new UsageError(
       `--heap-growing-percent (or JML_WORKER_HEAP_GROWING_PERCENT) must be a whole number 0-1000 (0 = V8's own), got "${raw}"`,
+    );
+  return n;
+}
+
+function semiSpaceOption(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 256)
+    throw new UsageError(
+      `--semi-space-mb (or JML_WORKER_SEMI_SPACE_MB) must be a whole number of MiB 0-256 (0 = V8's own), got "${raw}"`,
     );
   return n;
 }

@@ -6,6 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { ComposeSchema, type Compose, type Service } from './compose-schema';
+import { DEFAULT_SEMI_SPACE_MB } from '../../workers/lifecycle/heap';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -147,6 +148,10 @@ describe('docker-compose.yml', () => {
       .sort();
     expect(ports).toEqual(configured);
     for (const [, s] of scim) expect(s.network_mode).toBe('service:worker');
+  });
+
+  test("the worker's main thread starts with the young generation its threads get from `jml worker`", () => {
+    expect(compose.services.worker.environment?.NODE_OPTIONS).toBe(`--max-semi-space-size=${DEFAULT_SEMI_SPACE_MB}`);
   });
 
   test('no secret is written in the file: secret-looking variables come from .env', () => {

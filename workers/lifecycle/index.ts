@@ -7,5 +7,11 @@ export {
   type LifecycleWorkerOptions,
 } from './worker';
 export { startWorkerRuntime } from './runtime';
-export { applyHeapGrowingPercent, heapGrowingPercent, DEFAULT_HEAP_GROWING_PERCENT } from './heap';
+export {
+  applyHeapSettings,
+  heapGrowingPercent,
+  semiSpaceMb,
+  DEFAULT_HEAP_GROWING_PERCENT,
+  DEFAULT_SEMI_SPACE_MB,
+} from './heap';
 export { openAuditForProcess, type ProcessAudit } from './audit';

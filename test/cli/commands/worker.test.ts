@@ -1,4 +1,4 @@
-/** `jml worker` start-up checks that need no Temporal: the metrics port and heap growing options. */
+/** `jml worker` start-up checks that need no Temporal: the metrics port and heap options. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -67,4 +67,15 @@ test('a heap growing percent that is not a whole number 0-1000 is a usage error 
   const fromEnv = await runWorker([], { JML_WORKER_HEAP_GROWING_PERCENT: 'lots' });
   expect(fromEnv.code).not.toBe(0);
   expect(fromEnv.stderr).toContain('got "lots"');
+});
+
+test('a semi-space size that is not a whole number of MiB 0-256 is a usage error naming the option', async () => {
+  const res = await runWorker(['--semi-space-mb', '512'], {});
+  expect(res.code).not.toBe(0);
+  expect(res.stderr).toContain(
+    `--semi-space-mb (or JML_WORKER_SEMI_SPACE_MB) must be a whole number of MiB 0-256 (0 = V8's own), got "512"`,
+  );
+  const fromEnv = await runWorker([], { JML_WORKER_SEMI_SPACE_MB: '4.5' });
+  expect(fromEnv.code).not.toBe(0);
+  expect(fromEnv.stderr).toContain('got "4.5"');
 });
