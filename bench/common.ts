@@ -107,13 +107,13 @@ function startWorker(
   const workerMemory = new MemorySamples();
   let running: () => void = () => undefined;
   // Metrics on any free port: the default one may be taken by another stack on the machine.
-  // Four malloc arenas, as the image sets, and the main thread's 4 MiB semi-spaces, as the compose
+  // Two malloc arenas, as the image sets, and the main thread's 4 MiB semi-spaces, as the compose
   // file's worker has (unless this environment says otherwise).
   const worker = startJml(
     'worker',
     ['worker', ...args],
     {
-      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '4',
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       NODE_OPTIONS: process.env.NODE_OPTIONS ?? '--max-semi-space-size=4',
       ...env,
       LOG_LEVEL: 'info',

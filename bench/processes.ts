@@ -55,7 +55,7 @@ function memoryProbeArgs(name: string): string[] {
 
 /**
  * For trying a process's memory settings without touching the others: `BENCH_NODE_ARGS_WORKER=
- * "--max-semi-space-size=4"` adds node flags, `BENCH_ENV_WORKER="MALLOC_ARENA_MAX=2"` environment
+ * "--max-semi-space-size=4"` adds node flags, `BENCH_ENV_WORKER="MALLOC_ARENA_MAX=4"` environment
  * variables (space-separated; the suffix is the process's name in capitals).
  */
 function words(raw: string | undefined): string[] {

@@ -214,7 +214,7 @@ describe('Dockerfile and ignore files', () => {
   });
 
   test('the image caps glibc malloc arenas (each of the worker threads would keep one)', () => {
-    expect(dockerfile).toMatch(/^\s+MALLOC_ARENA_MAX=4$/m);
+    expect(dockerfile).toMatch(/^\s+MALLOC_ARENA_MAX=2$/m);
   });
 
   test('every source directory the CLI loads is copied into the image', () => {
