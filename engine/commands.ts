@@ -182,18 +182,24 @@ function startTimer(
 /** The TimerFired events waiting in a run's buffer, by builder: a cancel may still take them back. */
 const timerFirings = new WeakMap<EventBuilder, { timerId: string; startedEventId: number }>();
 
+/** Where the run's buffer holds the TimerFired of `timerId` (-1: it holds none). */
+function bufferedFiring(run: Run, timerId: string): number {
+  return run.buffered.findIndex((build) => timerFirings.get(build)?.timerId === timerId);
+}
+
 /**
  * The run's buffered events that `commands` leave in place: all but the TimerFired of a timer
  * they cancel. A task that closes the workflow while any remain is refused (UnhandledCommand);
  * one that cancels the only timer that fired meanwhile closes it, as on the server.
  */
 export function bufferedAfter(run: Run, commands: Command[]): number {
-  const cancelled = new Set(
+  const takenBack = new Set(
     commands
       .filter((c) => c.commandType === 'COMMAND_TYPE_CANCEL_TIMER')
-      .map((c) => c.cancelTimerCommandAttributes?.timerId ?? ''),
+      .map((c) => bufferedFiring(run, c.cancelTimerCommandAttributes?.timerId ?? ''))
+      .filter((at) => at >= 0),
   );
-  return run.buffered.filter((build) => !cancelled.has(timerFirings.get(build)?.timerId ?? '\0')).length;
+  return run.buffered.length - takenBack.size;
 }
 
 /**
@@ -212,7 +218,7 @@ function cancelTimer(core: EngineCore, run: Run, timerId: string, done: number):
     run.timers.delete(timerId);
     startedEventId = timer.startedEventId;
   } else {
-    const at = run.buffered.findIndex((build) => timerFirings.get(build)?.timerId === timerId);
+    const at = bufferedFiring(run, timerId);
     if (at < 0) return;
     startedEventId = timerFirings.get(run.buffered[at]!)!.startedEventId;
     run.buffered.splice(at, 1);

@@ -47,15 +47,11 @@ describe('conformance: the workflow task in a completion answer', () => {
     return { handle, queue, stickyQueue: `${queue}-sticky-${randomUUID()}` };
   }
 
-  async function poll(run: HandRun, sticky: boolean): Promise<PollResponse> {
-    const taskQueue = sticky
-      ? { name: run.stickyQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: run.queue }
-      : { name: run.queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL };
-    for (;;) {
-      const task = await svc().pollWorkflowTaskQueue({ namespace: h.env.namespace, taskQueue, identity });
-      if (task.taskToken && task.taskToken.length > 0) return task;
-    }
-  }
+  const poll = (run: HandRun, sticky: boolean): Promise<PollResponse> =>
+    h.pollWorkflowTask(
+      sticky ? { name: run.stickyQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: run.queue } : run.queue,
+      identity,
+    );
 
   function complete(run: HandRun, task: PollResponse, returnNewWorkflowTask: boolean, commands = []) {
     return svc().respondWorkflowTaskCompleted({

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
 
@@ -35,6 +36,14 @@ export interface Harness {
   stopWorker(): Promise<void>;
   /** Creates and runs another worker, by default on this file's task queue and bundle; stopped at teardown. */
   runWorker(options?: Partial<WorkerOptions>): Promise<{ worker: Worker; stop(): Promise<void> }>;
+  /**
+   * Plays a worker's poll with a raw WorkflowService call until a workflow task comes (a long
+   * poll may come back empty). A queue name is a normal queue; a sticky one names its normal one.
+   */
+  pollWorkflowTask(
+    queue: string | temporal.api.taskqueue.v1.ITaskQueue,
+    identity: string,
+  ): Promise<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>;
   /** Replays the history of every tracked workflow; resolves to the failures, keyed by workflow id. */
   replayTracked(): Promise<Record<string, string>>;
   teardown(): Promise<void>;
@@ -103,6 +112,20 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           await run;
         },
       };
+    },
+    async pollWorkflowTask(queue, identity) {
+      const taskQueue =
+        typeof queue === 'string'
+          ? { name: queue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL }
+          : queue;
+      for (;;) {
+        const task = await env.client.workflowService.pollWorkflowTaskQueue({
+          namespace: env.namespace,
+          taskQueue,
+          identity,
+        });
+        if (task.taskToken && task.taskToken.length > 0) return task;
+      }
     },
     async replayTracked() {
       const histories = await Promise.all(

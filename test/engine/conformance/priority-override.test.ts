@@ -15,7 +15,7 @@ import { startHarness, uniqueId, type Harness } from './harness';
 
 jest.setTimeout(30_000);
 
-const { TaskQueueKind, EventType } = temporal.api.enums.v1;
+const { EventType } = temporal.api.enums.v1;
 
 describe('conformance: workflow execution options (priority)', () => {
   let h: Harness;
@@ -41,17 +41,6 @@ describe('conformance: workflow execution options (priority)', () => {
       identity,
     });
 
-  async function pollWorkflowTask(queue: string) {
-    for (;;) {
-      const task = await svc().pollWorkflowTaskQueue({
-        namespace: h.env.namespace,
-        taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        identity,
-      });
-      if (task.taskToken && task.taskToken.length > 0) return task;
-    }
-  }
-
   /** Starts a run on a queue only the test polls and completes its first task with no commands: it stays open, idle. */
   async function idleRun(queue: string, name: string, priorityKey: number): Promise<WorkflowHandle> {
     const handle = await h.env.client.workflow.start('waitForRelease', {
@@ -60,7 +49,7 @@ describe('conformance: workflow execution options (priority)', () => {
       priority: { priorityKey },
     });
     open.push(handle);
-    const task = await pollWorkflowTask(queue);
+    const task = await h.pollWorkflowTask(queue, identity);
     expect(task.workflowExecution?.workflowId).toBe(handle.workflowId);
     await svc().respondWorkflowTaskCompleted({ namespace: h.env.namespace, taskToken: task.taskToken, identity });
     return handle;
@@ -91,8 +80,8 @@ describe('conformance: workflow execution options (priority)', () => {
     await other.signal('release');
     await raised.signal('release');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const first = await pollWorkflowTask(queue);
-    const second = await pollWorkflowTask(queue);
+    const first = await h.pollWorkflowTask(queue, identity);
+    const second = await h.pollWorkflowTask(queue, identity);
     expect([first.workflowExecution?.workflowId, second.workflowExecution?.workflowId]).toEqual([
       raised.workflowId,
       other.workflowId,

@@ -23,7 +23,6 @@ import { eventually, startHarness, uniqueId, type Harness } from './harness';
 jest.setTimeout(30_000);
 
 const { TaskQueueKind, EventType } = temporal.api.enums.v1;
-type PollResponse = temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse;
 type ActivityPollResponse = temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse;
 
 describe('conformance: task priority', () => {
@@ -50,17 +49,6 @@ describe('conformance: task priority', () => {
     });
     open.push(handle);
     return handle;
-  }
-
-  async function pollWorkflowTask(queue: string, kind = TaskQueueKind.TASK_QUEUE_KIND_NORMAL, normalName?: string) {
-    for (;;) {
-      const task: PollResponse = await svc().pollWorkflowTaskQueue({
-        namespace: h.env.namespace,
-        taskQueue: { name: queue, kind, normalName },
-        identity,
-      });
-      if (task.taskToken && task.taskToken.length > 0) return task;
-    }
   }
 
   async function pollActivityTask(queue: string): Promise<ActivityPollResponse> {
@@ -98,7 +86,7 @@ describe('conformance: task priority', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const order: string[] = [];
     for (let i = 0; i < starts.length; i++) {
-      const task = await pollWorkflowTask(queue);
+      const task = await h.pollWorkflowTask(queue, identity);
       order.push(byId.get(task.workflowExecution?.workflowId ?? '') ?? '?');
     }
     expect(order).toEqual(['one-a', 'one-b', 'two', 'unset', 'three', 'four', 'five']);
@@ -220,7 +208,7 @@ describe('conformance: task priority', () => {
     const high = await startOn(queue, 'sticky-high', 2);
     // The first task of each run, completed with sticky attributes: both runs are now sticky.
     for (let i = 0; i < 2; i++) {
-      const task = await pollWorkflowTask(queue);
+      const task = await h.pollWorkflowTask(queue, identity);
       await svc().respondWorkflowTaskCompleted({
         namespace: h.env.namespace,
         taskToken: task.taskToken,
@@ -250,8 +238,14 @@ describe('conformance: task priority', () => {
     await low.signal('nudge');
     await high.signal('nudge');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const next = await pollWorkflowTask(stickyQueue, TaskQueueKind.TASK_QUEUE_KIND_STICKY, queue);
-    const after = await pollWorkflowTask(stickyQueue, TaskQueueKind.TASK_QUEUE_KIND_STICKY, queue);
+    const next = await h.pollWorkflowTask(
+      { name: stickyQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: queue },
+      identity,
+    );
+    const after = await h.pollWorkflowTask(
+      { name: stickyQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: queue },
+      identity,
+    );
     expect([next.workflowExecution?.workflowId, after.workflowExecution?.workflowId]).toEqual([
       high.workflowId,
       low.workflowId,

@@ -19,7 +19,7 @@ import { startHarness, type Harness } from './harness';
 
 jest.setTimeout(30_000);
 
-const { TaskQueueKind, EventType, CommandType } = temporal.api.enums.v1;
+const { EventType, CommandType } = temporal.api.enums.v1;
 type PollResponse = temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse;
 
 describe('conformance: cancelling a timer that fired during the workflow task', () => {
@@ -37,17 +37,6 @@ describe('conformance: cancelling a timer that fired during the workflow task', 
     await h?.teardown();
   });
 
-  async function poll(queue: string): Promise<PollResponse> {
-    for (;;) {
-      const task = await svc().pollWorkflowTaskQueue({
-        namespace: h.env.namespace,
-        taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        identity,
-      });
-      if (task.taskToken && task.taskToken.length > 0) return task;
-    }
-  }
-
   const complete = (task: PollResponse, commands: temporal.api.command.v1.ICommand[]) =>
     svc().respondWorkflowTaskCompleted({ namespace: h.env.namespace, taskToken: task.taskToken, identity, commands });
 
@@ -59,14 +48,14 @@ describe('conformance: cancelling a timer that fired during the workflow task', 
       workflowId: `timer-cancel-${randomUUID()}`,
     });
     terminate.push(() => handle.terminate('conformance done'));
-    await complete(await poll(queue), [
+    await complete(await h.pollWorkflowTask(queue, identity), [
       {
         commandType: CommandType.COMMAND_TYPE_START_TIMER,
         startTimerCommandAttributes: { timerId: '1', startToFireTimeout: msToTs(1000) },
       },
     ]);
     await handle.signal('wake');
-    const held = await poll(queue);
+    const held = await h.pollWorkflowTask(queue, identity);
     // The timer fires while this task is held: the server buffers TimerFired behind it.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const result = defaultPayloadConverter.toPayload(cancelInThatTask ? 'cancelled' : 'fired');

@@ -4,43 +4,16 @@
  * others inside the worker past the server's task timeout), and keeps the SDK's poll ratio (a
  * fifth of the polls on the normal queue: more starved the sticky queue into full-history replays).
  */
-import { Writable } from 'node:stream';
 import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../../../activities';
-import { loadConfig } from '../../../lib/config';
-import { createLogger } from '../../../lib/logger';
-import { ScimClients } from '../../../lib/scim';
-import { createLifecycleWorker, type LifecycleWorkerOptions } from '../../../workers/lifecycle';
-import { CONFIG_DIR } from '../../helpers/lifecycle-stack';
-import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
+import type { LifecycleWorkerOptions } from '../../../workers/lifecycle';
+import { useLifecycleWorker } from '../../helpers/lifecycle-worker';
 
 jest.setTimeout(120_000);
 
-let env: TemporalTestEnv;
-let scim: ScimClients;
-
-beforeAll(async () => {
-  env = await createTestEnv({ timeSkipping: false });
-  scim = new ScimClients({ logger: silent() });
-});
-afterAll(async () => {
-  await scim?.close();
-  await env?.teardown();
-});
-
-function silent() {
-  return createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
-}
+const lifecycle = useLifecycleWorker();
 
 async function compiledOptions(extra: Partial<LifecycleWorkerOptions>) {
-  const config = await loadConfig(CONFIG_DIR);
-  const worker: Worker = await createLifecycleWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue: 'jml-test-worker-options',
-    activities: createActivities({ config: () => config, scim, logger: silent() }),
-    ...extra,
-  });
+  const worker = await lifecycle.createWorker('jml-test-worker-options', extra);
   // The options are compiled when the worker is created; a worker releases its connection
   // only once it has run and shut down.
   const running = worker.run();

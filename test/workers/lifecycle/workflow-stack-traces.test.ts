@@ -5,46 +5,22 @@
  * stack as the SDK's own threads do. Real embedded engine, the real bundled workflows.
  */
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../../../activities';
-import { loadConfig } from '../../../lib/config';
-import { createLogger } from '../../../lib/logger';
-import { ScimClients } from '../../../lib/scim';
 import { deliverHrEvent } from '../../../lib/temporal/employee-client';
-import { createLifecycleWorker } from '../../../workers/lifecycle';
-import { CONFIG_DIR, hrEvent } from '../../helpers/lifecycle-stack';
-import { createTestEnv, type TemporalTestEnv } from '../../helpers/temporal-env';
+import { hrEvent } from '../../helpers/lifecycle-stack';
+import { useLifecycleWorker } from '../../helpers/lifecycle-worker';
 
 jest.setTimeout(120_000);
 
-let env: TemporalTestEnv;
-let scim: ScimClients;
-
-beforeAll(async () => {
-  env = await createTestEnv({ timeSkipping: false });
-  scim = new ScimClients({ logger: silent() });
-});
-afterAll(async () => {
-  await scim?.close();
-  await env?.teardown();
-});
-
-function silent() {
-  return createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
-}
+const lifecycle = useLifecycleWorker();
 
 /** A hire effective in a month: the person's workflow waits on its timer, open for queries. */
 async function waitingEmployee(workflowStackTraces: boolean | undefined) {
-  const config = await loadConfig(CONFIG_DIR);
+  const { env } = lifecycle;
   const taskQueue = `jml-test-stack-${randomUUID()}`;
-  const worker: Worker = await createLifecycleWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
+  const worker = await lifecycle.createWorker(
     taskQueue,
-    activities: createActivities({ config: () => config, scim, logger: silent() }),
-    ...(workflowStackTraces === undefined ? {} : { workflowStackTraces }),
-  });
+    workflowStackTraces === undefined ? {} : { workflowStackTraces },
+  );
   const running = worker.run();
   const id = `ST${randomUUID().slice(0, 8)}`;
   const effectiveAt = new Date(Date.now() + 30 * 24 * 3600_000).toISOString();
