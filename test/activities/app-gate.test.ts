@@ -3,6 +3,7 @@
  * counts, what it holds and what it never holds. Reading and reporting through the app
  * workflows is tested end to end in test/workflows/app-health.test.ts.
  */
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AppGate, APP_QUARANTINED, HOLD_RETRY_MS, outcomeOf } from '../../activities/app-gate';
 import { POLICY_DEFAULTS } from '../../lib/config/defaults';
@@ -93,5 +94,29 @@ describe('AppGate', () => {
     const gate = new AppGate({ config: () => off });
     for (let i = 0; i < 10; i++) expect(gate.settle(provision(), scimError('SCIM_UNAUTHORIZED', 401))).toBeUndefined();
     expect(await gate.state('slack')).toBeUndefined();
+  });
+
+  it('logs an unreadable app state once per read, not once per step that waited on it', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (_o: unknown, msg: string) => void warnings.push(msg) } as never;
+    let reads = 0;
+    // A client whose query fails as a timed-out one does.
+    const temporal = {
+      withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn(),
+      workflow: {
+        getHandle: () => ({
+          query: async () => {
+            reads++;
+            throw new Error('4 DEADLINE_EXCEEDED: Deadline exceeded');
+          },
+        }),
+      },
+    } as unknown as Client;
+    const gate = new AppGate({ config: () => config, temporal, logger, readTimeoutMs: 1_000 });
+    // Held steps go ahead (fail open); deactivations never read the state at all.
+    await Promise.all(Array.from({ length: 50 }, (_, n) => gate.admit(provision(n + 1))));
+    await gate.admit(deactivate);
+    expect(reads).toBe(1);
+    expect(warnings).toEqual(['app gate: state of the app not readable; held steps go ahead until the next read']);
   });
 });
