@@ -39,7 +39,8 @@ export function lifecycleWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> 
   return cachedBundle;
 }
 
-function bundleInChild(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+/** Bundles `workflowsPath` in a child process; a failed build rejects with webpack's own report. */
+export function bundleInChild(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   return new Promise((resolve, reject) => {
     const stderr: Buffer[] = [];
     let bundle: WorkflowBundleWithSourceMap | undefined;
