@@ -17,7 +17,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('a workflow module that imports what does not exist fails the bundle, naming the path and the module', async () => {
   const file = path.join(dir, 'broken.ts');
-  writeFileSync(file, "import { nothing } from './not-there';\nexport async function broken() {\n  return nothing;\n}\n");
+  writeFileSync(
+    file,
+    "import { nothing } from './not-there';\nexport async function broken() {\n  return nothing;\n}\n",
+  );
   const err = (await bundleInChild(file).catch((e: unknown) => e)) as Error;
   expect(err).toBeInstanceOf(Error);
   expect(err.message).toContain(`bundling the workflows (${file}) failed:`);
