@@ -189,25 +189,27 @@ function portOption(raw: string | undefined, fallback: number): number {
   return n;
 }
 
-function percentOption(raw: string | undefined): number | undefined {
+/** A whole number 0..max from a flag or its environment variable; undefined when unset. */
+function wholeNumberOption(raw: string | undefined, max: number, mustBe: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 1000)
-    throw new UsageError(
-      `--heap-growing-percent (or JML_WORKER_HEAP_GROWING_PERCENT) must be a whole number 0-1000 (0 = V8's own), got "${raw}"`,
-    );
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${mustBe}, got "${raw}"`);
   return n;
 }
 
-function semiSpaceOption(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 256)
-    throw new UsageError(
-      `--semi-space-mb (or JML_WORKER_SEMI_SPACE_MB) must be a whole number of MiB 0-256 (0 = V8's own), got "${raw}"`,
-    );
-  return n;
-}
+const percentOption = (raw: string | undefined) =>
+  wholeNumberOption(
+    raw,
+    1000,
+    `--heap-growing-percent (or JML_WORKER_HEAP_GROWING_PERCENT) must be a whole number 0-1000 (0 = V8's own)`,
+  );
+
+const semiSpaceOption = (raw: string | undefined) =>
+  wholeNumberOption(
+    raw,
+    256,
+    `--semi-space-mb (or JML_WORKER_SEMI_SPACE_MB) must be a whole number of MiB 0-256 (0 = V8's own)`,
+  );
 
 function countOption(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;

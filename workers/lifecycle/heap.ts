@@ -19,7 +19,7 @@
  * semi-spaces held ~55 MiB less at the worker's peak in the onboarding benchmark (1,000 hires)
  * for no CPU difference measured there. V8 reads the flag when a heap is created, so a setting
  * at run time reaches the threads the worker starts after it; the main thread's heap already
- * exists and takes it only from node's command line or NODE_OPTIONS (as the image sets it).
+ * exists and takes it only from node's command line or NODE_OPTIONS (as the compose file sets it).
  */
 import v8 from 'node:v8';
 
