@@ -18,13 +18,13 @@
  *   npm run bench -- audit [--hires 300] [--rate 18] [--burst 100] [--rounds 2] [--lingers 0,30]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuditStore, auditKeyFromString, type AppendInput, type WriteOptions } from '../lib/audit';
 import { describeMachine, machine, sleep, writeResults } from './common';
-import { percentile } from './processes';
+import { percentile, postgresCpuSeconds } from './processes';
 
 const { values } = parseArgs({
   options: {
@@ -135,24 +135,6 @@ function termination(employeeId: string, startMs: number, rnd: () => number): Pe
   }
   writes.push(rec(startMs + 250, 'milestone', { kind: 'lifecycle-completed', lifecycle: 'leaver' }, false));
   return { employeeId, writes };
-}
-
-/** CPU seconds of this machine's PostgreSQL server processes (its backends do the SQL work). */
-function postgresCpuSeconds(): number | undefined {
-  let total = 0;
-  let found = false;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const f = stat.split(') ')[1]!.split(' ');
-      total += (Number(f[11]) + Number(f[12])) / 100;
-      found = true;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found ? total : undefined;
 }
 
 interface PhaseResult {

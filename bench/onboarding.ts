@@ -42,7 +42,7 @@ import {
   type Status,
 } from './common';
 import { describeMemory, type MemoryBreakdown } from './memory';
-import { cpuSeconds, peakRssMiB, percentile, type Proc } from './processes';
+import { cpuSeconds, peakRssMiB, percentile, postgresCpuSeconds, type Proc } from './processes';
 import { describeWorkflowTasks, workflowTaskDurations, type WorkflowTaskDurations } from './workflow-tasks';
 
 const { values } = parseArgs({
@@ -257,6 +257,8 @@ async function orchestratorRun(
   const logs = Array.from({ length: APPS }, () => new AppLog());
   const { apps, urls } = await startApps(APPS, appArgs(), 'app', (i) => ({ onLine: logs[i]!.onLine, keepLines: 5 }));
   procs.push(...apps);
+  // The audit store's server, when it runs here, does the work PGlite does inside the worker.
+  const postgresCpu0 = process.env.DATABASE_URL ? postgresCpuSeconds() : undefined;
   const stack = await startStack(
     work,
     urls,
@@ -296,6 +298,9 @@ async function orchestratorRun(
   const censuses = await Promise.all(urls.map((u) => census(u, IDS)));
   const processes = usage([...(stack.engine ? [stack.engine] : []), stack.worker, stack.api, ...apps]);
   withoutProbe(processes, stack.workerMemory.probeCpuS());
+  const postgresCpu1 = postgresCpu0 === undefined ? undefined : postgresCpuSeconds();
+  if (postgresCpu0 !== undefined && postgresCpu1 !== undefined)
+    processes.postgres = { peakRssMiB: undefined, cpuS: Math.round((postgresCpu1 - postgresCpu0) * 10) / 10 };
   // After the usage snapshot: reading the histories costs the engine CPU the run did not.
   const workflowTasks = await workflowTaskDurations(stack.address, stack.taskQueue);
   for (const p of [stack.api, stack.worker, ...(stack.engine ? [stack.engine] : []), ...apps]) await p.stop();
@@ -452,6 +457,16 @@ function printApps(orch: OrchestratorResult, naive: NaiveResult | undefined): vo
   console.log(`  ${describeMemory(orch.workerMemory)}`);
 }
 
+/** The issue's yardstick: the orchestrator's CPU (worker + engine, and a local PostgreSQL's) per person hired. */
+function describeCpuPerHire(processes: RunResult['processes']): string {
+  const people = EMPLOYEES + LEAVERS.length;
+  const perHire = (s: number) => (s / people).toFixed(3);
+  const [worker, engine, postgres] = [processes.worker?.cpuS, processes.engine?.cpuS, processes.postgres?.cpuS];
+  if (worker === undefined || engine === undefined) return 'CPU per hire: not read';
+  const own = `CPU per hire: worker + engine ${perHire(worker + engine)} s`;
+  return postgres === undefined ? own : `${own}; with the PostgreSQL server ${perHire(worker + engine + postgres)} s`;
+}
+
 function printProcesses(orch: OrchestratorResult, naive: NaiveResult | undefined) {
   const processes = {
     ...orch.processes,
@@ -463,6 +478,7 @@ function printProcesses(orch: OrchestratorResult, naive: NaiveResult | undefined
     console.log(`${name.padEnd(14)}${col(p.peakRssMiB ?? '?', 13)}${col(p.cpuS ?? '?', 7)}`);
   const probe = orch.processes.worker?.memoryProbeCpuS;
   if (probe !== undefined) console.log(`  worker CPU without the memory probe's own ${probe} s (BENCH_MEMORY)`);
+  console.log(`  ${describeCpuPerHire(orch.processes)}`);
   return processes;
 }
 

@@ -4,7 +4,7 @@
  * an operator would run them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -155,6 +155,28 @@ export function cpuSeconds(pid: number | 'self' | undefined): number | undefined
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds of this machine's PostgreSQL server processes (its backends do the SQL work), or
+ * undefined when none runs here. A backend that has exited takes its CPU with it: read this while
+ * the connections measured are still open.
+ */
+export function postgresCpuSeconds(): number | undefined {
+  let total = 0;
+  let found = false;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const f = stat.split(') ')[1]!.split(' ');
+      total += (Number(f[11]) + Number(f[12])) / 100;
+      found = true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found ? total : undefined;
 }
 
 export function percentile(sorted: number[], p: number): number {
