@@ -30,7 +30,7 @@ import {
   writeResults,
   type Status,
 } from './common';
-import { cpuSeconds, peakRssMiB, percentile, type Proc } from './processes';
+import { cpuSeconds, peakRssMiB, percentile, postgresCpuSeconds, type Proc } from './processes';
 import { describeWorkflowTasks, workflowTaskDurations } from './workflow-tasks';
 
 const { values } = parseArgs({
@@ -197,6 +197,8 @@ async function main(): Promise<void> {
     const measured = [...(stack.engine ? [stack.engine] : []), stack.worker, stack.api];
     // CPU and load of the terminations alone (the hires before them cost most of each process's total).
     const cpuBefore = measured.map((p) => cpuSeconds(p.child.pid));
+    // With a PostgreSQL audit store on this machine, its server does what PGlite does in the worker.
+    const postgresBefore = process.env.DATABASE_URL ? postgresCpuSeconds() : undefined;
     const loadAtTerminations = Math.round(loadavg()[0] * 10) / 10;
     from = offsets(apps);
     if (ONE_AT_A_TIME) {
@@ -231,6 +233,9 @@ async function main(): Promise<void> {
         return [p.name, now === undefined || then === undefined ? undefined : Math.round((now - then) * 10) / 10];
       }),
     );
+    const postgresAfter = postgresBefore === undefined ? undefined : postgresCpuSeconds();
+    if (postgresBefore !== undefined && postgresAfter !== undefined)
+      terminationCpuS.postgres = Math.round((postgresAfter - postgresBefore) * 10) / 10;
     const latencies = ids
       .map(
         (id) =>
@@ -279,6 +284,8 @@ async function main(): Promise<void> {
       console.log(
         `${name.padEnd(8)} peak RSS ${p.peakRssMiB ?? '?'} MiB, CPU ${p.cpuS ?? '?'} s (${terminationCpuS[name] ?? '?'} s during the terminations)`,
       );
+    if (terminationCpuS.postgres !== undefined)
+      console.log(`postgres CPU ${terminationCpuS.postgres} s during the terminations (the audit store's server)`);
     console.log(`1-minute load average when the terminations were posted: ${loadAtTerminations}`);
     const results = {
       at: new Date().toISOString(),

@@ -159,8 +159,9 @@ export function cpuSeconds(pid: number | 'self' | undefined): number | undefined
 
 /**
  * CPU seconds of this machine's PostgreSQL server processes (its backends do the SQL work), or
- * undefined when none runs here. A backend that has exited takes its CPU with it: read this while
- * the connections measured are still open.
+ * undefined when none runs here. Backends come and go with the connections (a pool closes idle
+ * ones): an exited backend's CPU is counted in the postmaster's reaped-children time (cutime +
+ * cstime), so the total only grows.
  */
 export function postgresCpuSeconds(): number | undefined {
   let total = 0;
@@ -170,7 +171,8 @@ export function postgresCpuSeconds(): number | undefined {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
       const f = stat.split(') ')[1]!.split(' ');
-      total += (Number(f[11]) + Number(f[12])) / 100;
+      // utime + stime, and cutime + cstime (children waited for: only the postmaster has any).
+      total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
       found = true;
     } catch {
       // gone meanwhile

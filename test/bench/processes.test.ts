@@ -16,13 +16,23 @@ const local = url !== undefined && ['127.0.0.1', 'localhost'].includes(new URL(u
     try {
       const before = postgresCpuSeconds();
       expect(before).toBeGreaterThan(0);
-      // A few hundred milliseconds of CPU in this connection's backend, which is still open
-      // when the second reading is taken (an exited backend takes its CPU with it).
+      // A few hundred milliseconds of CPU in this connection's backend.
       await client.query('SELECT sum(g) FROM generate_series(1, 20000000) g');
       const after = postgresCpuSeconds()!;
       expect(after - before!).toBeGreaterThanOrEqual(0.1);
     } finally {
       await client.end();
     }
+  });
+
+  it('keeps the CPU of a backend whose connection has closed (a pool closes idle ones mid-run)', async () => {
+    const before = postgresCpuSeconds()!;
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    await client.query('SELECT sum(g) FROM generate_series(1, 20000000) g');
+    await client.end();
+    // The postmaster reaps the backend shortly after the connection closes.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(postgresCpuSeconds()! - before).toBeGreaterThanOrEqual(0.1);
   });
 });
