@@ -9,7 +9,15 @@ import { closeRun, continueAsNew, deliverCancelRequest, deliverSignal, startChil
 import type { temporal } from '@temporalio/proto';
 import { durationMs, type Plain } from './proto';
 import { mergeSearchAttributes } from './search-attributes';
-import { appendEvent, appendExternal, type CommandMeta, type EngineCore, type EventBuilder, type Run } from './state';
+import {
+  appendEvent,
+  appendExternal,
+  bufferNeedsTask,
+  type CommandMeta,
+  type EngineCore,
+  type EventBuilder,
+  type Run,
+} from './state';
 import { applyProtocolMessageCommand, type decodeWorkerMessages } from './updates';
 import { scheduleWorkflowTask } from './workflow-tasks';
 
@@ -222,6 +230,11 @@ function cancelTimer(core: EngineCore, run: Run, timerId: string, done: number):
     if (at < 0) return;
     startedEventId = timerFirings.get(run.buffered[at]!)!.startedEventId;
     run.buffered.splice(at, 1);
+    // The firing was the task's only reason for another one unless something else is buffered:
+    // the server re-reads its buffer here too, so a cancel that takes the only event back
+    // schedules no empty task. (While a task is started, every request for another comes with a
+    // buffered event, so the buffer is the whole reason.)
+    run.wt.needsAnother = bufferNeedsTask(run);
   }
   appendEvent(core, run, () => ({
     eventType: 'EVENT_TYPE_TIMER_CANCELED',

@@ -254,6 +254,11 @@ export function bufferQuiet(run: Run, build: EventBuilder): void {
   run.buffered.push(build);
 }
 
+/** Whether the run's buffer holds an event that needs a workflow task (an options update alone does not). */
+export function bufferNeedsTask(run: Run): boolean {
+  return run.buffered.some((build) => !quietEvents.has(build));
+}
+
 /** @returns whether any flushed event needs a workflow task (an options update alone does not). */
 export function flushBuffered(core: EngineCore, run: Run): boolean {
   let needed = false;

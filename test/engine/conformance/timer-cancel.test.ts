@@ -41,7 +41,7 @@ describe('conformance: cancelling a timer that fired during the workflow task', 
     svc().respondWorkflowTaskCompleted({ namespace: h.env.namespace, taskToken: task.taskToken, identity, commands });
 
   /** Runs `cancelTimerOnWake` by hand: the second task is held until its timer has fired. */
-  async function timerFiresWhileTaskIsHeld(cancelInThatTask: boolean) {
+  async function timerFiresWhileTaskIsHeld(cancelInThatTask: boolean, closeInThatTask = true) {
     const queue = `timer-cancel-${randomUUID()}`;
     const handle = await h.env.client.workflow.start('cancelTimerOnWake', {
       taskQueue: queue,
@@ -63,10 +63,14 @@ describe('conformance: cancelling a timer that fired during the workflow task', 
       ...(cancelInThatTask
         ? [{ commandType: CommandType.COMMAND_TYPE_CANCEL_TIMER, cancelTimerCommandAttributes: { timerId: '1' } }]
         : []),
-      {
-        commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
-        completeWorkflowExecutionCommandAttributes: { result: { payloads: [result] } },
-      },
+      ...(closeInThatTask
+        ? [
+            {
+              commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+              completeWorkflowExecutionCommandAttributes: { result: { payloads: [result] } },
+            },
+          ]
+        : []),
     ]);
     return { handle, history: await handle.fetchHistory() };
   }
@@ -82,6 +86,23 @@ describe('conformance: cancelling a timer that fired during the workflow task', 
     expect(await handle.result()).toBe('cancelled');
     // The workflow's own code replays it: it cancelled a timer it had not seen fire.
     await Worker.runReplayHistory({ workflowBundle: h.workflowBundle }, history, handle.workflowId);
+  });
+
+  it('schedules no further workflow task when the cancel took back the only event that arrived meanwhile', async () => {
+    // The task cancels the timer and leaves the workflow open: nothing it has not seen is left,
+    // so nothing is scheduled (the server re-reads its buffer after a cancel). Raw commands only.
+    const { handle } = await timerFiresWhileTaskIsHeld(true, false);
+    // Anything the completion scheduled is written at once; a moment covers a slow server.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const events = (await handle.fetchHistory()).events ?? [];
+    const types = events.map((e) => e.eventType);
+    expect(types).not.toContain(EventType.EVENT_TYPE_TIMER_FIRED);
+    expect(types.slice(-2)).toEqual([
+      EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+      EventType.EVENT_TYPE_TIMER_CANCELED,
+    ]);
+    const desc = await handle.describe();
+    expect(desc.status.name).toBe('RUNNING');
   });
 
   it('a task that closes the workflow without cancelling it is refused: the timer fired meanwhile', async () => {
