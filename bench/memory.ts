@@ -113,7 +113,8 @@ export function describeMemory(b: MemoryBreakdown): string {
   if (!p) return 'worker memory: no samples (BENCH_MEMORY did not include the worker)';
   const parts = [
     `main V8 heap ${p.mainHeapUsedMiB} used / ${p.mainHeapCommittedMiB} committed`,
-    `workflow thread heap${p.workflowThreads === 1 ? '' : 's'} (${p.workflowThreads}) ${p.workflowThreadsHeapUsedMiB} used / ${p.workflowThreadsHeapCommittedMiB} committed`,
+    // Every worker thread: the SDK's workflow thread (one, as it reuses a V8 context) and PGlite's.
+    `worker-thread heap${p.workflowThreads === 1 ? '' : 's'} (${p.workflowThreads}: workflows, PGlite) ${p.workflowThreadsHeapUsedMiB} used / ${p.workflowThreadsHeapCommittedMiB} committed`,
     // PGlite's WebAssembly memory is counted in V8's external memory (not in array buffers).
     `external beyond array buffers (PGlite's WebAssembly memory, mostly) ${Math.round((p.externalMiB - p.arrayBuffersMiB) * 10) / 10}`,
     p.mallocMiB !== undefined ? `malloc (Rust core, V8/Node C++, buffers) ${p.mallocMiB}` : undefined,

@@ -9,7 +9,8 @@
  * busy time, spent on every workflow task for a query nobody sent. Without it that query
  * answers that stack traces are not enabled on this worker; `workflowStackTraces: true`
  * (`jml worker --workflow-stack-traces`) brings them back. Everything else is the SDK's own
- * thread pool, deadlock detection (`isolateExecutionTimeout`) included.
+ * thread pool, deadlock detection (`isolateExecutionTimeout`) included — except that the call
+ * which only collects a task's commands runs without it (untimed-calls.js says why).
  */
 import path from 'node:path';
 import { Worker as NodeWorker } from 'node:worker_threads';
