@@ -56,6 +56,7 @@ export function renderStatusTable(v: EmployeeStatusView, nowMs = Date.now()): st
         a.pendingDeletion
           ? `delete due ${t(a.pendingDeletion.dueAt)}${a.pendingDeletion.onHold ? ' (paused: legal hold)' : ''}`
           : '',
+        a.pendingRecheck ? `recheck due ${t(a.pendingRecheck.dueAt)} (after leaver)` : '',
       ].filter(Boolean);
       const error = a.step?.lastFailure ?? a.lastError;
       return [

@@ -32,6 +32,8 @@ export interface AppStatusView {
   /** A mover's grace period: access revoked when due. */
   pendingRevocation?: { dueAt: string; eventId: string };
   pendingDeletion?: { dueAt: string; mode: string; onHold: boolean };
+  /** A leaver's recheck: the app is searched for the person again when due (an account that came back is deactivated). */
+  pendingRecheck?: { dueAt: string; eventId: string };
   /**
    * The app is paused or quarantined (`app-<name>`): shown where this person's step there is
    * failed or waiting, so the cause is in the person's status, not only in `jml app status`.
@@ -72,6 +74,7 @@ export interface EmployeeStatusView {
   pendingEvents: { eventId: string; type?: string; dueAt: string }[];
   pendingRevocations: { app: string; dueAt: string; eventId: string }[];
   pendingDeletion: { app: string; dueAt: string; mode: string; onHold: boolean }[];
+  pendingRechecks: { app: string; dueAt: string; eventId: string }[];
   legalHold?: { caseId: string; reason?: string; placedBy?: string; placedAt: string };
   recentEvents: { eventId: string; type?: string; verdict: string; reason?: string; at: string }[];
   needsOperator: { at: string; reason: string; eventId?: string; lifecycle?: string; app?: string }[];
@@ -117,6 +120,7 @@ export function buildStatusView(
     eventId: r.eventId,
   }));
   const deletions = s.pendingDeletion.map((d) => ({ app: d.app, dueAt: iso(d.deleteAtMs), mode: d.mode, onHold }));
+  const rechecks = (s.pendingRechecks ?? []).map((r) => ({ app: r.app, dueAt: iso(r.dueAtMs), eventId: r.eventId }));
   const apps = new Set([
     ...s.accounts.map((a) => a.app),
     ...steps.map((p) => p.app),
@@ -144,6 +148,7 @@ export function buildStatusView(
     const step = steps.find((p) => p.app === app);
     const revocation = revocations.find((r) => r.app === app);
     const deletion = deletions.find((d) => d.app === app);
+    const recheck = rechecks.find((r) => r.app === app);
     return defined({
       app,
       state: a?.state ?? 'provisioning',
@@ -167,6 +172,7 @@ export function buildStatusView(
         : undefined,
       pendingRevocation: revocation ? { dueAt: revocation.dueAt, eventId: revocation.eventId } : undefined,
       pendingDeletion: deletion ? { dueAt: deletion.dueAt, mode: deletion.mode, onHold: deletion.onHold } : undefined,
+      pendingRecheck: recheck ? { dueAt: recheck.dueAt, eventId: recheck.eventId } : undefined,
     });
   });
   return defined({
@@ -179,6 +185,7 @@ export function buildStatusView(
     pendingEvents: s.pendingEvents.map((e) => defined({ eventId: e.eventId, type: e.type, dueAt: iso(e.dueAtMs) })),
     pendingRevocations: revocations,
     pendingDeletion: deletions,
+    pendingRechecks: rechecks,
     legalHold: s.legalHold
       ? defined({
           caseId: s.legalHold.caseId,

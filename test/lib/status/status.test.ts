@@ -152,3 +152,40 @@ test("a mover's grace period: the app they lose, with its due time", async () =>
   });
   expect(renderStatusTable(view, movedAt)).toMatch(/github\s+active.*revoke due .*\(mover grace\)/);
 });
+
+test("a leaver's recheck: each app it deactivated, with its due time, until it has run", async () => {
+  await stack.send(
+    hrEvent('hire', { employeeId: 'ST3' }, { eventId: 'ST3-hire', effectiveAt: await now(), sequence: 1 }),
+  );
+  await stack.waitFor('ST3', (s) => s.stage === 'idle' && s.accounts.length === 2);
+  await stack.send(
+    hrEvent(
+      'terminate',
+      { employeeId: 'ST3', status: 'terminated' },
+      { eventId: 'ST3-term', effectiveAt: await now(), sequence: 2 },
+    ),
+  );
+  await stack.waitFor('ST3', (s) => s.stage === 'idle' && s.accounts.every((a) => a.state === 'deactivated'));
+  const view = await read('ST3');
+  const readAt = await stack.env.currentTimeMs();
+  const doneAt = Math.max(...view.accounts.map((a) => Date.parse(a.deactivatedAt!)));
+  expect(view.pendingRechecks.map((r) => r.app).sort()).toEqual(['github', 'slack']);
+  for (const r of view.pendingRechecks) {
+    expect(r).toEqual({ app: r.app, dueAt: expect.stringMatching(ISO), eventId: 'ST3-term' });
+    // The shipped policy's leaver.recheckAfter: 10 minutes after the leaver completed (after the
+    // deactivations, before this read).
+    expect(Date.parse(r.dueAt) - doneAt).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(Date.parse(r.dueAt) - readAt).toBeLessThanOrEqual(10 * 60_000);
+  }
+  expect(view.accounts.find((a) => a.app === 'slack')!.pendingRecheck).toEqual({
+    dueAt: view.pendingRechecks.find((r) => r.app === 'slack')!.dueAt,
+    eventId: 'ST3-term',
+  });
+  expect(renderStatusTable(view, doneAt)).toMatch(/slack\s+deactivated.*recheck due .*\(after leaver\)/);
+
+  await stack.env.sleep(Date.parse(view.pendingRechecks[0]!.dueAt) - readAt + 60_000);
+  await stack.waitFor('ST3', (s) => s.stage === 'idle' && (s.pendingRechecks ?? []).length === 0, 60_000);
+  const after = await read('ST3');
+  expect(after.pendingRechecks).toEqual([]);
+  expect(after.accounts.every((a) => a.pendingRecheck === undefined)).toBe(true);
+});
