@@ -342,14 +342,22 @@ describe('revocation first', () => {
     expect(userIn(stack, 'github', 'PE1')?.active ?? false).toBe(false);
     expect(status.failedApps).toEqual([]);
     const timeline = (await stack.timeline('PE1'))!;
-    // Matched against every entry of the hire, so a failure prints what the joiner did record.
-    expect(timeline.filter((t) => t.eventId === 'PE1-hire')).toContainEqual(
-      expect.objectContaining({
-        kind: 'lifecycle-failed',
-        lifecycle: 'joiner',
-        detail: 'cut short by termination PE1-term',
-      }),
-    );
+    const hire = timeline.filter((t) => t.eventId === 'PE1-hire');
+    const cutShort = hire.find((t) => t.kind === 'lifecycle-failed' && t.lifecycle === 'joiner');
+    if (cutShort) {
+      // The usual order: the cancel finds GitHub's step between attempts and the joiner stops.
+      expect(cutShort.detail).toBe('cut short by termination PE1-term');
+    } else {
+      // The cancel reached GitHub's step while an attempt was in flight: that attempt's 503 ends
+      // the step (a server does not retry an activity whose cancellation was asked for), so the
+      // joiner finishes with a result instead of being cancelled — and says exactly what it did.
+      expect(hire).toContainEqual(
+        expect.objectContaining({ kind: 'lifecycle-completed', lifecycle: 'joiner', detail: '1 ok, 1 failed' }),
+      );
+      expect(hire).toContainEqual(expect.objectContaining({ kind: 'app-failed', app: 'github', action: 'failed' }));
+    }
+    // Either way no record claims an account GitHub never created, and the leaver made its SLA.
+    expect(hire.filter((t) => t.app === 'github' && t.kind === 'app-succeeded')).toEqual([]);
     expect(timeline.find((t) => t.kind === 'lifecycle-completed' && t.eventId === 'PE1-term')).toMatchObject({
       slaBreached: false,
     });
