@@ -49,6 +49,14 @@ export function configNotices(config: LoadedConfig): string[] {
         `${c.sourceFile} delete — "${c.id}" DELETE is irreversible: it runs only ${formatDuration(retention)} after deactivation (retention) and never under legal hold`,
       );
     }
+    // The recheck deactivates an account a late create made, but the deletion finds it only
+    // when it runs after the account appeared: a recheck due after the deletion leaves it.
+    const recheckMs = config.policy.leaver.recheckAfterMs;
+    if (c.delete.mode === 'hard' && recheckMs > 0 && recheckMs >= retention) {
+      notices.push(
+        `${config.policy.sourceFile} leaver.recheckAfter — the leaver's recheck (${formatDuration(recheckMs)}) is due after "${c.id}" deletes the account (retention ${formatDuration(retention)}): an account a late create made would be deactivated by the recheck but never deleted; set leaver.recheckAfter shorter than the retention`,
+      );
+    }
     if (c.delete.deactivateIsDestructive) {
       notices.push(
         `${c.sourceFile} delete.deactivateIsDestructive — "${c.id}" destroys the account on active=false: deactivation itself is irreversible there`,

@@ -36,6 +36,19 @@ test('unset variables and unreadable files are reported by kind; values are neve
   await rm(dir, { recursive: true, force: true });
 });
 
+test('a leaver recheck due after an app deletes the account is noticed, naming the field and the fix', async () => {
+  const config = await loadConfig(ROOT);
+  expect(configNotices(config).filter((n) => n.includes('recheckAfter'))).toEqual([]);
+  config.policy.leaver.recheckAfterMs = 2 * 86_400_000;
+  config.policy.retention.perAppMs.github = 86_400_000;
+  expect(configNotices(config).filter((n) => n.includes('recheckAfter'))).toEqual([
+    'config/policy.yaml leaver.recheckAfter — the leaver\'s recheck (2d) is due after "github" deletes the account (retention 1d): an account a late create made would be deactivated by the recheck but never deleted; set leaver.recheckAfter shorter than the retention',
+  ]);
+  // Turned off, or apps that never delete: nothing to notice.
+  config.policy.leaver.recheckAfterMs = 0;
+  expect(configNotices(config).filter((n) => n.includes('recheckAfter'))).toEqual([]);
+});
+
 test('irreversible deletes and destructive deactivation are noticed', async () => {
   const config = await loadConfig(ROOT);
   config.connectors.canva.delete.deactivateIsDestructive = true;
