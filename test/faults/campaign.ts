@@ -28,18 +28,37 @@ import type { EmployeeStatusView as EmployeeStatus } from '../../lib/status';
 import { pool } from '../../bench/common';
 import { writeConnector } from '../../bench/config-files';
 import { freePort, ROOT, startJml, waitForLine, type Proc } from '../../bench/processes';
-import { judge, problemCount, type AppState, type Verdict } from './checks';
+import { acceptAlertedRemovals, judge, problemCount, type AppState, type Verdict } from './checks';
 import { buildScenario, expectedActiveApps, type PersonTruth } from './scenario';
 import { webhookCorpus } from './webhook-corpus';
+
+/** An alert as the campaign's webhook received it. */
+export interface CampaignAlert {
+  kind: string;
+  workflowId: string;
+  employeeId?: string;
+  app?: string;
+  message?: string;
+}
 
 export interface CampaignOptions {
   /** People in the scenario (a quarter each stay, move, leave, leave under legal hold). */
   employees: number;
   /** Probability that a SCIM request gets a fault (split evenly over 429, 5xx, hang, reset). @default 0.2 */
   faultRate?: number;
-  /** Leaver SLA (default 2 s: short enough that faults breach some) and retention before delete (20 s). */
+  /** Leaver SLA (default 2 s: short enough that faults breach some). */
   leaverSla?: string;
+  /**
+   * Retention before delete (default 40 s): after the recheck, as in production (30 days after a
+   * 10-minute recheck), so the delete also finds an account a late create made.
+   */
   retention?: string;
+  /**
+   * The policy's leaver.recheckAfter (default 35 s): longer than a hung request takes to land (the
+   * stand-ins apply it 30 s after it arrived, long after the client gave up), so the recheck runs
+   * within the campaign and finds the accounts those late creates make.
+   */
+  recheckAfter?: string;
   /** Give up waiting for convergence after this long (the verdict then shows what is missing). */
   deadlineMs?: number;
   /** PostgreSQL for the audit store; PGlite in the work directory otherwise. */
@@ -58,7 +77,10 @@ export interface CampaignReport {
   slowest: { employeeId: string; afterMs: number }[];
   /** The last status read of each person who did not converge (what to look at first). */
   unconvergedStatus: Record<string, unknown>;
-  /** Memberships the verdict did not count because a request applied after its timeout accounts for them. */
+  /**
+   * Memberships the verdict did not count, each with why: a request applied after its timeout
+   * accounts for it, or a leaver's removal the app kept refusing that was alerted (groups-not-removed).
+   */
   lateEffects: string[];
   /**
    * Held leavers an app never had an account for (a joiner cut short by the termination), with
@@ -69,6 +91,16 @@ export interface CampaignReport {
   duplicateGroupDetail: unknown[];
   /** Every request about the slowest person: where the time went. */
   slowestRequests: unknown[];
+  /**
+   * For each `person@app` the verdict counts as a leaver still active, access not revoked, missing
+   * or duplicated, and each `person@app:group` membership it counts (a leaver's, a mover's stale
+   * one): every request that app received about the person (what to read first).
+   */
+  problemRequests: Record<string, unknown[]>;
+  /** The same people's lines in the worker logs (both workers, the killed one first; at most 300 each). */
+  problemLogs: Record<string, string[]>;
+  /** The alerts the webhook received about the same people (e.g. `groups-not-removed` for a membership). */
+  problemAlerts: Record<string, CampaignAlert[]>;
   verdict: Verdict;
   problems: number;
   faultsInjected: Record<string, Record<string, number>>;
@@ -86,6 +118,12 @@ export interface CampaignReport {
   };
   /** Alert deliveries the webhook refused, by HTTP status. */
   alertFailures: Record<string, number>;
+  /**
+   * `person@app` a leaver's recheck found active again and deactivated (alerted `active-leaver`),
+   * each with the requests that explain it: writes about the person that hung, which the app
+   * applied after the client had given up. One without such a write is an account the leaver missed.
+   */
+  recheckCaught: { key: string; lateWrites: unknown[] }[];
   chain: { ok: boolean; problems: number };
   secretLeaks: string[];
   logLines: number;
@@ -183,7 +221,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     // The alert webhook fails a fifth of deliveries too, answering 404 and 500 in turn: a
     // non-retryable answer as well as a server error. Alerts are retried, never lost, and never
     // hold up a run or fail a workflow.
-    const alerts: { kind: string; workflowId: string }[] = [];
+    const alerts: CampaignAlert[] = [];
     const alertFailures: Record<string, number> = {};
     const receiver = await alertReceiver(alerts, faultRate, alertFailures);
     stops.push(() => new Promise((r) => receiver.server.close(r)));
@@ -348,7 +386,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     }
     const lateEffects: string[] = [];
     const neverCreatedKeys: string[] = [];
-    const verdict = judge(scenario.people, appStates, lateEffects, neverCreatedKeys);
+    const verdict = acceptAlertedRemovals(
+      judge(scenario.people, appStates, lateEffects, neverCreatedKeys),
+      alerts.filter((a) => a.employeeId?.startsWith(`F${runId}-`)),
+      lateEffects,
+    );
     // What each app was asked to create for them, so "never created" can be checked by eye.
     const neverCreated = neverCreatedKeys.map((key) => {
       const [who, app] = key.split('@') as [string, string];
@@ -381,18 +423,47 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         requests: requests.map((t) => ({ ...t, at: new Date(t.at).toISOString() })),
       };
     });
-    /** Every request an app received about one person (by filter, account id or body), for the report. */
-    const requestsOf = (id: string) => {
-      const ids = Object.values(appStates).flatMap((a) => a.users.filter((u) => u.externalId === id).map((u) => u.id));
+    /** Every request an app (or every app) received about one person (by filter, account id or body), for the report. */
+    const requestsOf = (id: string, app?: string) => {
+      const states = app ? [appStates[app]!] : Object.values(appStates);
+      const ids = states.flatMap((a) => a.users.filter((u) => u.externalId === id).map((u) => u.id));
       return trace
         .filter(
           (t) =>
-            t.filter?.includes(id) ||
-            ids.some((x) => t.path.endsWith(x) || t.body?.includes(x)) ||
-            t.body?.includes(id),
+            (!app || t.app === app) &&
+            (t.filter?.includes(id) ||
+              ids.some((x) => t.path.endsWith(x) || t.body?.includes(x)) ||
+              t.body?.includes(id)),
         )
         .map((t) => ({ ...t, at: new Date(t.at).toISOString() }));
     };
+    const personOf = (key: string) => key.slice(0, key.lastIndexOf('@'));
+    const appOf = (key: string) => key.slice(key.lastIndexOf('@') + 1).split(':')[0]!;
+    // What the leavers' rechecks found active again (alerted `active-leaver`).
+    const caughtKeys = [
+      ...new Set(
+        alerts
+          .filter((a) => a.kind === 'active-leaver' && a.employeeId?.startsWith(`F${runId}-`))
+          .map((a) => `${a.employeeId}@${a.app}`),
+      ),
+    ].sort();
+    const recheckCaught = caughtKeys.map((key) => ({
+      key,
+      // Only a create or an update of a user can make an account active.
+      lateWrites: requestsOf(personOf(key), appOf(key)).filter(
+        (t) => t.fault === 'hang' && ['POST', 'PUT', 'PATCH'].includes(t.method) && /\/Users(\/|$)/.test(t.path),
+      ),
+    }));
+    // `person@app`, or `person@app:group` for memberships.
+    const problemKeys = [
+      ...verdict.leaversActive,
+      ...verdict.accessNotRevoked,
+      ...verdict.missing,
+      ...verdict.duplicates,
+      ...verdict.leaverMemberships,
+      ...verdict.staleMemberships,
+    ];
+    const problemPeople = [...new Set(problemKeys.map(personOf))];
 
     // Every line every process wrote, plus the secrets they were given.
     const all = [...procs, ...deadProcs];
@@ -428,6 +499,18 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         .sort((a, b) => b[1] - a[1])
         .slice(0, 1)
         .flatMap(([id]) => requestsOf(id)),
+      problemRequests: Object.fromEntries(problemKeys.map((key) => [key, requestsOf(personOf(key), appOf(key))])),
+      problemLogs: Object.fromEntries(
+        problemPeople.map((who) => [
+          who,
+          all
+            .filter((p) => p.name === 'worker')
+            .flatMap((p) => [...p.lines, ...p.errLines])
+            .filter((l) => l.includes(who))
+            .slice(-300),
+        ]),
+      ),
+      problemAlerts: Object.fromEntries(problemPeople.map((who) => [who, alerts.filter((a) => a.employeeId === who)])),
       verdict,
       problems: problemCount(verdict),
       faultsInjected: faultCounts,
@@ -444,6 +527,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         unflagged: sorted(recorded).filter((w) => !flaggedSet.has(w)),
       },
       alertFailures,
+      recheckCaught,
       chain: { ok: chainProblems === 0, problems: chainProblems },
       secretLeaks,
       logLines: lines.length,
@@ -486,19 +570,32 @@ function writeCampaignConfig(work: string, options: CampaignOptions): string {
     timeouts: { request: '10s' },
     title: false,
   });
-  const policy = readFileSync(path.join(src, 'policy.yaml'), 'utf8')
-    .replace(/leaver: 15m/, `leaver: ${options.leaverSla ?? '2s'}`)
-    .replace(/default: 30d/, `default: ${options.retention ?? '20s'}`)
-    .replace(/github: 90d/, `github: ${options.retention ?? '20s'}`)
-    .replace(/revokeGrace: 24h/, 'revokeGrace: 0s')
-    .replace(
+  // Each edit must find its line: a shipped policy that changed shape fails here, not as a campaign
+  // that quietly ran on the shipped 10-minute recheck or guard limits.
+  const edits: [RegExp, string][] = [
+    [/leaver: 15m/, `leaver: ${options.leaverSla ?? '2s'}`],
+    [/default: 30d/, `default: ${options.retention ?? '40s'}`],
+    [/github: 90d/, `github: ${options.retention ?? '40s'}`],
+    [/revokeGrace: 24h/, 'revokeGrace: 0s'],
+    [/recheckAfter: 10m/, `recheckAfter: ${options.recheckAfter ?? '35s'}`],
+    // The mass-change guard has its own tests; here its limits sit above what the campaign changes
+    // (each leaver deactivates and deletes once per app), so no deletion waits for an approval.
+    [/ {2}maxCount: 20\n/, `  maxCount: ${Math.max(20, 2 * options.employees)}\n`],
+    [/allApps:\n {4}maxCount: 60/, `allApps:\n    maxCount: ${Math.max(60, 8 * options.employees)}`],
+    [
       / {2}rules:\n/,
       '  rules:\n    - name: support-helpdesk\n      when:\n        department: [Support]\n      grant:\n        - app: helpdesk\n',
-    )
-    .replace(
+    ],
+    [
       / {2}rules:\n/,
       '  rules:\n    - name: department-group\n      when: {}\n      grant:\n        - app: slack\n          groups: ["dept-{{department}}"]\n',
-    );
+    ],
+  ];
+  let policy = readFileSync(path.join(src, 'policy.yaml'), 'utf8');
+  for (const [pattern, value] of edits) {
+    if (!pattern.test(policy)) throw new Error(`campaign: config/policy.yaml has no line matching ${pattern}`);
+    policy = policy.replace(pattern, value);
+  }
   writeFileSync(path.join(dir, 'policy.yaml'), policy);
   return dir;
 }
@@ -530,7 +627,7 @@ function pointAtStandIns(dir: string, apps: ReferenceApps): void {
 }
 
 async function alertReceiver(
-  alerts: { kind: string; workflowId: string }[],
+  alerts: CampaignAlert[],
   failRate: number,
   failures: Record<string, number>,
 ): Promise<{ server: Server; url: string }> {
@@ -543,6 +640,7 @@ async function alertReceiver(
       const body = JSON.parse(text) as {
         kind: string;
         workflowId: string;
+        employeeId?: string;
         eventId?: string;
         app?: string;
         message?: string;
@@ -560,7 +658,13 @@ async function alertReceiver(
         res.writeHead(status).end();
         return;
       }
-      alerts.push({ kind: body.kind, workflowId: body.workflowId });
+      alerts.push({
+        kind: body.kind,
+        workflowId: body.workflowId,
+        employeeId: body.employeeId,
+        app: body.app,
+        message: body.message,
+      });
       res.writeHead(204).end();
     });
   });
@@ -602,7 +706,9 @@ async function waitForConvergence(
 
 function converged(p: PersonTruth, s: EmployeeStatus): boolean {
   // Undelivered alerts (the webhook answered 404/500) are still being retried by the workflow.
+  // A leaver's recheck still to run may yet find an account a late create made: wait for it.
   if (s.stage !== 'idle' || s.pendingEvents.length > 0 || (s.undeliveredAlerts ?? []).length > 0) return false;
+  if (s.pendingRechecks.length > 0) return false;
   const state = (app: string) => s.accounts.find((a) => a.app === app)?.state;
   if (p.status === 'active') {
     const want = new Set(expectedActiveApps(p));

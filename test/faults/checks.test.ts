@@ -1,5 +1,5 @@
 /** The campaign's verdict finds each kind of loss it claims to find (and nothing on a clean state). */
-import { judge, problemCount, type AppState } from './checks';
+import { acceptAlertedRemovals, judge, problemCount, type AppState } from './checks';
 import type { PersonTruth } from './scenario';
 
 const person = (employeeId: string, extra: Partial<PersonTruth> = {}): PersonTruth => ({
@@ -155,6 +155,27 @@ test('on an app without unique group names: duplicate groups and members, leaver
     staleMemberships: ['M@slack:dept-Sales'],
     missingMemberships: ['B@slack:dept-Sales', 'M@slack:dept-Marketing'],
   });
+});
+
+test('a leaver membership the app kept refusing to remove counts unless it was alerted as groups-not-removed', () => {
+  const verdict = judge([], {});
+  verdict.leaverMemberships = ['L@slack:all-staff', 'L@slack:dept-Sales', 'K@slack:all-staff'];
+  const explained: string[] = [];
+  const alerts = [
+    {
+      kind: 'groups-not-removed',
+      employeeId: 'L',
+      app: 'slack',
+      message: 'leaver L-term: slack still lists L in all-staff (SCIM_RATE_LIMITED); the account is deactivated',
+    },
+    // Another person's alert, another app's, another kind: none of them covers a membership here.
+    { kind: 'groups-not-removed', employeeId: 'K', app: 'github', message: 'github still lists K in all-staff (X)' },
+    { kind: 'app-failed', employeeId: 'L', app: 'slack', message: 'slack still lists L in dept-Sales (X)' },
+  ];
+  const judged = acceptAlertedRemovals(verdict, alerts, explained);
+  expect(judged.leaverMemberships).toEqual(['L@slack:dept-Sales', 'K@slack:all-staff']);
+  expect(explained).toEqual(['L@slack:all-staff: the app refused the removal; alerted groups-not-removed']);
+  expect(problemCount(judged)).toBe(2);
 });
 
 test('a held leaver: never created is not a deletion; a DELETE or an account gone is; an active account still is a leaver active', () => {

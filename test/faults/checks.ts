@@ -188,6 +188,47 @@ function judgeGroups(people: PersonTruth[], app: string, state: AppState, v: Ver
   for (const list of [v.duplicateMembers, v.leaverMemberships, v.staleMemberships, v.missingMemberships]) list.sort();
 }
 
+/** Why `acceptAlertedRemovals` did not count a membership (the runner counts these lines). */
+export const ALERTED_REMOVAL = 'the app refused the removal; alerted groups-not-removed';
+
+/** An alert as the campaign's webhook received it (the fields the verdict reads). */
+export interface ReceivedAlert {
+  kind: string;
+  employeeId?: string;
+  app?: string;
+  message?: string;
+}
+
+/**
+ * A leaver's membership the app refused to remove (a 503, a reset and a 429 in a row use up the
+ * client's attempts; removals follow the deactivation and never fail it, so Temporal does not
+ * retry them) is the product's contract, not a silent failure: the account is inactive, the
+ * removal is alerted (`groups-not-removed`, naming each group as `<group> (<error type>)`) and
+ * listed for an operator. Such memberships move from `leaverMemberships` to `explained`; one
+ * without that alert stays counted. Returns the verdict with the rest.
+ */
+export function acceptAlertedRemovals(v: Verdict, alerts: ReceivedAlert[], explained: string[]): Verdict {
+  // `person@app:group`; person ids may hold '-', app ids no '@' or ':'.
+  const alertedFor = (key: string): boolean => {
+    const at = key.lastIndexOf('@');
+    const colon = key.indexOf(':', at);
+    const [who, app, group] = [key.slice(0, at), key.slice(at + 1, colon), key.slice(colon + 1)];
+    return alerts.some(
+      (a) =>
+        a.kind === 'groups-not-removed' &&
+        a.employeeId === who &&
+        a.app === app &&
+        (a.message ?? '').includes(` ${group} (`),
+    );
+  };
+  const kept: string[] = [];
+  for (const key of v.leaverMemberships) {
+    if (!alertedFor(key)) kept.push(key);
+    else explained.push(`${key}: ${ALERTED_REMOVAL}`);
+  }
+  return { ...v, leaverMemberships: kept };
+}
+
 export function problemCount(v: Verdict): number {
   return Object.values(v).reduce((n, list) => n + list.length, 0);
 }

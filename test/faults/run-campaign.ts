@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../../bench/processes';
 import { runCampaign } from './campaign';
+import { ALERTED_REMOVAL } from './checks';
 import { failures } from './verdict-text';
 
 const { values } = parseArgs({
@@ -39,6 +40,13 @@ async function main(): Promise<void> {
   const v = report.verdict;
   console.log(
     `missing ${v.missing.length} · duplicates ${v.duplicates.length} · leavers still active ${v.leaversActive.length} · access not revoked ${v.accessNotRevoked.length} · deleted while on hold ${v.deletedWhileOnHold.length} · not deleted after retention ${v.notDeletedAfterRetention.length}`,
+  );
+  console.log(
+    `leavers' rechecks found ${report.recheckCaught.length} account(s) active again (a create the app applied after the client gave up), ${report.recheckCaught.filter((c) => c.lateWrites.length === 0).length} without such a write`,
+  );
+  const alertedRemovals = report.lateEffects.filter((e) => e.endsWith(ALERTED_REMOVAL));
+  console.log(
+    `leavers' memberships the app refused to remove: ${alertedRemovals.length}, each alerted (groups-not-removed); ${v.leaverMemberships.length} left without an alert${alertedRemovals.length > 0 ? `\n  ${alertedRemovals.join('\n  ')}` : ''}`,
   );
   console.log(
     `SLA breaches: ${report.sla.recorded.length} recorded, ${report.sla.alerted.length} alerted, ${report.sla.flagged.length} flagged in Temporal`,

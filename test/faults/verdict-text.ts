@@ -14,6 +14,9 @@ export function failures(r: CampaignReport): string[] {
   if (r.sla.unalerted.length) out.push(`SLA breaches recorded but not alerted: ${r.sla.unalerted.join(', ')}`);
   if (r.sla.unrecorded.length) out.push(`SLA breaches alerted but not recorded: ${r.sla.unrecorded.join(', ')}`);
   if (r.sla.unflagged.length) out.push(`SLA breaches recorded but SlaBreached not set: ${r.sla.unflagged.join(', ')}`);
+  const unexplained = r.recheckCaught.filter((c) => c.lateWrites.length === 0).map((c) => c.key);
+  if (unexplained.length)
+    out.push(`recheck found accounts active again that no late write explains: ${unexplained.join(', ')}`);
   if (!r.chain.ok) out.push(`audit chain: ${r.chain.problems} problems`);
   if (r.secretLeaks.length) out.push(`secrets in ${r.secretLeaks.length} log lines, e.g. ${r.secretLeaks[0]}`);
   return out;
