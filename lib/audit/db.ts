@@ -16,14 +16,32 @@ import { Pool, type PoolClient } from 'pg';
 import { acquireDirectoryLock } from './dir-lock';
 import { PGLITE_SETTINGS, startPgliteThread, type PgliteThread } from './pglite-thread';
 
+export interface StatementOptions {
+  /**
+   * Inside a transaction: its last statement, nothing may follow it. Where the connection can
+   * (PGlite's thread) the COMMIT goes with it, one round trip less; elsewhere the transaction
+   * commits after its function returns, as always. Ignored outside a transaction.
+   */
+  last?: boolean;
+}
+
 export interface Sql {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  query<T = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+    options?: StatementOptions,
+  ): Promise<{ rows: T[] }>;
   /** Several statements, no parameters (migrations). */
   exec(text: string): Promise<void>;
 }
 
 export interface Database extends Sql {
   readonly kind: 'postgres' | 'pglite';
+  /**
+   * Every statement goes through one connection, and transactions one after another (PGlite):
+   * no two transactions overlap, so a lock taken only against another transaction is not needed.
+   */
+  readonly oneConnection: boolean;
   /** Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on error). */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   exec(text: string): Promise<void>;
@@ -100,6 +118,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
   };
   return {
     kind: 'postgres',
+    oneConnection: false,
     query: <T>(text: string, params?: unknown[]) =>
       retrying(async () => ({ rows: (await pool.query(text, params)).rows as T[] })),
     exec: (text) => retrying(async () => void (await pool.query(text))),
@@ -179,23 +198,38 @@ async function openPglite(dataDir: string | undefined, settings: Readonly<Record
     tail = run.catch(() => undefined);
     return run;
   };
-  const inTransaction: Sql = {
-    query: <T>(text: string, params?: unknown[]) => db.query<T>(text, params),
-    exec: (text: string) => db.exec(text),
-  };
   return {
     kind: 'pglite',
+    oneConnection: true,
     query: <T>(text: string, params?: unknown[]) => serialized(() => db.query<T>(text, params)),
     exec: (text) => serialized(() => db.exec(text)),
+    // BEGIN goes with the first statement and COMMIT with the last one marked so: a transaction
+    // of n statements is n messages to the thread, not n + 2.
     transaction: (fn) =>
       serialized(async () => {
-        await db.exec('BEGIN');
+        let begun = false;
+        let committed = false;
+        const begin = (): boolean => {
+          if (committed) throw new Error('statement after the last one of a transaction');
+          return begun ? false : (begun = true);
+        };
+        const tx: Sql = {
+          query: async <T>(text: string, params?: unknown[], options?: StatementOptions) => {
+            const result = await db.query<T>(text, params, { begin: begin(), commit: options?.last });
+            committed = options?.last === true;
+            return result;
+          },
+          exec: async (text: string) => {
+            if (begin()) await db.exec('BEGIN');
+            await db.exec(text);
+          },
+        };
         try {
-          const result = await fn(inTransaction);
-          await db.exec('COMMIT');
+          const result = await fn(tx);
+          if (begun && !committed) await db.exec('COMMIT');
           return result;
         } catch (err) {
-          await db.exec('ROLLBACK').catch(() => undefined);
+          if (begun && !committed) await db.exec('ROLLBACK').catch(() => undefined);
           throw err;
         }
       }),

@@ -6,7 +6,10 @@
  * thread only posts statements and receives rows.
  *
  * One statement at a time, in the order sent (the caller serializes: PGlite is one connection,
- * and a transaction is BEGIN … COMMIT sent through it). Values cross the thread boundary by
+ * and a transaction is BEGIN … COMMIT sent through it). A statement may carry its transaction's
+ * BEGIN (run before it) and COMMIT (run after it, if it succeeded) in the same message: every
+ * message costs a post and a reply on both threads, which made up most of a small transaction's
+ * main-thread time. Values cross the thread boundary by
  * structured clone (Date, Uint8Array, BigInt and plain objects survive). A statement's error
  * comes back with its fields (`code`, `detail`, …) on a plain Error. If the thread dies, every
  * pending and later statement fails saying so.
@@ -49,9 +52,11 @@ parentPort.on('message', (msg) => {
   tail = tail.then(async () => {
     try {
       let result = {};
+      if (msg.begin) await db.exec('BEGIN');
       if (msg.op === 'query') result = { rows: (await db.query(msg.sql, msg.params)).rows };
       else if (msg.op === 'exec') await db.exec(msg.sql);
       else if (msg.op === 'close') await db.close();
+      if (msg.commit) await db.exec('COMMIT');
       parentPort.postMessage({ id: msg.id, result });
     } catch (err) {
       parentPort.postMessage({ id: msg.id, error: plain(err) });
@@ -65,8 +70,16 @@ interface Pending {
   reject(err: Error): void;
 }
 
+/** A statement's place in a transaction sent through the thread. */
+export interface TransactionSteps {
+  /** Send BEGIN first, in the same message. */
+  begin?: boolean;
+  /** Send COMMIT after it, in the same message, if it succeeded (a failure leaves the ROLLBACK to the caller). */
+  commit?: boolean;
+}
+
 export interface PgliteThread {
-  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  query<T>(text: string, params?: unknown[], steps?: TransactionSteps): Promise<{ rows: T[] }>;
   exec(text: string): Promise<void>;
   /** Closes the database, then ends the thread. */
   close(): Promise<void>;
@@ -108,14 +121,14 @@ export function startPgliteThread(
   worker.on('error', (err) => failAll(new Error(`the audit store's PGlite thread failed: ${err.message}`)));
   worker.on('exit', (code) => failAll(new Error(`the audit store's PGlite thread exited (code ${code})`)));
 
-  const send = (op: 'query' | 'exec' | 'close', sql?: string, params?: unknown[]) =>
+  const send = (op: 'query' | 'exec' | 'close', sql?: string, params?: unknown[], steps: TransactionSteps = {}) =>
     new Promise<{ rows?: unknown[] }>((resolve, reject) => {
       if (dead) return reject(dead);
       const id = nextId++;
       pending.set(id, { resolve, reject });
       worker.ref();
       try {
-        worker.postMessage({ id, op, sql, params });
+        worker.postMessage({ id, op, sql, params, begin: steps.begin, commit: steps.commit });
       } catch (err) {
         // A value that cannot cross the thread (DataCloneError): this statement fails, nothing
         // was sent, and its entry must not keep the thread (and so the process) waiting.
@@ -126,8 +139,8 @@ export function startPgliteThread(
     });
 
   return {
-    query: async <T>(text: string, params?: unknown[]) => ({
-      rows: ((await send('query', text, params)).rows ?? []) as T[],
+    query: async <T>(text: string, params?: unknown[], steps?: TransactionSteps) => ({
+      rows: ((await send('query', text, params, steps)).rows ?? []) as T[],
     }),
     exec: async (text) => void (await send('exec', text)),
     close: async () => {

@@ -450,6 +450,8 @@ export class AuditStore {
    * The records of a batch (and its registry writes) in three statements inside the
    * transaction: the chain locks (with the registry upsert), one read after them (records
    * already written under the batch's keys, the chain heads, the server's clock), the insert.
+   * On one connection (PGlite) there is no other transaction to lock against: the registry
+   * upsert rides on the read, and the transaction is two statements.
    */
   private async appendRecords(
     tx: Sql,
@@ -458,28 +460,35 @@ export class AuditStore {
   ): Promise<Map<string, AuditRecord>> {
     const key = this.key!;
     const chains = [...new Set(inputs.map((i) => i.employeeId))].sort();
+    const keys = [...new Set(inputs.map((i) => i.key))];
+    const lockParams: unknown[] = [chains];
+    const readParams: unknown[] = [keys, chains];
+    // On one connection no other transaction can come between: no locks, and the registry
+    // writes ride on the read instead.
+    const locking = !this.db.oneConnection;
+    const registry =
+      accounts.length > 0 ? `WITH registry AS (${accountUpsert(accounts, locking ? lockParams : readParams)}) ` : '';
     // Serializes appends to one chain across workers; other chains proceed in parallel. Locks
     // are taken in one order (sorted; a volatile output expression is evaluated after ORDER
     // BY), so two batches never wait on each other in a cycle. The registry writes ride along
     // as a data-modifying CTE (run to completion whether or not it is referenced).
-    const lockParams: unknown[] = [chains];
-    const registry = accounts.length > 0 ? `WITH registry AS (${accountUpsert(accounts, lockParams)}) ` : '';
-    await tx.query(
-      `${registry}SELECT pg_advisory_xact_lock(hashtext('jml-audit:' || c)) FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
-      lockParams,
-    );
+    if (locking) {
+      await tx.query(
+        `${registry}SELECT pg_advisory_xact_lock(hashtext('jml-audit:' || c)) FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n`,
+        lockParams,
+      );
+    }
     // A statement of its own, after the locks: its snapshot sees every batch committed before
     // them (READ COMMITTED), so the heads are current and no chain forks. The record time is
     // the database server's clock (a trigger refuses anything else), read here so the MAC
     // covers it.
-    const keys = [...new Set(inputs.map((i) => i.key))];
     const read = await tx.query<BatchRead>(
-      `SELECT date_trunc('milliseconds', clock_timestamp()) AS t,
+      `${locking ? '' : registry}SELECT date_trunc('milliseconds', clock_timestamp()) AS t,
          (SELECT json_agg(r) FROM audit_records r WHERE r.idempotency_key = ANY($1::text[])) AS found,
          (SELECT json_agg(json_build_array(h.chain, h.chain_seq, h.hash)) FROM (
             SELECT DISTINCT ON (chain) chain, chain_seq, hash FROM audit_records WHERE chain = ANY($2::text[])
             ORDER BY chain, chain_seq DESC) h) AS heads`,
-      [keys, chains],
+      readParams,
     );
     const { t, found: foundRows, heads: headRows } = read.rows[0]!;
     const found = new Map<string, AuditRecord>();
@@ -552,6 +561,7 @@ export class AuditStore {
          hash, recorded_at, chain_version, key_id)
        VALUES ${values.join(', ')} RETURNING seq, idempotency_key`,
       params,
+      { last: true },
     );
     const seqs = new Map(inserted.rows.map((r) => [r.idempotency_key, Number(r.seq)]));
     for (const r of written) found.set(r.key, { ...r, seq: seqs.get(r.key)! });

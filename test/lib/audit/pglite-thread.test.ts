@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { openDatabase } from '../../../lib/audit/db';
 import { startPgliteThread, type PgliteThread } from '../../../lib/audit/pglite-thread';
 
@@ -46,6 +47,20 @@ describe('PGlite thread', () => {
     await db.query('INSERT INTO u VALUES ($1)', ['gone']);
     await db.exec('ROLLBACK');
     expect((await db.query('SELECT * FROM u')).rows).toEqual([]);
+  });
+
+  it("carries its transaction's BEGIN and COMMIT with a statement, and commits only one that succeeded", async () => {
+    await db.exec('CREATE TABLE bc (k text PRIMARY KEY)');
+    await db.query('INSERT INTO bc VALUES ($1)', ['one'], { begin: true, commit: true });
+    expect((await db.query('SELECT k FROM bc')).rows).toEqual([{ k: 'one' }]);
+
+    await db.query('INSERT INTO bc VALUES ($1)', ['two'], { begin: true });
+    // A duplicate key: the statement fails, its COMMIT is not run, the caller rolls back.
+    await expect(db.query('INSERT INTO bc VALUES ($1)', ['one'], { commit: true })).rejects.toMatchObject({
+      code: '23505',
+    });
+    await db.exec('ROLLBACK');
+    expect((await db.query('SELECT k FROM bc ORDER BY k')).rows).toEqual([{ k: 'one' }]);
   });
 
   it('rejects a failed statement with its PostgreSQL error code and goes on', async () => {
@@ -121,6 +136,52 @@ describe('PGlite thread failures', () => {
       await db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sends a transaction of n statements as n messages: BEGIN with the first, COMMIT with the last', async () => {
+    const db = await openDatabase({});
+    const posted = jest.spyOn(Worker.prototype, 'postMessage');
+    try {
+      await db.exec('CREATE TABLE m (n int PRIMARY KEY)');
+      posted.mockClear();
+      await db.transaction(async (tx) => {
+        await tx.query('INSERT INTO m VALUES ($1)', [1]);
+        await tx.query('INSERT INTO m VALUES ($1)', [2], { last: true });
+      });
+      expect(posted).toHaveBeenCalledTimes(2);
+      expect((await db.query<{ n: number }>('SELECT n FROM m ORDER BY n')).rows).toEqual([{ n: 1 }, { n: 2 }]);
+
+      // The last statement fails: nothing of the transaction stays (the ROLLBACK is a message of its own).
+      posted.mockClear();
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO m VALUES ($1)', [3]);
+          await tx.query('INSERT INTO m VALUES ($1)', [1], { last: true });
+        }),
+      ).rejects.toMatchObject({ code: '23505' });
+      expect(posted).toHaveBeenCalledTimes(3);
+      expect((await db.query<{ n: number }>('SELECT n FROM m ORDER BY n')).rows).toEqual([{ n: 1 }, { n: 2 }]);
+
+      // Nothing may follow the last statement: it would run outside the transaction.
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO m VALUES ($1)', [4], { last: true });
+          await tx.query('INSERT INTO m VALUES ($1)', [5]);
+        }),
+      ).rejects.toThrow(/statement after the last one of a transaction/);
+      expect((await db.query<{ n: number }>('SELECT n FROM m ORDER BY n')).rows).toEqual([
+        { n: 1 },
+        { n: 2 },
+        { n: 4 },
+      ]);
+
+      // Without a statement marked last, COMMIT goes on its own after the function returns.
+      await db.transaction(async (tx) => void (await tx.query('INSERT INTO m VALUES ($1)', [6])));
+      expect((await db.query<{ n: number }>('SELECT max(n) AS n FROM m')).rows).toEqual([{ n: 6 }]);
+    } finally {
+      posted.mockRestore();
+      await db.close();
     }
   });
 

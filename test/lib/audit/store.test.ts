@@ -4,6 +4,7 @@
  * appends, append-only enforcement, and chain verification that names the first broken record
  * after an edit, a deletion, a reordering and an insertion made behind the store's back.
  */
+import { Worker } from 'node:worker_threads';
 import type { AuditStore, AppendInput } from '../../../lib/audit';
 import { mergeAccountWrites } from '../../../lib/audit/store';
 import { auditTargets } from '../../helpers/audit-targets';
@@ -278,4 +279,34 @@ describe.each(auditTargets)('audit store on %s', (_name, open) => {
       await expect(asWriter('TRUNCATE audit_records')).rejects.toThrow(/permission denied/);
     },
   );
+});
+
+describe('audit store on PGlite', () => {
+  // Every message to PGlite's thread is a post and a reply on both threads: under load that was
+  // most of a small batch's main-thread time.
+  it('writes a batch of records and registry writes in two messages to its thread', async () => {
+    const store = await auditTargets[0]![1]();
+    const posted = jest.spyOn(Worker.prototype, 'postMessage');
+    try {
+      const employeeId = `E-${Date.now()}-pglite`;
+      const before = { ...store.writeStats };
+      posted.mockClear();
+      await Promise.all([
+        store.append({ key: `${employeeId}#1`, kind: 'milestone', employeeId, occurredAtMs: 1, data: { i: 1 } }),
+        store.upsertAccount({ employeeId, app: 'slack', scimId: 'U1', state: 'active', lastChangeAtMs: 10 }),
+        store.append({ key: `${employeeId}#2`, kind: 'milestone', employeeId, occurredAtMs: 2, data: { i: 2 } }),
+      ]);
+      expect(store.writeStats.batches - before.batches).toBe(1);
+      // BEGIN with the read (which carries the registry upsert), COMMIT with the insert.
+      expect(posted).toHaveBeenCalledTimes(2);
+      expect(await store.getAccounts(employeeId)).toEqual([
+        { employeeId, app: 'slack', scimId: 'U1', state: 'active', lastChangeAtMs: 10 },
+      ]);
+      expect((await store.records({ employeeId })).map((r) => r.chainSeq)).toEqual([1, 2]);
+      expect((await store.verify({ employeeId })).ok).toBe(true);
+    } finally {
+      posted.mockRestore();
+      await store.close();
+    }
+  });
 });
