@@ -6,7 +6,7 @@
 import type { AccountRef, LifecycleActivities } from './contract';
 import type { ConnectorConfig, LoadedConfig } from '../lib/config/types';
 import type { EmployeeRecord } from '../lib/hr/employee';
-import type { AccountState, AppOutcome, StepAction } from '../lib/lifecycle/types';
+import type { AccountState, AppOutcome, GroupRemoval, StepAction } from '../lib/lifecycle/types';
 import { ERROR_CODES, JmlError } from '../lib/errors';
 import { buildScimUser } from '../lib/mapping';
 import type { ScimClient, ScimClients } from '../lib/scim';
@@ -49,6 +49,27 @@ const STATE_AFTER: Partial<Record<StepAction, AccountState>> = {
 };
 
 export function createAccountActivities(deps: AccountDeps): AccountActivities {
+  /**
+   * A leaver's group removals on its deactivated account, each confirmed or reported (never
+   * thrown), for at most GROUP_REMOVAL_BUDGET_MS from `fromMs`. Nothing (undefined) when there
+   * are none to remove, the policy keeps memberships, or the connector manages no groups.
+   */
+  async function removeLeaverGroups(
+    s: StepCtx,
+    id: string,
+    input: { groups?: string[]; groupIds?: Record<string, string> },
+    fromMs: number,
+  ): Promise<{ groups: string[]; groupIds: Record<string, string>; groupRemovals: GroupRemoval[] } | undefined> {
+    const groups = input.groups ?? [];
+    const ids = input.groupIds ?? {};
+    if (deps.config().policy.leaver?.removeGroupMemberships === false) return undefined;
+    if (groups.length === 0 || !managesGroups(s.connector)) return undefined;
+    const removals = await removeAllGroups(s.client, id, groups, ids, s.call, fromMs + GROUP_REMOVAL_BUDGET_MS);
+    const kept = removals.filter((r) => !r.removed).map((r) => r.group);
+    const groupIds = Object.fromEntries(Object.entries(ids).filter(([name]) => kept.includes(name)));
+    return { groups: kept, groupIds, groupRemovals: removals };
+  }
+
   /**
    * Shared frame: resolve the connector, run the step, keep the registry, convert errors. The
    * audit store is never in front of the app: a registry that cannot be read means a lookup at
@@ -221,29 +242,11 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
           const destructive = s.connector.delete.deactivateIsDestructive
             ? 'deactivation is destructive in this app'
             : undefined;
-          const groups = input.groups ?? [];
           // Only after active=false went out: group removals never delay or fail the revocation.
-          if (
-            deps.config().policy.leaver?.removeGroupMemberships === false ||
-            groups.length === 0 ||
-            !managesGroups(s.connector)
-          ) {
-            return { action: 'deactivated', scimId: id, atMs, note: destructive };
-          }
-          const removals = await removeAllGroups(
-            s.client,
-            id,
-            groups,
-            input.groupIds ?? {},
-            s.call,
-            atMs + GROUP_REMOVAL_BUDGET_MS,
-          );
-          const kept = removals.filter((r) => !r.removed).map((r) => r.group);
-          const groupIds = Object.fromEntries(
-            Object.entries(input.groupIds ?? {}).filter(([name]) => kept.includes(name)),
-          );
-          const note = [destructive, describeRemovals(removals)].filter(Boolean).join('; ');
-          return { action: 'deactivated', scimId: id, atMs, groups: kept, groupIds, groupRemovals: removals, note };
+          const removal = await removeLeaverGroups(s, id, input, atMs);
+          if (!removal) return { action: 'deactivated', scimId: id, atMs, note: destructive };
+          const note = [destructive, describeRemovals(removal.groupRemovals)].filter(Boolean).join('; ');
+          return { action: 'deactivated', scimId: id, atMs, ...removal, note };
         },
         false,
       ),
@@ -265,13 +268,17 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
           const foundActive = [...accounts.values()].filter((u) => u.active !== false).map((u) => u.id!);
           for (const id of foundActive) await s.client.deactivateUser(id, s.call);
           const scimId = foundActive[0] ?? s.scimId ?? [...accounts.keys()][0];
-          const note =
+          const found =
             foundActive.length > 0
               ? `found active again and deactivated: ${foundActive.join(', ')}`
               : accounts.size > 0
                 ? 'still inactive'
                 : 'no account found in the app';
-          return { action: 'deactivated', ...(scimId ? { scimId } : {}), note, recheck: { foundActive } };
+          // After every account is inactive again: the memberships the leaver left on its account.
+          const leftover =
+            s.scimId && accounts.has(s.scimId) ? await removeLeaverGroups(s, s.scimId, input, Date.now()) : undefined;
+          const note = [found, leftover && describeRemovals(leftover.groupRemovals)].filter(Boolean).join('; ');
+          return { action: 'deactivated', ...(scimId ? { scimId } : {}), note, recheck: { foundActive }, ...leftover };
         },
         // A leaver's recheck deactivates: never held by a paused or quarantined app.
         false,

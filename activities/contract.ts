@@ -73,7 +73,17 @@ export interface LifecycleActivities {
    * deactivate every account found active — one the app created after the client gave up on the
    * request, or an admin re-enabled. `recheck.foundActive` lists what had to be deactivated.
    */
-  recheckDeactivated(input: AccountRef & { employee?: EmployeeRecord }): Promise<AppOutcome>;
+  recheckDeactivated(
+    input: AccountRef & {
+      employee?: EmployeeRecord;
+      /**
+       * Memberships the leaver could not remove: tried again on the deactivated account (unless
+       * the policy keeps memberships), reported as `groupRemovals`. Never in front of the search.
+       */
+      groups?: string[];
+      groupIds?: Record<string, string>;
+    },
+  ): Promise<AppOutcome>;
   /** `active=true` on the same account — re-hire. */
   reactivateAccount(input: AccountRef & { employee: EmployeeRecord; groups: string[] }): Promise<AppOutcome>;
   /** DELETE per the connector's delete semantics (after retention). */

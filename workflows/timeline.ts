@@ -2,7 +2,7 @@
 import type { AppOutcome, LifecycleKind, TimelineEntry } from '../lib/lifecycle/types';
 
 export function appTimeline(outcomes: AppOutcome[], eventId: string, lifecycle: LifecycleKind): TimelineEntry[] {
-  return outcomes.flatMap((o) => [appEntry(o, eventId, lifecycle), ...groupEntries(o, eventId, lifecycle)]);
+  return outcomes.flatMap((o) => [appEntry(o, eventId, lifecycle), ...groupTimeline(o, eventId, lifecycle)]);
 }
 
 function appEntry(o: AppOutcome, eventId: string, lifecycle: LifecycleKind): TimelineEntry {
@@ -20,7 +20,7 @@ function appEntry(o: AppOutcome, eventId: string, lifecycle: LifecycleKind): Tim
 }
 
 /** One entry per group membership removal: confirmed by the app, or failed (never claimed). */
-function groupEntries(o: AppOutcome, eventId: string, lifecycle: LifecycleKind): TimelineEntry[] {
+export function groupTimeline(o: AppOutcome, eventId: string, lifecycle: LifecycleKind): TimelineEntry[] {
   return (o.groupRemovals ?? []).map((r) => ({
     atMs: o.atMs,
     kind: r.removed ? ('group-removed' as const) : ('group-removal-failed' as const),

@@ -77,7 +77,7 @@ export interface EmployeeStatusView {
   pendingRechecks: { app: string; dueAt: string; eventId: string }[];
   legalHold?: { caseId: string; reason?: string; placedBy?: string; placedAt: string };
   recentEvents: { eventId: string; type?: string; verdict: string; reason?: string; at: string }[];
-  needsOperator: { at: string; reason: string; eventId?: string; lifecycle?: string; app?: string }[];
+  needsOperator: { at: string; reason: string; eventId?: string; lifecycle?: string; app?: string; kind?: string }[];
   undeliveredAlerts: { kind: string; message: string; attempts: number; lastError?: string; nextAttemptAt: string }[];
   audit?: { state: string; unaudited: number; failingSince?: string; lastError?: string; nextAttemptAt?: string };
   /** Deactivations and deletions the mass-change guard holds until `jml app approve <app>`. */
@@ -198,7 +198,14 @@ export function buildStatusView(
       defined({ eventId: e.eventId, type: e.type, verdict: e.verdict, reason: e.reason, at: iso(e.atMs) }),
     ),
     needsOperator: (s.needsOperator ?? []).map((n) =>
-      defined({ at: iso(n.atMs), reason: n.reason, eventId: n.eventId, lifecycle: n.lifecycle, app: n.app }),
+      defined({
+        at: iso(n.atMs),
+        reason: n.reason,
+        eventId: n.eventId,
+        lifecycle: n.lifecycle,
+        app: n.app,
+        kind: n.kind,
+      }),
     ),
     undeliveredAlerts: (s.undeliveredAlerts ?? []).map((u) =>
       defined({

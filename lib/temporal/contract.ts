@@ -173,6 +173,8 @@ export interface OperatorAttention {
   eventId?: string;
   lifecycle?: LifecycleKind;
   app?: string;
+  /** Memberships the app still lists on a deactivated account: settled once none are left. */
+  kind?: 'groups-not-removed';
 }
 
 /** Whether the workflow's milestones reach the audit store (written after the fact, retried). */

@@ -194,6 +194,54 @@ describe('groups by identity on an app without unique group names', () => {
     expect(hook.alerts.some((a) => a.kind === 'groups-not-removed' && a.employeeId === 'L1')).toBe(false);
   });
 
+  it("a leaver's memberships the app would not remove are tried again at the leaver's recheck; once gone, the operator entry is settled", async () => {
+    await hire('L3', 'Finance');
+    await idle('L3', (s) => s.accounts.find((a) => a.app === 'slack')?.state === 'active');
+    slack().setProfile({ ...LAX, memberRemoval: 'ignored' });
+    await stack.send(
+      hrEvent('terminate', { employeeId: 'L3' }, { eventId: 'L3-term', effectiveAt: await now(), sequence: next() }),
+    );
+    const left = await idle('L3', (s) => s.accounts.every((a) => a.state !== 'active'));
+    expect(listings('L3')).toEqual(['all-staff', 'announcements', 'dept-Finance']);
+    expect(left.accounts.find((a) => a.app === 'slack')?.groups.sort()).toEqual([
+      'all-staff',
+      'announcements',
+      'dept-Finance',
+    ]);
+    const asked = (s: typeof left) =>
+      (s.needsOperator ?? []).filter((n) => n.app === 'slack' && n.eventId === 'L3-term');
+    expect(asked(left)).toHaveLength(1);
+    await hook.waitFor((a) => a.kind === 'groups-not-removed' && a.employeeId === 'L3');
+
+    // The app removes members again (the storm is over); the recheck is due 10 minutes after the leaver.
+    slack().setProfile(LAX);
+    await stack.env.sleep(11 * 60_000);
+    const after = await idle(
+      'L3',
+      (s) => (s.pendingRechecks ?? []).length === 0 && s.accounts.find((a) => a.app === 'slack')?.groups.length === 0,
+      60_000,
+    );
+    expect(listings('L3')).toEqual([]);
+    expect(asked(after)).toEqual([]);
+    const entries = (await timeline('L3')).filter((t) => t.eventId === 'L3-term' && t.app === 'slack');
+    expect(
+      entries
+        .filter((t) => t.kind === 'group-removed')
+        .map((t) => t.group)
+        .sort(),
+    ).toEqual(['all-staff', 'announcements', 'dept-Finance']);
+    expect(entries.find((t) => t.kind === 'leaver-rechecked')?.detail).toMatch(
+      /^still inactive; -all-staff \(confirmed by .*-dept-Finance \(confirmed /,
+    );
+    // The alert went out once, at the leaver; the recheck's success raises none.
+    expect(hook.alerts.filter((a) => a.kind === 'groups-not-removed' && a.employeeId === 'L3')).toHaveLength(1);
+    expect(
+      slack()
+        .users()
+        .find((u) => u.externalId === 'L3')?.active,
+    ).toBe(false);
+  });
+
   it('a re-hire adds only memberships the person does not already have (no duplicates where the app allows them)', async () => {
     stack.config.policy.leaver.removeGroupMemberships = false;
     try {

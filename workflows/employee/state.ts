@@ -15,6 +15,7 @@ import type { PendingEvent } from './pending';
 import type {
   AlertInput,
   AppAccount,
+  AppOutcome,
   LifecycleKind,
   LifecycleResult,
   ScheduledDeletion,
@@ -22,6 +23,7 @@ import type {
   TimelineEntry,
 } from '../../lib/lifecycle/types';
 import type { AuditHealth, EventVerdict, OperatorAttention } from '../../lib/temporal/contract';
+import { groupTimeline } from '../timeline';
 
 export interface LegalHoldState {
   caseId: string;
@@ -506,6 +508,28 @@ export function scheduleRechecks(state: EmployeeState, result: LifecycleResult, 
     ...apps.map((app) => ({ app, dueAtMs: nowMs + afterMs, eventId: result.eventId })),
   ];
   return { ...state, rechecks };
+}
+
+/**
+ * A recheck's second try at the memberships a leaver could not remove: the account lists only
+ * what is still not removed, and once nothing is left, what an operator was asked about those
+ * memberships on this app is settled. The timeline gets one entry per removal tried.
+ */
+export function applyRecheckRemovals(state: EmployeeState, outcome: AppOutcome, eventId: string): EmployeeState {
+  const removals = outcome.groupRemovals ?? [];
+  const account = state.accounts[outcome.app];
+  if (removals.length === 0 || !account) return state;
+  const removed = new Set(removals.filter((r) => r.removed).map((r) => r.group));
+  const groups = account.groups.filter((g) => !removed.has(g));
+  const next: AppAccount = { ...account, groups };
+  if (account.groupIds)
+    next.groupIds = Object.fromEntries(Object.entries(account.groupIds).filter(([name]) => !removed.has(name)));
+  const attention =
+    groups.length > 0
+      ? state.attention
+      : state.attention.filter((a) => !(a.kind === 'groups-not-removed' && a.app === outcome.app));
+  const withAccount = { ...state, accounts: { ...state.accounts, [outcome.app]: next }, attention };
+  return appendTimeline(withAccount, groupTimeline(outcome, eventId, 'leaver'));
 }
 
 /** Takes the rechecks that are due. */

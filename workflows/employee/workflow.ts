@@ -40,6 +40,7 @@ import {
   alertDelivered,
   alertFailed,
   appendTimeline,
+  applyRecheckRemovals,
   applyResult,
   applySnapshot,
   auditFailed,
@@ -491,7 +492,14 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
       if (kept.length === 0 || !patched(GROUP_REMOVAL_ALERT_PATCH)) continue;
       const groups = kept.map((r) => `${r.group} (${r.error?.type ?? 'not confirmed'})`).join(', ');
       const reason = `${kind} ${eventId}: ${outcome.app} still lists ${s.employeeId} in ${groups}; the account is deactivated — remove the memberships in the app or run jml reconcile --apply`;
-      s = needOperator(s, { atMs: Date.now(), reason, eventId, lifecycle: kind, app: outcome.app });
+      s = needOperator(s, {
+        atMs: Date.now(),
+        reason,
+        eventId,
+        lifecycle: kind,
+        app: outcome.app,
+        kind: 'groups-not-removed',
+      });
       await alert({ kind: 'groups-not-removed', lifecycle: kind, eventId, app: outcome.app, message: reason });
     }
   }
@@ -735,13 +743,24 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     if (holdsAccess(employee.status)) return;
     await Promise.all(
       taken.due.map(async ({ app, eventId }) => {
-        const ref = { app, employeeId: s.employeeId, scimId: s.accounts[app]?.scimId, eventId, employee };
+        const account = s.accounts[app];
+        const ref = {
+          app,
+          employeeId: s.employeeId,
+          scimId: account?.scimId,
+          eventId,
+          employee,
+          // Memberships the leaver could not remove (a 429 storm, an app that would not confirm):
+          // tried again now that the account has long been inactive.
+          ...(account?.groups.length ? { groups: account.groups, groupIds: account.groupIds } : {}),
+        };
         try {
           const outcome = await rechecking.recheckDeactivated.executeWithOptions(
             { ...RECHECK, summary: `recheck ${app}` },
             [ref],
           );
           note({ kind: 'leaver-rechecked', eventId, app, lifecycle: 'leaver', detail: outcome.note });
+          s = applyRecheckRemovals(s, outcome, eventId);
           const found = outcome.recheck?.foundActive ?? [];
           if (found.length === 0) return;
           const message = `${s.employeeId} was active again in ${app} after termination ${eventId} (account ${found.join(', ')}): deactivated now; find out how it came back`;

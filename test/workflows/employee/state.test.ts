@@ -3,6 +3,7 @@ import {
   alertDelivered,
   alertFailed,
   appendTimeline,
+  applyRecheckRemovals,
   applyResult,
   auditFailed,
   auditHealth,
@@ -25,7 +26,7 @@ import {
   upgradeState,
   type EmployeeState,
 } from '../../../workflows/employee/state';
-import type { AlertInput, TimelineEntry } from '../../../lib/lifecycle/types';
+import type { AlertInput, AppOutcome, TimelineEntry } from '../../../lib/lifecycle/types';
 import type { HrEvent } from '../../../lib/hr/event';
 import type { LifecycleResult } from '../../../lib/lifecycle/types';
 
@@ -482,5 +483,88 @@ describe('audit hand-off after the fact', () => {
     s = auditSucceeded(r.state, r.state.timelineSeq, 90_000);
     expect(s.timeline.at(-1)).toMatchObject({ kind: 'audit-recovered' });
     expect(auditHealth(s)).toEqual({ state: 'ok', unaudited: 1 });
+  });
+});
+
+describe("a leaver's recheck trying its memberships again", () => {
+  const leftBehind = (): EmployeeState => {
+    const base = initialState('E1');
+    return {
+      ...base,
+      accounts: {
+        slack: {
+          app: 'slack',
+          state: 'deactivated',
+          scimId: 'U1',
+          groups: ['all-staff', 'dept-Sales'],
+          groupIds: { 'all-staff': 'G1', 'dept-Sales': 'G2' },
+          lastChangeAtMs: 1,
+        },
+      },
+      attention: [
+        {
+          atMs: 1,
+          reason: 'slack still lists E1',
+          eventId: 'T1',
+          lifecycle: 'leaver',
+          app: 'slack',
+          kind: 'groups-not-removed',
+        },
+        { atMs: 1, reason: 'slack failed', eventId: 'T0', lifecycle: 'joiner', app: 'slack' },
+        {
+          atMs: 1,
+          reason: 'github still lists E1',
+          eventId: 'T1',
+          lifecycle: 'leaver',
+          app: 'github',
+          kind: 'groups-not-removed',
+        },
+      ],
+    };
+  };
+  const recheck = (groupRemovals: AppOutcome['groupRemovals']): AppOutcome => ({
+    app: 'slack',
+    action: 'deactivated',
+    scimId: 'U1',
+    atMs: 5,
+    groupRemovals,
+  });
+
+  it('all removed: the account lists none, and only the entry about those memberships is settled', () => {
+    const s = applyRecheckRemovals(
+      leftBehind(),
+      recheck([
+        { group: 'all-staff', groupId: 'G1', removed: true, proof: 'read-back' },
+        { group: 'dept-Sales', groupId: 'G2', removed: true, proof: 'response' },
+      ]),
+      'T1',
+    );
+    expect(s.accounts.slack).toMatchObject({ groups: [], groupIds: {}, state: 'deactivated' });
+    expect(s.attention.map((a) => a.reason)).toEqual(['slack failed', 'github still lists E1']);
+    expect(s.timeline.map((t) => [t.kind, t.group, t.eventId, t.lifecycle])).toEqual([
+      ['group-removed', 'all-staff', 'T1', 'leaver'],
+      ['group-removed', 'dept-Sales', 'T1', 'leaver'],
+    ]);
+  });
+
+  it('some still not removed: the account lists them and the operator entry stays', () => {
+    const error = { type: 'SCIM_RATE_LIMITED', message: 'HTTP 429', nonRetryable: false };
+    const s = applyRecheckRemovals(
+      leftBehind(),
+      recheck([
+        { group: 'all-staff', groupId: 'G1', removed: true, proof: 'read-back' },
+        { group: 'dept-Sales', groupId: 'G2', removed: false, error },
+      ]),
+      'T1',
+    );
+    expect(s.accounts.slack).toMatchObject({ groups: ['dept-Sales'], groupIds: { 'dept-Sales': 'G2' } });
+    expect(s.attention).toEqual(leftBehind().attention);
+    expect(s.timeline.map((t) => t.kind)).toEqual(['group-removed', 'group-removal-failed']);
+  });
+
+  it('nothing tried (the policy keeps memberships, or none were left): the state is unchanged', () => {
+    const before = leftBehind();
+    expect(applyRecheckRemovals(before, recheck(undefined), 'T1')).toBe(before);
+    expect(applyRecheckRemovals(before, recheck([]), 'T1')).toBe(before);
   });
 });
