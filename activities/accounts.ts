@@ -274,9 +274,11 @@ export function createAccountActivities(deps: AccountDeps): AccountActivities {
               : accounts.size > 0
                 ? 'still inactive'
                 : 'no account found in the app';
-          // After every account is inactive again: the memberships the leaver left on its account.
-          const leftover =
-            s.scimId && accounts.has(s.scimId) ? await removeLeaverGroups(s, s.scimId, input, Date.now()) : undefined;
+          // The memberships the leaver left on its account, only when nothing came back: an account
+          // found active is reported at once, its alert neither waiting on a membership retry nor
+          // lost to a timeout during one (the operator that alert calls sees the memberships too).
+          const retry = foundActive.length === 0 && s.scimId !== undefined && accounts.has(s.scimId);
+          const leftover = retry ? await removeLeaverGroups(s, s.scimId!, input, Date.now()) : undefined;
           const note = [found, leftover && describeRemovals(leftover.groupRemovals)].filter(Boolean).join('; ');
           return { action: 'deactivated', ...(scimId ? { scimId } : {}), note, recheck: { foundActive }, ...leftover };
         },
