@@ -9,10 +9,10 @@
  * and a transaction is BEGIN … COMMIT sent through it). A statement may carry its transaction's
  * BEGIN (run before it) and COMMIT (run after it, if it succeeded) in the same message: every
  * message costs a post and a reply on both threads, which made up most of a small transaction's
- * main-thread time. Values cross the thread boundary by
- * structured clone (Date, Uint8Array, BigInt and plain objects survive). A statement's error
- * comes back with its fields (`code`, `detail`, …) on a plain Error. If the thread dies, every
- * pending and later statement fails saying so.
+ * main-thread time. Values cross the thread boundary by structured clone (Date, Uint8Array,
+ * BigInt and plain objects survive). A statement's error comes back with its fields (`code`,
+ * `detail`, …) on a plain Error. If the thread dies, every pending and later statement fails
+ * saying so.
  */
 import { Worker } from 'node:worker_threads';
 
