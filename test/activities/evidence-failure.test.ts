@@ -7,15 +7,12 @@ import { Writable } from 'node:stream';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import type { AuditPort } from '../../activities/audit-port';
-import { loadConfig } from '../../lib/config';
 import type { AppOutcome } from '../../lib/lifecycle/types';
 import { createLogger } from '../../lib/logger';
-import { ScimClients } from '../../lib/scim';
-import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
-import { CONFIG_DIR } from '../helpers/lifecycle-stack';
+import { useReferenceApps } from '../helpers/reference-apps';
 
-let apps: ReferenceApps;
-let scim: ScimClients;
+const reference = useReferenceApps();
+
 const logged: string[] = [];
 
 /** An audit port over a database that is gone: every call rejects, as pg does on a dead pool. */
@@ -44,27 +41,18 @@ const brokenStore: AuditPort = {
   },
 };
 
-beforeAll(async () => {
-  apps = await startReferenceApps(await loadConfig(CONFIG_DIR), { ports: 'any' });
-  scim = new ScimClients({ logger: createLogger({ level: 'silent' }) });
-});
-afterAll(async () => {
-  await scim?.close();
-  await apps?.stop();
-});
-
 function activitiesWith(audit: AuditPort) {
   const destination = new Writable({ write: (chunk, _e, done) => (logged.push(String(chunk)), done()) });
   return createActivities({
-    config: () => apps.config,
-    scim,
+    config: () => reference.apps.config,
+    scim: reference.scim,
     audit,
     logger: createLogger({ level: 'error', destination }),
   });
 }
 
 test('a deactivation goes out and is reported done although the store can neither be read nor written', async () => {
-  const server = apps.apps.slack!.server;
+  const server = reference.apps.apps.slack!.server;
   const { id } = server.seedUser({
     userName: 'ev1@example.com',
     externalId: 'EV1',

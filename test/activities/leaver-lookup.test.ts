@@ -7,29 +7,20 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { AppGate, APP_PAUSED, createActivities } from '../../activities';
 import type { AppHealth } from '../../lib/temporal/contract';
-import { loadConfig } from '../../lib/config';
 import type { EmployeeRecord } from '../../lib/hr/employee';
 import type { AppOutcome } from '../../lib/lifecycle/types';
 import { createLogger } from '../../lib/logger';
 import { buildScimUser } from '../../lib/mapping';
-import { ScimClients } from '../../lib/scim';
-import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
-import { CONFIG_DIR } from '../helpers/lifecycle-stack';
+import { useReferenceApps } from '../helpers/reference-apps';
 
-let apps: ReferenceApps;
-let scim: ScimClients;
-
-beforeAll(async () => {
-  apps = await startReferenceApps(await loadConfig(CONFIG_DIR), { ports: 'any' });
-  scim = new ScimClients({ logger: createLogger({ level: 'silent' }) });
-});
-afterAll(async () => {
-  await scim?.close();
-  await apps?.stop();
-});
+const reference = useReferenceApps();
 
 const activities = () =>
-  createActivities({ config: () => apps.config, scim, logger: createLogger({ level: 'silent' }) });
+  createActivities({
+    config: () => reference.apps.config,
+    scim: reference.scim,
+    logger: createLogger({ level: 'silent' }),
+  });
 
 function employee(id: string): EmployeeRecord {
   return {
@@ -45,8 +36,8 @@ function employee(id: string): EmployeeRecord {
 
 /** The account the app holds for this person, by userName only (no externalId), in a different case. */
 function seedWithoutExternalId(app: string, person: EmployeeRecord): string {
-  const userName = String(buildScimUser(apps.config.connectors[app]!, person, 'create').userName);
-  return apps.apps[app]!.server.seedUser({
+  const userName = String(buildScimUser(reference.apps.config.connectors[app]!, person, 'create').userName);
+  return reference.apps.apps[app]!.server.seedUser({
     userName: userName.toUpperCase(),
     active: true,
     name: { givenName: 'Lena', familyName: 'Lookup' },
@@ -63,7 +54,7 @@ test('deactivates an account found only by userName, and says so', async () => {
     employee: person,
   });
   expect(outcome).toMatchObject({ action: 'deactivated', scimId: id });
-  expect(apps.apps.slack!.server.users().find((u) => u.id === id)?.active).toBe(false);
+  expect(reference.apps.apps.slack!.server.users().find((u) => u.id === id)?.active).toBe(false);
 });
 
 test('deletes an account found only by userName after retention', async () => {
@@ -97,8 +88,13 @@ test("a paused app holds a create but never a leaver's recheck: what came back i
       return { app, state: 'paused', transitions: [], undeliveredAlerts: 0 };
     }
   }
-  const gate = new PausedGate({ config: () => apps.config });
-  const held = createActivities({ config: () => apps.config, scim, gate, logger: createLogger({ level: 'silent' }) });
+  const gate = new PausedGate({ config: () => reference.apps.config });
+  const held = createActivities({
+    config: () => reference.apps.config,
+    scim: reference.scim,
+    gate,
+    logger: createLogger({ level: 'silent' }),
+  });
   const person = employee('LK4');
   const id = seedWithoutExternalId('slack', person);
   const recheck: AppOutcome = await new MockActivityEnvironment().run(held.recheckDeactivated, {
@@ -108,7 +104,7 @@ test("a paused app holds a create but never a leaver's recheck: what came back i
     employee: person,
   });
   expect(recheck.recheck).toEqual({ foundActive: [id] });
-  expect(apps.apps.slack!.server.users().find((u) => u.id === id)?.active).toBe(false);
+  expect(reference.apps.apps.slack!.server.users().find((u) => u.id === id)?.active).toBe(false);
   await expect(
     new MockActivityEnvironment().run(held.provisionAccount, {
       app: 'slack',
@@ -122,8 +118,8 @@ test("a paused app holds a create but never a leaver's recheck: what came back i
 
 test("an account found by userName that carries another person's externalId is never deactivated or deleted", async () => {
   const person = employee('LK6');
-  const userName = String(buildScimUser(apps.config.connectors.slack!, person, 'create').userName);
-  const other = apps.apps.slack!.server.seedUser({
+  const userName = String(buildScimUser(reference.apps.config.connectors.slack!, person, 'create').userName);
+  const other = reference.apps.apps.slack!.server.seedUser({
     userName,
     externalId: 'SOMEONE-ELSE',
     active: true,
@@ -136,5 +132,5 @@ test("an account found by userName that carries another person's externalId is n
   expect(recheck.recheck).toEqual({ foundActive: [] });
   const deleted: AppOutcome = await new MockActivityEnvironment().run(activities().deleteAccount, ref);
   expect(deleted.scimId).toBeUndefined();
-  expect(apps.apps.slack!.server.users().find((u) => u.id === other.id)?.active).toBe(true);
+  expect(reference.apps.apps.slack!.server.users().find((u) => u.id === other.id)?.active).toBe(true);
 });

@@ -6,27 +6,19 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { loadConfig } from '../../lib/config';
 import type { AppOutcome } from '../../lib/lifecycle/types';
 import { createLogger } from '../../lib/logger';
-import { ScimClients } from '../../lib/scim';
-import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
-import { CONFIG_DIR } from '../helpers/lifecycle-stack';
+import { useReferenceApps } from '../helpers/reference-apps';
 
-let apps: ReferenceApps;
-let scim: ScimClients;
-beforeAll(async () => {
-  apps = await startReferenceApps(await loadConfig(CONFIG_DIR), { ports: 'any' });
-  scim = new ScimClients({ logger: createLogger({ level: 'silent' }) });
-});
-afterAll(async () => {
-  await scim?.close();
-  await apps?.stop();
-});
+const reference = useReferenceApps();
 
-const slack = () => apps.apps.slack!.server;
+const slack = () => reference.apps.apps.slack!.server;
 const activities = () =>
-  createActivities({ config: () => apps.config, scim, logger: createLogger({ level: 'silent' }) });
+  createActivities({
+    config: () => reference.apps.config,
+    scim: reference.scim,
+    logger: createLogger({ level: 'silent' }),
+  });
 
 /** A leaver's account as the recheck finds it: in two groups the leaver could not leave. */
 function leftInGroups(employeeId: string, active: boolean) {

@@ -9,36 +9,29 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { createAuditPort } from '../../activities/audit';
 import { AuditStore } from '../../lib/audit';
-import { loadConfig } from '../../lib/config';
 import type { AppOutcome } from '../../lib/lifecycle/types';
 import { createLogger } from '../../lib/logger';
-import { ScimClients } from '../../lib/scim';
-import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
 import { TEST_AUDIT_KEY, uniqueEmployeeId } from '../helpers/audit-targets';
-import { CONFIG_DIR } from '../helpers/lifecycle-stack';
+import { useReferenceApps } from '../helpers/reference-apps';
+
+const reference = useReferenceApps();
 
 /** Longer than the test timeout (60 s). */
 const FOREVER_MS = 120_000;
 
-let apps: ReferenceApps;
-let scim: ScimClients;
 let store: AuditStore;
 
 beforeAll(async () => {
-  apps = await startReferenceApps(await loadConfig(CONFIG_DIR), { ports: 'any' });
-  scim = new ScimClients({ logger: createLogger({ level: 'silent' }) });
   store = await AuditStore.open({ key: TEST_AUDIT_KEY, groupCommit: { maxLingerMs: FOREVER_MS } });
 });
 afterAll(async () => {
   await store?.close();
-  await scim?.close();
-  await apps?.stop();
 });
 
 test('a deactivation is not held by the linger while other writes are', async () => {
   const activities = createActivities({
-    config: () => apps.config,
-    scim,
+    config: () => reference.apps.config,
+    scim: reference.scim,
     audit: createAuditPort(store, () => undefined),
     logger: createLogger({ level: 'silent' }),
   });
@@ -57,7 +50,7 @@ test('a deactivation is not held by the linger while other writes are', async ()
   }
 
   const employeeId = uniqueEmployeeId('LEAVER');
-  const server = apps.apps.slack!.server;
+  const server = reference.apps.apps.slack!.server;
   const { id } = server.seedUser({
     userName: `${employeeId.toLowerCase()}@example.com`,
     externalId: employeeId,

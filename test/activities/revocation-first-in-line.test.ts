@@ -7,33 +7,25 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { loadConfig, type ConnectorConfig, type LoadedConfig } from '../../lib/config';
+import type { ConnectorConfig, LoadedConfig } from '../../lib/config';
 import type { EmployeeRecord } from '../../lib/hr/employee';
 import { createLogger } from '../../lib/logger';
-import { ScimClients } from '../../lib/scim';
-import { startReferenceApps, type ReferenceApps } from '../../workers/dev/reference-apps';
-import { CONFIG_DIR } from '../helpers/lifecycle-stack';
+import { useReferenceApps } from '../helpers/reference-apps';
 
-let apps: ReferenceApps;
-let scim: ScimClients;
+const reference = useReferenceApps();
+
 let config: LoadedConfig;
 
 beforeAll(async () => {
-  apps = await startReferenceApps(await loadConfig(CONFIG_DIR), { ports: 'any' });
-  scim = new ScimClients({ logger: createLogger({ level: 'silent' }) });
-  const slack: ConnectorConfig = apps.config.connectors.slack!;
+  const slack: ConnectorConfig = reference.apps.config.connectors.slack!;
   // Slow and one at a time, so requests wait in the worker's own queues.
   config = {
-    ...apps.config,
+    ...reference.apps.config,
     connectors: {
-      ...apps.config.connectors,
+      ...reference.apps.config.connectors,
       slack: { ...slack, rateLimit: { ...slack.rateLimit, requestsPerSecond: 10, burst: 1, maxConcurrency: 1 } },
     },
   };
-});
-afterAll(async () => {
-  await scim?.close();
-  await apps?.stop();
 });
 
 function employee(id: string): EmployeeRecord {
@@ -49,7 +41,7 @@ function employee(id: string): EmployeeRecord {
 }
 
 test('a deactivation is sent before creates that were waiting for the rate limit', async () => {
-  const server = apps.apps.slack!.server;
+  const server = reference.apps.apps.slack!.server;
   const leaver = server.seedUser({
     userName: 'ql1@example.com',
     externalId: 'QL1',
@@ -57,7 +49,11 @@ test('a deactivation is sent before creates that were waiting for the rate limit
     name: { givenName: 'Quinn', familyName: 'QL1' },
   });
   server.clearRequests();
-  const activities = createActivities({ config: () => config, scim, logger: createLogger({ level: 'silent' }) });
+  const activities = createActivities({
+    config: () => config,
+    scim: reference.scim,
+    logger: createLogger({ level: 'silent' }),
+  });
   const hires = ['QH1', 'QH2', 'QH3', 'QH4', 'QH5', 'QH6'].map((id) =>
     new MockActivityEnvironment().run(activities.provisionAccount, {
       app: 'slack',
