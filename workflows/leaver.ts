@@ -40,13 +40,23 @@ export const MASS_CHANGE_GUARD_PATCH = 'mass-change-guard-v1';
  */
 export const FOLD_HELD_SLA_ALERT_PATCH = 'fold-held-sla-alert-v1';
 
+/**
+ * Patch marker standing for the two above and `plan-locally-v1`: a run that takes it takes their
+ * new paths without recording a marker (and the SDK's TemporalChangeVersion upsert) for each, two
+ * events fewer in the first workflow task of every termination. Runs recorded before it have no
+ * baseline marker and ask for each patch as they did.
+ */
+export const LEAVER_BASELINE_PATCH = 'leaver-baseline-v1';
+
 export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResult> {
   const { employee, eventId, accounts } = input;
   const kind = input.kind ?? 'leaver';
   const timeline: TimelineEntry[] = [];
   const undeliveredAlerts: AlertInput[] = [];
-  const guarded = patched(MASS_CHANGE_GUARD_PATCH);
-  const plan = await planOrFallback(input, timeline);
+  const baseline = patched(LEAVER_BASELINE_PATCH);
+  const took = (patch: string): boolean => baseline || patched(patch);
+  const guarded = took(MASS_CHANGE_GUARD_PATCH);
+  const plan = await planOrFallback(input, timeline, took);
   // A planning failure leaves holdHrTerminations unset: an HR termination never waits then.
   const cause: GuardCause | undefined =
     !guarded || kind !== 'leaver'
@@ -103,7 +113,7 @@ export async function leaverWorkflow(input: LeaverInput): Promise<LifecycleResul
     const waiting = targets.filter((app) => !finished.has(app));
     const held = permit.heldApps();
     if (waiting.length === 0 || !waiting.every((app) => held.includes(app))) return undefined;
-    return patched(FOLD_HELD_SLA_ALERT_PATCH) ? waiting : undefined;
+    return took(FOLD_HELD_SLA_ALERT_PATCH) ? waiting : undefined;
   };
   const { value: outcomes, breached } = await underSla(
     slaDeadlineMs,
@@ -173,10 +183,14 @@ const FALLBACK_LEAVER_SLA_MS = 15 * 60_000;
  * still goes out under the shipped SLA, and no deletion is scheduled (its policy is unknown) —
  * which the timeline says, for an operator.
  */
-async function planOrFallback(input: LeaverInput, timeline: TimelineEntry[]): Promise<LifecyclePlan> {
+async function planOrFallback(
+  input: LeaverInput,
+  timeline: TimelineEntry[],
+  took: (patch: string) => boolean,
+): Promise<LifecyclePlan> {
   if (input.plan) return input.plan;
   try {
-    return await planningFor(patched(PLAN_LOCALLY_PATCH)).planLifecycle({ employee: input.employee });
+    return await planningFor(took(PLAN_LOCALLY_PATCH)).planLifecycle({ employee: input.employee });
   } catch (err) {
     if (isCancellation(err)) throw err;
     const detail = `planning failed (${toStepError(err).message}): revoking under the default ${FALLBACK_LEAVER_SLA_MS / 60_000}-minute SLA; no deletion scheduled`;

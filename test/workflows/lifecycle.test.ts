@@ -28,6 +28,11 @@ function userIn(stack: LifecycleStack, app: string, employeeId: string) {
   return users[0];
 }
 
+/** The id in a patch marker's details (`{"id": …, "deprecated": …}`, JSON). */
+function patchId(data: Uint8Array): string {
+  return (JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id;
+}
+
 function groupsOf(stack: LifecycleStack, app: string, scimId: string): string[] {
   return stack.apps.apps[app]!.server.groups()
     .filter((g) => (g.members ?? []).some((m) => m.value === scimId))
@@ -139,6 +144,24 @@ describe('lifecycle workflows', () => {
     expect(done.accounts.find((a) => a.app === 'slack')?.state).toBe('deactivated');
     expect(received(stack, 'slack').some((r) => r.startsWith('DELETE'))).toBe(false);
     expect(received(stack, 'canva').some((r) => r.startsWith('DELETE'))).toBe(false);
+  });
+
+  it('a new run records one patch marker, its baseline, and one TemporalChangeVersion upsert', async () => {
+    // L1 has been hired, terminated (with its leaver recheck) and deleted from GitHub above.
+    for (const [workflowId, baseline] of [
+      ['employee-L1', 'employee-baseline-v1'],
+      ['leaver-L1-L1-term', 'leaver-baseline-v1'],
+    ] as const) {
+      const events = (await stack.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      const patches = events
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .map((e) => patchId(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!));
+      expect(patches).toEqual([baseline]);
+      const changeVersions = events.filter(
+        (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion,
+      );
+      expect(changeVersions).toHaveLength(1);
+    }
   });
 
   it('re-hire on day 12 reactivates the same accounts, cancels deletion and creates no duplicates', async () => {

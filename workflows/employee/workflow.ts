@@ -153,20 +153,33 @@ export const GROUP_REMOVAL_ALERT_PATCH = 'group-removal-alert-v1';
  */
 export const AUDIT_BETWEEN_EVENTS_PATCH = 'audit-between-events-v1';
 
+/**
+ * Patch marker standing for every patch above and `plan-locally-v1`: a run that takes it takes
+ * all of their new paths without recording a marker for each. Every marker comes with the SDK's
+ * upsert of the TemporalChangeVersion search attribute, so a new run's first workflow task
+ * recorded twelve patch events (six markers, six upserts) before its first real command, and a
+ * leaver recheck or a group-removal alert two more; now two in all. Runs recorded before it have
+ * no baseline marker and ask for each patch as they did (`took`).
+ */
+export const EMPLOYEE_BASELINE_PATCH = 'employee-baseline-v1';
+
 /** The longest a milestone waits for the main loop to finish its work before it is handed over anyway. */
 export const AUDIT_ROUND_LINGER_MS = 30_000;
 
 export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<void> {
   let s: EmployeeState = input.state ? upgradeState(input.state, Date.now()) : initialState(input.employeeId);
   const limits: OrderingLimits = { ...DEFAULT_ORDERING_LIMITS, ...input.ordering };
-  const revocationFirst = patched(REVOCATION_FIRST_PATCH);
-  const preemptForTermination = revocationFirst && patched(PREEMPT_FOR_TERMINATION_PATCH);
-  const planOnce = patched(PLAN_ONCE_PATCH);
-  const planning = planningFor(patched(PLAN_LOCALLY_PATCH));
-  const auditBetweenEvents = revocationFirst && patched(AUDIT_BETWEEN_EVENTS_PATCH);
+  // Asked first and once: the patches it stands for are then asked only by runs recorded before it.
+  const baseline = patched(EMPLOYEE_BASELINE_PATCH);
+  const took = (patch: string): boolean => baseline || patched(patch);
+  const revocationFirst = took(REVOCATION_FIRST_PATCH);
+  const preemptForTermination = revocationFirst && took(PREEMPT_FOR_TERMINATION_PATCH);
+  const planOnce = took(PLAN_ONCE_PATCH);
+  const planning = planningFor(took(PLAN_LOCALLY_PATCH));
+  const auditBetweenEvents = revocationFirst && took(AUDIT_BETWEEN_EVENTS_PATCH);
   /** The main loop is handling work (not waiting for it): see AUDIT_BETWEEN_EVENTS_PATCH. */
   let working = false;
-  const settleRevocations = patched(REGRANT_SETTLES_REVOCATIONS_PATCH);
+  const settleRevocations = took(REGRANT_SETTLES_REVOCATIONS_PATCH);
   let stage: msg.EmployeeStatus['stage'] = 'idle';
   let currentEventId: string | undefined;
   const deletionSlot: DeletionChildSlot = {};
@@ -425,7 +438,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     try {
       const result = await scope.run(start);
       s = appendTimeline(applyResult(s, result, { settleRevocations }), result.timeline);
-      if (kind === 'leaver' && (result.recheckAfterMs ?? 0) > 0 && patched(LEAVER_RECHECK_PATCH)) {
+      if (kind === 'leaver' && (result.recheckAfterMs ?? 0) > 0 && took(LEAVER_RECHECK_PATCH)) {
         s = scheduleRechecks(s, result, result.recheckAfterMs!, Date.now());
       }
       const failed = result.outcomes.filter((o) => o.action === 'failed');
@@ -489,7 +502,7 @@ export async function employeeWorkflow(input: EmployeeWorkflowInput): Promise<vo
     for (const outcome of result.outcomes) {
       const kept = (outcome.groupRemovals ?? []).filter((r) => !r.removed);
       // Checked only when there is something to report, so runs without it record no marker.
-      if (kept.length === 0 || !patched(GROUP_REMOVAL_ALERT_PATCH)) continue;
+      if (kept.length === 0 || !took(GROUP_REMOVAL_ALERT_PATCH)) continue;
       const groups = kept.map((r) => `${r.group} (${r.error?.type ?? 'not confirmed'})`).join(', ');
       const reason = `${kind} ${eventId}: ${outcome.app} still lists ${s.employeeId} in ${groups}; the account is deactivated — remove the memberships in the app or run jml reconcile --apply`;
       s = needOperator(s, {
